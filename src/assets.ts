@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Files shipped beside the code. `dist/` mirrors `src/` at the same depth, so the same relative
+ * URLs work from the sources (vitest) and from the build.
+ */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('../schemas/scenario.schema.json', import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+export const PACKAGE_JSON_PATH = fileURLToPath(new URL('../package.json', import.meta.url));

@@ -1,0 +1,134 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, LoadseedError, ScenarioError, exitCodeOf, formatIssue } from '../errors.js';
+import { LOADSEED_VERSION } from '../version.js';
+import { colorsFor } from './colors.js';
+import type { CliIo } from './io.js';
+
+/** Options every command understands. */
+export interface GlobalOptions {
+  readonly color: boolean;
+}
+
+/**
+ * The command line: commander wiring only; each command lives in its own file and is imported lazily,
+ * so `--help` stays fast. Never exits the process: returns the exit code (bin/loadseed.js sets it).
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const program = new Command('loadseed');
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(colorsFor(io.stderr, io.env).red(text)),
+    })
+    .description('HTTP load testing from YAML scenarios: closed and open models, SLA thresholds, HTML and JSON reports.')
+    .version(LOADSEED_VERSION, '-v, --version', 'print the version')
+    .option('--no-color', 'no colours in the output (also NO_COLOR=1)')
+    .showHelpAfterError('(run loadseed --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ loadseed init                       write loadseed.yml, an example scenario
+  $ loadseed serve                      start the built-in target on http://127.0.0.1:8080
+  $ loadseed validate loadseed.yml      check a scenario without sending anything
+  $ loadseed run loadseed.yml           run it, print a summary, write the reports
+
+Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/143 interrupted.`,
+    );
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command('run')
+    .description('run a scenario: generate the load, check the SLA, write the reports')
+    .argument('<scenario>', 'path to a scenario YAML file')
+    .addHelpText('after', '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml')
+    .action(async (file: string) => {
+      const { runCommand } = await import('./run-command.js');
+      exitCode = await runCommand(file, globals(), io);
+    });
+
+  program
+    .command('validate')
+    .description('check a scenario against the schema and print its plan; sends nothing')
+    .argument('<scenario>', 'path to a scenario YAML file')
+    .addHelpText('after', '\nExamples:\n  $ loadseed validate loadseed.yml\n  $ USERS=50 loadseed validate scenarios/ramp.yml')
+    .action(async (file: string) => {
+      const { validateCommand } = await import('./validate-command.js');
+      exitCode = await validateCommand(file, globals(), io);
+    });
+
+  program
+    .command('init')
+    .description('write a commented, valid example scenario')
+    .argument('[file]', 'where to write it', 'loadseed.yml')
+    .option('--url <url>', 'the full URL of the request to test, path included (default: the built-in target)')
+    .addOption(
+      new Option('--profile <profile>', 'load profile').choices(['constant', 'ramp', 'arrival-rate']).default('constant'),
+    )
+    .option('--users <n>', 'virtual users (arrival-rate: most iterations in flight)', '10')
+    .option('--rate <n>', 'arrival-rate only: iterations started per second', '20')
+    .option('--duration <duration>', 'how long the load lasts, e.g. 30s, 2m', '30s')
+    .option('-f, --force', 'overwrite the file if it exists')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ loadseed init\n  $ loadseed init api.yml --url http://127.0.0.1:3000/api/items --users 50 --duration 2m\n  $ loadseed init ramp.yml --profile ramp --users 100 --duration 5m',
+    )
+    .action(async (file: string, options: Record<string, string | boolean | undefined>) => {
+      const { initCommand } = await import('./init-command.js');
+      exitCode = await initCommand(file, options, globals(), io);
+    });
+
+  program
+    .command('serve')
+    .description('start the built-in target server (loopback only by default) to test against')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .addHelpText(
+      'after',
+      `
+Routes:
+  /                      200 "ok"
+  /delay/:ms             answers after ms milliseconds
+  /status/:code          answers with that status code
+  /json                  a small JSON document
+  /bytes/:n              n bytes of body
+  /echo                  the request, as JSON
+  /flaky?rate=0.05       that share of 500s
+  /latency?mean=50&p99=200  random latency with that mean and p99 (ms)
+
+Examples:
+  $ loadseed serve
+  $ loadseed serve --port 0`,
+    )
+    .action(async (options: { port: string; host: string }) => {
+      const { serveCommand } = await import('./serve-command.js');
+      exitCode = await serveCommand(options, globals(), io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    printError(error, io, !argv.includes('--no-color'));
+    return exitCodeOf(error);
+  }
+}
+
+/** One clear message for a user's mistake; a stack trace only for a bug (exit 3). */
+export function printError(error: unknown, io: CliIo, color = true): void {
+  const c = colorsFor(io.stderr, io.env, !color);
+  if (error instanceof ScenarioError) {
+    for (const issue of error.issues) io.stderr.write(`${c.red('✗')} ${formatIssue(issue)}\n`);
+    const count = error.issues.length;
+    io.stderr.write(c.red(`${count} problem${count === 1 ? '' : 's'} in ${error.file}\n`));
+  } else if (error instanceof LoadseedError) {
+    io.stderr.write(`${c.red('error:')} ${error.message}\n`);
+  } else {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`${c.red('loadseed failed unexpectedly (a bug: please report it):')}\n${text}\n`);
+  }
+}

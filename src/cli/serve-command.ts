@@ -1,0 +1,42 @@
+import { ExitCode, UsageError } from '../errors.js';
+import { startTargetServer } from '../target/target-server.js';
+import { colorsFor } from './colors.js';
+import type { CliIo } from './io.js';
+import type { GlobalOptions } from './main.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** `loadseed serve`: the built-in target until SIGINT/SIGTERM, then a clean stop (exit 0). */
+export async function serveCommand(
+  options: { readonly port: string; readonly host: string },
+  globals: GlobalOptions,
+  io: CliIo,
+): Promise<ExitCode> {
+  const port = Number(options.port);
+  if (!/^[0-9]+$/.test(options.port) || port > 65_535) {
+    throw new UsageError(`--port must be a port number from 0 to 65535 (got "${options.port}")`);
+  }
+  const c = colorsFor(io.stderr, io.env, !globals.color);
+  let server;
+  try {
+    server = await startTargetServer({ port, host: options.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port (0 picks a free one)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}" (${code})`);
+    if (code === 'EACCES') throw new UsageError(`not allowed to listen on port ${port}: pick one above 1023`);
+    throw error;
+  }
+  if (!LOOPBACK.has(options.host)) {
+    io.stderr.write(c.yellow(`warning: listening on ${options.host}: other machines may reach this server\n`));
+  }
+  // The URL goes to stdout alone, so scripts can read it; the rest is for people.
+  io.stdout.write(`${server.url}\n`);
+  io.stderr.write(`${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= (Ctrl-C to stop)\n`);
+  if (!io.signal.aborted) {
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  await server.close();
+  io.stderr.write(`stopped after ${server.requestCount()} requests\n`);
+  return ExitCode.Ok;
+}

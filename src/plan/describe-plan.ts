@@ -1,0 +1,57 @@
+import { assertNever } from '../errors.js';
+import { formatDuration } from '../scenario/duration.js';
+import type { Plan } from './build-plan.js';
+import { profileDurationMs } from './profile.js';
+
+/**
+ * One line for people: the profile, its length and the requests, e.g.
+ * `ramp 0→50 users over 30s, then 1m at 50 · 1m30s (+10s warm-up) · 3 requests: home, search, checkout`.
+ */
+export function describePlan(plan: Plan): string {
+  const names = [...new Set(plan.requests.map((request) => request.name))];
+  const requests = `${names.length} request${names.length === 1 ? '' : 's'}: ${names.join(', ')}`;
+  const warmup = plan.warmup === undefined ? '' : ` (+${formatDuration(plan.warmup.durationMs)} warm-up)`;
+  const profile = plan.profile;
+  const lengthMs = profileDurationMs(profile);
+  const length =
+    profile.kind === 'constant-users' && profile.iterations !== undefined
+      ? `at most ${formatDuration(lengthMs)}`
+      : formatDuration(lengthMs);
+  return `${describeProfile(plan)} · ${length}${warmup} · ${requests}`;
+}
+
+function describeProfile(plan: Plan): string {
+  const profile = plan.profile;
+  switch (profile.kind) {
+    case 'constant-users':
+      return profile.iterations === undefined
+        ? `constant ${users(profile.users)} for ${formatDuration(profile.durationMs)}`
+        : `constant ${users(profile.users)}, ${profile.iterations} iterations`;
+    case 'ramping-users': {
+      const first = profile.stages[0];
+      if (plan.profileName === 'ramp' && first !== undefined) {
+        const steady = profile.stages[1];
+        const steadyText = steady === undefined ? '' : `, then ${formatDuration(steady.durationMs)} at ${steady.target}`;
+        return `ramp ${profile.startUsers}→${users(first.target)} over ${formatDuration(first.durationMs)}${steadyText}`;
+      }
+      return `stages ${[profile.startUsers, ...profile.stages.map((stage) => stage.target)].join('→')} users`;
+    }
+    case 'constant-arrival-rate':
+      return `arrival rate ${profile.ratePerSec}/s for ${formatDuration(profile.durationMs)} (max ${users(profile.maxUsers)})`;
+    case 'ramping-arrival-rate': {
+      if (plan.profileName === 'breaking_point') {
+        const holds = profile.stages.filter((stage) => stage.durationMs > 0);
+        const last = holds[holds.length - 1]?.target ?? profile.startRatePerSec;
+        return `breaking point ${profile.startRatePerSec}/s up to ${last}/s in ${holds.length} steps (max ${users(profile.maxUsers)})`;
+      }
+      const rates = [profile.startRatePerSec, ...profile.stages.map((stage) => stage.target)];
+      return `ramping arrival rate ${rates.join('→')}/s (max ${users(profile.maxUsers)})`;
+    }
+    default:
+      return assertNever(profile);
+  }
+}
+
+function users(count: number): string {
+  return `${count} user${count === 1 ? '' : 's'}`;
+}

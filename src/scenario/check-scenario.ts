@@ -1,0 +1,160 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { parseDurationMs } from './duration.js';
+import type { IssueDraft } from './schema-explainer.js';
+import type { DataPath } from './source-map.js';
+import { requestNameOf, requestsOf } from './types.js';
+import type { ExpectChecks, ScenarioData, ThinkTime, Warmup } from './types.js';
+
+/**
+ * What the schema cannot say: choices that exclude each other, profiles that make no sense,
+ * names that must exist. Runs on data that already passed the schema.
+ */
+export function checkScenario(data: ScenarioData): IssueDraft[] {
+  const issues: IssueDraft[] = [];
+  const report = (path: DataPath, message: string, at: 'key' | 'value' = 'key'): void => {
+    issues.push({ path, at, message });
+  };
+
+  if (data.requests === undefined && data.flows === undefined) {
+    report([], 'a scenario needs requests (a list of requests) or flows (multi-step journeys)');
+  }
+  if (data.requests !== undefined && data.flows !== undefined) {
+    report(['flows'], 'use either requests or flows, not both');
+  }
+
+  for (const { spec, path } of requestsOf(data)) {
+    if (spec.path !== undefined && spec.url !== undefined) {
+      report([...path, 'url'], 'give either path or url, not both');
+    } else if (spec.path === undefined && spec.url === undefined) {
+      report(path, 'a request needs a path (resolved against target) or an absolute url', 'value');
+    } else if (spec.path !== undefined && data.target === undefined) {
+      report([...path, 'path'], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
+    }
+    const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
+    if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
+    checkThinkTime(spec.think_time, [...path, 'think_time'], report);
+    checkExpect(spec.expect, [...path, 'expect'], report);
+    for (const [index, capture] of (spec.capture ?? []).entries()) {
+      const sources = (['json', 'header', 'regex', 'status'] as const).filter((key) => capture[key] !== undefined);
+      if (sources.length !== 1) {
+        report([...path, 'capture', index], 'a capture takes exactly one of json, header, regex or status', 'value');
+      }
+      if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'capture', index, 'regex'], report);
+      if (capture.group !== undefined && capture.regex === undefined) {
+        report([...path, 'capture', index, 'group'], 'group applies to a regex capture');
+      }
+    }
+  }
+  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
+    for (const [index, step] of flow.steps.entries()) {
+      if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], report);
+    }
+  }
+  checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
+  checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
+
+  checkLoad(data, report);
+  checkSlaNames(data, report);
+  for (const [index, source] of (data.monitor?.sources ?? []).entries()) {
+    if ((source.process === undefined) === (source.prometheus === undefined)) {
+      report(['monitor', 'sources', index], 'a monitor source takes exactly one of process or prometheus', 'value');
+    }
+  }
+  return issues;
+}
+
+type Report = (path: DataPath, message: string, at?: 'key' | 'value') => void;
+
+function checkLoad(data: ScenarioData, report: Report): void {
+  const load = data.load;
+  switch (load.profile) {
+    case 'constant':
+      if (load.duration === undefined && load.iterations === undefined) {
+        report(['load'], 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget');
+      } else if (load.duration !== undefined && load.iterations !== undefined) {
+        report(['load', 'iterations'], 'give either duration or iterations, not both');
+      }
+      if (load.max_duration !== undefined && load.iterations === undefined) {
+        report(['load', 'max_duration'], 'max_duration bounds an iterations budget; with a duration, leave it out');
+      }
+      break;
+    case 'ramp': {
+      const startUsers = load.start_users ?? 0;
+      if (load.end_users < startUsers) {
+        report(
+          ['load', 'end_users'],
+          `end_users (${load.end_users}) is below start_users (${startUsers}): ramp only ramps up; use profile: stages to ramp down`,
+          'value',
+        );
+      }
+      break;
+    }
+    case 'stages':
+      if ((load.start_users ?? 0) === 0 && load.stages.every((stage) => stage.users === 0)) {
+        report(['load', 'stages'], 'every stage has 0 users: this profile would send nothing', 'value');
+      }
+      break;
+    case 'ramping_arrival_rate':
+      if ((load.start_rate ?? 0) === 0 && load.stages.every((stage) => stage.rate === 0)) {
+        report(['load', 'stages'], 'every stage has rate 0: this profile would send nothing', 'value');
+      }
+      break;
+    case 'breaking_point':
+      if (load.max_rate < load.start_rate) {
+        report(['load', 'max_rate'], `max_rate (${load.max_rate}) is below start_rate (${load.start_rate})`, 'value');
+      }
+      break;
+    case 'arrival_rate':
+      break;
+  }
+  checkWarmup(load.warmup, load.profile, report);
+}
+
+function checkWarmup(warmup: Warmup | undefined, profile: ScenarioData['load']['profile'], report: Report): void {
+  if (warmup === undefined || typeof warmup !== 'object') return;
+  const open = profile === 'arrival_rate' || profile === 'ramping_arrival_rate' || profile === 'breaking_point';
+  if (open && warmup.users !== undefined) {
+    report(['load', 'warmup', 'users'], `the ${profile} profile warms up at a rate: use warmup.rate`);
+  }
+  if (!open && warmup.rate !== undefined) {
+    report(['load', 'warmup', 'rate'], `the ${profile} profile warms up with users: use warmup.users`);
+  }
+}
+
+function checkSlaNames(data: ScenarioData, report: Report): void {
+  const thresholds = data.sla?.requests;
+  if (thresholds === undefined) return;
+  const names = [...new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)))];
+  for (const name of Object.keys(thresholds)) {
+    if (names.includes(name)) continue;
+    const nearest = names.length > 0 ? closest(name, names) : undefined;
+    const hint =
+      nearest !== undefined && distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))
+        ? `; did you mean "${nearest}"?`
+        : names.length > 0 ? `; requests are named ${names.map((n) => `"${n}"`).join(', ')}` : '';
+    report(['sla', 'requests', name], `no request is named "${name}"${hint}`);
+  }
+}
+
+function checkThinkTime(thinkTime: ThinkTime | undefined, path: DataPath, report: Report): void {
+  if (thinkTime === undefined || typeof thinkTime !== 'object') return;
+  const minMs = parseDurationMs(thinkTime.min);
+  const maxMs = parseDurationMs(thinkTime.max);
+  if (minMs !== undefined && maxMs !== undefined && minMs > maxMs) {
+    report([...path, 'max'], 'max must not be below min', 'value');
+  }
+}
+
+function checkExpect(expect: ExpectChecks | number | readonly number[] | undefined, path: DataPath, report: Report): void {
+  if (expect === undefined || typeof expect !== 'object' || Array.isArray(expect)) return;
+  const checks = expect as ExpectChecks;
+  if (checks.body_matches !== undefined) checkRegex(checks.body_matches, [...path, 'body_matches'], report);
+}
+
+function checkRegex(source: string, path: DataPath, report: Report): void {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    report(path, `not a valid regular expression: ${(error as Error).message}`, 'value');
+  }
+}

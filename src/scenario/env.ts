@@ -1,0 +1,46 @@
+/** The environment a scenario reads `${VAR}` references from. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface Substitution {
+  /** The text with every reference replaced. */
+  readonly value: string;
+  /** Names referenced without a default and not set (or empty) in the environment. */
+  readonly missing: readonly string[];
+  /** Names whose values were taken from the environment (their values are secrets for the reports). */
+  readonly used: readonly string[];
+  /** References that are not well formed, e.g. `${}` or `${1X}`, quoted as written. */
+  readonly malformed: readonly string[];
+}
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const NAME_AND_DEFAULT = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` (default used when VAR is unset or empty, as in POSIX shells).
+ * `$${` stands for a literal `${`. Text without `$` is returned as is, without allocating.
+ */
+export function substituteEnv(text: string, env: Environment): Substitution {
+  if (!text.includes('${')) return { value: text, missing: [], used: [], malformed: [] };
+  const missing: string[] = [];
+  const used: string[] = [];
+  const malformed: string[] = [];
+  const value = text.replace(REFERENCE, (whole: string, inner: string | undefined) => {
+    if (inner === undefined) return '${';
+    const match = NAME_AND_DEFAULT.exec(inner);
+    if (match === null) {
+      malformed.push(whole);
+      return whole;
+    }
+    const name = match[1] as string;
+    const fallback = match[2];
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      used.push(name);
+      return fromEnv;
+    }
+    if (fallback !== undefined) return fallback;
+    missing.push(name);
+    return whole;
+  });
+  return { value, missing, used, malformed };
+}

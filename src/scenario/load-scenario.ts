@@ -1,0 +1,193 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Scalar } from 'yaml';
+import { ScenarioError } from '../errors.js';
+import type { ScenarioIssue } from '../errors.js';
+import { checkScenario } from './check-scenario.js';
+import { substituteEnv } from './env.js';
+import type { Environment } from './env.js';
+import type { IssueDraft } from './schema-explainer.js';
+import { SourceMap, displayPath } from './source-map.js';
+import type { Scenario, ScenarioData } from './types.js';
+import { validateAgainstSchema } from './validate-schema.js';
+
+/** Scenario files are small; anything bigger is a mistake (a log file, a binary) and is refused before parsing. */
+export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
+/** Alias expansions allowed when building the data: far above any real scenario, far below a YAML bomb. */
+const MAX_ALIAS_COUNT = 1000;
+
+export interface LoadScenarioOptions {
+  /** Where `${VAR}` references are read from. */
+  readonly env: Environment;
+  /** Relative scenario paths resolve against this; defaults to the process's working directory. */
+  readonly cwd?: string;
+}
+
+/** Reads, parses, substitutes and validates a scenario file. Throws ScenarioError with located issues. */
+export async function loadScenario(file: string, options: LoadScenarioOptions): Promise<Scenario> {
+  const absolute = resolve(options.cwd ?? '.', file);
+  const fail = (message: string): never => {
+    throw new ScenarioError(file, [{ file, path: '', message }]);
+  };
+  let size: number;
+  try {
+    const info = await stat(absolute);
+    if (info.isDirectory()) fail('is a directory, not a scenario file');
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(error)})`);
+  }
+  if (size > MAX_SCENARIO_BYTES) {
+    fail(`the file is ${(size / 1024 / 1024).toFixed(1)} MiB; a scenario may be at most ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolute);
+  } catch (error) {
+    return fail(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseScenario(decodeText(bytes, file), file, { ...options, baseDir: dirname(absolute) });
+}
+
+/** Parses scenario text (pure: no I/O). `file` names the source in messages. */
+export function parseScenario(
+  text: string,
+  file: string,
+  options: { readonly env: Environment; readonly baseDir: string },
+): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const fail = (issues: ScenarioIssue[]): never => {
+    throw new ScenarioError(file, issues);
+  };
+
+  if (doc.errors.length > 0) {
+    fail(
+      doc.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        return { file, line, column: col, path: '', message: `YAML syntax error: ${firstLine(error.message)}` };
+      }),
+    );
+  }
+  if (doc.contents === null) {
+    fail([{ file, path: '', message: 'the file is empty: a scenario needs at least load and requests (loadseed init writes an example)' }]);
+  }
+
+  const map = new SourceMap(doc, lines);
+  const locate = (drafts: readonly IssueDraft[]): ScenarioIssue[] =>
+    drafts
+      .map((draft) => ({ file, ...map.locate(draft.path, draft.at), path: displayPath(draft.path), message: draft.message }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+
+  const envVarsUsed = substituteDocument(doc, options.env, locate, fail);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = (error as Error).message;
+    return fail([
+      {
+        file,
+        path: '',
+        message: /alias/i.test(message)
+          ? `refused: aliases expand too much (${firstLine(message)}); a scenario never needs this many`
+          : `cannot read the YAML: ${firstLine(message)}`,
+      },
+    ]);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    fail(locate([{ path: [], at: 'value', message: 'expected a mapping at the top level, with keys such as name, target, requests and load' }]));
+  }
+
+  const schemaIssues = validateAgainstSchema(data);
+  if (schemaIssues.length > 0) fail(locate(schemaIssues));
+  const scenarioData = data as ScenarioData;
+  const checkIssues = checkScenario(scenarioData);
+  if (checkIssues.length > 0) fail(locate(checkIssues));
+
+  return { file, baseDir: options.baseDir, data: scenarioData, envVarsUsed };
+}
+
+/**
+ * Replaces `${VAR}` references in every string value, in place, before validation: so `users: ${USERS:-10}`
+ * is checked as the number it becomes. A plain (unquoted) scalar is re-read as YAML would read it
+ * (number, boolean, null); a quoted one stays a string. Keys are never substituted.
+ */
+function substituteDocument(
+  doc: Document,
+  env: Environment,
+  locate: (drafts: readonly IssueDraft[]) => ScenarioIssue[],
+  fail: (issues: ScenarioIssue[]) => never,
+): string[] {
+  const used = new Set<string>();
+  const drafts: IssueDraft[] = [];
+  visit(doc, {
+    Scalar(key, node: Scalar, path) {
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const result = substituteEnv(node.value, env);
+      const dataPath = dataPathOf(path, node);
+      for (const name of result.missing) {
+        drafts.push({ path: dataPath, at: 'value', message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)` });
+      }
+      for (const reference of result.malformed) {
+        drafts.push({ path: dataPath, at: 'value', message: `malformed reference ${reference}: expected \${NAME} or \${NAME:-default} ($\${ for a literal \${)` });
+      }
+      for (const name of result.used) used.add(name);
+      node.value = node.type === 'PLAIN' ? resolvePlainScalar(result.value) : result.value;
+    },
+  });
+  if (drafts.length > 0) fail(locate(drafts));
+  return [...used];
+}
+
+/** The data path of a node reached by `visit`, from the chain of collections and pairs above it. */
+function dataPathOf(ancestors: readonly unknown[], node: unknown): (string | number)[] {
+  const path: (string | number)[] = [];
+  const chain = [...ancestors.slice(1), node];
+  for (let index = 0; index < chain.length - 1; index++) {
+    const parent = chain[index] as { items?: unknown[]; key?: { value?: unknown } };
+    const child = chain[index + 1];
+    if (parent.items !== undefined) {
+      const position = parent.items.indexOf(child);
+      const item = parent.items[position] as { key?: unknown } | undefined;
+      if (item !== undefined && typeof item === 'object' && item !== null && 'key' in item) continue;
+      path.push(position);
+    } else if (parent.key !== undefined) {
+      path.push(String(parent.key.value));
+    }
+  }
+  return path;
+}
+
+const YAML_INT = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** A substituted plain scalar, typed as the YAML 1.2 core schema would type the same text. */
+function resolvePlainScalar(text: string): unknown {
+  if (text === 'true' || text === 'True' || text === 'TRUE') return true;
+  if (text === 'false' || text === 'False' || text === 'FALSE') return false;
+  if (text === '' || text === '~' || text === 'null' || text === 'Null' || text === 'NULL') return null;
+  if (YAML_INT.test(text) || YAML_FLOAT.test(text)) return Number(text);
+  return text;
+}
+
+function decodeText(bytes: Buffer, file: string): string {
+  const nul = bytes.indexOf(0);
+  const fail = (message: string): never => {
+    throw new ScenarioError(file, [{ file, path: '', message }]);
+  };
+  if (nul !== -1) fail(`not a text file (a NUL byte at offset ${nul}); a scenario is YAML text`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return fail('not a text file (invalid UTF-8); a scenario is YAML text in UTF-8');
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}

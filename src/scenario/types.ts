@@ -1,0 +1,227 @@
+import type { Duration } from './duration.js';
+
+/**
+ * What a scenario file means, key for key: the data of a file that passed the schema
+ * (`schemas/scenario.schema.json`) and the checks in `check-scenario.ts`. Durations are still as written;
+ * `plan/` turns them into milliseconds and fills in defaults.
+ */
+export interface ScenarioData {
+  readonly version?: 1;
+  readonly name?: string;
+  readonly description?: string;
+  readonly target?: string;
+  readonly defaults?: RequestDefaults;
+  readonly http?: HttpSettings;
+  readonly variables?: Readonly<Record<string, string | number | boolean>>;
+  readonly data?: readonly Feeder[];
+  readonly redact?: readonly string[];
+  readonly setup?: readonly RequestSpec[];
+  readonly before?: readonly Step[];
+  readonly requests?: readonly RequestSpec[];
+  readonly flows?: readonly FlowSpec[];
+  readonly load: LoadSpec;
+  readonly sla?: SlaSpec;
+  readonly report?: ReportSpec;
+  readonly workers?: 'auto' | number;
+  readonly monitor?: MonitorSpec;
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export type HeaderValues = Readonly<Record<string, string | number | boolean>>;
+export type QueryValue = string | number | boolean | readonly (string | number | boolean)[];
+export type ThinkTime = Duration | { readonly min: Duration; readonly max: Duration };
+
+export interface ExpectChecks {
+  readonly status?: number | readonly number[];
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body_contains?: string;
+  readonly body_matches?: string;
+  readonly json?: readonly { readonly path: string; readonly equals: unknown }[];
+  readonly max_latency?: Duration;
+}
+export type Expect = number | readonly number[] | ExpectChecks;
+
+export type Auth =
+  | { readonly basic: { readonly username: string; readonly password: string } }
+  | { readonly bearer: string };
+
+export interface Capture {
+  readonly as: string;
+  readonly json?: string;
+  readonly header?: string;
+  readonly regex?: string;
+  readonly group?: number;
+  readonly status?: true;
+}
+
+export interface RequestDefaults {
+  readonly headers?: HeaderValues;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly timeout?: Duration;
+  readonly think_time?: ThinkTime;
+  readonly expect?: Expect;
+  readonly auth?: Auth;
+}
+
+export interface RequestSpec {
+  readonly name?: string;
+  readonly method?: HttpMethod;
+  readonly path?: string;
+  readonly url?: string;
+  readonly headers?: HeaderValues;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly json?: unknown;
+  readonly body?: string;
+  readonly form?: HeaderValues;
+  readonly timeout?: Duration;
+  readonly weight?: number;
+  readonly expect?: Expect;
+  readonly think_time?: ThinkTime;
+  readonly auth?: Auth;
+  readonly capture?: readonly Capture[];
+}
+
+export interface ThinkStep {
+  readonly think: ThinkTime;
+}
+export type Step = RequestSpec | ThinkStep;
+
+export interface FlowSpec {
+  readonly name: string;
+  readonly weight?: number;
+  readonly steps: readonly Step[];
+}
+
+export interface Feeder {
+  readonly file: string;
+  readonly format?: 'csv' | 'json';
+  readonly order?: 'sequential' | 'random' | 'unique';
+  readonly when_exhausted?: 'stop' | 'cycle';
+  readonly delimiter?: string;
+}
+
+export interface HttpSettings {
+  readonly http2?: boolean;
+  readonly keep_alive?: boolean;
+  readonly cookies?: boolean;
+  readonly tls?: {
+    readonly ca?: string;
+    readonly cert?: string;
+    readonly key?: string;
+    readonly insecure?: boolean;
+    readonly server_name?: string;
+  };
+  readonly redirects?: { readonly follow?: boolean; readonly max?: number; readonly allow_origins?: readonly string[] };
+}
+
+export type Warmup = Duration | { readonly duration: Duration; readonly users?: number; readonly rate?: number };
+
+interface LoadCommon {
+  readonly warmup?: Warmup;
+  readonly grace_period?: Duration;
+}
+export interface ConstantLoad extends LoadCommon {
+  readonly profile: 'constant';
+  readonly users: number;
+  readonly duration?: Duration;
+  readonly iterations?: number;
+  readonly max_duration?: Duration;
+}
+export interface RampLoad extends LoadCommon {
+  readonly profile: 'ramp';
+  readonly start_users?: number;
+  readonly end_users: number;
+  readonly ramp_duration: Duration;
+  readonly steady_duration?: Duration;
+}
+export interface StagesLoad extends LoadCommon {
+  readonly profile: 'stages';
+  readonly start_users?: number;
+  readonly stages: readonly { readonly duration: Duration; readonly users: number }[];
+}
+export interface ArrivalRateLoad extends LoadCommon {
+  readonly profile: 'arrival_rate';
+  readonly rate: number;
+  readonly duration: Duration;
+  readonly max_users?: number;
+}
+export interface RampingArrivalRateLoad extends LoadCommon {
+  readonly profile: 'ramping_arrival_rate';
+  readonly start_rate?: number;
+  readonly stages: readonly { readonly duration: Duration; readonly rate: number }[];
+  readonly max_users?: number;
+}
+export interface BreakingPointLoad extends LoadCommon {
+  readonly profile: 'breaking_point';
+  readonly start_rate: number;
+  readonly step_rate: number;
+  readonly max_rate: number;
+  readonly step_duration: Duration;
+  readonly max_users?: number;
+}
+export type LoadSpec =
+  | ConstantLoad
+  | RampLoad
+  | StagesLoad
+  | ArrivalRateLoad
+  | RampingArrivalRateLoad
+  | BreakingPointLoad;
+
+/** Threshold keys: the named ones, and any `pNN_latency_ms`. */
+export type ThresholdSpec = Readonly<Record<string, number>>;
+
+export interface SlaSpec {
+  readonly [threshold: string]: unknown;
+  readonly abort_on_fail?: boolean | { readonly delay?: Duration; readonly interval?: Duration };
+  readonly requests?: Readonly<Record<string, ThresholdSpec>>;
+}
+
+export interface ReportSpec {
+  readonly html?: string | false;
+  readonly json?: string | false;
+  readonly junit?: string | false;
+  readonly markdown?: string | false;
+}
+
+export interface MonitorSpec {
+  readonly interval?: Duration;
+  readonly sources: readonly {
+    readonly name?: string;
+    readonly process?: { readonly pid: number } | { readonly command: string };
+    readonly prometheus?: { readonly url: string; readonly cpu_metric?: string; readonly memory_metric?: string };
+  }[];
+}
+
+/** A loaded scenario: its data, where it came from, and which environment variables it read. */
+export interface Scenario {
+  /** The path as given by the user, for messages. */
+  readonly file: string;
+  /** The directory relative paths inside the scenario (data files, certificates) resolve against. */
+  readonly baseDir: string;
+  readonly data: ScenarioData;
+  /** Names of environment variables whose values were substituted: secrets to the reports. */
+  readonly envVarsUsed: readonly string[];
+}
+
+export function isThinkStep(step: Step): step is ThinkStep {
+  return 'think' in step;
+}
+
+/** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`). */
+export function requestNameOf(spec: RequestSpec): string {
+  return spec.name ?? `${spec.method ?? 'GET'} ${spec.path ?? spec.url ?? ''}`;
+}
+
+/** Every request a scenario can send, with its data path: setup, before, requests and flow steps. */
+export function* requestsOf(data: ScenarioData): Generator<{ readonly spec: RequestSpec; readonly path: (string | number)[] }> {
+  for (const [index, spec] of (data.setup ?? []).entries()) yield { spec, path: ['setup', index] };
+  for (const [index, step] of (data.before ?? []).entries()) {
+    if (!isThinkStep(step)) yield { spec: step, path: ['before', index] };
+  }
+  for (const [index, spec] of (data.requests ?? []).entries()) yield { spec, path: ['requests', index] };
+  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
+    for (const [index, step] of flow.steps.entries()) {
+      if (!isThinkStep(step)) yield { spec: step, path: ['flows', flowIndex, 'steps', index] };
+    }
+  }
+}
