@@ -31,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       'after',
       `
 Examples:
+  $ loadseed quickstart                 a 5-second load test against the built-in target
   $ loadseed init                       write loadseed.yml, an example scenario
   $ loadseed serve                      start the built-in target on http://127.0.0.1:8080
   $ loadseed validate loadseed.yml      check a scenario without sending anything
@@ -48,6 +49,15 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .action(async (file: string) => {
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, globals(), io);
+    });
+
+  program
+    .command('quickstart')
+    .description('start the built-in target on a free loopback port and run scenarios/quickstart.yml against it')
+    .addHelpText('after', '\nExamples:\n  $ loadseed quickstart\n  $ npm run quickstart          from a clone: builds, then runs this')
+    .action(async () => {
+      const { quickstartCommand } = await import('./quickstart-command.js');
+      exitCode = await quickstartCommand(globals(), io);
     });
 
   program

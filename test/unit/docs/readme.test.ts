@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+const schema = JSON.parse(readFileSync(`${ROOT}schemas/scenario.schema.json`, 'utf8')) as {
+  properties: Record<string, unknown>;
+  $defs: Record<string, { properties?: Record<string, unknown>; allOf?: { then: { properties: Record<string, unknown> } }[] }>;
+};
+
+/** The README's scenario reference names every key the schema defines: they must not drift apart. */
+describe('README scenario reference', () => {
+  const reference = readme.slice(readme.indexOf('## Scenario reference'), readme.indexOf('## Exit codes'));
+  const mentioned = (key: string): boolean => reference.includes(`\`${key}\``);
+
+  it('names every top-level key', () => {
+    expect(Object.keys(schema.properties).filter((key) => !mentioned(key))).toEqual([]);
+  });
+
+  it('names every request key', () => {
+    expect(Object.keys(schema.$defs['request']?.properties ?? {}).filter((key) => !mentioned(key))).toEqual([]);
+  });
+
+  it('names every load profile and every key of each profile', () => {
+    const load = schema.$defs['load'];
+    const keys = new Set([...Object.keys(load?.properties ?? {})]);
+    for (const branch of load?.allOf ?? []) for (const key of Object.keys(branch.then.properties)) keys.add(key);
+    expect([...keys].filter((key) => !mentioned(key))).toEqual([]);
+    const profiles = (load?.properties?.['profile'] as { enum: string[] }).enum;
+    expect(profiles).toHaveLength(6);
+    expect(profiles.filter((profile) => !mentioned(profile))).toEqual([]);
+  });
+
+  it('names every named threshold', () => {
+    const named = Object.keys(schema.$defs['thresholds']?.properties ?? {}).filter((key) => !/^p[0-9.]+_latency_ms$/.test(key));
+    expect(named.length).toBeGreaterThan(4);
+    expect(named.filter((key) => !mentioned(key))).toEqual([]);
+    expect(mentioned('abort_on_fail')).toBe(true);
+  });
+});
+
+describe('README commands', () => {
+  it('gives the two set-up commands', () => {
+    expect(readme).toContain('npm ci && npm run quickstart');
+    expect(readme).toContain('npm ci && npm test');
+  });
+});
