@@ -1,0 +1,61 @@
+import type { SlaSpec, ThresholdSpec } from '../scenario/types.js';
+
+/** What a threshold measures. Latencies are response times (from when a request was due), in ms. */
+export type ThresholdMetric =
+  | { readonly kind: 'avg-latency' }
+  | { readonly kind: 'max-latency' }
+  | { readonly kind: 'percentile-latency'; readonly percentile: number }
+  | { readonly kind: 'error-rate' }
+  | { readonly kind: 'min-rps' }
+  | { readonly kind: 'dropped-rate' };
+
+/** One threshold, normalised: the key as written, what it measures, its limit, and whose figures it reads. */
+export interface PlannedThreshold {
+  /** The key as written in the scenario, e.g. `p95_latency_ms`. */
+  readonly key: string;
+  readonly metric: ThresholdMetric;
+  readonly limit: number;
+  /** A request name, or undefined for the whole run. */
+  readonly request?: string;
+}
+
+const PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)_latency_ms$/;
+
+/** The scenario's `sla` as a flat list: run-wide thresholds first, then per request, in the order written. */
+export function planThresholds(sla: SlaSpec | undefined): PlannedThreshold[] {
+  if (sla === undefined) return [];
+  const planned = thresholdsOf(sla as ThresholdSpec, undefined);
+  for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, request));
+  return planned;
+}
+
+function thresholdsOf(spec: ThresholdSpec, request: string | undefined): PlannedThreshold[] {
+  const planned: PlannedThreshold[] = [];
+  for (const [key, limit] of Object.entries(spec)) {
+    if (typeof limit !== 'number') continue; // abort_on_fail, requests
+    const metric = metricOf(key);
+    if (metric === undefined) continue;
+    planned.push({ key, metric, limit, ...(request === undefined ? {} : { request }) });
+  }
+  return planned;
+}
+
+/** The metric a threshold key names; undefined for keys that are not thresholds. */
+export function metricOf(key: string): ThresholdMetric | undefined {
+  switch (key) {
+    case 'max_avg_latency_ms':
+      return { kind: 'avg-latency' };
+    case 'max_latency_ms':
+      return { kind: 'max-latency' };
+    case 'max_error_rate':
+      return { kind: 'error-rate' };
+    case 'min_rps':
+      return { kind: 'min-rps' };
+    case 'max_dropped_rate':
+      return { kind: 'dropped-rate' };
+    default: {
+      const match = PERCENTILE_KEY.exec(key);
+      return match === null ? undefined : { kind: 'percentile-latency', percentile: Number(match[1]) };
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { assertNever } from '../errors.js';
+import type { PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
+
+/** The figures thresholds read, for the whole run or one request. Latencies in milliseconds. */
+export interface ThresholdSubject {
+  /** Requests completed (successes and failures). */
+  readonly count: number;
+  readonly failures: number;
+  readonly meanLatencyMs: number;
+  readonly maxLatencyMs: number;
+  percentileLatencyMs(percentile: number): number;
+  readonly requestsPerSec: number;
+  /** Open-model arrivals scheduled (started plus dropped) and dropped; 0 and 0 in the closed model. */
+  readonly arrivals: number;
+  readonly dropped: number;
+}
+
+export interface ThresholdOutcome {
+  readonly threshold: PlannedThreshold;
+  readonly passed: boolean;
+  /** The measured value in the threshold's unit, or undefined when there was no data (which fails). */
+  readonly measured?: number;
+  /** One line for people: `p95 latency 612.3 ms > 500 ms (checkout)`. */
+  readonly description: string;
+}
+
+/**
+ * Every threshold against its subject: `subjectOf(undefined)` is the whole run, `subjectOf(name)` one request.
+ * A threshold with no data (no requests, or an unknown request) fails: a silent pass would hide a broken test.
+ */
+export function evaluateThresholds(
+  thresholds: readonly PlannedThreshold[],
+  subjectOf: (request: string | undefined) => ThresholdSubject | undefined,
+): ThresholdOutcome[] {
+  return thresholds.map((threshold) => evaluate(threshold, subjectOf(threshold.request)));
+}
+
+function evaluate(threshold: PlannedThreshold, subject: ThresholdSubject | undefined): ThresholdOutcome {
+  const { metric, limit } = threshold;
+  const scope = threshold.request === undefined ? '' : ` (${threshold.request})`;
+  const label = labelOf(metric);
+  const measured = subject === undefined ? undefined : measure(metric, subject);
+  if (measured === undefined) {
+    return { threshold, passed: false, description: `${label}: no data${scope}` };
+  }
+  const atMost = metric.kind !== 'min-rps';
+  const passed = atMost ? measured <= limit : measured >= limit;
+  const operator = passed ? (atMost ? '≤' : '≥') : atMost ? '>' : '<';
+  return {
+    threshold,
+    passed,
+    measured,
+    description: `${label} ${format(metric, measured)} ${operator} ${format(metric, limit)}${scope}`,
+  };
+}
+
+function measure(metric: ThresholdMetric, subject: ThresholdSubject): number | undefined {
+  switch (metric.kind) {
+    case 'avg-latency':
+      return subject.count === 0 ? undefined : subject.meanLatencyMs;
+    case 'max-latency':
+      return subject.count === 0 ? undefined : subject.maxLatencyMs;
+    case 'percentile-latency':
+      return subject.count === 0 ? undefined : subject.percentileLatencyMs(metric.percentile);
+    case 'error-rate':
+      return subject.count === 0 ? undefined : subject.failures / subject.count;
+    case 'min-rps':
+      return subject.requestsPerSec;
+    case 'dropped-rate':
+      return subject.arrivals === 0 ? 0 : subject.dropped / subject.arrivals;
+    default:
+      return assertNever(metric);
+  }
+}
+
+function labelOf(metric: ThresholdMetric): string {
+  switch (metric.kind) {
+    case 'avg-latency':
+      return 'mean latency';
+    case 'max-latency':
+      return 'max latency';
+    case 'percentile-latency':
+      return `p${metric.percentile} latency`;
+    case 'error-rate':
+      return 'error rate';
+    case 'min-rps':
+      return 'throughput';
+    case 'dropped-rate':
+      return 'dropped arrivals';
+    default:
+      return assertNever(metric);
+  }
+}
+
+function format(metric: ThresholdMetric, value: number): string {
+  switch (metric.kind) {
+    case 'avg-latency':
+    case 'max-latency':
+    case 'percentile-latency':
+      return `${round(value, 1)} ms`;
+    case 'error-rate':
+    case 'dropped-rate':
+      return `${round(value * 100, 2)}%`;
+    case 'min-rps':
+      return `${round(value, 1)} req/s`;
+    default:
+      return assertNever(metric);
+  }
+}
+
+function round(value: number, digits: number): string {
+  return String(Number(value.toFixed(digits)));
+}
