@@ -4,9 +4,9 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export interface Substitution {
   /** The text with every reference replaced. */
   readonly value: string;
-  /** Names referenced without a default and not set (or empty) in the environment. */
+  /** Names referenced without a default and not set (or empty) in the environment, each once. */
   readonly missing: readonly string[];
-  /** Names whose values were taken from the environment (their values are secrets for the reports). */
+  /** Names whose values were taken from the environment, each once (their values are secrets for the reports). */
   readonly used: readonly string[];
   /** References that are not well formed, e.g. `${}` or `${1X}`, quoted as written. */
   readonly malformed: readonly string[];
@@ -35,11 +35,11 @@ export function substituteEnv(text: string, env: Environment): Substitution {
     const fallback = match[2];
     const fromEnv = env[name];
     if (fromEnv !== undefined && fromEnv !== '') {
-      used.push(name);
+      if (!used.includes(name)) used.push(name);
       return fromEnv;
     }
     if (fallback !== undefined) return fallback;
-    missing.push(name);
+    if (!missing.includes(name)) missing.push(name);
     return whole;
   });
   return { value, missing, used, malformed };

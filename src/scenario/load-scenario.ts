@@ -163,7 +163,7 @@ function dataPathOf(ancestors: readonly unknown[], node: unknown): (string | num
   return path;
 }
 
-const YAML_INT = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const YAML_INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 const YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
 /** A substituted plain scalar, typed as the YAML 1.2 core schema would type the same text. */

@@ -204,7 +204,8 @@ function got(value: unknown): string {
   if (type === 'object') return ' (got a mapping)';
   if (type === 'array') return ' (got a list)';
   if (value === undefined) return '';
-  const text = JSON.stringify(value);
+  // JSON.stringify writes Infinity and NaN (YAML .inf, .nan, 1e400) as null.
+  const text = typeof value === 'number' ? String(value) : JSON.stringify(value);
   return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
 }
 

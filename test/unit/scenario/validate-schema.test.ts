@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { validateAgainstSchema } from '../../../src/scenario/validate-schema.js';
+
+const MINIMAL = { target: 'http://127.0.0.1:8080', requests: [{ path: '/' }], load: { profile: 'constant', users: 5, duration: '30s' } };
+
+describe('validateAgainstSchema', () => {
+  it('accepts a minimal scenario', () => {
+    expect(validateAgainstSchema(MINIMAL)).toEqual([]);
+  });
+
+  it('needs load, at the key of the document', () => {
+    expect(validateAgainstSchema({ requests: [{ path: '/' }] })).toEqual([{ path: [], at: 'key', message: 'missing required key "load"' }]);
+  });
+
+  it('explains a wrong type with the schema errorMessage and the value', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, load: { profile: 'constant', users: 'fifty', duration: '30s' } })).toEqual([
+      { path: ['load', 'users'], at: 'value', message: 'expected a whole number of users, at least 1 (got "fifty")' },
+    ]);
+  });
+
+  it('gives one message for a duration that fits no branch', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, load: { profile: 'constant', users: 5, duration: '10x' } })).toEqual([
+      {
+        path: ['load', 'duration'],
+        at: 'value',
+        message: 'expected a duration greater than zero, such as 250ms, 30s, 2m, 1h30m or a number of seconds (got "10x")',
+      },
+    ]);
+  });
+
+  it('explains a mapping in an anyOf by its mapping branch (paths from ajv keep indexes as strings)', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, requests: [{ path: '/', think_time: { min: '1s', maks: '2s' } }] })).toEqual([
+      { path: ['requests', '0', 'think_time'], at: 'key', message: 'missing required key "max"' },
+      { path: ['requests', '0', 'think_time', 'maks'], at: 'key', message: 'unknown key "maks"; did you mean "max"?' },
+    ]);
+  });
+
+  it('suggests the nearest key among those of the chosen profile', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, load: { profile: 'ramp', end_users: 10, ramp_durration: '1m' } })).toEqual([
+      { path: ['load'], at: 'key', message: 'missing required key "ramp_duration"' },
+      { path: ['load', 'ramp_durration'], at: 'key', message: 'unknown key "ramp_durration"; did you mean "ramp_duration"?' },
+    ]);
+  });
+
+  it('accepts any pNN_latency_ms threshold and refuses an unknown one', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, sla: { 'p99.99_latency_ms': 900, p42_latency_ms: 10 } })).toEqual([]);
+    expect(validateAgainstSchema({ ...MINIMAL, sla: { p101_latency_ms: 10 } })).toEqual([
+      { path: ['sla', 'p101_latency_ms'], at: 'key', message: 'unknown key "p101_latency_ms"; did you mean "p50_latency_ms"?' },
+    ]);
+  });
+
+  it('refuses an error rate above 1 with its meaning', () => {
+    expect(validateAgainstSchema({ ...MINIMAL, sla: { max_error_rate: 5 } })).toEqual([
+      { path: ['sla', 'max_error_rate'], at: 'value', message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 5)' },
+    ]);
+  });
+});
