@@ -12,7 +12,8 @@ export interface Substitution {
   readonly malformed: readonly string[];
 }
 
-const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+/** `$${`, a whole `${...}`, or an unclosed `${...` to the end of the text (reported as malformed). */
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{[^}]*$/g;
 const NAME_AND_DEFAULT = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /**
@@ -25,7 +26,11 @@ export function substituteEnv(text: string, env: Environment): Substitution {
   const used: string[] = [];
   const malformed: string[] = [];
   const value = text.replace(REFERENCE, (whole: string, inner: string | undefined) => {
-    if (inner === undefined) return '${';
+    if (whole === '$${') return '${';
+    if (inner === undefined) {
+      malformed.push(whole);
+      return whole;
+    }
     const match = NAME_AND_DEFAULT.exec(inner);
     if (match === null) {
       malformed.push(whole);

@@ -34,6 +34,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
   try {
     const info = await stat(absolute);
     if (info.isDirectory()) fail('is a directory, not a scenario file');
+    if (!info.isFile()) fail('is not a regular file (a device, pipe or socket); a scenario is a YAML file');
     size = info.size;
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
@@ -41,7 +42,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
     return fail(code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(error)})`);
   }
   if (size > MAX_SCENARIO_BYTES) {
-    fail(`the file is ${(size / 1024 / 1024).toFixed(1)} MiB; a scenario may be at most ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB`);
+    fail(`the file is ${size} bytes; a scenario may be at most ${MAX_SCENARIO_BYTES} bytes (${MAX_SCENARIO_BYTES / 1024 / 1024} MiB)`);
   }
   let bytes: Buffer;
   try {

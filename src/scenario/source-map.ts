@@ -20,7 +20,7 @@ export function pointerToPath(pointer: string): DataPath {
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** The path as a reader writes it: `load.users`, `requests[1].headers["x-id"]`. */
+/** The path as a reader writes it: `load.users`, `requests[1].headers.x-id`, `sla.requests["log in"]`. */
 export function displayPath(path: DataPath): string {
   let out = '';
   for (const segment of path) {

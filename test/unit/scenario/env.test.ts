@@ -62,3 +62,12 @@ describe('substituteEnv', () => {
     expect(result).toEqual({ value: text, missing: [], used: [], malformed: [] });
   });
 });
+
+describe('substituteEnv: unclosed references', () => {
+  it('reports ${NAME without its closing brace as malformed, and keeps $${ literal', () => {
+    const result = substituteEnv('http://${HOST:-localhost', {});
+    expect(result.malformed).toEqual(['${HOST:-localhost']);
+    expect(result.value).toBe('http://${HOST:-localhost');
+    expect(substituteEnv('$${HOST}', {}).value).toBe('${HOST}');
+  });
+});

@@ -576,7 +576,7 @@ describe('loadScenario', () => {
     await writeFile(join(dir, 'huge.yaml'), '');
     await truncate(join(dir, 'huge.yaml'), MAX_SCENARIO_BYTES + 1);
     expect(await loadIssues('huge.yaml')).toEqual([
-      { file: 'huge.yaml', path: '', message: 'the file is 4.0 MiB; a scenario may be at most 4 MiB' },
+      { file: 'huge.yaml', path: '', message: 'the file is 4194305 bytes; a scenario may be at most 4194304 bytes (4 MiB)' },
     ]);
   });
 });
