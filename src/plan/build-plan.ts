@@ -1,11 +1,14 @@
 import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
-import { isThinkStep, requestNameOf } from '../scenario/types.js';
-import type { LoadSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import { isThinkStep } from '../scenario/types.js';
+import type { LoadSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import { compileRequest, thinkTimeOf } from './compile-request.js';
+import type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_TIMEOUT_MS, joinUrl } from './compile-request.js';
+export type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
 export const DEFAULT_GRACE_PERIOD_MS = 5_000;
 export const DEFAULT_MAX_USERS = 1_000;
 /** Upper bound of a run bounded by an iterations budget, unless `max_duration` says otherwise. */
@@ -14,13 +17,26 @@ export const DEFAULT_MAX_DURATION_MS = 10 * 60_000;
 /** The profile a scenario named, kept for display: the plan's LoadProfile is the normalised form. */
 export type ProfileName = LoadSpec['profile'];
 
-export interface PlannedRequest {
+/** One step of an iteration: send a request (by its index in `Plan.requests`), or pause. */
+export type PlannedStep =
+  | { readonly kind: 'request'; readonly requestIndex: number }
+  | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime };
+
+/** A sequence of steps one iteration may run: all the requests in order, one weighted request, or a flow. */
+export interface PlannedChoice {
   readonly name: string;
-  readonly method: string;
-  /** The absolute URL: target joined with path, or the request's own url. */
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly weight?: number;
+  readonly weight: number;
+  readonly steps: readonly PlannedStep[];
+}
+
+/**
+ * What one iteration of a virtual user does. `sequence`: the only choice, every request in the order written.
+ * `weighted`: one choice per iteration, picked with probability weight / total (a request or flow without a
+ * weight weighs 1). Requests become `weighted` as soon as one of them has a weight; flows always are.
+ */
+export interface PlannedIteration {
+  readonly order: 'sequence' | 'weighted';
+  readonly choices: readonly PlannedChoice[];
 }
 
 export interface PlannedWarmup {
@@ -39,8 +55,11 @@ export interface Plan {
   readonly profile: LoadProfile;
   readonly warmup?: PlannedWarmup;
   readonly gracePeriodMs: number;
-  /** Every request the scenario can send, once each, in the order written. */
+  /** Every request the scenario can send, once each, in the order written; steps refer to them by index. */
   readonly requests: readonly PlannedRequest[];
+  readonly iteration: PlannedIteration;
+  /** false when `http.keep_alive: false`: every request then asks for its connection to be closed. */
+  readonly keepAlive: boolean;
 }
 
 /** Turns a validated scenario into a plan. Never does I/O. */
@@ -54,7 +73,8 @@ export function buildPlan(scenario: Scenario): Plan {
     profile: planProfile(data.load),
     ...(warmup === undefined ? {} : { warmup }),
     gracePeriodMs: optionalMs(data.load.grace_period) ?? DEFAULT_GRACE_PERIOD_MS,
-    requests: planRequests(data),
+    ...planRequests(data),
+    keepAlive: data.http?.keep_alive ?? true,
   };
 }
 
@@ -125,24 +145,36 @@ function planWarmup(load: LoadSpec): PlannedWarmup | undefined {
   };
 }
 
-function planRequests(data: ScenarioData): PlannedRequest[] {
-  const specs: RequestSpec[] = [...(data.requests ?? [])];
-  for (const flow of data.flows ?? []) {
-    for (const step of flow.steps) if (!isThinkStep(step)) specs.push(step);
+function planRequests(data: ScenarioData): Pick<Plan, 'requests' | 'iteration'> {
+  const requests: PlannedRequest[] = [];
+  const add = (spec: Parameters<typeof compileRequest>[0]): PlannedStep => {
+    requests.push(compileRequest(spec, data.target, data.defaults));
+    return { kind: 'request', requestIndex: requests.length - 1 };
+  };
+  if (data.flows !== undefined) {
+    // Flows: one flow per iteration, by weight; a flow's think steps are kept, its other features come later.
+    const choices = data.flows.map((flow) => ({
+      name: flow.name,
+      weight: flow.weight ?? 1,
+      steps: flow.steps.flatMap((step): PlannedStep[] => {
+        if (!isThinkStep(step)) return [add(step)];
+        const thinkTime = thinkTimeOf(step.think);
+        return thinkTime === undefined ? [] : [{ kind: 'think', thinkTime }];
+      }),
+    }));
+    return { requests, iteration: { order: 'weighted', choices } };
   }
-  const defaultTimeoutMs = optionalMs(data.defaults?.timeout) ?? DEFAULT_TIMEOUT_MS;
-  return specs.map((spec) => ({
-    name: requestNameOf(spec),
-    method: spec.method ?? 'GET',
-    url: spec.url ?? joinUrl(data.target ?? '', spec.path ?? '/'),
-    timeoutMs: optionalMs(spec.timeout) ?? defaultTimeoutMs,
-    ...(spec.weight === undefined ? {} : { weight: spec.weight }),
-  }));
-}
-
-/** Joins a base URL and a path, keeping the base's own path (`http://h/api` + `/items` → `http://h/api/items`). */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+  const specs = data.requests ?? [];
+  const steps = specs.map(add);
+  if (specs.some((spec) => spec.weight !== undefined)) {
+    const choices = steps.map((step, index) => ({
+      name: requests[index]?.name ?? '',
+      weight: specs[index]?.weight ?? 1,
+      steps: [step],
+    }));
+    return { requests, iteration: { order: 'weighted', choices } };
+  }
+  return { requests, iteration: { order: 'sequence', choices: [{ name: 'requests', weight: 1, steps }] } };
 }
 
 function scenarioNameFromFile(file: string): string {

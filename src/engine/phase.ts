@@ -1,0 +1,136 @@
+import type { Recorder } from '../metrics/recorder.js';
+import { now } from './clock.js';
+import { DeadlineSweeper } from './deadline-sweeper.js';
+import type { UserPool } from './user-pool.js';
+import type { UserHost, VirtualUser } from './virtual-user.js';
+import type { Workload } from './workload.js';
+
+export interface PhaseOutcome {
+  /** t=0 of the phase (engine clock, ms). */
+  readonly originAt: number;
+  /** When the last request settled or was interrupted. */
+  readonly endedAt: number;
+  /** Stopped by the abort signal rather than by reaching its end. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * One stretch of load (warm-up, or the measured profile) with its own recorder. Owns the phase's timers: the
+ * end of the profile, the grace period and the deadline sweeper. Ending — at the planned end, when an
+ * iterations budget is spent, or on the abort signal — is always the same: start nothing new; requests in
+ * flight get the grace period; then whatever is still in flight is aborted and counted as interrupted.
+ * Executors (closed, open) decide when iterations start.
+ */
+export abstract class Phase implements UserHost {
+  abstract readonly openModel: boolean;
+  readonly recorder: Recorder;
+  stopping = false;
+  originAt = 0;
+  protected readonly pool: UserPool;
+  protected readonly workload: Workload;
+  readonly #durationMs: number;
+  readonly #sweeper: DeadlineSweeper;
+  #inFlight = 0;
+  #activeUsers = 0;
+  #finished = false;
+  #interrupted = false;
+  #endTimer: NodeJS.Timeout | undefined = undefined;
+  #graceTimer: NodeJS.Timeout | undefined = undefined;
+  #signal: AbortSignal | undefined = undefined;
+  #resolve: ((outcome: PhaseOutcome) => void) | undefined = undefined;
+  readonly #onAbort = (): void => this.stop(true);
+
+  constructor(pool: UserPool, workload: Workload, recorder: Recorder, durationMs: number) {
+    this.pool = pool;
+    this.workload = workload;
+    this.recorder = recorder;
+    this.#durationMs = durationMs;
+    this.#sweeper = new DeadlineSweeper(pool.users, Math.min(...workload.timeoutsMs));
+  }
+
+  get activeUsers(): number {
+    return this.#activeUsers;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  run(signal?: AbortSignal): Promise<PhaseOutcome> {
+    return new Promise<PhaseOutcome>((resolve) => {
+      this.#resolve = resolve;
+      this.originAt = now();
+      this.recorder.start(this.originAt);
+      this.recorder.setActiveUsers(0, this.originAt);
+      if (signal?.aborted === true) {
+        this.#interrupted = true;
+        this.stopping = true;
+        this.#finish();
+        return;
+      }
+      this.#signal = signal;
+      signal?.addEventListener('abort', this.#onAbort, { once: true });
+      this.#sweeper.start();
+      this.#armEnd();
+      this.begin(this.originAt);
+    });
+  }
+
+  /** Start nothing new; let requests in flight finish within the grace period. Idempotent. */
+  stop(interrupted: boolean): void {
+    if (interrupted && !this.#finished) this.#interrupted = true;
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    this.#endTimer = undefined;
+    this.haltSchedule();
+    for (const user of this.pool.users) if (user.host === this) user.halt();
+    if (this.#inFlight === 0) this.#finish();
+    else if (!this.#finished) this.#graceTimer = setTimeout(() => this.#finish(), this.workload.gracePeriodMs);
+  }
+
+  requestStarted(): void {
+    this.#inFlight += 1;
+  }
+
+  requestSettled(): void {
+    this.#inFlight -= 1;
+    if (this.stopping && this.#inFlight === 0) this.#finish();
+  }
+
+  abstract claimIteration(user: VirtualUser): boolean;
+  abstract userStopped(user: VirtualUser): void;
+  /** Start the schedule at `originAt`. */
+  protected abstract begin(originAt: number): void;
+  /** Stop the schedule: no more users, no more arrivals. */
+  protected abstract haltSchedule(): void;
+
+  protected changeActiveUsers(delta: number, at: number): void {
+    this.#activeUsers += delta;
+    this.recorder.setActiveUsers(this.#activeUsers, at);
+  }
+
+  /** The planned end, checked against the clock (a timer may fire a little early). */
+  #armEnd(): void {
+    const waitMs = this.originAt + this.#durationMs - now();
+    if (waitMs <= 0) {
+      this.#endTimer = undefined;
+      this.stop(false);
+    } else {
+      this.#endTimer = setTimeout(() => this.#armEnd(), Math.min(waitMs, 2 ** 31 - 1));
+    }
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    this.#sweeper.stop();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const user of this.pool.users) if (user.host === this) user.interrupt();
+    const endedAt = now();
+    this.recorder.finish(endedAt);
+    this.#resolve?.({ originAt: this.originAt, endedAt, interrupted: this.#interrupted });
+  }
+}

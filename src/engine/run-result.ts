@@ -1,0 +1,42 @@
+import type { Recorder } from '../metrics/recorder.js';
+
+/** A moment of a run, for live display. Read the numbers with `recorder.snapshot()` (cheap at ≤10 Hz). */
+export interface RunProgress {
+  readonly phase: 'warmup' | 'measured';
+  /** Since the phase's t=0. */
+  readonly elapsedMs: number;
+  readonly plannedDurationMs: number;
+  readonly activeUsers: number;
+  readonly inFlight: number;
+  /** The phase reached its end (or was stopped) and is in its grace period. */
+  readonly stopping: boolean;
+  /** The phase's recorder (the warm-up one during warm-up). */
+  readonly recorder: Recorder;
+}
+
+export interface RunOptions {
+  /** Aborting stops the run like reaching its end: nothing new, grace period, then interrupted. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Default 1000 ms. */
+  readonly progressIntervalMs?: number;
+}
+
+export interface RunResult {
+  /** The measured profile's figures. */
+  readonly recorder: Recorder;
+  /** The warm-up's figures, kept apart (empty when there was no warm-up). */
+  readonly warmupRecorder: Recorder;
+  readonly warmupRan: boolean;
+  /** Wall clock (labels only) of the measured phase's t=0 and of its end. */
+  readonly startedAtEpochMs: number;
+  readonly endedAtEpochMs: number;
+  /** Measured phase, t=0 to the last request settled (grace period included), on the monotonic clock. */
+  readonly elapsedMs: number;
+  /** Stopped by the abort signal (SIGINT) rather than by reaching the end of the plan. */
+  readonly interrupted: boolean;
+  /** Request name per request index, as the recorders know them. */
+  readonly requestNames: readonly string[];
+  /** Connections opened before t=0, without sending anything, so the first requests were not cold. */
+  readonly preconnectedConnections: number;
+}

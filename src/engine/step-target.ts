@@ -1,0 +1,30 @@
+/**
+ * What the executors drive: anything that can perform one request step of an iteration. HTTP (undici) is one
+ * implementation, an async function another. Executors decide when; targets decide how.
+ */
+export interface StepTarget {
+  /** One session per virtual user, created once and reused for every step (a user's connections live here). */
+  createSession(userIndex: number): StepSession;
+  /** Optional: get the sessions ready before t=0 (open connections), so the first requests are not cold. */
+  prepare?(sessions: readonly StepSession[]): Promise<number>;
+  /** Releases everything (connections). Called once, after every session is idle or aborted. */
+  close(): Promise<void>;
+}
+
+export interface StepSession {
+  /**
+   * Starts request `requestIndex` and reports its outcome to `reply` exactly once (possibly synchronously),
+   * unless `abort()` is called first: then never.
+   */
+  send(requestIndex: number, reply: StepReply): void;
+  /** Gives up the step in flight, if any: its outcome is never reported. Returns the bytes it sent (0 if none). */
+  abort(): number;
+}
+
+/** Where a session reports an outcome; numbers only, so the HTTP path allocates nothing. */
+export interface StepReply {
+  /** A response: `success` is whether its status is one the step expects. */
+  stepEnded(status: number, success: boolean, bytesIn: number, bytesOut: number): void;
+  /** No response: refused, reset, malformed… (`error` is classified by the caller). */
+  stepFailed(error: unknown, bytesIn: number, bytesOut: number): void;
+}

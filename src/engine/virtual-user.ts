@@ -1,0 +1,276 @@
+import { ErrorCategoryId } from '../metrics/error-category.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { PlannedStep, PlannedThinkTime } from '../plan/build-plan.js';
+import { classifyError } from './classify-error.js';
+import { now, toMicros } from './clock.js';
+import type { StepReply, StepSession } from './step-target.js';
+import type { Workload } from './workload.js';
+
+/** What a virtual user needs from the phase (executor) it runs in. */
+export interface UserHost {
+  readonly recorder: Recorder;
+  /** Open model: an iteration is started by an arrival and the user is released after it. */
+  readonly openModel: boolean;
+  /** The phase is ending: start nothing new. */
+  readonly stopping: boolean;
+  /** May this user start another iteration? (closed model: iterations budget, ramp-down). */
+  claimIteration(user: VirtualUser): boolean;
+  /** The user stopped running (end of its open-model iteration, retired, budget spent, phase over). */
+  userStopped(user: VirtualUser): void;
+  requestStarted(): void;
+  requestSettled(): void;
+}
+
+const NO_STEPS: readonly PlannedStep[] = [];
+
+/**
+ * A virtual user: runs iterations step by step against its own session, records each outcome straight into
+ * the recorder, pauses between requests. One object per user for the whole run, reused for every request;
+ * callbacks are methods or bound once, so the request path allocates nothing.
+ *
+ * Timing: `dueAt` is when the request should have started (open model: its scheduled arrival; closed model:
+ * when the user became ready, i.e. the end of the previous response or of the planned pause); `sentAt` is
+ * taken just before the request is handed to the session.
+ */
+export class VirtualUser implements StepReply {
+  readonly index: number;
+  readonly session: StepSession;
+  host: UserHost | undefined = undefined;
+  /** Part of the load (iterating, pausing or waiting on a request). */
+  running = false;
+  /** Ramp-down: stop after the request in flight. */
+  retiring = false;
+  inFlight = false;
+  requestIndex = -1;
+  dueAt = 0;
+  sentAt = 0;
+  timeoutMs = 0;
+  iterations = 0;
+  readonly #workload: Workload;
+  #steps: readonly PlannedStep[] = NO_STEPS;
+  #choice = 0;
+  #stepIndex = 0;
+  /** Bumped whenever the user stops, so a timer or deferred continuation from before is ignored. */
+  #epoch = 0;
+  #sending = false;
+  #continueAt = 0;
+  #continueEpoch = 0;
+  /** What the deferred continuation does: carry on after a request, or end an iteration that sent nothing. */
+  #continueEndsIteration = false;
+  #wakeAt = 0;
+  #thinkTimer: NodeJS.Timeout | undefined = undefined;
+  readonly #onWake: () => void;
+  readonly #onDeferred: () => void;
+
+  constructor(index: number, session: StepSession, workload: Workload) {
+    this.index = index;
+    this.session = session;
+    this.#workload = workload;
+    this.#onWake = () => {
+      this.#thinkTimer = undefined;
+      if (this.running) this.#runStep(this.#wakeAt);
+    };
+    this.#onDeferred = () => {
+      if (!this.running || this.#continueEpoch !== this.#epoch) return;
+      if (this.#continueEndsIteration) this.#iterationDone(this.#continueAt);
+      else this.#continueAfter(this.#continueAt);
+    };
+  }
+
+  /** Starts running iterations (closed model) or one iteration (open model), the first due at `dueAt`. */
+  begin(host: UserHost, dueAt: number): void {
+    this.host = host;
+    this.running = true;
+    this.retiring = false;
+    this.#nextIteration(dueAt);
+  }
+
+  /** Ramp-down: stop now if between requests, else after the request in flight. */
+  retire(): void {
+    if (!this.running) return;
+    if (this.inFlight) this.retiring = true;
+    else this.#stop();
+  }
+
+  /** The phase is stopping: stop now unless a request is in flight (that one may finish in the grace period). */
+  halt(): void {
+    if (this.running && !this.inFlight) this.#stop();
+  }
+
+  /** The request in flight passed its deadline (called by the sweeper): counted once as a timeout, aborted. */
+  expire(at: number): void {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    const host = this.host as UserHost;
+    const bytesOut = this.session.abort();
+    const deadlineAt = this.sentAt + this.timeoutMs;
+    host.recorder.recordError(
+      this.requestIndex,
+      ErrorCategoryId.timeout,
+      toMicros(deadlineAt - this.dueAt),
+      toMicros(this.timeoutMs),
+      0,
+      bytesOut,
+      at,
+    );
+    host.requestSettled();
+    this.#afterRequest(at);
+  }
+
+  /** End of the grace period: the request in flight is aborted and counted as interrupted; the user stops. */
+  interrupt(): void {
+    if (this.inFlight) {
+      this.inFlight = false;
+      this.session.abort();
+      const host = this.host as UserHost;
+      host.recorder.recordInterrupted(this.requestIndex);
+      host.requestSettled();
+    }
+    this.#stop();
+  }
+
+  stepEnded(status: number, success: boolean, bytesIn: number, bytesOut: number): void {
+    if (!this.inFlight) return;
+    const endedAt = now();
+    this.inFlight = false;
+    const host = this.host as UserHost;
+    host.recorder.recordResponse(
+      this.requestIndex,
+      status,
+      success,
+      toMicros(endedAt - this.dueAt),
+      toMicros(endedAt - this.sentAt),
+      bytesIn,
+      bytesOut,
+      endedAt,
+    );
+    host.requestSettled();
+    this.#afterRequest(endedAt);
+  }
+
+  stepFailed(error: unknown, bytesIn: number, bytesOut: number): void {
+    if (!this.inFlight) return;
+    const endedAt = now();
+    this.inFlight = false;
+    const host = this.host as UserHost;
+    host.recorder.recordError(
+      this.requestIndex,
+      classifyError(error),
+      toMicros(endedAt - this.dueAt),
+      toMicros(endedAt - this.sentAt),
+      bytesIn,
+      bytesOut,
+      endedAt,
+    );
+    host.requestSettled();
+    // Errors continue on the next turn: undici reports a connection error to every queued request in one
+    // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
+    this.#defer(endedAt, false);
+  }
+
+  #nextIteration(dueAt: number): void {
+    const host = this.host as UserHost;
+    if (!host.claimIteration(this)) {
+      this.#stop();
+      return;
+    }
+    const iteration = this.#workload.iteration;
+    this.#choice = iteration.pick();
+    this.#steps = iteration.choices[this.#choice] ?? NO_STEPS;
+    this.#stepIndex = 0;
+    this.iterations += 1;
+    if (iteration.lastRequestStep[this.#choice] === -1) {
+      // Nothing to send (a flow of pauses only): finish on the next turn, never in a synchronous loop.
+      this.#defer(dueAt, true);
+      return;
+    }
+    this.#runStep(dueAt);
+  }
+
+  #runStep(dueAt: number): void {
+    const host = this.host as UserHost;
+    if (host.stopping || this.retiring) {
+      this.#stop();
+      return;
+    }
+    const step = this.#steps[this.#stepIndex];
+    if (step === undefined) {
+      this.#iterationDone(dueAt);
+      return;
+    }
+    if (step.kind === 'think') {
+      this.#stepIndex += 1;
+      this.#think(step.thinkTime, dueAt);
+      return;
+    }
+    const requestIndex = step.requestIndex;
+    this.requestIndex = requestIndex;
+    this.timeoutMs = this.#workload.timeoutsMs[requestIndex] ?? Infinity;
+    this.dueAt = dueAt;
+    this.inFlight = true;
+    host.requestStarted();
+    this.#sending = true;
+    this.sentAt = now();
+    this.session.send(requestIndex, this);
+    this.#sending = false;
+  }
+
+  #afterRequest(at: number): void {
+    // An outcome reported from inside send() (a synchronous failure) continues on the next turn of the event
+    // loop: a target that always fails at once must not recurse, nor starve timers and I/O.
+    if (this.#sending) this.#defer(at, false);
+    else this.#continueAfter(at);
+  }
+
+  #defer(at: number, endsIteration: boolean): void {
+    this.#continueAt = at;
+    this.#continueEndsIteration = endsIteration;
+    this.#continueEpoch = this.#epoch;
+    setImmediate(this.#onDeferred);
+  }
+
+  #continueAfter(at: number): void {
+    const host = this.host as UserHost;
+    const requestIndex = this.requestIndex;
+    this.#stepIndex += 1;
+    if (host.stopping || this.retiring || !this.running) {
+      this.#stop();
+      return;
+    }
+    if (host.openModel && this.#stepIndex > this.#workload.iteration.lastRequestStep[this.#choice]!) {
+      // Open model: the iteration ends with its last response; a trailing pause would only hold a slot.
+      this.#iterationDone(at);
+      return;
+    }
+    const thinkTime = this.#workload.thinkAfter[requestIndex];
+    if (thinkTime !== undefined) this.#think(thinkTime, at);
+    else this.#runStep(at);
+  }
+
+  #think(thinkTime: PlannedThinkTime, from: number): void {
+    const pauseMs = thinkTime.minMs + Math.random() * (thinkTime.maxMs - thinkTime.minMs);
+    // The user is ready again at from + pause: that is when the next request is due, however late the timer.
+    this.#wakeAt = from + pauseMs;
+    const delayMs = this.#wakeAt - now();
+    this.#thinkTimer = setTimeout(this.#onWake, delayMs > 0 ? delayMs : 0);
+  }
+
+  #iterationDone(at: number): void {
+    const host = this.host as UserHost;
+    host.recorder.recordIteration();
+    if (host.openModel) this.#stop();
+    else this.#nextIteration(at);
+  }
+
+  #stop(): void {
+    if (this.#thinkTimer !== undefined) {
+      clearTimeout(this.#thinkTimer);
+      this.#thinkTimer = undefined;
+    }
+    if (!this.running) return;
+    this.running = false;
+    this.retiring = false;
+    this.#epoch += 1;
+    this.host?.userStopped(this);
+  }
+}

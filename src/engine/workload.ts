@@ -1,0 +1,59 @@
+import type { Plan, PlannedIteration, PlannedStep, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
+import type { LoadProfile } from '../plan/profile.js';
+
+/**
+ * What the executors need to run, whatever the target: the profile, the iteration's steps and, per request
+ * index, its name, deadline and think time. Built once per run; read-only afterwards.
+ */
+export interface Workload {
+  readonly profile: LoadProfile;
+  readonly warmup?: PlannedWarmup;
+  readonly gracePeriodMs: number;
+  readonly requestNames: readonly string[];
+  readonly timeoutsMs: readonly number[];
+  /** The pause after each request (its own or the default), if any. */
+  readonly thinkAfter: readonly (PlannedThinkTime | undefined)[];
+  readonly iteration: IterationSteps;
+}
+
+/** An iteration's choices, made cheap to pick from on the hot path. */
+export class IterationSteps {
+  readonly choices: readonly (readonly PlannedStep[])[];
+  /** Per choice, the index of its last request step: open-model iterations end there (no trailing pause). */
+  readonly lastRequestStep: Int32Array;
+  readonly #cumulativeWeights: Float64Array;
+  readonly #totalWeight: number;
+
+  constructor(iteration: PlannedIteration) {
+    if (iteration.choices.length === 0) throw new Error('an iteration needs at least one choice');
+    this.choices = iteration.choices.map((choice) => choice.steps);
+    this.lastRequestStep = Int32Array.from(this.choices, (steps) => {
+      for (let index = steps.length - 1; index >= 0; index--) if (steps[index]?.kind === 'request') return index;
+      return -1;
+    });
+    let total = 0;
+    this.#cumulativeWeights = Float64Array.from(iteration.choices, (choice) => (total += choice.weight));
+    this.#totalWeight = total;
+  }
+
+  /** The index of the choice for the next iteration: by weight, or 0 when there is only one. */
+  pick(random: () => number = Math.random): number {
+    const weights = this.#cumulativeWeights;
+    if (weights.length === 1) return 0;
+    const point = random() * this.#totalWeight;
+    for (let index = 0; index < weights.length; index++) if (point < weights[index]!) return index;
+    return weights.length - 1;
+  }
+}
+
+export function workloadOf(plan: Plan): Workload {
+  return {
+    profile: plan.profile,
+    ...(plan.warmup === undefined ? {} : { warmup: plan.warmup }),
+    gracePeriodMs: plan.gracePeriodMs,
+    requestNames: plan.requests.map((request) => request.name),
+    timeoutsMs: plan.requests.map((request) => request.timeoutMs),
+    thinkAfter: plan.requests.map((request) => request.thinkTime),
+    iteration: new IterationSteps(plan.iteration),
+  };
+}

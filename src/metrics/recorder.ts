@@ -1,0 +1,258 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { ERROR_CATEGORIES } from './error-category.js';
+import type { ErrorCategory, ErrorCategoryId } from './error-category.js';
+import { createLatencyHistogram, recordMicros, summarizeHistogram } from './latency-histogram.js';
+import type { RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
+import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
+
+export interface RecorderOptions {
+  /** Interval of the time series at the start of the run. Default 1000 ms. */
+  readonly seriesBucketMs?: number;
+  /** Most intervals kept; past it, neighbours merge and the interval doubles. Default 240. */
+  readonly maxSeriesBuckets?: number;
+}
+
+/** Status codes are counted in a flat array per name: 0 (none) and 100..999. */
+const STATUS_SLOTS = 1000;
+const CATEGORY_COUNT = ERROR_CATEGORIES.length;
+
+/**
+ * Everything a run measures, mergeable without loss (workers, shards). Per request name and in total:
+ * response-time and service-time histograms (integer µs), counts by status and by error category,
+ * successes, failures, interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag and a
+ * bounded time series. Memory is flat in run length.
+ *
+ * The hot path (`recordResponse`, `recordError`) takes the request's index in the plan and numbers only:
+ * no strings, no objects, no allocation (a new series interval, once a second, is the exception).
+ */
+export class Recorder {
+  /** The name of each request index, as given (names may repeat: they share a slot). */
+  readonly requestNames: readonly string[];
+  /** Distinct names, in first-seen order: the slots. */
+  readonly metricNames: readonly string[];
+  readonly #slotOf: Int32Array;
+  readonly #responseTime: Histogram[];
+  readonly #serviceTime: Histogram[];
+  readonly #statusCounts: Float64Array;
+  readonly #errorCounts: Float64Array;
+  readonly #successes: Float64Array;
+  readonly #failures: Float64Array;
+  readonly #interrupted: Float64Array;
+  readonly #bytesIn: Float64Array;
+  readonly #bytesOut: Float64Array;
+  readonly #schedulerLag: Histogram;
+  readonly #series: TimeSeries;
+  #iterations = 0;
+  #droppedArrivals = 0;
+  #originAt = 0;
+
+  constructor(requestNames: readonly string[], options: RecorderOptions = {}) {
+    this.requestNames = Object.freeze([...requestNames]);
+    const metricNames = [...new Set(requestNames)];
+    this.metricNames = Object.freeze(metricNames);
+    this.#slotOf = Int32Array.from(requestNames, (name) => metricNames.indexOf(name));
+    const slots = metricNames.length;
+    this.#responseTime = metricNames.map(() => createLatencyHistogram());
+    this.#serviceTime = metricNames.map(() => createLatencyHistogram());
+    this.#statusCounts = new Float64Array(slots * STATUS_SLOTS);
+    this.#errorCounts = new Float64Array(slots * CATEGORY_COUNT);
+    this.#successes = new Float64Array(slots);
+    this.#failures = new Float64Array(slots);
+    this.#interrupted = new Float64Array(slots);
+    this.#bytesIn = new Float64Array(slots);
+    this.#bytesOut = new Float64Array(slots);
+    this.#schedulerLag = createLatencyHistogram();
+    this.#series = new TimeSeries(
+      options.seriesBucketMs ?? DEFAULT_SERIES_BUCKET_MS,
+      options.maxSeriesBuckets ?? DEFAULT_MAX_SERIES_BUCKETS,
+    );
+  }
+
+  /** t=0 of the time series, on the engine's clock (`performance.now()` ms). */
+  start(originAt: number): void {
+    this.#originAt = originAt;
+  }
+
+  get originAt(): number {
+    return this.#originAt;
+  }
+
+  /** A response arrived. `success`: its status is one the request expects. */
+  recordResponse(
+    requestIndex: number,
+    status: number,
+    success: boolean,
+    responseUs: number,
+    serviceUs: number,
+    bytesIn: number,
+    bytesOut: number,
+    endedAt: number,
+  ): void {
+    const slot = this.#slotOf[requestIndex] ?? 0;
+    this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
+    if (success) this.#successes[slot]! += 1;
+    else this.#failures[slot]! += 1;
+    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, !success);
+  }
+
+  /** The request failed without a response (refused, reset, timed out…). Always a failure. */
+  recordError(
+    requestIndex: number,
+    category: ErrorCategoryId,
+    responseUs: number,
+    serviceUs: number,
+    bytesIn: number,
+    bytesOut: number,
+    endedAt: number,
+  ): void {
+    const slot = this.#slotOf[requestIndex] ?? 0;
+    this.#errorCounts[slot * CATEGORY_COUNT + category]! += 1;
+    this.#failures[slot]! += 1;
+    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, true);
+  }
+
+  /** The request was still in flight when the run ended or was stopped, and was aborted: no outcome. */
+  recordInterrupted(requestIndex: number): void {
+    this.#interrupted[this.#slotOf[requestIndex] ?? 0]! += 1;
+  }
+
+  recordIteration(): void {
+    this.#iterations += 1;
+  }
+
+  recordDropped(at: number): void {
+    this.#droppedArrivals += 1;
+    this.#series.recordDropped(at - this.#originAt);
+  }
+
+  recordSchedulerLag(lagUs: number): void {
+    recordMicros(this.#schedulerLag, lagUs);
+  }
+
+  setActiveUsers(users: number, at: number): void {
+    this.#series.setActiveUsers(at - this.#originAt, users);
+  }
+
+  /** The run ended at `at`: the series covers it up to there. */
+  finish(at: number): void {
+    this.#series.extendTo(at - this.#originAt);
+  }
+
+  /** Adds another recorder (same request names) into this one, losslessly. `other` is not changed. */
+  merge(other: Recorder): void {
+    if (other.metricNames.length !== this.metricNames.length || other.metricNames.some((name, i) => name !== this.metricNames[i])) {
+      throw new Error(`cannot merge recorders of different requests: [${other.metricNames.join(', ')}] into [${this.metricNames.join(', ')}]`);
+    }
+    for (let slot = 0; slot < this.metricNames.length; slot++) {
+      this.#responseTime[slot]!.add(other.#responseTime[slot]!);
+      this.#serviceTime[slot]!.add(other.#serviceTime[slot]!);
+    }
+    addInto(this.#statusCounts, other.#statusCounts);
+    addInto(this.#errorCounts, other.#errorCounts);
+    addInto(this.#successes, other.#successes);
+    addInto(this.#failures, other.#failures);
+    addInto(this.#interrupted, other.#interrupted);
+    addInto(this.#bytesIn, other.#bytesIn);
+    addInto(this.#bytesOut, other.#bytesOut);
+    this.#schedulerLag.add(other.#schedulerLag);
+    this.#series.merge(other.#series);
+    this.#iterations += other.#iterations;
+    this.#droppedArrivals += other.#droppedArrivals;
+  }
+
+  /** A copy of one name's response-time histogram, or of all names together (no argument). */
+  responseTimeHistogram(metricIndex?: number): Histogram {
+    return this.#combined(this.#responseTime, metricIndex);
+  }
+
+  /** A copy of one name's service-time histogram, or of all names together (no argument). */
+  serviceTimeHistogram(metricIndex?: number): Histogram {
+    return this.#combined(this.#serviceTime, metricIndex);
+  }
+
+  snapshot(): RecorderSnapshot {
+    const requests = this.metricNames.map((name, slot) =>
+      this.#stats(name, [slot], this.#responseTime[slot]!, this.#serviceTime[slot]!),
+    );
+    const all = this.metricNames.map((_, slot) => slot);
+    const total = this.#stats('total', all, this.responseTimeHistogram(), this.serviceTimeHistogram());
+    return Object.freeze({
+      total,
+      requests: Object.freeze(requests),
+      iterations: this.#iterations,
+      droppedArrivals: this.#droppedArrivals,
+      schedulerLag: Object.freeze(summarizeHistogram(this.#schedulerLag)),
+      series: Object.freeze(this.#series.points().map((point) => Object.freeze(point))),
+      seriesBucketMs: this.#series.bucketMs,
+    });
+  }
+
+  #common(
+    slot: number,
+    responseUs: number,
+    serviceUs: number,
+    bytesIn: number,
+    bytesOut: number,
+    endedAt: number,
+    failed: boolean,
+  ): void {
+    recordMicros(this.#responseTime[slot]!, responseUs);
+    recordMicros(this.#serviceTime[slot]!, serviceUs);
+    this.#bytesIn[slot]! += bytesIn;
+    this.#bytesOut[slot]! += bytesOut;
+    this.#series.record(endedAt - this.#originAt, responseUs, failed);
+  }
+
+  #combined(histograms: readonly Histogram[], metricIndex: number | undefined): Histogram {
+    const combined = createLatencyHistogram();
+    if (metricIndex !== undefined) {
+      const one = histograms[metricIndex];
+      if (one === undefined) throw new RangeError(`no request at metric index ${metricIndex}`);
+      combined.add(one);
+      return combined;
+    }
+    for (const histogram of histograms) combined.add(histogram);
+    return combined;
+  }
+
+  #stats(name: string, slots: readonly number[], responseTime: Histogram, serviceTime: Histogram): RequestStats {
+    const statusCounts: Record<string, number> = {};
+    const errorCounts = Object.fromEntries(ERROR_CATEGORIES.map((category) => [category, 0])) as Record<ErrorCategory, number>;
+    let successes = 0;
+    let failures = 0;
+    let interrupted = 0;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    for (const slot of slots) {
+      for (let status = 0; status < STATUS_SLOTS; status++) {
+        const count = this.#statusCounts[slot * STATUS_SLOTS + status]!;
+        if (count > 0) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+      }
+      ERROR_CATEGORIES.forEach((category, id) => {
+        errorCounts[category] += this.#errorCounts[slot * CATEGORY_COUNT + id]!;
+      });
+      successes += this.#successes[slot]!;
+      failures += this.#failures[slot]!;
+      interrupted += this.#interrupted[slot]!;
+      bytesIn += this.#bytesIn[slot]!;
+      bytesOut += this.#bytesOut[slot]!;
+    }
+    return Object.freeze({
+      name,
+      requests: successes + failures,
+      successes,
+      failures,
+      interrupted,
+      statusCounts: Object.freeze(statusCounts),
+      errorCounts: Object.freeze(errorCounts),
+      bytesIn,
+      bytesOut,
+      responseTime: Object.freeze(summarizeHistogram(responseTime)),
+      serviceTime: Object.freeze(summarizeHistogram(serviceTime)),
+    });
+  }
+}
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+}

@@ -1,0 +1,158 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { createLatencyHistogram, recordMicros } from './latency-histogram.js';
+
+/** One interval of the run, as plain numbers. Percentiles have 2 significant digits (1%). */
+export interface SeriesPoint {
+  /** Start of the interval, ms from the run's t=0. */
+  readonly startMs: number;
+  readonly durationMs: number;
+  /** Requests that ended in the interval, whatever the outcome. */
+  readonly requests: number;
+  /** Of those, the failures (an error, or a status not expected). */
+  readonly failures: number;
+  readonly droppedArrivals: number;
+  /** The most virtual users active at once during the interval. */
+  readonly activeUsers: number;
+  readonly p50Us: number;
+  readonly p95Us: number;
+  readonly p99Us: number;
+}
+
+interface Bucket {
+  requests: number;
+  failures: number;
+  droppedArrivals: number;
+  activeUsers: number;
+  readonly histogram: Histogram;
+}
+
+export const DEFAULT_SERIES_BUCKET_MS = 1000;
+/** 240 buckets × ≈14 KB: at most ≈3.4 MB per series, however long the run. */
+export const DEFAULT_MAX_SERIES_BUCKETS = 240;
+
+/**
+ * Per-interval counts and response-time percentiles, bounded in memory: intervals start at one second; when a
+ * run outlasts `maxBuckets` intervals, neighbours are merged pairwise and the interval doubles (1 s, 2 s, 4 s…).
+ * Offsets are ms from the run's t=0.
+ */
+export class TimeSeries {
+  readonly maxBuckets: number;
+  #bucketMs: number;
+  readonly #buckets: Bucket[] = [];
+  #activeUsers = 0;
+
+  constructor(bucketMs = DEFAULT_SERIES_BUCKET_MS, maxBuckets = DEFAULT_MAX_SERIES_BUCKETS) {
+    if (maxBuckets < 2) throw new Error('a time series needs at least 2 buckets');
+    this.#bucketMs = bucketMs;
+    this.maxBuckets = maxBuckets;
+  }
+
+  get bucketMs(): number {
+    return this.#bucketMs;
+  }
+
+  get length(): number {
+    return this.#buckets.length;
+  }
+
+  record(offsetMs: number, responseUs: number, failed: boolean): void {
+    const bucket = this.#bucketAt(offsetMs);
+    bucket.requests += 1;
+    if (failed) bucket.failures += 1;
+    recordMicros(bucket.histogram, responseUs);
+  }
+
+  recordDropped(offsetMs: number): void {
+    this.#bucketAt(offsetMs).droppedArrivals += 1;
+  }
+
+  /** The number of active users changed at `offsetMs`. */
+  setActiveUsers(offsetMs: number, users: number): void {
+    // Buckets created on the way inherit the count that held until now, then this one takes the new count.
+    const bucket = this.#bucketAt(offsetMs);
+    this.#activeUsers = users;
+    if (users > bucket.activeUsers) bucket.activeUsers = users;
+  }
+
+  /** Makes sure the series covers the run up to `offsetMs` (its end), even through quiet intervals. */
+  extendTo(offsetMs: number): void {
+    this.#bucketAt(offsetMs);
+  }
+
+  /** Adds another series (a worker's or a shard's): same intervals add up, active users add up too. */
+  merge(other: TimeSeries): void {
+    if (other.length === 0) return;
+    // Settle our interval first (at least other's, and coarse enough to hold other's whole span), so the
+    // fold below never coalesces midway.
+    const spanMs = other.length * other.#bucketMs;
+    while (this.#bucketMs < other.#bucketMs || Math.ceil(spanMs / this.#bucketMs) > this.maxBuckets) this.#coalesce();
+    const ratio = this.#bucketMs / other.#bucketMs;
+    const peakUsers = new Map<number, number>();
+    for (const [sourceIndex, source] of other.#buckets.entries()) {
+      const targetIndex = Math.floor(sourceIndex / ratio);
+      const target = this.#bucketAt(targetIndex * this.#bucketMs);
+      target.requests += source.requests;
+      target.failures += source.failures;
+      target.droppedArrivals += source.droppedArrivals;
+      target.histogram.add(source.histogram);
+      // Several of other's finer intervals may fold into one of ours: add their peak, not their sum.
+      peakUsers.set(targetIndex, Math.max(peakUsers.get(targetIndex) ?? 0, source.activeUsers));
+    }
+    for (const [targetIndex, users] of peakUsers) (this.#buckets[targetIndex] as Bucket).activeUsers += users;
+  }
+
+  points(): SeriesPoint[] {
+    return this.#buckets.map((bucket, index) => ({
+      startMs: index * this.#bucketMs,
+      durationMs: this.#bucketMs,
+      requests: bucket.requests,
+      failures: bucket.failures,
+      droppedArrivals: bucket.droppedArrivals,
+      activeUsers: bucket.activeUsers,
+      p50Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(50),
+      p95Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(95),
+      p99Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(99),
+    }));
+  }
+
+  /** The bucket holding `offsetMs`, creating the ones up to it (they inherit the current active users). */
+  #bucketAt(offsetMs: number): Bucket {
+    let index = offsetMs <= 0 ? 0 : Math.floor(offsetMs / this.#bucketMs);
+    while (index >= this.maxBuckets) {
+      this.#coalesce();
+      index = offsetMs <= 0 ? 0 : Math.floor(offsetMs / this.#bucketMs);
+    }
+    const buckets = this.#buckets;
+    while (buckets.length <= index) {
+      buckets.push({
+        requests: 0,
+        failures: 0,
+        droppedArrivals: 0,
+        activeUsers: this.#activeUsers,
+        histogram: createLatencyHistogram(2),
+      });
+    }
+    return buckets[index] as Bucket;
+  }
+
+  /** Merges neighbours pairwise: half the buckets, twice the interval. */
+  #coalesce(): void {
+    const buckets = this.#buckets;
+    const merged: Bucket[] = [];
+    for (let index = 0; index < buckets.length; index += 2) {
+      const first = buckets[index] as Bucket;
+      const second = buckets[index + 1];
+      if (second !== undefined) {
+        first.requests += second.requests;
+        first.failures += second.failures;
+        first.droppedArrivals += second.droppedArrivals;
+        first.activeUsers = Math.max(first.activeUsers, second.activeUsers);
+        first.histogram.add(second.histogram);
+      }
+      merged.push(first);
+    }
+    buckets.length = 0;
+    buckets.push(...merged);
+    this.#bucketMs *= 2;
+  }
+}

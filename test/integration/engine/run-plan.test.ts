@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPlan } from '../../../src/engine/run-plan.js';
+import { startTargetServer } from '../../../src/target/target-server.js';
+import type { TargetServer } from '../../../src/target/target-server.js';
+import { planOf, startCountingServer } from './servers.js';
+
+let server: TargetServer;
+
+beforeAll(async () => {
+  server = await startTargetServer({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('runPlan: end of run, interruption, warm-up', () => {
+  it('gives requests in flight the grace period, then aborts them as interrupted', async () => {
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/1000' }],
+      load: { profile: 'constant', users: 3, duration: '300ms', grace_period: '100ms' },
+    });
+    const result = await runPlan(plan);
+    const total = result.recorder.snapshot().total;
+    expect(total.interrupted).toBe(3);
+    expect(total.requests).toBe(0);
+    expect(result.interrupted).toBe(false);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(395);
+    expect(result.elapsedMs).toBeLessThan(550);
+  });
+
+  it('lets requests that finish within the grace period count normally', async () => {
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/150' }],
+      load: { profile: 'constant', users: 2, duration: '200ms', grace_period: '1s' },
+    });
+    const result = await runPlan(plan);
+    const total = result.recorder.snapshot().total;
+    // Each user: one request at 0 (ends ≈150), a second at ≈150 that ends at ≈300, in the grace period.
+    expect(total.requests).toBe(4);
+    expect(total.interrupted).toBe(0);
+    expect(result.elapsedMs).toBeLessThan(450);
+  });
+
+  it('stops on the abort signal like at the end of the plan, and says it was interrupted', async () => {
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/20' }],
+      load: { profile: 'constant', users: 4, duration: '10s', grace_period: '1s' },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 250);
+    const result = await runPlan(plan, { signal: controller.signal });
+    const total = result.recorder.snapshot().total;
+    expect(result.interrupted).toBe(true);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(245);
+    expect(result.elapsedMs).toBeLessThan(400);
+    expect(total.requests).toBeGreaterThan(20);
+    expect(total.interrupted).toBe(0);
+  });
+
+  it('runs the warm-up first into its own recorder, on the same connections', async () => {
+    const counting = await startCountingServer();
+    try {
+      const plan = planOf({
+        target: counting.url,
+        requests: [{ path: '/' }],
+        load: { profile: 'constant', users: 3, duration: '300ms', warmup: '200ms' },
+      });
+      const result = await runPlan(plan);
+      const warmup = result.warmupRecorder.snapshot().total;
+      const measured = result.recorder.snapshot().total;
+      expect(result.warmupRan).toBe(true);
+      expect(warmup.requests).toBeGreaterThan(10);
+      expect(measured.requests).toBeGreaterThan(10);
+      expect(warmup.requests + measured.requests + warmup.interrupted + measured.interrupted).toBe(counting.requests());
+      expect(counting.connections()).toBe(3);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(295);
+      expect(result.elapsedMs).toBeLessThan(450);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('reports progress while running', async () => {
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/10' }],
+      load: { profile: 'constant', users: 2, duration: '350ms' },
+    });
+    const seen: number[] = [];
+    await runPlan(plan, {
+      progressIntervalMs: 100,
+      onProgress: (progress) => seen.push(progress.recorder.snapshot().total.requests),
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen[0]).toBeGreaterThan(0);
+  });
+});

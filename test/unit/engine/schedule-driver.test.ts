@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { now } from '../../../src/engine/clock.js';
+import { ScheduleDriver } from '../../../src/engine/schedule-driver.js';
+
+const sourceOf = (offsets: number[]) => {
+  let index = 0;
+  return { nextOffsetMs: () => offsets[index++] ?? Infinity };
+};
+
+describe('ScheduleDriver', () => {
+  it('fires every offset against one origin, never early, with its intended time', async () => {
+    const origin = now();
+    const fired: { intendedAt: number; firedAt: number }[] = [];
+    await new Promise<void>((resolve) => {
+      const offsets = [0, 3, 10, 10, 25, 40];
+      const driver = new ScheduleDriver(origin, sourceOf(offsets), (intendedAt, firedAt) => {
+        fired.push({ intendedAt, firedAt });
+        if (fired.length === offsets.length) resolve();
+      });
+      driver.start();
+    });
+    expect(fired.map((f) => f.intendedAt - origin)).toEqual([0, 3, 10, 10, 25, 40]);
+    for (const { intendedAt, firedAt } of fired) {
+      expect(firedAt).toBeGreaterThanOrEqual(intendedAt);
+      expect(firedAt - intendedAt).toBeLessThan(30);
+    }
+  });
+
+  it('fires late events at once, in order, with their intended times (a burst, never skipped)', () => {
+    const origin = now() - 100;
+    const intended: number[] = [];
+    new ScheduleDriver(origin, sourceOf([0, 20, 40, 60, 80, 1e9]), (intendedAt) => intended.push(intendedAt - origin)).start();
+    expect(intended).toEqual([0, 20, 40, 60, 80]);
+  });
+
+  it('stops: nothing fires after stop()', async () => {
+    let count = 0;
+    const driver = new ScheduleDriver(now(), sourceOf([5, 10, 15]), () => (count += 1));
+    driver.start();
+    driver.stop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(count).toBe(0);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { TimeSeries } from '../../../src/metrics/time-series.js';
+
+describe('TimeSeries', () => {
+  it('puts each outcome in the second it ended, with that second’s percentiles (2 digits)', () => {
+    const series = new TimeSeries();
+    for (let i = 1; i <= 100; i++) series.record(500, i * 1000, i > 95);
+    series.record(1500, 7000, false);
+    series.recordDropped(1999);
+    const [first, second] = series.points();
+    expect(first).toMatchObject({ startMs: 0, durationMs: 1000, requests: 100, failures: 5, droppedArrivals: 0 });
+    expect(Math.abs((first?.p50Us ?? 0) - 50_000)).toBeLessThanOrEqual(500);
+    expect(Math.abs((first?.p95Us ?? 0) - 95_000)).toBeLessThanOrEqual(950);
+    expect(Math.abs((first?.p99Us ?? 0) - 99_000)).toBeLessThanOrEqual(990);
+    expect(second).toMatchObject({ startMs: 1000, requests: 1, failures: 0, droppedArrivals: 1 });
+  });
+
+  it('stays bounded however long the run: past the cap, intervals merge pairwise and double', () => {
+    const series = new TimeSeries(1000, 4);
+    for (let second = 0; second < 10; second++) series.record(second * 1000 + 10, 1000, false);
+    expect(series.bucketMs).toBe(4000);
+    expect(series.points().map((point) => [point.startMs, point.requests])).toEqual([[0, 4], [4000, 4], [8000, 2]]);
+    for (let second = 10; second < 3600; second++) series.record(second * 1000, 1000, false);
+    expect(series.length).toBeLessThanOrEqual(4);
+    expect(series.points().reduce((sum, point) => sum + point.requests, 0)).toBe(3600);
+  });
+
+  it('tracks the most users active in each interval, quiet intervals included', () => {
+    const series = new TimeSeries();
+    series.setActiveUsers(0, 5);
+    series.setActiveUsers(2500, 2);
+    series.setActiveUsers(2600, 3);
+    series.extendTo(3200);
+    expect(series.points().map((point) => point.activeUsers)).toEqual([5, 5, 5, 3]);
+  });
+
+  it('merges another series: counts and users add up, finer intervals fold into coarser ones', () => {
+    const coarse = new TimeSeries(1000, 2);
+    coarse.setActiveUsers(0, 1);
+    for (const offsetMs of [100, 1100, 2100]) coarse.record(offsetMs, 1000, false); // → 2 s intervals
+    const fine = new TimeSeries(1000, 100);
+    fine.setActiveUsers(0, 4);
+    for (const offsetMs of [100, 1100, 2100, 3100]) fine.record(offsetMs, 2000, true);
+    fine.setActiveUsers(1500, 6);
+    coarse.merge(fine);
+    expect(coarse.bucketMs).toBe(2000);
+    expect(coarse.points().map((p) => [p.startMs, p.requests, p.failures, p.activeUsers])).toEqual([
+      // users: 1 here, plus the peak of fine's [4, 6] and of [4, 4]
+      [0, 4, 2, 7],
+      [2000, 3, 2, 5],
+    ]);
+  });
+});
