@@ -45,19 +45,28 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .command('run')
     .description('run a scenario: generate the load, check the SLA, write the reports')
     .argument('<scenario>', 'path to a scenario YAML file')
-    .addHelpText('after', '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml')
-    .action(async (file: string) => {
+    .option('-o, --out <file>', 'write the JSON results there (instead of the scenario\'s report.json)')
+    .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
+    .option('-q, --quiet', 'print only the final verdict')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet',
+    )
+    .action(async (file: string, options: { out?: string; html?: string; quiet?: boolean }) => {
       const { runCommand } = await import('./run-command.js');
-      exitCode = await runCommand(file, globals(), io);
+      exitCode = await runCommand(file, options, globals(), io);
     });
 
   program
     .command('quickstart')
     .description('start the built-in target on a free loopback port and run scenarios/quickstart.yml against it')
+    .option('-o, --out <file>', 'write the JSON results there (default reports/quickstart.json)')
+    .option('--html <file>', 'write the HTML report there (default reports/quickstart.html)')
+    .option('-q, --quiet', 'print only the final verdict')
     .addHelpText('after', '\nExamples:\n  $ loadseed quickstart\n  $ npm run quickstart          from a clone: builds, then runs this')
-    .action(async () => {
+    .action(async (options: { out?: string; html?: string; quiet?: boolean }) => {
       const { quickstartCommand } = await import('./quickstart-command.js');
-      exitCode = await quickstartCommand(globals(), io);
+      exitCode = await quickstartCommand(options, globals(), io);
     });
 
   program

@@ -1,20 +1,142 @@
-import { ExitCode } from '../errors.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { runPlan } from '../engine/run-plan.js';
+import type { RunProgress } from '../engine/run-result.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
+import { planThresholds } from '../plan/thresholds.js';
+import { unsupportedFeatures } from '../plan/unsupported-features.js';
+import { consoleSummary, verdictLine } from '../report/console-summary.js';
+import { renderHtmlReport } from '../report/html-report.js';
+import { buildResults } from '../results/results-document.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
 
+export interface RunCommandOptions {
+  /** Where to write the JSON results; overrides the scenario's `report.json`. */
+  readonly out?: string;
+  /** Where to write the HTML report; overrides the scenario's `report.html`. */
+  readonly html?: string;
+  /** Only the final verdict line. */
+  readonly quiet?: boolean;
+}
+
+/** Non-terminal output (CI logs): one status line this often. */
+const LOG_LINE_INTERVAL_MS = 5_000;
+
 /**
- * `loadseed run <file>`: validates the scenario and prints its plan. Load generation is not built yet,
- * so nothing is sent and the command says so with exit code 3 (it cannot do what was asked).
+ * `loadseed run <file>`: load, plan, run, evaluate the SLA, print the summary, write the results.
+ * Exit code: 0 every threshold met, 1 one violated, 130/143 interrupted (results still written).
  */
-export async function runCommand(file: string, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
+export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const scenario = await loadScenario(file, { env: io.env, cwd: io.cwd });
   const plan = buildPlan(scenario);
-  const c = colorsFor(io.stderr, io.env, !globals.color);
-  io.stderr.write(`${c.green('✓')} ${file}: ${describePlan(plan)}\n`);
-  io.stderr.write(c.yellow('load generation is not available in this version yet: nothing was sent\n'));
-  return ExitCode.RuntimeFailure;
+  const unsupported = unsupportedFeatures(scenario.data);
+  if (unsupported.length > 0) {
+    throw new UsageError(
+      `${file} uses ${unsupported.join(', ')}: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent`,
+    );
+  }
+  const thresholds = planThresholds(scenario.data.sla);
+  const err = colorsFor(io.stderr, io.env, !globals.color);
+  const out = colorsFor(io.stdout, io.env, !globals.color);
+  const quiet = options.quiet === true;
+  if (!quiet) io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}\n`);
+  const workers = scenario.data.workers;
+  if (!quiet && workers !== undefined && workers !== 1) {
+    io.stderr.write(err.yellow(`! workers: ${workers} is not supported yet: the whole load runs on one thread\n`));
+  }
+
+  const progress = quiet ? undefined : progressPrinter(io);
+  const result = await runPlan(plan, {
+    signal: io.signal,
+    ...(progress === undefined ? {} : { onProgress: progress.update, progressIntervalMs: progress.intervalMs }),
+  });
+  progress?.done();
+
+  const results = buildResults(plan, thresholds, result);
+  const report = scenario.data.report;
+  const outputs: Output[] = [];
+  const htmlPath = options.html ?? (report?.html === false ? undefined : (report?.html ?? defaultHtmlPath(plan.name, result.startedAtEpochMs)));
+  if (htmlPath !== undefined) outputs.push({ kind: 'html', path: htmlPath, render: () => renderHtmlReport(results) });
+  const jsonPath = options.out ?? (typeof report?.json === 'string' ? report.json : undefined);
+  if (jsonPath !== undefined) outputs.push({ kind: 'results', path: jsonPath, render: async () => `${JSON.stringify(results, null, 2)}\n` });
+  const failures = await writeOutputs(outputs, io.cwd);
+
+  if (!quiet) {
+    io.stdout.write(consoleSummary(results, out));
+    io.stdout.write('\n');
+    for (const output of outputs) {
+      if (!failures.has(output)) io.stdout.write(`${out.dim(output.kind.padEnd(7))} ${output.path}\n`);
+    }
+  }
+  for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+  io.stdout.write(`${verdictLine(results, out)}\n`);
+  if (failures.size > 0 && results.verdict !== 'interrupted') return ExitCode.RuntimeFailure;
+  switch (results.verdict) {
+    case 'passed':
+      return ExitCode.Ok;
+    case 'failed':
+      return ExitCode.SlaFailed;
+    case 'interrupted':
+      return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
+}
+
+interface Output {
+  readonly kind: 'html' | 'results';
+  readonly path: string;
+  render(): Promise<string>;
+}
+
+/** Writes every output it can; returns the ones that failed, with the reason. */
+async function writeOutputs(outputs: readonly Output[], cwd: string): Promise<Map<Output, string>> {
+  const failures = new Map<Output, string>();
+  for (const output of outputs) {
+    const absolute = resolve(cwd, output.path);
+    try {
+      await mkdir(dirname(absolute), { recursive: true });
+      await writeFile(absolute, await output.render());
+    } catch (error) {
+      failures.set(output, (error as NodeJS.ErrnoException).code ?? String(error));
+    }
+  }
+  return failures;
+}
+
+/** `reports/<name>-20261125-203000.html`: one per run, never overwriting an earlier one. */
+export function defaultHtmlPath(name: string, startedAtEpochMs: number): string {
+  const stamp = new Date(startedAtEpochMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+  return join('reports', `${safe}-${stamp}.html`);
+}
+
+/** Live status: one line redrawn in a terminal, a plain line every few seconds otherwise. */
+function progressPrinter(io: CliIo): { update: (progress: RunProgress) => void; done: () => void; intervalMs: number } {
+  const tty = io.stderr.isTTY === true;
+  let drawn = false;
+  return {
+    intervalMs: tty ? 500 : LOG_LINE_INTERVAL_MS,
+    update: (progress) => {
+      const snapshot = progress.recorder.snapshot();
+      const last = snapshot.series[snapshot.series.length - 1];
+      const seconds = progress.elapsedMs / 1000;
+      const total = snapshot.total;
+      const errorPct = total.requests === 0 ? 0 : (total.failures / total.requests) * 100;
+      const line =
+        `${progress.phase === 'warmup' ? 'warm-up ' : ''}${seconds.toFixed(0)}s/${(progress.plannedDurationMs / 1000).toFixed(0)}s` +
+        ` · ${progress.activeUsers} users · ${total.requests} requests · ${errorPct.toFixed(2)}% errors` +
+        (last === undefined ? '' : ` · p95 ${(last.p95Us / 1000).toFixed(1)} ms`) +
+        (snapshot.droppedArrivals > 0 ? ` · ${snapshot.droppedArrivals} dropped` : '') +
+        (progress.stopping ? ' · finishing' : '');
+      io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      drawn = true;
+    },
+    done: () => {
+      if (tty && drawn) io.stderr.write('\r\x1b[K');
+    },
+  };
 }

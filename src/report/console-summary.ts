@@ -1,0 +1,94 @@
+import type { ChalkInstance } from 'chalk';
+import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
+
+/**
+ * The final console summary of a run, as text: a table per request, status codes and error categories,
+ * each threshold with ✓/✗, warnings, and the verdict. A pure function of the results; `c` colours it.
+ */
+export function consoleSummary(results: ResultsDocument, c: ChalkInstance): string {
+  const lines: string[] = [];
+  const { summary, run } = results;
+  lines.push('');
+  lines.push(c.bold(`${results.scenario.name}`) + c.dim(`  ${results.scenario.plan}`));
+  lines.push(
+    c.dim(
+      `${formatCount(summary.total.count)} requests in ${(run.durationMs / 1000).toFixed(1)} s · ${formatRate(summary.total.requestsPerSec)} req/s · ${summary.iterations} iterations`,
+    ),
+  );
+  lines.push('');
+  const header = ['request', 'count', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'];
+  const rows = summary.requests.map(row);
+  if (summary.requests.length > 1) rows.push(row(summary.total));
+  lines.push(...table(header, rows, c));
+
+  const statuses = Object.entries(summary.total.statusCodes).map(([status, count]) => `${status}: ${formatCount(count)}`);
+  if (statuses.length > 0) lines.push('', `status codes  ${statuses.join('  ')}`);
+  const errors = Object.entries(summary.total.errors).map(([category, count]) => `${category}: ${formatCount(count ?? 0)}`);
+  if (errors.length > 0) lines.push(c.red(`errors        ${errors.join('  ')}`));
+
+  const warnings: string[] = [];
+  if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
+  if (summary.droppedArrivals > 0) {
+    warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
+  }
+  if (summary.total.interrupted > 0) warnings.push(`${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted`);
+  if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
+  if (warnings.length > 0) {
+    lines.push('');
+    for (const warning of warnings) lines.push(c.yellow(`! ${warning}`));
+  }
+
+  if (results.thresholds.length > 0) {
+    lines.push('', c.bold('thresholds'));
+    for (const threshold of results.thresholds) {
+      lines.push(threshold.passed ? `  ${c.green('✓')} ${threshold.description}` : `  ${c.red('✗')} ${c.red(threshold.description)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The one-line verdict, printed last (and alone with --quiet). */
+export function verdictLine(results: ResultsDocument, c: ChalkInstance): string {
+  const failed = results.thresholds.filter((threshold) => !threshold.passed).length;
+  const total = results.thresholds.length;
+  switch (results.verdict) {
+    case 'passed':
+      return c.green(total === 0 ? '✓ run completed (no thresholds)' : `✓ passed: ${total} of ${total} thresholds met`);
+    case 'failed':
+      return c.red(`✗ failed: ${failed} of ${total} thresholds violated`);
+    case 'interrupted':
+      return c.yellow('⚠ interrupted: partial results');
+  }
+}
+
+function row(stats: StatsDocument): string[] {
+  return [
+    stats.name,
+    formatCount(stats.count),
+    formatRate(stats.requestsPerSec),
+    formatMs(stats.latencyMs.p50),
+    formatMs(stats.latencyMs.p95),
+    formatMs(stats.latencyMs.p99),
+    formatMs(stats.latencyMs.max),
+    stats.failures === 0 ? '0' : `${formatCount(stats.failures)} (${(stats.errorRate * 100).toFixed(2)}%)`,
+  ];
+}
+
+function table(header: readonly string[], rows: readonly string[][], c: ChalkInstance): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)));
+  const format = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  return [c.dim(format(header)), ...rows.map(format)];
+}
+
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function formatRate(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+}
+
+function formatMs(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}

@@ -1,0 +1,219 @@
+import { hostname } from 'node:os';
+import type { Plan } from '../plan/build-plan.js';
+import { describePlan } from '../plan/describe-plan.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
+import type { RunResult } from '../engine/run-result.js';
+import type { ErrorCategory } from '../metrics/error-category.js';
+import type { LatencySummary } from '../metrics/latency-histogram.js';
+import type { RecorderSnapshot, RequestStats } from '../metrics/recorder-snapshot.js';
+import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
+import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
+import type { ThresholdSubject } from '../sla/evaluate-thresholds.js';
+import { LOADSEED_VERSION } from '../version.js';
+
+export const RESULTS_FORMAT_VERSION = 1;
+
+/** Latencies in milliseconds, rounded to the microsecond. */
+export interface LatencyMs {
+  readonly min: number;
+  readonly mean: number;
+  readonly stdDev: number;
+  readonly p50: number;
+  readonly p75: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly 'p99.9': number;
+  readonly max: number;
+}
+
+export interface StatsDocument {
+  readonly name: string;
+  /** Requests that ended (successes + failures). */
+  readonly count: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** failures / count; 0 when nothing ended. */
+  readonly errorRate: number;
+  readonly interrupted: number;
+  readonly requestsPerSec: number;
+  /** Response time, from when the request was due. */
+  readonly latencyMs: LatencyMs;
+  /** Service time, from the actual send. */
+  readonly serviceTimeMs: LatencyMs;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  readonly errors: Readonly<Partial<Record<ErrorCategory, number>>>;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export type Verdict = 'passed' | 'failed' | 'interrupted';
+
+export interface ThresholdDocument {
+  readonly key: string;
+  readonly request?: string;
+  readonly limit: number;
+  readonly measured: number | null;
+  readonly passed: boolean;
+  readonly description: string;
+}
+
+/** The results file (`--out`, `report.json`): everything a report needs, from the file alone. */
+export interface ResultsDocument {
+  readonly kind: 'loadseed-results';
+  readonly version: typeof RESULTS_FORMAT_VERSION;
+  readonly loadseed: string;
+  readonly scenario: { readonly name: string; readonly file: string; readonly plan: string };
+  readonly run: {
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly durationMs: number;
+    readonly host: string;
+    readonly interrupted: boolean;
+    /** A warm-up ran first and is left out of every figure here. */
+    readonly warmupExcluded: boolean;
+    readonly warmupRequests: number;
+  };
+  readonly verdict: Verdict;
+  readonly summary: {
+    readonly total: StatsDocument;
+    readonly requests: readonly StatsDocument[];
+    readonly iterations: number;
+    readonly droppedArrivals: number;
+    readonly schedulerLagMs: LatencyMs;
+  };
+  readonly thresholds: readonly ThresholdDocument[];
+  readonly series: readonly {
+    readonly startMs: number;
+    readonly durationMs: number;
+    readonly requests: number;
+    readonly failures: number;
+    readonly droppedArrivals: number;
+    readonly activeUsers: number;
+    readonly p50Ms: number;
+    readonly p95Ms: number;
+    readonly p99Ms: number;
+  }[];
+}
+
+/** Evaluates the plan's thresholds against a run and assembles the results document. Pure but for the host name. */
+export function buildResults(plan: Plan, thresholds: readonly PlannedThreshold[], result: RunResult): ResultsDocument {
+  const snapshot = result.recorder.snapshot();
+  const seconds = result.elapsedMs / 1000;
+  const outcomes = evaluateThresholds(thresholds, (name) => subjectOf(result, snapshot, seconds, name));
+  const verdict: Verdict = result.interrupted ? 'interrupted' : outcomes.every((outcome) => outcome.passed) ? 'passed' : 'failed';
+  return {
+    kind: 'loadseed-results',
+    version: RESULTS_FORMAT_VERSION,
+    loadseed: LOADSEED_VERSION,
+    scenario: { name: plan.name, file: plan.scenarioFile, plan: describePlan(plan) },
+    run: {
+      startedAt: new Date(result.startedAtEpochMs).toISOString(),
+      endedAt: new Date(result.endedAtEpochMs).toISOString(),
+      durationMs: round3(result.elapsedMs),
+      host: hostname(),
+      interrupted: result.interrupted,
+      warmupExcluded: result.warmupRan,
+      warmupRequests: result.warmupRan ? result.warmupRecorder.snapshot().total.requests : 0,
+    },
+    verdict,
+    summary: {
+      total: statsDocument(snapshot.total, seconds),
+      requests: snapshot.requests.map((stats) => statsDocument(stats, seconds)),
+      iterations: snapshot.iterations,
+      droppedArrivals: snapshot.droppedArrivals,
+      schedulerLagMs: latencyMs(snapshot.schedulerLag),
+    },
+    thresholds: outcomes.map(thresholdDocument),
+    series: snapshot.series.map((point) => ({
+      startMs: point.startMs,
+      durationMs: point.durationMs,
+      requests: point.requests,
+      failures: point.failures,
+      droppedArrivals: point.droppedArrivals,
+      activeUsers: point.activeUsers,
+      p50Ms: ms(point.p50Us),
+      p95Ms: ms(point.p95Us),
+      p99Ms: ms(point.p99Us),
+    })),
+  };
+}
+
+function subjectOf(result: RunResult, snapshot: RecorderSnapshot, seconds: number, name: string | undefined): ThresholdSubject | undefined {
+  const index = name === undefined ? undefined : result.recorder.metricNames.indexOf(name);
+  if (index === -1) return undefined;
+  const stats = index === undefined ? snapshot.total : snapshot.requests[index];
+  if (stats === undefined) return undefined;
+  let histogram: ReturnType<RunResult['recorder']['responseTimeHistogram']> | undefined;
+  const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
+  return {
+    count: stats.requests,
+    failures: stats.failures,
+    meanLatencyMs: stats.responseTime.meanUs / 1000,
+    maxLatencyMs: stats.responseTime.maxUs / 1000,
+    percentileLatencyMs: (percentile) => {
+      histogram ??= result.recorder.responseTimeHistogram(index);
+      return histogram.getValueAtPercentile(percentile) / 1000;
+    },
+    requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
+    arrivals,
+    dropped: snapshot.droppedArrivals,
+  };
+}
+
+function statsDocument(stats: RequestStats, seconds: number): StatsDocument {
+  const errors: Partial<Record<ErrorCategory, number>> = {};
+  for (const [category, count] of Object.entries(stats.errorCounts) as [ErrorCategory, number][]) {
+    if (count > 0) errors[category] = count;
+  }
+  return {
+    name: stats.name,
+    count: stats.requests,
+    successes: stats.successes,
+    failures: stats.failures,
+    errorRate: stats.requests === 0 ? 0 : stats.failures / stats.requests,
+    interrupted: stats.interrupted,
+    requestsPerSec: seconds > 0 ? round3(stats.requests / seconds) : 0,
+    latencyMs: latencyMs(stats.responseTime),
+    serviceTimeMs: latencyMs(stats.serviceTime),
+    statusCodes: stats.statusCounts,
+    errors,
+    bytesIn: stats.bytesIn,
+    bytesOut: stats.bytesOut,
+  };
+}
+
+function latencyMs(summary: LatencySummary): LatencyMs {
+  return {
+    min: ms(summary.minUs),
+    mean: ms(summary.meanUs),
+    stdDev: ms(summary.stdDevUs),
+    p50: ms(summary.p50Us),
+    p75: ms(summary.p75Us),
+    p90: ms(summary.p90Us),
+    p95: ms(summary.p95Us),
+    p99: ms(summary.p99Us),
+    'p99.9': ms(summary.p999Us),
+    max: ms(summary.maxUs),
+  };
+}
+
+function thresholdDocument(outcome: ThresholdOutcome): ThresholdDocument {
+  const { threshold } = outcome;
+  return {
+    key: threshold.key,
+    ...(threshold.request === undefined ? {} : { request: threshold.request }),
+    limit: threshold.limit,
+    measured: outcome.measured === undefined ? null : round3(outcome.measured),
+    passed: outcome.passed,
+    description: outcome.description,
+  };
+}
+
+function ms(us: number): number {
+  return round3(us / 1000);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
