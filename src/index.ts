@@ -1,10 +1,22 @@
 /**
  * The programmatic API: a façade over the same modules the CLI uses.
- * Later additions (LoadGenerator, MetricsCollector, SLAPolicy, PerformanceDashboard) are exported here too.
  */
+export { LoadGenerator } from './api/load-generator.js';
+export type {
+  ArrivalRateOptions,
+  ConstantLoadOptions,
+  LoadGeneratorOptions,
+  LoadResult,
+  RampUpOptions,
+  StagesOptions,
+  TargetFunction,
+  TargetFunctionContext,
+  TargetOutcome,
+} from './api/load-generator.js';
+export type { StatsDocument, LatencyMs } from './results/results-document.js';
 export { ExitCode, LoadseedError, ScenarioError, UsageError, formatIssue } from './errors.js';
 export type { ScenarioIssue, SourceLocation } from './errors.js';
-export { loadScenario, parseScenario } from './scenario/load-scenario.js';
+export { loadScenario, parseScenario, scenarioFromData } from './scenario/load-scenario.js';
 export type { LoadScenarioOptions } from './scenario/load-scenario.js';
 export type { Scenario, ScenarioData } from './scenario/types.js';
 export { formatDuration, parseDurationMs } from './scenario/duration.js';

@@ -161,7 +161,8 @@ function subjectOf(result: RunResult, snapshot: RecorderSnapshot, seconds: numbe
   };
 }
 
-function statsDocument(stats: RequestStats, seconds: number): StatsDocument {
+/** One request name's (or the total's) figures over `seconds`, as the results file writes them. */
+export function statsDocument(stats: RequestStats, seconds: number): StatsDocument {
   const errors: Partial<Record<ErrorCategory, number>> = {};
   for (const [category, count] of Object.entries(stats.errorCounts) as [ErrorCategory, number][]) {
     if (count > 0) errors[category] = count;

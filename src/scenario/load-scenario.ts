@@ -114,6 +114,27 @@ export function parseScenario(
 }
 
 /**
+ * Validates scenario data built in code (the programmatic API) exactly as a file's: the schema, then the
+ * checks. Issues carry paths but no positions; `source` names the origin in messages.
+ */
+export function scenarioFromData(data: unknown, source: string, baseDir: string): Scenario {
+  const fail = (drafts: readonly IssueDraft[]): never => {
+    throw new ScenarioError(
+      source,
+      drafts.map((draft) => ({ file: source, path: displayPath(draft.path), message: draft.message })),
+    );
+  };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    fail([{ path: [], at: 'value', message: 'expected an object with keys such as target, requests and load' }]);
+  }
+  const schemaIssues = validateAgainstSchema(data);
+  if (schemaIssues.length > 0) fail(schemaIssues);
+  const checkIssues = checkScenario(data as ScenarioData);
+  if (checkIssues.length > 0) fail(checkIssues);
+  return { file: source, baseDir, data: data as ScenarioData, envVarsUsed: [] };
+}
+
+/**
  * Replaces `${VAR}` references in every string value, in place, before validation: so `users: ${USERS:-10}`
  * is checked as the number it becomes. A plain (unquoted) scalar is re-read as YAML would read it
  * (number, boolean, null); a quoted one stays a string. Keys are never substituted.
