@@ -13,6 +13,12 @@ export type {
   TargetFunctionContext,
   TargetOutcome,
 } from './api/load-generator.js';
+export { MetricsCollector } from './api/metrics-collector.js';
+export type { MetricsInput, MetricsSummary, SlaValidation } from './api/metrics-collector.js';
+export { SLAPolicy } from './api/sla-policy.js';
+export type { SLAPolicyOptions } from './api/sla-policy.js';
+export type { ThresholdOutcome } from './sla/evaluate-thresholds.js';
+export type { PlannedThreshold, ThresholdMetric } from './plan/thresholds.js';
 export type { StatsDocument, LatencyMs } from './results/results-document.js';
 export { ExitCode, LoadseedError, ScenarioError, UsageError, formatIssue } from './errors.js';
 export type { ScenarioIssue, SourceLocation } from './errors.js';

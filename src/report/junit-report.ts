@@ -1,0 +1,48 @@
+import type { ResultsDocument } from '../results/results-document.js';
+
+/**
+ * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
+ * failure natively; an interrupted run adds a failing "run completed" case, a run without thresholds one
+ * passing case. A pure function of the results.
+ */
+export function renderJunitReport(results: ResultsDocument): string {
+  const seconds = (results.run.durationMs / 1000).toFixed(3);
+  const suite = results.scenario.name;
+  const cases: string[] = [];
+  for (const threshold of results.thresholds) {
+    const name = threshold.request === undefined ? threshold.key : `${threshold.key} (${threshold.request})`;
+    const failure = threshold.passed
+      ? ''
+      : `\n      <failure type="threshold" message="${xml(threshold.description)}">${xml(threshold.description)}</failure>\n    `;
+    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="${xml(name)}" time="0">${failure}</testcase>`);
+  }
+  if (results.verdict === 'interrupted') {
+    cases.push(
+      `    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}">\n      <failure type="interrupted" message="the run was interrupted: partial results">the run was interrupted: partial results</failure>\n    </testcase>`,
+    );
+  } else if (results.thresholds.length === 0) {
+    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}"></testcase>`);
+  }
+  const failures = (cases.join('\n').match(/<failure /g) ?? []).length;
+  const tests = cases.length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="loadseed" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">`,
+    `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}" timestamp="${xml(results.run.startedAt)}" hostname="${xml(results.run.host)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}

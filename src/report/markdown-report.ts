@@ -1,0 +1,43 @@
+import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
+import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+
+/**
+ * A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict, the key figures,
+ * a table per request and the thresholds. A pure function of the results.
+ */
+export function renderMarkdownReport(results: ResultsDocument): string {
+  const total = results.summary.total;
+  const icon = results.verdict === 'passed' ? '✅' : results.verdict === 'failed' ? '❌' : '⚠️';
+  const failed = results.thresholds.filter((threshold) => !threshold.passed).length;
+  const verdict =
+    results.verdict === 'passed'
+      ? `passed${results.thresholds.length > 0 ? `: ${results.thresholds.length} of ${results.thresholds.length} thresholds met` : ''}`
+      : results.verdict === 'failed'
+        ? `failed: ${failed} of ${results.thresholds.length} thresholds violated`
+        : 'interrupted: partial results';
+  const lines = [
+    `### ${icon} loadseed: ${cell(results.scenario.name)} ${verdict}`,
+    '',
+    `${cell(results.scenario.plan)} · ${(results.run.durationMs / 1000).toFixed(1)} s · ${formatCount(total.count)} requests · ${formatRate(total.requestsPerSec)} req/s · ${formatPercent(total.errorRate)} errors`,
+    '',
+    '| request | count | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    ...(results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests).map(row),
+  ];
+  if (results.thresholds.length > 0) {
+    lines.push('', '| threshold | result |', '|---|---|');
+    for (const threshold of results.thresholds) lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function row(stats: StatsDocument): string {
+  const latency = stats.latencyMs;
+  const cells = [formatCount(stats.count), formatRate(stats.requestsPerSec), ...[latency.p50, latency.p95, latency.p99, latency.max].map(formatMs)];
+  return `| ${cell(stats.name)} | ${cells.join(' | ')} | ${formatCount(stats.failures)} (${formatPercent(stats.errorRate)}) |`;
+}
+
+/** Text safe inside a Markdown table cell: no pipes, no line breaks, no HTML. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
