@@ -3,6 +3,7 @@ import { ExitCode, LoadseedError, ScenarioError, exitCodeOf, formatIssue } from 
 import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
+import type { RunCommandOptions } from './run-command.js';
 
 /** Options every command understands. */
 export interface GlobalOptions {
@@ -47,12 +48,15 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .argument('<scenario>', 'path to a scenario YAML file')
     .option('-o, --out <file>', 'write the JSON results there (instead of the scenario\'s report.json)')
     .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
+    .option('--junit <file>', 'write JUnit XML there, one test case per threshold (default: the scenario\'s report.junit)')
+    .option('--markdown <file>', 'write a Markdown summary there (default: the scenario\'s report.markdown)')
+    .option('--json', 'print the results document on stdout; the summary for people goes to stderr')
     .option('-q, --quiet', 'print only the final verdict')
     .addHelpText(
       'after',
       '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet',
     )
-    .action(async (file: string, options: { out?: string; html?: string; quiet?: boolean }) => {
+    .action(async (file: string, options: RunCommandOptions) => {
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, options, globals(), io);
     });

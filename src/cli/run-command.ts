@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runPlan } from '../engine/run-plan.js';
 import type { RunProgress } from '../engine/run-result.js';
@@ -9,6 +9,8 @@ import { planThresholds } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { renderHtmlReport } from '../report/html-report.js';
+import { renderJunitReport } from '../report/junit-report.js';
+import { renderMarkdownReport } from '../report/markdown-report.js';
 import { buildResults } from '../results/results-document.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { colorsFor } from './colors.js';
@@ -20,6 +22,12 @@ export interface RunCommandOptions {
   readonly out?: string;
   /** Where to write the HTML report; overrides the scenario's `report.html`. */
   readonly html?: string;
+  /** Where to write the JUnit XML (one test case per threshold); overrides the scenario's `report.junit`. */
+  readonly junit?: string;
+  /** Where to write a Markdown summary; overrides the scenario's `report.markdown`. */
+  readonly markdown?: string;
+  /** The results document on stdout; everything for people goes to stderr. */
+  readonly json?: boolean;
   /** Only the final verdict line. */
   readonly quiet?: boolean;
 }
@@ -46,8 +54,8 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const quiet = options.quiet === true;
   if (!quiet) io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}\n`);
   const workers = scenario.data.workers;
-  if (!quiet && workers !== undefined && workers !== 1) {
-    io.stderr.write(err.yellow(`! workers: ${workers} is not supported yet: the whole load runs on one thread\n`));
+  if (!quiet && typeof workers === 'number' && workers > plan.workers) {
+    io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
 
   const progress = quiet ? undefined : progressPrinter(io);
@@ -59,22 +67,36 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
 
   const results = buildResults(plan, thresholds, result);
   const report = scenario.data.report;
+  const pathOf = (flag: string | undefined, configured: string | false | undefined): string | undefined =>
+    flag ?? (typeof configured === 'string' ? configured : undefined);
   const outputs: Output[] = [];
   const htmlPath = options.html ?? (report?.html === false ? undefined : (report?.html ?? defaultHtmlPath(plan.name, result.startedAtEpochMs)));
   if (htmlPath !== undefined) outputs.push({ kind: 'html', path: htmlPath, render: () => renderHtmlReport(results) });
-  const jsonPath = options.out ?? (typeof report?.json === 'string' ? report.json : undefined);
+  const jsonPath = pathOf(options.out, report?.json);
   if (jsonPath !== undefined) outputs.push({ kind: 'results', path: jsonPath, render: async () => `${JSON.stringify(results, null, 2)}\n` });
+  const junitPath = pathOf(options.junit, report?.junit);
+  if (junitPath !== undefined) outputs.push({ kind: 'junit', path: junitPath, render: async () => renderJunitReport(results) });
+  const markdownPath = pathOf(options.markdown, report?.markdown);
+  if (markdownPath !== undefined) outputs.push({ kind: 'markdown', path: markdownPath, render: async () => renderMarkdownReport(results) });
+  const stepSummary = io.env['GITHUB_STEP_SUMMARY'];
+  if (stepSummary !== undefined && stepSummary !== '') {
+    outputs.push({ kind: 'step summary', path: stepSummary, append: true, render: async () => renderMarkdownReport(results) });
+  }
   const failures = await writeOutputs(outputs, io.cwd);
 
+  // Machine-readable output alone on stdout with --json; the summary for people then goes to stderr.
+  const human = options.json === true ? io.stderr : io.stdout;
+  const c = options.json === true ? err : out;
+  if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   if (!quiet) {
-    io.stdout.write(consoleSummary(results, out));
-    io.stdout.write('\n');
+    human.write(consoleSummary(results, c));
+    human.write('\n');
     for (const output of outputs) {
-      if (!failures.has(output)) io.stdout.write(`${out.dim(output.kind.padEnd(7))} ${output.path}\n`);
+      if (!failures.has(output)) human.write(`${c.dim(output.kind.padEnd(7))} ${output.path}\n`);
     }
   }
   for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
-  io.stdout.write(`${verdictLine(results, out)}\n`);
+  human.write(`${verdictLine(results, c)}\n`);
   if (failures.size > 0 && results.verdict !== 'interrupted') return ExitCode.RuntimeFailure;
   switch (results.verdict) {
     case 'passed':
@@ -87,8 +109,10 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
 }
 
 interface Output {
-  readonly kind: 'html' | 'results';
+  readonly kind: 'html' | 'results' | 'junit' | 'markdown' | 'step summary';
   readonly path: string;
+  /** Add to the end of the file (GitHub's step summary) instead of replacing it. */
+  readonly append?: boolean;
   render(): Promise<string>;
 }
 
@@ -99,7 +123,7 @@ async function writeOutputs(outputs: readonly Output[], cwd: string): Promise<Ma
     const absolute = resolve(cwd, output.path);
     try {
       await mkdir(dirname(absolute), { recursive: true });
-      await writeFile(absolute, await output.render());
+      await (output.append === true ? appendFile : writeFile)(absolute, await output.render());
     } catch (error) {
       failures.set(output, (error as NodeJS.ErrnoException).code ?? String(error));
     }

@@ -9,3 +9,16 @@ export function now(): number {
 export function toMicros(durationMs: number): number {
   return Math.round(durationMs * 1000);
 }
+
+/**
+ * A clock every thread of the process shares: ms since the Unix epoch, sub-millisecond. Each worker thread's
+ * `now()` has its own origin (its `performance.timeOrigin`), so threads agree on a moment through this one.
+ */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** A moment on the shared clock, on this thread's engine clock. */
+export function fromSharedClock(sharedAt: number): number {
+  return sharedAt - performance.timeOrigin;
+}

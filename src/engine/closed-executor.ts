@@ -1,5 +1,6 @@
 import type { Recorder } from '../metrics/recorder.js';
 import { profileDurationMs } from '../plan/profile.js';
+import { segmentUserChanges, shareOf, WHOLE_PLAN } from '../plan/segment.js';
 import { userChanges } from '../plan/user-schedule.js';
 import type { UserChange, UsersProfile } from '../plan/user-schedule.js';
 import { now } from './clock.js';
@@ -14,6 +15,7 @@ import type { Workload } from './workload.js';
  * User counts change at the exact times of the schedule (one timer); an added user starts at once, a removed
  * one finishes the request in flight first. An iterations budget is shared by all users and exact: a user
  * claims an iteration before starting it, and the phase ends when the budget is spent and every user is done.
+ * In a segment of the plan (a worker thread), users and budget are the segment's shares of the plan's.
  */
 export class ClosedExecutor extends Phase {
   readonly openModel = false;
@@ -24,8 +26,10 @@ export class ClosedExecutor extends Phase {
 
   constructor(pool: UserPool, workload: Workload, recorder: Recorder, profile: UsersProfile) {
     super(pool, workload, recorder, profileDurationMs(profile));
-    this.#changes = userChanges(profile);
-    this.#budget = profile.kind === 'constant-users' && profile.iterations !== undefined ? profile.iterations : Infinity;
+    const segment = workload.segment ?? WHOLE_PLAN;
+    this.#changes = segment.count === 1 ? userChanges(profile) : segmentUserChanges(userChanges(profile), segment);
+    this.#budget =
+      profile.kind === 'constant-users' && profile.iterations !== undefined ? shareOf(profile.iterations, segment) : Infinity;
   }
 
   claimIteration(user: VirtualUser): boolean {

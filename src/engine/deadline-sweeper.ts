@@ -35,7 +35,8 @@ export class DeadlineSweeper {
     const users = this.#users;
     for (let index = 0; index < users.length; index++) {
       const user = users[index] as VirtualUser;
-      if (user.inFlight && at - user.sentAt >= user.timeoutMs) user.expire(at);
+      // Against the deadline itself (sentAt + timeout, as `expire` computes it): `at - sentAt` can round below it.
+      if (user.inFlight && at >= user.sentAt + user.timeoutMs) user.expire(at);
     }
   }
 }

@@ -3,8 +3,10 @@ import { Recorder } from '../metrics/recorder.js';
 import type { PlannedWarmup } from '../plan/build-plan.js';
 import { modelOf, peakUsers, profileDurationMs, rateAt, usersAt } from '../plan/profile.js';
 import type { LoadProfile } from '../plan/profile.js';
+import { shareOf, WHOLE_PLAN } from '../plan/segment.js';
 import { ClosedExecutor } from './closed-executor.js';
 import { now } from './clock.js';
+import { cpuPercentOf, generatorLoad, idleGenerator, LoadMonitor, processCpuUs } from './load-monitor.js';
 import { OpenExecutor } from './open-executor.js';
 import type { Phase, PhaseOutcome } from './phase.js';
 import type { RunOptions, RunResult } from './run-result.js';
@@ -16,55 +18,75 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 /** Open model: pre-connect for the iterations in flight at the first rate if each took up to this long. */
 const PRECONNECT_ITERATION_MS = 100;
 
+export type PhaseName = 'warmup' | 'measured';
+
+/** What a worker thread adds to the run options: the shared start of each phase. */
+export interface ExecuteOptions extends RunOptions {
+  /**
+   * Called when a phase is ready to start (users pre-connected, the previous phase over); resolves with its
+   * t=0 on this thread's engine clock, usually a moment to come, or undefined for "now". Worker threads line
+   * their phases up on one t=0 through it.
+   */
+  readonly startPhase?: (phase: PhaseName) => Promise<number | undefined>;
+  /** Measure the whole process's CPU (default true); a worker leaves that to the thread that started it. */
+  readonly measureProcessCpu?: boolean;
+}
+
 /**
  * Runs a workload against a target: pre-connects, runs the warm-up (if any) into its own recorder, then the
  * measured profile; users and their connections carry over from one phase to the next. Target failures are
- * data in the recorders; this only rejects on a bug. The target is closed in every case.
+ * data in the recorders; this only rejects on a bug. The target is closed in every case. With a segment in
+ * the workload, it runs that segment's share of the load (see plan/segment.ts).
  */
-export async function executeRun(workload: Workload, target: StepTarget, options: RunOptions = {}): Promise<RunResult> {
+export async function executeRun(workload: Workload, target: StepTarget, options: ExecuteOptions = {}): Promise<RunResult> {
   const recorder = new Recorder(workload.requestNames);
   const warmupRecorder = new Recorder(workload.requestNames);
   const pool = new UserPool(workload, target);
   const signal = options.signal;
+  const segment = workload.segment ?? WHOLE_PLAN;
   try {
     const warmupProfile = workload.warmup === undefined ? undefined : warmupProfileOf(workload.profile, workload.warmup);
     const firstProfile = warmupProfile ?? workload.profile;
     const sessions = [];
-    for (let index = 0; index < preconnectCount(firstProfile); index++) sessions.push(pool.get(index).session);
+    for (let index = 0; index < shareOf(preconnectCount(firstProfile), segment); index++) sessions.push(pool.get(index).session);
     const preconnectedConnections = target.prepare === undefined ? 0 : await target.prepare(sessions);
 
     let interrupted = signal?.aborted === true;
     if (warmupProfile !== undefined && !interrupted) {
-      const outcome = await runPhase(createPhase(pool, workload, warmupRecorder, warmupProfile), 'warmup', warmupProfile, options);
+      const originAt = await options.startPhase?.('warmup');
+      const outcome = await runPhase(createPhase(pool, workload, warmupRecorder, warmupProfile), 'warmup', warmupProfile, options, originAt);
       interrupted = outcome.interrupted;
     }
-    const startedAtEpochMs = Date.now();
-    if (interrupted) {
-      // Stopped before the measured profile began: nothing measured.
-      return {
-        recorder,
-        warmupRecorder,
-        warmupRan: warmupProfile !== undefined,
-        startedAtEpochMs,
-        endedAtEpochMs: startedAtEpochMs,
-        elapsedMs: 0,
-        interrupted,
-        requestNames: workload.requestNames,
-        preconnectedConnections,
-      };
-    }
-    const outcome = await runPhase(createPhase(pool, workload, recorder, workload.profile), 'measured', workload.profile, options);
-    const elapsedMs = outcome.endedAt - outcome.originAt;
-    return {
+    const common = {
       recorder,
       warmupRecorder,
       warmupRan: warmupProfile !== undefined,
+      requestNames: workload.requestNames,
+      preconnectedConnections,
+    };
+    if (interrupted) {
+      // Stopped before the measured profile began: nothing measured.
+      const startedAtEpochMs = Date.now();
+      return { ...common, startedAtEpochMs, endedAtEpochMs: startedAtEpochMs, elapsedMs: 0, interrupted, generator: idleGenerator(1) };
+    }
+    const originAt = (await options.startPhase?.('measured')) ?? now();
+    const startedAtEpochMs = Date.now() + Math.round(originAt - now());
+    // The generator's own load, over the measured phase only: a thread monitor, and the process's CPU.
+    const measureCpu = options.measureProcessCpu !== false;
+    const monitor = new LoadMonitor();
+    const cpuAtStartUs = measureCpu ? processCpuUs() : 0;
+    monitor.start();
+    const outcome = await runPhase(createPhase(pool, workload, recorder, workload.profile), 'measured', workload.profile, options, originAt);
+    const thread = monitor.stop();
+    const elapsedMs = outcome.endedAt - outcome.originAt;
+    const cpuPercent = measureCpu ? cpuPercentOf(processCpuUs() - cpuAtStartUs, thread.durationMs) : 0;
+    return {
+      ...common,
       startedAtEpochMs,
       endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
       elapsedMs,
       interrupted: outcome.interrupted,
-      requestNames: workload.requestNames,
-      preconnectedConnections,
+      generator: generatorLoad(1, cpuPercent, [thread], recorder),
     };
   } finally {
     await target.close();
@@ -116,14 +138,14 @@ function createPhase(pool: UserPool, workload: Workload, recorder: Recorder, pro
   }
 }
 
-async function runPhase(phase: Phase, name: 'warmup' | 'measured', profile: LoadProfile, options: RunOptions): Promise<PhaseOutcome> {
+async function runPhase(phase: Phase, name: PhaseName, profile: LoadProfile, options: RunOptions, originAt: number | undefined): Promise<PhaseOutcome> {
   const onProgress = options.onProgress;
-  if (onProgress === undefined) return phase.run(options.signal);
+  if (onProgress === undefined) return phase.run(options.signal, originAt);
   const plannedDurationMs = profileDurationMs(profile);
   const timer = setInterval(() => {
     onProgress({
       phase: name,
-      elapsedMs: now() - phase.originAt,
+      elapsedMs: Math.max(0, now() - phase.originAt),
       plannedDurationMs,
       activeUsers: phase.activeUsers,
       inFlight: phase.inFlight,
@@ -132,7 +154,7 @@ async function runPhase(phase: Phase, name: 'warmup' | 'measured', profile: Load
     });
   }, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   try {
-    return await phase.run(options.signal);
+    return await phase.run(options.signal, originAt);
   } finally {
     clearInterval(timer);
   }

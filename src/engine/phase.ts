@@ -56,10 +56,11 @@ export abstract class Phase implements UserHost {
     return this.#inFlight;
   }
 
-  run(signal?: AbortSignal): Promise<PhaseOutcome> {
+  /** Runs the phase from `originAt` (default: now; a moment to come, to line several threads up on one t=0). */
+  run(signal?: AbortSignal, originAt?: number): Promise<PhaseOutcome> {
     return new Promise<PhaseOutcome>((resolve) => {
       this.#resolve = resolve;
-      this.originAt = now();
+      this.originAt = originAt ?? now();
       this.recorder.start(this.originAt);
       this.recorder.setActiveUsers(0, this.originAt);
       if (signal?.aborted === true) {

@@ -2,9 +2,21 @@ import type { Plan } from '../plan/build-plan.js';
 import { executeRun } from './execute-run.js';
 import { HttpTarget } from './http-target.js';
 import type { RunOptions, RunResult } from './run-result.js';
+import type { StepTarget } from './step-target.js';
+import { runWorkers } from './run-workers.js';
 import { workloadOf } from './workload.js';
 
-/** Runs a plan over HTTP: warm-up (if planned), then the measured profile. Target failures are data, never thrown. */
+/**
+ * Runs a plan over HTTP: warm-up (if planned), then the measured profile. Target failures are data, never
+ * thrown. With `plan.workers` > 1 the load is split into that many segments, each run by a worker thread,
+ * and their figures merged; with 1 it runs right here, with no thread in between.
+ */
 export function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
-  return executeRun(workloadOf(plan), new HttpTarget(plan.requests, { keepAlive: plan.keepAlive }), options);
+  if (plan.workers > 1) return runWorkers(plan, options);
+  return executeRun(workloadOf(plan), httpTargetOf(plan), options);
+}
+
+/** The HTTP target (transport) a plan's requests go through: one per run, here or in each worker thread. */
+export function httpTargetOf(plan: Plan): StepTarget {
+  return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
 }

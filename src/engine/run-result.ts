@@ -1,3 +1,4 @@
+import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { Recorder } from '../metrics/recorder.js';
 
 /** A moment of a run, for live display. Read the numbers with `recorder.snapshot()` (cheap at ≤10 Hz). */
@@ -39,4 +40,6 @@ export interface RunResult {
   readonly requestNames: readonly string[];
   /** Connections opened before t=0, without sending anything, so the first requests were not cold. */
   readonly preconnectedConnections: number;
+  /** loadseed's own load during the measured phase (CPU, event loop), and whether it was the bottleneck. */
+  readonly generator: GeneratorLoad;
 }

@@ -1,12 +1,16 @@
 import type { Plan, PlannedIteration, PlannedStep, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
 import type { LoadProfile } from '../plan/profile.js';
+import type { Segment } from '../plan/segment.js';
 
 /**
  * What the executors need to run, whatever the target: the profile, the iteration's steps and, per request
  * index, its name, deadline and think time. Built once per run; read-only afterwards.
  */
 export interface Workload {
+  /** The whole plan's profile: the executors take the segment's share of it. */
   readonly profile: LoadProfile;
+  /** The part of the load this run executes (a worker thread's); absent: all of it. */
+  readonly segment?: Segment;
   readonly warmup?: PlannedWarmup;
   readonly gracePeriodMs: number;
   readonly requestNames: readonly string[];
@@ -46,9 +50,10 @@ export class IterationSteps {
   }
 }
 
-export function workloadOf(plan: Plan): Workload {
+export function workloadOf(plan: Plan, segment?: Segment): Workload {
   return {
     profile: plan.profile,
+    ...(segment === undefined || segment.count === 1 ? {} : { segment }),
     ...(plan.warmup === undefined ? {} : { warmup: plan.warmup }),
     gracePeriodMs: plan.gracePeriodMs,
     requestNames: plan.requests.map((request) => request.name),

@@ -20,6 +20,63 @@ export function createLatencyHistogram(significantDigits: 2 | 3 = 3): Histogram 
   });
 }
 
+/**
+ * Packs histograms made by `createLatencyHistogram` into one array, losslessly: per histogram its significant
+ * digits, exact smallest non-zero and largest values, then (bucket index, count) for every non-empty bucket.
+ * A plain Float64Array, so it crosses to another thread by transfer, not copy. (hdr-histogram-js's own V2
+ * encoding keeps only bucket counts: its decoder rounds min and max to their buckets.)
+ */
+export function packHistograms(histograms: readonly Histogram[]): Float64Array {
+  const words: number[] = [histograms.length];
+  for (const histogram of histograms) {
+    const js = jsHistogram(histogram);
+    const countAt = words.length + 3;
+    words.push(js.numberOfSignificantValueDigits, js.minNonZeroValue, js.maxValue, 0);
+    if (js.totalCount === 0) continue;
+    const limit = js.countsArrayIndex(js.maxValue);
+    let buckets = 0;
+    for (let index = 0; index <= limit; index++) {
+      const count = js.getCountAtIndex(index);
+      if (count === 0) continue;
+      words.push(index, count);
+      buckets += 1;
+    }
+    words[countAt] = buckets;
+  }
+  return Float64Array.from(words);
+}
+
+/** The histograms `packHistograms` packed, equal to the originals in every count, min, max and percentile. */
+export function unpackHistograms(packed: Float64Array): Histogram[] {
+  const histograms: Histogram[] = [];
+  let at = 1;
+  for (let remaining = packed[0] ?? 0; remaining > 0; remaining--) {
+    const digits = packed[at] === 2 ? 2 : 3;
+    const minNonZero = packed[at + 1]!;
+    const max = packed[at + 2]!;
+    const buckets = packed[at + 3]!;
+    at += 4;
+    const histogram = createLatencyHistogram(digits);
+    const js = jsHistogram(histogram);
+    const minIndex = buckets > 0 && minNonZero <= max ? js.countsArrayIndex(minNonZero) : -1;
+    for (let bucket = 0; bucket < buckets; bucket++, at += 2) {
+      const index = packed[at]!;
+      // Every bucket's count goes in at the bucket's lowest value, the first non-zero one's at the exact
+      // minimum (both land in the same bucket), so min and max come out exact.
+      histogram.recordValueWithCount(index === minIndex ? minNonZero : js.valueFromIndex(index), packed[at + 1]!);
+    }
+    if (buckets > 0) histogram.recordValueWithCount(max, 0);
+    histograms.push(histogram);
+  }
+  if (at !== packed.length) throw new Error(`malformed packed histograms: ${packed.length - at} words left over`);
+  return histograms;
+}
+
+function jsHistogram(histogram: Histogram): hdr.JsHistogram {
+  if (!(histogram instanceof hdr.JsHistogram)) throw new TypeError('latency histograms are JavaScript histograms');
+  return histogram;
+}
+
 /** Records integer µs, clamped to [0, HIGHEST_TRACKABLE_US] (hdr-histogram-js would truncate fractions anyway). */
 export function recordMicros(histogram: Histogram, latencyUs: number): void {
   const value = latencyUs <= 0 ? 0 : latencyUs >= HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : Math.round(latencyUs);

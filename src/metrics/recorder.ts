@@ -1,15 +1,37 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { ERROR_CATEGORIES } from './error-category.js';
 import type { ErrorCategory, ErrorCategoryId } from './error-category.js';
-import { createLatencyHistogram, recordMicros, summarizeHistogram } from './latency-histogram.js';
+import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
+import type { LatencySummary } from './latency-histogram.js';
 import type { RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
 import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
+import type { EncodedTimeSeries } from './time-series.js';
 
 export interface RecorderOptions {
   /** Interval of the time series at the start of the run. Default 1000 ms. */
   readonly seriesBucketMs?: number;
   /** Most intervals kept; past it, neighbours merge and the interval doubles. Default 240. */
   readonly maxSeriesBuckets?: number;
+}
+
+/**
+ * A Recorder as plain data: the request names and typed arrays only, so it crosses from a worker thread by
+ * transfer (`encodedRecorderBuffers`) and decodes into an equal Recorder. See `Recorder.encode`.
+ */
+export interface EncodedRecorder {
+  readonly requestNames: readonly string[];
+  /** Per-slot counters (statuses, error categories, successes, failures, interrupted, bytes in, bytes out), then iterations, dropped arrivals, t=0. */
+  readonly counters: Float64Array;
+  /** Response time per slot, service time per slot, scheduler lag (see `packHistograms`). */
+  readonly histograms: Float64Array;
+  readonly series: EncodedTimeSeries;
+}
+
+/** The buffers of an encoded recorder: the transfer list for `postMessage`. */
+export function encodedRecorderBuffers(encoded: EncodedRecorder): ArrayBuffer[] {
+  return [encoded.counters, encoded.histograms, encoded.series.counts, encoded.series.histograms].map(
+    (array) => array.buffer as ArrayBuffer,
+  );
 }
 
 /** Status codes are counted in a flat array per name: 0 (none) and 100..999. */
@@ -41,7 +63,7 @@ export class Recorder {
   readonly #bytesIn: Float64Array;
   readonly #bytesOut: Float64Array;
   readonly #schedulerLag: Histogram;
-  readonly #series: TimeSeries;
+  #series: TimeSeries;
   #iterations = 0;
   #droppedArrivals = 0;
   #originAt = 0;
@@ -158,6 +180,60 @@ export class Recorder {
     this.#series.merge(other.#series);
     this.#iterations += other.#iterations;
     this.#droppedArrivals += other.#droppedArrivals;
+  }
+
+  /**
+   * Everything recorded, losslessly, as typed arrays: `Recorder.decode(recorder.encode())` equals the recorder
+   * in every figure (histograms bucket for bucket, with exact min and max) and merges like it.
+   */
+  encode(): EncodedRecorder {
+    const perSlot = [this.#successes, this.#failures, this.#interrupted, this.#bytesIn, this.#bytesOut];
+    const counters = new Float64Array(
+      this.#statusCounts.length + this.#errorCounts.length + perSlot.length * this.metricNames.length + 3,
+    );
+    let at = 0;
+    for (const array of [this.#statusCounts, this.#errorCounts, ...perSlot]) {
+      counters.set(array, at);
+      at += array.length;
+    }
+    counters.set([this.#iterations, this.#droppedArrivals, this.#originAt], at);
+    return {
+      requestNames: [...this.requestNames],
+      counters,
+      histograms: packHistograms([...this.#responseTime, ...this.#serviceTime, this.#schedulerLag]),
+      series: this.#series.encode(),
+    };
+  }
+
+  static decode(encoded: EncodedRecorder): Recorder {
+    const recorder = new Recorder(encoded.requestNames);
+    const slots = recorder.metricNames.length;
+    const perSlot = [recorder.#successes, recorder.#failures, recorder.#interrupted, recorder.#bytesIn, recorder.#bytesOut];
+    const arrays = [recorder.#statusCounts, recorder.#errorCounts, ...perSlot];
+    const expected = arrays.reduce((sum, array) => sum + array.length, 0) + 3;
+    if (encoded.counters.length !== expected) throw new Error(`malformed encoded recorder: ${encoded.counters.length} counters, expected ${expected}`);
+    let at = 0;
+    for (const array of arrays) {
+      array.set(encoded.counters.subarray(at, at + array.length));
+      at += array.length;
+    }
+    recorder.#iterations = encoded.counters[at]!;
+    recorder.#droppedArrivals = encoded.counters[at + 1]!;
+    recorder.#originAt = encoded.counters[at + 2]!;
+    const histograms = unpackHistograms(encoded.histograms);
+    if (histograms.length !== 2 * slots + 1) throw new Error('malformed encoded recorder: wrong number of histograms');
+    for (let slot = 0; slot < slots; slot++) {
+      recorder.#responseTime[slot] = histograms[slot]!;
+      recorder.#serviceTime[slot] = histograms[slots + slot]!;
+    }
+    recorder.#schedulerLag.add(histograms[2 * slots]!);
+    recorder.#series = TimeSeries.decode(encoded.series);
+    return recorder;
+  }
+
+  /** Open model: how late arrivals were dispatched (cheaper than a whole snapshot). */
+  schedulerLag(): LatencySummary {
+    return summarizeHistogram(this.#schedulerLag);
   }
 
   /** A copy of one name's response-time histogram, or of all names together (no argument). */

@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, recordMicros } from './latency-histogram.js';
+import { createLatencyHistogram, packHistograms, recordMicros, unpackHistograms } from './latency-histogram.js';
 
 /** One interval of the run, as plain numbers. Percentiles have 2 significant digits (1%). */
 export interface SeriesPoint {
@@ -25,6 +25,19 @@ interface Bucket {
   activeUsers: number;
   readonly histogram: Histogram;
 }
+
+/** A TimeSeries as transferable arrays (see `TimeSeries.encode`). */
+export interface EncodedTimeSeries {
+  readonly bucketMs: number;
+  readonly maxBuckets: number;
+  /** The active users now (what the next new interval starts with). */
+  readonly activeUsers: number;
+  /** Per interval: requests, failures, dropped arrivals, active users. */
+  readonly counts: Float64Array;
+  readonly histograms: Float64Array;
+}
+
+const COUNTS_PER_BUCKET = 4;
 
 export const DEFAULT_SERIES_BUCKET_MS = 1000;
 /** 240 buckets × ≈14 KB: at most ≈3.4 MB per series, however long the run. */
@@ -99,6 +112,40 @@ export class TimeSeries {
       peakUsers.set(targetIndex, Math.max(peakUsers.get(targetIndex) ?? 0, source.activeUsers));
     }
     for (const [targetIndex, users] of peakUsers) (this.#buckets[targetIndex] as Bucket).activeUsers += users;
+  }
+
+  /** Everything in the series, losslessly, as arrays another thread can take by transfer. */
+  encode(): EncodedTimeSeries {
+    const counts = new Float64Array(this.#buckets.length * COUNTS_PER_BUCKET);
+    this.#buckets.forEach((bucket, index) => {
+      counts.set([bucket.requests, bucket.failures, bucket.droppedArrivals, bucket.activeUsers], index * COUNTS_PER_BUCKET);
+    });
+    return {
+      bucketMs: this.#bucketMs,
+      maxBuckets: this.maxBuckets,
+      activeUsers: this.#activeUsers,
+      counts,
+      histograms: packHistograms(this.#buckets.map((bucket) => bucket.histogram)),
+    };
+  }
+
+  static decode(encoded: EncodedTimeSeries): TimeSeries {
+    const series = new TimeSeries(encoded.bucketMs, encoded.maxBuckets);
+    const histograms = unpackHistograms(encoded.histograms);
+    if (histograms.length * COUNTS_PER_BUCKET !== encoded.counts.length) throw new Error('malformed encoded time series');
+    histograms.forEach((histogram, index) => {
+      const at = index * COUNTS_PER_BUCKET;
+      const counts = encoded.counts;
+      series.#buckets.push({
+        requests: counts[at]!,
+        failures: counts[at + 1]!,
+        droppedArrivals: counts[at + 2]!,
+        activeUsers: counts[at + 3]!,
+        histogram,
+      });
+    });
+    series.#activeUsers = encoded.activeUsers;
+    return series;
   }
 
   points(): SeriesPoint[] {

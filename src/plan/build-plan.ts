@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
@@ -6,6 +7,7 @@ import type { LoadSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
+import { usableSegments } from './segment.js';
 
 export { DEFAULT_TIMEOUT_MS, joinUrl } from './compile-request.js';
 export type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
@@ -60,21 +62,35 @@ export interface Plan {
   readonly iteration: PlannedIteration;
   /** false when `http.keep_alive: false`: every request then asks for its connection to be closed. */
   readonly keepAlive: boolean;
+  /**
+   * Worker threads the load is split over, one plan segment each (`workers`; `auto`: one per core), never more
+   * than the profile has users (or iteration slots) to give them. 1, the default: the run stays on the calling
+   * thread.
+   */
+  readonly workers: number;
+}
+
+export interface PlanOptions {
+  /** What `workers: auto` means. Default: `os.availableParallelism()`. */
+  readonly availableCores?: number;
 }
 
 /** Turns a validated scenario into a plan. Never does I/O. */
-export function buildPlan(scenario: Scenario): Plan {
+export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
   const data = scenario.data;
   const warmup = planWarmup(data.load);
+  const profile = planProfile(data.load);
+  const requestedWorkers = data.workers === 'auto' ? (options.availableCores ?? availableParallelism()) : (data.workers ?? 1);
   return {
     name: data.name ?? scenarioNameFromFile(scenario.file),
     scenarioFile: scenario.file,
     profileName: data.load.profile,
-    profile: planProfile(data.load),
+    profile,
     ...(warmup === undefined ? {} : { warmup }),
     gracePeriodMs: optionalMs(data.load.grace_period) ?? DEFAULT_GRACE_PERIOD_MS,
     ...planRequests(data),
     keepAlive: data.http?.keep_alive ?? true,
+    workers: usableSegments(profile, requestedWorkers),
   };
 }
 

@@ -5,7 +5,8 @@ import { profileDurationMs } from './profile.js';
 
 /**
  * One line for people: the profile, its length and the requests, e.g.
- * `ramp 0→50 users over 30s, then 1m at 50 · 1m30s (+10s warm-up) · 3 requests: home, search, checkout`.
+ * `ramp 0→50 users over 30s, then 1m at 50 · 1m30s (+10s warm-up) · 3 requests: home, search, checkout`,
+ * ending with ` · 4 worker threads` when the load is split over several.
  */
 export function describePlan(plan: Plan): string {
   const names = [...new Set(plan.requests.map((request) => request.name))];
@@ -17,7 +18,8 @@ export function describePlan(plan: Plan): string {
     profile.kind === 'constant-users' && profile.iterations !== undefined
       ? `at most ${formatDuration(lengthMs)}`
       : formatDuration(lengthMs);
-  return `${describeProfile(plan)} · ${length}${warmup} · ${requests}`;
+  const workers = plan.workers > 1 ? ` · ${plan.workers} worker threads` : '';
+  return `${describeProfile(plan)} · ${length}${warmup} · ${requests}${workers}`;
 }
 
 function describeProfile(plan: Plan): string {

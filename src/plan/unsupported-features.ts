@@ -21,10 +21,6 @@ export function unsupportedFeatures(data: ScenarioData): string[] {
     if (spec.expect !== undefined && !isStatusOnly(spec.expect)) found.push(displayPath([...path, 'expect']));
   }
   if (data.sla?.abort_on_fail !== undefined && data.sla.abort_on_fail !== false) found.push('sla.abort_on_fail');
-  for (const key of ['junit', 'markdown'] as const) {
-    const value = data.report?.[key];
-    if (value !== undefined && value !== false) found.push(`report.${key}`);
-  }
   return found;
 }
 

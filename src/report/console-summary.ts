@@ -32,6 +32,11 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
     warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
   }
   if (summary.total.interrupted > 0) warnings.push(`${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted`);
+  if (results.generator.saturated) {
+    warnings.push(
+      `load generator saturated (${results.generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's — add workers or a bigger machine`,
+    );
+  }
   if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
   if (warnings.length > 0) {
     lines.push('');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import ejs from 'ejs';
 import { TEMPLATES_DIR } from '../assets.js';
 import type { ResultsDocument } from '../results/results-document.js';
+import { formatCount, formatMs, formatRate } from './format.js';
 
 /**
  * The HTML report: one self-contained file (inline style, no script, no network) rendered from a results
@@ -15,6 +16,9 @@ export async function renderHtmlReport(results: ResultsDocument): Promise<string
   const warnings: string[] = [];
   if (results.run.interrupted) warnings.push('Interrupted: the figures cover the run until it was stopped.');
   if (results.summary.droppedArrivals > 0) warnings.push(`${results.summary.droppedArrivals} arrivals dropped: every user was busy.`);
+  if (results.generator.saturated) {
+    warnings.push(`Load generator saturated (${results.generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's.`);
+  }
   if (results.run.warmupExcluded) warnings.push(`Warm-up excluded: ${results.run.warmupRequests} requests left out of the figures and the SLA.`);
   return ejs.render(template, {
     r: results,
@@ -22,8 +26,8 @@ export async function renderHtmlReport(results: ResultsDocument): Promise<string
     rows: results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests,
     failed: results.thresholds.filter((threshold) => !threshold.passed),
     warnings,
-    count: (value: number) => value.toLocaleString('en-US'),
-    rate: (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1)),
-    ms: (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)),
+    count: formatCount,
+    rate: formatRate,
+    ms: formatMs,
   });
 }

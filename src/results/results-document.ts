@@ -4,6 +4,7 @@ import { describePlan } from '../plan/describe-plan.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { RunResult } from '../engine/run-result.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
+import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { RecorderSnapshot, RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
@@ -58,6 +59,29 @@ export interface ThresholdDocument {
   readonly description: string;
 }
 
+/** loadseed's own load during the measured phase: whether the figures may show its limits, not the target's. */
+export interface GeneratorDocument {
+  /** Worker threads that generated the load (1: the run stayed on one thread). */
+  readonly workers: number;
+  /** CPU of the whole loadseed process (every thread), in % of one core. */
+  readonly cpuPercent: number;
+  /** The busiest thread's event-loop utilisation (its CPU use), in % of one core. */
+  readonly busyPercent: number;
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  /** Open model: how late arrivals were dispatched, p99. */
+  readonly schedulerLagP99Ms: number;
+  readonly saturated: boolean;
+  readonly reason?: string;
+  readonly threads: readonly {
+    readonly busyPercent: number;
+    /** Share of the run (%) the thread was at least 90% busy. */
+    readonly saturatedTimePercent: number;
+    readonly eventLoopDelayP99Ms: number;
+    readonly eventLoopDelayMaxMs: number;
+  }[];
+}
+
 /** The results file (`--out`, `report.json`): everything a report needs, from the file alone. */
 export interface ResultsDocument {
   readonly kind: 'loadseed-results';
@@ -82,6 +106,7 @@ export interface ResultsDocument {
     readonly droppedArrivals: number;
     readonly schedulerLagMs: LatencyMs;
   };
+  readonly generator: GeneratorDocument;
   readonly thresholds: readonly ThresholdDocument[];
   readonly series: readonly {
     readonly startMs: number;
@@ -124,6 +149,7 @@ export function buildResults(plan: Plan, thresholds: readonly PlannedThreshold[]
       droppedArrivals: snapshot.droppedArrivals,
       schedulerLagMs: latencyMs(snapshot.schedulerLag),
     },
+    generator: generatorDocument(result.generator),
     thresholds: outcomes.map(thresholdDocument),
     series: snapshot.series.map((point) => ({
       startMs: point.startMs,
@@ -199,6 +225,25 @@ function latencyMs(summary: LatencySummary): LatencyMs {
   };
 }
 
+export function generatorDocument(load: GeneratorLoad): GeneratorDocument {
+  return {
+    workers: load.workers,
+    cpuPercent: round1(load.cpuPercent),
+    busyPercent: round1(load.busyPercent),
+    eventLoopDelayP99Ms: round3(load.eventLoopDelayP99Ms),
+    eventLoopDelayMaxMs: round3(load.eventLoopDelayMaxMs),
+    schedulerLagP99Ms: round3(load.schedulerLagP99Ms),
+    saturated: load.saturated,
+    ...(load.reason === undefined ? {} : { reason: load.reason }),
+    threads: load.threads.map((thread) => ({
+      busyPercent: round1(thread.busyPercent),
+      saturatedTimePercent: round1(thread.saturatedTimePercent),
+      eventLoopDelayP99Ms: round3(thread.eventLoopDelayP99Ms),
+      eventLoopDelayMaxMs: round3(thread.eventLoopDelayMaxMs),
+    })),
+  };
+}
+
 function thresholdDocument(outcome: ThresholdOutcome): ThresholdDocument {
   const { threshold } = outcome;
   return {
@@ -217,4 +262,8 @@ function ms(us: number): number {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }

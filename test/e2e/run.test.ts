@@ -141,6 +141,26 @@ report: {html: false}
     expect(out.stdout).toContain('✗ error rate 100% > 1%');
   });
 
+  it('writes JUnit and Markdown, appends to GITHUB_STEP_SUMMARY, and with --json keeps stdout to the results alone', async () => {
+    const file = await scenario(
+      'ci.yml',
+      `name: ci\ntarget: \${TARGET_URL}\nrequests: [{name: slow, path: /delay/30}]\nload: {profile: constant, users: 2, iterations: 10}\nsla: {max_error_rate: 0, requests: {slow: {p50_latency_ms: 5}}}\nreport: {html: false, junit: ci.xml}\n`,
+    );
+    await writeFile(join(dir, 'step-summary.md'), '# earlier step\n');
+    const out = await loadseed(['run', file, '--json', '--markdown', 'ci.md'], { TARGET_URL: server.url, GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') });
+    expect(out.code).toBe(1);
+    const doc = JSON.parse(out.stdout) as ResultsDocument;
+    expect(doc.verdict).toBe('failed');
+    expect(doc.summary.total.count).toBe(10);
+    expect(out.stderr).toContain('✗ failed: 1 of 2 thresholds violated');
+    const junit = await readFile(join(dir, 'ci.xml'), 'utf8');
+    expect(junit).toContain('<testsuite name="ci" tests="2" failures="1"');
+    expect(junit).toMatch(/<testcase classname="loadseed.ci" name="p50_latency_ms \(slow\)" time="0">\s*<failure type="threshold" message="p50 latency \d+(\.\d)? ms &gt; 5 ms \(slow\)">/);
+    const markdown = await readFile(join(dir, 'ci.md'), 'utf8');
+    expect(markdown.split('\n')[0]).toBe('### ❌ loadseed: ci failed: 1 of 2 thresholds violated');
+    expect(await readFile(join(dir, 'step-summary.md'), 'utf8')).toBe(`# earlier step\n${markdown}`);
+  });
+
   it('--quiet prints only the verdict', async () => {
     const file = await scenario('quiet.yml', `target: \${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, iterations: 5}\nreport: {html: false}\n`);
     const out = await loadseed(['run', file, '--quiet'], { TARGET_URL: server.url });

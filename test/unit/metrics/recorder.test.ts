@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCategoryId } from '../../../src/metrics/error-category.js';
 import { HIGHEST_TRACKABLE_US } from '../../../src/metrics/latency-histogram.js';
-import { Recorder } from '../../../src/metrics/recorder.js';
+import { encodedRecorderBuffers, Recorder } from '../../../src/metrics/recorder.js';
+import type { RecorderOptions } from '../../../src/metrics/recorder.js';
 
 /** Records `ms` as a 200 response of request 0, ending at `endedAt`. */
 function respond(recorder: Recorder, ms: number, endedAt = 0): void {
@@ -153,5 +154,70 @@ describe('Recorder', () => {
     // Measured ≈0 bytes per record; even 2 bytes per record would be 2 MB.
     expect(grownBytes).toBeLessThan(1_000_000);
     expect(recorder.snapshot().total.requests).toBe(1_300_000);
+  });
+});
+
+/** A recorder fed a bit of everything: repeated names, odd latencies, statuses, errors, lag, drops, users. */
+function busyRecorder(seed: number, options: RecorderOptions = {}): Recorder {
+  const recorder = new Recorder(['a', 'b', 'a'], options);
+  recorder.start(500);
+  for (let i = 1; i <= 1500; i++) {
+    const endedAt = 500 + ((i * 7 + seed) % 3000);
+    const latencyUs = (i * 7919 + seed * 104_729) % 2_500_000 || 1;
+    if (i % 9 === 0) recorder.recordError(i % 3, (i + seed) % 8 as ErrorCategoryId, latencyUs, latencyUs - 1, 0, 40, endedAt);
+    else recorder.recordResponse(i % 3, [200, 201, 404, 503][(i + seed) % 4]!, i % 4 !== 3, latencyUs, latencyUs >> 1, i, 40, endedAt);
+    if (i % 31 === 0) recorder.recordInterrupted(i % 3);
+    if (i % 17 === 0) recorder.recordDropped(endedAt);
+    recorder.recordSchedulerLag((i * seed) % 977);
+    recorder.recordIteration();
+    if (i % 100 === 0) recorder.setActiveUsers((i / 100 + seed) % 6, endedAt);
+  }
+  recorder.recordResponse(0, 200, true, 123_457, 1, 0, 0, 600);
+  recorder.finish(3600);
+  return recorder;
+}
+
+describe('Recorder.encode / Recorder.decode', () => {
+  it('decodes into an equal recorder: every figure, exact min and max, the time series', () => {
+    const recorder = busyRecorder(3);
+    const decoded = Recorder.decode(recorder.encode());
+    expect(decoded.snapshot()).toEqual(recorder.snapshot());
+    expect(decoded.encode()).toEqual(recorder.encode());
+    expect(decoded.originAt).toBe(500);
+    // Exact, not rounded to their buckets (hdr-histogram-js's own decoder gives 123_456 and 2_347_007 here).
+    const one = new Recorder(['x']);
+    one.recordResponse(0, 200, true, 123_457, 99_999, 0, 0, 0);
+    one.recordResponse(0, 200, true, 2_345_671, 100_001, 0, 0, 0);
+    const { responseTime, serviceTime } = Recorder.decode(one.encode()).snapshot().total;
+    expect([responseTime.minUs, responseTime.maxUs, serviceTime.minUs, serviceTime.maxUs]).toEqual([123_457, 2_345_671, 99_999, 100_001]);
+  });
+
+  it('merges decoded recorders exactly like the originals, coalesced series included', () => {
+    const options = { seriesBucketMs: 100, maxSeriesBuckets: 8 };
+    const [first, second] = [busyRecorder(1, options), busyRecorder(2)];
+    const expected = new Recorder(['a', 'b', 'a']);
+    expected.merge(first!);
+    expected.merge(second!);
+    const merged = new Recorder(['a', 'b', 'a']);
+    for (const recorder of [first!, second!]) merged.merge(Recorder.decode(recorder.encode()));
+    expect(merged.snapshot()).toEqual(expected.snapshot());
+    expect(merged.snapshot().total.requests).toBe(2 * 1501);
+    expect(merged.snapshot().seriesBucketMs).toBe(1000);
+  });
+
+  it('crosses threads by transfer: typed arrays only, each with its own buffer', () => {
+    const recorder = busyRecorder(5);
+    const encoded = recorder.encode();
+    const buffers = encodedRecorderBuffers(encoded);
+    expect(new Set(buffers).size).toBe(4);
+    const received = structuredClone(encoded, { transfer: buffers });
+    expect(encoded.counters.byteLength).toBe(0); // moved, not copied
+    expect(Recorder.decode(received).snapshot()).toEqual(recorder.snapshot());
+  });
+
+  it('refuses an encoding of other requests or a damaged one', () => {
+    const encoded = new Recorder(['a']).encode();
+    expect(() => new Recorder(['b']).merge(Recorder.decode(encoded))).toThrow(/different requests/);
+    expect(() => Recorder.decode({ ...encoded, counters: encoded.counters.subarray(1) })).toThrow(/malformed/);
   });
 });

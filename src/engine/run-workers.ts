@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Recorder } from '../metrics/recorder.js';
+import type { Plan } from '../plan/build-plan.js';
+import { segmentsOf } from '../plan/segment.js';
+import { sharedNow } from './clock.js';
+import type { PhaseName } from './execute-run.js';
+import { cpuPercentOf, generatorLoad, idleGenerator, processCpuUs } from './load-monitor.js';
+import type { RunOptions, RunProgress, RunResult } from './run-result.js';
+import type { FromWorker, ToWorker, WorkerInput, WorkerOutcome, WorkerProgress } from './worker-protocol.js';
+
+/**
+ * The compiled worker script, next to this module in dist/. (Under vitest, which runs the TypeScript
+ * sources, there is no such file next to src/engine/: tests of worker runs import the built dist/.)
+ */
+const WORKER_SCRIPT = new URL('./worker-entry.js', import.meta.url);
+/** Every worker is told a t=0 this far ahead, so the message reaches them all before it. */
+const START_LEAD_MS = 25;
+const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Runs a plan over `plan.workers` worker threads, one plan segment each (see plan/segment.ts), and merges
+ * what they measured into one RunResult, losslessly. Each phase starts at one shared t=0 once every worker is
+ * connected; aborting the signal stops them all; progress merges their latest recorders. Rejects only on a
+ * bug (a worker that throws or exits early), after stopping the others.
+ */
+export function runWorkers(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+  if (!existsSync(fileURLToPath(WORKER_SCRIPT))) {
+    return Promise.reject(
+      new Error(`no worker script at ${fileURLToPath(WORKER_SCRIPT)}: worker threads run the compiled engine (dist/, from \`npm run build\`)`),
+    );
+  }
+  const segments = segmentsOf(plan.workers);
+  const requestNames = plan.requests.map((request) => request.name);
+  const { signal, onProgress } = options;
+  const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+
+  return new Promise<RunResult>((resolve, reject) => {
+    const workers = segments.map((segment) => {
+      const input: WorkerInput = { plan, segment, ...(onProgress === undefined ? {} : { progressIntervalMs }) };
+      return new Worker(WORKER_SCRIPT, { workerData: input });
+    });
+    const readyCount: Record<PhaseName, number> = { warmup: 0, measured: 0 };
+    const originsSharedMs: Partial<Record<PhaseName, number>> = {};
+    const outcomes: (WorkerOutcome | undefined)[] = segments.map(() => undefined);
+    const latest: (WorkerProgress | undefined)[] = segments.map(() => undefined);
+    let cpuAtStart = 0;
+    let settled = false;
+
+    const send = (message: ToWorker): void => {
+      for (const worker of workers) worker.postMessage(message);
+    };
+    const onAbort = (): void => send({ kind: 'abort' });
+    const progressTimer =
+      onProgress === undefined
+        ? undefined
+        : setInterval(() => {
+            const progress = mergeProgress(latest, requestNames, originsSharedMs);
+            if (progress !== undefined) onProgress(progress);
+          }, progressIntervalMs);
+
+    const settle = (outcome: { readonly result: RunResult } | { readonly error: unknown }): void => {
+      if (settled) return;
+      settled = true;
+      if (progressTimer !== undefined) clearInterval(progressTimer);
+      signal?.removeEventListener('abort', onAbort);
+      void Promise.all(workers.map((worker) => worker.terminate())).then(() => {
+        if ('result' in outcome) resolve(outcome.result);
+        else reject(outcome.error);
+      });
+    };
+
+    const onMessage = (index: number, message: FromWorker): void => {
+      switch (message.kind) {
+        case 'ready': {
+          readyCount[message.phase] += 1;
+          if (readyCount[message.phase] < workers.length) return;
+          const originSharedMs = sharedNow() + START_LEAD_MS;
+          originsSharedMs[message.phase] = originSharedMs;
+          if (message.phase === 'measured') cpuAtStart = processCpuUs();
+          send({ kind: 'start', phase: message.phase, originSharedMs });
+          return;
+        }
+        case 'progress':
+          latest[index] = message;
+          return;
+        case 'done':
+          outcomes[index] = message.outcome;
+          if (outcomes.every((outcome) => outcome !== undefined)) {
+            const cpuUs = processCpuUs() - cpuAtStart;
+            try {
+              settle({ result: mergeOutcomes(outcomes as WorkerOutcome[], requestNames, originsSharedMs.measured, cpuUs) });
+            } catch (error) {
+              settle({ error });
+            }
+          }
+          return;
+      }
+    };
+
+    workers.forEach((worker, index) => {
+      worker.on('message', (message: FromWorker) => onMessage(index, message));
+      worker.on('error', (error) => {
+        onAbort();
+        settle({ error });
+      });
+      worker.on('exit', (code) => {
+        if (outcomes[index] !== undefined) return;
+        onAbort();
+        settle({ error: new Error(`load worker ${index + 1} of ${workers.length} exited (code ${code}) before reporting its results`) });
+      });
+    });
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** One RunResult from every worker's: recorders merged, the run as long as its longest segment. */
+function mergeOutcomes(
+  outcomes: readonly WorkerOutcome[],
+  requestNames: readonly string[],
+  measuredOriginSharedMs: number | undefined,
+  cpuUs: number,
+): RunResult {
+  const recorder = new Recorder(requestNames);
+  const warmupRecorder = new Recorder(requestNames);
+  for (const outcome of outcomes) {
+    recorder.merge(Recorder.decode(outcome.recorder));
+    warmupRecorder.merge(Recorder.decode(outcome.warmupRecorder));
+  }
+  const elapsedMs = Math.max(0, ...outcomes.map((outcome) => outcome.elapsedMs));
+  const startedAtEpochMs = Math.round(measuredOriginSharedMs ?? sharedNow());
+  const threads = outcomes.flatMap((outcome) => (outcome.thread === undefined ? [] : [outcome.thread]));
+  const wallMs = measuredOriginSharedMs === undefined ? 0 : sharedNow() - measuredOriginSharedMs;
+  return {
+    recorder,
+    warmupRecorder,
+    warmupRan: outcomes.some((outcome) => outcome.warmupRan),
+    startedAtEpochMs,
+    endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
+    elapsedMs,
+    interrupted: outcomes.some((outcome) => outcome.interrupted),
+    requestNames,
+    preconnectedConnections: outcomes.reduce((sum, outcome) => sum + outcome.preconnectedConnections, 0),
+    generator:
+      threads.length === 0
+        ? idleGenerator(outcomes.length)
+        : generatorLoad(outcomes.length, cpuPercentOf(cpuUs, wallMs), threads, recorder),
+  };
+}
+
+/** The run as the workers last reported it: the earliest phase any of them is in, their recorders merged. */
+function mergeProgress(
+  latest: readonly (WorkerProgress | undefined)[],
+  requestNames: readonly string[],
+  originsSharedMs: Partial<Record<PhaseName, number>>,
+): RunProgress | undefined {
+  const reported = latest.filter((progress) => progress !== undefined);
+  const phase: PhaseName = reported.some((progress) => progress.phase === 'warmup') ? 'warmup' : 'measured';
+  const current = reported.filter((progress) => progress.phase === phase);
+  const first = current[0];
+  if (first === undefined) return undefined;
+  const recorder = new Recorder(requestNames);
+  for (const progress of current) recorder.merge(Recorder.decode(progress.recorder));
+  const originSharedMs = originsSharedMs[phase];
+  return {
+    phase,
+    elapsedMs: originSharedMs === undefined ? 0 : Math.max(0, sharedNow() - originSharedMs),
+    plannedDurationMs: first.plannedDurationMs,
+    activeUsers: current.reduce((sum, progress) => sum + progress.activeUsers, 0),
+    inFlight: current.reduce((sum, progress) => sum + progress.inFlight, 0),
+    stopping: current.every((progress) => progress.stopping),
+    recorder,
+  };
+}

@@ -1,0 +1,107 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { encodedRecorderBuffers } from '../metrics/recorder.js';
+import type { Plan } from '../plan/build-plan.js';
+import { fromSharedClock } from './clock.js';
+import { executeRun } from './execute-run.js';
+import type { PhaseName } from './execute-run.js';
+import { httpTargetOf } from './run-plan.js';
+import type { FromWorker, ToWorker, WorkerInput, WorkerOutcome, WorkerProgress } from './worker-protocol.js';
+import { workloadOf } from './workload.js';
+
+/**
+ * A worker thread of `runPlan`: runs one segment of the plan with the same engine (executeRun over
+ * HttpTarget), starts each phase at the t=0 the main thread sends, and reports progress and results back.
+ * This is the compiled `dist/engine/worker-entry.js` that `run-workers.ts` starts.
+ */
+async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> {
+  const plan = revivePlan(input.plan);
+  const controller = new AbortController();
+  let pendingStart: { readonly phase: PhaseName; readonly resolve: (originAt: number | undefined) => void } | undefined;
+  port.on('message', (message: ToWorker) => {
+    switch (message.kind) {
+      case 'abort':
+        controller.abort();
+        break;
+      case 'start':
+        if (pendingStart?.phase === message.phase) pendingStart.resolve(fromSharedClock(message.originSharedMs));
+        pendingStart = undefined;
+        break;
+    }
+  });
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  const signal = controller.signal;
+  const startPhase = (phase: PhaseName): Promise<number | undefined> =>
+    new Promise((resolve) => {
+      if (signal.aborted) {
+        resolve(undefined);
+        return;
+      }
+      const onAbort = (): void => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pendingStart = {
+        phase,
+        resolve: (originAt) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(originAt);
+        },
+      };
+      post({ kind: 'ready', phase });
+    });
+
+  const progressIntervalMs = input.progressIntervalMs;
+  const result = await executeRun(workloadOf(plan, input.segment), httpTargetOf(plan), {
+    signal,
+    startPhase,
+    measureProcessCpu: false,
+    ...(progressIntervalMs === undefined
+      ? {}
+      : {
+          progressIntervalMs,
+          onProgress: (progress) => {
+            const recorder = progress.recorder.encode();
+            const message: WorkerProgress = {
+              kind: 'progress',
+              phase: progress.phase,
+              plannedDurationMs: progress.plannedDurationMs,
+              activeUsers: progress.activeUsers,
+              inFlight: progress.inFlight,
+              stopping: progress.stopping,
+              recorder,
+            };
+            post(message, encodedRecorderBuffers(recorder));
+          },
+        }),
+  });
+  const recorder = result.recorder.encode();
+  const warmupRecorder = result.warmupRecorder.encode();
+  const thread = result.generator.threads[0];
+  const outcome: WorkerOutcome = {
+    recorder,
+    warmupRecorder,
+    warmupRan: result.warmupRan,
+    elapsedMs: result.elapsedMs,
+    interrupted: result.interrupted,
+    preconnectedConnections: result.preconnectedConnections,
+    ...(thread === undefined ? {} : { thread }),
+  };
+  post({ kind: 'done', outcome }, [...encodedRecorderBuffers(recorder), ...encodedRecorderBuffers(warmupRecorder)]);
+  // Nothing else keeps the thread alive: it exits once the message is out.
+  port.unref();
+}
+
+/** Request bodies were Buffers; structured cloning hands them over as plain Uint8Arrays. */
+function revivePlan(plan: Plan): Plan {
+  return {
+    ...plan,
+    requests: plan.requests.map((request) => {
+      const body: Uint8Array | undefined = request.body;
+      return body === undefined || Buffer.isBuffer(body)
+        ? request
+        : { ...request, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
+    }),
+  };
+}
+
+if (parentPort === null) throw new Error('worker-entry.js runs in a worker thread started by runPlan');
+await runSegment(parentPort, workerData as WorkerInput);

@@ -1,0 +1,107 @@
+/**
+ * How hard one load-generating thread (the calling thread, or one worker) worked during the measured phase.
+ * "Busy" is the thread's event-loop utilisation: the share of wall time it ran JavaScript and callbacks
+ * instead of waiting for I/O. For a thread that only drives the event loop, that is its CPU use in % of a
+ * core (Node 20 has no per-thread CPU clock).
+ */
+export interface ThreadLoad {
+  readonly durationMs: number;
+  readonly busyPercent: number;
+  /** Share of the phase (%) spent in one-second intervals during which the thread was at least `SATURATION_LIMITS.busyPercent` busy. */
+  readonly saturatedTimePercent: number;
+  /** How late the thread's timers fired (perf_hooks.monitorEventLoopDelay, its 10 ms resolution taken off). */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+}
+
+/** The load generator's own load over the measured phase, and whether it, not the target, was the bottleneck. */
+export interface GeneratorLoad {
+  readonly workers: number;
+  /** CPU of the whole loadseed process (every thread, user + system), in % of one core: up to 100 × cores. */
+  readonly cpuPercent: number;
+  /** The busiest thread's `busyPercent`. */
+  readonly busyPercent: number;
+  /** The worst thread's. */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  /** Open model: how late arrivals were dispatched, p99 (0 for the closed model). */
+  readonly schedulerLagP99Ms: number;
+  /** The figures may show loadseed's limits rather than the target's. */
+  readonly saturated: boolean;
+  /** The evidence, for people, when saturated. */
+  readonly reason?: string;
+  /** One per thread that generated load (worker i at index i). */
+  readonly threads: readonly ThreadLoad[];
+}
+
+export interface SaturationLimits {
+  /** A one-second interval at or above this event-loop utilisation (%) counts as saturated time. */
+  readonly busyPercent: number;
+  /** A thread saturated for at least this share of the phase (%) saturates the generator. */
+  readonly saturatedTimePercent: number;
+  /** Timers late by more than this at p99 on any thread. */
+  readonly eventLoopDelayP99Ms: number;
+  /**
+   * A thread's figures count once its phase lasted this long: shorter, start-up work (connections, compiling)
+   * dominates, and a p99 of the 10 ms delay samples is just their maximum.
+   */
+  readonly minDurationMs: number;
+  /** Open model: arrivals dispatched later than this at p99… */
+  readonly schedulerLagP99Ms: number;
+  /** …over at least this many arrivals. */
+  readonly minArrivals: number;
+}
+
+export const SATURATION_LIMITS: SaturationLimits = Object.freeze({
+  busyPercent: 90,
+  saturatedTimePercent: 50,
+  eventLoopDelayP99Ms: 20,
+  minDurationMs: 1000,
+  schedulerLagP99Ms: 10,
+  minArrivals: 100,
+});
+
+export interface GeneratorMeasurements {
+  readonly workers: number;
+  readonly cpuPercent: number;
+  readonly threads: readonly ThreadLoad[];
+  readonly schedulerLagP99Ms: number;
+  /** Arrivals the scheduler lag was measured over (0 for the closed model). */
+  readonly arrivals: number;
+}
+
+/** Judges the generator's own measurements against the limits: saturated when any piece of evidence says so. */
+export function judgeGenerator(measured: GeneratorMeasurements, limits: SaturationLimits = SATURATION_LIMITS): GeneratorLoad {
+  const { threads } = measured;
+  const name = (index: number): string => (threads.length === 1 ? 'the load thread' : `worker ${index + 1}`);
+  const reasons: string[] = [];
+  const judged = threads.filter((thread) => thread.durationMs >= limits.minDurationMs);
+  threads.forEach((thread, index) => {
+    if (judged.includes(thread) && thread.saturatedTimePercent >= limits.saturatedTimePercent) {
+      reasons.push(`${name(index)} was ≥ ${limits.busyPercent}% busy (CPU) for ${round(thread.saturatedTimePercent)}% of the run`);
+    }
+  });
+  threads.forEach((thread, index) => {
+    if (judged.includes(thread) && thread.eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
+      reasons.push(`event-loop delay p99 ${round(thread.eventLoopDelayP99Ms)} ms on ${name(index)} (limit ${limits.eventLoopDelayP99Ms} ms)`);
+    }
+  });
+  if (measured.arrivals >= limits.minArrivals && measured.schedulerLagP99Ms > limits.schedulerLagP99Ms) {
+    reasons.push(`arrivals started late: scheduler lag p99 ${round(measured.schedulerLagP99Ms)} ms (limit ${limits.schedulerLagP99Ms} ms)`);
+  }
+  return {
+    workers: measured.workers,
+    cpuPercent: measured.cpuPercent,
+    busyPercent: Math.max(0, ...threads.map((thread) => thread.busyPercent)),
+    eventLoopDelayP99Ms: Math.max(0, ...threads.map((thread) => thread.eventLoopDelayP99Ms)),
+    eventLoopDelayMaxMs: Math.max(0, ...threads.map((thread) => thread.eventLoopDelayMaxMs)),
+    schedulerLagP99Ms: measured.schedulerLagP99Ms,
+    saturated: reasons.length > 0,
+    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+    threads,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultsDocument } from '../../src/results/results-document.js';
+import { startTargetServer } from '../../src/target/target-server.js';
+import type { TargetServer } from '../../src/target/target-server.js';
+
+const BIN = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'loadseed.js');
+
+let dir: string;
+let server: TargetServer;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-workers-'));
+  server = await startTargetServer({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the built CLI in `dir` (killed after 20 s whatever happens). */
+function loadseed(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', TARGET_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('loadseed run with workers (built CLI)', () => {
+  it('splits the load over worker threads from dist/ and reports one merged result with the generator block', async () => {
+    await writeFile(
+      join(dir, 'split.yml'),
+      'name: split\ntarget: ${TARGET_URL}\nworkers: 2\nrequests: [{path: /json}]\nload: {profile: constant, users: 3, iterations: 90}\nreport: {json: split.json, html: false}\n',
+    );
+    const before = server.requestCount();
+    const out = await loadseed(['run', 'split.yml']);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain('constant 3 users, 90 iterations · at most 10m · 1 request: GET /json · 2 worker threads');
+    expect(server.requestCount() - before).toBe(90);
+    const doc = JSON.parse(await readFile(join(dir, 'split.json'), 'utf8')) as ResultsDocument;
+    expect(doc.summary.iterations).toBe(90);
+    expect(doc.summary.total.count).toBe(90);
+    expect(doc.generator.workers).toBe(2);
+    expect(doc.generator.threads).toHaveLength(2);
+    expect(typeof doc.generator.saturated).toBe('boolean');
+  });
+});

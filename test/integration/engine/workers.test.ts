@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/plan/build-plan.js';
+import { startTargetServer } from '../../../src/target/target-server.js';
+import type { TargetServer } from '../../../src/target/target-server.js';
+import { planOf, startCountingServer } from './servers.js';
+
+/**
+ * Worker threads run the compiled engine: `new Worker(new URL('./worker-entry.js', import.meta.url))` needs
+ * the .js next to the module, which exists in dist/ but not in src/ (vitest runs the TypeScript sources). So
+ * these tests drive the built `dist/engine/run-plan.js` — `npm test` builds before it runs vitest — typed as
+ * the source module it was compiled from.
+ */
+type RunPlanModule = typeof import('../../../src/engine/run-plan.js');
+const DIST_RUN_PLAN = new URL('../../../dist/engine/run-plan.js', import.meta.url);
+const DIST_WORKER = new URL('../../../dist/engine/worker-entry.js', import.meta.url);
+
+let runPlan: RunPlanModule['runPlan'];
+let server: TargetServer;
+
+beforeAll(async () => {
+  if (!existsSync(fileURLToPath(DIST_WORKER))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  ({ runPlan } = (await import(DIST_RUN_PLAN.href)) as RunPlanModule);
+  server = await startTargetServer({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const withWorkers = (plan: Plan, workers: number): Plan => ({ ...plan, workers });
+
+describe('runPlan over worker threads', () => {
+  it('runs an iterations budget to exactly the same counts on 1 and 2 workers, server side too', async () => {
+    const counting = await startCountingServer();
+    try {
+      const plan = planOf({
+        target: counting.url,
+        requests: [{ path: '/a' }, { name: 'post', method: 'POST', path: '/b', json: { sku: 42, note: 'ü' } }],
+        load: { profile: 'constant', users: 4, iterations: 200 },
+      });
+      const figures = [];
+      for (const workers of [1, 2]) {
+        const before = counting.requests();
+        const result = await runPlan(withWorkers(plan, workers));
+        const { total, requests, iterations } = result.recorder.snapshot();
+        figures.push({
+          iterations,
+          requests: total.requests,
+          successes: total.successes,
+          perName: requests.map((stats) => stats.requests),
+          bytesIn: total.bytesIn,
+          bytesOut: total.bytesOut,
+          served: counting.requests() - before,
+          interrupted: total.interrupted,
+        });
+        expect(result.generator.workers).toBe(workers);
+        expect(result.generator.threads).toHaveLength(workers);
+        expect(result.interrupted).toBe(false);
+      }
+      expect(figures[0]).toEqual({ iterations: 200, requests: 400, successes: 400, perName: [200, 200], bytesIn: figures[0]?.bytesIn, bytesOut: figures[0]?.bytesOut, served: 400, interrupted: 0 });
+      expect(figures[1]).toEqual(figures[0]);
+      // Four users per run (2 + 2 on two workers), each with its own connection, reused for every iteration.
+      expect(counting.connections()).toBe(8);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('starts exactly the 200 arrivals of 200/s for 1 s over 2 workers: no drift, no duplicates', async () => {
+    const before = server.requestCount();
+    const plan = planOf({ target: server.url, requests: [{ path: '/' }], load: { profile: 'arrival_rate', rate: 200, duration: '1s', max_users: 50 } });
+    const result = await runPlan(withWorkers(plan, 2));
+    const snapshot = result.recorder.snapshot();
+    expect(snapshot.total.requests + snapshot.droppedArrivals).toBe(200);
+    expect(snapshot.schedulerLag.count).toBe(200);
+    expect(snapshot.droppedArrivals).toBe(0);
+    expect(server.requestCount() - before).toBe(snapshot.total.requests);
+    expect(snapshot.schedulerLag.p50Us).toBeLessThan(5_000);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(995);
+    expect(result.elapsedMs).toBeLessThan(1300);
+    expect(result.generator).toMatchObject({ workers: 2 });
+  });
+
+  it('measures the same latencies against /delay/20 on 2 workers as on 1', async () => {
+    const plan = planOf({ target: server.url, requests: [{ path: '/delay/20' }], load: { profile: 'constant', users: 4, duration: '800ms' } });
+    const runs = [];
+    for (const workers of [1, 2]) runs.push((await runPlan(withWorkers(plan, workers))).recorder.snapshot().total);
+    const [single, split] = runs;
+    for (const stats of [single!, split!]) {
+      expect(stats.failures).toBe(0);
+      expect(stats.responseTime.p50Us).toBeGreaterThanOrEqual(20_000);
+      expect(stats.responseTime.p50Us).toBeLessThan(26_000);
+    }
+    expect(Math.abs(split!.responseTime.p50Us - single!.responseTime.p50Us)).toBeLessThan(3_000);
+    expect(Math.abs(split!.responseTime.p95Us - single!.responseTime.p95Us)).toBeLessThan(6_000);
+    // 4 users × 800 ms / ≈21 ms: the same throughput either way, within 10%.
+    expect(Math.abs(split!.requests - single!.requests) / single!.requests).toBeLessThan(0.1);
+  });
+
+  it('lines the workers up on one t=0 per phase: warm-up then measured, on the same connections', async () => {
+    const counting = await startCountingServer();
+    try {
+      const plan = planOf({ target: counting.url, requests: [{ path: '/' }], load: { profile: 'constant', users: 4, duration: '300ms', warmup: '200ms' } });
+      const phases: string[] = [];
+      const result = await runPlan(withWorkers(plan, 2), {
+        progressIntervalMs: 50,
+        onProgress: (progress) => {
+          if (phases.at(-1) !== progress.phase) phases.push(progress.phase);
+          if (progress.phase === 'measured' && progress.elapsedMs > 100 && !progress.stopping) expect(progress.activeUsers).toBe(4);
+        },
+      });
+      const warmup = result.warmupRecorder.snapshot().total;
+      const measured = result.recorder.snapshot().total;
+      expect(phases).toEqual(['warmup', 'measured']);
+      expect(result.warmupRan).toBe(true);
+      expect(warmup.requests).toBeGreaterThan(10);
+      expect(measured.requests).toBeGreaterThan(10);
+      expect(warmup.requests + measured.requests + warmup.interrupted + measured.interrupted).toBe(counting.requests());
+      expect(counting.connections()).toBe(4);
+      expect(result.preconnectedConnections).toBe(4);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(295);
+      expect(result.elapsedMs).toBeLessThan(450);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('forwards the abort to every worker: all stop, the result says interrupted', async () => {
+    const plan = planOf({ target: server.url, requests: [{ path: '/delay/20' }], load: { profile: 'constant', users: 4, duration: '10s', grace_period: '1s' } });
+    const controller = new AbortController();
+    const result = await runPlan(withWorkers(plan, 2), {
+      signal: controller.signal,
+      progressIntervalMs: 50,
+      onProgress: (progress) => {
+        if (progress.phase === 'measured' && progress.elapsedMs >= 250) controller.abort();
+      },
+    });
+    const total = result.recorder.snapshot().total;
+    expect(result.interrupted).toBe(true);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(250);
+    expect(result.elapsedMs).toBeLessThan(500);
+    expect(total.requests).toBeGreaterThan(20);
+    expect(total.interrupted).toBe(0);
+    expect(result.generator.threads).toHaveLength(2);
+  });
+});

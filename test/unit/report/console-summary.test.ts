@@ -1,0 +1,63 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../src/engine/run-result.js';
+import { judgeGenerator } from '../../../src/metrics/generator-load.js';
+import type { ThreadLoad } from '../../../src/metrics/generator-load.js';
+import { Recorder } from '../../../src/metrics/recorder.js';
+import { buildPlan } from '../../../src/plan/build-plan.js';
+import { consoleSummary } from '../../../src/report/console-summary.js';
+import { buildResults } from '../../../src/results/results-document.js';
+import type { ScenarioData } from '../../../src/scenario/types.js';
+
+const calm: ThreadLoad = { durationMs: 10_000, busyPercent: 35, saturatedTimePercent: 0, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 6 };
+
+describe('consoleSummary: the load generator', () => {
+  const plan = buildPlan({
+    file: 'g.yml',
+    baseDir: '.',
+    data: { target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '1s' } } as ScenarioData,
+    envVarsUsed: [],
+  });
+  const resultWith = (threads: readonly ThreadLoad[]): RunResult => {
+    const recorder = new Recorder(['GET /']);
+    return {
+      recorder,
+      warmupRecorder: new Recorder(['GET /']),
+      warmupRan: false,
+      startedAtEpochMs: 0,
+      endedAtEpochMs: 1000,
+      elapsedMs: 1000,
+      interrupted: false,
+      requestNames: ['GET /'],
+      preconnectedConnections: 1,
+      generator: judgeGenerator({ workers: 1, cpuPercent: 97.25, threads, schedulerLagP99Ms: 0, arrivals: 0 }),
+    };
+  };
+  const plain = new Chalk({ level: 0 });
+  const yellow = new Chalk({ level: 1 }).yellow('x').split('x')[0]!;
+
+  it('writes the generator section, rounded, and warns in yellow when saturated', () => {
+    const results = buildResults(plan, [], resultWith([{ ...calm, busyPercent: 99.04, saturatedTimePercent: 96.66 }]));
+    expect(results.generator).toEqual({
+      workers: 1,
+      cpuPercent: 97.3,
+      busyPercent: 99,
+      eventLoopDelayP99Ms: 1.2,
+      eventLoopDelayMaxMs: 6,
+      schedulerLagP99Ms: 0,
+      saturated: true,
+      reason: 'the load thread was ≥ 90% busy (CPU) for 96.7% of the run',
+      threads: [{ busyPercent: 99, saturatedTimePercent: 96.7, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 6 }],
+    });
+    const line = consoleSummary(results, new Chalk({ level: 1 }))
+      .split('\n')
+      .find((text) => text.includes('load generator saturated'));
+    expect(line?.startsWith(`${yellow}! load generator saturated (the load thread was ≥ 90% busy (CPU) for 96.7% of the run)`)).toBe(true);
+  });
+
+  it('prints no such warning when the generator had room', () => {
+    const results = buildResults(plan, [], resultWith([calm]));
+    expect(results.generator.saturated).toBe(false);
+    expect(consoleSummary(results, plain)).not.toContain('saturated');
+  });
+});
