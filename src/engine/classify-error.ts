@@ -1,9 +1,10 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 
 /**
- * Maps an error from undici, Node's sockets or a target function to its category. undici errors carry stable
- * `UND_ERR_*` codes, sockets carry errno codes (`ECONNREFUSED`), TLS errors `ERR_TLS_*` or OpenSSL codes,
- * llhttp parse errors `HPE_*`. A cold path: it runs once per failed request.
+ * Maps an error from undici, Node's sockets, loadseed's own HTTP transport or a target function to its
+ * category. undici errors carry stable `UND_ERR_*` codes, sockets carry errno codes (`ECONNREFUSED`), TLS
+ * errors `ERR_TLS_*` or OpenSSL codes, llhttp parse errors `HPE_*`, loadseed's socket transport `LS_*`
+ * (socket-http-target.ts, response-scanner.ts). A cold path: it runs once per failed request.
  */
 export function classifyError(error: unknown): ErrorCategoryId {
   const code = stringField(error, 'code');
@@ -35,10 +36,12 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['ECONNRESET', ErrorCategoryId.connection_reset],
   ['EPIPE', ErrorCategoryId.connection_reset],
   ['ECONNABORTED', ErrorCategoryId.connection_reset],
+  ['LS_CONNECTION_CLOSED', ErrorCategoryId.connection_reset],
   ['UND_ERR_SOCKET', ErrorCategoryId.connection_reset],
   ['UND_ERR_CLOSED', ErrorCategoryId.connection_reset],
   ['ETIMEDOUT', ErrorCategoryId.timeout],
   ['UND_ERR_CONNECT_TIMEOUT', ErrorCategoryId.timeout],
+  ['LS_CONNECT_TIMEOUT', ErrorCategoryId.timeout],
   ['UND_ERR_HEADERS_TIMEOUT', ErrorCategoryId.timeout],
   ['UND_ERR_BODY_TIMEOUT', ErrorCategoryId.timeout],
   ['ABORT_ERR', ErrorCategoryId.aborted],
@@ -50,6 +53,7 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['EAI_FAIL', ErrorCategoryId.dns],
   ['EAI_NONAME', ErrorCategoryId.dns],
   ['EAI_NODATA', ErrorCategoryId.dns],
+  ['LS_PROTOCOL', ErrorCategoryId.protocol],
   ['UND_ERR_INVALID_RETURN_VALUE', ErrorCategoryId.protocol],
   ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', ErrorCategoryId.protocol],
   ['UND_ERR_HEADERS_OVERFLOW', ErrorCategoryId.protocol],

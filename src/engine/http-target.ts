@@ -6,6 +6,7 @@ import { now } from './clock.js';
 import { ResponseHandler } from './response-handler.js';
 import type { HandlerOwner } from './response-handler.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
+import { STATUS_COLUMNS, successTableOf } from './success-table.js';
 
 export interface HttpTargetOptions {
   /** false: every request asks for its connection to be closed (`http.keep_alive: false`). Default true. */
@@ -14,8 +15,6 @@ export interface HttpTargetOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Status codes are looked up in a flat table: row per request, 1000 columns (0 and 100..999). */
-const STATUS_COLUMNS = 1000;
 /** A pre-opened socket older than this is not handed over (the server may be about to close it). */
 const STASH_MAX_AGE_MS = 2_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -70,14 +69,9 @@ export class HttpTarget implements StepTarget {
         backstopMs: Math.min(longestTimeoutMs, 2_000_000_000) + UNDICI_BACKSTOP_MS,
       };
     });
-    this.#successTable = new Uint8Array(requests.length * STATUS_COLUMNS);
+    this.#successTable = successTableOf(requests);
     this.#requests = requests.map((request, index) => {
       const row = index * STATUS_COLUMNS;
-      if (request.expectedStatuses === undefined) {
-        for (let status = 200; status < 400; status++) this.#successTable[row + status] = 1;
-      } else {
-        for (const status of request.expectedStatuses) if (status > 0 && status < STATUS_COLUMNS) this.#successTable[row + status] = 1;
-      }
       const originIndex = originNames.indexOf(request.origin);
       const backstopMs = (this.#origins[originIndex] as Origin).backstopMs;
       const options: Dispatcher.DispatchOptions = {

@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/build-plan.js';
 import { executeRun } from './execute-run.js';
-import { HttpTarget } from './http-target.js';
+import { createHttpTarget } from './http-transport.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import type { StepTarget } from './step-target.js';
 import { runWorkers } from './run-workers.js';
@@ -16,7 +16,10 @@ export function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult
   return executeRun(workloadOf(plan), httpTargetOf(plan), options);
 }
 
-/** The HTTP target (transport) a plan's requests go through: one per run, here or in each worker thread. */
+/**
+ * The HTTP target (transport) a plan's requests go through: one per run, here or in each worker thread.
+ * Which transport (raw sockets by default, undici) is decided in http-transport.ts, and only there.
+ */
 export function httpTargetOf(plan: Plan): StepTarget {
-  return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
+  return createHttpTarget(plan);
 }

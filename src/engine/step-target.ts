@@ -1,6 +1,6 @@
 /**
- * What the executors drive: anything that can perform one request step of an iteration. HTTP (undici) is one
- * implementation, an async function another. Executors decide when; targets decide how.
+ * What the executors drive: anything that can perform one request step of an iteration. HTTP (raw sockets, or
+ * undici) is one implementation, an async function another. Executors decide when; targets decide how.
  */
 export interface StepTarget {
   /** One session per virtual user, created once and reused for every step (a user's connections live here). */

@@ -37,6 +37,26 @@ export async function startRawServer(onSocket: (socket: Socket) => void): Promis
   return listen(server, sockets, () => connections);
 }
 
+/**
+ * For startRawServer: answers every request on the connection with `answer` (raw bytes), then calls `after`
+ * (e.g. to close). Requests are told apart by their blank line: for requests without a body.
+ */
+export function answerEach(answer: string, after?: (socket: Socket) => void): (socket: Socket) => void {
+  return (socket) => {
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let end = pending.indexOf('\r\n\r\n');
+      while (end !== -1) {
+        pending = pending.slice(end + 4);
+        socket.write(answer);
+        after?.(socket);
+        end = pending.indexOf('\r\n\r\n');
+      }
+    });
+  };
+}
+
 /** A loopback node:http server answering 200 "ok" that counts its connections and requests. */
 export async function startCountingServer(): Promise<RawServer & { requests(): number }> {
   const sockets = new Set<Socket>();
