@@ -63,6 +63,19 @@ export class UsageError extends LoadseedError {
   }
 }
 
+/** A results file (`report`, `merge`, `compare`) that cannot be used: unreadable, not JSON, not loadseed's, another version. */
+export class ResultsFileError extends LoadseedError {
+  readonly code = 'LS_RESULTS_INVALID';
+  readonly exitCode = ExitCode.InvalidInput;
+  readonly file: string;
+
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ResultsFileError';
+    this.file = file;
+  }
+}
+
 /** `file:line:col  path  message`, leaving out what is unknown. */
 export function formatIssue(issue: ScenarioIssue): string {
   const where = [issue.file, issue.line, issue.column].filter((part) => part !== undefined).join(':');

@@ -3,6 +3,9 @@ import { ExitCode, LoadseedError, ScenarioError, exitCodeOf, formatIssue } from 
 import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
+import type { CompareCommandOptions } from './compare-command.js';
+import type { MergeCommandOptions } from './merge-command.js';
+import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
 
 /** Options every command understands. */
@@ -32,13 +35,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       'after',
       `
 Examples:
-  $ loadseed quickstart                 a 5-second load test against the built-in target
-  $ loadseed init                       write loadseed.yml, an example scenario
-  $ loadseed serve                      start the built-in target on http://127.0.0.1:8080
-  $ loadseed validate loadseed.yml      check a scenario without sending anything
-  $ loadseed run loadseed.yml           run it, print a summary, write the reports
+  $ loadseed quickstart                       a 5-second load test against the built-in target
+  $ loadseed init                             write loadseed.yml, an example scenario
+  $ loadseed serve                            start the built-in target on http://127.0.0.1:8080
+  $ loadseed validate loadseed.yml            check a scenario without sending anything
+  $ loadseed run loadseed.yml                 run it, print a summary, write the reports
+  $ loadseed report results.json              render the reports of a results file
+  $ loadseed merge a.json b.json -o all.json  combine the results of shards of one scenario
+  $ loadseed compare base.json new.json       compare two runs; exit 1 on a regression
 
-Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/143 interrupted.`,
+Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/143 interrupted; compare: 1 on a regression.`,
     );
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
@@ -59,6 +65,62 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .action(async (file: string, options: RunCommandOptions) => {
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, options, globals(), io);
+    });
+
+  program
+    .command('report')
+    .description('render the reports (HTML, JUnit, Markdown) of a results file, from the file alone')
+    .argument('<results>', 'a results file written by run --out (or merge)')
+    .option('--html <file>', 'write the HTML report there (default: the results path with .html)')
+    .option('--junit <file>', 'write JUnit XML there, one test case per threshold')
+    .option('--markdown <file>', 'write a Markdown summary there')
+    .option('-q, --quiet', 'print only the files written and the verdict')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 reports written (whatever the verdict), 2 not a results file of this version, 3 a report not written.\n\nExamples:\n  $ loadseed report results.json                 writes results.html\n  $ loadseed report results.json --html out/report.html --junit out/sla.xml',
+    )
+    .action(async (file: string, options: ReportCommandOptions) => {
+      const { reportCommand } = await import('./report-command.js');
+      exitCode = await reportCommand(file, options, globals(), io);
+    });
+
+  program
+    .command('merge')
+    .description('combine the results files of shards of one scenario: histograms merged, thresholds evaluated again')
+    .argument('<results...>', 'results files of the same scenario (same name, requests and thresholds)')
+    .requiredOption('-o, --out <file>', 'write the merged results there')
+    .option('--html <file>', 'also write the HTML report of the merged results')
+    .option('--junit <file>', 'also write JUnit XML of the merged results')
+    .option('--markdown <file>', 'also write a Markdown summary of the merged results')
+    .option('-q, --quiet', 'print only the verdict')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario.\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
+    )
+    .action(async (files: string[], options: MergeCommandOptions) => {
+      const { mergeCommand } = await import('./merge-command.js');
+      exitCode = await mergeCommand(files, options, globals(), io);
+    });
+
+  program
+    .command('compare')
+    .description('compare a run with a baseline: p50/p95/p99, throughput and error rate per request; exit 1 on a regression')
+    .argument('<baseline>', 'the baseline results file')
+    .argument('<current>', 'the results file to judge')
+    .option('--max-regression <percent>', 'tolerance for every metric: latency up, throughput down by at most this share; error rate up by at most this many percentage points', '10%')
+    .option('--max-p50-regression <percent>', 'tolerance for p50 latency (default: --max-regression)')
+    .option('--max-p95-regression <percent>', 'tolerance for p95 latency (default: --max-regression)')
+    .option('--max-p99-regression <percent>', 'tolerance for p99 latency (default: --max-regression)')
+    .option('--max-throughput-regression <percent>', 'tolerance for a fall in req/s (default: --max-regression)')
+    .option('--max-error-rate-increase <points>', 'tolerance for the error rate, in percentage points (default: --max-regression)')
+    .option('--markdown <file>', 'write the comparison as Markdown there, for a pull-request comment')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no regression beyond tolerance, 1 at least one, 2 invalid option or file.\n\nExamples:\n  $ loadseed compare baseline.json results.json\n  $ loadseed compare baseline.json results.json --max-regression 5% --max-p95-regression 10% --markdown compare.md',
+    )
+    .action(async (baseline: string, current: string, options: CompareCommandOptions) => {
+      const { compareCommand } = await import('./compare-command.js');
+      exitCode = await compareCommand(baseline, current, options, globals(), io);
     });
 
   program

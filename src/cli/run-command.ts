@@ -1,20 +1,25 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { ChalkInstance } from 'chalk';
 import { runPlan } from '../engine/run-plan.js';
 import type { RunProgress } from '../engine/run-result.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
-import { planThresholds } from '../plan/thresholds.js';
+import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
+import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { renderJunitReport } from '../report/junit-report.js';
 import { renderMarkdownReport } from '../report/markdown-report.js';
-import { buildResults } from '../results/results-document.js';
+import { abortedByDocument, buildResults } from '../results/results-document.js';
+import type { AbortedByDocument } from '../results/results-document.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import { AbortOnFail } from '../sla/abort-on-fail.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
+import { writeOutputs } from './write-outputs.js';
+import type { Output } from './write-outputs.js';
 import type { GlobalOptions } from './main.js';
 
 export interface RunCommandOptions {
@@ -34,10 +39,13 @@ export interface RunCommandOptions {
 
 /** Non-terminal output (CI logs): one status line this often. */
 const LOG_LINE_INTERVAL_MS = 5_000;
+/** The run's one progress timer never ticks faster than this (it serves the status line and abort-on-fail). */
+const MIN_TICK_MS = 100;
 
 /**
  * `loadseed run <file>`: load, plan, run, evaluate the SLA, print the summary, write the results.
- * Exit code: 0 every threshold met, 1 one violated, 130/143 interrupted (results still written).
+ * Exit code: 0 every threshold met, 1 one violated (or the run aborted by `sla.abort_on_fail`), 130/143
+ * interrupted (results still written).
  */
 export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const scenario = await loadScenario(file, { env: io.env, cwd: io.cwd });
@@ -59,13 +67,16 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
 
   const progress = quiet ? undefined : progressPrinter(io);
+  const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), thresholds, io, progress, quiet ? undefined : err);
+  const ticker = progressTicker(progress, abort);
   const result = await runPlan(plan, {
-    signal: io.signal,
-    ...(progress === undefined ? {} : { onProgress: progress.update, progressIntervalMs: progress.intervalMs }),
+    signal: abort?.signal ?? io.signal,
+    ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
   });
   progress?.done();
 
-  const results = buildResults(plan, thresholds, result);
+  const abortedBy = abort?.abortedBy();
+  const results = buildResults(plan, thresholds, result, abortedBy === undefined ? {} : { abortedBy });
   const report = scenario.data.report;
   const pathOf = (flag: string | undefined, configured: string | false | undefined): string | undefined =>
     flag ?? (typeof configured === 'string' ? configured : undefined);
@@ -108,29 +119,6 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
 }
 
-interface Output {
-  readonly kind: 'html' | 'results' | 'junit' | 'markdown' | 'step summary';
-  readonly path: string;
-  /** Add to the end of the file (GitHub's step summary) instead of replacing it. */
-  readonly append?: boolean;
-  render(): Promise<string>;
-}
-
-/** Writes every output it can; returns the ones that failed, with the reason. */
-async function writeOutputs(outputs: readonly Output[], cwd: string): Promise<Map<Output, string>> {
-  const failures = new Map<Output, string>();
-  for (const output of outputs) {
-    const absolute = resolve(cwd, output.path);
-    try {
-      await mkdir(dirname(absolute), { recursive: true });
-      await (output.append === true ? appendFile : writeFile)(absolute, await output.render());
-    } catch (error) {
-      failures.set(output, (error as NodeJS.ErrnoException).code ?? String(error));
-    }
-  }
-  return failures;
-}
-
 /** `reports/<name>-20261125-203000.html`: one per run, never overwriting an earlier one. */
 export function defaultHtmlPath(name: string, startedAtEpochMs: number): string {
   const stamp = new Date(startedAtEpochMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -138,10 +126,101 @@ export function defaultHtmlPath(name: string, startedAtEpochMs: number): string 
   return join('reports', `${safe}-${stamp}.html`);
 }
 
+interface ThresholdAbort {
+  /** SIGINT/SIGTERM's signal combined with the threshold's own: the run's signal. */
+  readonly signal: AbortSignal;
+  /** Abort-on-fail's delay and interval: the ticks it needs. */
+  readonly periodsMs: readonly number[];
+  /** The watch, on the run's progress ticks (`tickMs` apart). */
+  readonly watch: (tickMs: number) => (progress: RunProgress) => void;
+  /** The threshold that stopped the run, if one did. */
+  readonly abortedBy: () => AbortedByDocument | undefined;
+}
+
+/**
+ * `sla.abort_on_fail`: watches the measured phase on the progress ticks and, when a threshold is lost, says so
+ * and aborts a signal of its own, combined with SIGINT/SIGTERM's: the run stops as on Ctrl-C, but is recorded
+ * as aborted by that threshold (failed), not interrupted. Undefined when off, or when no threshold can be lost
+ * early (only `min_rps`).
+ */
+function thresholdAbort(
+  policy: AbortOnFailPolicy | undefined,
+  thresholds: readonly PlannedThreshold[],
+  io: CliIo,
+  progress: ProgressPrinter | undefined,
+  c: ChalkInstance | undefined,
+): ThresholdAbort | undefined {
+  if (policy === undefined || !new AbortOnFail(thresholds, policy).watching) return undefined;
+  const controller = new AbortController();
+  let abortedBy: AbortedByDocument | undefined;
+  return {
+    signal: AbortSignal.any([io.signal, controller.signal]),
+    periodsMs: [policy.delayMs, policy.intervalMs],
+    abortedBy: () => abortedBy,
+    watch: (tickMs) => {
+      const watch = new AbortOnFail(thresholds, policy, tickMs / 2);
+      return (update) => {
+        // Only the measured phase is judged; not once it is ending anyway, nor after a signal.
+        if (update.phase !== 'measured' || update.stopping || io.signal.aborted || controller.signal.aborted) return;
+        const lost = watch.check(update.elapsedMs, update.recorder);
+        if (lost === undefined) return;
+        abortedBy = abortedByDocument(lost, update.elapsedMs);
+        progress?.clear();
+        if (c !== undefined) io.stderr.write(c.red(`✗ ${lost.description} at ${(update.elapsedMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
+        controller.abort('threshold');
+      };
+    },
+  };
+}
+
+/**
+ * One timer for the run (RunOptions has one progress callback): it ticks at the greatest common divisor of
+ * the status line's interval and abort-on-fail's delay and interval (at least MIN_TICK_MS), draws the status
+ * line on the ticks it is due, and hands every tick to the abort watch, which decides when it is due.
+ * Undefined when neither is wanted (`--quiet` without abort_on_fail).
+ */
+function progressTicker(
+  printer: ProgressPrinter | undefined,
+  abort: ThresholdAbort | undefined,
+): { onProgress: (progress: RunProgress) => void; intervalMs: number } | undefined {
+  if (abort === undefined) return printer === undefined ? undefined : { onProgress: printer.update, intervalMs: printer.intervalMs };
+  const periodsMs = [...abort.periodsMs, ...(printer === undefined ? [] : [printer.intervalMs])]
+    .map((periodMs) => Math.round(periodMs))
+    .filter((periodMs) => periodMs > 0);
+  const tickMs = Math.max(MIN_TICK_MS, periodsMs.reduce(gcd, 0) || MIN_TICK_MS);
+  const watch = abort.watch(tickMs);
+  const printEvery = printer === undefined ? 0 : Math.max(1, Math.round(printer.intervalMs / tickMs));
+  let ticks = 0;
+  return {
+    intervalMs: tickMs,
+    onProgress: (progress) => {
+      watch(progress);
+      ticks += 1;
+      if (printer !== undefined && ticks % printEvery === 0) printer.update(progress);
+    },
+  };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+interface ProgressPrinter {
+  readonly update: (progress: RunProgress) => void;
+  /** Clears a status line drawn in a terminal, so that a message can be written. */
+  readonly clear: () => void;
+  readonly done: () => void;
+  readonly intervalMs: number;
+}
+
 /** Live status: one line redrawn in a terminal, a plain line every few seconds otherwise. */
-function progressPrinter(io: CliIo): { update: (progress: RunProgress) => void; done: () => void; intervalMs: number } {
+function progressPrinter(io: CliIo): ProgressPrinter {
   const tty = io.stderr.isTTY === true;
   let drawn = false;
+  const clear = (): void => {
+    if (tty && drawn) io.stderr.write('\r\x1b[K');
+    drawn = false;
+  };
   return {
     intervalMs: tty ? 500 : LOG_LINE_INTERVAL_MS,
     update: (progress) => {
@@ -159,8 +238,7 @@ function progressPrinter(io: CliIo): { update: (progress: RunProgress) => void; 
       io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
       drawn = true;
     },
-    done: () => {
-      if (tty && drawn) io.stderr.write('\r\x1b[K');
-    },
+    clear,
+    done: clear,
   };
 }

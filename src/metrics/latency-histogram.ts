@@ -72,6 +72,35 @@ export function unpackHistograms(packed: Float64Array): Histogram[] {
   return histograms;
 }
 
+/**
+ * `packHistograms`' output with each bucket index replaced by its distance from the previous one in the same
+ * histogram (the first one's from 0): small numbers that compress well. `packedIndicesFromDeltas` undoes it.
+ */
+export function packedIndexDeltas(packed: Float64Array): Float64Array {
+  return mapPackedIndices(packed, (index, previous) => index - previous);
+}
+
+export function packedIndicesFromDeltas(deltas: Float64Array): Float64Array {
+  return mapPackedIndices(deltas, (delta, previous) => previous + delta, true);
+}
+
+function mapPackedIndices(source: Float64Array, map: (value: number, previous: number) => number, previousIsResult = false): Float64Array {
+  const out = Float64Array.from(source);
+  let at = 1;
+  for (let remaining = source[0] ?? 0; remaining > 0; remaining--) {
+    const buckets = source[at + 3];
+    if (buckets === undefined || at + 4 + 2 * buckets > source.length) throw new Error('malformed packed histograms: truncated');
+    at += 4;
+    let previous = 0;
+    for (let bucket = 0; bucket < buckets; bucket++, at += 2) {
+      const value = map(source[at]!, previous);
+      out[at] = value;
+      previous = previousIsResult ? value : source[at]!;
+    }
+  }
+  return out;
+}
+
 function jsHistogram(histogram: Histogram): hdr.JsHistogram {
   if (!(histogram instanceof hdr.JsHistogram)) throw new TypeError('latency histograms are JavaScript histograms');
   return histogram;

@@ -38,3 +38,22 @@ export interface RecorderSnapshot {
   readonly series: readonly SeriesPoint[];
   readonly seriesBucketMs: number;
 }
+
+/** Requests that ended (and how many failed), and those interrupted: counters only. */
+export interface OutcomeCounts {
+  readonly requests: number;
+  readonly failures: number;
+  readonly interrupted: number;
+}
+
+/**
+ * A Recorder's counters at one moment, without reading any histogram: cheap at any rate (see `Recorder.counters`).
+ * The same numbers as the matching fields of a `RecorderSnapshot`.
+ */
+export interface RecorderCounters {
+  readonly total: OutcomeCounts;
+  /** One entry per distinct request name, in plan order. */
+  readonly requests: readonly OutcomeCounts[];
+  readonly iterations: number;
+  readonly droppedArrivals: number;
+}

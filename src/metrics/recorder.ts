@@ -3,9 +3,9 @@ import { ERROR_CATEGORIES } from './error-category.js';
 import type { ErrorCategory, ErrorCategoryId } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
-import type { RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
+import type { OutcomeCounts, RecorderCounters, RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
 import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
-import type { EncodedTimeSeries } from './time-series.js';
+import type { EncodedTimeSeries, SeriesPoint } from './time-series.js';
 
 export interface RecorderOptions {
   /** Interval of the time series at the start of the run. Default 1000 ms. */
@@ -160,8 +160,11 @@ export class Recorder {
     this.#series.extendTo(at - this.#originAt);
   }
 
-  /** Adds another recorder (same request names) into this one, losslessly. `other` is not changed. */
-  merge(other: Recorder): void {
+  /**
+   * Adds another recorder (same request names) into this one, losslessly. `other` is not changed.
+   * `seriesOffsetMs`: where other's t=0 falls on this one's time series (a shard that started later).
+   */
+  merge(other: Recorder, seriesOffsetMs = 0): void {
     if (other.metricNames.length !== this.metricNames.length || other.metricNames.some((name, i) => name !== this.metricNames[i])) {
       throw new Error(`cannot merge recorders of different requests: [${other.metricNames.join(', ')}] into [${this.metricNames.join(', ')}]`);
     }
@@ -177,7 +180,7 @@ export class Recorder {
     addInto(this.#bytesIn, other.#bytesIn);
     addInto(this.#bytesOut, other.#bytesOut);
     this.#schedulerLag.add(other.#schedulerLag);
-    this.#series.merge(other.#series);
+    this.#series.merge(other.#series, seriesOffsetMs);
     this.#iterations += other.#iterations;
     this.#droppedArrivals += other.#droppedArrivals;
   }
@@ -244,6 +247,37 @@ export class Recorder {
   /** A copy of one name's service-time histogram, or of all names together (no argument). */
   serviceTimeHistogram(metricIndex?: number): Histogram {
     return this.#combined(this.#serviceTime, metricIndex);
+  }
+
+  /**
+   * The counters alone, for a live display: O(request names), no histogram read. `snapshot()` summarises every
+   * histogram, and a histogram's mean and standard deviation walk all its buckets: tens of milliseconds on a
+   * busy run, too much for 10 times a second on the thread that sends the load.
+   */
+  counters(): RecorderCounters {
+    const requests = this.metricNames.map((_, slot): OutcomeCounts => {
+      const failures = this.#failures[slot]!;
+      return { requests: this.#successes[slot]! + failures, failures, interrupted: this.#interrupted[slot]! };
+    });
+    const total = requests.reduce(
+      (sum, counts) => ({
+        requests: sum.requests + counts.requests,
+        failures: sum.failures + counts.failures,
+        interrupted: sum.interrupted + counts.interrupted,
+      }),
+      { requests: 0, failures: 0, interrupted: 0 },
+    );
+    return { total, requests, iterations: this.#iterations, droppedArrivals: this.#droppedArrivals };
+  }
+
+  /** Interval of the time series (ms); it doubles as a long run outgrows `maxSeriesBuckets`. */
+  get seriesBucketMs(): number {
+    return this.#series.bucketMs;
+  }
+
+  /** One interval of the time series (as `snapshot().series[index]`) without computing the others; undefined past the last. */
+  seriesPoint(index: number): SeriesPoint | undefined {
+    return this.#series.point(index);
   }
 
   snapshot(): RecorderSnapshot {

@@ -92,17 +92,23 @@ export class TimeSeries {
     this.#bucketAt(offsetMs);
   }
 
-  /** Adds another series (a worker's or a shard's): same intervals add up, active users add up too. */
-  merge(other: TimeSeries): void {
+  /**
+   * Adds another series (a worker's or a shard's): same intervals add up, active users add up too.
+   * `offsetMs`: where other's t=0 falls on ours (a shard that started later; ≥ 0). Each of other's intervals
+   * goes, whole, into the interval of ours that holds its middle: counts stay exact, placement is to the
+   * nearest interval.
+   */
+  merge(other: TimeSeries, offsetMs = 0): void {
     if (other.length === 0) return;
+    if (!(offsetMs >= 0) || !Number.isFinite(offsetMs)) throw new RangeError(`a series merges at an offset of 0 ms or more (got ${offsetMs})`);
     // Settle our interval first (at least other's, and coarse enough to hold other's whole span), so the
     // fold below never coalesces midway.
-    const spanMs = other.length * other.#bucketMs;
+    const spanMs = offsetMs + other.length * other.#bucketMs;
     while (this.#bucketMs < other.#bucketMs || Math.ceil(spanMs / this.#bucketMs) > this.maxBuckets) this.#coalesce();
-    const ratio = this.#bucketMs / other.#bucketMs;
     const peakUsers = new Map<number, number>();
     for (const [sourceIndex, source] of other.#buckets.entries()) {
-      const targetIndex = Math.floor(sourceIndex / ratio);
+      const middleMs = offsetMs + sourceIndex * other.#bucketMs + other.#bucketMs / 2;
+      const targetIndex = Math.min(this.maxBuckets - 1, Math.floor(middleMs / this.#bucketMs));
       const target = this.#bucketAt(targetIndex * this.#bucketMs);
       target.requests += source.requests;
       target.failures += source.failures;
@@ -149,7 +155,17 @@ export class TimeSeries {
   }
 
   points(): SeriesPoint[] {
-    return this.#buckets.map((bucket, index) => ({
+    return this.#buckets.map((bucket, index) => this.#pointOf(bucket, index));
+  }
+
+  /** The interval at `index` alone (as `points()[index]`), or undefined past the last one. */
+  point(index: number): SeriesPoint | undefined {
+    const bucket = this.#buckets[index];
+    return bucket === undefined ? undefined : this.#pointOf(bucket, index);
+  }
+
+  #pointOf(bucket: Bucket, index: number): SeriesPoint {
+    return {
       startMs: index * this.#bucketMs,
       durationMs: this.#bucketMs,
       requests: bucket.requests,
@@ -159,7 +175,7 @@ export class TimeSeries {
       p50Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(50),
       p95Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(95),
       p99Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(99),
-    }));
+    };
   }
 
   /** The bucket holding `offsetMs`, creating the ones up to it (they inherit the current active users). */

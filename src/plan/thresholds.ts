@@ -1,3 +1,5 @@
+import { parseDurationMs } from '../scenario/duration.js';
+import type { Duration } from '../scenario/duration.js';
 import type { SlaSpec, ThresholdSpec } from '../scenario/types.js';
 
 /** What a threshold measures. Latencies are response times (from when a request was due), in ms. */
@@ -18,6 +20,16 @@ export interface PlannedThreshold {
   /** A request name, or undefined for the whole run. */
   readonly request?: string;
 }
+
+/** `sla.abort_on_fail`: when to start evaluating thresholds during the run, and how often. */
+export interface AbortOnFailPolicy {
+  /** Into the measured phase (the warm-up is never judged). */
+  readonly delayMs: number;
+  readonly intervalMs: number;
+}
+
+export const DEFAULT_ABORT_DELAY_MS = 10_000;
+export const DEFAULT_ABORT_INTERVAL_MS = 1_000;
 
 const PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)_latency_ms$/;
 
@@ -58,4 +70,22 @@ export function metricOf(key: string): ThresholdMetric | undefined {
       return match === null ? undefined : { kind: 'percentile-latency', percentile: Number(match[1]) };
     }
   }
+}
+
+/** `sla.abort_on_fail` normalised: undefined when off (absent or false); `true` takes the defaults (10 s, 1 s). */
+export function planAbortOnFail(sla: SlaSpec | undefined): AbortOnFailPolicy | undefined {
+  const spec = sla?.abort_on_fail;
+  if (spec === undefined || spec === false) return undefined;
+  if (spec === true) return { delayMs: DEFAULT_ABORT_DELAY_MS, intervalMs: DEFAULT_ABORT_INTERVAL_MS };
+  return {
+    delayMs: spec.delay === undefined ? DEFAULT_ABORT_DELAY_MS : durationMs(spec.delay),
+    intervalMs: spec.interval === undefined ? DEFAULT_ABORT_INTERVAL_MS : durationMs(spec.interval),
+  };
+}
+
+/** Durations here passed the schema, so they parse; a failure is a bug. */
+function durationMs(duration: Duration): number {
+  const value = parseDurationMs(duration);
+  if (value === undefined) throw new Error(`unparsed duration ${JSON.stringify(duration)} after validation`);
+  return value;
 }

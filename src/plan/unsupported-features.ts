@@ -20,7 +20,6 @@ export function unsupportedFeatures(data: ScenarioData): string[] {
     if (spec.capture !== undefined) found.push(displayPath([...path, 'capture']));
     if (spec.expect !== undefined && !isStatusOnly(spec.expect)) found.push(displayPath([...path, 'expect']));
   }
-  if (data.sla?.abort_on_fail !== undefined && data.sla.abort_on_fail !== false) found.push('sla.abort_on_fail');
   return found;
 }
 

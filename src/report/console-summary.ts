@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
+import type { AbortedByDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
 
 /**
  * The final console summary of a run, as text: a table per request, status codes and error categories,
@@ -28,6 +28,8 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
 
   const warnings: string[] = [];
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
+  if (run.abortedBy !== undefined) warnings.push(`${abortedText(run.abortedBy)}: the figures cover the run until then`);
+  if (run.shards !== undefined) warnings.push(`merged: the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures`);
   if (summary.droppedArrivals > 0) {
     warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
   }
@@ -60,10 +62,28 @@ export function verdictLine(results: ResultsDocument, c: ChalkInstance): string 
     case 'passed':
       return c.green(total === 0 ? '✓ run completed (no thresholds)' : `✓ passed: ${total} of ${total} thresholds met`);
     case 'failed':
-      return c.red(`✗ failed: ${failed} of ${total} thresholds violated`);
+      return c.red(
+        results.run.abortedBy === undefined
+          ? `✗ failed: ${failed} of ${total} thresholds violated`
+          : `✗ failed: aborted by ${thresholdName(results.run.abortedBy)} at ${seconds(results.run.abortedBy.atMs)} s; ${failed} of ${total} thresholds violated`,
+      );
     case 'interrupted':
       return c.yellow('⚠ interrupted: partial results');
   }
+}
+
+/** `aborted at 0.5 s by abort_on_fail: p95 latency 100.2 ms > 10 ms` */
+export function abortedText(abortedBy: AbortedByDocument): string {
+  return `aborted at ${seconds(abortedBy.atMs)} s by abort_on_fail: ${abortedBy.description}`;
+}
+
+/** `p95_latency_ms` or `p95_latency_ms (checkout)` */
+export function thresholdName(threshold: { readonly key: string; readonly request?: string }): string {
+  return threshold.request === undefined ? threshold.key : `${threshold.key} (${threshold.request})`;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
 }
 
 function row(stats: StatsDocument): string[] {

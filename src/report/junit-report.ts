@@ -1,9 +1,10 @@
 import type { ResultsDocument } from '../results/results-document.js';
+import { abortedText } from './console-summary.js';
 
 /**
  * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
- * failure natively; an interrupted run adds a failing "run completed" case, a run without thresholds one
- * passing case. A pure function of the results.
+ * failure natively; an interrupted run, or one aborted by a threshold, adds a failing "run completed" case,
+ * a run without thresholds one passing case. A pure function of the results.
  */
 export function renderJunitReport(results: ResultsDocument): string {
   const seconds = (results.run.durationMs / 1000).toFixed(3);
@@ -16,7 +17,13 @@ export function renderJunitReport(results: ResultsDocument): string {
       : `\n      <failure type="threshold" message="${xml(threshold.description)}">${xml(threshold.description)}</failure>\n    `;
     cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="${xml(name)}" time="0">${failure}</testcase>`);
   }
-  if (results.verdict === 'interrupted') {
+  const aborted = results.run.abortedBy;
+  if (aborted !== undefined) {
+    const message = xml(abortedText(aborted));
+    cases.push(
+      `    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}">\n      <failure type="aborted" message="${message}">${message}</failure>\n    </testcase>`,
+    );
+  } else if (results.verdict === 'interrupted') {
     cases.push(
       `    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}">\n      <failure type="interrupted" message="the run was interrupted: partial results">the run was interrupted: partial results</failure>\n    </testcase>`,
     );

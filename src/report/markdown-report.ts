@@ -1,4 +1,5 @@
 import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
+import { abortedText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 
 /**
@@ -13,7 +14,9 @@ export function renderMarkdownReport(results: ResultsDocument): string {
     results.verdict === 'passed'
       ? `passed${results.thresholds.length > 0 ? `: ${results.thresholds.length} of ${results.thresholds.length} thresholds met` : ''}`
       : results.verdict === 'failed'
-        ? `failed: ${failed} of ${results.thresholds.length} thresholds violated`
+        ? results.run.abortedBy === undefined
+          ? `failed: ${failed} of ${results.thresholds.length} thresholds violated`
+          : `failed: aborted by ${thresholdName(results.run.abortedBy)}; ${failed} of ${results.thresholds.length} thresholds violated`
         : 'interrupted: partial results';
   const lines = [
     `### ${icon} loadseed: ${cell(results.scenario.name)} ${verdict}`,
@@ -24,6 +27,7 @@ export function renderMarkdownReport(results: ResultsDocument): string {
     '|---|--:|--:|--:|--:|--:|--:|--:|',
     ...(results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests).map(row),
   ];
+  if (results.run.abortedBy !== undefined) lines.push('', `> ${cell(abortedText(results.run.abortedBy))}`);
   if (results.thresholds.length > 0) {
     lines.push('', '| threshold | result |', '|---|---|');
     for (const threshold of results.thresholds) lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);

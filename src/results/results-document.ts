@@ -6,11 +6,14 @@ import type { RunResult } from '../engine/run-result.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
 import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
-import type { RecorderSnapshot, RequestStats } from '../metrics/recorder-snapshot.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
-import type { ThresholdSubject } from '../sla/evaluate-thresholds.js';
+import { recorderSubjects } from '../sla/recorder-subjects.js';
 import { LOADSEED_VERSION } from '../version.js';
+import { recorderDocument } from './recorder-encoding.js';
+import type { RecorderDocument } from './recorder-encoding.js';
 
 export const RESULTS_FORMAT_VERSION = 1;
 
@@ -82,7 +85,23 @@ export interface GeneratorDocument {
   }[];
 }
 
-/** The results file (`--out`, `report.json`): everything a report needs, from the file alone. */
+/** `sla.abort_on_fail` stopped the run early: the threshold found lost, and when. */
+export interface AbortedByDocument {
+  readonly kind: 'threshold';
+  readonly key: string;
+  readonly request?: string;
+  readonly limit: number;
+  /** The threshold's value when it was found lost. */
+  readonly measured: number;
+  readonly description: string;
+  /** When it was found lost, ms from the measured phase's t=0. */
+  readonly atMs: number;
+}
+
+/**
+ * The results file (`--out`, `report.json`; `schemas/results.schema.json`): everything a report needs, from
+ * the file alone. `recorder` holds every histogram and counter, so `merge` recomputes the rest exactly.
+ */
 export interface ResultsDocument {
   readonly kind: 'loadseed-results';
   readonly version: typeof RESULTS_FORMAT_VERSION;
@@ -97,6 +116,10 @@ export interface ResultsDocument {
     /** A warm-up ran first and is left out of every figure here. */
     readonly warmupExcluded: boolean;
     readonly warmupRequests: number;
+    /** Stopped early by `sla.abort_on_fail` (then not interrupted, and failed). */
+    readonly abortedBy?: AbortedByDocument;
+    /** Results of this many runs (shards) merged into these (`loadseed merge`). */
+    readonly shards?: number;
   };
   readonly verdict: Verdict;
   readonly summary: {
@@ -119,27 +142,86 @@ export interface ResultsDocument {
     readonly p95Ms: number;
     readonly p99Ms: number;
   }[];
+  readonly recorder: RecorderDocument;
+}
+
+/** What a results document is made of: the run's metadata, its recorder, and the thresholds to judge it by. */
+export interface ResultsInput {
+  readonly scenario: ResultsDocument['scenario'];
+  /** Wall clock (labels only) of the measured phase's t=0 and of its end. */
+  readonly startedAtEpochMs: number;
+  readonly endedAtEpochMs: number;
+  /** The measured phase's length: throughput is over it. */
+  readonly elapsedMs: number;
+  readonly host: string;
+  readonly interrupted: boolean;
+  readonly warmupExcluded: boolean;
+  readonly warmupRequests: number;
+  readonly abortedBy?: AbortedByDocument;
+  readonly shards?: number;
+  readonly recorder: Recorder;
+  readonly thresholds: readonly PlannedThreshold[];
+  readonly generator: GeneratorDocument;
 }
 
 /** Evaluates the plan's thresholds against a run and assembles the results document. Pure but for the host name. */
-export function buildResults(plan: Plan, thresholds: readonly PlannedThreshold[], result: RunResult): ResultsDocument {
-  const snapshot = result.recorder.snapshot();
-  const seconds = result.elapsedMs / 1000;
-  const outcomes = evaluateThresholds(thresholds, (name) => subjectOf(result, snapshot, seconds, name));
-  const verdict: Verdict = result.interrupted ? 'interrupted' : outcomes.every((outcome) => outcome.passed) ? 'passed' : 'failed';
+export function buildResults(
+  plan: Plan,
+  thresholds: readonly PlannedThreshold[],
+  result: RunResult,
+  options: { readonly abortedBy?: AbortedByDocument } = {},
+): ResultsDocument {
+  const { abortedBy } = options;
+  return assembleResults({
+    scenario: { name: plan.name, file: plan.scenarioFile, plan: describePlan(plan) },
+    startedAtEpochMs: result.startedAtEpochMs,
+    endedAtEpochMs: result.endedAtEpochMs,
+    elapsedMs: result.elapsedMs,
+    host: hostname(),
+    // Stopped by a lost threshold: the run ended early on purpose, it was not interrupted.
+    interrupted: result.interrupted && abortedBy === undefined,
+    warmupExcluded: result.warmupRan,
+    warmupRequests: result.warmupRan ? result.warmupRecorder.snapshot().total.requests : 0,
+    ...(abortedBy === undefined ? {} : { abortedBy }),
+    recorder: result.recorder,
+    thresholds,
+    generator: generatorDocument(result.generator),
+  });
+}
+
+/**
+ * The results document of a recorder: summary, series and threshold outcomes computed from it, the recorder
+ * itself encoded. Verdict: failed when aborted by a threshold, else interrupted when interrupted, else passed
+ * only when every threshold is met. Pure.
+ */
+export function assembleResults(input: ResultsInput): ResultsDocument {
+  const { recorder } = input;
+  const snapshot = recorder.snapshot();
+  const seconds = input.elapsedMs / 1000;
+  const outcomes = evaluateThresholds(input.thresholds, recorderSubjects(recorder, input.elapsedMs, snapshot));
+  const verdict: Verdict =
+    input.abortedBy !== undefined
+      ? 'failed'
+      : input.interrupted
+        ? 'interrupted'
+        : outcomes.every((outcome) => outcome.passed)
+          ? 'passed'
+          : 'failed';
   return {
     kind: 'loadseed-results',
     version: RESULTS_FORMAT_VERSION,
     loadseed: LOADSEED_VERSION,
-    scenario: { name: plan.name, file: plan.scenarioFile, plan: describePlan(plan) },
+    scenario: { name: input.scenario.name, file: input.scenario.file, plan: input.scenario.plan },
     run: {
-      startedAt: new Date(result.startedAtEpochMs).toISOString(),
-      endedAt: new Date(result.endedAtEpochMs).toISOString(),
-      durationMs: round3(result.elapsedMs),
-      host: hostname(),
-      interrupted: result.interrupted,
-      warmupExcluded: result.warmupRan,
-      warmupRequests: result.warmupRan ? result.warmupRecorder.snapshot().total.requests : 0,
+      startedAt: new Date(input.startedAtEpochMs).toISOString(),
+      endedAt: new Date(input.endedAtEpochMs).toISOString(),
+      durationMs: round3(input.elapsedMs),
+      host: input.host,
+      interrupted: input.interrupted,
+      warmupExcluded: input.warmupExcluded,
+      warmupRequests: input.warmupRequests,
+      ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
+      ...(input.shards === undefined ? {} : { shards: input.shards }),
     },
     verdict,
     summary: {
@@ -149,7 +231,7 @@ export function buildResults(plan: Plan, thresholds: readonly PlannedThreshold[]
       droppedArrivals: snapshot.droppedArrivals,
       schedulerLagMs: latencyMs(snapshot.schedulerLag),
     },
-    generator: generatorDocument(result.generator),
+    generator: input.generator,
     thresholds: outcomes.map(thresholdDocument),
     series: snapshot.series.map((point) => ({
       startMs: point.startMs,
@@ -162,28 +244,21 @@ export function buildResults(plan: Plan, thresholds: readonly PlannedThreshold[]
       p95Ms: ms(point.p95Us),
       p99Ms: ms(point.p99Us),
     })),
+    recorder: recorderDocument(recorder),
   };
 }
 
-function subjectOf(result: RunResult, snapshot: RecorderSnapshot, seconds: number, name: string | undefined): ThresholdSubject | undefined {
-  const index = name === undefined ? undefined : result.recorder.metricNames.indexOf(name);
-  if (index === -1) return undefined;
-  const stats = index === undefined ? snapshot.total : snapshot.requests[index];
-  if (stats === undefined) return undefined;
-  let histogram: ReturnType<RunResult['recorder']['responseTimeHistogram']> | undefined;
-  const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
+/** A threshold outcome as `run.abortedBy` records it. */
+export function abortedByDocument(outcome: ThresholdOutcome & { readonly measured: number }, atMs: number): AbortedByDocument {
+  const { threshold } = outcome;
   return {
-    count: stats.requests,
-    failures: stats.failures,
-    meanLatencyMs: stats.responseTime.meanUs / 1000,
-    maxLatencyMs: stats.responseTime.maxUs / 1000,
-    percentileLatencyMs: (percentile) => {
-      histogram ??= result.recorder.responseTimeHistogram(index);
-      return histogram.getValueAtPercentile(percentile) / 1000;
-    },
-    requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
-    arrivals,
-    dropped: snapshot.droppedArrivals,
+    kind: 'threshold',
+    key: threshold.key,
+    ...(threshold.request === undefined ? {} : { request: threshold.request }),
+    limit: threshold.limit,
+    measured: round3(outcome.measured),
+    description: outcome.description,
+    atMs: round3(atMs),
   };
 }
 

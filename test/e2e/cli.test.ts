@@ -63,7 +63,7 @@ describe('loadseed (built CLI)', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Examples:');
     expect(out.stdout).toContain('Exit codes: 0 passed, 1 SLA violated, 2 invalid input');
-    for (const command of ['run', 'validate', 'init', 'serve', 'quickstart']) {
+    for (const command of ['run', 'report', 'merge', 'compare', 'validate', 'init', 'serve', 'quickstart']) {
       const help = await loadseed([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain('Examples:');

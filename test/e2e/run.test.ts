@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
@@ -45,8 +46,11 @@ async function scenario(name: string, body: string): Promise<string> {
   return name;
 }
 
+/** A results file the run wrote, checked against schemas/results.schema.json (ajv) on the way. */
 async function results(name: string): Promise<ResultsDocument> {
-  return JSON.parse(await readFile(join(dir, name), 'utf8')) as ResultsDocument;
+  const document: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
+  expect(resultsSchemaProblems(document), name).toEqual([]);
+  return document as ResultsDocument;
 }
 
 let dir: string;
@@ -150,6 +154,7 @@ report: {html: false}
     const out = await loadseed(['run', file, '--json', '--markdown', 'ci.md'], { TARGET_URL: server.url, GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') });
     expect(out.code).toBe(1);
     const doc = JSON.parse(out.stdout) as ResultsDocument;
+    expect(resultsSchemaProblems(doc)).toEqual([]);
     expect(doc.verdict).toBe('failed');
     expect(doc.summary.total.count).toBe(10);
     expect(out.stderr).toContain('✗ failed: 1 of 2 thresholds violated');
@@ -187,6 +192,55 @@ report: {html: false}
       expect(out.stdout).toContain('⚠ interrupted: partial results');
     });
   }
+
+  it('abort_on_fail stops the run once a threshold is lost: exit 1 within seconds, reports written, aborted (not interrupted)', async () => {
+    const file = await scenario(
+      'abort.yml',
+      `name: abort\ntarget: \${TARGET_URL}\nrequests: [{name: slow, path: /delay/100}]\nload: {profile: constant, users: 2, duration: 30s}\nsla: {p95_latency_ms: 10, min_rps: 1000, abort_on_fail: {delay: 500ms}}\nreport: {json: abort.json, html: abort.html, junit: abort.xml}\n`,
+    );
+    const started = Date.now();
+    const out = await loadseed(['run', file], { TARGET_URL: server.url });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(out.code).toBe(1);
+    const doc = await results('abort.json');
+    expect(doc.verdict).toBe('failed');
+    expect(doc.run.interrupted).toBe(false);
+    expect(doc.run.abortedBy).toMatchObject({ kind: 'threshold', key: 'p95_latency_ms', limit: 10 });
+    expect(doc.run.abortedBy?.atMs).toBeGreaterThanOrEqual(450);
+    expect(doc.run.abortedBy?.atMs).toBeLessThan(1_500);
+    expect(doc.run.durationMs).toBeLessThan(2_000);
+    expect(doc.summary.total.count).toBeGreaterThan(4);
+    expect(out.stderr).toMatch(/✗ p95 latency \d+(\.\d)? ms > 10 ms at 0\.\d s: abort_on_fail stops the run/);
+    expect(out.stdout).toMatch(/! aborted at 0\.\d s by abort_on_fail: p95 latency \d+(\.\d)? ms > 10 ms/);
+    expect(out.stdout).toMatch(/✗ failed: aborted by p95_latency_ms at 0\.\d s; 2 of 2 thresholds violated/);
+    expect(await readFile(join(dir, 'abort.xml'), 'utf8')).toContain('<failure type="aborted" message="aborted at 0.');
+    expect(await readFile(join(dir, 'abort.html'), 'utf8')).toContain('<title>abort · loadseed report</title>');
+  });
+
+  it('report, merge and compare work from real results files alone', async () => {
+    const file = await scenario(
+      'shard.yml',
+      `name: shard\ntarget: \${TARGET_URL}\nrequests: [{name: home, path: /}, {name: data, path: /json}]\nload: {profile: constant, users: 2, iterations: 40}\nsla: {max_error_rate: 0, requests: {data: {p99_latency_ms: 1000}}}\nreport: {html: false}\n`,
+    );
+    for (const shard of ['s1', 's2']) expect((await loadseed(['run', file, '-q', '--out', `${shard}.json`], { TARGET_URL: server.url })).code).toBe(0);
+    const merged = await loadseed(['merge', 's1.json', 's2.json', '-o', 'merged.json', '-q'], {});
+    expect(merged.code).toBe(0);
+    const doc = await results('merged.json');
+    expect(doc.summary.total.count).toBe(160);
+    expect(doc.summary.iterations).toBe(80);
+    expect(doc.run.shards).toBe(2);
+    const report = await loadseed(['report', 'merged.json', '--quiet'], {});
+    expect(report.code).toBe(0);
+    expect(report.stdout).toBe('html    merged.html\n✓ passed: 2 of 2 thresholds met\n');
+    expect(await readFile(join(dir, 'merged.html'), 'utf8')).toContain('<title>shard · loadseed report</title>');
+    const compare = await loadseed(['compare', 's1.json', 's2.json', '--max-regression', '1000%', '--markdown', 'compare.md'], {});
+    expect(compare.code).toBe(0);
+    expect(compare.stdout).toContain('✓ no regression beyond tolerance');
+    expect(await readFile(join(dir, 'compare.md'), 'utf8')).toMatch(/^### ✅ loadseed compare: no regression beyond tolerance\n/);
+    const notResults = await loadseed(['report', 'shard.yml'], {});
+    expect(notResults.code).toBe(2);
+    expect(notResults.stderr).toContain('error: shard.yml: not valid JSON');
+  });
 
   it('refuses, with exit 2, a scenario using a feature this version does not run yet', async () => {
     const file = await scenario(

@@ -221,3 +221,26 @@ describe('Recorder.encode / Recorder.decode', () => {
     expect(() => Recorder.decode({ ...encoded, counters: encoded.counters.subarray(1) })).toThrow(/malformed/);
   });
 });
+
+describe('Recorder: the cheap reads of a live display', () => {
+  it('counters() holds the same counts as snapshot(), per name and in total', () => {
+    const recorder = busyRecorder(3);
+    const snapshot = recorder.snapshot();
+    const pick = ({ requests, failures, interrupted }: { requests: number; failures: number; interrupted: number }) => ({ requests, failures, interrupted });
+    expect(recorder.counters()).toEqual({
+      total: pick(snapshot.total),
+      requests: snapshot.requests.map(pick),
+      iterations: snapshot.iterations,
+      droppedArrivals: snapshot.droppedArrivals,
+    });
+  });
+
+  it('seriesPoint(i) is snapshot().series[i], also once the intervals have doubled', () => {
+    const recorder = busyRecorder(4, { seriesBucketMs: 100, maxSeriesBuckets: 8 });
+    const { series, seriesBucketMs } = recorder.snapshot();
+    expect(recorder.seriesBucketMs).toBe(seriesBucketMs);
+    expect(seriesBucketMs).toBeGreaterThan(100);
+    expect(series.map((_, index) => recorder.seriesPoint(index))).toEqual(series);
+    expect(recorder.seriesPoint(series.length)).toBeUndefined();
+  });
+});

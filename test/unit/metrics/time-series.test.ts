@@ -51,3 +51,31 @@ describe('TimeSeries', () => {
     ]);
   });
 });
+
+describe('TimeSeries.merge at an offset (a shard that started later)', () => {
+  it('places each interval of the other series at its own start, to the nearest interval, counts exact', () => {
+    const early = new TimeSeries();
+    for (const offsetMs of [100, 1100, 2100]) early.record(offsetMs, 1000, false);
+    const late = new TimeSeries();
+    for (const offsetMs of [100, 1100, 2100]) late.record(offsetMs, 3000, true);
+    early.merge(late, 2300); // late's [0, 1 s) has its middle at 2.8 s: our third interval
+    expect(early.points().map((p) => [p.startMs, p.requests, p.failures])).toEqual([
+      [0, 1, 0],
+      [1000, 1, 0],
+      [2000, 2, 1],
+      [3000, 1, 1],
+      [4000, 1, 1],
+    ]);
+  });
+
+  it('coarsens to hold the other series at its offset, and refuses a negative offset', () => {
+    const series = new TimeSeries(1000, 4);
+    series.record(0, 1000, false);
+    const other = new TimeSeries(1000, 4);
+    for (const offsetMs of [0, 1000, 2000]) other.record(offsetMs, 1000, false);
+    series.merge(other, 3000); // spans 6 s: 2 s intervals
+    expect(series.bucketMs).toBe(2000);
+    expect(series.points().reduce((sum, point) => sum + point.requests, 0)).toBe(4);
+    expect(() => series.merge(other, -1)).toThrow(RangeError);
+  });
+});

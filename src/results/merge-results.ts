@@ -1,0 +1,86 @@
+import { ResultsFileError, UsageError } from '../errors.js';
+import { Recorder } from '../metrics/recorder.js';
+import { plannedThresholdsOf, recorderOfResults } from './read-results.js';
+import { assembleResults } from './results-document.js';
+import type { GeneratorDocument, ResultsDocument } from './results-document.js';
+
+/** A results document and the path it was read from (for messages). */
+export interface ResultsFile {
+  readonly file: string;
+  readonly results: ResultsDocument;
+}
+
+/**
+ * Results of shards of one scenario (same name, same requests, same thresholds) as one results document,
+ * losslessly: the recorders merged (histograms added bucket for bucket, counters summed), each shard's time
+ * series placed at its own start (offsets from the earliest `run.startedAt`, to the nearest interval), the
+ * thresholds evaluated again on the merged figures. The run starts at the earliest start, ends at the latest
+ * end and lasts as long as the longest shard (throughput is over that). Interrupted if any shard was; failed
+ * if any was aborted by a threshold (the merged data then stop short of the planned test). Throws a
+ * UsageError (exit 2) for files that are not shards of one scenario.
+ */
+export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
+  const first = files[0];
+  if (first === undefined) throw new UsageError('merge needs at least one results file');
+  for (const other of files.slice(1)) checkSameScenario(first, other);
+  const thresholds = plannedThresholdsOf(first.file, first.results);
+  const recorders = files.map(({ file, results }) => recorderOfResults(file, results));
+  const startsAt = files.map(({ results }) => Date.parse(results.run.startedAt));
+  const startedAtEpochMs = Math.min(...startsAt);
+  const merged = new Recorder(first.results.recorder.requestNames);
+  recorders.forEach((recorder, index) => merged.merge(recorder, (startsAt[index] ?? startedAtEpochMs) - startedAtEpochMs));
+  const runs = files.map(({ results }) => results.run);
+  const abortedBy = runs.find((run) => run.abortedBy !== undefined)?.abortedBy;
+  return assembleResults({
+    scenario: first.results.scenario,
+    startedAtEpochMs,
+    endedAtEpochMs: Math.max(...runs.map((run) => Date.parse(run.endedAt))),
+    elapsedMs: Math.max(...runs.map((run) => run.durationMs)),
+    host: [...new Set(runs.map((run) => run.host))].join(', '),
+    interrupted: runs.some((run) => run.interrupted),
+    warmupExcluded: runs.some((run) => run.warmupExcluded),
+    warmupRequests: runs.reduce((sum, run) => sum + run.warmupRequests, 0),
+    ...(abortedBy === undefined ? {} : { abortedBy }),
+    shards: runs.reduce((sum, run) => sum + (run.shards ?? 1), 0),
+    recorder: merged,
+    thresholds,
+    generator: mergeGenerators(files),
+  });
+}
+
+function checkSameScenario(first: ResultsFile, other: ResultsFile): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`cannot merge ${other.file} with ${first.file}: ${why}; merge combines shards of one scenario`);
+  };
+  const a = first.results;
+  const b = other.results;
+  if (a.scenario.name !== b.scenario.name) refuse(`different scenarios ("${b.scenario.name}" and "${a.scenario.name}")`);
+  const names = (results: ResultsDocument): string => `[${results.recorder.requestNames.join(', ')}]`;
+  if (JSON.stringify(a.recorder.requestNames) !== JSON.stringify(b.recorder.requestNames)) {
+    refuse(`different requests (${names(b)} and ${names(a)})`);
+  }
+  const thresholds = (results: ResultsDocument): string =>
+    results.thresholds.map((t) => `${t.key}${t.request === undefined ? '' : ` (${t.request})`} ${t.limit}`).join(', ') || 'none';
+  if (thresholds(a) !== thresholds(b)) refuse(`different thresholds (${thresholds(b)} and ${thresholds(a)})`);
+  if (a.recorder.data === b.recorder.data && a.run.startedAt === b.run.startedAt) {
+    throw new ResultsFileError(other.file, `holds the same run as ${first.file}: merging it twice would count it twice`);
+  }
+}
+
+/** loadseed's own load over several shards: the busiest shard's figures, every thread listed, saturated if any was. */
+function mergeGenerators(files: readonly ResultsFile[]): GeneratorDocument {
+  const generators = files.map(({ results }) => results.generator);
+  const max = (pick: (generator: GeneratorDocument) => number): number => Math.max(...generators.map(pick));
+  const saturated = files.find(({ results }) => results.generator.saturated);
+  return {
+    workers: generators.reduce((sum, generator) => sum + generator.workers, 0),
+    cpuPercent: max((generator) => generator.cpuPercent),
+    busyPercent: max((generator) => generator.busyPercent),
+    eventLoopDelayP99Ms: max((generator) => generator.eventLoopDelayP99Ms),
+    eventLoopDelayMaxMs: max((generator) => generator.eventLoopDelayMaxMs),
+    schedulerLagP99Ms: max((generator) => generator.schedulerLagP99Ms),
+    saturated: saturated !== undefined,
+    ...(saturated === undefined ? {} : { reason: `${saturated.file}: ${saturated.results.generator.reason ?? 'saturated'}` }),
+    threads: generators.flatMap((generator) => generator.threads),
+  };
+}

@@ -1,0 +1,177 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { packedIndexDeltas, packedIndicesFromDeltas } from '../metrics/latency-histogram.js';
+import { Recorder } from '../metrics/recorder.js';
+import type { EncodedRecorder } from '../metrics/recorder.js';
+
+export const RECORDER_ENCODING = 'loadseed-recorder-v1';
+
+/**
+ * A whole Recorder inside the results file, losslessly: `Recorder.encode()`'s arrays (counters, packed
+ * histograms with their bucket indices as deltas, time series), each number as a varint (an integer n ≥ 0 as 2n; anything else as 1 and its
+ * 8 bytes, float64 little-endian), every section prefixed with its length, deflated (raw, level 9), base64.
+ * Decoding gives a Recorder equal to the one recorded in every count, min, max and percentile, so `merge`
+ * and `report` recompute everything from the file alone.
+ */
+export interface RecorderDocument {
+  readonly encoding: typeof RECORDER_ENCODING;
+  /** The request name of each request index (names may repeat: they share a slot). */
+  readonly requestNames: readonly string[];
+  readonly data: string;
+}
+
+/** Refuses to inflate past this: a results file of a long, busy run is a few hundred KB. */
+const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+const SECTIONS = 5;
+
+export function recorderDocument(recorder: Recorder): RecorderDocument {
+  const encoded = recorder.encode();
+  const { series } = encoded;
+  const writer = new VarintWriter();
+  writer.writeUint(SECTIONS);
+  const sections = [
+    encoded.counters,
+    packedIndexDeltas(encoded.histograms),
+    series.counts,
+    packedIndexDeltas(series.histograms),
+    [series.bucketMs, series.maxBuckets, series.activeUsers],
+  ];
+  for (const section of sections) {
+    writer.writeUint(section.length);
+    for (const value of section) writer.writeNumber(value);
+  }
+  return {
+    encoding: RECORDER_ENCODING,
+    requestNames: [...recorder.requestNames],
+    data: deflateRawSync(writer.bytes(), { level: 9 }).toString('base64'),
+  };
+}
+
+/** The Recorder a results file holds. Throws (a plain Error, its message for people) when the data is corrupt. */
+export function recorderFromDocument(document: RecorderDocument): Recorder {
+  if (document.encoding !== RECORDER_ENCODING) throw new Error(`unknown recorder encoding "${String(document.encoding)}"`);
+  let bytes: Uint8Array;
+  try {
+    bytes = inflateRawSync(Buffer.from(document.data, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    throw new Error(`the recorder data does not inflate (${(error as Error).message})`);
+  }
+  const reader = new VarintReader(bytes);
+  if (reader.readUint() !== SECTIONS) throw new Error('the recorder data has an unexpected layout');
+  const sections: Float64Array[] = [];
+  for (let index = 0; index < SECTIONS; index++) {
+    const length = reader.readUint();
+    // Every number takes a byte at least: a longer section is corrupt (and must not allocate).
+    if (length > reader.remaining) throw new Error('the recorder data is truncated');
+    const section = new Float64Array(length);
+    for (let at = 0; at < length; at++) section[at] = reader.readNumber();
+    sections.push(section);
+  }
+  if (!reader.done) throw new Error('the recorder data has bytes left over');
+  const [counters, histograms, seriesCounts, seriesHistograms, scalars] = sections as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  if (scalars.length !== 3) throw new Error('the recorder data has an unexpected layout');
+  const [bucketMs, maxBuckets, activeUsers] = scalars as unknown as [number, number, number];
+  if (!(bucketMs >= 1 && bucketMs <= 2 ** 40) || !Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets > 1_000_000 || !(activeUsers >= 0)) {
+    throw new Error('the recorder data has an impossible time series');
+  }
+  try {
+    const encoded: EncodedRecorder = {
+      requestNames: document.requestNames,
+      counters,
+      histograms: packedIndicesFromDeltas(histograms),
+      series: {
+        bucketMs,
+        maxBuckets,
+        activeUsers,
+        counts: seriesCounts,
+        histograms: packedIndicesFromDeltas(seriesHistograms),
+      },
+    };
+    return Recorder.decode(encoded);
+  } catch (error) {
+    throw new Error(`the recorder data is inconsistent (${(error as Error).message})`);
+  }
+}
+
+/** Largest integer written as a varint (2n stays a safe integer). */
+const MAX_VARINT_VALUE = 2 ** 52;
+
+class VarintWriter {
+  #buffer = new Uint8Array(4096);
+  #length = 0;
+  readonly #float = new DataView(new ArrayBuffer(8));
+
+  /** Non-negative integers as 2n; any other number (fractions, negatives, NaN, huge) as 1 and its float64. */
+  writeNumber(value: number): void {
+    if (Number.isInteger(value) && value >= 0 && value <= MAX_VARINT_VALUE && !Object.is(value, -0)) {
+      this.writeUint(value * 2);
+      return;
+    }
+    this.writeUint(1);
+    this.#float.setFloat64(0, value, true);
+    this.#reserve(8);
+    for (let index = 0; index < 8; index++) this.#buffer[this.#length++] = this.#float.getUint8(index);
+  }
+
+  /** LEB128, by arithmetic: values go past 32 bits. */
+  writeUint(value: number): void {
+    this.#reserve(8);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.#buffer[this.#length++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.#buffer[this.#length++] = rest;
+  }
+
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + bytes));
+    grown.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = grown;
+  }
+}
+
+class VarintReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  #at = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get remaining(): number {
+    return this.#bytes.length - this.#at;
+  }
+
+  get done(): boolean {
+    return this.#at === this.#bytes.length;
+  }
+
+  readNumber(): number {
+    const word = this.readUint();
+    if (word % 2 === 0) return word / 2;
+    if (word !== 1 || this.#at + 8 > this.#bytes.length) throw new Error('the recorder data is truncated');
+    const value = this.#view.getFloat64(this.#at, true);
+    this.#at += 8;
+    return value;
+  }
+
+  readUint(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.#bytes[this.#at++];
+      if (byte === undefined) throw new Error('the recorder data is truncated');
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error('the recorder data has an overlong number');
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { assertNever } from '../errors.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { AbortOnFailPolicy, PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
+import { evaluateThresholds } from './evaluate-thresholds.js';
+import type { ThresholdOutcome } from './evaluate-thresholds.js';
+import { recorderSubjects } from './recorder-subjects.js';
+
+/**
+ * Whether a threshold failing on the data so far counts as lost, so the run may stop early. Latency (mean,
+ * percentiles, max), error rate and dropped arrivals: yes — as in k6, a value past its limit after the delay
+ * is taken as the verdict (max latency can only grow). Throughput (`min_rps`): no — it is low while users
+ * ramp up and only means something over the whole run.
+ */
+export function canBeLostEarly(metric: ThresholdMetric): boolean {
+  switch (metric.kind) {
+    case 'avg-latency':
+    case 'max-latency':
+    case 'percentile-latency':
+    case 'error-rate':
+    case 'dropped-rate':
+      return true;
+    case 'min-rps':
+      return false;
+    default:
+      return assertNever(metric);
+  }
+}
+
+/** A threshold failing on data (not for lack of it): its measured value is known. */
+export type LostThreshold = ThresholdOutcome & { readonly measured: number };
+
+/**
+ * `sla.abort_on_fail` during a run: from `delayMs` into the measured phase, every `intervalMs`, evaluates the
+ * thresholds that can be lost early on the live recorder and returns the first one lost. A threshold with no
+ * data yet (no request of that name ended) is not lost. `slackMs` lets an evaluation run on a tick that
+ * fires a little before it is due (timers are not exact).
+ */
+export class AbortOnFail {
+  readonly policy: AbortOnFailPolicy;
+  readonly #thresholds: readonly PlannedThreshold[];
+  readonly #slackMs: number;
+  #lastEvaluatedMs: number | undefined = undefined;
+
+  constructor(thresholds: readonly PlannedThreshold[], policy: AbortOnFailPolicy, slackMs = 0) {
+    this.policy = policy;
+    this.#thresholds = thresholds.filter((threshold) => canBeLostEarly(threshold.metric));
+    this.#slackMs = slackMs;
+  }
+
+  /** Whether any threshold could ever abort the run (all `min_rps`: none). */
+  get watching(): boolean {
+    return this.#thresholds.length > 0;
+  }
+
+  /** The first threshold lost after `elapsedMs` of the measured phase, when an evaluation is due; else undefined. */
+  check(elapsedMs: number, recorder: Recorder): LostThreshold | undefined {
+    if (!this.watching || elapsedMs + this.#slackMs < this.policy.delayMs) return undefined;
+    const last = this.#lastEvaluatedMs;
+    if (last !== undefined && elapsedMs - last + this.#slackMs < this.policy.intervalMs) return undefined;
+    this.#lastEvaluatedMs = elapsedMs;
+    const outcomes = evaluateThresholds(this.#thresholds, recorderSubjects(recorder, elapsedMs));
+    return outcomes.find((outcome): outcome is LostThreshold => !outcome.passed && outcome.measured !== undefined);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Histogram } from 'hdr-histogram-js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { RecorderSnapshot } from '../metrics/recorder-snapshot.js';
+import type { ThresholdSubject } from './evaluate-thresholds.js';
+
+/**
+ * What thresholds read from a recorder after `elapsedMs` of run: `subjectOf(undefined)` is the whole run,
+ * `subjectOf(name)` one request name (undefined when the recorder has no such name). Percentiles come from
+ * the full histograms, copied only when a threshold asks for one. Used at the end of a run, on merged
+ * results, and live for abort-on-fail.
+ */
+export function recorderSubjects(
+  recorder: Recorder,
+  elapsedMs: number,
+  snapshot: RecorderSnapshot = recorder.snapshot(),
+): (name: string | undefined) => ThresholdSubject | undefined {
+  const seconds = elapsedMs / 1000;
+  // Open model: every arrival either started an iteration (which ended, or was interrupted) or was dropped.
+  const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
+  return (name) => {
+    const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
+    if (index === -1) return undefined;
+    const stats = index === undefined ? snapshot.total : snapshot.requests[index];
+    if (stats === undefined) return undefined;
+    let histogram: Histogram | undefined;
+    return {
+      count: stats.requests,
+      failures: stats.failures,
+      meanLatencyMs: stats.responseTime.meanUs / 1000,
+      maxLatencyMs: stats.responseTime.maxUs / 1000,
+      percentileLatencyMs: (percentile) => {
+        histogram ??= recorder.responseTimeHistogram(index);
+        return histogram.getValueAtPercentile(percentile) / 1000;
+      },
+      requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
+      arrivals,
+      dropped: snapshot.droppedArrivals,
+    };
+  };
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Recorder } from '../../../src/metrics/recorder.js';
+import { recorderFromDocument } from '../../../src/results/recorder-encoding.js';
+import type { ResultsDocument } from '../../../src/results/results-document.js';
+import { CliSandbox, newRecorder, record, resultsOf, START_MS } from './results-helpers.js';
+
+const SLA = { p95_latency_ms: 30, max_error_rate: 0.05, requests: { checkout: { 'p99.9_latency_ms': 40 } } };
+/** The series without active users (a recorder fed both data sets cannot know there were two sets of users). */
+const seriesCounts = (results: ResultsDocument): unknown[] => results.series.map(({ activeUsers: _, ...point }) => point);
+
+let sandbox: CliSandbox;
+beforeAll(async () => {
+  sandbox = await CliSandbox.create();
+});
+afterAll(async () => {
+  await sandbox.remove();
+});
+
+describe('loadseed merge', () => {
+  it('equals one recorder fed both data sets: exact counts, identical percentiles, thresholds, series', async () => {
+    // Two shards on two machines: their own engine clocks, the same wall-clock start.
+    const a = record(newRecorder(5_000), { count: 4000, errorEvery: 50, seed: 1 });
+    const b = record(newRecorder(777_000), { count: 3000, scale: 1.3, errorEvery: 30, seed: 2 });
+    const both = newRecorder(0);
+    record(both, { count: 4000, errorEvery: 50, seed: 1 });
+    record(both, { count: 3000, scale: 1.3, errorEvery: 30, seed: 2 });
+    await sandbox.write('a.json', resultsOf(a, { sla: SLA, host: 'ci-1' }));
+    await sandbox.write('b.json', resultsOf(b, { sla: SLA, host: 'ci-2' }));
+
+    const out = await sandbox.run('merge', 'a.json', 'b.json', '-o', 'merged.json');
+    expect(out.stderr).toBe('');
+    const merged = await sandbox.readResults('merged.json');
+    const expected = resultsOf(both, { sla: SLA });
+    expect(merged.summary).toEqual(expected.summary);
+    expect(merged.summary.total.count).toBe(7000);
+    expect(merged.summary.requests.map((stats) => stats.count)).toEqual([4666, 2334]);
+    expect(merged.thresholds).toEqual(expected.thresholds);
+    expect(merged.verdict).toBe(expected.verdict);
+    expect(seriesCounts(merged)).toEqual(seriesCounts(expected));
+    expect(merged.series[0]?.activeUsers).toBe(10);
+    const mergedRecorder = recorderFromDocument(merged.recorder);
+    for (const index of [0, 1, undefined]) {
+      for (const percentile of [0.1, 25, 50, 95, 99, 99.99, 100]) {
+        expect(mergedRecorder.responseTimeHistogram(index).getValueAtPercentile(percentile)).toBe(both.responseTimeHistogram(index).getValueAtPercentile(percentile));
+        expect(mergedRecorder.serviceTimeHistogram(index).getValueAtPercentile(percentile)).toBe(both.serviceTimeHistogram(index).getValueAtPercentile(percentile));
+      }
+    }
+    expect(merged.run).toMatchObject({ startedAt: '2026-11-25T20:00:00.000Z', durationMs: 10_000, host: 'ci-1, ci-2', shards: 2, interrupted: false });
+    expect(out.code).toBe(merged.verdict === 'passed' ? 0 : 1);
+  });
+
+  it('aligns the series on each shard\'s start: earliest start, latest end, longest duration', async () => {
+    const a = record(newRecorder(), { count: 1000, seed: 3 });
+    const b = record(newRecorder(), { count: 1000, seed: 4 });
+    await sandbox.write('early.json', resultsOf(a, { startedAtEpochMs: START_MS, elapsedMs: 10_000 }));
+    await sandbox.write('late.json', resultsOf(b, { startedAtEpochMs: START_MS + 3_000, elapsedMs: 10_000 }));
+    const both = newRecorder(0);
+    record(both, { count: 1000, seed: 3 });
+    const shifted = newRecorder(-3_000); // b's data, 3 s later on one clock
+    record(shifted, { count: 1000, seed: 4 });
+    both.merge(shifted, 0);
+    const out = await sandbox.run('merge', 'late.json', 'early.json', '-o', 'aligned.json', '--quiet');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('✓ run completed (no thresholds)\n');
+    const merged = await sandbox.readResults('aligned.json');
+    expect(merged.run.startedAt).toBe('2026-11-25T20:00:00.000Z');
+    expect(merged.run.endedAt).toBe('2026-11-25T20:00:13.000Z');
+    expect(merged.run.durationMs).toBe(10_000);
+    expect(merged.series.map((point) => point.requests)).toEqual([100, 100, 100, 200, 200, 200, 200, 200, 200, 200, 100, 100, 100, 0]);
+    // Each shard's series runs to its end (10 s, inclusive): users add up where both ran.
+    expect(merged.series.map((point) => point.activeUsers)).toEqual([5, 5, 5, 10, 10, 10, 10, 10, 10, 10, 10, 5, 5, 5]);
+    expect(merged.summary.total.count).toBe(2000);
+  });
+
+  it('evaluates the thresholds again on the merged figures: two shards short of min_rps make it together', async () => {
+    const sla = { min_rps: 150 };
+    const a = resultsOf(record(newRecorder(), { count: 1000, seed: 5 }), { sla });
+    const b = resultsOf(record(newRecorder(), { count: 1000, seed: 6 }), { sla });
+    expect([a.verdict, b.verdict]).toEqual(['failed', 'failed']);
+    await sandbox.write('slow-a.json', a);
+    await sandbox.write('slow-b.json', b);
+    const out = await sandbox.run('merge', 'slow-a.json', 'slow-b.json', '-o', 'fast.json');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('✓ throughput 200 req/s ≥ 150 req/s');
+    expect((await sandbox.readResults('fast.json')).verdict).toBe('passed');
+  });
+
+  it('exits 1 when the merged figures violate a threshold, and merges merged results again', async () => {
+    const sla = { max_error_rate: 0.01 };
+    await sandbox.write('ok.json', resultsOf(record(newRecorder(), { count: 1000, seed: 7 }), { sla }));
+    await sandbox.write('bad.json', resultsOf(record(newRecorder(), { count: 1000, errorEvery: 20, seed: 8 }), { sla }));
+    const out = await sandbox.run('merge', 'ok.json', 'bad.json', '-o', 'two.json', '--junit', 'two.xml');
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('✗ error rate 2.5% > 1%');
+    expect(await sandbox.read('two.xml')).toContain('<failure type="threshold" message="error rate 2.5% &gt; 1%">');
+    await sandbox.write('third.json', resultsOf(record(newRecorder(), { count: 1000, seed: 9 }), { sla }));
+    const again = await sandbox.run('merge', 'two.json', 'third.json', '-o', 'three.json');
+    const three = await sandbox.readResults('three.json');
+    expect(three.run.shards).toBe(3);
+    expect(three.summary.total).toMatchObject({ count: 3000, failures: 50 });
+    expect(again.code).toBe(1);
+  });
+
+  it('refuses, with exit 2 and a clear message, files that are not shards of one scenario', async () => {
+    const recorder = record(newRecorder(), { count: 100 });
+    await sandbox.write('shop.json', resultsOf(recorder, { sla: { p95_latency_ms: 100 } }));
+    await sandbox.write('other-name.json', resultsOf(recorder, { name: 'other', sla: { p95_latency_ms: 100 }, startedAtEpochMs: START_MS + 1 }));
+    const otherRequests = new Recorder(['home', 'search']);
+    await sandbox.write('other-requests.json', resultsOf(record(otherRequests, { count: 10 }), { sla: { p95_latency_ms: 100 } }));
+    await sandbox.write('other-sla.json', resultsOf(recorder, { sla: { p95_latency_ms: 200 }, startedAtEpochMs: START_MS + 1 }));
+    const cases: [string[], string][] = [
+      [['shop.json', 'other-name.json'], 'cannot merge other-name.json with shop.json: different scenarios ("other" and "shop")'],
+      [['shop.json', 'other-requests.json'], 'cannot merge other-requests.json with shop.json: different requests ([home, search] and [home, checkout])'],
+      [['shop.json', 'other-sla.json'], 'cannot merge other-sla.json with shop.json: different thresholds (p95_latency_ms 200 and p95_latency_ms 100)'],
+      [['shop.json', 'shop.json'], 'shop.json: holds the same run as shop.json: merging it twice would count it twice'],
+      [['shop.json', 'missing.json'], 'missing.json: no such file'],
+    ];
+    for (const [files, message] of cases) {
+      const out = await sandbox.run('merge', ...files, '-o', 'never.json');
+      expect(out.code, files.join(' ')).toBe(2);
+      expect(out.stderr).toContain(`error: ${message}`);
+    }
+    const noOut = await sandbox.run('merge', 'shop.json');
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain("required option '-o, --out <file>' not specified");
+    await expect(sandbox.read('never.json')).rejects.toThrow(/ENOENT/);
+  });
+});
