@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { runPlan } from '../engine/run-plan.js';
+import { createLiveProgress } from '../progress/live-progress.js';
+import type { LiveProgress } from '../progress/live-progress.js';
 import type { RunProgress } from '../engine/run-result.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -37,8 +39,6 @@ export interface RunCommandOptions {
   readonly quiet?: boolean;
 }
 
-/** Non-terminal output (CI logs): one status line this often. */
-const LOG_LINE_INTERVAL_MS = 5_000;
 /** The run's one progress timer never ticks faster than this (it serves the status line and abort-on-fail). */
 const MIN_TICK_MS = 100;
 
@@ -66,14 +66,18 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
 
-  const progress = quiet ? undefined : progressPrinter(io);
+  const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: quiet ? 'quiet' : 'auto' });
   const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), thresholds, io, progress, quiet ? undefined : err);
   const ticker = progressTicker(progress, abort);
-  const result = await runPlan(plan, {
-    signal: abort?.signal ?? io.signal,
-    ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
-  });
-  progress?.done();
+  let result;
+  try {
+    result = await runPlan(plan, {
+      signal: abort?.signal ?? io.signal,
+      ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
+    });
+  } finally {
+    progress.stop();
+  }
 
   const abortedBy = abort?.abortedBy();
   const results = buildResults(plan, thresholds, result, abortedBy === undefined ? {} : { abortedBy });
@@ -147,7 +151,7 @@ function thresholdAbort(
   policy: AbortOnFailPolicy | undefined,
   thresholds: readonly PlannedThreshold[],
   io: CliIo,
-  progress: ProgressPrinter | undefined,
+  progress: LiveProgress,
   c: ChalkInstance | undefined,
 ): ThresholdAbort | undefined {
   if (policy === undefined || !new AbortOnFail(thresholds, policy).watching) return undefined;
@@ -165,7 +169,7 @@ function thresholdAbort(
         const lost = watch.check(update.elapsedMs, update.recorder);
         if (lost === undefined) return;
         abortedBy = abortedByDocument(lost, update.elapsedMs);
-        progress?.clear();
+        progress.stop();
         if (c !== undefined) io.stderr.write(c.red(`✗ ${lost.description} at ${(update.elapsedMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
         controller.abort('threshold');
       };
@@ -175,70 +179,30 @@ function thresholdAbort(
 
 /**
  * One timer for the run (RunOptions has one progress callback): it ticks at the greatest common divisor of
- * the status line's interval and abort-on-fail's delay and interval (at least MIN_TICK_MS), draws the status
- * line on the ticks it is due, and hands every tick to the abort watch, which decides when it is due.
+ * the live display's interval and abort-on-fail's delay and interval (at least MIN_TICK_MS), and hands every
+ * tick to both: the display throttles its own drawing, the abort watch decides when it is due.
  * Undefined when neither is wanted (`--quiet` without abort_on_fail).
  */
 function progressTicker(
-  printer: ProgressPrinter | undefined,
+  progress: LiveProgress,
   abort: ThresholdAbort | undefined,
 ): { onProgress: (progress: RunProgress) => void; intervalMs: number } | undefined {
-  if (abort === undefined) return printer === undefined ? undefined : { onProgress: printer.update, intervalMs: printer.intervalMs };
-  const periodsMs = [...abort.periodsMs, ...(printer === undefined ? [] : [printer.intervalMs])]
+  const display = progress.mode !== 'quiet';
+  if (abort === undefined) return display ? { onProgress: progress.update, intervalMs: progress.intervalMs } : undefined;
+  const periodsMs = [...abort.periodsMs, ...(display ? [progress.intervalMs] : [])]
     .map((periodMs) => Math.round(periodMs))
     .filter((periodMs) => periodMs > 0);
   const tickMs = Math.max(MIN_TICK_MS, periodsMs.reduce(gcd, 0) || MIN_TICK_MS);
   const watch = abort.watch(tickMs);
-  const printEvery = printer === undefined ? 0 : Math.max(1, Math.round(printer.intervalMs / tickMs));
-  let ticks = 0;
   return {
     intervalMs: tickMs,
-    onProgress: (progress) => {
-      watch(progress);
-      ticks += 1;
-      if (printer !== undefined && ticks % printEvery === 0) printer.update(progress);
+    onProgress: (update) => {
+      watch(update);
+      if (display) progress.update(update);
     },
   };
 }
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
-}
-
-interface ProgressPrinter {
-  readonly update: (progress: RunProgress) => void;
-  /** Clears a status line drawn in a terminal, so that a message can be written. */
-  readonly clear: () => void;
-  readonly done: () => void;
-  readonly intervalMs: number;
-}
-
-/** Live status: one line redrawn in a terminal, a plain line every few seconds otherwise. */
-function progressPrinter(io: CliIo): ProgressPrinter {
-  const tty = io.stderr.isTTY === true;
-  let drawn = false;
-  const clear = (): void => {
-    if (tty && drawn) io.stderr.write('\r\x1b[K');
-    drawn = false;
-  };
-  return {
-    intervalMs: tty ? 500 : LOG_LINE_INTERVAL_MS,
-    update: (progress) => {
-      const snapshot = progress.recorder.snapshot();
-      const last = snapshot.series[snapshot.series.length - 1];
-      const seconds = progress.elapsedMs / 1000;
-      const total = snapshot.total;
-      const errorPct = total.requests === 0 ? 0 : (total.failures / total.requests) * 100;
-      const line =
-        `${progress.phase === 'warmup' ? 'warm-up ' : ''}${seconds.toFixed(0)}s/${(progress.plannedDurationMs / 1000).toFixed(0)}s` +
-        ` · ${progress.activeUsers} users · ${total.requests} requests · ${errorPct.toFixed(2)}% errors` +
-        (last === undefined ? '' : ` · p95 ${(last.p95Us / 1000).toFixed(1)} ms`) +
-        (snapshot.droppedArrivals > 0 ? ` · ${snapshot.droppedArrivals} dropped` : '') +
-        (progress.stopping ? ' · finishing' : '');
-      io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-      drawn = true;
-    },
-    clear,
-    done: clear,
-  };
 }
