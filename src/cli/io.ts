@@ -38,6 +38,13 @@ export function processIo(): CliIo {
     process.stderr.write(`loadseed crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(3);
   };
+  // A reader that goes away (`loadseed --help | head`) is not a crash: stop quietly, as Unix tools do.
+  const onStreamError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    crash(error);
+  };
+  process.stdout.on('error', onStreamError);
+  process.stderr.on('error', onStreamError);
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   return {
