@@ -11,7 +11,6 @@ import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
-import { renderHtmlReport } from '../report/html-report.js';
 import { renderJunitReport } from '../report/junit-report.js';
 import { renderMarkdownReport } from '../report/markdown-report.js';
 import { abortedByDocument, buildResults } from '../results/results-document.js';
@@ -86,7 +85,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     flag ?? (typeof configured === 'string' ? configured : undefined);
   const outputs: Output[] = [];
   const htmlPath = options.html ?? (report?.html === false ? undefined : (report?.html ?? defaultHtmlPath(plan.name, result.startedAtEpochMs)));
-  if (htmlPath !== undefined) outputs.push({ kind: 'html', path: htmlPath, render: () => renderHtmlReport(results) });
+  if (htmlPath !== undefined) outputs.push({ kind: 'html', path: htmlPath, render: renderHtmlLazily(results) });
   const jsonPath = pathOf(options.out, report?.json);
   if (jsonPath !== undefined) outputs.push({ kind: 'results', path: jsonPath, render: async () => `${JSON.stringify(results, null, 2)}\n` });
   const junitPath = pathOf(options.junit, report?.junit);
@@ -205,4 +204,15 @@ function progressTicker(
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The HTML renderer, imported when the report is written, after the run: it loads EJS, the chart library and
+ * the histogram code (≈18 MB), which the generator's own memory need not carry while it sends the load.
+ */
+function renderHtmlLazily(results: Parameters<typeof import('../report/html-report.js').renderHtmlReport>[0]): () => Promise<string> {
+  return async () => {
+    const { renderHtmlReport } = await import('../report/html-report.js');
+    return renderHtmlReport(results);
+  };
 }

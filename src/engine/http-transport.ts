@@ -1,6 +1,5 @@
 import { assertNever } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
-import { HttpTarget } from './http-target.js';
 import { SocketHttpTarget } from './socket-http-target.js';
 import type { StepTarget } from './step-target.js';
 
@@ -18,13 +17,21 @@ export function httpTransportOf(_plan: Pick<Plan, 'requests' | 'keepAlive'>): Ht
   return 'socket';
 }
 
-/** The target that sends a plan's requests over `transport` (default: the plan's own, see httpTransportOf). */
-export function createHttpTarget(plan: Pick<Plan, 'requests' | 'keepAlive'>, transport: HttpTransport = httpTransportOf(plan)): StepTarget {
+/**
+ * The target that sends a plan's requests over `transport` (default: the plan's own, see httpTransportOf).
+ * undici is imported only when used: loading it costs ≈20 MB of memory (its WebAssembly parser).
+ */
+export async function createHttpTarget(
+  plan: Pick<Plan, 'requests' | 'keepAlive'>,
+  transport: HttpTransport = httpTransportOf(plan),
+): Promise<StepTarget> {
   switch (transport) {
     case 'socket':
       return new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive });
-    case 'undici':
+    case 'undici': {
+      const { HttpTarget } = await import('./http-target.js');
       return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
+    }
     default:
       return assertNever(transport);
   }

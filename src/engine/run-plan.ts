@@ -11,15 +11,15 @@ import { workloadOf } from './workload.js';
  * thrown. With `plan.workers` > 1 the load is split into that many segments, each run by a worker thread,
  * and their figures merged; with 1 it runs right here, with no thread in between.
  */
-export function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
   if (plan.workers > 1) return runWorkers(plan, options);
-  return executeRun(workloadOf(plan), httpTargetOf(plan), options);
+  return executeRun(workloadOf(plan), await httpTargetOf(plan), options);
 }
 
 /**
  * The HTTP target (transport) a plan's requests go through: one per run, here or in each worker thread.
  * Which transport (raw sockets by default, undici) is decided in http-transport.ts, and only there.
  */
-export function httpTargetOf(plan: Plan): StepTarget {
+export function httpTargetOf(plan: Plan): Promise<StepTarget> {
   return createHttpTarget(plan);
 }

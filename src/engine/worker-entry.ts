@@ -50,7 +50,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     });
 
   const progressIntervalMs = input.progressIntervalMs;
-  const result = await executeRun(workloadOf(plan, input.segment), httpTargetOf(plan), {
+  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan), {
     signal,
     startPhase,
     measureProcessCpu: false,

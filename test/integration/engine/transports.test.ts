@@ -34,12 +34,12 @@ afterAll(async () => {
 const budget = (users: number, iterations: number) => ({ profile: 'constant', users, iterations }) as const;
 
 describe('the transport runPlan uses', () => {
-  it('is the socket transport for HTTP/1.1 plans (http: and https:), here and in worker threads; undici on request', () => {
+  it('is the socket transport for HTTP/1.1 plans (http: and https:), here and in worker threads; undici on request', async () => {
     for (const target of ['http://127.0.0.1:1', 'https://localhost:1']) {
       const plan = planOf({ target, requests: [{ path: '/' }] });
       expect(httpTransportOf(plan)).toBe('socket');
-      expect(httpTargetOf(plan)).toBeInstanceOf(SocketHttpTarget);
-      expect(createHttpTarget(plan, 'undici')).toBeInstanceOf(HttpTarget);
+      expect(await httpTargetOf(plan)).toBeInstanceOf(SocketHttpTarget);
+      expect(await createHttpTarget(plan, 'undici')).toBeInstanceOf(HttpTarget);
     }
   });
 });
