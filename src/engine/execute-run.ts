@@ -12,6 +12,7 @@ import type { Phase, PhaseOutcome } from './phase.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import type { StepTarget } from './step-target.js';
 import { UserPool } from './user-pool.js';
+import { warmHotPath } from './warm-hot-path.js';
 import type { Workload } from './workload.js';
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
@@ -50,6 +51,7 @@ export async function executeRun(workload: Workload, target: StepTarget, options
     const sessions = [];
     for (let index = 0; index < shareOf(preconnectCount(firstProfile), segment); index++) sessions.push(pool.get(index).session);
     const preconnectedConnections = target.prepare === undefined ? 0 : await target.prepare(sessions);
+    warmHotPath(workload.requestNames);
 
     let interrupted = signal?.aborted === true;
     if (warmupProfile !== undefined && !interrupted) {
