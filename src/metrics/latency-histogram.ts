@@ -9,7 +9,7 @@ type JsHistogramModule = typeof import('hdr-histogram-js/dist/JsHistogram.js');
 const require = createRequire(import.meta.url);
 const Int32Histogram = (require('hdr-histogram-js/dist/Int32Histogram.js') as Int32HistogramModule).default;
 const JsHistogram = (require('hdr-histogram-js/dist/JsHistogram.js') as JsHistogramModule).default;
-type JsHistogram = InstanceType<JsHistogramModule['default']>;
+export type JsHistogram = InstanceType<JsHistogramModule['default']>;
 
 /**
  * Every latency histogram has the same shape, so any two merge losslessly: integer microseconds from 1 µs
@@ -105,7 +105,8 @@ function mapPackedIndices(source: Float64Array, map: (value: number, previous: n
   return out;
 }
 
-function jsHistogram(histogram: Histogram): JsHistogram {
+/** The histogram as the JavaScript implementation it is (its bucket arrays are read directly). */
+export function jsHistogram(histogram: Histogram): JsHistogram {
   if (!(histogram instanceof JsHistogram)) throw new TypeError('latency histograms are JavaScript histograms');
   return histogram;
 }

@@ -1,33 +1,396 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import { TEMPLATES_DIR } from '../assets.js';
-import type { ResultsDocument } from '../results/results-document.js';
-import { formatCount, formatMs, formatRate } from './format.js';
+import { assertNever } from '../errors.js';
+import type { ErrorCategory } from '../metrics/error-category.js';
+import { metricOf } from '../plan/thresholds.js';
+import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
+import { abortedText, thresholdName } from './console-summary.js';
+import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+import { reportChartData } from './report-data.js';
+import type { ReportChartData } from './report-data.js';
+import { scriptSafeJson } from './script-safe-json.js';
 
 /**
- * The HTML report: one self-contained file (inline style, no script, no network) rendered from a results
- * document alone. Every value goes through EJS's escaping (`<%=`), so names and messages from the target
- * or the scenario cannot inject markup.
+ * The HTML report: one self-contained file rendered from a results document alone. Styles, the charting
+ * library (uPlot, read from node_modules) and the page's script are inline; the chart data is a JSON block
+ * (`scriptSafeJson`). A Content-Security-Policy lets nothing load from anywhere and runs only the two
+ * scripts written here (by hash). Every string from the scenario or the target goes through EJS's escaping
+ * (`<%=`); the page's script sets text with `textContent` only.
  */
 export async function renderHtmlReport(results: ResultsDocument): Promise<string> {
-  const template = await readFile(join(TEMPLATES_DIR, 'report', 'report.html.ejs'), 'utf8');
-  const total = results.summary.total;
-  const warnings: string[] = [];
-  if (results.run.interrupted) warnings.push('Interrupted: the figures cover the run until it was stopped.');
-  if (results.summary.droppedArrivals > 0) warnings.push(`${results.summary.droppedArrivals} arrivals dropped: every user was busy.`);
-  if (results.generator.saturated) {
-    warnings.push(`Load generator saturated (${results.generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's.`);
+  const assets = await reportAssets();
+  const chartData = reportChartData(results);
+  return assets.template(reportLocals(results, chartData, assets));
+}
+
+/** Line colours of the per-request chart, in order (the busiest request first); the table shows the same swatches. */
+export const REQUEST_COLORS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d', '#9333ea', '#ea580c', '#0d9488', '#4b5563'] as const;
+
+interface ReportAssets {
+  readonly template: ejs.TemplateFunction;
+  readonly uplotJs: string;
+  readonly uplotCss: string;
+  readonly clientJs: string;
+  /** `script-src` sources: the hash of each inline script. */
+  readonly scriptHashes: string;
+}
+
+let assetsPromise: Promise<ReportAssets> | undefined;
+
+/** The template (compiled once, fixed options) and the inlined files, read once per process. */
+function reportAssets(): Promise<ReportAssets> {
+  assetsPromise ??= loadAssets().catch((error: unknown) => {
+    assetsPromise = undefined;
+    throw error;
+  });
+  return assetsPromise;
+}
+
+async function loadAssets(): Promise<ReportAssets> {
+  // Resolved like an import would be: from this package's node_modules, or a parent's when installed.
+  const require = createRequire(import.meta.url);
+  const templateFile = join(TEMPLATES_DIR, 'report', 'report.html.ejs');
+  const [templateText, uplotSource, uplotCss, clientJs] = await Promise.all([
+    readFile(templateFile, 'utf8'),
+    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    readFile(join(TEMPLATES_DIR, 'report', 'report.js'), 'utf8'),
+  ]);
+  // uPlot's banner names its home page by URL; keep the notice, without a link out of a self-contained file.
+  const uplotJs = uplotSource.replace(/^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//, '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */');
+  for (const [name, text] of [['uPlot', uplotJs], ['uPlot CSS', uplotCss], ['report.js', clientJs]] as const) {
+    if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a closing tag or a comment opener`);
   }
-  if (results.run.warmupExcluded) warnings.push(`Warm-up excluded: ${results.run.warmupRequests} requests left out of the figures and the SLA.`);
-  return ejs.render(template, {
+  const template = ejs.compile(templateText, { filename: templateFile, strict: false, rmWhitespace: false, async: false, client: false });
+  const scriptHashes = [uplotJs, clientJs].map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`).join(' ');
+  return { template, uplotJs, uplotCss, clientJs, scriptHashes };
+}
+
+/** Everything the template reads: results, preformatted text, and the assets. No function of the template builds markup. */
+function reportLocals(results: ResultsDocument, chartData: ReportChartData, assets: ReportAssets): Record<string, unknown> {
+  const { summary } = results;
+  const total = summary.total;
+  const failed = results.thresholds.filter((threshold) => !threshold.passed);
+  const chartedNames = chartData.spectrum?.requests.map((request) => request.name) ?? [];
+  const requestRows = summary.requests.map((stats) => ({ ...requestRow(stats), color: colorOf(chartedNames.indexOf(stats.name)) }));
+  return {
     r: results,
     total,
-    rows: results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests,
-    failed: results.thresholds.filter((threshold) => !threshold.passed),
-    warnings,
-    count: formatCount,
-    rate: formatRate,
-    ms: formatMs,
-  });
+    verdict: verdictText(results, failed.length),
+    failed,
+    figures: keyFigures(results),
+    warnings: warnings(results),
+    requestRows,
+    totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
+    outcomes: outcomeRows(results),
+    outcomeColumns: summary.requests.length > 1 && summary.requests.length <= 6 ? summary.requests.map((stats) => stats.name) : [],
+    thresholds: results.thresholds.map(thresholdRow),
+    details: runDetails(results),
+    startedText: utc(results.run.startedAt),
+    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS }),
+    csp: [
+      "default-src 'none'",
+      `script-src ${assets.scriptHashes}`,
+      "style-src 'unsafe-inline'",
+      'img-src data:',
+      "base-uri 'none'",
+      "form-action 'none'",
+    ].join('; '),
+    uplotJs: assets.uplotJs,
+    uplotCss: assets.uplotCss,
+    clientJs: assets.clientJs,
+    hasDistribution: chartData.distribution !== undefined,
+    distributionUnavailable: chartData.distributionUnavailable,
+    requestsNotCharted: chartData.spectrum?.requestsNotCharted ?? 0,
+    hasRequestChart: (chartData.spectrum?.requests.length ?? 0) > 0,
+    hasSeries: chartData.series.startS.length > 0,
+    anyFailures: total.failures > 0,
+    anyDropped: chartData.series.anyDropped,
+  };
+}
+
+function colorOf(index: number): string | undefined {
+  return index >= 0 ? REQUEST_COLORS[index % REQUEST_COLORS.length] : undefined;
+}
+
+interface VerdictText {
+  readonly kind: ResultsDocument['verdict'];
+  /** `Passed: 3 of 3 thresholds met` */
+  readonly headline: string;
+  readonly detail?: string;
+  readonly listTitle: string;
+}
+
+function verdictText(results: ResultsDocument, failedCount: number): VerdictText {
+  const count = results.thresholds.length;
+  switch (results.verdict) {
+    case 'passed':
+      return {
+        kind: 'passed',
+        headline: count > 0 ? `Passed: ${count} of ${count} thresholds met` : 'Passed: the run completed (no thresholds)',
+        listTitle: '',
+      };
+    case 'failed': {
+      const abortedBy = results.run.abortedBy;
+      return abortedBy === undefined
+        ? { kind: 'failed', headline: `Failed: ${failedCount} of ${count} thresholds violated`, listTitle: 'Violated' }
+        : {
+            kind: 'failed',
+            headline: `Failed: aborted by threshold ${thresholdName(abortedBy)}`,
+            detail: `${capitalised(abortedText(abortedBy))}. ${failedCount} of ${count} thresholds violated.`,
+            listTitle: 'Violated',
+          };
+    }
+    case 'interrupted':
+      return {
+        kind: 'interrupted',
+        headline: 'Interrupted: partial results',
+        detail: 'The run was stopped before its end: the figures cover it until then.',
+        listTitle: 'Violated on the partial results',
+      };
+    default:
+      return assertNever(results.verdict);
+  }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+interface Figure {
+  readonly label: string;
+  readonly value: string;
+  readonly unit?: string;
+  readonly note?: string;
+  readonly wide?: boolean;
+  readonly bad?: boolean;
+}
+
+function keyFigures(results: ResultsDocument): Figure[] {
+  const total = results.summary.total;
+  const plan = results.scenario.plan;
+  const profile = plan.split(' · ')[0] ?? plan;
+  return [
+    { label: 'requests', value: formatCount(total.count), note: `${formatCount(results.summary.iterations)} iterations` },
+    { label: 'throughput', value: formatRate(total.requestsPerSec), unit: 'req/s' },
+    {
+      label: 'errors',
+      value: formatPercent(total.errorRate),
+      note: total.failures === 0 ? 'no request failed' : `${formatCount(total.failures)} failed`,
+      bad: total.failures > 0,
+    },
+    { label: 'duration', ...duration(results.run.durationMs), note: results.run.warmupExcluded ? 'warm-up excluded' : 'measured' },
+    { label: 'p50', value: formatMs(total.latencyMs.p50), unit: 'ms', note: `min ${formatMs(total.latencyMs.min)} ms` },
+    { label: 'p95', value: formatMs(total.latencyMs.p95), unit: 'ms' },
+    { label: 'p99', value: formatMs(total.latencyMs.p99), unit: 'ms', note: `max ${formatMs(total.latencyMs.max)} ms` },
+    { label: 'profile', value: profile, wide: true },
+  ];
+}
+
+interface Warning {
+  readonly title: string;
+  readonly text: string;
+}
+
+function warnings(results: ResultsDocument): Warning[] {
+  const { run, summary, generator } = results;
+  const list: Warning[] = [];
+  if (generator.saturated) {
+    list.push({
+      title: 'Load generator saturated',
+      text: `${generator.reason ?? `loadseed was ${generator.busyPercent}% busy`}. The figures may show loadseed's limits, not the target's: add workers or a bigger machine.`,
+    });
+  }
+  if (run.abortedBy !== undefined) list.push({ title: 'Stopped early', text: `${abortedText(run.abortedBy)}: the figures cover the run until then.` });
+  if (run.interrupted) list.push({ title: 'Interrupted', text: 'the figures cover the run until it was stopped.' });
+  if (summary.droppedArrivals > 0) {
+    list.push({
+      title: 'Arrivals dropped',
+      text: `${formatCount(summary.droppedArrivals)} arrivals were due while every user was busy (raise max_users, or the target is saturated).`,
+    });
+  }
+  if (summary.total.interrupted > 0) list.push({ title: 'Requests aborted', text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.` });
+  if (run.warmupExcluded) list.push({ title: 'Warm-up excluded', text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.` });
+  if (run.shards !== undefined) list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
+  return list;
+}
+
+interface RequestRow {
+  readonly name: string;
+  readonly cells: readonly string[];
+  readonly failures: number;
+}
+
+/** The console's columns: count, req/s, p50, p95, p99, max, errors. */
+function requestRow(stats: StatsDocument): RequestRow {
+  const latency = stats.latencyMs;
+  return {
+    name: stats.name,
+    cells: [
+      formatCount(stats.count),
+      formatRate(stats.requestsPerSec),
+      formatMs(latency.p50),
+      formatMs(latency.p95),
+      formatMs(latency.p99),
+      formatMs(latency.max),
+      stats.failures === 0 ? '0' : `${formatCount(stats.failures)} (${formatPercent(stats.errorRate)})`,
+    ],
+    failures: stats.failures,
+  };
+}
+
+interface OutcomeRow {
+  readonly label: string;
+  /** `s2`…`s5` for a status class, `error` for an error category. */
+  readonly kind: string;
+  readonly count: string;
+  /** Share of all requests, for the bar (0–100) and as text. */
+  readonly sharePercent: number;
+  readonly share: string;
+  readonly perRequest: readonly string[];
+  readonly explanation?: string;
+}
+
+const CATEGORY_EXPLANATIONS: Readonly<Record<ErrorCategory, string>> = {
+  connection_refused: 'nothing listened at the target address',
+  connection_reset: 'the target closed or reset the connection',
+  timeout: 'no complete response within the timeout',
+  dns: 'the host name did not resolve',
+  tls: 'the TLS handshake or certificate check failed',
+  protocol: 'the response was not valid HTTP',
+  aborted: 'the request was aborted',
+  other: 'another error',
+};
+
+/** Status codes then error categories, each with its count, share and (with several requests) the count per request. */
+function outcomeRows(results: ResultsDocument): OutcomeRow[] {
+  const total = results.summary.total;
+  const requests = results.summary.requests.length > 1 && results.summary.requests.length <= 6 ? results.summary.requests : [];
+  const share = (count: number): number => (total.count === 0 ? 0 : (count / total.count) * 100);
+  const rows: OutcomeRow[] = [];
+  const statuses = Object.entries(total.statusCodes).sort(([a], [b]) => Number(a) - Number(b));
+  for (const [status, count] of statuses) {
+    rows.push({
+      label: status === '0' ? 'no status' : `HTTP ${status}`,
+      kind: `s${status.charAt(0)}`,
+      count: formatCount(count),
+      sharePercent: share(count),
+      share: formatShare(share(count)),
+      perRequest: requests.map((stats) => formatCount(stats.statusCodes[status] ?? 0)),
+    });
+  }
+  const categories = (Object.entries(total.errors) as [ErrorCategory, number | undefined][]).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
+  for (const [category, count = 0] of categories) {
+    rows.push({
+      label: category,
+      kind: 'error',
+      count: formatCount(count),
+      sharePercent: share(count),
+      share: formatShare(share(count)),
+      perRequest: requests.map((stats) => formatCount(stats.errors[category] ?? 0)),
+      explanation: CATEGORY_EXPLANATIONS[category] ?? '',
+    });
+  }
+  return rows;
+}
+
+function formatShare(percent: number): string {
+  return percent === 0 ? '0%' : percent < 0.01 ? '< 0.01%' : percent >= 99.995 && percent < 100 ? '> 99.99%' : `${Number(percent.toFixed(2))}%`;
+}
+
+interface ThresholdRow {
+  readonly name: string;
+  readonly scope: string;
+  readonly measured: string;
+  readonly limit: string;
+  readonly passed: boolean;
+  readonly description: string;
+}
+
+function thresholdRow(threshold: ThresholdDocument): ThresholdRow {
+  const metric = metricOf(threshold.key);
+  const atLeast = metric?.kind === 'min-rps';
+  return {
+    name: threshold.key,
+    scope: threshold.request ?? 'all requests',
+    measured: threshold.measured === null ? 'no data' : thresholdValue(threshold.key, threshold.measured),
+    limit: `${atLeast ? '≥' : '≤'} ${thresholdValue(threshold.key, threshold.limit)}`,
+    passed: threshold.passed,
+    description: threshold.description,
+  };
+}
+
+/** A threshold's value in its unit: `612.3 ms`, `0.5%`, `1,200 req/s`. */
+function thresholdValue(key: string, value: number): string {
+  const metric = metricOf(key);
+  if (metric === undefined) return String(value);
+  switch (metric.kind) {
+    case 'avg-latency':
+    case 'max-latency':
+    case 'percentile-latency':
+      return `${formatMs(value)} ms`;
+    case 'error-rate':
+    case 'dropped-rate':
+      return `${Number((value * 100).toFixed(3))}%`;
+    case 'min-rps':
+      return `${formatRate(value)} req/s`;
+    default:
+      return assertNever(metric);
+  }
+}
+
+interface Detail {
+  readonly label: string;
+  readonly value: string;
+}
+
+function runDetails(results: ResultsDocument): Detail[] {
+  const { run, generator, summary } = results;
+  const details: Detail[] = [
+    { label: 'scenario file', value: results.scenario.file },
+    { label: 'plan', value: results.scenario.plan },
+    { label: 'started', value: utc(run.startedAt) },
+    { label: 'ended', value: utc(run.endedAt) },
+    { label: 'host', value: run.host },
+    { label: 'load generator', value: `${generator.workers} worker thread${generator.workers === 1 ? '' : 's'}, CPU ${generator.cpuPercent}% of one core, busiest thread ${generator.busyPercent}% busy` },
+    { label: 'event-loop delay', value: `p99 ${formatMs(generator.eventLoopDelayP99Ms)} ms, max ${formatMs(generator.eventLoopDelayMaxMs)} ms` },
+  ];
+  if (summary.schedulerLagMs.max > 0 || generator.schedulerLagP99Ms > 0) {
+    details.push({ label: 'scheduler lag', value: `p99 ${formatMs(summary.schedulerLagMs.p99)} ms, max ${formatMs(summary.schedulerLagMs.max)} ms (how late arrivals were sent)` });
+  }
+  const bytesIn = summary.total.bytesIn;
+  const bytesOut = summary.total.bytesOut;
+  details.push({ label: 'data', value: `${formatBytes(bytesIn)} received, ${formatBytes(bytesOut)} sent` });
+  if (run.warmupExcluded) details.push({ label: 'warm-up', value: `${formatCount(run.warmupRequests)} requests, excluded` });
+  if (run.shards !== undefined) details.push({ label: 'merged from', value: `${run.shards} shards` });
+  details.push({ label: 'loadseed', value: `${results.loadseed}, results format v${results.version}` });
+  return details;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** `2026-11-25 21:32:52 UTC` */
+function utc(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** `5.0 s`, `12.5 min`, `2.25 h` */
+function duration(ms: number): { readonly value: string; readonly unit: string } {
+  if (ms < 120_000) return { value: (ms / 1000).toFixed(1), unit: 's' };
+  if (ms < 7_200_000) return { value: (ms / 60_000).toFixed(1), unit: 'min' };
+  return { value: (ms / 3_600_000).toFixed(2), unit: 'h' };
 }

@@ -100,7 +100,8 @@ report: {json: out/budget.json, html: out/budget.html}
     const html = await readFile(join(dir, 'out/budget.html'), 'utf8');
     expect(html).toContain('<title>budget · loadseed report</title>');
     expect(html).toContain('Passed: 3 of 3 thresholds met');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+    // Self-contained: inline scripts only, nothing fetched from anywhere.
+    expect(html).not.toMatch(/<script[^>]*\bsrc=|<link\b|https?:\/\/(?!127\.0\.0\.1)/);
   });
 
   it('exits 1 when a threshold is violated and names it with its measured value and limit', async () => {

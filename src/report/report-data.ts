@@ -1,0 +1,149 @@
+import type { Histogram } from 'hdr-histogram-js';
+import type { Recorder } from '../metrics/recorder.js';
+import { recorderFromDocument } from '../results/recorder-encoding.js';
+import type { ResultsDocument } from '../results/results-document.js';
+import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs } from './latency-distribution.js';
+
+/**
+ * What the HTML report's charts draw, as compact columns of numbers (latencies in ms, rounded to the µs):
+ * embedded in the page as JSON and read by its script. Its size is bounded whatever the run's length:
+ * ≤ 100 histogram bins, ~90 spectrum points per curve, ≤ MAX_CHARTED_REQUESTS per-request curves, and the
+ * time series, which the recorder keeps at ≤ 240 intervals.
+ */
+export interface ReportChartData {
+  /** Latency distribution of every request together; undefined when the results hold no recorder to compute it from. */
+  readonly distribution?: {
+    /** Bin edges (one more than counts). */
+    readonly edgesMs: readonly number[];
+    /** Requests per bin, by response time and by service time: each sums to the request count. */
+    readonly responseCounts: readonly number[];
+    readonly serviceCounts: readonly number[];
+  };
+  /** Percentile spectrum: the value at each percentile of `percentiles` (empty arrays when nothing was recorded). */
+  readonly spectrum?: {
+    readonly percentiles: readonly number[];
+    readonly responseMs: readonly number[];
+    readonly serviceMs: readonly number[];
+    /** Response time per request name, the busiest first. */
+    readonly requests: readonly { readonly name: string; readonly count: number; readonly responseMs: readonly number[] }[];
+    /** Request names left out of the per-request chart (it would be unreadable): in the table only. */
+    readonly requestsNotCharted: number;
+  };
+  /** Why there is no distribution (corrupt or missing recorder data), for the page to say. */
+  readonly distributionUnavailable?: string;
+  /** The time series as columns, one entry per interval; rates per second over each interval (the last one cut at the run's end). */
+  readonly series: {
+    /** Interval start, seconds from the measured phase's t=0. */
+    readonly startS: readonly number[];
+    /** End of the last interval (s): the time axis ends there. */
+    readonly endS: number;
+    readonly requestsPerSec: readonly number[];
+    readonly failuresPerSec: readonly number[];
+    readonly droppedPerSec: readonly number[];
+    readonly activeUsers: readonly number[];
+    /** null for an interval without responses (a gap, not a zero latency). */
+    readonly p50Ms: readonly (number | null)[];
+    readonly p95Ms: readonly (number | null)[];
+    readonly p99Ms: readonly (number | null)[];
+    /** Any dropped arrivals at all (the open model): the page then charts them. */
+    readonly anyDropped: boolean;
+  };
+}
+
+/** Lines on the per-request latency chart, at most. */
+export const MAX_CHARTED_REQUESTS = 12;
+
+/** The chart data of a results document. Pure: the recorder is decoded from the document. */
+export function reportChartData(results: ResultsDocument): ReportChartData {
+  const series = seriesColumns(results.series, results.run.durationMs);
+  let recorder: Recorder;
+  try {
+    if (results.recorder === undefined) throw new Error('the results carry no recorder data');
+    recorder = recorderFromDocument(results.recorder);
+  } catch (error) {
+    return { distributionUnavailable: (error as Error).message, series };
+  }
+  return { ...distributionOf(recorder), series };
+}
+
+function distributionOf(recorder: Recorder): Pick<ReportChartData, 'distribution' | 'spectrum'> {
+  const response = recorder.responseTimeHistogram();
+  const service = recorder.serviceTimeHistogram();
+  const requests = recorder.metricNames
+    .map((name, index) => ({ name, histogram: recorder.responseTimeHistogram(index) }))
+    .filter((request) => request.histogram.totalCount > 0)
+    .sort((a, b) => b.histogram.totalCount - a.histogram.totalCount);
+  const charted = requests.slice(0, MAX_CHARTED_REQUESTS);
+  const spectrum = {
+    percentiles: SPECTRUM_PERCENTILES,
+    responseMs: percentileSpectrumUs(response).map(ms),
+    serviceMs: percentileSpectrumUs(service).map(ms),
+    requests: charted.map(({ name, histogram }) => ({ name, count: histogram.totalCount, responseMs: percentileSpectrumUs(histogram).map(ms) })),
+    requestsNotCharted: requests.length - charted.length,
+  };
+  if (response.totalCount === 0 && service.totalCount === 0) return { spectrum };
+  const bins = logBins(Math.min(lowest(response), lowest(service)), Math.max(response.maxValue, service.maxValue));
+  return {
+    distribution: {
+      edgesMs: bins.edgesUs.map(edgeMs),
+      responseCounts: binCounts(response, bins),
+      serviceCounts: binCounts(service, bins),
+    },
+    spectrum,
+  };
+}
+
+/**
+ * The series as columns. The last interval is cut at the run's end (`runDurationMs`): it usually covers only the
+ * last few milliseconds, while requests still in flight finished, and its rates are over that time. An empty
+ * interval starting at the end (the series reaches the run's last instant) is left out.
+ */
+function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: number): ReportChartData['series'] {
+  let kept = allPoints.length;
+  while (kept > 1) {
+    const last = allPoints[kept - 1]!;
+    if (last.startMs < runDurationMs || last.requests > 0 || last.droppedArrivals > 0) break;
+    kept -= 1;
+  }
+  const points = allPoints.slice(0, kept);
+  const durationsMs = points.map((point, index) =>
+    index === points.length - 1 && runDurationMs > point.startMs ? Math.min(point.durationMs, runDurationMs - point.startMs) : point.durationMs,
+  );
+  const perSec = (count: number, index: number): number => {
+    const durationMs = durationsMs[index] ?? 0;
+    return durationMs > 0 ? round3((count * 1000) / durationMs) : 0;
+  };
+  const latency = (value: number, requests: number): number | null => (requests > 0 ? value : null);
+  const last = points[points.length - 1];
+  return {
+    startS: points.map((point) => round3(point.startMs / 1000)),
+    endS: last === undefined ? 0 : round3((last.startMs + (durationsMs[points.length - 1] ?? 0)) / 1000),
+    requestsPerSec: points.map((point, index) => perSec(point.requests, index)),
+    failuresPerSec: points.map((point, index) => perSec(point.failures, index)),
+    droppedPerSec: points.map((point, index) => perSec(point.droppedArrivals, index)),
+    activeUsers: points.map((point) => point.activeUsers),
+    p50Ms: points.map((point) => latency(point.p50Ms, point.requests)),
+    p95Ms: points.map((point) => latency(point.p95Ms, point.requests)),
+    p99Ms: points.map((point) => latency(point.p99Ms, point.requests)),
+    anyDropped: points.some((point) => point.droppedArrivals > 0),
+  };
+}
+
+/** The smallest value to show (µs): the minimum, or Infinity when nothing was recorded. */
+function lowest(histogram: Histogram): number {
+  if (histogram.totalCount === 0) return Number.POSITIVE_INFINITY;
+  return histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 1 : histogram.minNonZeroValue;
+}
+
+function ms(us: number): number {
+  return round3(us / 1000);
+}
+
+/** Bin edges to 4 significant digits: exact enough to draw, short to write. */
+function edgeMs(us: number): number {
+  return Number((us / 1000).toPrecision(4));
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
