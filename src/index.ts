@@ -16,6 +16,8 @@ export type {
 export { MetricsCollector } from './api/metrics-collector.js';
 export type { MetricsInput, MetricsSummary, SlaValidation } from './api/metrics-collector.js';
 export { SLAPolicy } from './api/sla-policy.js';
+export { PerformanceDashboard } from './api/performance-dashboard.js';
+export type { HtmlReportOptions } from './api/performance-dashboard.js';
 export type { SLAPolicyOptions } from './api/sla-policy.js';
 export type { ThresholdOutcome } from './sla/evaluate-thresholds.js';
 export type { PlannedThreshold, ThresholdMetric } from './plan/thresholds.js';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { runPlan } from '../engine/run-plan.js';
 import { createLiveProgress } from '../progress/live-progress.js';
@@ -11,6 +10,7 @@ import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
+import { defaultHtmlPath } from '../report/default-html-path.js';
 import { renderJunitReport } from '../report/junit-report.js';
 import { renderMarkdownReport } from '../report/markdown-report.js';
 import { abortedByDocument, buildResults } from '../results/results-document.js';
@@ -120,13 +120,6 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     case 'interrupted':
       return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
   }
-}
-
-/** `reports/<name>-20261125-203000.html`: one per run, never overwriting an earlier one. */
-export function defaultHtmlPath(name: string, startedAtEpochMs: number): string {
-  const stamp = new Date(startedAtEpochMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
-  return join('reports', `${safe}-${stamp}.html`);
 }
 
 interface ThresholdAbort {

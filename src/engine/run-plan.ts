@@ -1,9 +1,10 @@
 import type { Plan } from '../plan/build-plan.js';
 import { executeRun } from './execute-run.js';
-import { createHttpTarget } from './http-transport.js';
+import { createHttpTarget, httpTransportOf } from './http-transport.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import type { StepTarget } from './step-target.js';
 import { runWorkers } from './run-workers.js';
+import { shouldWarmTransport, warmTransport } from './warm-transport.js';
 import { workloadOf } from './workload.js';
 
 /**
@@ -13,6 +14,7 @@ import { workloadOf } from './workload.js';
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
   if (plan.workers > 1) return runWorkers(plan, options);
+  if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
   return executeRun(workloadOf(plan), await httpTargetOf(plan), options);
 }
 

@@ -5,7 +5,9 @@ import type { Plan } from '../plan/build-plan.js';
 import { fromSharedClock } from './clock.js';
 import { executeRun } from './execute-run.js';
 import type { PhaseName } from './execute-run.js';
+import { httpTransportOf } from './http-transport.js';
 import { httpTargetOf } from './run-plan.js';
+import { shouldWarmTransport, warmTransport } from './warm-transport.js';
 import type { FromWorker, ToWorker, WorkerInput, WorkerOutcome, WorkerProgress } from './worker-protocol.js';
 import { workloadOf } from './workload.js';
 
@@ -50,6 +52,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     });
 
   const progressIntervalMs = input.progressIntervalMs;
+  if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
   const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan), {
     signal,
     startPhase,

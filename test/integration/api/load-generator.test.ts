@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,22 @@ describe('LoadGenerator over HTTP', () => {
     const result = await new LoadGenerator({ url: `${server.url}/` }).runArrivalRate({ ratePerSec: 100, durationSeconds: 1 });
     expect(result.iterations).toBe(100);
     expect(result.droppedArrivals).toBe(0);
+  });
+});
+
+describe('PerformanceDashboard', () => {
+  it('writes the HTML report of a LoadGenerator result, judged by an SLAPolicy, and returns its path', async () => {
+    const { PerformanceDashboard, SLAPolicy } = await import('../../../src/index.js');
+    const result = await new LoadGenerator({ name: 'op', targetFunc: () => sleep(2) }).runConstantLoad({ users: 2, iterations: 20 });
+    const path = await PerformanceDashboard.generateHtmlReport(result, {
+      testName: 'api <run>',
+      path: join(dir, 'api-report.html'),
+      sla: new SLAPolicy({ p95LatencyMs: 1 }),
+    });
+    expect(path).toBe(join(dir, 'api-report.html'));
+    const html = await readFile(path, 'utf8');
+    expect(html).toContain('<title>api &lt;run&gt; · loadseed report</title>');
+    expect(html).toContain('p95_latency_ms');
+    expect(html).toMatch(/Failed: 1 of 1 thresholds? violated/);
   });
 });

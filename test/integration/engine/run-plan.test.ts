@@ -55,11 +55,12 @@ describe('runPlan: end of run, interruption, warm-up', () => {
     setTimeout(() => {
       abortedAtEpochMs = Date.now();
       controller.abort();
-    }, 250);
+    }, 600);
     const result = await runPlan(plan, { signal: controller.signal });
     const total = result.recorder.snapshot().total;
     expect(result.interrupted).toBe(true);
-    // t=0 comes after pre-connecting and warming the hot path: the run lasted from then to the abort, plus
+    // t=0 comes after pre-connecting and warming the transport (a 10 s plan warms it on loadseed's own
+    // loopback sink first): the run lasted from then to the abort, plus
     // at most the in-flight /delay/20 requests.
     const sinceStartMs = abortedAtEpochMs - result.startedAtEpochMs;
     expect(sinceStartMs).toBeGreaterThan(100);
