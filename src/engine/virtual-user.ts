@@ -68,7 +68,9 @@ export class VirtualUser implements StepReply {
     this.#workload = workload;
     this.#onWake = () => {
       this.#thinkTimer = undefined;
-      if (this.running) this.#runStep(this.#wakeAt);
+      // Due when the pause ends; a timer may fire a little early (Node rounds to whole ms), and then the request
+      // goes out, and is due, now: a due time in the future would shorten (or zero) its response time.
+      if (this.running) this.#runStep(Math.min(this.#wakeAt, now()));
     };
     this.#onDeferred = () => {
       if (!this.running || this.#continueEpoch !== this.#epoch) return;
