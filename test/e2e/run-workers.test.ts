@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
-
-const BIN = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'loadseed.js');
+import { runBuiltCli } from './built-cli.js';
+import type { CliOutcome } from './built-cli.js';
 
 let dir: string;
 let server: TargetServer;
@@ -21,25 +19,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the built CLI in `dir` (killed after 20 s whatever happens). */
-function loadseed(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', TARGET_URL: server.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs the built CLI in `dir`, with TARGET_URL pointing at the test's server. */
+function loadseed(args: readonly string[]): Promise<CliOutcome> {
+  return runBuiltCli(args, { cwd: dir, env: { TARGET_URL: server.url } });
 }
 
 describe('loadseed run with workers (built CLI)', () => {

@@ -1,44 +1,19 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
+import { runBuiltCli } from './built-cli.js';
+import type { CliOutcome } from './built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'loadseed.js');
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI in `dir`; `onStart` may signal the child. Killed after 20 s whatever happens. */
-function loadseed(args: readonly string[], env: Record<string, string>, onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    onStart?.((signal) => child.kill(signal));
-  });
+/** Runs the built CLI in `dir`; `onStart` may signal the child. */
+function loadseed(args: readonly string[], env: Record<string, string>, onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<CliOutcome> {
+  return runBuiltCli(args, { cwd: dir, env, ...(onStart === undefined ? {} : { onStart }) });
 }
 
 async function scenario(name: string, body: string): Promise<string> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../../../src/engine/run-plan.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
-import { closedPort, planOf, startRawServer } from './servers.js';
+import { budget, closedPort, planOf, startRawServer } from './servers.js';
 
 let server: TargetServer;
 
@@ -13,8 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-const budget = (users: number, iterations: number) => ({ profile: 'constant', users, iterations }) as const;
 
 describe('target failures are data', () => {
   it('enforces the timeout itself: counted once as timeout, at ≈ the deadline', async () => {

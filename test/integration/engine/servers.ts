@@ -15,6 +15,9 @@ export function planOf(data: Omit<ScenarioData, 'load'> & { readonly load?: Load
   });
 }
 
+/** A closed-model load spent as a fixed budget of iterations: exact counts to assert on. */
+export const budget = (users: number, iterations: number) => ({ profile: 'constant', users, iterations }) as const;
+
 export interface RawServer {
   readonly url: string;
   readonly port: number;

@@ -12,10 +12,9 @@ import { SocketHttpTarget } from '../../../src/engine/socket-http-target.js';
 import type { StepReply } from '../../../src/engine/step-target.js';
 import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
-import { answerEach, planOf, startRawServer } from './servers.js';
+import { answerEach, budget, planOf, startRawServer } from './servers.js';
 
 const run = (plan: Plan): Promise<RunResult> => executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive }));
-const budget = (users: number, iterations: number) => ({ profile: 'constant', users, iterations }) as const;
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
 
 /** A node:http server with `handler`, counting connections and requests. */

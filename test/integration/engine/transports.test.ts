@@ -10,7 +10,7 @@ import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
-import { answerEach, closedPort, planOf, startCountingServer, startRawServer } from './servers.js';
+import { answerEach, budget, closedPort, planOf, startCountingServer, startRawServer } from './servers.js';
 
 /**
  * The engine's behaviour must not depend on the HTTP transport: the same cases against both, the raw-socket
@@ -30,8 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-const budget = (users: number, iterations: number) => ({ profile: 'constant', users, iterations }) as const;
 
 describe('the transport runPlan uses', () => {
   it('is the socket transport for HTTP/1.1 plans (http: and https:), here and in worker threads; undici on request', async () => {
