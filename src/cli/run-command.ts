@@ -6,6 +6,7 @@ import type { RunProgress } from '../engine/run-result.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
+import { modelOf } from '../plan/profile.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
@@ -66,7 +67,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
 
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: quiet ? 'quiet' : 'auto' });
-  const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), thresholds, io, progress, quiet ? undefined : err);
+  const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), modelOf(plan.profile) === 'open', thresholds, io, progress, quiet ? undefined : err);
   const ticker = progressTicker(progress, abort);
   let result;
   try {
@@ -141,6 +142,7 @@ interface ThresholdAbort {
  */
 function thresholdAbort(
   policy: AbortOnFailPolicy | undefined,
+  openModel: boolean,
   thresholds: readonly PlannedThreshold[],
   io: CliIo,
   progress: LiveProgress,
@@ -158,7 +160,8 @@ function thresholdAbort(
       return (update) => {
         // Only the measured phase is judged; not once it is ending anyway, nor after a signal.
         if (update.phase !== 'measured' || update.stopping || io.signal.aborted || controller.signal.aborted) return;
-        const lost = watch.check(update.elapsedMs, update.recorder);
+        // Open model: active users are the iterations in flight (arrivals too, for the dropped rate).
+        const lost = watch.check(update.elapsedMs, update.recorder, openModel ? update.activeUsers : 0);
         if (lost === undefined) return;
         abortedBy = abortedByDocument(lost, update.elapsedMs);
         progress.stop();

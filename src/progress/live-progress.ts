@@ -6,7 +6,7 @@ import type { Plan } from '../plan/build-plan.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import { DrawLimiter } from './draw-limiter.js';
 import { logStatusLine } from './log-status-line.js';
-import type { LiveThreshold } from './live-thresholds.js';
+import type { LiveThreshold } from '../sla/live-thresholds.js';
 import { progressFigures } from './progress-figures.js';
 import type { ProgressContext, ProgressFigures } from './progress-figures.js';
 import { ttyStatusLine } from './tty-status-line.js';

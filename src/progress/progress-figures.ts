@@ -7,8 +7,8 @@ import type { Plan, PlannedIteration } from '../plan/build-plan.js';
 import { modelOf, rateAt } from '../plan/profile.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
-import { liveThresholds } from './live-thresholds.js';
-import type { LiveThreshold } from './live-thresholds.js';
+import { liveThresholds } from '../sla/live-thresholds.js';
+import type { LiveThreshold } from '../sla/live-thresholds.js';
 
 /** The closed model's users, or the open model's arrival rate: what was asked for and what happened. */
 export type LoadFigures =

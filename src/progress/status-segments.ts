@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { assertNever } from '../errors.js';
 import { formatCount, formatMs, formatPercent, formatRate } from '../report/format.js';
-import type { LiveThreshold } from './live-thresholds.js';
+import type { LiveThreshold } from '../sla/live-thresholds.js';
 import type { LoadFigures, ProgressFigures } from './progress-figures.js';
 
 /** Text as written (colours included) and the columns it takes on screen (colours excluded). */

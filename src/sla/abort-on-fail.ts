@@ -1,9 +1,8 @@
 import { assertNever } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { AbortOnFailPolicy, PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
-import { evaluateThresholds } from './evaluate-thresholds.js';
 import type { ThresholdOutcome } from './evaluate-thresholds.js';
-import { recorderSubjects } from './recorder-subjects.js';
+import { liveThresholds } from './live-thresholds.js';
 
 /**
  * Whether a threshold failing on the data so far counts as lost, so the run may stop early. Latency (mean,
@@ -52,13 +51,21 @@ export class AbortOnFail {
     return this.#thresholds.length > 0;
   }
 
-  /** The first threshold lost after `elapsedMs` of the measured phase, when an evaluation is due; else undefined. */
-  check(elapsedMs: number, recorder: Recorder): LostThreshold | undefined {
+  /**
+   * The first threshold lost after `elapsedMs` of the measured phase, when an evaluation is due; else undefined.
+   * `iterationsInFlight`: open model, iterations started and not ended (arrivals too, for the dropped rate).
+   */
+  check(elapsedMs: number, recorder: Recorder, iterationsInFlight = 0): LostThreshold | undefined {
     if (!this.watching || elapsedMs + this.#slackMs < this.policy.delayMs) return undefined;
     const last = this.#lastEvaluatedMs;
     if (last !== undefined && elapsedMs - last + this.#slackMs < this.policy.intervalMs) return undefined;
     this.#lastEvaluatedMs = elapsedMs;
-    const outcomes = evaluateThresholds(this.#thresholds, recorderSubjects(recorder, elapsedMs));
-    return outcomes.find((outcome): outcome is LostThreshold => !outcome.passed && outcome.measured !== undefined);
+    // The live evaluation the progress display uses: counters, and a histogram copied only when a latency
+    // threshold asks (a full snapshot would walk every histogram and the time series, on the load's thread).
+    for (const live of liveThresholds(this.#thresholds, recorder, recorder.counters(), { iterationsInFlight })) {
+      const outcome = live.outcome;
+      if (live.state === 'lost' && outcome !== undefined && outcome.measured !== undefined) return outcome as LostThreshold;
+    }
+    return undefined;
   }
 }

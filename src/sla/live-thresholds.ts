@@ -3,8 +3,8 @@ import { assertNever } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { RecorderCounters } from '../metrics/recorder-snapshot.js';
 import type { PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
-import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
-import type { ThresholdSubject } from '../sla/evaluate-thresholds.js';
+import { evaluateThresholds } from './evaluate-thresholds.js';
+import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.js';
 
 /**
  * A threshold as it stands mid-run. `lost`: the figures so far break it (for `max_latency_ms` for good; the
@@ -18,6 +18,8 @@ export interface LiveThreshold {
   readonly label: string;
   /** The measured value against the limit, as the final summary words it: `p95 latency 612 ms > 500 ms`. */
   readonly description?: string;
+  /** The evaluation, when the threshold could be judged on data (passing or lost). */
+  readonly outcome?: ThresholdOutcome;
 }
 
 /** Live figures the recorder does not know: in-flight open-model arrivals, for the dropped rate. */
@@ -28,7 +30,8 @@ export interface LiveThresholdContext {
 
 /**
  * Judges the thresholds that the figures so far can already decide, with the same rules and figures as the
- * final verdict (`evaluateThresholds`, response-time histograms): latency percentiles, mean and max latency,
+ * final verdict (`evaluateThresholds`, response-time histograms) — for the live display and for
+ * `abort_on_fail` alike: latency percentiles, mean and max latency,
  * error rate, dropped rate. Reads the counters, and copies a histogram only for a latency threshold with
  * requests to judge (a mean walks the whole copy: a few ms).
  */
@@ -51,7 +54,7 @@ export function liveThresholds(
     if (!judgeableNow(threshold.metric, subject)) return { threshold, state: 'pending', label };
     const [outcome] = evaluateThresholds([threshold], () => subject);
     if (outcome === undefined) return { threshold, state: 'pending', label };
-    return { threshold, state: outcome.passed ? 'passing' : 'lost', label, description: outcome.description };
+    return { threshold, state: outcome.passed ? 'passing' : 'lost', label, description: outcome.description, outcome };
   });
 }
 

@@ -6,8 +6,8 @@ import type { ThresholdSubject } from './evaluate-thresholds.js';
 /**
  * What thresholds read from a recorder after `elapsedMs` of run: `subjectOf(undefined)` is the whole run,
  * `subjectOf(name)` one request name (undefined when the recorder has no such name). Percentiles come from
- * the full histograms, copied only when a threshold asks for one. Used at the end of a run, on merged
- * results, and live for abort-on-fail.
+ * the full histograms, copied only when a threshold asks for one. Used at the end of a run and on merged
+ * results; during a run, live-thresholds.ts reads the cheaper counters instead.
  */
 export function recorderSubjects(
   recorder: Recorder,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { liveThresholds } from '../../../src/progress/live-thresholds.js';
-import type { LiveThreshold } from '../../../src/progress/live-thresholds.js';
-import { fill, planOf, recorderFor, thresholdsOf } from './fixtures.js';
+import { liveThresholds } from '../../../src/sla/live-thresholds.js';
+import type { LiveThreshold } from '../../../src/sla/live-thresholds.js';
+import { fill, planOf, recorderFor, thresholdsOf } from '../progress/fixtures.js';
 
 const constant = { profile: 'constant', users: 10, duration: '1m' };
 const twoRequests = { requests: [{ name: 'home', path: '/' }, { name: 'checkout', path: '/checkout', method: 'POST' }] };
