@@ -66,6 +66,7 @@ export class OpenExecutor extends Phase {
       this.recorder.recordDropped(intendedAt);
       return;
     }
+    this.recorder.recordArrival(intendedAt);
     const user = this.#free.pop() ?? this.pool.get(this.pool.size);
     this.#busy += 1;
     this.changeActiveUsers(1, intendedAt);

@@ -115,6 +115,7 @@ export class VirtualUser implements StepReply {
       bytesOut,
       at,
     );
+    host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.timeout, `no response within ${this.timeoutMs} ms`);
     host.requestSettled();
     this.#afterRequest(at);
   }
@@ -155,15 +156,17 @@ export class VirtualUser implements StepReply {
     const endedAt = now();
     this.inFlight = false;
     const host = this.host as UserHost;
+    const category = classifyError(error);
     host.recorder.recordError(
       this.requestIndex,
-      classifyError(error),
+      category,
       toMicros(endedAt - this.dueAt),
       toMicros(endedAt - this.sentAt),
       bytesIn,
       bytesOut,
       endedAt,
     );
+    host.recorder.noteFailure(this.requestIndex, category, messageOf(error));
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
@@ -275,4 +278,12 @@ export class VirtualUser implements StepReply {
     this.#epoch += 1;
     this.host?.userStopped(this);
   }
+}
+
+/** An error's message for the reports: its code too when the message does not say it. A cold path. */
+function messageOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  const text = typeof message === 'string' && message !== '' ? message : String(error);
+  return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }

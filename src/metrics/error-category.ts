@@ -1,6 +1,7 @@
 /**
- * Why a request got no response, in a few stable buckets. The order is the index the hot path records
- * with (`ErrorCategoryId`); append only, never reorder.
+ * Why a request failed other than by its status, in a few stable buckets: no response (refused, reset, timed
+ * out…), or `check`: a response that failed one of the request's checks or captures. The order is the index
+ * the hot path records with (`ErrorCategoryId`); append only, never reorder.
  */
 export const ERROR_CATEGORIES = [
   'connection_refused',
@@ -11,6 +12,7 @@ export const ERROR_CATEGORIES = [
   'protocol',
   'aborted',
   'other',
+  'check',
 ] as const;
 
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
@@ -25,5 +27,15 @@ export const ErrorCategoryId = {
   protocol: 5,
   aborted: 6,
   other: 7,
+  check: 8,
 } as const satisfies Record<ErrorCategory, number>;
 export type ErrorCategoryId = (typeof ErrorCategoryId)[ErrorCategory];
+
+/**
+ * What a failed request failed of, for the time series: an error category, or `status`, a response whose
+ * status the request does not expect. Indexed like ERROR_CATEGORIES, `status` last.
+ */
+export const FAILURE_KINDS = [...ERROR_CATEGORIES, 'status'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+/** The index of `status` in FAILURE_KINDS. */
+export const STATUS_FAILURE_KIND = ERROR_CATEGORIES.length;

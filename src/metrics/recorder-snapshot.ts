@@ -1,4 +1,5 @@
 import type { ErrorCategory } from './error-category.js';
+import type { FailureSample } from './failure-samples.js';
 import type { LatencySummary } from './latency-histogram.js';
 import type { SeriesPoint } from './time-series.js';
 
@@ -18,6 +19,8 @@ export interface RequestStats {
   /** Approximate bytes on the wire: request line, headers and body out; headers and body in. */
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Example failure messages (bounded: a few distinct ones per kind), most frequent first. */
+  readonly failureSamples: readonly FailureSample[];
   /** From the moment the request was due (scheduled arrival, or the user ready): coordinated-omission safe. */
   readonly responseTime: LatencySummary;
   /** From the moment it was actually sent. */

@@ -1,6 +1,8 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { ERROR_CATEGORIES } from './error-category.js';
-import type { ErrorCategory, ErrorCategoryId } from './error-category.js';
+import { ERROR_CATEGORIES, ErrorCategoryId, STATUS_FAILURE_KIND } from './error-category.js';
+import { FailureSamples } from './failure-samples.js';
+import type { SlotFailureSample } from './failure-samples.js';
+import type { ErrorCategory } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
 import type { OutcomeCounts, RecorderCounters, RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
@@ -25,6 +27,8 @@ export interface EncodedRecorder {
   /** Response time per slot, service time per slot, scheduler lag (see `packHistograms`). */
   readonly histograms: Float64Array;
   readonly series: EncodedTimeSeries;
+  /** Example failure messages (plain data: structured-cloned, not transferred). */
+  readonly failureSamples: readonly SlotFailureSample[];
 }
 
 /** The buffers of an encoded recorder: the transfer list for `postMessage`. */
@@ -63,6 +67,7 @@ export class Recorder {
   readonly #bytesIn: Float64Array;
   readonly #bytesOut: Float64Array;
   readonly #schedulerLag: Histogram;
+  readonly #failureSamples: FailureSamples;
   #series: TimeSeries;
   #iterations = 0;
   #droppedArrivals = 0;
@@ -84,6 +89,7 @@ export class Recorder {
     this.#bytesIn = new Float64Array(slots);
     this.#bytesOut = new Float64Array(slots);
     this.#schedulerLag = createLatencyHistogram();
+    this.#failureSamples = new FailureSamples(slots);
     this.#series = new TimeSeries(
       options.seriesBucketMs ?? DEFAULT_SERIES_BUCKET_MS,
       options.maxSeriesBuckets ?? DEFAULT_MAX_SERIES_BUCKETS,
@@ -114,7 +120,35 @@ export class Recorder {
     this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
     if (success) this.#successes[slot]! += 1;
     else this.#failures[slot]! += 1;
-    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, !success);
+    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, success ? -1 : STATUS_FAILURE_KIND);
+  }
+
+  /**
+   * A response arrived with a status the request expects, but failed one of its checks (or captures): a
+   * failure of category `check`. Give the reason to `noteFailure`.
+   */
+  recordRejected(
+    requestIndex: number,
+    status: number,
+    responseUs: number,
+    serviceUs: number,
+    bytesIn: number,
+    bytesOut: number,
+    endedAt: number,
+  ): void {
+    const slot = this.#slotOf[requestIndex] ?? 0;
+    this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
+    this.#errorCounts[slot * CATEGORY_COUNT + ErrorCategoryId.check]! += 1;
+    this.#failures[slot]! += 1;
+    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, ErrorCategoryId.check);
+  }
+
+  /**
+   * An example message for a failure already recorded (an error's message, a check's reason): kept, bounded,
+   * for the reports. `kind`: an ErrorCategoryId, or STATUS_FAILURE_KIND. A cold path.
+   */
+  noteFailure(requestIndex: number, kind: number, message: string): void {
+    this.#failureSamples.note(this.#slotOf[requestIndex] ?? 0, kind, message);
   }
 
   /** The request failed without a response (refused, reset, timed out…). Always a failure. */
@@ -130,7 +164,7 @@ export class Recorder {
     const slot = this.#slotOf[requestIndex] ?? 0;
     this.#errorCounts[slot * CATEGORY_COUNT + category]! += 1;
     this.#failures[slot]! += 1;
-    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, true);
+    this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, category);
   }
 
   /** The request was still in flight when the run ended or was stopped, and was aborted: no outcome. */
@@ -140,6 +174,11 @@ export class Recorder {
 
   recordIteration(): void {
     this.#iterations += 1;
+  }
+
+  /** Open model: the arrival scheduled at `at` started an iteration. */
+  recordArrival(at: number): void {
+    this.#series.recordArrival(at - this.#originAt);
   }
 
   recordDropped(at: number): void {
@@ -181,6 +220,7 @@ export class Recorder {
     addInto(this.#bytesOut, other.#bytesOut);
     this.#schedulerLag.add(other.#schedulerLag);
     this.#series.merge(other.#series, seriesOffsetMs);
+    this.#failureSamples.merge(other.#failureSamples);
     this.#iterations += other.#iterations;
     this.#droppedArrivals += other.#droppedArrivals;
   }
@@ -205,6 +245,7 @@ export class Recorder {
       counters,
       histograms: packHistograms([...this.#responseTime, ...this.#serviceTime, this.#schedulerLag]),
       series: this.#series.encode(),
+      failureSamples: this.#failureSamples.list(),
     };
   }
 
@@ -231,6 +272,7 @@ export class Recorder {
     }
     recorder.#schedulerLag.add(histograms[2 * slots]!);
     recorder.#series = TimeSeries.decode(encoded.series);
+    recorder.#failureSamples.add(encoded.failureSamples);
     return recorder;
   }
 
@@ -304,13 +346,13 @@ export class Recorder {
     bytesIn: number,
     bytesOut: number,
     endedAt: number,
-    failed: boolean,
+    failureKind: number,
   ): void {
     recordMicros(this.#responseTime[slot]!, responseUs);
     recordMicros(this.#serviceTime[slot]!, serviceUs);
     this.#bytesIn[slot]! += bytesIn;
     this.#bytesOut[slot]! += bytesOut;
-    this.#series.record(endedAt - this.#originAt, responseUs, failed);
+    this.#series.record(endedAt - this.#originAt, responseUs, failureKind);
   }
 
   #combined(histograms: readonly Histogram[], metricIndex: number | undefined): Histogram {
@@ -357,6 +399,7 @@ export class Recorder {
       errorCounts: Object.freeze(errorCounts),
       bytesIn,
       bytesOut,
+      failureSamples: Object.freeze(this.#failureSamples.of(slots)),
       responseTime: Object.freeze(summarizeHistogram(responseTime)),
       serviceTime: Object.freeze(summarizeHistogram(serviceTime)),
     });

@@ -1,4 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { FAILURE_KINDS } from './error-category.js';
+import type { FailureKind } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, unpackHistograms } from './latency-histogram.js';
 
 /** One interval of the run, as plain numbers. Percentiles have 2 significant digits (1%). */
@@ -8,8 +10,12 @@ export interface SeriesPoint {
   readonly durationMs: number;
   /** Requests that ended in the interval, whatever the outcome. */
   readonly requests: number;
-  /** Of those, the failures (an error, or a status not expected). */
+  /** Of those, the failures (an error, a failed check, or a status not expected). */
   readonly failures: number;
+  /** The failures by what they failed of (kinds with none are left out). */
+  readonly failuresByKind: Readonly<Partial<Record<FailureKind, number>>>;
+  /** Open model: arrivals that started an iteration, by scheduled time (with `droppedArrivals`: the target rate). */
+  readonly arrivals: number;
   readonly droppedArrivals: number;
   /** The most virtual users active at once during the interval. */
   readonly activeUsers: number;
@@ -21,6 +27,8 @@ export interface SeriesPoint {
 interface Bucket {
   requests: number;
   failures: number;
+  readonly failuresByKind: Float64Array;
+  arrivals: number;
   droppedArrivals: number;
   activeUsers: number;
   readonly histogram: Histogram;
@@ -32,12 +40,14 @@ export interface EncodedTimeSeries {
   readonly maxBuckets: number;
   /** The active users now (what the next new interval starts with). */
   readonly activeUsers: number;
-  /** Per interval: requests, failures, dropped arrivals, active users. */
+  /** Per interval: requests, failures, dropped arrivals, active users, arrivals, then failures per FAILURE_KINDS. */
   readonly counts: Float64Array;
   readonly histograms: Float64Array;
 }
 
-const COUNTS_PER_BUCKET = 4;
+const KIND_COUNT = FAILURE_KINDS.length;
+const FIXED_COUNTS = 5;
+const COUNTS_PER_BUCKET = FIXED_COUNTS + KIND_COUNT;
 
 export const DEFAULT_SERIES_BUCKET_MS = 1000;
 /** 240 buckets × ≈14 KB: at most ≈3.4 MB per series, however long the run. */
@@ -68,11 +78,20 @@ export class TimeSeries {
     return this.#buckets.length;
   }
 
-  record(offsetMs: number, responseUs: number, failed: boolean): void {
+  /** A request ended at `offsetMs`. `failureKind`: its index in FAILURE_KINDS, or -1 for a success. */
+  record(offsetMs: number, responseUs: number, failureKind: number): void {
     const bucket = this.#bucketAt(offsetMs);
     bucket.requests += 1;
-    if (failed) bucket.failures += 1;
+    if (failureKind >= 0) {
+      bucket.failures += 1;
+      bucket.failuresByKind[failureKind]! += 1;
+    }
     recordMicros(bucket.histogram, responseUs);
+  }
+
+  /** Open model: an arrival scheduled at `offsetMs` started an iteration. */
+  recordArrival(offsetMs: number): void {
+    this.#bucketAt(offsetMs).arrivals += 1;
   }
 
   recordDropped(offsetMs: number): void {
@@ -112,6 +131,8 @@ export class TimeSeries {
       const target = this.#bucketAt(targetIndex * this.#bucketMs);
       target.requests += source.requests;
       target.failures += source.failures;
+      addInto(target.failuresByKind, source.failuresByKind);
+      target.arrivals += source.arrivals;
       target.droppedArrivals += source.droppedArrivals;
       target.histogram.add(source.histogram);
       // Several of other's finer intervals may fold into one of ours: add their peak, not their sum.
@@ -124,7 +145,9 @@ export class TimeSeries {
   encode(): EncodedTimeSeries {
     const counts = new Float64Array(this.#buckets.length * COUNTS_PER_BUCKET);
     this.#buckets.forEach((bucket, index) => {
-      counts.set([bucket.requests, bucket.failures, bucket.droppedArrivals, bucket.activeUsers], index * COUNTS_PER_BUCKET);
+      const at = index * COUNTS_PER_BUCKET;
+      counts.set([bucket.requests, bucket.failures, bucket.droppedArrivals, bucket.activeUsers, bucket.arrivals], at);
+      counts.set(bucket.failuresByKind, at + FIXED_COUNTS);
     });
     return {
       bucketMs: this.#bucketMs,
@@ -147,6 +170,8 @@ export class TimeSeries {
         failures: counts[at + 1]!,
         droppedArrivals: counts[at + 2]!,
         activeUsers: counts[at + 3]!,
+        arrivals: counts[at + 4]!,
+        failuresByKind: counts.slice(at + FIXED_COUNTS, at + COUNTS_PER_BUCKET),
         histogram,
       });
     });
@@ -170,6 +195,8 @@ export class TimeSeries {
       durationMs: this.#bucketMs,
       requests: bucket.requests,
       failures: bucket.failures,
+      failuresByKind: failuresByKindOf(bucket.failuresByKind),
+      arrivals: bucket.arrivals,
       droppedArrivals: bucket.droppedArrivals,
       activeUsers: bucket.activeUsers,
       p50Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(50),
@@ -190,6 +217,8 @@ export class TimeSeries {
       buckets.push({
         requests: 0,
         failures: 0,
+        failuresByKind: new Float64Array(KIND_COUNT),
+        arrivals: 0,
         droppedArrivals: 0,
         activeUsers: this.#activeUsers,
         histogram: createLatencyHistogram(2),
@@ -208,6 +237,8 @@ export class TimeSeries {
       if (second !== undefined) {
         first.requests += second.requests;
         first.failures += second.failures;
+        addInto(first.failuresByKind, second.failuresByKind);
+        first.arrivals += second.arrivals;
         first.droppedArrivals += second.droppedArrivals;
         first.activeUsers = Math.max(first.activeUsers, second.activeUsers);
         first.histogram.add(second.histogram);
@@ -218,4 +249,17 @@ export class TimeSeries {
     buckets.push(...merged);
     this.#bucketMs *= 2;
   }
+}
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+}
+
+function failuresByKindOf(counts: Float64Array): Partial<Record<FailureKind, number>> {
+  const byKind: Partial<Record<FailureKind, number>> = {};
+  FAILURE_KINDS.forEach((kind, index) => {
+    const count = counts[index]!;
+    if (count > 0) byKind[kind] = count;
+  });
+  return byKind;
 }

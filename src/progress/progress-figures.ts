@@ -130,6 +130,8 @@ function lastCompleteInterval(recorder: Recorder, elapsedMs: number): SeriesPoin
       durationMs: bucketMs,
       requests: 0,
       failures: 0,
+      failuresByKind: {},
+      arrivals: 0,
       droppedArrivals: 0,
       activeUsers: 0,
       p50Us: 0,

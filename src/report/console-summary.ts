@@ -25,6 +25,13 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
   if (statuses.length > 0) lines.push('', `status codes  ${statuses.join('  ')}`);
   const errors = Object.entries(summary.total.errors).map(([category, count]) => `${category}: ${formatCount(count ?? 0)}`);
   if (errors.length > 0) lines.push(c.red(`errors        ${errors.join('  ')}`));
+  // The most frequent message of each error category, so that a failure can be understood from the log alone.
+  const seen = new Set<string>();
+  for (const sample of summary.total.failureSamples ?? []) {
+    if (seen.has(sample.kind) || sample.kind === 'status') continue;
+    seen.add(sample.kind);
+    lines.push(c.dim(`  ${sample.kind}: ${sample.message}${sample.count > 1 ? ` (×${formatCount(sample.count)})` : ''}`));
+  }
 
   const warnings: string[] = [];
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');

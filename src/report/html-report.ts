@@ -110,6 +110,7 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     hasSeries: chartData.series.startS.length > 0,
     anyFailures: total.failures > 0,
     anyDropped: chartData.series.anyDropped,
+    openModel: chartData.series.arrivals !== undefined,
   };
 }
 
@@ -253,7 +254,12 @@ interface OutcomeRow {
   readonly share: string;
   readonly perRequest: readonly string[];
   readonly explanation?: string;
+  /** Example messages of an error category, most frequent first (a few at most). */
+  readonly examples: readonly { readonly message: string; readonly count: string }[];
 }
+
+/** Example messages shown per error category. */
+const EXAMPLES_PER_CATEGORY = 3;
 
 const CATEGORY_EXPLANATIONS: Readonly<Record<ErrorCategory, string>> = {
   connection_refused: 'nothing listened at the target address',
@@ -264,6 +270,7 @@ const CATEGORY_EXPLANATIONS: Readonly<Record<ErrorCategory, string>> = {
   protocol: 'the response was not valid HTTP',
   aborted: 'the request was aborted',
   other: 'another error',
+  check: 'a response that failed a check or a capture',
 };
 
 /** Status codes then error categories, each with its count, share and (with several requests) the count per request. */
@@ -281,6 +288,7 @@ function outcomeRows(results: ResultsDocument): OutcomeRow[] {
       sharePercent: share(count),
       share: formatShare(share(count)),
       perRequest: requests.map((stats) => formatCount(stats.statusCodes[status] ?? 0)),
+      examples: [],
     });
   }
   const categories = (Object.entries(total.errors) as [ErrorCategory, number | undefined][]).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
@@ -293,6 +301,10 @@ function outcomeRows(results: ResultsDocument): OutcomeRow[] {
       share: formatShare(share(count)),
       perRequest: requests.map((stats) => formatCount(stats.errors[category] ?? 0)),
       explanation: CATEGORY_EXPLANATIONS[category] ?? '',
+      examples: (total.failureSamples ?? [])
+        .filter((sample) => sample.kind === category)
+        .slice(0, EXAMPLES_PER_CATEGORY)
+        .map((sample) => ({ message: sample.message, count: formatCount(sample.count) })),
     });
   }
   return rows;

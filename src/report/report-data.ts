@@ -1,4 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
+import type { FailureKind } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { recorderFromDocument } from '../results/recorder-encoding.js';
 import type { ResultsDocument } from '../results/results-document.js';
@@ -39,7 +40,14 @@ export interface ReportChartData {
     readonly endS: number;
     readonly requestsPerSec: readonly number[];
     readonly failuresPerSec: readonly number[];
+    /** Failures per second by kind (an error category, or `status`), only the kinds that occurred, most frequent first. */
+    readonly failuresByKind: readonly { readonly kind: string; readonly perSec: readonly number[] }[];
     readonly droppedPerSec: readonly number[];
+    /**
+     * Open model: the rate asked for (arrivals scheduled, started or dropped) and the rate achieved (arrivals
+     * started), per second; absent in the closed model.
+     */
+    readonly arrivals?: { readonly targetPerSec: readonly number[]; readonly achievedPerSec: readonly number[] };
     readonly activeUsers: readonly number[];
     /** null for an interval without responses (a gap, not a zero latency). */
     readonly p50Ms: readonly (number | null)[];
@@ -114,19 +122,38 @@ function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: numb
     return durationMs > 0 ? round3((count * 1000) / durationMs) : 0;
   };
   const latency = (value: number, requests: number): number | null => (requests > 0 ? value : null);
+  const openModel = points.some((point) => point.arrivals > 0 || point.droppedArrivals > 0);
   const last = points[points.length - 1];
   return {
     startS: points.map((point) => round3(point.startMs / 1000)),
     endS: last === undefined ? 0 : round3((last.startMs + (durationsMs[points.length - 1] ?? 0)) / 1000),
     requestsPerSec: points.map((point, index) => perSec(point.requests, index)),
     failuresPerSec: points.map((point, index) => perSec(point.failures, index)),
+    failuresByKind: kindsOf(points).map((kind) => ({ kind, perSec: points.map((point, index) => perSec(point.failuresByKind[kind] ?? 0, index)) })),
     droppedPerSec: points.map((point, index) => perSec(point.droppedArrivals, index)),
+    ...(openModel
+      ? {
+          arrivals: {
+            targetPerSec: points.map((point, index) => perSec(point.arrivals + point.droppedArrivals, index)),
+            achievedPerSec: points.map((point, index) => perSec(point.arrivals, index)),
+          },
+        }
+      : {}),
     activeUsers: points.map((point) => point.activeUsers),
     p50Ms: points.map((point) => latency(point.p50Ms, point.requests)),
     p95Ms: points.map((point) => latency(point.p95Ms, point.requests)),
     p99Ms: points.map((point) => latency(point.p99Ms, point.requests)),
     anyDropped: points.some((point) => point.droppedArrivals > 0),
   };
+}
+
+/** The failure kinds that occur in the series, most frequent first. */
+function kindsOf(points: ResultsDocument['series']): FailureKind[] {
+  const totals = new Map<FailureKind, number>();
+  for (const point of points) {
+    for (const [kind, count] of Object.entries(point.failuresByKind) as [FailureKind, number | undefined][]) totals.set(kind, (totals.get(kind) ?? 0) + (count ?? 0));
+  }
+  return [...totals].filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]).map(([kind]) => kind);
 }
 
 /** The smallest value to show (µs): the minimum, or Infinity when nothing was recorded. */

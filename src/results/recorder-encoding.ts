@@ -1,5 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { packedIndexDeltas, packedIndicesFromDeltas } from '../metrics/latency-histogram.js';
+import { FAILURE_KINDS } from '../metrics/error-category.js';
+import type { FailureKind } from '../metrics/error-category.js';
 import { Recorder } from '../metrics/recorder.js';
 import type { EncodedRecorder } from '../metrics/recorder.js';
 
@@ -17,6 +19,13 @@ export interface RecorderDocument {
   /** The request name of each request index (names may repeat: they share a slot). */
   readonly requestNames: readonly string[];
   readonly data: string;
+  /** Example failure messages per request name (bounded), as JSON: they are text, not numbers. */
+  readonly failureSamples?: readonly {
+    readonly request: string;
+    readonly kind: FailureKind;
+    readonly message: string;
+    readonly count: number;
+  }[];
 }
 
 /** Refuses to inflate past this: a results file of a long, busy run is a few hundred KB. */
@@ -39,10 +48,17 @@ export function recorderDocument(recorder: Recorder): RecorderDocument {
     writer.writeUint(section.length);
     for (const value of section) writer.writeNumber(value);
   }
+  const samples = encoded.failureSamples.map((sample) => ({
+    request: recorder.metricNames[sample.slot] ?? '',
+    kind: sample.kind,
+    message: sample.message,
+    count: sample.count,
+  }));
   return {
     encoding: RECORDER_ENCODING,
     requestNames: [...recorder.requestNames],
     data: deflateRawSync(writer.bytes(), { level: 9 }).toString('base64'),
+    ...(samples.length === 0 ? {} : { failureSamples: samples }),
   };
 }
 
@@ -85,11 +101,22 @@ export function recorderFromDocument(document: RecorderDocument): Recorder {
         counts: seriesCounts,
         histograms: packedIndicesFromDeltas(seriesHistograms),
       },
+      failureSamples: samplesOf(document),
     };
     return Recorder.decode(encoded);
   } catch (error) {
     throw new Error(`the recorder data is inconsistent (${(error as Error).message})`);
   }
+}
+
+/** The document's failure samples, by slot; a sample of an unknown name or kind is skipped. */
+function samplesOf(document: RecorderDocument): EncodedRecorder['failureSamples'] {
+  const metricNames = [...new Set(document.requestNames)];
+  return (document.failureSamples ?? []).flatMap((sample) => {
+    const slot = metricNames.indexOf(sample.request);
+    const known = slot >= 0 && FAILURE_KINDS.includes(sample.kind) && typeof sample.message === 'string' && sample.count >= 1;
+    return known ? [{ slot, kind: sample.kind, message: sample.message, count: sample.count }] : [];
+  });
 }
 
 /** Largest integer written as a varint (2n stays a safe integer). */

@@ -3,7 +3,8 @@ import type { Plan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { RunResult } from '../engine/run-result.js';
-import type { ErrorCategory } from '../metrics/error-category.js';
+import type { ErrorCategory, FailureKind } from '../metrics/error-category.js';
+import type { FailureSample } from '../metrics/failure-samples.js';
 import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { Recorder } from '../metrics/recorder.js';
@@ -47,6 +48,8 @@ export interface StatsDocument {
   readonly serviceTimeMs: LatencyMs;
   readonly statusCodes: Readonly<Record<string, number>>;
   readonly errors: Readonly<Partial<Record<ErrorCategory, number>>>;
+  /** Example messages of the failures (a few distinct ones per kind), most frequent first; absent when none failed. */
+  readonly failureSamples?: readonly FailureSample[];
   readonly bytesIn: number;
   readonly bytesOut: number;
 }
@@ -136,6 +139,10 @@ export interface ResultsDocument {
     readonly durationMs: number;
     readonly requests: number;
     readonly failures: number;
+    /** The failures by kind: an error category, or `status` (kinds with none are left out). */
+    readonly failuresByKind: Readonly<Partial<Record<FailureKind, number>>>;
+    /** Open model: arrivals that started an iteration (scheduled in this interval); 0 in the closed model. */
+    readonly arrivals: number;
     readonly droppedArrivals: number;
     readonly activeUsers: number;
     readonly p50Ms: number;
@@ -238,6 +245,8 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       durationMs: point.durationMs,
       requests: point.requests,
       failures: point.failures,
+      failuresByKind: point.failuresByKind,
+      arrivals: point.arrivals,
       droppedArrivals: point.droppedArrivals,
       activeUsers: point.activeUsers,
       p50Ms: ms(point.p50Us),
@@ -280,6 +289,7 @@ export function statsDocument(stats: RequestStats, seconds: number): StatsDocume
     serviceTimeMs: latencyMs(stats.serviceTime),
     statusCodes: stats.statusCounts,
     errors,
+    ...(stats.failureSamples.length === 0 ? {} : { failureSamples: stats.failureSamples }),
     bytesIn: stats.bytesIn,
     bytesOut: stats.bytesOut,
   };

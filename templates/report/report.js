@@ -19,11 +19,27 @@
     p95: '#f79009',
     p99: '#d92d20',
     failures: '#d92d20',
-    dropped: '#f79009'
+    dropped: '#f79009',
+    target: '#7c3aed',
+    achieved: '#059669'
   };
   var charts = [];
 
   // ---- number formats -------------------------------------------------------------------------------
+
+  // One color per failure kind, the same in every report.
+  var KIND_COLORS = {
+    connection_refused: '#b42318',
+    connection_reset: '#dc6803',
+    timeout: '#7a2e0e',
+    dns: '#6941c6',
+    tls: '#c11574',
+    protocol: '#0e7090',
+    aborted: '#667085',
+    other: '#475467',
+    check: '#ca8504',
+    status: '#d92d20'
+  };
 
   function trim(text) {
     return text.indexOf('.') === -1 ? text : text.replace(/0+$/, '').replace(/\.$/, '');
@@ -342,6 +358,22 @@
       return axis({ side: 1, size: 52, label: ' ', grid: { show: false }, ticks: { show: false }, values: function (u, s) { return s.map(function () { return ''; }); } });
     };
 
+    // Open model: the arrival rate asked for (dashed, drawn on top: uPlot draws the first series last) and the
+    // one achieved (arrivals that found a free user), beside the requests that ended per second.
+    var throughputSeries = [timeSeries];
+    var throughputColumns = [times];
+    if (series.arrivals) {
+      throughputSeries.push(line('target rate', COLORS.target, { scale: 'rps', paths: stepped, dash: [6, 4], width: 2, value: rateValue(' /s') }));
+      throughputColumns.push(closed(series.arrivals.targetPerSec));
+    }
+    throughputSeries.push(line('requests/s', COLORS.throughput, { scale: 'rps', paths: stepped, fill: alpha(COLORS.throughput, 0.08), value: rateValue(' req/s') }));
+    throughputColumns.push(closed(series.requestsPerSec));
+    if (series.arrivals) {
+      throughputSeries.push(line('achieved rate', COLORS.achieved, { scale: 'rps', paths: stepped, width: 1.5, value: rateValue(' /s') }));
+      throughputColumns.push(closed(series.arrivals.achievedPerSec));
+    }
+    throughputSeries.push(line('active users', COLORS.users, { scale: 'users', paths: stepped, dash: [4, 4], width: 1.5, value: rateValue(' users') }));
+    throughputColumns.push(closed(series.activeUsers));
     chart(
       'chart-throughput',
       220,
@@ -352,14 +384,10 @@
           axis({ scale: 'rps', label: 'req/s', size: 60, values: ticks }),
           axis({ scale: 'users', label: 'users', side: 1, size: 52, grid: { show: false }, values: ticks })
         ],
-        series: [
-          timeSeries,
-          line('requests/s', COLORS.throughput, { scale: 'rps', paths: stepped, fill: alpha(COLORS.throughput, 0.08), value: rateValue(' req/s') }),
-          line('active users', COLORS.users, { scale: 'users', paths: stepped, dash: [4, 4], width: 1.5, value: rateValue(' users') })
-        ],
+        series: throughputSeries,
         cursor: { sync: sync, drag: { x: true, y: false } }
       },
-      [times, closed(series.requestsPerSec), closed(series.activeUsers)]
+      throughputColumns
     );
 
     var overTime = latencyY([closed(series.p50Ms), closed(series.p95Ms), closed(series.p99Ms)]);
@@ -380,8 +408,18 @@
       [times].concat(overTime.curves)
     );
 
-    var errorSeries = [timeSeries, line('failures/s', COLORS.failures, { paths: stepped, fill: alpha(COLORS.failures, 0.1), value: rateValue(' /s') })];
-    var errorColumns = [times, closed(series.failuresPerSec)];
+    // Failures by kind (an error category, or an unexpected status), each its own line; one line when none failed.
+    var errorSeries = [timeSeries];
+    var errorColumns = [times];
+    if (series.failuresByKind.length === 0) {
+      errorSeries.push(line('failures/s', COLORS.failures, { paths: stepped, fill: alpha(COLORS.failures, 0.1), value: rateValue(' /s') }));
+      errorColumns.push(closed(series.failuresPerSec));
+    }
+    series.failuresByKind.forEach(function (entry, index) {
+      var color = KIND_COLORS[entry.kind] || data.colors[index % data.colors.length];
+      errorSeries.push(line(entry.kind === 'status' ? 'unexpected status' : entry.kind.replace(/_/g, ' '), color, { paths: stepped, value: rateValue(' /s') }));
+      errorColumns.push(closed(entry.perSec));
+    });
     if (series.anyDropped) {
       errorSeries.push(line('dropped arrivals/s', COLORS.dropped, { paths: stepped, dash: [5, 4], value: rateValue(' /s') }));
       errorColumns.push(closed(series.droppedPerSec));

@@ -157,6 +157,9 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     // One line per request on the per-request chart, named by its legend (text, not markup).
     const legend = await page.locator('#chart-requests .u-legend .u-series th').allTextContents();
     expect(legend.slice(1).sort()).toEqual([XSS_NAME, SCRIPT_NAME, 'slow', 'times out'].sort());
+    // Failures by kind: the 500s (an unexpected status) and the timeouts, each its own line.
+    const errorLegend = await page.locator('#chart-errors .u-legend .u-series th').allTextContents();
+    expect(errorLegend.slice(1).sort()).toEqual(['timeout', 'unexpected status']);
     await page.close();
   }, 30_000);
 
@@ -173,6 +176,13 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     ]);
     const figures = await page.locator('#figures').innerText();
     expect(figures).toContain(results.summary.total.count.toLocaleString('en-US'));
+    await page.close();
+  }, 30_000);
+
+  it('lists each error category with example messages', async () => {
+    const { page } = await openReport();
+    const timeoutRow = await page.locator('#outcomes tbody tr', { hasText: 'timeout' }).innerText();
+    expect(timeoutRow).toContain('no response within 50 ms');
     await page.close();
   }, 30_000);
 

@@ -47,6 +47,7 @@ describe('Recorder', () => {
       protocol: 0,
       aborted: 0,
       other: 0,
+      check: 0,
     });
     expect(total).toMatchObject({ name: 'total', requests: 6, successes: 3, failures: 3, interrupted: 1, statusCounts: { 200: 2, 404: 1, 500: 1 } });
     expect(total.errorCounts.timeout).toBe(1);
@@ -213,6 +214,29 @@ describe('Recorder.encode / Recorder.decode', () => {
     const received = structuredClone(encoded, { transfer: buffers });
     expect(encoded.counters.byteLength).toBe(0); // moved, not copied
     expect(Recorder.decode(received).snapshot()).toEqual(recorder.snapshot());
+  });
+
+  it('keeps example failure messages, bounded per name and kind, through merge and encoding', () => {
+    const recorder = new Recorder(['a', 'b']);
+    recorder.recordError(0, ErrorCategoryId.connection_refused, 300, 300, 0, 0, 0);
+    for (let i = 0; i < 3; i++) recorder.noteFailure(0, ErrorCategoryId.connection_refused, 'connect ECONNREFUSED 127.0.0.1:9');
+    for (let i = 0; i < 20; i++) recorder.noteFailure(0, ErrorCategoryId.protocol, `bad byte ${i}`);
+    recorder.recordRejected(1, 200, 1000, 900, 10, 10, 0);
+    recorder.noteFailure(1, ErrorCategoryId.check, 'check body_contains "ok" failed\n<html>');
+    const snapshot = recorder.snapshot();
+    expect(snapshot.requests[0]?.failureSamples[0]).toEqual({ kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9', count: 3 });
+    // Five distinct messages per kind at most: the rest still count in their category, not as samples.
+    expect(snapshot.requests[0]?.failureSamples.filter((sample) => sample.kind === 'protocol')).toHaveLength(5);
+    // A check failure: the status counts, the category is `check`, the message is one line.
+    expect(snapshot.requests[1]).toMatchObject({ requests: 1, failures: 1, statusCounts: { 200: 1 } });
+    expect(snapshot.requests[1]?.errorCounts.check).toBe(1);
+    expect(snapshot.requests[1]?.failureSamples).toEqual([{ kind: 'check', message: 'check body_contains "ok" failed <html>', count: 1 }]);
+    expect(snapshot.series[0]?.failuresByKind).toEqual({ connection_refused: 1, check: 1 });
+    const copy = Recorder.decode(recorder.encode());
+    expect(copy.snapshot()).toEqual(snapshot);
+    copy.merge(recorder);
+    expect(copy.snapshot().total.failureSamples[0]).toEqual({ kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9', count: 6 });
+    expect(copy.snapshot().total.failureSamples).toHaveLength(7);
   });
 
   it('refuses an encoding of other requests or a damaged one', () => {

@@ -298,4 +298,43 @@ describe('scriptSafeJson', () => {
     expect(json).toBe('{"name":"\\u003c/script\\u003e\\u003c!--\\u003cscript\\u003e--\\u003e\\u0026\\u2028\\u2029\\"\\\\"}');
     expect(JSON.parse(json)).toEqual(value);
   });
+
+  it('charts failures by kind and lists example messages per error category, escaped', async () => {
+    const recorder = recorded({ perRequest: 400, durationMs: 10_000 });
+    recorder.noteFailure(2, ErrorCategoryId.timeout, 'no response within 50 ms');
+    recorder.noteFailure(2, ErrorCategoryId.timeout, '</script><script>alert(3)</script>');
+    const html = await renderHtmlReport(resultsOf(recorder, { sla: SLA, elapsedMs: 10_000 }));
+    const { data } = dataBlock(html);
+    // Timeouts (every 10th outcome of the last request) and 503s (every 20th of the first), interval by interval.
+    expect(data.series.failuresByKind.map((entry) => entry.kind)).toEqual(['timeout', 'status']);
+    const perKind = (kind: string): number => sum(data.series.failuresByKind.find((entry) => entry.kind === kind)?.perSec ?? []);
+    expect(perKind('timeout') + perKind('status')).toBeCloseTo(sum(data.series.failuresPerSec), 6);
+    expect(data.series.arrivals).toBeUndefined();
+    expect(html).toContain('<code>no response within 50 ms</code>');
+    expect(html).toContain('<code>&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;</code>');
+    expect(html).not.toContain('alert(3)</script>');
+  });
+
+  it('draws the target and the achieved arrival rate in the open model', async () => {
+    const recorder = new Recorder(['a']);
+    recorder.start(ORIGIN);
+    // 10 arrivals per second asked for; from the 5th second on, 4 of them find every user busy.
+    for (let second = 0; second < 10; second++) {
+      for (let i = 0; i < 10; i++) {
+        const at = ORIGIN + second * 1000 + i * 100;
+        if (second >= 5 && i < 4) {
+          recorder.recordDropped(at);
+          continue;
+        }
+        recorder.recordArrival(at);
+        recorder.recordResponse(0, 200, true, 5_000, 4_000, 100, 50, at + 5);
+      }
+    }
+    recorder.finish(ORIGIN + 10_000);
+    const html = await renderHtmlReport(resultsOf(recorder, { elapsedMs: 10_000 }));
+    const { data } = dataBlock(html);
+    expect(data.series.arrivals?.targetPerSec).toEqual(Array(10).fill(10));
+    expect(data.series.arrivals?.achievedPerSec).toEqual([10, 10, 10, 10, 10, 6, 6, 6, 6, 6]);
+    expect(html).toContain('Throughput, target and achieved arrival rate, active users');
+  });
 });
