@@ -1,0 +1,128 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { compileTemplate, hasTemplate, TemplateSyntaxError } from './template.js';
+import type { TemplateEscape } from './template.js';
+import type { Environment } from './env.js';
+import type { IssueDraft } from './schema-explainer.js';
+import type { DataPath } from './source-map.js';
+import { requestsOf } from './types.js';
+import type { Auth, HeaderValues, QueryValue, RequestSpec, ScenarioData } from './types.js';
+
+/** Scheme and authority of an absolute URL: no templates there (the host decides where connections go). */
+const URL_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+/** How many defined names an "unknown variable" message lists before it cuts the list short. */
+const MAX_LISTED_NAMES = 20;
+
+/**
+ * Every `{{ }}` template a request can send (path, the path and query of a url, query values, header values,
+ * body, json string leaves, form values, auth) must compile, and every variable it reads must be defined:
+ * by `variables`, a data-file column, or a capture's `as` anywhere in setup, before, requests or flows.
+ * `feederColumns` are the columns of the scenario's data files; `env` is where `$env.NAME` is read.
+ */
+export function checkTemplates(data: ScenarioData, feederColumns: readonly string[], env: Environment): IssueDraft[] {
+  const defined = new Set<string>([...Object.keys(data.variables ?? {}), ...feederColumns]);
+  for (const { spec } of requestsOf(data)) {
+    for (const capture of spec.capture ?? []) defined.add(capture.as);
+  }
+  const definedList = [...defined].sort();
+  const issues: IssueDraft[] = [];
+
+  const check = (text: string, path: DataPath, escape: TemplateEscape): void => {
+    if (!hasTemplate(text)) return;
+    let variables: readonly string[];
+    try {
+      variables = compileTemplate(text, { env, escape }).variables;
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      issues.push({ path, at: 'value', message: error.message });
+      return;
+    }
+    for (const name of variables) {
+      if (!defined.has(name)) issues.push({ path, at: 'value', message: unknownVariableMessage(name, definedList) });
+    }
+  };
+
+  const defaults = data.defaults;
+  checkHeaders(defaults?.headers, ['defaults', 'headers'], check);
+  checkQuery(defaults?.query, ['defaults', 'query'], check);
+  checkAuth(defaults?.auth, ['defaults', 'auth'], check);
+  for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, check, issues);
+  return issues;
+}
+
+type Check = (text: string, path: DataPath, escape: TemplateEscape) => void;
+
+function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: IssueDraft[]): void {
+  if (spec.path !== undefined) check(spec.path, [...path, 'path'], 'uri');
+  if (spec.url !== undefined) {
+    const origin = URL_ORIGIN.exec(spec.url)?.[0] ?? '';
+    if (hasTemplate(origin)) {
+      issues.push({
+        path: [...path, 'url'],
+        at: 'value',
+        message: 'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
+      });
+    } else {
+      check(spec.url.slice(origin.length), [...path, 'url'], 'uri');
+    }
+  }
+  checkQuery(spec.query, [...path, 'query'], check);
+  checkHeaders(spec.headers, [...path, 'headers'], check);
+  if (spec.body !== undefined) check(spec.body, [...path, 'body'], 'none');
+  if (spec.json !== undefined) checkJsonLeaves(spec.json, [...path, 'json'], check);
+  for (const [name, value] of Object.entries(spec.form ?? {})) {
+    if (typeof value === 'string') check(value, [...path, 'form', name], 'uri');
+  }
+  checkAuth(spec.auth, [...path, 'auth'], check);
+}
+
+function checkHeaders(headers: HeaderValues | undefined, path: DataPath, check: Check): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') check(value, [...path, name], 'none');
+  }
+}
+
+function checkQuery(query: Readonly<Record<string, QueryValue>> | undefined, path: DataPath, check: Check): void {
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value === 'string') check(value, [...path, name], 'uri');
+    else if (Array.isArray(value)) {
+      for (const [index, item] of (value as readonly unknown[]).entries()) {
+        if (typeof item === 'string') check(item, [...path, name, index], 'uri');
+      }
+    }
+  }
+}
+
+function checkAuth(auth: Auth | undefined, path: DataPath, check: Check): void {
+  if (auth === undefined) return;
+  if ('bearer' in auth) {
+    check(auth.bearer, [...path, 'bearer'], 'none');
+  } else {
+    check(auth.basic.username, [...path, 'basic', 'username'], 'none');
+    check(auth.basic.password, [...path, 'basic', 'password'], 'none');
+  }
+}
+
+function checkJsonLeaves(value: unknown, path: DataPath, check: Check): void {
+  if (typeof value === 'string') check(value, path, 'json');
+  else if (Array.isArray(value)) value.forEach((item: unknown, index) => checkJsonLeaves(item, [...path, index], check));
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkJsonLeaves(item, [...path, key], check);
+  }
+}
+
+function unknownVariableMessage(name: string, defined: readonly string[]): string {
+  if (defined.length === 0) {
+    return `unknown variable "${name}" in template (none is defined: define it under variables, as a data-file column, or with a capture's as)`;
+  }
+  const listed = defined.length <= MAX_LISTED_NAMES ? defined.join(', ') : `${defined.slice(0, MAX_LISTED_NAMES).join(', ')}, …`;
+  const hint = suggestion(name, defined);
+  return `unknown variable "${name}" in template (defined: ${listed})${hint}`;
+}
+
+/** A close name (a small edit distance, or one name a prefix of the other), if there is one. */
+function suggestion(name: string, defined: readonly string[]): string {
+  const nearest = closest(name, defined as string[]);
+  if (distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))) return `; did you mean "${nearest}"?`;
+  const prefixed = defined.find((other) => Math.min(name.length, other.length) >= 3 && (other.startsWith(name) || name.startsWith(other)));
+  return prefixed === undefined ? '' : `; did you mean "${prefixed}"?`;
+}

@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * `{{ ... }}` templates in request paths, queries, headers and bodies: parsed once at plan time into literal
+ * text and dynamic parts, rendered per request by plain concatenation.
+ *
+ * - `{{ name }}`: a variable (`variables`, a data-file column, a capture), looked up in a scope at render.
+ * - `{{ $uuid }}`: a random UUID v4; `{{ $timestamp }}`: Date.now() in milliseconds;
+ *   `{{ $randomInt(min, max) }}`: a uniformly random integer in [min, max].
+ * - `{{ $env.NAME }}`: an environment variable, resolved when the template is compiled (its value is a secret
+ *   to the reports, hence `envNames`).
+ *
+ * There is no escape for a literal `{{`: text containing `{{` is always a template.
+ */
+export interface Template {
+  /** True when rendering needs no work: no variables and no per-request built-ins. */
+  readonly isStatic: boolean;
+  /** The text as written (for a JSON body: the JSON text of the value as written). */
+  readonly source: string;
+  /** Names of the variables referenced, each once, in order of first use. */
+  readonly variables: readonly string[];
+  /** Names of the environment variables read through `$env`, each once: their values are secrets to the reports. */
+  readonly envNames: readonly string[];
+  /** Literal text (already escaped, `$env` values included) and dynamic parts, in order. A static template has at most one, literal, part. */
+  readonly parts: readonly TemplatePart[];
+  /** How the values of variables are escaped at render. */
+  readonly escape: TemplateEscape;
+}
+
+/**
+ * How the values of dynamic parts are escaped: `uri` with encodeURIComponent (paths, query values, forms),
+ * `json` as the inside of a JSON string literal (no quotes added), `none` as is (headers, raw bodies).
+ */
+export type TemplateEscape = 'none' | 'uri' | 'json';
+
+export type TemplatePart =
+  | string
+  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'uuid' }
+  | { readonly kind: 'timestamp' }
+  | { readonly kind: 'randomInt'; readonly min: number; readonly max: number };
+
+/** Where variables come from at render: a virtual user's captures over its data row over `variables`. */
+export interface TemplateScope {
+  get(name: string): string | undefined;
+}
+
+export interface CompileTemplateOptions {
+  /** Where `$env.NAME` is read from, at compile time. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Default `none`. */
+  readonly escape?: TemplateEscape;
+}
+
+/** A template that cannot be compiled. `offset` is the 0-based index of the offending `{{` in the text. */
+export class TemplateSyntaxError extends Error {
+  readonly offset: number;
+
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'TemplateSyntaxError';
+    this.offset = offset;
+  }
+}
+
+/** A variable that has no value when a template is rendered: counted as a failed request, not a crash. */
+export class MissingVariableError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string) {
+    super(`variable "${variable}" is not set (a capture that failed, or a data row that ran out?)`);
+    this.name = 'MissingVariableError';
+    this.variable = variable;
+  }
+}
+
+const OPEN = '{{';
+const CLOSE = '}}';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BUILT_IN = /^\$([A-Za-z_][A-Za-z0-9_]*)\s*(.*)$/s;
+const ENV_REFERENCE = /^\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const RANDOM_INT_ARGUMENTS = /^\(\s*([-+]?[0-9]+)\s*,\s*([-+]?[0-9]+)\s*\)$/;
+const KNOWN_BUILT_INS = '$uuid, $randomInt(min, max), $timestamp, $env.NAME';
+
+/** Cheap test: could the text hold a template at all? */
+export function hasTemplate(text: string): boolean {
+  return text.includes(OPEN);
+}
+
+/** Parses a template once. Throws TemplateSyntaxError on a malformed `{{ }}` or an unset `$env` variable. */
+export function compileTemplate(text: string, options: CompileTemplateOptions): Template {
+  const escape = options.escape ?? 'none';
+  if (!hasTemplate(text)) {
+    return { isStatic: true, source: text, variables: [], envNames: [], parts: text === '' ? [] : [text], escape };
+  }
+  const builder = new PartsBuilder();
+  parseInto(builder, text, options.env, escape, 'none');
+  return builder.build(text, escape);
+}
+
+/**
+ * The scenario's `json:` body (any JSON value) as one template producing JSON text. String leaves may hold
+ * templates, rendered with JSON escaping inside their quotes; keys are never templated. Without any template
+ * the body is static: JSON.stringify, once.
+ */
+export function compileJsonBodyTemplate(value: unknown, options: { readonly env: Readonly<Record<string, string | undefined>> }): Template {
+  const source = JSON.stringify(value) ?? 'null';
+  if (!anyLeafHasTemplate(value)) return { isStatic: true, source, variables: [], envNames: [], parts: [source], escape: 'json' };
+  const builder = new PartsBuilder();
+  appendJson(builder, value, { env: options.env, escape: 'json' });
+  return builder.build(source, 'json');
+}
+
+/** The template's text for one request. Throws MissingVariableError when a variable is not in the scope. */
+export function renderTemplate(template: Template, scope: TemplateScope): string {
+  const parts = template.parts;
+  if (template.isStatic) return (parts[0] as string | undefined) ?? '';
+  let out = '';
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] as TemplatePart;
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    switch (part.kind) {
+      case 'variable': {
+        const value = scope.get(part.name);
+        if (value === undefined) throw new MissingVariableError(part.name);
+        out += escapeValue(value, template.escape);
+        break;
+      }
+      case 'uuid':
+        out += randomUUID();
+        break;
+      case 'timestamp':
+        out += Date.now();
+        break;
+      case 'randomInt':
+        out += part.min + Math.floor(Math.random() * (part.max - part.min + 1));
+        break;
+    }
+  }
+  return out;
+}
+
+/** A value escaped for where it is inserted. Built-ins (UUIDs, integers) never need escaping. */
+export function escapeValue(value: string, escape: TemplateEscape): string {
+  switch (escape) {
+    case 'none':
+      return value;
+    case 'uri':
+      return encodeURIComponent(value);
+    case 'json': {
+      const quoted = JSON.stringify(value);
+      const inner = quoted.slice(1, -1);
+      // Valid in JSON, but not in JavaScript before ES2019: escaped so the text is safe anywhere.
+      return inner.includes('\u2028') || inner.includes('\u2029')
+        ? inner.replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029')
+        : inner;
+    }
+  }
+}
+
+/** Splits text into literal slices (escaped with `literalEscape`) and expressions, appending both to the builder. */
+function parseInto(
+  builder: PartsBuilder,
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  escape: TemplateEscape,
+  literalEscape: TemplateEscape,
+): void {
+  let position = 0;
+  while (position < text.length) {
+    const open = text.indexOf(OPEN, position);
+    if (open === -1) {
+      builder.literal(escapeValue(text.slice(position), literalEscape));
+      return;
+    }
+    builder.literal(escapeValue(text.slice(position, open), literalEscape));
+    const close = text.indexOf(CLOSE, open + OPEN.length);
+    if (close === -1) throw new TemplateSyntaxError(`unclosed "{{" at offset ${open}: expected "}}"`, open);
+    addExpression(builder, text.slice(open + OPEN.length, close).trim(), open, env, escape);
+    position = close + CLOSE.length;
+  }
+}
+
+function addExpression(
+  builder: PartsBuilder,
+  expression: string,
+  offset: number,
+  env: Readonly<Record<string, string | undefined>>,
+  escape: TemplateEscape,
+): void {
+  if (expression === '') {
+    throw new TemplateSyntaxError(`empty "{{ }}" at offset ${offset}: expected a variable name or a built-in (${KNOWN_BUILT_INS})`, offset);
+  }
+  if (IDENTIFIER.test(expression)) {
+    builder.variable(expression);
+    return;
+  }
+  const builtIn = BUILT_IN.exec(expression);
+  if (builtIn === null) {
+    const hint = expression.startsWith('$') ? ` (known built-ins: ${KNOWN_BUILT_INS})` : '';
+    throw new TemplateSyntaxError(
+      `"{{ ${expression} }}" at offset ${offset} is not a variable name (letters, digits and _, not starting with a digit) or a built-in${hint}`,
+      offset,
+    );
+  }
+  const name = builtIn[1] as string;
+  const rest = (builtIn[2] as string).trim();
+  switch (name) {
+    case 'uuid':
+    case 'timestamp':
+      if (rest !== '' && rest.replace(/\s+/g, '') !== '()') {
+        throw new TemplateSyntaxError(`bad arguments to $${name} at offset ${offset}: it takes none, write {{ $${name} }}`, offset);
+      }
+      builder.dynamic({ kind: name });
+      return;
+    case 'randomInt': {
+      const args = RANDOM_INT_ARGUMENTS.exec(rest);
+      const min = args === null ? Number.NaN : Number(args[1]);
+      const max = args === null ? Number.NaN : Number(args[2]);
+      if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
+        throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: expected $randomInt(min, max) with two integers`, offset);
+      }
+      if (min > max) {
+        throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: min (${min}) is above max (${max})`, offset);
+      }
+      builder.dynamic({ kind: 'randomInt', min, max });
+      return;
+    }
+    case 'env': {
+      const reference = ENV_REFERENCE.exec(rest);
+      if (reference === null) {
+        throw new TemplateSyntaxError(`bad reference $env${rest} at offset ${offset}: expected $env.NAME`, offset);
+      }
+      const envName = reference[1] as string;
+      const value = env[envName];
+      if (value === undefined) {
+        throw new TemplateSyntaxError(`environment variable ${envName} is not set (read by {{ $env.${envName} }} at offset ${offset})`, offset);
+      }
+      builder.env(envName, escapeValue(value, escape));
+      return;
+    }
+    default:
+      throw new TemplateSyntaxError(`unknown built-in $${name} (known: ${KNOWN_BUILT_INS})`, offset);
+  }
+}
+
+function anyLeafHasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return hasTemplate(value);
+  if (Array.isArray(value)) return value.some(anyLeafHasTemplate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(anyLeafHasTemplate);
+  return false;
+}
+
+/** Writes a JSON value as JSON.stringify would, with templated string leaves compiled in place. */
+function appendJson(builder: PartsBuilder, value: unknown, options: CompileTemplateOptions): void {
+  if (typeof value === 'string') {
+    if (!hasTemplate(value)) {
+      builder.literal(JSON.stringify(value));
+      return;
+    }
+    builder.literal('"');
+    parseInto(builder, value, options.env, 'json', 'json');
+    builder.literal('"');
+    return;
+  }
+  if (Array.isArray(value)) {
+    builder.literal('[');
+    value.forEach((item: unknown, index) => {
+      if (index > 0) builder.literal(',');
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') builder.literal('null');
+      else appendJson(builder, item, options);
+    });
+    builder.literal(']');
+    return;
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    builder.literal('{');
+    let first = true;
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      builder.literal(`${first ? '' : ','}${JSON.stringify(key)}:`);
+      first = false;
+      appendJson(builder, item, options);
+    }
+    builder.literal('}');
+    return;
+  }
+  builder.literal(JSON.stringify(value) ?? 'null');
+}
+
+/** Collects parts, merging adjacent literals, and the names referenced. */
+class PartsBuilder {
+  readonly #parts: TemplatePart[] = [];
+  readonly #variables = new Set<string>();
+  readonly #envNames = new Set<string>();
+  #pending = '';
+  #dynamic = false;
+
+  literal(text: string): void {
+    this.#pending += text;
+  }
+
+  variable(name: string): void {
+    this.#variables.add(name);
+    this.dynamic({ kind: 'variable', name });
+  }
+
+  env(name: string, escapedValue: string): void {
+    this.#envNames.add(name);
+    this.#pending += escapedValue;
+  }
+
+  dynamic(part: Exclude<TemplatePart, string>): void {
+    this.#flush();
+    this.#parts.push(part);
+    this.#dynamic = true;
+  }
+
+  build(source: string, escape: TemplateEscape): Template {
+    this.#flush();
+    return {
+      isStatic: !this.#dynamic,
+      source,
+      variables: [...this.#variables],
+      envNames: [...this.#envNames],
+      parts: this.#parts,
+      escape,
+    };
+  }
+
+  #flush(): void {
+    if (this.#pending === '') return;
+    this.#parts.push(this.#pending);
+    this.#pending = '';
+  }
+}
