@@ -7,12 +7,16 @@ import { ResponseHandler } from './response-handler.js';
 import type { HandlerOwner } from './response-handler.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
+import { tlsConnectOptionsOf } from './tls-settings.js';
+import type { TlsSettings } from './tls-settings.js';
 
 export interface HttpTargetOptions {
   /** false: every request asks for its connection to be closed (`http.keep_alive: false`). Default true. */
   readonly keepAlive?: boolean;
   /** Backstop for opening a connection; loadseed's own deadline usually fires first. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /** Certificates and verification for https: origins (`http.tls`). Default: verify against Node's roots. */
+  readonly tls?: TlsSettings;
 }
 
 /** A pre-opened socket older than this is not handed over (the server may be about to close it). */
@@ -56,12 +60,14 @@ export class HttpTarget implements StepTarget {
     const originNames = [...new Set(requests.map((request) => request.origin))];
     this.#origins = originNames.map((origin) => {
       const url = new URL(origin);
+      const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
       const longestTimeoutMs = Math.max(...requests.filter((r) => r.origin === origin).map((r) => r.timeoutMs));
+      const tlsOptions = url.protocol === 'https:' ? tlsConnectOptionsOf(options.tls, hostname) : {};
       return {
         url,
-        connect: buildConnector({ timeout: connectTimeoutMs, allowH2: false }),
+        connect: buildConnector({ ...tlsOptions, timeout: connectTimeoutMs, allowH2: false }),
         connectOptions: {
-          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+          hostname,
           host: url.host,
           protocol: url.protocol,
           port: url.port,

@@ -1,11 +1,12 @@
-import { connect as netConnect, isIP } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { ConnectionOptions } from 'node:tls';
 import type { PlannedRequest } from '../plan/build-plan.js';
 import { DEFAULT_MAX_HEADER_BYTES, protocolError, ResponseScanner } from './response-scanner.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
+import { tlsConnectOptionsOf } from './tls-settings.js';
+import type { TlsConnectOptions, TlsSettings } from './tls-settings.js';
 
 export interface SocketHttpTargetOptions {
   /** false: every request asks for its connection to be closed (`http.keep_alive: false`). Default true. */
@@ -14,6 +15,8 @@ export interface SocketHttpTargetOptions {
   readonly connectTimeoutMs?: number;
   /** Status line and headers of a response beyond this are a protocol error. Default 64 KiB. */
   readonly maxHeaderBytes?: number;
+  /** Certificates and verification for https: origins (`http.tls`). Default: verify against Node's roots. */
+  readonly tls?: TlsSettings;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -40,8 +43,8 @@ interface Origin {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
-  /** SNI and the name the certificate must match; absent for an IP address. */
-  readonly servername: string | undefined;
+  /** https: what every `tls.connect` to this origin adds to host and port (verification, SNI, certificates). */
+  readonly tlsOptions: TlsConnectOptions | undefined;
 }
 
 /** What every connection of a target shares. */
@@ -89,7 +92,7 @@ export class SocketHttpTarget implements StepTarget {
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     };
     const originNames = [...new Set(requests.map((request) => request.origin))];
-    this.#origins = originNames.map(originOf);
+    this.#origins = originNames.map((origin) => originOf(origin, options.tls));
     this.#requests = requests.map((request, index) => {
       const hostHeader = new URL(request.origin).host;
       const invalid = invalidHeaderOf(request.headers);
@@ -247,9 +250,7 @@ class OriginConnection {
     const origin = this.#origin;
     let socket: Socket;
     if (origin.tls) {
-      const options: ConnectionOptions = { host: origin.host, port: origin.port, ALPNProtocols: ['http/1.1'] };
-      if (origin.servername !== undefined) options.servername = origin.servername;
-      socket = tlsConnect(options);
+      socket = tlsConnect({ ...origin.tlsOptions, host: origin.host, port: origin.port, ALPNProtocols: ['http/1.1'] });
       socket.on('data', this.#onData);
     } else {
       socket = netConnect({ host: origin.host, port: origin.port, onread: { buffer: this.#shared.readBuffer, callback: this.#onRead } });
@@ -418,7 +419,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What undici refuses in a header value too: control characters (but tab), DEL, anything beyond latin1. */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
-function originOf(origin: string): Origin {
+function originOf(origin: string, tlsSettings: TlsSettings | undefined): Origin {
   const url = new URL(origin);
   const tls = url.protocol === 'https:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -426,7 +427,7 @@ function originOf(origin: string): Origin {
     host,
     port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
     tls,
-    servername: isIP(host) === 0 ? host : undefined,
+    tlsOptions: tls ? tlsConnectOptionsOf(tlsSettings, host) : undefined,
   };
 }
 

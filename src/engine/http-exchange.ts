@@ -1,0 +1,343 @@
+import type { Socket } from 'node:net';
+import { buildConnector, Client, errors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { tlsConnectOptionsOf } from './tls-settings.js';
+import type { TlsSettings } from './tls-settings.js';
+
+/** One request of a dynamic exchange, fully resolved (templates rendered, cookies and auth added). */
+export interface OutgoingRequest {
+  readonly method: string;
+  /** `scheme://host[:port]`, as `URL.origin` gives it. */
+  readonly origin: string;
+  /** Path and query. */
+  readonly path: string;
+  /**
+   * Flat `[name, value, name, value…]`, names lower-case. Framing headers (`content-length`,
+   * `transfer-encoding`, `connection`, `keep-alive`) are the transport's and are left out, as on the static path.
+   */
+  readonly headers: readonly string[];
+  readonly body?: Buffer;
+}
+
+/** Which protocol carried the exchange, by ALPN: `h2` only with `http2: true` and a server that chose it. */
+export type ExchangeProtocol = 'http/1.1' | 'h2';
+
+export interface ExchangeResult {
+  readonly status: number;
+  /** Lower-case names; a repeated header (set-cookie) is an array. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  /** The first `keepBodyBytes` bytes of the body (possibly empty); undefined when `keepBodyBytes` was 0. */
+  readonly body: Buffer | undefined;
+  /** The whole body's size, kept or not. */
+  readonly bodyBytes: number;
+  /** Approximate bytes received: status line, headers, body. */
+  readonly bytesIn: number;
+  /** Approximate bytes sent: request line, headers, body. */
+  readonly bytesOut: number;
+  readonly protocol: ExchangeProtocol;
+}
+
+export interface ExchangeOptions {
+  /** false: every request asks for its connection to be closed (`http.keep_alive: false`; HTTP/1.1 only). */
+  readonly keepAlive: boolean;
+  /** Backstop for opening a connection (TCP and TLS). */
+  readonly connectTimeoutMs: number;
+  /** Certificates and verification for https: origins. Default: verify against Node's roots. */
+  readonly tls?: TlsSettings;
+  /** Offer HTTP/2 by ALPN on https: origins (`http.http2`); the server decides. */
+  readonly http2: boolean;
+}
+
+/** Called once per exchange that was not aborted: an error (undici's, unchanged) or a result. */
+export type ExchangeDone = (error: Error | undefined, result: ExchangeResult | undefined) => void;
+
+/** undici's own timeouts are coarse (≈0.5–1 s ticks): they only back up loadseed's deadline. */
+const UNDICI_BACKSTOP_MS = 1_000;
+const MAX_TIMER_MS = 2_000_000_000;
+/** As the socket transport: status line and headers beyond this are an error. */
+const MAX_HEADER_BYTES = 64 * 1024;
+/** The reason given to undici when loadseed gives an exchange up (deadline, end of run). Never reported. */
+const ABANDONED = Object.freeze(Object.assign(new Error('request abandoned by loadseed'), { code: 'LS_ABANDONED' }));
+const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/**
+ * The dynamic HTTP path (user journeys: templated requests, captures, checks, cookies, redirects, HTTP/2):
+ * one exchange at a time per virtual user, on undici at the dispatch level. Each session (virtual user) has
+ * its own `Client` per origin, created on first use, with pipelining 1: its own keep-alive connection, as on
+ * the static path (http-target.ts, where Client-per-connection dispatch measured faster than Pool).
+ */
+export class HttpExchangeTarget {
+  readonly #options: ExchangeOptions;
+  readonly #sessions: HttpExchangeSession[] = [];
+
+  constructor(options: ExchangeOptions) {
+    this.#options = options;
+  }
+
+  createSession(): HttpExchangeSession {
+    const session = new HttpExchangeSession(this.#options);
+    this.#sessions.push(session);
+    return session;
+  }
+
+  /** Closes every session's connections; exchanges still in flight fail (their callbacks are called). */
+  async close(): Promise<void> {
+    await Promise.all(this.#sessions.map((session) => session.close()));
+  }
+}
+
+/** One origin's Client in a session, and the protocol its current connection negotiated. */
+interface OriginClient {
+  readonly client: Client;
+  protocol: ExchangeProtocol;
+}
+
+/**
+ * One virtual user's HTTP: a Client per origin, one exchange in flight at a time, reused handlers.
+ *
+ * `exchange` reports to `done` exactly once, possibly synchronously (a request undici refuses outright, such
+ * as an invalid header value), unless `abort()` is called first: then never. Errors are undici's or Node's,
+ * unchanged (classify-error.ts maps their codes). Bodies are counted; only the first `keepBodyBytes` are kept.
+ */
+export class HttpExchangeSession {
+  readonly #options: ExchangeOptions;
+  readonly #clients = new Map<string, OriginClient>();
+  readonly #free: ExchangeHandler[] = [];
+  #current: ExchangeHandler | undefined = undefined;
+  #closed = false;
+
+  constructor(options: ExchangeOptions) {
+    this.#options = options;
+  }
+
+  exchange(request: OutgoingRequest, keepBodyBytes: number, timeoutMs: number, done: ExchangeDone): void {
+    if (this.#closed) {
+      done(new errors.ClientDestroyedError(), undefined);
+      return;
+    }
+    let origin: OriginClient;
+    try {
+      origin = this.#client(request.origin);
+    } catch (error) {
+      done(error as Error, undefined); // an origin undici cannot use (not http: or https:, malformed)
+      return;
+    }
+    const keepAlive = this.#options.keepAlive;
+    const backstopMs = Math.min(timeoutMs, MAX_TIMER_MS) + UNDICI_BACKSTOP_MS;
+    const headers = withoutFraming(request.headers);
+    const handler = (this.#free.pop() ?? new ExchangeHandler(this)).arm(done, keepBodyBytes, requestBytes(request, headers, keepAlive), origin);
+    this.#current = handler;
+    origin.client.dispatch(
+      {
+        method: request.method,
+        path: request.path,
+        headers: headers as string[],
+        body: request.body ?? null,
+        reset: !keepAlive,
+        headersTimeout: backstopMs,
+        bodyTimeout: backstopMs,
+      },
+      handler,
+    );
+  }
+
+  /** Gives up the exchange in flight, if any: its callback is never called. Returns the bytes it sent (0 if none). */
+  abort(): number {
+    const handler = this.#current;
+    if (handler === undefined) return 0;
+    this.#current = undefined;
+    const bytesOut = handler.sentBytes;
+    handler.abandon();
+    return bytesOut;
+  }
+
+  /** Closes the session's connections. An exchange in flight fails; later exchanges fail at once. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map((origin) => origin.client.destroy()));
+  }
+
+  /** @internal The handler is done: undici will not call it again. */
+  release(handler: ExchangeHandler): void {
+    if (this.#current === handler) this.#current = undefined;
+    this.#free.push(handler);
+  }
+
+  #client(originName: string): OriginClient {
+    const existing = this.#clients.get(originName);
+    if (existing !== undefined) return existing;
+    const options = this.#options;
+    const url = new URL(originName);
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const allowH2 = options.http2 && url.protocol === 'https:';
+    const tlsOptions = url.protocol === 'https:' ? tlsConnectOptionsOf(options.tls, hostname) : {};
+    const connect = buildConnector({ ...tlsOptions, timeout: options.connectTimeoutMs, allowH2 });
+    const client = new Client(originName, {
+      pipelining: 1,
+      allowH2,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      connect: (connectOptions, callback) => {
+        connect(connectOptions, (error, socket) => {
+          if (error === null && socket !== null) {
+            origin.protocol = (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+            callback(null, socket);
+          } else {
+            callback(error ?? new Error('connect failed'), null);
+          }
+        });
+      },
+    });
+    const origin: OriginClient = { client, protocol: 'http/1.1' };
+    this.#clients.set(originName, origin);
+    return origin;
+  }
+}
+
+/**
+ * A reusable undici dispatch handler for one exchange at a time (the non-deprecated handler API). As
+ * response-handler.ts: an abandoned handler reports nowhere, and returns to its session only when undici is
+ * done with it, so a late callback can never reach the next exchange.
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  readonly #session: HttpExchangeSession;
+  readonly #chunks: Buffer[] = [];
+  #done: ExchangeDone | undefined = undefined;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #abandoned = false;
+  #origin: OriginClient | undefined = undefined;
+  #keepBodyBytes = 0;
+  #keptBytes = 0;
+  #status = 0;
+  #headers: Readonly<Record<string, string | readonly string[]>> = NO_HEADERS;
+  #bodyBytes = 0;
+  #bytesIn = 0;
+  #bytesOut = 0;
+
+  constructor(session: HttpExchangeSession) {
+    this.#session = session;
+  }
+
+  arm(done: ExchangeDone, keepBodyBytes: number, bytesOut: number, origin: OriginClient): this {
+    this.#done = done;
+    this.#controller = undefined;
+    this.#abandoned = false;
+    this.#origin = origin;
+    this.#keepBodyBytes = keepBodyBytes > 0 ? keepBodyBytes : 0;
+    this.#keptBytes = 0;
+    this.#status = 0;
+    this.#headers = NO_HEADERS;
+    this.#bodyBytes = 0;
+    this.#bytesIn = 0;
+    this.#bytesOut = bytesOut;
+    return this;
+  }
+
+  /** Bytes sent so far: none unless undici has written the request to a connection. */
+  get sentBytes(): number {
+    return this.#controller === undefined ? 0 : this.#bytesOut;
+  }
+
+  abandon(): void {
+    this.#done = undefined;
+    if (this.#abandoned) return;
+    this.#abandoned = true;
+    this.#chunks.length = 0;
+    this.#controller?.abort(ABANDONED);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
+    this.#controller = controller;
+    if (this.#abandoned) controller.abort(ABANDONED);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    // 1xx come first; the final status and headers win.
+    this.#status = statusCode;
+    this.#headers = headers as Record<string, string | readonly string[]>;
+    // Status line and headers, approximately as on the wire: "HTTP/1.1 200 OK\r\n", "name: value\r\n", "\r\n".
+    let bytes = 15 + (statusMessage?.length ?? 0) + 2;
+    const raw = controller.rawHeaders;
+    if (Array.isArray(raw)) {
+      for (let i = 0; i < raw.length; i++) bytes += (raw[i] as { length: number }).length + 2;
+    }
+    this.#bytesIn += bytes;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const length = chunk.length;
+    this.#bodyBytes += length;
+    this.#bytesIn += length;
+    const room = this.#keepBodyBytes - this.#keptBytes;
+    if (room <= 0 || this.#abandoned) return;
+    const kept = length <= room ? chunk : chunk.subarray(0, room);
+    this.#chunks.push(kept);
+    this.#keptBytes += kept.length;
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, _trailers: unknown): void {
+    const done = this.#done;
+    const chunks = this.#chunks;
+    // A copy: the result outlives undici's read buffers.
+    const body = this.#keepBodyBytes === 0 ? undefined : Buffer.concat(chunks, this.#keptBytes);
+    chunks.length = 0;
+    const result: ExchangeResult = {
+      status: this.#status,
+      headers: this.#headers,
+      body,
+      bodyBytes: this.#bodyBytes,
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      protocol: this.#origin?.protocol ?? 'http/1.1',
+    };
+    this.#finish();
+    done?.(undefined, result);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const done = this.#done;
+    this.#chunks.length = 0;
+    this.#finish();
+    done?.(error, undefined);
+  }
+
+  #finish(): void {
+    this.#done = undefined;
+    this.#controller = undefined;
+    this.#origin = undefined;
+    this.#headers = NO_HEADERS;
+    this.#session.release(this);
+  }
+}
+
+const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.freeze({});
+
+/** The headers without framing ones (the transport's); the same array when there are none, as usual. */
+function withoutFraming(headers: readonly string[]): readonly string[] {
+  let i = 0;
+  while (i < headers.length && !FRAMING_HEADERS.has(headers[i] as string)) i += 2;
+  if (i >= headers.length) return headers;
+  const kept: string[] = [];
+  for (let j = 0; j + 1 < headers.length; j += 2) {
+    const name = headers[j] as string;
+    if (!FRAMING_HEADERS.has(name)) kept.push(name, headers[j + 1] as string);
+  }
+  return kept;
+}
+
+/** Approximate request bytes on the wire (as HTTP/1.1): request line, host, headers, framing, body. */
+function requestBytes(request: OutgoingRequest, headers: readonly string[], keepAlive: boolean): number {
+  const bodyBytes = request.body?.length ?? 0;
+  // "METHOD path HTTP/1.1\r\n" and "host: h\r\n"
+  let bytes = request.method.length + request.path.length + 12 + 8 + (request.origin.length - request.origin.indexOf('//') - 2);
+  for (let i = 0; i + 1 < headers.length; i += 2) bytes += (headers[i] as string).length + (headers[i + 1] as string).length + 4;
+  if (bodyBytes > 0) bytes += 18 + String(bodyBytes).length; // "content-length: n\r\n"
+  bytes += keepAlive ? 24 : 19; // "connection: keep-alive\r\n" or "connection: close\r\n"
+  return bytes + 2 + bodyBytes;
+}
