@@ -182,7 +182,14 @@ export class LoadGenerator {
 
   #plan(base: Scenario, load: LoadSpec): Plan {
     const scenario = scenarioFromData({ ...base.data, load }, base.file === API_SOURCE ? API_SOURCE : base.file, base.baseDir);
-    return buildPlan({ ...scenario, envVarsUsed: base.envVarsUsed });
+    // The base's files (data rows, certificates) and environment were read once, when it was loaded.
+    return buildPlan({
+      ...scenario,
+      envVarsUsed: base.envVarsUsed,
+      ...(base.env === undefined ? {} : { env: base.env }),
+      ...(base.feeders === undefined ? {} : { feeders: base.feeders }),
+      ...(base.tls === undefined ? {} : { tls: base.tls }),
+    });
   }
 }
 

@@ -1,20 +1,29 @@
 import { assertNever } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
+import type { Segment } from '../plan/segment.js';
 import { SocketHttpTarget } from './socket-http-target.js';
 import type { StepTarget } from './step-target.js';
 
 /**
  * How HTTP is sent: `socket`, loadseed's own HTTP/1.1 on raw sockets (socket-http-target.ts: http: and
- * https:), or `undici` (http-target.ts: Client.dispatch), kept for what only it provides (HTTP/2 to come).
+ * https:), the static fast path; `flow`, user journeys (flow-target.ts: templates, checks, captures, cookies,
+ * redirects, HTTP/2, on undici); or `undici` (http-target.ts: static requests through Client.dispatch, for
+ * comparison in bench/).
  */
-export type HttpTransport = 'socket' | 'undici';
+export type HttpTransport = 'socket' | 'flow' | 'undici';
+
+/** Where a target runs: its thread's segment of the plan, and what `setup` captured. */
+export interface TargetContext {
+  readonly segment?: Segment;
+  readonly setupVariables?: Readonly<Record<string, string>>;
+}
 
 /**
- * The one place that picks a plan's transport. Every plan is HTTP/1.1 today, so: sockets. A feature that
- * needs undici (HTTP/2, …) switches here, and only here.
+ * The one place that picks a plan's transport: `flow` when the plan uses any user-journey feature (see
+ * PlannedFlow), else the raw sockets. A scenario without those features never pays for them.
  */
-export function httpTransportOf(_plan: Pick<Plan, 'requests' | 'keepAlive'>): HttpTransport {
-  return 'socket';
+export function httpTransportOf(plan: Pick<Plan, 'flow'>): HttpTransport {
+  return plan.flow === undefined ? 'socket' : 'flow';
 }
 
 /**
@@ -22,17 +31,41 @@ export function httpTransportOf(_plan: Pick<Plan, 'requests' | 'keepAlive'>): Ht
  * undici is imported only when used: loading it costs ≈20 MB of memory (its WebAssembly parser).
  */
 export async function createHttpTarget(
-  plan: Pick<Plan, 'requests' | 'keepAlive'>,
+  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'>,
   transport: HttpTransport = httpTransportOf(plan),
+  context: TargetContext = {},
 ): Promise<StepTarget> {
+  const tls = plan.tls === undefined ? {} : { tls: plan.tls };
   switch (transport) {
     case 'socket':
-      return new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive });
+      return new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive, ...tls });
+    case 'flow': {
+      if (plan.flow === undefined) throw new Error('the flow transport needs a plan with flow settings');
+      const { FlowTarget } = await import('./flow-target.js');
+      return new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...tls, ...context });
+    }
     case 'undici': {
       const { HttpTarget } = await import('./http-target.js');
       return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
     }
     default:
       return assertNever(transport);
+  }
+}
+
+/**
+ * Runs a plan's `setup` requests once (on the flow transport), before the load: what they captured, and why
+ * any failed. Nothing when the plan has no setup.
+ */
+export async function runSetup(
+  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'>,
+): Promise<{ readonly variables: Record<string, string>; readonly failures: readonly string[] }> {
+  if (plan.flow === undefined || plan.flow.setup.length === 0) return { variables: {}, failures: [] };
+  const { FlowTarget } = await import('./flow-target.js');
+  const target = new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...(plan.tls === undefined ? {} : { tls: plan.tls }) });
+  try {
+    return await target.runSetup();
+  } finally {
+    await target.close();
   }
 }

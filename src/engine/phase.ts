@@ -90,6 +90,10 @@ export abstract class Phase implements UserHost {
     else if (!this.#finished) this.#graceTimer = setTimeout(() => this.#finish(), this.workload.gracePeriodMs);
   }
 
+  dataExhausted(): void {
+    if (!this.stopping) this.stop(false);
+  }
+
   requestStarted(): void {
     this.#inFlight += 1;
   }

@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/build-plan.js';
 import { executeRun } from './execute-run.js';
-import { createHttpTarget, httpTransportOf } from './http-transport.js';
+import { createHttpTarget, httpTransportOf, runSetup } from './http-transport.js';
+import type { TargetContext } from './http-transport.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import type { StepTarget } from './step-target.js';
 import { runWorkers } from './run-workers.js';
@@ -13,15 +14,18 @@ import { workloadOf } from './workload.js';
  * and their figures merged; with 1 it runs right here, with no thread in between.
  */
 export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
-  if (plan.workers > 1) return runWorkers(plan, options);
+  const setup = await runSetup(plan);
+  const context = { setupVariables: setup.variables };
+  const setupFailures = setup.failures.length === 0 ? {} : { setupFailures: setup.failures };
+  if (plan.workers > 1) return { ...(await runWorkers(plan, options, context)), ...setupFailures };
   if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
-  return executeRun(workloadOf(plan), await httpTargetOf(plan), options);
+  return { ...(await executeRun(workloadOf(plan), await httpTargetOf(plan, context), options)), ...setupFailures };
 }
 
 /**
  * The HTTP target (transport) a plan's requests go through: one per run, here or in each worker thread.
  * Which transport (raw sockets by default, undici) is decided in http-transport.ts, and only there.
  */
-export function httpTargetOf(plan: Plan): Promise<StepTarget> {
-  return createHttpTarget(plan);
+export function httpTargetOf(plan: Plan, context: TargetContext = {}): Promise<StepTarget> {
+  return createHttpTarget(plan, httpTransportOf(plan), context);
 }

@@ -42,4 +42,6 @@ export interface RunResult {
   readonly preconnectedConnections: number;
   /** loadseed's own load during the measured phase (CPU, event loop), and whether it was the bottleneck. */
   readonly generator: GeneratorLoad;
+  /** `setup` requests that failed (before the load, not measured): why, one line each. */
+  readonly setupFailures?: readonly string[];
 }

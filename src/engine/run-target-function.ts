@@ -34,6 +34,7 @@ export function runTargetFunction(fn: TargetFunction, options: TargetFunctionRun
       requestNames: [options.name ?? 'target'],
       timeoutsMs: [options.timeoutMs ?? DEFAULT_TIMEOUT_MS],
       thinkAfter: [options.thinkTime],
+      maxLatencyUs: new Float64Array(1),
       iteration: new IterationSteps({
         order: 'sequence',
         choices: [{ name: options.name ?? 'target', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }] }],

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Recorder } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
+import type { TargetContext } from './http-transport.js';
 import { segmentsOf } from '../plan/segment.js';
 import { sharedNow } from './clock.js';
 import type { PhaseName } from './execute-run.js';
@@ -25,7 +26,7 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
  * connected; aborting the signal stops them all; progress merges their latest recorders. Rejects only on a
  * bug (a worker that throws or exits early), after stopping the others.
  */
-export function runWorkers(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<TargetContext, 'setupVariables'> = {}): Promise<RunResult> {
   if (!existsSync(fileURLToPath(WORKER_SCRIPT))) {
     return Promise.reject(
       new Error(`no worker script at ${fileURLToPath(WORKER_SCRIPT)}: worker threads run the compiled engine (dist/, from \`npm run build\`)`),
@@ -38,7 +39,12 @@ export function runWorkers(plan: Plan, options: RunOptions = {}): Promise<RunRes
 
   return new Promise<RunResult>((resolve, reject) => {
     const workers = segments.map((segment) => {
-      const input: WorkerInput = { plan, segment, ...(onProgress === undefined ? {} : { progressIntervalMs }) };
+      const input: WorkerInput = {
+        plan,
+        segment,
+        ...(context.setupVariables === undefined ? {} : { setupVariables: context.setupVariables }),
+        ...(onProgress === undefined ? {} : { progressIntervalMs }),
+      };
       return new Worker(WORKER_SCRIPT, { workerData: input });
     });
     const readyCount: Record<PhaseName, number> = { warmup: 0, measured: 0 };

@@ -19,6 +19,11 @@ export interface StepSession {
   send(requestIndex: number, reply: StepReply): void;
   /** Gives up the step in flight, if any: its outcome is never reported. Returns the bytes it sent (0 if none). */
   abort(): number;
+  /**
+   * Optional: an iteration begins (a flow's session takes the next data row here). false: no data is left for
+   * it (a `unique` data file used up, `when_exhausted: stop`), and the run ends.
+   */
+  beginIteration?(): boolean;
 }
 
 /** Where a session reports an outcome; numbers only, so the HTTP path allocates nothing. */
@@ -27,4 +32,6 @@ export interface StepReply {
   stepEnded(status: number, success: boolean, bytesIn: number, bytesOut: number): void;
   /** No response: refused, reset, malformed… (`error` is classified by the caller). */
   stepFailed(error: unknown, bytesIn: number, bytesOut: number): void;
+  /** A response with an expected status that failed a check or a capture: `reason` says which (a cold path). */
+  stepRejected(status: number, reason: string, bytesIn: number, bytesOut: number): void;
 }

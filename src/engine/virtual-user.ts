@@ -17,6 +17,8 @@ export interface UserHost {
   claimIteration(user: VirtualUser): boolean;
   /** The user stopped running (end of its open-model iteration, retired, budget spent, phase over). */
   userStopped(user: VirtualUser): void;
+  /** A data file ran out (`when_exhausted: stop`): the phase ends as planned, not interrupted. */
+  dataExhausted(): void;
   requestStarted(): void;
   requestSettled(): void;
 }
@@ -48,7 +50,10 @@ export class VirtualUser implements StepReply {
   iterations = 0;
   readonly #workload: Workload;
   #steps: readonly PlannedStep[] = NO_STEPS;
-  #choice = 0;
+  /** Index of the last request step of `#steps`: an open-model iteration ends there. */
+  #lastRequestStep = -1;
+  /** The `before` steps ran (they lead this user's first iteration). */
+  #started = false;
   #stepIndex = 0;
   /** Bumped whenever the user stops, so a timer or deferred continuation from before is ignored. */
   #epoch = 0;
@@ -137,16 +142,30 @@ export class VirtualUser implements StepReply {
     const endedAt = now();
     this.inFlight = false;
     const host = this.host as UserHost;
-    host.recorder.recordResponse(
-      this.requestIndex,
-      status,
-      success,
-      toMicros(endedAt - this.dueAt),
-      toMicros(endedAt - this.sentAt),
-      bytesIn,
-      bytesOut,
-      endedAt,
-    );
+    const requestIndex = this.requestIndex;
+    const responseUs = toMicros(endedAt - this.dueAt);
+    const maxLatencyUs = this.#workload.maxLatencyUs[requestIndex]!;
+    if (success && maxLatencyUs > 0 && responseUs > maxLatencyUs) {
+      this.#rejected(status, `check max_latency: ${formatMs(responseUs)} > ${formatMs(maxLatencyUs)}`, responseUs, endedAt, bytesIn, bytesOut);
+      return;
+    }
+    host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    host.requestSettled();
+    this.#afterRequest(endedAt);
+  }
+
+  stepRejected(status: number, reason: string, bytesIn: number, bytesOut: number): void {
+    if (!this.inFlight) return;
+    const endedAt = now();
+    this.inFlight = false;
+    this.#rejected(status, reason, toMicros(endedAt - this.dueAt), endedAt, bytesIn, bytesOut);
+  }
+
+  /** A response that failed a check: counted under `check`, with its reason as an example. */
+  #rejected(status: number, reason: string, responseUs: number, endedAt: number, bytesIn: number, bytesOut: number): void {
+    const host = this.host as UserHost;
+    host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, reason);
     host.requestSettled();
     this.#afterRequest(endedAt);
   }
@@ -179,12 +198,24 @@ export class VirtualUser implements StepReply {
       this.#stop();
       return;
     }
+    if (this.session.beginIteration !== undefined && !this.session.beginIteration()) {
+      host.dataExhausted();
+      this.#stop();
+      return;
+    }
     const iteration = this.#workload.iteration;
-    this.#choice = iteration.pick();
-    this.#steps = iteration.choices[this.#choice] ?? NO_STEPS;
+    const choice = iteration.pick();
+    if (this.#started) {
+      this.#steps = iteration.choices[choice] ?? NO_STEPS;
+      this.#lastRequestStep = iteration.lastRequestStep[choice] ?? -1;
+    } else {
+      this.#started = true;
+      this.#steps = iteration.firstChoices[choice] ?? NO_STEPS;
+      this.#lastRequestStep = iteration.firstLastRequestStep[choice] ?? -1;
+    }
     this.#stepIndex = 0;
     this.iterations += 1;
-    if (iteration.lastRequestStep[this.#choice] === -1) {
+    if (this.#lastRequestStep === -1) {
       // Nothing to send (a flow of pauses only): finish on the next turn, never in a synchronous loop.
       this.#defer(dueAt, true);
       return;
@@ -242,7 +273,7 @@ export class VirtualUser implements StepReply {
       this.#stop();
       return;
     }
-    if (host.openModel && this.#stepIndex > this.#workload.iteration.lastRequestStep[this.#choice]!) {
+    if (host.openModel && this.#stepIndex > this.#lastRequestStep) {
       // Open model: the iteration ends with its last response; a trailing pause would only hold a slot.
       this.#iterationDone(at);
       return;
@@ -278,6 +309,12 @@ export class VirtualUser implements StepReply {
     this.#epoch += 1;
     this.host?.userStopped(this);
   }
+}
+
+/** Microseconds as a short millisecond figure for a message: `512 ms`, `1.25 ms`. */
+function formatMs(us: number): string {
+  const ms = us / 1000;
+  return `${ms >= 100 ? Math.round(ms) : Number(ms.toPrecision(3))} ms`;
 }
 
 /** An error's message for the reports: its code too when the message does not say it. A cold path. */

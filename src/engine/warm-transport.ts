@@ -60,6 +60,7 @@ export async function warmTransport(): Promise<void> {
         requestNames: ['warm'],
         timeoutsMs: [1_000],
         thinkAfter: [undefined],
+        maxLatencyUs: new Float64Array(1),
         iteration: new IterationSteps({ order: 'sequence', choices: [{ name: 'warm', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }] }] }),
       },
       new SocketHttpTarget([request], { keepAlive: true }),

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { encodedRecorderBuffers } from '../metrics/recorder.js';
-import type { Plan } from '../plan/build-plan.js';
+import type { Plan, PlannedRequest } from '../plan/build-plan.js';
 import { fromSharedClock } from './clock.js';
 import { executeRun } from './execute-run.js';
 import type { PhaseName } from './execute-run.js';
@@ -53,7 +53,8 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
 
   const progressIntervalMs = input.progressIntervalMs;
   if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
-  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan), {
+  const context = { segment: input.segment, ...(input.setupVariables === undefined ? {} : { setupVariables: input.setupVariables }) };
+  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan, context), {
     signal,
     startPhase,
     measureProcessCpu: false,
@@ -93,17 +94,33 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
   port.unref();
 }
 
-/** Request bodies were Buffers; structured cloning hands them over as plain Uint8Arrays. */
+/** Request bodies and TLS files were Buffers; structured cloning hands them over as plain Uint8Arrays. */
 function revivePlan(plan: Plan): Plan {
+  const tls = plan.tls;
   return {
     ...plan,
-    requests: plan.requests.map((request) => {
-      const body: Uint8Array | undefined = request.body;
-      return body === undefined || Buffer.isBuffer(body)
-        ? request
-        : { ...request, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
-    }),
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            ...tls,
+            ...(tls.ca === undefined ? {} : { ca: toBuffer(tls.ca) }),
+            ...(tls.cert === undefined ? {} : { cert: toBuffer(tls.cert) }),
+            ...(tls.key === undefined ? {} : { key: toBuffer(tls.key) }),
+          },
+        }),
+    requests: plan.requests.map(reviveRequest),
+    ...(plan.flow === undefined ? {} : { flow: { ...plan.flow, setup: plan.flow.setup.map(reviveRequest) } }),
   };
+}
+
+function reviveRequest(request: PlannedRequest): PlannedRequest {
+  const body: Uint8Array | undefined = request.body;
+  return body === undefined || Buffer.isBuffer(body) ? request : { ...request, body: toBuffer(body) };
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 if (parentPort === null) throw new Error('worker-entry.js runs in a worker thread started by runPlan');

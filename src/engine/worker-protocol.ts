@@ -14,6 +14,8 @@ export interface WorkerInput {
   /** As structured-cloned: request bodies arrive as Uint8Array. */
   readonly plan: Plan;
   readonly segment: Segment;
+  /** What `setup` captured, in the main thread, before the load. */
+  readonly setupVariables?: Readonly<Record<string, string>>;
   /** Send progress this often; absent: never. */
   readonly progressIntervalMs?: number;
 }

@@ -17,6 +17,8 @@ export interface Workload {
   readonly timeoutsMs: readonly number[];
   /** The pause after each request (its own or the default), if any. */
   readonly thinkAfter: readonly (PlannedThinkTime | undefined)[];
+  /** Per request index, `expect.max_latency` in µs (a slower response fails its check); 0: none. */
+  readonly maxLatencyUs: Float64Array;
   readonly iteration: IterationSteps;
 }
 
@@ -25,16 +27,19 @@ export class IterationSteps {
   readonly choices: readonly (readonly PlannedStep[])[];
   /** Per choice, the index of its last request step: open-model iterations end there (no trailing pause). */
   readonly lastRequestStep: Int32Array;
+  /** Each choice preceded by the `before` steps: a user's first iteration (the same as `choices` without any). */
+  readonly firstChoices: readonly (readonly PlannedStep[])[];
+  readonly firstLastRequestStep: Int32Array;
   readonly #cumulativeWeights: Float64Array;
   readonly #totalWeight: number;
 
   constructor(iteration: PlannedIteration) {
     if (iteration.choices.length === 0) throw new Error('an iteration needs at least one choice');
     this.choices = iteration.choices.map((choice) => choice.steps);
-    this.lastRequestStep = Int32Array.from(this.choices, (steps) => {
-      for (let index = steps.length - 1; index >= 0; index--) if (steps[index]?.kind === 'request') return index;
-      return -1;
-    });
+    this.lastRequestStep = Int32Array.from(this.choices, lastRequestStepOf);
+    const before = iteration.before ?? [];
+    this.firstChoices = before.length === 0 ? this.choices : this.choices.map((steps) => [...before, ...steps]);
+    this.firstLastRequestStep = before.length === 0 ? this.lastRequestStep : Int32Array.from(this.firstChoices, lastRequestStepOf);
     let total = 0;
     this.#cumulativeWeights = Float64Array.from(iteration.choices, (choice) => (total += choice.weight));
     this.#totalWeight = total;
@@ -50,6 +55,11 @@ export class IterationSteps {
   }
 }
 
+function lastRequestStepOf(steps: readonly PlannedStep[]): number {
+  for (let index = steps.length - 1; index >= 0; index--) if (steps[index]?.kind === 'request') return index;
+  return -1;
+}
+
 export function workloadOf(plan: Plan, segment?: Segment): Workload {
   return {
     profile: plan.profile,
@@ -59,6 +69,7 @@ export function workloadOf(plan: Plan, segment?: Segment): Workload {
     requestNames: plan.requests.map((request) => request.name),
     timeoutsMs: plan.requests.map((request) => request.timeoutMs),
     thinkAfter: plan.requests.map((request) => request.thinkTime),
+    maxLatencyUs: Float64Array.from(plan.requests, (request) => (request.maxLatencyMs === undefined ? 0 : request.maxLatencyMs * 1000)),
     iteration: new IterationSteps(plan.iteration),
   };
 }

@@ -3,9 +3,11 @@ import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { isThinkStep } from '../scenario/types.js';
-import type { LoadSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { FeederData } from '../scenario/load-feeders.js';
+import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
+import type { LoadSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
-import type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
+import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
 import { usableSegments } from './segment.js';
 
@@ -39,6 +41,8 @@ export interface PlannedChoice {
 export interface PlannedIteration {
   readonly order: 'sequence' | 'weighted';
   readonly choices: readonly PlannedChoice[];
+  /** Steps each virtual user runs once, before its first iteration (`before`: log in, say). */
+  readonly before?: readonly PlannedStep[];
 }
 
 export interface PlannedWarmup {
@@ -62,12 +66,46 @@ export interface Plan {
   readonly iteration: PlannedIteration;
   /** false when `http.keep_alive: false`: every request then asks for its connection to be closed. */
   readonly keepAlive: boolean;
+  /** User journeys: present when any feature needs the flow path (see PlannedFlow). */
+  readonly flow?: PlannedFlow;
+  /** `http.tls` with its files read: trusted CAs, client certificate, verification. */
+  readonly tls?: LoadedTlsSettings;
   /**
    * Worker threads the load is split over, one plan segment each (`workers`; `auto`: one per core), never more
    * than the profile has users (or iteration slots) to give them. 1, the default: the run stays on the calling
    * thread.
    */
   readonly workers: number;
+}
+
+/** `http.redirects`, normalised. */
+export interface PlannedRedirects {
+  readonly follow: boolean;
+  /** Most redirects followed for one request (default 5). */
+  readonly max: number;
+  /** Origins besides the request's own a redirect may lead to. */
+  readonly allowOrigins: readonly string[];
+}
+
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+/**
+ * What user journeys need beyond requests, present when the plan uses any of it: the requests then go through
+ * a flow's session (engine/flow-target.ts: templates rendered per request, checks, captures, cookies,
+ * redirects, HTTP/2) instead of the static fast path.
+ */
+export interface PlannedFlow {
+  /** `variables`: the lowest layer of every user's variables (captures, then a data row, then setup's captures first). */
+  readonly variables: Readonly<Record<string, string>>;
+  /** `data` files, read: a row per iteration. */
+  readonly feeders: readonly FeederData[];
+  /** A cookie jar per virtual user. */
+  readonly cookies: boolean;
+  readonly redirects: PlannedRedirects;
+  /** Offer HTTP/2 (ALPN) on https: origins. */
+  readonly http2: boolean;
+  /** `setup`: requests run once, in order, before the load; their captures are every user's variables. Not measured. */
+  readonly setup: readonly PlannedRequest[];
 }
 
 export interface PlanOptions {
@@ -88,8 +126,9 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
     profile,
     ...(warmup === undefined ? {} : { warmup }),
     gracePeriodMs: optionalMs(data.load.grace_period) ?? DEFAULT_GRACE_PERIOD_MS,
-    ...planRequests(data),
+    ...requestsAndFlow(scenario),
     keepAlive: data.http?.keep_alive ?? true,
+    ...(scenario.tls === undefined ? {} : { tls: scenario.tls }),
     workers: usableSegments(profile, requestedWorkers),
   };
 }
@@ -161,24 +200,51 @@ function planWarmup(load: LoadSpec): PlannedWarmup | undefined {
   };
 }
 
-function planRequests(data: ScenarioData): Pick<Plan, 'requests' | 'iteration'> {
+/** The requests and iteration, and the flow settings when the scenario uses any of them. */
+function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
+  const data = scenario.data;
+  const env: TemplateEnvironment = scenario.env ?? {};
+  const planned = planRequests(data, env);
+  const setup = (data.setup ?? []).map((spec) => compileRequest(spec, data.target, data.defaults, env));
+  const http = data.http ?? {};
+  const cookies = http.cookies ?? data.flows !== undefined;
+  const redirects: PlannedRedirects = {
+    follow: http.redirects?.follow ?? false,
+    max: http.redirects?.max ?? DEFAULT_MAX_REDIRECTS,
+    allowOrigins: (http.redirects?.allow_origins ?? []).map((origin) => new URL(origin).origin),
+  };
+  const feeders = scenario.feeders ?? [];
+  const needsFlow =
+    cookies ||
+    redirects.follow ||
+    http.http2 === true ||
+    setup.length > 0 ||
+    feeders.length > 0 ||
+    planned.iteration.before !== undefined ||
+    planned.requests.some((request) => request.templates !== undefined || request.checks !== undefined || request.captures !== undefined);
+  if (!needsFlow) return planned;
+  const variables = Object.fromEntries(Object.entries(data.variables ?? {}).map(([name, value]) => [name, String(value)]));
+  return { ...planned, flow: { variables, feeders, cookies, redirects, http2: http.http2 === true, setup } };
+}
+
+function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 'requests' | 'iteration'> {
   const requests: PlannedRequest[] = [];
-  const add = (spec: Parameters<typeof compileRequest>[0]): PlannedStep => {
-    requests.push(compileRequest(spec, data.target, data.defaults));
+  const add = (spec: RequestSpec): PlannedStep => {
+    requests.push(compileRequest(spec, data.target, data.defaults, env));
     return { kind: 'request', requestIndex: requests.length - 1 };
   };
+  const stepsOf = (steps: NonNullable<ScenarioData['before']>): PlannedStep[] =>
+    steps.flatMap((step): PlannedStep[] => {
+      if (!isThinkStep(step)) return [add(step)];
+      const thinkTime = thinkTimeOf(step.think);
+      return thinkTime === undefined ? [] : [{ kind: 'think', thinkTime }];
+    });
+  const before = data.before === undefined ? undefined : stepsOf(data.before);
+  const withBefore = (iteration: PlannedIteration): PlannedIteration => (before === undefined ? iteration : { ...iteration, before });
   if (data.flows !== undefined) {
-    // Flows: one flow per iteration, by weight; a flow's think steps are kept, its other features come later.
-    const choices = data.flows.map((flow) => ({
-      name: flow.name,
-      weight: flow.weight ?? 1,
-      steps: flow.steps.flatMap((step): PlannedStep[] => {
-        if (!isThinkStep(step)) return [add(step)];
-        const thinkTime = thinkTimeOf(step.think);
-        return thinkTime === undefined ? [] : [{ kind: 'think', thinkTime }];
-      }),
-    }));
-    return { requests, iteration: { order: 'weighted', choices } };
+    // Flows: one flow per iteration, by weight.
+    const choices = data.flows.map((flow) => ({ name: flow.name, weight: flow.weight ?? 1, steps: stepsOf(flow.steps) }));
+    return { requests, iteration: withBefore({ order: 'weighted', choices }) };
   }
   const specs = data.requests ?? [];
   const steps = specs.map(add);
@@ -188,9 +254,9 @@ function planRequests(data: ScenarioData): Pick<Plan, 'requests' | 'iteration'> 
       weight: specs[index]?.weight ?? 1,
       steps: [step],
     }));
-    return { requests, iteration: { order: 'weighted', choices } };
+    return { requests, iteration: withBefore({ order: 'weighted', choices }) };
   }
-  return { requests, iteration: { order: 'sequence', choices: [{ name: 'requests', weight: 1, steps }] } };
+  return { requests, iteration: withBefore({ order: 'sequence', choices: [{ name: 'requests', weight: 1, steps }] }) };
 }
 
 function scenarioNameFromFile(file: string): string {

@@ -3,6 +3,8 @@ import type { Duration } from '../scenario/duration.js';
 import { requestNameOf } from '../scenario/types.js';
 import type {
   Auth,
+  Capture,
+  ExpectChecks,
   Expect,
   HeaderValues,
   HttpMethod,
@@ -11,6 +13,31 @@ import type {
   RequestSpec,
   ThinkTime,
 } from '../scenario/types.js';
+
+import { compileJsonBodyTemplate, compileTemplate, hasTemplate } from '../scenario/template.js';
+import type { Template } from '../scenario/template.js';
+
+/** Environment variables, for `{{ $env.NAME }}` (read when a template is compiled). */
+export type TemplateEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** A header whose value is a template; `basic`: the rendered `user:password` is base64-encoded into `Basic …`. */
+export interface PlannedHeaderTemplate {
+  readonly name: string;
+  readonly value: Template;
+  readonly basic?: true;
+}
+
+/**
+ * The parts of a request that hold `{{ }}` templates, compiled once: rendered per request by a flow's session
+ * (engine/flow-target.ts). Static parts are templates too (rendering them is free), so the session renders
+ * path, headers and body alike.
+ */
+export interface RequestTemplates {
+  /** Path and query; variable values are percent-encoded. */
+  readonly path: Template;
+  readonly headers: readonly PlannedHeaderTemplate[];
+  readonly body?: Template;
+}
 
 /** A pause, uniformly random in [minMs, maxMs]; a fixed pause has minMs === maxMs. */
 export interface PlannedThinkTime {
@@ -42,23 +69,47 @@ export interface PlannedRequest {
   readonly expectedStatuses?: readonly number[];
   /** Pause after this request (its own, else the default); absent when there is none. */
   readonly thinkTime?: PlannedThinkTime;
+  /** `expect.max_latency`: a slower response (response time) fails its check. */
+  readonly maxLatencyMs?: number;
+  /** Present when the request holds `{{ }}` templates: it is then sent by a flow's session, rendered per request. */
+  readonly templates?: RequestTemplates;
+  /** Checks on the response beyond its status (headers, body, JSON), as written; compiled by the flow's session. */
+  readonly checks?: ExpectChecks;
+  /** Values saved from the response into the user's variables, as written. */
+  readonly captures?: readonly Capture[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const JSON_CONTENT_TYPE = 'application/json';
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
-/** Compiles one request of a validated scenario. `target` is the scenario's base URL, if any. Never does I/O. */
-export function compileRequest(spec: RequestSpec, target: string | undefined, defaults: RequestDefaults = {}): PlannedRequest {
+/**
+ * Compiles one request of a validated scenario. `target` is the scenario's base URL, if any. Never does I/O.
+ * A request with `{{ }}` templates gets `templates` (compiled here, with `env` for `$env.NAME`); its static
+ * fields then hold the templates' text as written.
+ */
+export function compileRequest(
+  spec: RequestSpec,
+  target: string | undefined,
+  defaults: RequestDefaults = {},
+  env: TemplateEnvironment = {},
+): PlannedRequest {
   const method = spec.method ?? 'GET';
-  const url = new URL(spec.url ?? joinUrl(target ?? '', spec.path ?? '/'));
+  const rawUrl = spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
+  const auth = spec.auth ?? defaults.auth;
+  const templated = requestHasTemplate(spec, defaults, auth, rawUrl);
+  // The URL is parsed without its templates (URL would percent-encode the braces); they go back in below.
+  const url = new URL(templated ? rawUrl.replace(/\{\{[\s\S]*?\}\}/g, 'x') : rawUrl);
   const search = mergeQuery(url.search, defaults.query, spec.query);
   const path = `${url.pathname}${search}`;
   const body = encodeBody(spec);
-  const headers = compileHeaders(defaults.headers, spec.headers, spec.auth ?? defaults.auth, body?.contentType);
+  const headers = compileHeaders(defaults.headers, spec.headers, auth, body?.contentType);
+  const checks = checksOf(spec.expect ?? defaults.expect);
+  const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
   const timeout = spec.timeout ?? defaults.timeout;
   const expectedStatuses = expectedStatusesOf(spec.expect ?? defaults.expect);
   const thinkTime = thinkTimeOf(spec.think_time ?? defaults.think_time);
+  const maxLatency = maxLatencyOf(spec.expect ?? defaults.expect);
   return {
     name: requestNameOf(spec),
     method,
@@ -71,7 +122,84 @@ export function compileRequest(spec: RequestSpec, target: string | undefined, de
     ...(spec.weight === undefined ? {} : { weight: spec.weight }),
     ...(expectedStatuses === undefined ? {} : { expectedStatuses }),
     ...(thinkTime === undefined ? {} : { thinkTime }),
+    ...(maxLatency === undefined ? {} : { maxLatencyMs: ms(maxLatency) }),
+    ...(templates === undefined ? {} : { templates }),
+    ...(checks === undefined ? {} : { checks }),
+    ...(spec.capture === undefined || spec.capture.length === 0 ? {} : { captures: spec.capture }),
   };
+}
+
+/** Any `{{` in what the request sends: URL, query, headers, auth, body. */
+function requestHasTemplate(spec: RequestSpec, defaults: RequestDefaults, auth: Auth | undefined, rawUrl: string): boolean {
+  const texts: unknown[] = [rawUrl, spec.body, spec.json, spec.form, spec.headers, spec.query, defaults.headers, defaults.query, auth];
+  return texts.some((value) => value !== undefined && hasTemplate(typeof value === 'string' ? value : JSON.stringify(value)));
+}
+
+/**
+ * The request's templates: the path (and query) as written, variable values percent-encoded; headers (defaults,
+ * the request's own, then authorization and content-type); the body. Static query values are encoded here.
+ */
+function requestTemplates(
+  spec: RequestSpec,
+  defaults: RequestDefaults,
+  auth: Auth | undefined,
+  rawUrl: string,
+  origin: string,
+  contentType: string | undefined,
+  env: TemplateEnvironment,
+): RequestTemplates {
+  const afterOrigin = rawUrl.startsWith(origin) ? rawUrl.slice(origin.length) : new URL(rawUrl).pathname;
+  const queryIndex = afterOrigin.indexOf('?');
+  const ownPath = queryIndex === -1 ? afterOrigin : afterOrigin.slice(0, queryIndex);
+  const ownQuery = queryIndex === -1 ? '' : afterOrigin.slice(queryIndex);
+  const merged: Record<string, QueryValue> = { ...defaults.query, ...spec.query };
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(merged)) {
+    const values: readonly (string | number | boolean)[] = Array.isArray(value) ? value : [value as string | number | boolean];
+    for (const item of values) {
+      const text = String(item);
+      parts.push(`${encodeURIComponent(name)}=${hasTemplate(text) ? text : encodeURIComponent(text)}`);
+    }
+  }
+  const query = parts.length === 0 ? ownQuery : `${ownQuery === '' ? '?' : `${ownQuery}&`}${parts.join('&')}`;
+  const path = compileTemplate(`${ownPath === '' ? '/' : ownPath}${query}`, { env, escape: 'uri' });
+
+  const merged_headers = new Map<string, string>();
+  for (const source of [defaults.headers, spec.headers]) {
+    for (const [name, value] of Object.entries(source ?? {})) merged_headers.set(name.toLowerCase(), String(value));
+  }
+  const headers: PlannedHeaderTemplate[] = [];
+  for (const [name, value] of merged_headers) headers.push({ name, value: compileTemplate(value, { env }) });
+  if (auth !== undefined && !merged_headers.has('authorization')) {
+    headers.push(
+      'bearer' in auth
+        ? { name: 'authorization', value: compileTemplate(`Bearer ${auth.bearer}`, { env }) }
+        : { name: 'authorization', value: compileTemplate(`${auth.basic.username}:${auth.basic.password}`, { env }), basic: true },
+    );
+  }
+  if (contentType !== undefined && !merged_headers.has('content-type')) headers.push({ name: 'content-type', value: compileTemplate(contentType, { env }) });
+
+  let body: Template | undefined;
+  if (spec.json !== undefined) body = compileJsonBodyTemplate(spec.json, { env });
+  else if (spec.form !== undefined) {
+    const fields = Object.entries(spec.form).map(([name, value]) => {
+      const text = String(value);
+      return `${encodeURIComponent(name)}=${hasTemplate(text) ? text : encodeURIComponent(text)}`;
+    });
+    body = compileTemplate(fields.join('&'), { env, escape: 'uri' });
+  } else if (spec.body !== undefined) body = compileTemplate(spec.body, { env });
+  return { path, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** `expect` beyond its status and max_latency (headers, body, JSON), or undefined when there is nothing more. */
+function checksOf(expect: Expect | undefined): ExpectChecks | undefined {
+  if (typeof expect !== 'object' || Array.isArray(expect)) return undefined;
+  const { status: _status, max_latency: _maxLatency, ...rest } = expect as ExpectChecks;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+function maxLatencyOf(expect: Expect | undefined): Duration | undefined {
+  return typeof expect === 'object' && !Array.isArray(expect) ? (expect as { max_latency?: Duration }).max_latency : undefined;
 }
 
 /** Joins a base URL and a path, keeping the base's own path (`http://h/api` + `/items` → `http://h/api/items`). */

@@ -42,6 +42,11 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
       if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'capture', index, 'regex'], report);
       if (capture.group !== undefined && capture.regex === undefined) {
         report([...path, 'capture', index, 'group'], 'group applies to a regex capture');
+      } else if (capture.group !== undefined && capture.regex !== undefined) {
+        const groups = groupCount(capture.regex);
+        if (groups !== undefined && capture.group > groups) {
+          report([...path, 'capture', index, 'group'], `the regex has ${groups} group${groups === 1 ? '' : 's'}: group ${capture.group} does not exist`, 'value');
+        }
       }
     }
   }
@@ -149,6 +154,15 @@ function checkExpect(expect: ExpectChecks | number | readonly number[] | undefin
   if (expect === undefined || typeof expect !== 'object' || Array.isArray(expect)) return;
   const checks = expect as ExpectChecks;
   if (checks.body_matches !== undefined) checkRegex(checks.body_matches, [...path, 'body_matches'], report);
+}
+
+/** How many capture groups a regular expression has; undefined when it does not compile. */
+function groupCount(source: string): number | undefined {
+  try {
+    return (new RegExp(`${source}|`).exec('')?.length ?? 1) - 1;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkRegex(source: string, path: DataPath, report: Report): void {

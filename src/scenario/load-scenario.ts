@@ -5,10 +5,14 @@ import type { Document, Scalar } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import type { ScenarioIssue } from '../errors.js';
 import { checkScenario } from './check-scenario.js';
+import { checkTemplates } from './check-templates.js';
 import { substituteEnv } from './env.js';
+import { loadFeeders, locateIssues } from './load-feeders.js';
+import { loadTlsFiles } from './load-tls-files.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import { SourceMap, displayPath } from './source-map.js';
+import type { DataPath, Position } from './source-map.js';
 import type { Scenario, ScenarioData } from './types.js';
 import { validateAgainstSchema } from './validate-schema.js';
 
@@ -50,7 +54,36 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
   } catch (error) {
     return fail(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return parseScenario(decodeText(bytes, file), file, { ...options, baseDir: dirname(absolute) });
+  const text = decodeText(bytes, file);
+  const scenario = parseScenario(text, file, { ...options, baseDir: dirname(absolute) });
+  return withFiles(scenario, text, options.env);
+}
+
+/**
+ * The files a scenario names (data files, TLS certificates), read once and checked, and its templates checked
+ * against what defines their variables (a data file's columns among them): all located in the YAML text when
+ * there is one. Scenario errors on any problem: nothing is sent before every input is known good.
+ */
+export async function withFiles(scenario: Scenario, text: string | undefined, env: Environment): Promise<Scenario> {
+  const feeders = await loadFeeders(scenario, text === undefined ? {} : { sourceText: text });
+  const templateIssues = checkTemplates(scenario.data, feeders.flatMap((feeder) => feeder.columns), env);
+  if (templateIssues.length > 0) throw new ScenarioError(scenario.file, locateIssues(scenario.file, text, templateIssues));
+  let map: SourceMap | undefined;
+  const locate = (path: DataPath): Position | undefined => {
+    if (text === undefined) return undefined;
+    if (map === undefined) {
+      const lines = new LineCounter();
+      map = new SourceMap(parseDocument(text, { lineCounter: lines }), lines);
+    }
+    return map.locate(path);
+  };
+  const tls = await loadTlsFiles(scenario, locate);
+  return {
+    ...scenario,
+    env,
+    ...(feeders.length === 0 ? {} : { feeders }),
+    ...(tls === undefined ? {} : { tls }),
+  };
 }
 
 /** Parses scenario text (pure: no I/O). `file` names the source in messages. */

@@ -1,4 +1,6 @@
 import type { Duration } from './duration.js';
+import type { FeederData } from './load-feeders.js';
+import type { LoadedTlsSettings } from './load-tls-files.js';
 
 /**
  * What a scenario file means, key for key: the data of a file that passed the schema
@@ -201,6 +203,12 @@ export interface Scenario {
   readonly data: ScenarioData;
   /** Names of environment variables whose values were substituted: secrets to the reports. */
   readonly envVarsUsed: readonly string[];
+  /** The environment the scenario was read with: `{{ $env.NAME }}` templates read it when compiled. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The `data` files, read and checked (scenario/load-feeders.ts). */
+  readonly feeders?: readonly FeederData[];
+  /** `http.tls` with its certificate files read (scenario/load-tls-files.ts). */
+  readonly tls?: LoadedTlsSettings;
 }
 
 export function isThinkStep(step: Step): step is ThinkStep {

@@ -220,13 +220,49 @@ report: {html: false}
 
   it('refuses, with exit 2, a scenario using a feature this version does not run yet', async () => {
     const file = await scenario(
-      'feeder.yml',
-      `target: \${TARGET_URL}\ndata: [{file: users.csv}]\nrequests: [{path: /, capture: [{as: code, status: true}]}]\nload: {profile: constant, users: 1, duration: 1s}\n`,
+      'monitor.yml',
+      `target: \${TARGET_URL}\nrequests: [{path: /}]\nmonitor: {sources: [{process: {pid: 1}}]}\nload: {profile: constant, users: 1, duration: 1s}\n`,
     );
     const out = await loadseed(['run', file], { TARGET_URL: server.url });
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain('feeder.yml uses data, requests[0].capture: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent');
+    expect(out.stderr).toContain('monitor.yml uses monitor: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent');
   });
+
+  it('refuses, with exit 2 and the line of the key, a data file that does not exist', async () => {
+    const file = await scenario(
+      'feeder.yml',
+      `target: \${TARGET_URL}\ndata: [{file: users.csv}]\nrequests: [{path: '/status/{{ code }}'}]\nload: {profile: constant, users: 1, duration: 1s}\n`,
+    );
+    const out = await loadseed(['run', file], { TARGET_URL: server.url });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/feeder\.yml:2:\d+ {2}data\[0\]\.file {2}cannot read users\.csv: no such file/);
+  });
+
+  it('runs a flow fed by a data file: templated paths, captures, checks', async () => {
+    await writeFile(join(dir, 'codes.csv'), 'code\n200\n201\n204\n');
+    const file = await scenario(
+      'codes.yml',
+      [
+        'target: ${TARGET_URL}',
+        'data: [{file: codes.csv, order: sequential}]',
+        'flows:',
+        '  - name: codes',
+        '    steps:',
+        "      - {name: status, path: '/status/{{ code }}', expect: [200, 201, 204], capture: [{as: seen, status: true}]}",
+        "      - {name: echo, path: '/status/{{ seen }}', expect: {status: [200, 201, 204], max_latency: 2s}}",
+        'load: {profile: constant, users: 1, iterations: 6}',
+        'sla: {max_error_rate: 0}',
+        '',
+      ].join('\n'),
+    );
+    const out = await loadseed(['run', file, '--out', 'codes.json', '--html', 'codes.html', '--quiet'], { TARGET_URL: server.url });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const doc = await results('codes.json');
+    const [status, echo] = doc.summary.requests;
+    expect(status).toMatchObject({ name: 'status', count: 6, failures: 0, statusCodes: { 200: 2, 201: 2, 204: 2 } });
+    expect(echo).toMatchObject({ name: 'echo', count: 6, failures: 0, statusCodes: { 200: 2, 201: 2, 204: 2 } });
+  }, 20_000);
 
   it('quickstart runs the shipped scenario against the built-in target and writes both reports', async () => {
     const out = await loadseed(['quickstart', '--quiet'], {});

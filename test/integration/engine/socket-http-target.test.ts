@@ -294,6 +294,7 @@ describe('SocketHttpTarget: sessions', () => {
       const reply: StepReply = {
         stepEnded: (...args) => outcomes.push(['ended', ...args]),
         stepFailed: (...args) => outcomes.push(['failed', ...args]),
+        stepRejected: (...args) => outcomes.push(['rejected', ...args]),
       };
       const settled = (count: number): Promise<void> =>
         new Promise((resolve) => {

@@ -30,6 +30,7 @@ function setup(openModel: boolean) {
     requestNames: ['a', 'b'],
     timeoutsMs: [100, 100],
     thinkAfter: [undefined, undefined],
+    maxLatencyUs: new Float64Array(2),
     iteration: new IterationSteps({
       order: 'sequence',
       choices: [{ name: 's', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }, { kind: 'request', requestIndex: 1 }] }],
@@ -46,6 +47,7 @@ function setup(openModel: boolean) {
     userStopped: () => events.push('stopped'),
     requestStarted: () => events.push('started'),
     requestSettled: () => events.push('settled'),
+    dataExhausted: () => events.push('exhausted'),
   };
   const session = new ManualSession();
   const user = new VirtualUser(0, session, workload);

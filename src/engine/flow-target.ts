@@ -1,0 +1,374 @@
+import type { PlannedFlow, PlannedRequest } from '../plan/build-plan.js';
+import { compileCapture, extractCapture } from '../plan/capture.js';
+import type { PlannedCapture } from '../plan/capture.js';
+import { compileChecks, evaluateChecks, needsBody } from '../plan/checks.js';
+import type { PlannedChecks } from '../plan/checks.js';
+import type { RequestTemplates } from '../plan/compile-request.js';
+import { createResponseView } from '../plan/response-view.js';
+import type { Segment } from '../plan/segment.js';
+import { WHOLE_PLAN } from '../plan/segment.js';
+import type { FeederData } from '../scenario/load-feeders.js';
+import { MissingVariableError, renderTemplate } from '../scenario/template.js';
+import type { TemplateScope } from '../scenario/template.js';
+import { UserCookieJar } from './cookie-jar.js';
+import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
+import { HttpExchangeSession, HttpExchangeTarget } from './http-exchange.js';
+import type { ExchangeResult, OutgoingRequest } from './http-exchange.js';
+import { nextRedirect } from './redirect-policy.js';
+import type { RedirectSettings } from './redirect-policy.js';
+import type { StepReply, StepSession, StepTarget } from './step-target.js';
+import { STATUS_COLUMNS, successTableOf } from './success-table.js';
+import type { TlsSettings } from './tls-settings.js';
+
+export interface FlowTargetOptions {
+  readonly keepAlive: boolean;
+  readonly tls?: TlsSettings;
+  /** This thread's share of the plan: data rows are striped by it. Default: the whole plan. */
+  readonly segment?: Segment;
+  /** What `setup` captured (run once, before the load, by `runSetup`): every user reads them. */
+  readonly setupVariables?: Readonly<Record<string, string>>;
+  readonly connectTimeoutMs?: number;
+}
+
+/** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
+export const MAX_KEPT_BODY_BYTES = 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** A request as a flow's session sends it, compiled once per thread. */
+interface FlowRequest {
+  readonly method: string;
+  readonly origin: string;
+  readonly templates: RequestTemplates | undefined;
+  /** The static request, for one without templates. */
+  readonly path: string;
+  readonly headers: readonly string[];
+  readonly body: Buffer | undefined;
+  readonly timeoutMs: number;
+  readonly successRow: number;
+  readonly checks: PlannedChecks | undefined;
+  readonly captures: readonly PlannedCapture[];
+  /** 0: the body is counted, not kept. */
+  readonly keepBodyBytes: number;
+}
+
+/** Where a column of the data files is: which feeder, which column. */
+interface ColumnRef {
+  readonly feeder: number;
+  readonly column: number;
+}
+
+/** What every session of a target shares. */
+interface FlowShared {
+  readonly requests: readonly FlowRequest[];
+  readonly successTable: Uint8Array;
+  readonly exchange: HttpExchangeTarget;
+  readonly cookies: boolean;
+  readonly redirects: RedirectSettings;
+  readonly feeders: readonly FeederData[];
+  readonly cursors: readonly FeederCursor[];
+  readonly columns: ReadonlyMap<string, ColumnRef>;
+  /** `variables`, then setup's captures over them. */
+  readonly baseVariables: ReadonlyMap<string, string>;
+}
+
+/**
+ * HTTP for user journeys: each virtual user (session) has its own variables (captures), its current data
+ * row, a cookie jar and its own connections (undici, http-exchange.ts). A request is rendered from its
+ * templates (compiled at plan time), sent, its redirects followed by policy (credentials never cross
+ * origins), its status, checks and captures judged; a failed check or capture is reported with its reason
+ * (`stepRejected`), counted under `check`. Requests without any of these features never come here: they take
+ * the static socket transport.
+ */
+export class FlowTarget implements StepTarget {
+  readonly #shared: FlowShared;
+  readonly #setup: readonly PlannedRequest[];
+  readonly #sessions: FlowSession[] = [];
+
+  constructor(requests: readonly PlannedRequest[], flow: PlannedFlow, options: FlowTargetOptions) {
+    const exchange = new HttpExchangeTarget({
+      keepAlive: options.keepAlive,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      http2: flow.http2,
+    });
+    const segment = options.segment ?? WHOLE_PLAN;
+    const columns = new Map<string, ColumnRef>();
+    flow.feeders.forEach((feeder, feederIndex) =>
+      feeder.columns.forEach((name, column) => columns.set(name, { feeder: feederIndex, column })),
+    );
+    const baseVariables = new Map(Object.entries({ ...flow.variables, ...options.setupVariables }));
+    this.#shared = {
+      requests: requests.map(flowRequestOf),
+      successTable: successTableOf(requests),
+      exchange,
+      cookies: flow.cookies,
+      redirects: flow.redirects,
+      feeders: flow.feeders,
+      cursors: flow.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: segment.index, segmentCount: segment.count })),
+      columns,
+      baseVariables,
+    };
+    this.#setup = flow.setup;
+  }
+
+  createSession(_userIndex: number): FlowSession {
+    const session = new FlowSession(this.#shared);
+    this.#sessions.push(session);
+    return session;
+  }
+
+  /**
+   * Runs `setup`'s requests once, in order, with the variables and first data row a user would have; returns
+   * what they captured and why any failed (a failed setup request is reported, the run goes on: requests that
+   * need its captures then fail, counted). Not measured.
+   */
+  async runSetup(): Promise<{ variables: Record<string, string>; failures: string[] }> {
+    const setupRequests = this.#setup;
+    const shared: FlowShared = {
+      ...this.#shared,
+      requests: setupRequests.map(flowRequestOf),
+      successTable: successTableOf(setupRequests),
+      cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
+    };
+    const session = new FlowSession(shared);
+    const failures: string[] = [];
+    try {
+      session.beginIteration();
+      for (const [index, request] of setupRequests.entries()) {
+        const failure = await session.sendOnce(index, request.timeoutMs);
+        if (failure !== undefined) failures.push(`setup request ${request.name}: ${failure}`);
+      }
+      return { variables: session.capturedVariables(), failures };
+    } finally {
+      session.close();
+    }
+  }
+
+  close(): Promise<void> {
+    for (const session of this.#sessions) session.close();
+    return this.#shared.exchange.close();
+  }
+}
+
+/** One virtual user: its variables, data row, cookies and connections; one request at a time. */
+export class FlowSession implements StepSession, TemplateScope {
+  readonly #shared: FlowShared;
+  readonly #exchange: HttpExchangeSession;
+  readonly #jar: UserCookieJar | undefined;
+  /** Captured so far by this user. */
+  readonly #variables = new Map<string, string>();
+  /** The current row of each data file (an index into its rows). */
+  readonly #rows: Int32Array;
+  #reply: StepReply | undefined = undefined;
+  #request: FlowRequest | undefined = undefined;
+  #outgoing: OutgoingRequest | undefined = undefined;
+  #hops = 0;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  /** Bumped by abort(): an exchange's late callback is ignored. */
+  #epoch = 0;
+
+  constructor(shared: FlowShared) {
+    this.#shared = shared;
+    this.#exchange = shared.exchange.createSession();
+    this.#jar = shared.cookies ? new UserCookieJar() : undefined;
+    this.#rows = new Int32Array(shared.feeders.length).fill(-1);
+  }
+
+  beginIteration(): boolean {
+    const cursors = this.#shared.cursors;
+    for (let index = 0; index < cursors.length; index++) {
+      const row = (cursors[index] as FeederCursor).next();
+      if (row === EXHAUSTED) return false;
+      this.#rows[index] = row;
+    }
+    return true;
+  }
+
+  /** A variable's value: this user's captures, then its data row, then setup's captures and `variables`. */
+  get(name: string): string | undefined {
+    const captured = this.#variables.get(name);
+    if (captured !== undefined) return captured;
+    const ref = this.#shared.columns.get(name);
+    if (ref !== undefined) {
+      const row = this.#rows[ref.feeder]!;
+      if (row >= 0) return this.#shared.feeders[ref.feeder]?.rows[row]?.[ref.column];
+    }
+    return this.#shared.baseVariables.get(name);
+  }
+
+  send(requestIndex: number, reply: StepReply): void {
+    const request = this.#shared.requests[requestIndex] as FlowRequest;
+    let outgoing: OutgoingRequest;
+    try {
+      outgoing = this.#render(request);
+    } catch (error) {
+      reply.stepFailed(error instanceof MissingVariableError ? missingVariable(error) : error, 0, 0);
+      return;
+    }
+    this.#reply = reply;
+    this.#request = request;
+    this.#hops = 0;
+    this.#bytesIn = 0;
+    this.#bytesOut = 0;
+    this.#dispatch(outgoing);
+  }
+
+  abort(): number {
+    if (this.#reply === undefined) return 0;
+    this.#reply = undefined;
+    this.#epoch += 1;
+    return this.#bytesOut + this.#exchange.abort();
+  }
+
+  close(): void {
+    this.#reply = undefined;
+    this.#exchange.close();
+  }
+
+  /** Setup: sends one request and resolves with why it failed, or undefined. */
+  sendOnce(requestIndex: number, timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.abort();
+        resolve(`no response within ${timeoutMs} ms`);
+      }, timeoutMs);
+      const done = (failure: string | undefined): void => {
+        clearTimeout(timer);
+        resolve(failure);
+      };
+      this.send(requestIndex, {
+        stepEnded: (status, success) => done(success ? undefined : `unexpected status ${status}`),
+        stepFailed: (error) => done(error instanceof Error ? error.message : String(error)),
+        stepRejected: (_status, reason) => done(reason),
+      });
+    });
+  }
+
+  capturedVariables(): Record<string, string> {
+    return Object.fromEntries(this.#variables);
+  }
+
+  #render(request: FlowRequest): OutgoingRequest {
+    const templates = request.templates;
+    let path = request.path;
+    let headers: string[];
+    let body = request.body;
+    if (templates === undefined) {
+      headers = request.headers.slice();
+    } else {
+      path = renderTemplate(templates.path, this);
+      headers = [];
+      for (const header of templates.headers) {
+        const value = renderTemplate(header.value, this);
+        headers.push(header.name, header.basic === true ? `Basic ${Buffer.from(value, 'utf8').toString('base64')}` : value);
+      }
+      if (templates.body !== undefined) body = Buffer.from(renderTemplate(templates.body, this), 'utf8');
+    }
+    const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
+    if (cookie !== undefined) addCookie(headers, cookie);
+    return { method: request.method, origin: request.origin, path, headers, ...(body === undefined ? {} : { body }) };
+  }
+
+  #dispatch(outgoing: OutgoingRequest): void {
+    this.#outgoing = outgoing;
+    const request = this.#request as FlowRequest;
+    const epoch = this.#epoch;
+    // Redirects need the Location header; everything else only what checks and captures read.
+    this.#exchange.exchange(outgoing, request.keepBodyBytes, request.timeoutMs, (error, result) => {
+      if (epoch === this.#epoch) this.#received(error, result);
+    });
+  }
+
+  #received(error: Error | undefined, result: ExchangeResult | undefined): void {
+    const reply = this.#reply;
+    const request = this.#request;
+    const outgoing = this.#outgoing;
+    if (reply === undefined || request === undefined || outgoing === undefined) return;
+    if (error !== undefined || result === undefined) {
+      this.#reply = undefined;
+      reply.stepFailed(error, this.#bytesIn, this.#bytesOut);
+      return;
+    }
+    this.#bytesIn += result.bytesIn;
+    this.#bytesOut += result.bytesOut;
+    const status = result.status;
+    this.#jar?.store(`${outgoing.origin}${outgoing.path}`, result.headers['set-cookie']);
+
+    const location = result.headers['location'];
+    const decision = nextRedirect(outgoing, status, typeof location === 'string' ? location : location?.[0], this.#shared.redirects, this.#hops);
+    if (decision.kind === 'follow') {
+      this.#hops += 1;
+      const next = decision.request;
+      const cookie = this.#jar?.cookieHeader(`${next.origin}${next.path}`);
+      // The jar decides the cookies of the new URL: whatever the previous hop carried is replaced.
+      const cleaned: string[] = [];
+      for (let index = 0; index + 1 < next.headers.length; index += 2) {
+        if (next.headers[index] !== 'cookie') cleaned.push(next.headers[index] as string, next.headers[index + 1] as string);
+      }
+      if (cookie !== undefined) cleaned.push('cookie', cookie);
+      this.#dispatch({ ...next, headers: cleaned });
+      return;
+    }
+    this.#reply = undefined;
+    if (decision.kind === 'refused') {
+      reply.stepRejected(status, decision.reason, this.#bytesIn, this.#bytesOut);
+      return;
+    }
+    const success = this.#shared.successTable[request.successRow + (status < STATUS_COLUMNS ? status : 0)] === 1;
+    if (!success || (request.checks === undefined && request.captures.length === 0)) {
+      reply.stepEnded(status, success, this.#bytesIn, this.#bytesOut);
+      return;
+    }
+    const view = createResponseView(status, result.headers, result.body);
+    if (request.checks !== undefined) {
+      const reason = evaluateChecks(request.checks, view);
+      if (reason !== undefined) {
+        reply.stepRejected(status, reason, this.#bytesIn, this.#bytesOut);
+        return;
+      }
+    }
+    for (const capture of request.captures) {
+      const captured = extractCapture(capture, view);
+      if (!captured.ok) {
+        reply.stepRejected(status, captured.reason, this.#bytesIn, this.#bytesOut);
+        return;
+      }
+      this.#variables.set(capture.as, captured.value);
+    }
+    reply.stepEnded(status, true, this.#bytesIn, this.#bytesOut);
+  }
+}
+
+function flowRequestOf(request: PlannedRequest, index: number): FlowRequest {
+  const checks = compileChecks(request.checks);
+  const captures = (request.captures ?? []).map(compileCapture);
+  return {
+    method: request.method,
+    origin: request.origin,
+    templates: request.templates,
+    path: request.path,
+    headers: request.headers,
+    body: request.body,
+    timeoutMs: request.timeoutMs,
+    successRow: index * STATUS_COLUMNS,
+    checks,
+    captures,
+    keepBodyBytes: needsBody(checks, captures) ? MAX_KEPT_BODY_BYTES : 0,
+  };
+}
+
+/** Adds the jar's cookies to a request's own `cookie` header, if it has one. */
+function addCookie(headers: string[], cookie: string): void {
+  for (let index = 0; index + 1 < headers.length; index += 2) {
+    if (headers[index] === 'cookie') {
+      headers[index + 1] = `${headers[index + 1] as string}; ${cookie}`;
+      return;
+    }
+  }
+  headers.push('cookie', cookie);
+}
+
+function missingVariable(error: MissingVariableError): Error {
+  return Object.assign(new Error(error.message), { code: 'LS_MISSING_VARIABLE' });
+}
