@@ -10,6 +10,7 @@ import { modelOf } from '../plan/profile.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
+import { redactingIo } from './redacting-io.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { defaultHtmlPath } from '../report/default-html-path.js';
 import { renderJunitReport } from '../report/junit-report.js';
@@ -47,9 +48,11 @@ const MIN_TICK_MS = 100;
  * Exit code: 0 every threshold met, 1 one violated (or the run aborted by `sla.abort_on_fail`), 130/143
  * interrupted (results still written).
  */
-export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
-  const scenario = await loadScenario(file, { env: io.env, cwd: io.cwd });
+export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, processIo: CliIo): Promise<ExitCode> {
+  const scenario = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
   const plan = buildPlan(scenario);
+  // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
+  const io = redactingIo(processIo, plan.secrets);
   const unsupported = unsupportedFeatures(scenario.data);
   if (unsupported.length > 0) {
     throw new UsageError(
@@ -64,6 +67,10 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const workers = scenario.data.workers;
   if (!quiet && typeof workers === 'number' && workers > plan.workers) {
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
+  }
+
+  if (plan.tls?.insecure === true) {
+    io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
   }
 
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: quiet ? 'quiet' : 'auto' });

@@ -8,6 +8,7 @@ import { createResponseView } from '../plan/response-view.js';
 import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
 import type { FeederData } from '../scenario/load-feeders.js';
+import { redactText } from '../scenario/secrets.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from './cookie-jar.js';
@@ -69,6 +70,8 @@ interface FlowShared {
   readonly columns: ReadonlyMap<string, ColumnRef>;
   /** `variables`, then setup's captures over them. */
   readonly baseVariables: ReadonlyMap<string, string>;
+  readonly secretVariables: readonly string[];
+  readonly secretHeaders: readonly string[];
 }
 
 /**
@@ -107,6 +110,8 @@ export class FlowTarget implements StepTarget {
       cursors: flow.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: segment.index, segmentCount: segment.count })),
       columns,
       baseVariables,
+      secretVariables: flow.secretVariables,
+      secretHeaders: flow.secretHeaders,
     };
     this.#setup = flow.setup;
   }
@@ -167,6 +172,8 @@ export class FlowSession implements StepSession, TemplateScope {
   #bytesOut = 0;
   /** Bumped by abort(): an exchange's late callback is ignored. */
   #epoch = 0;
+  /** The last value of each secret header this user sent (a captured token in Authorization, say): never shown. */
+  readonly #sentSecrets = new Map<string, string>();
 
   constructor(shared: FlowShared) {
     this.#shared = shared;
@@ -249,6 +256,26 @@ export class FlowSession implements StepSession, TemplateScope {
     return Object.fromEntries(this.#variables);
   }
 
+  /**
+   * A failure reason without the secrets of this moment: values of secret variables this user holds, of secret
+   * headers it sends and of secret headers in the response (a check on `set-cookie` quotes what it got).
+   */
+  #redact(reason: string, result: ExchangeResult): string {
+    const shared = this.#shared;
+    const secrets: string[] = [];
+    for (const name of shared.secretVariables) {
+      const value = this.get(name);
+      if (value !== undefined && value !== '') secrets.push(value);
+    }
+    for (const value of this.#sentSecrets.values()) secrets.push(...secretPartsOf(value));
+    for (const name of shared.secretHeaders) {
+      const value = result.headers[name];
+      if (typeof value === 'string') secrets.push(...secretPartsOf(value));
+      else if (value !== undefined) for (const one of value) secrets.push(...secretPartsOf(one));
+    }
+    return secrets.length === 0 ? reason : redactText(reason, secrets.filter((value) => value.length > 0).sort((a, b) => b.length - a.length));
+  }
+
   #render(request: FlowRequest): OutgoingRequest {
     const templates = request.templates;
     let path = request.path;
@@ -267,6 +294,11 @@ export class FlowSession implements StepSession, TemplateScope {
     }
     const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
     if (cookie !== undefined) addCookie(headers, cookie);
+    const secretHeaders = this.#shared.secretHeaders;
+    for (let index = 0; index + 1 < headers.length; index += 2) {
+      const name = headers[index] as string;
+      if (secretHeaders.includes(name)) this.#sentSecrets.set(name, headers[index + 1] as string);
+    }
     return { method: request.method, origin: request.origin, path, headers, ...(body === undefined ? {} : { body }) };
   }
 
@@ -324,7 +356,7 @@ export class FlowSession implements StepSession, TemplateScope {
     if (request.checks !== undefined) {
       const reason = evaluateChecks(request.checks, view);
       if (reason !== undefined) {
-        reply.stepRejected(status, reason, this.#bytesIn, this.#bytesOut);
+        reply.stepRejected(status, this.#redact(reason, result), this.#bytesIn, this.#bytesOut);
         return;
       }
     }
@@ -367,6 +399,20 @@ function addCookie(headers: string[], cookie: string): void {
     }
   }
   headers.push('cookie', cookie);
+}
+
+/**
+ * A secret header's value and the credentials inside it: `Bearer abc` → also `abc`; `a=1; sid=xyz` → also
+ * `sid=xyz` and `xyz`. Short fragments (attributes such as `Path=/`) are left alone.
+ */
+function secretPartsOf(value: string): string[] {
+  const parts = [value];
+  for (const piece of value.split(/;\s*|\s+/)) {
+    if (piece.length >= 4 && piece !== value) parts.push(piece);
+    const equals = piece.indexOf('=');
+    if (equals > 0 && piece.length - equals - 1 >= 4) parts.push(piece.slice(equals + 1));
+  }
+  return parts;
 }
 
 function missingVariable(error: MissingVariableError): Error {

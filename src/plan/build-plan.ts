@@ -4,6 +4,7 @@ import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { isThinkStep } from '../scenario/types.js';
 import type { FeederData } from '../scenario/load-feeders.js';
+import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
 import type { LoadSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
@@ -71,6 +72,11 @@ export interface Plan {
   /** `http.tls` with its files read: trusted CAs, client certificate, verification. */
   readonly tls?: LoadedTlsSettings;
   /**
+   * Secret values known before the run (from the environment, secret headers, credentials, `redact`): every
+   * output (console, results, JUnit, Markdown, HTML) shows `***` instead (scenario/secrets.ts).
+   */
+  readonly secrets: readonly string[];
+  /**
    * Worker threads the load is split over, one plan segment each (`workers`; `auto`: one per core), never more
    * than the profile has users (or iteration slots) to give them. 1, the default: the run stays on the calling
    * thread.
@@ -106,6 +112,10 @@ export interface PlannedFlow {
   readonly http2: boolean;
   /** `setup`: requests run once, in order, before the load; their captures are every user's variables. Not measured. */
   readonly setup: readonly PlannedRequest[];
+  /** Variables whose values are secret (`redact`): a failure message never shows them. */
+  readonly secretVariables: readonly string[];
+  /** Headers whose values are secret (Authorization, Cookie, Set-Cookie, X-API-Key… and `redact`'s), lower-case. */
+  readonly secretHeaders: readonly string[];
 }
 
 export interface PlanOptions {
@@ -118,6 +128,7 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
   const data = scenario.data;
   const warmup = planWarmup(data.load);
   const profile = planProfile(data.load);
+  const requestsPlanned = requestsAndFlow(scenario);
   const requestedWorkers = data.workers === 'auto' ? (options.availableCores ?? availableParallelism()) : (data.workers ?? 1);
   return {
     name: data.name ?? scenarioNameFromFile(scenario.file),
@@ -126,9 +137,10 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
     profile,
     ...(warmup === undefined ? {} : { warmup }),
     gracePeriodMs: optionalMs(data.load.grace_period) ?? DEFAULT_GRACE_PERIOD_MS,
-    ...requestsAndFlow(scenario),
+    ...requestsPlanned,
     keepAlive: data.http?.keep_alive ?? true,
     ...(scenario.tls === undefined ? {} : { tls: scenario.tls }),
+    secrets: secretValuesOf(scenario, envNamesOf(requestsPlanned)),
     workers: usableSegments(profile, requestedWorkers),
   };
 }
@@ -224,7 +236,33 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
     planned.requests.some((request) => request.templates !== undefined || request.checks !== undefined || request.captures !== undefined);
   if (!needsFlow) return planned;
   const variables = Object.fromEntries(Object.entries(data.variables ?? {}).map(([name, value]) => [name, String(value)]));
-  return { ...planned, flow: { variables, feeders, cookies, redirects, http2: http.http2 === true, setup } };
+  const redact = (data.redact ?? []).map((name) => name.toLowerCase());
+  return {
+    ...planned,
+    flow: {
+      variables,
+      feeders,
+      cookies,
+      redirects,
+      http2: http.http2 === true,
+      setup,
+      secretVariables: data.redact ?? [],
+      secretHeaders: [...new Set([...SECRET_HEADERS, ...redact])],
+    },
+  };
+}
+
+/** The environment variables every template reads (`{{ $env.NAME }}`). */
+function envNamesOf(planned: Pick<Plan, 'requests' | 'flow'>): string[] {
+  const names = new Set<string>();
+  for (const request of [...planned.requests, ...(planned.flow?.setup ?? [])]) {
+    const templates = request.templates;
+    if (templates === undefined) continue;
+    for (const template of [templates.path, templates.body, ...templates.headers.map((header) => header.value)]) {
+      for (const name of template?.envNames ?? []) names.add(name);
+    }
+  }
+  return [...names];
 }
 
 function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 'requests' | 'iteration'> {

@@ -47,6 +47,8 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
     );
   }
   if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
+  if (run.http?.tlsInsecure === true) warnings.push('TLS certificates were not verified (http.tls.insecure): only for targets you own');
+  for (const failure of run.setupFailures ?? []) warnings.push(`${failure} (before the load; requests that need its captures fail)`);
   if (warnings.length > 0) {
     lines.push('');
     for (const warning of warnings) lines.push(c.yellow(`! ${warning}`));

@@ -217,6 +217,8 @@ function warnings(results: ResultsDocument): Warning[] {
   if (summary.total.interrupted > 0) list.push({ title: 'Requests aborted', text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.` });
   if (run.warmupExcluded) list.push({ title: 'Warm-up excluded', text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.` });
   if (run.shards !== undefined) list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
+  if (run.http?.tlsInsecure === true) list.push({ title: 'TLS not verified', text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.' });
+  for (const failure of run.setupFailures ?? []) list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
   return list;
 }
 
@@ -379,6 +381,10 @@ function runDetails(results: ResultsDocument): Detail[] {
   details.push({ label: 'data', value: `${formatBytes(bytesIn)} received, ${formatBytes(bytesOut)} sent` });
   if (run.warmupExcluded) details.push({ label: 'warm-up', value: `${formatCount(run.warmupRequests)} requests, excluded` });
   if (run.shards !== undefined) details.push({ label: 'merged from', value: `${run.shards} shards` });
+  if (run.http !== undefined) {
+    const transport = run.http.transport === 'socket' ? 'HTTP/1.1, loadseed sockets' : `flows on undici${run.http.http2 ? ', HTTP/2 offered' : ''}`;
+    details.push({ label: 'HTTP', value: `${transport}${run.http.tlsInsecure ? ', TLS not verified' : ''}` });
+  }
   details.push({ label: 'loadseed', value: `${results.loadseed}, results format v${results.version}` });
   return details;
 }

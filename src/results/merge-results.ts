@@ -42,6 +42,7 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
     warmupRequests: runs.reduce((sum, run) => sum + run.warmupRequests, 0),
     ...(abortedBy === undefined ? {} : { abortedBy }),
     shards: runs.reduce((sum, run) => sum + (run.shards ?? 1), 0),
+    ...(first.results.run.http === undefined ? {} : { http: first.results.run.http }),
     recorder: merged,
     thresholds,
     generator: mergeGenerators(files),

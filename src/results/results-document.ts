@@ -12,6 +12,7 @@ import type { RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import { recorderSubjects } from '../sla/recorder-subjects.js';
+import { redactDeep } from '../scenario/secrets.js';
 import { LOADSEED_VERSION } from '../version.js';
 import { recorderDocument } from './recorder-encoding.js';
 import type { RecorderDocument } from './recorder-encoding.js';
@@ -88,6 +89,16 @@ export interface GeneratorDocument {
   }[];
 }
 
+/** How the requests were sent. */
+export interface HttpDocument {
+  /** `socket`: loadseed's raw-socket HTTP/1.1 (static requests); `flow`: user journeys on undici. */
+  readonly transport: 'socket' | 'flow';
+  /** HTTP/2 was offered (ALPN, `http.http2`). */
+  readonly http2: boolean;
+  /** Certificate verification was off (`http.tls.insecure`). */
+  readonly tlsInsecure: boolean;
+}
+
 /** `sla.abort_on_fail` stopped the run early: the threshold found lost, and when. */
 export interface AbortedByDocument {
   readonly kind: 'threshold';
@@ -123,6 +134,9 @@ export interface ResultsDocument {
     readonly abortedBy?: AbortedByDocument;
     /** Results of this many runs (shards) merged into these (`loadseed merge`). */
     readonly shards?: number;
+    readonly http?: HttpDocument;
+    /** `setup` requests that failed, before the load (one line each). */
+    readonly setupFailures?: readonly string[];
   };
   readonly verdict: Verdict;
   readonly summary: {
@@ -166,6 +180,8 @@ export interface ResultsInput {
   readonly warmupRequests: number;
   readonly abortedBy?: AbortedByDocument;
   readonly shards?: number;
+  readonly http?: HttpDocument;
+  readonly setupFailures?: readonly string[];
   readonly recorder: Recorder;
   readonly thresholds: readonly PlannedThreshold[];
   readonly generator: GeneratorDocument;
@@ -179,7 +195,7 @@ export function buildResults(
   options: { readonly abortedBy?: AbortedByDocument } = {},
 ): ResultsDocument {
   const { abortedBy } = options;
-  return assembleResults({
+  const document = assembleResults({
     scenario: { name: plan.name, file: plan.scenarioFile, plan: describePlan(plan) },
     startedAtEpochMs: result.startedAtEpochMs,
     endedAtEpochMs: result.endedAtEpochMs,
@@ -190,11 +206,23 @@ export function buildResults(
     warmupExcluded: result.warmupRan,
     warmupRequests: result.warmupRan ? result.warmupRecorder.snapshot().total.requests : 0,
     ...(abortedBy === undefined ? {} : { abortedBy }),
+    http: {
+      transport: plan.flow === undefined ? 'socket' : 'flow',
+      http2: plan.flow?.http2 ?? false,
+      tlsInsecure: plan.tls?.insecure ?? false,
+    },
+    ...(result.setupFailures === undefined ? {} : { setupFailures: result.setupFailures }),
     recorder: result.recorder,
     thresholds,
     generator: generatorDocument(result.generator),
   });
+  // Secrets (values from the environment, credentials, secret headers) never reach a file: every string of the
+  // document is redacted, the recorder's names and messages included (its encoded numbers hold no text).
+  return redactDeep(document, plan.secrets, ENCODED_KEYS);
 }
+
+/** Keys whose values are encoded data, not text: left as they are by redaction. */
+const ENCODED_KEYS: ReadonlySet<string> = new Set(['data']);
 
 /**
  * The results document of a recorder: summary, series and threshold outcomes computed from it, the recorder
@@ -229,6 +257,8 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       warmupRequests: input.warmupRequests,
       ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
       ...(input.shards === undefined ? {} : { shards: input.shards }),
+      ...(input.http === undefined ? {} : { http: input.http }),
+      ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
     },
     verdict,
     summary: {
