@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The data flow of ARCHITECTURE.md, enforced: scenario → plan → engine (with metrics) → sla → results → report,
+ * progress beside them, cli and api on top. Each folder of src/ may import only from the folders listed here
+ * (and from the top-level modules: errors, version). An arrow against the flow fails this test.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  scenario: [],
+  plan: ['scenario'],
+  metrics: [],
+  target: [],
+  engine: ['scenario', 'plan', 'metrics'],
+  sla: ['scenario', 'plan', 'metrics'],
+  results: ['scenario', 'plan', 'metrics', 'engine', 'sla'],
+  report: ['scenario', 'plan', 'metrics', 'sla', 'results'],
+  progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
+  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target'],
+  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api'],
+};
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+describe('architecture', () => {
+  it('has no import against the data flow', () => {
+    const wrong: string[] = [];
+    for (const file of filesUnder(SRC)) {
+      const path = relative(SRC, file).split(/[\\/]/);
+      if (path.length < 2) continue; // index.ts, errors.ts, version.ts: the top
+      const folder = path[0] as string;
+      const allowed = ALLOWED[folder];
+      expect(allowed, `a rule for src/${folder}/`).toBeDefined();
+      for (const match of readFileSync(file, 'utf8').matchAll(/from '\.\.\/([a-z-]+)\//g)) {
+        const imported = match[1] as string;
+        if (imported !== folder && !(allowed ?? []).includes(imported)) wrong.push(`src/${path.join('/')} imports ${imported}/`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
