@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /** One file a command writes: what it is (for people), where, and how to render it. */
@@ -10,15 +10,27 @@ export interface Output {
   render(): Promise<string>;
 }
 
-/** Writes every output it can (paths relative to `cwd`); returns the ones that failed, with the reason. */
+/**
+ * Writes every output it can (paths relative to `cwd`); returns the ones that failed, with the reason. A file
+ * is written beside its path and renamed into place, so that it is whole or absent — never cut short by a
+ * second Ctrl-C, a full disk or a crash midway (appending is the exception: it adds to a file of someone else's).
+ */
 export async function writeOutputs(outputs: readonly Output[], cwd: string): Promise<Map<Output, string>> {
   const failures = new Map<Output, string>();
   for (const output of outputs) {
     const absolute = resolve(cwd, output.path);
+    const partial = `${absolute}.${process.pid}.partial`;
     try {
       await mkdir(dirname(absolute), { recursive: true });
-      await (output.append === true ? appendFile : writeFile)(absolute, await output.render());
+      const text = await output.render();
+      if (output.append === true) {
+        await appendFile(absolute, text);
+      } else {
+        await writeFile(partial, text);
+        await rename(partial, absolute);
+      }
     } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
       failures.set(output, (error as NodeJS.ErrnoException).code ?? String(error));
     }
   }

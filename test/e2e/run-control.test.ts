@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsSchemaProblems } from '../../src/results/read-results.js';
+import type { ResultsDocument } from '../../src/results/results-document.js';
+import { startTargetServer } from '../../src/target/target-server.js';
+import type { TargetServer } from '../../src/target/target-server.js';
+import { runBuiltCli } from './built-cli.js';
+
+/**
+ * Stopping a run at any stage — warm-up, ramp, steady load, a flow's journey — leaves complete, valid files
+ * marked interrupted, and the documented exit code (130 SIGINT, 143 SIGTERM).
+ */
+let dir: string;
+let server: TargetServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-control-'));
+  server = await startTargetServer({ port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function interrupted(name: string, load: string, signal: NodeJS.Signals, afterMs: number, requests = '[{path: /delay/20}]'): Promise<{ code: number | null; doc: ResultsDocument; html: string }> {
+  await writeFile(
+    join(dir, `${name}.yml`),
+    `name: ${name}\ntarget: \${TARGET_URL}\nrequests: ${requests}\nload: ${load}\nsla: {p95_latency_ms: 1000}\nreport: {json: ${name}.json, html: ${name}.html, junit: ${name}.xml}\n`,
+  );
+  const started = Date.now();
+  const out = await runBuiltCli(['run', `${name}.yml`], {
+    cwd: dir,
+    env: { TARGET_URL: server.url },
+    onStart: (kill) => setTimeout(() => kill(signal), afterMs),
+  });
+  expect(Date.now() - started).toBeLessThan(10_000);
+  const doc: unknown = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
+  expect(resultsSchemaProblems(doc), name).toEqual([]);
+  // Whole files only: no partial file left behind.
+  expect((await readdir(dir)).filter((file) => file.includes('.partial'))).toEqual([]);
+  expect(await readFile(join(dir, `${name}.xml`), 'utf8')).toMatch(/<\/testsuites>\s*$/);
+  return { code: out.code, doc: doc as ResultsDocument, html: await readFile(join(dir, `${name}.html`), 'utf8') };
+}
+
+describe('run control (built CLI)', () => {
+  it('SIGINT during the warm-up: nothing measured, valid files marked interrupted, exit 130', async () => {
+    const { code, doc, html } = await interrupted('warmup', '{profile: constant, users: 2, duration: 30s, warmup: 20s}', 'SIGINT', 1_000);
+    expect(code).toBe(130);
+    expect(doc.verdict).toBe('interrupted');
+    expect(doc.run.interrupted).toBe(true);
+    expect(doc.summary.total.count).toBe(0);
+    expect(html).toContain('</html>');
+  }, 20_000);
+
+  it('SIGTERM during a ramp: the figures so far, marked interrupted, exit 143', async () => {
+    const { code, doc } = await interrupted('ramp', '{profile: ramp, start_users: 1, end_users: 20, ramp_duration: 30s}', 'SIGTERM', 1_500);
+    expect(code).toBe(143);
+    expect(doc.verdict).toBe('interrupted');
+    expect(doc.summary.total.count).toBeGreaterThan(10);
+    expect(doc.run.durationMs).toBeLessThan(8_000);
+  }, 20_000);
+
+  it('SIGINT in the open model: arrivals stop, in-flight requests finish, exit 130', async () => {
+    const { code, doc } = await interrupted('open', '{profile: arrival_rate, rate: 50, duration: 30s}', 'SIGINT', 1_500);
+    expect(code).toBe(130);
+    expect(doc.run.interrupted).toBe(true);
+    expect(doc.summary.total.count).toBeGreaterThan(20);
+    expect(doc.summary.total.interrupted).toBe(0);
+  }, 20_000);
+
+  it('SIGINT during a flow (undici transport): the same', async () => {
+    const { code, doc } = await interrupted(
+      'flow',
+      '{profile: constant, users: 3, duration: 30s}',
+      'SIGINT',
+      1_500,
+      "[{name: templated, path: '/delay/20', headers: {x-id: '{{ $uuid }}'}}]",
+    );
+    expect(code).toBe(130);
+    expect(doc.run.http?.transport).toBe('flow');
+    expect(doc.verdict).toBe('interrupted');
+    expect(doc.summary.total.count).toBeGreaterThan(20);
+  }, 20_000);
+});
