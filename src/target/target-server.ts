@@ -11,7 +11,20 @@
  *   /echo                  200, JSON describing the request (body read up to 1 MiB, else 413)
  *   /flaky?rate=R          500 with probability R (0..1, default 0.05), else 200 "ok"
  *   /latency?mean=&p99=    waits a log-normal delay with that mean and p99 (ms), then 200 "ok"
+ *   /redirect?to=&status=  a redirect (301, 302, 303, 307 or 308; default 302) to `to`: a path or an http(s) URL
+ *   /headers               200, JSON of the request headers received
  * Bad parameters give 400 with a plain-text reason; anything else gives 404.
+ *
+ * A demo API for user-journey scenarios, stateless (tokens and cookies are derived from the user name, never
+ * stored), JSON in and out, errors as {"error": "..."}:
+ *   POST /login            body {"username", "password"}: the password of user U is "pw-U" (U: 1..64 of
+ *                          A-Z a-z 0-9 . _ @ -). 200 {"token": "tok-U", "user": "U"} with
+ *                          Set-Cookie: session=s-U; Path=/; HttpOnly; 401 on bad credentials; 400 when the
+ *                          body is not a JSON object; 413 over 64 KiB
+ *   GET  /me               200 {"user": "U", "status": "ok"} with Authorization: Bearer tok-U, else 401
+ *   GET  /cart             200 {"user": "U", "items": [...]} with the cookie session=s-U, else 403
+ *   POST /cart/items       with the cookie: 201 {"added": the body's sku, or null}; 403 without; 400, 413 as /login
+ * The cart is not stored: adding an item does not change what GET /cart returns. A wrong method gives 405.
  */
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -67,7 +80,27 @@ const JSON_BODY = JSON.stringify({
   ok: true,
 });
 const NOT_FOUND_BODY =
-  'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS';
+  'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS' +
+  ' /redirect?to=URL&status=302 /headers; demo API: POST /login, GET /me, GET /cart, POST /cart/items';
+
+/** Bodies of the demo API's POST routes are read up to this, else 413. */
+const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** A demo user name: safe as is in a JSON string, a cookie value and a bearer token. */
+const USER_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+const TOKEN_PREFIX = 'tok-';
+const SESSION_COOKIE = 'session';
+const SESSION_PREFIX = 's-';
+const PASSWORD_PREFIX = 'pw-';
+/** What every cart holds: the cart is not stored, so it never changes. */
+const CART_ITEMS: readonly { readonly sku: string; readonly qty: number }[] = [
+  { sku: 'a-1', qty: 1 },
+  { sku: 'b-2', qty: 2 },
+];
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const DEFAULT_REDIRECT_STATUS = 302;
+/** A redirect target as sent in Location: visible ASCII only (percent-encode anything else). */
+const VISIBLE_ASCII_PATTERN = /^[\x21-\x7e]+$/;
+const ABSOLUTE_HTTP_URL_PATTERN = /^https?:\/\/[^/?#]/i;
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const APPLICATION_JSON = 'application/json; charset=utf-8';
@@ -99,7 +132,11 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     { noDelay: true, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
     (req, res) => {
       state.requestCount += 1;
-      handleRequest(state, req, res);
+      try {
+        handleRequest(state, req, res);
+      } catch {
+        failInternally(res);
+      }
     },
   );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -179,6 +216,14 @@ function handleRequest(state: ServerState, req: IncomingMessage, res: ServerResp
     echo(req, res, path, search);
     return;
   }
+  if (route === '/login' && arg === undefined) {
+    login(req, res);
+    return;
+  }
+  if (route === '/cart' && arg === 'items') {
+    addCartItem(req, res);
+    return;
+  }
   // Every other route ignores the request body; drain it so the connection stays reusable.
   req.resume();
 
@@ -213,6 +258,30 @@ function handleRequest(state: ServerState, req: IncomingMessage, res: ServerResp
     case '/latency':
       if (arg === undefined) {
         latency(state, res, search);
+        return;
+      }
+      break;
+    case '/me':
+      if (arg === undefined) {
+        me(req, res);
+        return;
+      }
+      break;
+    case '/cart':
+      if (arg === undefined) {
+        cart(req, res);
+        return;
+      }
+      break;
+    case '/redirect':
+      if (arg === undefined) {
+        redirect(res, search);
+        return;
+      }
+      break;
+    case '/headers':
+      if (arg === undefined) {
+        sendJson(res, 200, req.headers);
         return;
       }
       break;
@@ -346,6 +415,177 @@ function latency(state: ServerState, res: ServerResponse, search: string): void 
   okAfter(state, res, delayMs);
 }
 
+/** POST /login: checks the password rule (user U, password "pw-U"), answers a token and a session cookie. */
+function login(req: IncomingMessage, res: ServerResponse): void {
+  if (!allowMethod(req, res, 'POST')) return;
+  readJsonBody(req, res, (body) => {
+    if (!isPlainObject(body)) {
+      sendJson(res, 400, { error: 'expected a JSON object {"username": "...", "password": "..."}' });
+      return;
+    }
+    const username = body['username'];
+    const password = body['password'];
+    if (typeof username !== 'string' || !USER_NAME_PATTERN.test(username) || password !== `${PASSWORD_PREFIX}${username}`) {
+      sendJson(res, 401, { error: 'bad credentials' });
+      return;
+    }
+    sendJson(
+      res,
+      200,
+      { token: `${TOKEN_PREFIX}${username}`, user: username },
+      { 'set-cookie': `${SESSION_COOKIE}=${SESSION_PREFIX}${username}; Path=/; HttpOnly` },
+    );
+  });
+}
+
+/** GET /me: who the bearer token belongs to. */
+function me(req: IncomingMessage, res: ServerResponse): void {
+  if (!allowMethod(req, res, 'GET')) return;
+  const username = bearerUser(req.headers.authorization);
+  if (username === undefined) {
+    sendJson(res, 401, { error: 'missing or bad token' }, { 'www-authenticate': 'Bearer realm="loadseed"' });
+    return;
+  }
+  sendJson(res, 200, { user: username, status: 'ok' });
+}
+
+/** GET /cart: the session cookie's user and the (fixed) items of every cart. */
+function cart(req: IncomingMessage, res: ServerResponse): void {
+  if (!allowMethod(req, res, 'GET')) return;
+  const username = sessionUser(req.headers.cookie);
+  if (username === undefined) {
+    sendJson(res, 403, { error: 'missing or bad session cookie' });
+    return;
+  }
+  sendJson(res, 200, { user: username, items: CART_ITEMS });
+}
+
+/** POST /cart/items: with a session cookie, acknowledges the body's sku (nothing is stored). */
+function addCartItem(req: IncomingMessage, res: ServerResponse): void {
+  if (!allowMethod(req, res, 'POST')) return;
+  if (sessionUser(req.headers.cookie) === undefined) {
+    req.resume();
+    sendJson(res, 403, { error: 'missing or bad session cookie' });
+    return;
+  }
+  readJsonBody(req, res, (body) => {
+    const sku = isPlainObject(body) ? body['sku'] : undefined;
+    sendJson(res, 201, { added: sku ?? null });
+  });
+}
+
+/** /redirect?to=&status=: a redirect to a path or an http(s) URL, Location exactly `to`. */
+function redirect(res: ServerResponse, search: string): void {
+  const params = new URLSearchParams(search);
+  const to = params.get('to');
+  const statusText = params.get('status');
+  const code = statusText === null ? DEFAULT_REDIRECT_STATUS : parseInteger(statusText, MIN_STATUS_CODE, MAX_STATUS_CODE);
+  if (code === undefined || !REDIRECT_STATUSES.has(code)) {
+    sendText(res, 400, `bad status ${quote(statusText ?? undefined)}: use /redirect?to=URL&status=S with S one of 301, 302, 303, 307, 308`);
+    return;
+  }
+  if (to === null || !isRedirectTarget(to)) {
+    sendText(
+      res,
+      400,
+      `bad redirect target ${quote(to ?? undefined)}: use /redirect?to=T with T a path (/me) or an http(s) URL, visible ASCII only`,
+    );
+    return;
+  }
+  sendBody(res, code, TEXT_PLAIN, `redirecting to ${to}`, { location: to });
+}
+
+/** A path ("/x", not "//host" nor "/\host", which browsers read as another host) or an absolute http(s) URL. */
+function isRedirectTarget(to: string): boolean {
+  if (!VISIBLE_ASCII_PATTERN.test(to)) return false;
+  if (to.startsWith('/')) return !to.startsWith('//') && !to.startsWith('/\\');
+  return ABSOLUTE_HTTP_URL_PATTERN.test(to) && URL.canParse(to);
+}
+
+/** Answers 405 (and drains the body) unless the method is `method` (GET also allows HEAD). */
+function allowMethod(req: IncomingMessage, res: ServerResponse, method: 'GET' | 'POST'): boolean {
+  if (req.method === method || (method === 'GET' && req.method === 'HEAD')) return true;
+  req.resume();
+  const allow = method === 'GET' ? 'GET, HEAD' : method;
+  sendJson(res, 405, { error: `method ${req.method ?? ''} not allowed: use ${allow}` }, { allow });
+  return false;
+}
+
+/**
+ * Reads a JSON body of up to MAX_JSON_BODY_BYTES, then calls `onBody` with it parsed; answers 413 when it is
+ * longer, 400 when it is not JSON. Past the cap it keeps reading (so the client gets its 413, not a reset) but
+ * keeps nothing.
+ */
+function readJsonBody(req: IncomingMessage, res: ServerResponse, onBody: (body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  let bodyBytes = 0;
+  req.on('data', (chunk: Buffer) => {
+    bodyBytes += chunk.length;
+    if (bodyBytes <= MAX_JSON_BODY_BYTES) {
+      chunks.push(chunk);
+    }
+  });
+  req.on('end', () => {
+    if (bodyBytes > MAX_JSON_BODY_BYTES) {
+      sendJson(res, 413, { error: `request body of ${bodyBytes} bytes exceeds the limit of ${MAX_JSON_BODY_BYTES} bytes` });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks, bodyBytes).toString('utf8'));
+    } catch {
+      sendJson(res, 400, { error: 'the request body is not JSON' });
+      return;
+    }
+    try {
+      onBody(body);
+    } catch {
+      failInternally(res);
+    }
+  });
+}
+
+/** The user of `Authorization: Bearer tok-U` (the scheme in any case), or undefined. */
+function bearerUser(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const match = /^bearer +(\S+) *$/i.exec(authorization);
+  const token = match?.[1];
+  if (token === undefined || !token.startsWith(TOKEN_PREFIX)) return undefined;
+  const username = token.slice(TOKEN_PREFIX.length);
+  return USER_NAME_PATTERN.test(username) ? username : undefined;
+}
+
+/** The user of a `session=s-U` cookie in a Cookie header, or undefined. */
+function sessionUser(cookieHeader: string | undefined): string | undefined {
+  if (cookieHeader === undefined) return undefined;
+  for (const pair of cookieHeader.split(';')) {
+    const equalsAt = pair.indexOf('=');
+    if (equalsAt === -1 || pair.slice(0, equalsAt).trim() !== SESSION_COOKIE) continue;
+    const value = pair.slice(equalsAt + 1).trim();
+    if (!value.startsWith(SESSION_PREFIX)) continue;
+    const username = value.slice(SESSION_PREFIX.length);
+    if (USER_NAME_PATTERN.test(username)) return username;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** After an unexpected error in a handler: a 500, or a dropped connection if that is too late, never a crash. */
+function failInternally(res: ServerResponse): void {
+  try {
+    if (res.headersSent) {
+      res.destroy();
+    } else {
+      sendText(res, 500, 'internal error');
+    }
+  } catch {
+    res.destroy();
+  }
+}
+
 /** Responds 200 "ok" after `delayMs`, with one timer that is cleared if the response closes first. */
 function okAfter(state: ServerState, res: ServerResponse, delayMs: number): void {
   if (delayMs <= 0) {
@@ -379,11 +619,22 @@ function sendText(res: ServerResponse, statusCode: number, text: string): void {
   sendBody(res, statusCode, TEXT_PLAIN, text);
 }
 
-function sendBody(res: ServerResponse, statusCode: number, contentType: string, body: string): void {
+function sendJson(res: ServerResponse, statusCode: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  sendBody(res, statusCode, APPLICATION_JSON, JSON.stringify(value), headers);
+}
+
+function sendBody(
+  res: ServerResponse,
+  statusCode: number,
+  contentType: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (res.destroyed || res.writableEnded) {
     return;
   }
   res.writeHead(statusCode, {
+    ...headers,
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
   });

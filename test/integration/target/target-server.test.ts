@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
@@ -31,6 +32,31 @@ async function requestMany(path: string, count: number, concurrency: number): Pr
 
 function countStatus(replies: readonly Reply[], status: number): number {
   return replies.filter((reply) => reply.status === status).length;
+}
+
+/** POSTs `body` (a value sent as JSON, or raw text) with the given extra headers. */
+function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+}
+
+function jsonOf(reply: Reply): unknown {
+  expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(reply.headers.get('content-length')).toBe(String(Buffer.byteLength(reply.text)));
+  return JSON.parse(reply.text) as unknown;
+}
+
+/** Sends raw bytes on a new connection and destroys it at once, as a client that gives up mid-request. */
+async function sendAndDisconnect(raw: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1', () => {
+      socket.write(raw, () => {
+        socket.destroy();
+        resolve();
+      });
+    });
+    socket.on('error', reject);
+  });
 }
 
 beforeAll(async () => {
@@ -262,6 +288,259 @@ describe('/latency', () => {
   });
 });
 
+describe('POST /login', () => {
+  it('answers 200 with a token, the user and a session cookie for user U with password "pw-U"', async () => {
+    const reply = await post('/login', { username: 'alice', password: 'pw-alice' });
+    expect(reply.status).toBe(200);
+    expect(jsonOf(reply)).toEqual({ token: 'tok-alice', user: 'alice' });
+    expect(reply.headers.getSetCookie()).toEqual(['session=s-alice; Path=/; HttpOnly']);
+  });
+
+  it('accepts every character of the user-name alphabet, up to 64 characters', async () => {
+    const username = `A.z_0-9@${'x'.repeat(56)}`;
+    expect(username).toHaveLength(64);
+    const reply = await post('/login', { username, password: `pw-${username}` });
+    expect(reply.status).toBe(200);
+    expect(jsonOf(reply)).toEqual({ token: `tok-${username}`, user: username });
+  });
+
+  it.each([
+    ['a wrong password', { username: 'alice', password: 'pw-bob' }],
+    ['no password', { username: 'alice' }],
+    ['no username', { password: 'pw-' }],
+    ['an empty username', { username: '', password: 'pw-' }],
+    ['a username with a space', { username: 'a b', password: 'pw-a b' }],
+    ['a username with a semicolon', { username: 'a;b', password: 'pw-a;b' }],
+    ['a username over 64 characters', { username: 'x'.repeat(65), password: `pw-${'x'.repeat(65)}` }],
+    ['a numeric username', { username: 7, password: 'pw-7' }],
+    ['an empty object', {}],
+  ])('answers 401 "bad credentials", without a cookie, for %s', async (_label, body) => {
+    const reply = await post('/login', body);
+    expect(reply.status).toBe(401);
+    expect(jsonOf(reply)).toEqual({ error: 'bad credentials' });
+    expect(reply.headers.getSetCookie()).toEqual([]);
+  });
+
+  it.each([
+    ['text', 'username=alice&password=pw-alice'],
+    ['an empty body', ''],
+    ['truncated JSON', '{"username": "alice"'],
+    ['a JSON array', '["alice", "pw-alice"]'],
+    ['a JSON string', '"alice"'],
+    ['JSON null', 'null'],
+  ])('answers 400 with a JSON error for %s', async (_label, body) => {
+    const reply = await post('/login', body);
+    expect(reply.status).toBe(400);
+    expect((jsonOf(reply) as { error: string }).error.length).toBeGreaterThan(10);
+  });
+
+  it('accepts a body of exactly 64 KiB and answers 413 beyond it', async () => {
+    const credentials = JSON.stringify({ username: 'alice', password: 'pw-alice' });
+    const atLimit = credentials + ' '.repeat(64 * 1024 - credentials.length);
+    expect(Buffer.byteLength(atLimit)).toBe(65_536);
+    expect((await post('/login', atLimit)).status).toBe(200);
+    const overLimit = await post('/login', `${atLimit} `);
+    expect(overLimit.status).toBe(413);
+    expect((jsonOf(overLimit) as { error: string }).error).toContain('65536');
+  });
+
+  it('answers 405 with Allow: POST to another method', async () => {
+    const reply = await request('/login');
+    expect(reply.status).toBe(405);
+    expect(reply.headers.get('allow')).toBe('POST');
+    expect(jsonOf(reply)).toEqual({ error: 'method GET not allowed: use POST' });
+  });
+
+  it('stays healthy when a client disconnects in the middle of the body', async () => {
+    const before = server.requestCount();
+    await sendAndDisconnect('POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"user');
+    await sendAndDisconnect('POST /cart/items HTTP/1.1\r\nHost: x\r\nCookie: session=s-a\r\nContent-Length: 1000\r\n\r\n{"sku');
+    while (server.requestCount() < before + 2) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const reply = await post('/login', { username: 'bob', password: 'pw-bob' });
+    expect(reply.status).toBe(200);
+  });
+});
+
+describe('GET /me', () => {
+  it('answers 200 with the user of a bearer token "tok-U" (the scheme in any case)', async () => {
+    for (const authorization of ['Bearer tok-alice', 'bearer tok-alice', 'BEARER  tok-alice']) {
+      const reply = await request('/me', { headers: { authorization } });
+      expect(reply.status, authorization).toBe(200);
+      expect(jsonOf(reply)).toEqual({ user: 'alice', status: 'ok' });
+    }
+  });
+
+  it('accepts the token that /login returned', async () => {
+    const { token } = jsonOf(await post('/login', { username: 'carol', password: 'pw-carol' })) as { token: string };
+    const reply = await request('/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(jsonOf(reply)).toEqual({ user: 'carol', status: 'ok' });
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['an empty bearer token', 'Bearer '],
+    ['a token without the tok- prefix', 'Bearer alice'],
+    ['a token with no user', 'Bearer tok-'],
+    ['two tokens', 'Bearer tok-a tok-b'],
+    ['Basic credentials', `Basic ${Buffer.from('alice:pw-alice').toString('base64')}`],
+  ])('answers 401 "missing or bad token" for %s', async (_label, authorization) => {
+    const reply = await request('/me', authorization === undefined ? {} : { headers: { authorization } });
+    expect(reply.status).toBe(401);
+    expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="loadseed"');
+    expect(jsonOf(reply)).toEqual({ error: 'missing or bad token' });
+  });
+
+  it('answers 405 to a POST, with Allow: GET, HEAD', async () => {
+    const reply = await request('/me', { method: 'POST', body: 'x', headers: { authorization: 'Bearer tok-alice' } });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('GET /cart', () => {
+  it('answers 200 with the user of the session cookie and the fixed items', async () => {
+    const reply = await request('/cart', { headers: { cookie: 'theme=dark; session=s-alice; lang=en' } });
+    expect(reply.status).toBe(200);
+    expect(jsonOf(reply)).toEqual({
+      user: 'alice',
+      items: [
+        { sku: 'a-1', qty: 1 },
+        { sku: 'b-2', qty: 2 },
+      ],
+    });
+  });
+
+  it('accepts the cookie that /login set', async () => {
+    const login = await post('/login', { username: 'dave', password: 'pw-dave' });
+    const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+    expect(cookie).toBe('session=s-dave');
+    const reply = await request('/cart', { headers: { cookie } });
+    expect(reply.status).toBe(200);
+    expect((jsonOf(reply) as { user: string }).user).toBe('dave');
+  });
+
+  it.each([
+    ['no cookie', undefined],
+    ['other cookies only', 'theme=dark; lang=en'],
+    ['a session without the s- prefix', 'session=alice'],
+    ['an empty session', 'session=s-'],
+    ['a cookie whose name only ends in session', 'xsession=s-alice'],
+  ])('answers 403 for %s', async (_label, cookie) => {
+    const reply = await request('/cart', cookie === undefined ? {} : { headers: { cookie } });
+    expect(reply.status).toBe(403);
+    expect(jsonOf(reply)).toEqual({ error: 'missing or bad session cookie' });
+  });
+});
+
+describe('POST /cart/items', () => {
+  const session = { cookie: 'session=s-alice' };
+
+  it('answers 201 with the sku of the body, as sent', async () => {
+    const reply = await post('/cart/items', { sku: 'sku-42', quantity: 1 }, session);
+    expect(reply.status).toBe(201);
+    expect(jsonOf(reply)).toEqual({ added: 'sku-42' });
+    const numeric = await post('/cart/items', { sku: 7 }, session);
+    expect(jsonOf(numeric)).toEqual({ added: 7 });
+  });
+
+  it('answers 201 with added: null when the body has no sku', async () => {
+    for (const body of [{ quantity: 2 }, [1, 2], 'null']) {
+      const reply = await post('/cart/items', body, session);
+      expect(reply.status).toBe(201);
+      expect(jsonOf(reply)).toEqual({ added: null });
+    }
+  });
+
+  it('does not store anything: GET /cart is unchanged', async () => {
+    await post('/cart/items', { sku: 'z-9' }, session);
+    const cart = jsonOf(await request('/cart', { headers: session })) as { items: { sku: string }[] };
+    expect(cart.items.map((item) => item.sku)).toEqual(['a-1', 'b-2']);
+  });
+
+  it('answers 403 without the session cookie, 400 on a body that is not JSON, 413 over 64 KiB, 405 to a GET', async () => {
+    const noCookie = await post('/cart/items', { sku: 'a-1' });
+    expect(noCookie.status).toBe(403);
+    expect(jsonOf(noCookie)).toEqual({ error: 'missing or bad session cookie' });
+    expect((await post('/cart/items', 'sku=a-1', session)).status).toBe(400);
+    expect((await post('/cart/items', ' '.repeat(64 * 1024 + 1), session)).status).toBe(413);
+    const get = await request('/cart/items', { headers: session });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('/redirect', () => {
+  it('redirects with 302 by default, Location exactly as given', async () => {
+    const reply = await request('/redirect?to=/me', { redirect: 'manual' });
+    expect(reply.status).toBe(302);
+    expect(reply.headers.get('location')).toBe('/me');
+    expect(reply.headers.get('content-length')).toBe(String(Buffer.byteLength(reply.text)));
+  });
+
+  it.each([301, 302, 303, 307, 308])('answers status=%d', async (code) => {
+    const reply = await request(`/redirect?to=${encodeURIComponent('/json?a=1&b=2')}&status=${code}`, { redirect: 'manual' });
+    expect(reply.status).toBe(code);
+    expect(reply.headers.get('location')).toBe('/json?a=1&b=2');
+  });
+
+  it('redirects to an absolute http or https URL', async () => {
+    for (const to of ['https://example.test/a?b=c', 'http://127.0.0.1:9/x', 'HTTP://Example.test']) {
+      const reply = await request(`/redirect?to=${encodeURIComponent(to)}&status=308`, { redirect: 'manual' });
+      expect(reply.status, to).toBe(308);
+      expect(reply.headers.get('location')).toBe(to);
+    }
+  });
+
+  it('is followed by a client to the target, which sees the headers sent', async () => {
+    const response = await fetch(`${server.url}/redirect?to=/headers`, { headers: { 'x-loadseed-test': 'hop' } });
+    expect(response.status).toBe(200);
+    expect(response.redirected).toBe(true);
+    expect(((await response.json()) as Record<string, string>)['x-loadseed-test']).toBe('hop');
+  });
+
+  it.each([
+    ['no to', '/redirect'],
+    ['an empty to', '/redirect?to='],
+    ['a relative path', '/redirect?to=me'],
+    ['a protocol-relative URL', '/redirect?to=//evil.example/'],
+    ['a backslash path', '/redirect?to=/%5Cevil.example'],
+    ['another scheme', '/redirect?to=ftp://example.test/'],
+    ['a javascript: URL', '/redirect?to=javascript:alert(1)'],
+    ['a CR LF (header injection)', '/redirect?to=/me%0d%0aset-cookie:%20x=1'],
+    ['a space', '/redirect?to=/a%20b'],
+    ['a non-ASCII character', '/redirect?to=/caf%C3%A9'],
+    ['a status that is not a redirect', '/redirect?to=/me&status=200'],
+    ['status 304', '/redirect?to=/me&status=304'],
+    ['a status that is not a number', '/redirect?to=/me&status=abc'],
+  ])('answers 400 with a plain-text reason for %s', async (_label, path) => {
+    const reply = await request(path, { redirect: 'manual' });
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('location')).toBeNull();
+    expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(reply.text).toMatch(/^bad (redirect target|status)/);
+  });
+});
+
+describe('/headers', () => {
+  it('answers 200 with the request headers as JSON, names lower-cased', async () => {
+    const reply = await request('/headers', { headers: { 'X-Loadseed-Test': 'hello', authorization: 'Bearer tok-x' } });
+    expect(reply.status).toBe(200);
+    expect(jsonOf(reply)).toMatchObject({
+      host: `127.0.0.1:${server.port}`,
+      'x-loadseed-test': 'hello',
+      authorization: 'Bearer tok-x',
+    });
+  });
+
+  it('answers HEAD without a body', async () => {
+    const reply = await request('/headers', { method: 'HEAD' });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('');
+  });
+});
+
 describe('invalid input', () => {
   it.each([
     '/delay/abc',
@@ -298,12 +577,15 @@ describe('invalid input', () => {
     expect(tooWide.text).toContain('p99/mean must be <= 14.97');
   });
 
-  it.each(['/nope', '/json/extra', '/delayed/5', '/echo/x', '//delay/5'])('%s → 404 listing the routes', async (path) => {
+  it.each(['/nope', '/json/extra', '/delayed/5', '/echo/x', '//delay/5', '/login/x', '/me/x', '/cart/x', '/cart/items/x', '/headers/x'])('%s → 404 listing the routes', async (path) => {
     const reply = await request(path);
     expect(reply.status).toBe(404);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(reply.text).toContain('/delay/:ms');
     expect(reply.text).toContain('/latency');
+    for (const route of ['/redirect', '/headers', 'POST /login', 'GET /me', 'GET /cart', 'POST /cart/items']) {
+      expect(reply.text).toContain(route);
+    }
     expect(reply.text).not.toContain('\n');
   });
 

@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultsDocument } from '../../src/results/results-document.js';
+import { startTargetServer } from '../../src/target/target-server.js';
+import type { TargetServer } from '../../src/target/target-server.js';
+import { ROOT, runBuiltCli } from './built-cli.js';
+
+/** The example scenarios of scenarios/ run as shipped against the built-in target, a short load each. */
+
+let dir: string;
+let server: TargetServer;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-examples-'));
+  server = await startTargetServer({ port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs scenarios/<name>.yml for `duration` against the built-in target; every output goes to the temporary dir. */
+async function runExample(name: string, duration: string): Promise<{ document: ResultsDocument; requestsServed: number }> {
+  const servedBefore = server.requestCount();
+  const out = await runBuiltCli(
+    ['run', join(ROOT, 'scenarios', `${name}.yml`), '--out', `${name}.json`, '--html', `${name}.html`, '--quiet'],
+    { cwd: dir, env: { TARGET_URL: server.url, DURATION: duration }, timeoutMs: 15_000 },
+  );
+  expect(out.code, out.stderr).toBe(0);
+  const document = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as ResultsDocument;
+  return { document, requestsServed: server.requestCount() - servedBefore };
+}
+
+function requestCounts(document: ResultsDocument): Record<string, number> {
+  return Object.fromEntries(document.summary.requests.map((request) => [request.name, request.count]));
+}
+
+describe('example scenarios against the built-in target (built CLI)', () => {
+  it('login-flow.yml: logs in, uses the token and the session cookie, zero failures', async () => {
+    const { document, requestsServed } = await runExample('login-flow', '2s');
+    const total = document.summary.total;
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    expect(total.successes).toBe(total.count);
+    expect(requestsServed).toBeGreaterThanOrEqual(total.count);
+    // Only 200 (login, me, cart, home, catalog) and 201 (add item): no 401 or 403 got through as a pass.
+    expect(Object.keys(total.statusCodes).sort()).toEqual(['200', '201']);
+    const counts = requestCounts(document);
+    // 10 users each start with a flow picked 3:1 for the shopper: every shopper step runs.
+    for (const name of ['login', 'me', 'cart', 'add item']) expect(counts[name], name).toBeGreaterThan(0);
+    expect(total.statusCodes['201']).toBe(counts['add item']);
+  }, 20_000);
+
+  it('checks.yml: every kind of check passes, zero failures', async () => {
+    const { document } = await runExample('checks', '1s');
+    const total = document.summary.total;
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    expect(total.count).toBeGreaterThan(0);
+    for (const request of document.summary.requests) {
+      expect(request.count, request.name).toBeGreaterThan(0);
+      expect(request.failures, request.name).toBe(0);
+    }
+  }, 20_000);
+});
