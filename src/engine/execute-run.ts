@@ -88,6 +88,7 @@ export async function executeRun(workload: Workload, target: StepTarget, options
       endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
       elapsedMs,
       interrupted: outcome.interrupted,
+      ...(outcome.dataExhausted ? { dataExhausted: true } : {}),
       generator: generatorLoad(1, cpuPercent, [thread], recorder),
     };
   } finally {

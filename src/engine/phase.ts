@@ -12,6 +12,8 @@ export interface PhaseOutcome {
   readonly endedAt: number;
   /** Stopped by the abort signal rather than by reaching its end. */
   readonly interrupted: boolean;
+  /** Ended early because a data file was used up (`unique`, `when_exhausted: stop`). */
+  readonly dataExhausted: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export abstract class Phase implements UserHost {
   #activeUsers = 0;
   #finished = false;
   #interrupted = false;
+  #dataExhausted = false;
   #endTimer: NodeJS.Timeout | undefined = undefined;
   #graceTimer: NodeJS.Timeout | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
@@ -91,7 +94,9 @@ export abstract class Phase implements UserHost {
   }
 
   dataExhausted(): void {
-    if (!this.stopping) this.stop(false);
+    if (this.stopping) return;
+    this.#dataExhausted = true;
+    this.stop(false);
   }
 
   requestStarted(): void {
@@ -136,6 +141,6 @@ export abstract class Phase implements UserHost {
     for (const user of this.pool.users) if (user.host === this) user.interrupt();
     const endedAt = now();
     this.recorder.finish(endedAt);
-    this.#resolve?.({ originAt: this.originAt, endedAt, interrupted: this.#interrupted });
+    this.#resolve?.({ originAt: this.originAt, endedAt, interrupted: this.#interrupted, dataExhausted: this.#dataExhausted });
   }
 }

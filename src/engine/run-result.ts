@@ -42,6 +42,8 @@ export interface RunResult {
   readonly preconnectedConnections: number;
   /** loadseed's own load during the measured phase (CPU, event loop), and whether it was the bottleneck. */
   readonly generator: GeneratorLoad;
+  /** The measured phase ended early because a data file was used up (`unique`, `when_exhausted: stop`). */
+  readonly dataExhausted?: boolean;
   /** `setup` requests that failed (before the load, not measured): why, one line each. */
   readonly setupFailures?: readonly string[];
 }

@@ -147,6 +147,7 @@ function mergeOutcomes(
     endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
     elapsedMs,
     interrupted: outcomes.some((outcome) => outcome.interrupted),
+    ...(outcomes.some((outcome) => outcome.dataExhausted === true) ? { dataExhausted: true } : {}),
     requestNames,
     preconnectedConnections: outcomes.reduce((sum, outcome) => sum + outcome.preconnectedConnections, 0),
     generator:

@@ -86,6 +86,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     warmupRan: result.warmupRan,
     elapsedMs: result.elapsedMs,
     interrupted: result.interrupted,
+    ...(result.dataExhausted === true ? { dataExhausted: true } : {}),
     preconnectedConnections: result.preconnectedConnections,
     ...(thread === undefined ? {} : { thread }),
   };

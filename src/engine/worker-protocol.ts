@@ -41,6 +41,7 @@ export interface WorkerOutcome {
   /** From the shared t=0 of the measured phase to this worker's end. */
   readonly elapsedMs: number;
   readonly interrupted: boolean;
+  readonly dataExhausted?: boolean;
   readonly preconnectedConnections: number;
   /** Absent when the measured phase never began. */
   readonly thread?: ThreadLoad;

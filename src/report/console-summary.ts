@@ -47,6 +47,7 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
     );
   }
   if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
+  if (run.dataExhausted === true) warnings.push('the data file was used up (order: unique, when_exhausted: stop): the run ended early, as planned');
   if (run.http?.tlsInsecure === true) warnings.push('TLS certificates were not verified (http.tls.insecure): only for targets you own');
   for (const failure of run.setupFailures ?? []) warnings.push(`${failure} (before the load; requests that need its captures fail)`);
   if (warnings.length > 0) {

@@ -217,6 +217,7 @@ function warnings(results: ResultsDocument): Warning[] {
   if (summary.total.interrupted > 0) list.push({ title: 'Requests aborted', text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.` });
   if (run.warmupExcluded) list.push({ title: 'Warm-up excluded', text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.` });
   if (run.shards !== undefined) list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
+  if (run.dataExhausted === true) list.push({ title: 'Data used up', text: 'every row of a unique data file was sent once (when_exhausted: stop): the run ended early, as planned.' });
   if (run.http?.tlsInsecure === true) list.push({ title: 'TLS not verified', text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.' });
   for (const failure of run.setupFailures ?? []) list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
   return list;

@@ -137,6 +137,8 @@ export interface ResultsDocument {
     readonly http?: HttpDocument;
     /** `setup` requests that failed, before the load (one line each). */
     readonly setupFailures?: readonly string[];
+    /** Ended early, as planned, because a `unique` data file was used up (`when_exhausted: stop`). */
+    readonly dataExhausted?: boolean;
   };
   readonly verdict: Verdict;
   readonly summary: {
@@ -182,6 +184,7 @@ export interface ResultsInput {
   readonly shards?: number;
   readonly http?: HttpDocument;
   readonly setupFailures?: readonly string[];
+  readonly dataExhausted?: boolean;
   readonly recorder: Recorder;
   readonly thresholds: readonly PlannedThreshold[];
   readonly generator: GeneratorDocument;
@@ -212,6 +215,7 @@ export function buildResults(
       tlsInsecure: plan.tls?.insecure ?? false,
     },
     ...(result.setupFailures === undefined ? {} : { setupFailures: result.setupFailures }),
+    ...(result.dataExhausted === true ? { dataExhausted: true } : {}),
     recorder: result.recorder,
     thresholds,
     generator: generatorDocument(result.generator),
@@ -259,6 +263,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       ...(input.shards === undefined ? {} : { shards: input.shards }),
       ...(input.http === undefined ? {} : { http: input.http }),
       ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
+      ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
     },
     verdict,
     summary: {

@@ -243,6 +243,7 @@ describe('flows: data files', () => {
     expect(countsOf(result, 'item').requests).toBe(5);
     expect(idsOf(5).sort()).toEqual(['1', '2', '3', '4', '5']);
     expect(result.interrupted).toBe(false);
+    expect(result.dataExhausted).toBe(true);
     expect(result.elapsedMs).toBeLessThan(5_000);
   }, 20_000);
 
