@@ -22,7 +22,8 @@ describe('ScheduleDriver', () => {
     expect(fired.map((f) => f.intendedAt - origin)).toEqual([0, 3, 10, 10, 25, 40]);
     for (const { intendedAt, firedAt } of fired) {
       expect(firedAt).toBeGreaterThanOrEqual(intendedAt);
-      expect(firedAt - intendedAt).toBeLessThan(30);
+      // Late only by the event loop's own delays: generous, for a busy CI machine (the point is never early).
+      expect(firedAt - intendedAt).toBeLessThan(250);
     }
   });
 
