@@ -18,7 +18,7 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const context = { setupVariables: setup.variables };
   const setupFailures = setup.failures.length === 0 ? {} : { setupFailures: setup.failures };
   if (plan.workers > 1) return { ...(await runWorkers(plan, options, context)), ...setupFailures };
-  if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
+  if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
   return { ...(await executeRun(workloadOf(plan), await httpTargetOf(plan, context), options)), ...setupFailures };
 }
 

@@ -52,7 +52,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     });
 
   const progressIntervalMs = input.progressIntervalMs;
-  if (httpTransportOf(plan) === 'socket' && shouldWarmTransport(plan)) await warmTransport();
+  if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
   const context = { segment: input.segment, ...(input.setupVariables === undefined ? {} : { setupVariables: input.setupVariables }) };
   const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan, context), {
     signal,
