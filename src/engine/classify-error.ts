@@ -11,6 +11,9 @@ export function classifyError(error: unknown): ErrorCategoryId {
   const name = stringField(error, 'name');
   const message = stringField(error, 'message') ?? '';
   if (code !== undefined) {
+    // undici's SocketError also reports responses it won't take: an upgrade or a 100 Continue the request did
+    // not ask for, a response to no request. The server broke the protocol; the connection was not reset.
+    if (code === 'UND_ERR_SOCKET' && UNDICI_PROTOCOL_SOCKET_ERRORS.has(message)) return ErrorCategoryId.protocol;
     const byCode = CATEGORY_BY_CODE.get(code);
     if (byCode !== undefined) return byCode;
     if (code.startsWith('HPE_')) return ErrorCategoryId.protocol;
@@ -63,6 +66,9 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['UND_ERR_PRX_TLS', ErrorCategoryId.tls],
   ['EPROTO', ErrorCategoryId.tls],
 ]);
+
+/** The messages of undici's SocketError (`UND_ERR_SOCKET`) for a response it refuses, rather than a closed connection. */
+const UNDICI_PROTOCOL_SOCKET_ERRORS: ReadonlySet<string> = new Set(['bad response', 'bad upgrade']);
 
 /** OpenSSL's verification failures, as Node reports them in `code`. */
 const CERTIFICATE_CODE = /CERT|^DEPTH_ZERO_SELF_SIGNED|^SELF_SIGNED|^UNABLE_TO_(GET|VERIFY)|^HOSTNAME_MISMATCH/;

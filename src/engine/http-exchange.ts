@@ -59,6 +59,10 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** The reason given to undici when loadseed gives an exchange up (deadline, end of run). Never reported. */
 const ABANDONED = Object.freeze(Object.assign(new Error('request abandoned by loadseed'), { code: 'LS_ABANDONED' }));
 const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+/** RFC 9110 §9.2.2 idempotent methods (of those a scenario can use): sent once more when a reused connection was closed under them. */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** A connection closed or reset under a request (undici's "other side closed", the socket's errno). */
+const CONNECTION_CLOSED_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
  * The dynamic HTTP path (user journeys: templated requests, captures, checks, cookies, redirects, HTTP/2):
@@ -86,10 +90,13 @@ export class HttpExchangeTarget {
   }
 }
 
-/** One origin's Client in a session, and the protocol its current connection negotiated. */
+/** One origin's Client in a session, its latest connection, and the protocol that connection negotiated. */
 interface OriginClient {
+  readonly name: string;
   readonly client: Client;
   protocol: ExchangeProtocol;
+  /** The connection undici opened last (undefined before the first). */
+  socket: Socket | undefined;
 }
 
 /**
@@ -98,6 +105,11 @@ interface OriginClient {
  * `exchange` reports to `done` exactly once, possibly synchronously (a request undici refuses outright, such
  * as an invalid header value), unless `abort()` is called first: then never. Errors are undici's or Node's,
  * unchanged (classify-error.ts maps their codes). Bodies are counted; only the first `keepBodyBytes` are kept.
+ *
+ * As on the static path (socket-http-target.ts), an idempotent request that went out on a kept-alive connection
+ * the server closed meanwhile (closed or reset before any byte of the response) is sent once more, on a new
+ * connection: undici does not, and a server that closes idle connections would otherwise fail the request
+ * that raced its close.
  */
 export class HttpExchangeSession {
   readonly #options: ExchangeOptions;
@@ -125,20 +137,21 @@ export class HttpExchangeSession {
     const keepAlive = this.#options.keepAlive;
     const backstopMs = Math.min(timeoutMs, MAX_TIMER_MS) + UNDICI_BACKSTOP_MS;
     const headers = withoutFraming(request.headers);
-    const handler = (this.#free.pop() ?? new ExchangeHandler(this)).arm(done, keepBodyBytes, requestBytes(request, headers, keepAlive), origin);
+    const options: Dispatcher.DispatchOptions = {
+      method: request.method,
+      path: request.path,
+      headers: headers as string[],
+      body: request.body ?? null,
+      reset: !keepAlive,
+      headersTimeout: backstopMs,
+      bodyTimeout: backstopMs,
+    };
+    // Pipelining 1, one exchange at a time: an open connection now is the one this request will go out on.
+    const socket = origin.socket;
+    const reusedSocket = socket !== undefined && !socket.destroyed && IDEMPOTENT_METHODS.has(request.method) ? socket : undefined;
+    const handler = (this.#free.pop() ?? new ExchangeHandler(this)).arm(done, keepBodyBytes, requestBytes(request, headers, keepAlive), origin, options, reusedSocket);
     this.#current = handler;
-    origin.client.dispatch(
-      {
-        method: request.method,
-        path: request.path,
-        headers: headers as string[],
-        body: request.body ?? null,
-        reset: !keepAlive,
-        headersTimeout: backstopMs,
-        bodyTimeout: backstopMs,
-      },
-      handler,
-    );
+    origin.client.dispatch(options, handler);
   }
 
   /** Gives up the exchange in flight, if any: its callback is never called. Returns the bytes it sent (0 if none). */
@@ -165,6 +178,18 @@ export class HttpExchangeSession {
     this.#free.push(handler);
   }
 
+  /**
+   * @internal The origin's Client can't be used again: a new one is made for the next exchange. undici 7
+   * leaves a Client whose connection failed with ERR_TLS_CERT_ALTNAME_INVALID counting the failed request as
+   * running (handleConnectError rejects it without taking it off the queue), so with pipelining 1 it never
+   * dispatches another: every later exchange would wait for loadseed's deadline and count as a timeout.
+   */
+  discard(origin: OriginClient): void {
+    if (this.#clients.get(origin.name) === origin) this.#clients.delete(origin.name);
+    // Not from inside undici's error handling: on the next turn.
+    setImmediate(destroyQuietly, origin.client);
+  }
+
   #client(originName: string): OriginClient {
     const existing = this.#clients.get(originName);
     if (existing !== undefined) return existing;
@@ -182,6 +207,7 @@ export class HttpExchangeSession {
         connect(connectOptions, (error, socket) => {
           if (error === null && socket !== null) {
             origin.protocol = (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+            origin.socket = socket as Socket;
             callback(null, socket);
           } else {
             callback(error ?? new Error('connect failed'), null);
@@ -189,7 +215,7 @@ export class HttpExchangeSession {
         });
       },
     });
-    const origin: OriginClient = { client, protocol: 'http/1.1' };
+    const origin: OriginClient = { name: originName, client, protocol: 'http/1.1', socket: undefined };
     this.#clients.set(originName, origin);
     return origin;
   }
@@ -214,16 +240,36 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   #bodyBytes = 0;
   #bytesIn = 0;
   #bytesOut = 0;
+  /** What was dispatched: sent again as is by a retry. */
+  #options: Dispatcher.DispatchOptions | undefined = undefined;
+  /** The kept-alive connection an idempotent request went out on (undefined: a new one, or not idempotent). */
+  #reusedSocket: Socket | undefined = undefined;
+  /** undici has taken the request (it may have been written). */
+  #started = false;
+  /** Sent once more already, or waiting to be. */
+  #retried = false;
+  readonly #retry = (): void => this.#dispatchAgain();
 
   constructor(session: HttpExchangeSession) {
     this.#session = session;
   }
 
-  arm(done: ExchangeDone, keepBodyBytes: number, bytesOut: number, origin: OriginClient): this {
+  arm(
+    done: ExchangeDone,
+    keepBodyBytes: number,
+    bytesOut: number,
+    origin: OriginClient,
+    options: Dispatcher.DispatchOptions,
+    reusedSocket: Socket | undefined,
+  ): this {
     this.#done = done;
     this.#controller = undefined;
     this.#abandoned = false;
     this.#origin = origin;
+    this.#options = options;
+    this.#reusedSocket = reusedSocket;
+    this.#started = false;
+    this.#retried = false;
     this.#keepBodyBytes = keepBodyBytes > 0 ? keepBodyBytes : 0;
     this.#keptBytes = 0;
     this.#status = 0;
@@ -236,7 +282,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   /** Bytes sent so far: none unless undici has written the request to a connection. */
   get sentBytes(): number {
-    return this.#controller === undefined ? 0 : this.#bytesOut;
+    return this.#started ? this.#bytesOut : 0;
   }
 
   abandon(): void {
@@ -249,6 +295,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
     this.#controller = controller;
+    this.#started = true;
     if (this.#abandoned) controller.abort(ABANDONED);
   }
 
@@ -301,22 +348,73 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const origin = this.#origin;
+    const code = (error as { code?: unknown }).code;
+    if (this.#mayRetry(code)) {
+      // Not from inside undici's error handling (it is failing this request's connection): on the next turn.
+      this.#retried = true;
+      this.#controller = undefined;
+      setImmediate(this.#retry);
+      return;
+    }
     const done = this.#done;
     this.#chunks.length = 0;
     this.#finish();
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && origin !== undefined) this.#session.discard(origin);
     done?.(error, undefined);
+  }
+
+  /**
+   * A kept-alive connection was closed under an idempotent request before any byte of the response, and no
+   * other connection was opened since: the server closed it as the request went out. Cold path.
+   */
+  #mayRetry(code: unknown): boolean {
+    const socket = this.#reusedSocket;
+    return (
+      socket !== undefined &&
+      !this.#retried &&
+      !this.#abandoned &&
+      this.#status === 0 &&
+      this.#bytesIn === 0 &&
+      typeof code === 'string' &&
+      CONNECTION_CLOSED_CODES.has(code) &&
+      this.#origin?.socket === socket
+    );
+  }
+
+  #dispatchAgain(): void {
+    const origin = this.#origin;
+    const options = this.#options;
+    if (this.#abandoned || origin === undefined || options === undefined) {
+      // Given up meanwhile: undici holds nothing of this handler any more.
+      this.#chunks.length = 0;
+      this.#finish();
+      return;
+    }
+    this.#bytesOut += this.#bytesOut; // both attempts went on the wire
+    origin.client.dispatch(options, this);
   }
 
   #finish(): void {
     this.#done = undefined;
     this.#controller = undefined;
     this.#origin = undefined;
+    this.#options = undefined;
+    this.#reusedSocket = undefined;
     this.#headers = NO_HEADERS;
     this.#session.release(this);
   }
 }
 
 const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.freeze({});
+
+function destroyQuietly(client: Client): void {
+  client.destroy().catch(ignore);
+}
+
+function ignore(): void {
+  // Intentionally empty.
+}
 
 /** The headers without framing ones (the transport's); the same array when there are none, as usual. */
 function withoutFraming(headers: readonly string[]): readonly string[] {
