@@ -1,4 +1,7 @@
 import type { ChalkInstance } from 'chalk';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { runPlan } from '../engine/run-plan.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { LiveProgress } from '../progress/live-progress.js';
@@ -18,6 +21,7 @@ import { renderMarkdownReport } from '../report/markdown-report.js';
 import { abortedByDocument, buildResults } from '../results/results-document.js';
 import type { AbortedByDocument } from '../results/results-document.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import type { ReportSpec } from '../scenario/types.js';
 import { AbortOnFail } from '../sla/abort-on-fail.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -59,6 +63,8 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
       `${file} uses ${unsupported.join(', ')}: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent`,
     );
   }
+  // Every file the run will write must be writable before any load is sent, not found unwritable at the end.
+  await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd);
   const thresholds = planThresholds(scenario.data.sla);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
@@ -218,4 +224,83 @@ function renderHtmlLazily(results: Parameters<typeof import('../report/html-repo
     const { renderHtmlReport } = await import('../report/html-report.js');
     return renderHtmlReport(results);
   };
+}
+
+/** A file `run` will write, and what asked for it: a flag, a scenario key, the environment or the default. */
+interface OutputTarget {
+  readonly path: string;
+  readonly source: string;
+}
+
+/** The files the run will write, as the code after the run decides them (the HTML's default path is dated then). */
+function outputTargets(
+  file: string,
+  options: RunCommandOptions,
+  report: ReportSpec | undefined,
+  name: string,
+  env: CliIo['env'],
+): OutputTarget[] {
+  const targets: OutputTarget[] = [];
+  const add = (flag: string, value: string | undefined, key: keyof ReportSpec): void => {
+    const configured = report?.[key];
+    if (value !== undefined) targets.push({ path: value, source: flag });
+    else if (typeof configured === 'string') targets.push({ path: configured, source: `report.${key} in ${file}` });
+  };
+  add('--html', options.html, 'html');
+  if (options.html === undefined && report?.html === undefined) {
+    targets.push({ path: defaultHtmlPath(name, Date.now()), source: 'the default HTML report path' });
+  }
+  add('--out', options.out, 'json');
+  add('--junit', options.junit, 'junit');
+  add('--markdown', options.markdown, 'markdown');
+  const stepSummary = env['GITHUB_STEP_SUMMARY'];
+  if (stepSummary !== undefined && stepSummary !== '') targets.push({ path: stepSummary, source: 'GITHUB_STEP_SUMMARY' });
+  return targets;
+}
+
+/**
+ * Refuses (UsageError, exit 2: nothing sent) output paths that cannot be written: an existing directory, a file
+ * that is not writable, or a directory that is not writable or cannot be created (a file in the way). Missing
+ * directories under a writable one are fine: writing creates them.
+ */
+async function checkOutputPaths(targets: readonly OutputTarget[], cwd: string): Promise<void> {
+  const problems: string[] = [];
+  for (const target of targets) {
+    const problem = await outputPathProblem(target.path, cwd);
+    if (problem !== undefined) problems.push(`${target.source}: cannot write ${target.path === '' ? '""' : target.path}: ${problem}`);
+  }
+  if (problems.length > 0) throw new UsageError(`${problems.join('\nerror: ')}; nothing was sent`);
+}
+
+async function outputPathProblem(path: string, cwd: string): Promise<string | undefined> {
+  const absolute = resolve(cwd, path);
+  const shown = (dir: string): string => {
+    const inside = relative(cwd, dir);
+    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? dir : inside;
+  };
+  const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
+  const canWrite = (target: string, mode: number): Promise<string | undefined> =>
+    access(target, mode).then(() => undefined, codeOf);
+  try {
+    if ((await stat(absolute)).isDirectory()) return 'it is a directory (give a file name)';
+    const denied = await canWrite(absolute, constants.W_OK);
+    return denied === undefined ? undefined : `the file is not writable (${denied})`;
+  } catch (error) {
+    const code = codeOf(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') return `cannot use it (${code})`;
+  }
+  // The nearest directory that exists: the file (and any directory missing below it) will be created there.
+  for (let dir = dirname(absolute); ; dir = dirname(dir)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(dir)).isDirectory();
+    } catch (error) {
+      const code = codeOf(error);
+      if ((code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') && dirname(dir) !== dir) continue;
+      return `cannot use the directory ${shown(dir)} (${code})`;
+    }
+    if (!isDirectory) return `${shown(dir)} is a file, not a directory`;
+    const denied = await canWrite(dir, constants.W_OK | constants.X_OK);
+    return denied === undefined ? undefined : `the directory ${shown(dir)} is not writable (${denied})`;
+  }
 }

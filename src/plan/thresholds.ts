@@ -52,7 +52,7 @@ function thresholdsOf(spec: ThresholdSpec, request: string | undefined): Planned
   return planned;
 }
 
-/** The metric a threshold key names; undefined for keys that are not thresholds. */
+/** The metric a threshold key names; undefined for keys that are not thresholds (a percentile above 100 among them). */
 export function metricOf(key: string): ThresholdMetric | undefined {
   switch (key) {
     case 'max_avg_latency_ms':
@@ -66,8 +66,9 @@ export function metricOf(key: string): ThresholdMetric | undefined {
     case 'max_dropped_rate':
       return { kind: 'dropped-rate' };
     default: {
-      const match = PERCENTILE_KEY.exec(key);
-      return match === null ? undefined : { kind: 'percentile-latency', percentile: Number(match[1]) };
+      // A percentile is 0 to 100: `p150` or `p999…9` (read from a results file, say) names no threshold.
+      const percentile = Number(PERCENTILE_KEY.exec(key)?.[1] ?? Number.NaN);
+      return percentile >= 0 && percentile <= 100 ? { kind: 'percentile-latency', percentile } : undefined;
     }
   }
 }

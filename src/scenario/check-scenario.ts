@@ -3,6 +3,7 @@ import { parseDurationMs } from './duration.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
+import type { Duration } from './duration.js';
 import type { ExpectChecks, ScenarioData, ThinkTime, Warmup } from './types.js';
 
 /**
@@ -59,6 +60,8 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
   checkLoad(data, report);
+  checkUrls(data, report);
+  checkDurations(data, report);
   checkSlaNames(data, report);
   for (const [index, source] of (data.monitor?.sources ?? []).entries()) {
     if ((source.process === undefined) === (source.prometheus === undefined)) {
@@ -124,6 +127,74 @@ function checkWarmup(warmup: Warmup | undefined, profile: ScenarioData['load']['
   if (!open && warmup.rate !== undefined) {
     report(['load', 'warmup', 'rate'], `the ${profile} profile warms up with users: use warmup.users`);
   }
+}
+
+/**
+ * URLs the schema's pattern lets through but a URL parser refuses (`http://127.0.0.1:99999`, `http://[::1`):
+ * found here, located, rather than thrown while planning. Templates count as one plain character.
+ */
+function checkUrls(data: ScenarioData, report: Report): void {
+  const parses = (url: string): boolean => URL.canParse(url.replace(/\{\{[\s\S]*?\}\}/g, 'x'));
+  const refuse = (path: DataPath, url: string): void =>
+    report(path, `not a valid URL: check the host and the port, e.g. http://127.0.0.1:8080 (got ${JSON.stringify(url)})`, 'value');
+  const targetParses = data.target === undefined || parses(data.target);
+  if (data.target !== undefined && !targetParses) refuse(['target'], data.target);
+  for (const { spec, path } of requestsOf(data)) {
+    if (spec.url !== undefined && !parses(spec.url)) refuse([...path, 'url'], spec.url);
+    if (spec.url === undefined && spec.path !== undefined && data.target !== undefined && targetParses) {
+      const joined = `${data.target.replace(/\/+$/, '')}${spec.path}`;
+      if (!parses(joined)) refuse([...path, 'path'], joined);
+    }
+  }
+  for (const [index, origin] of (data.http?.redirects?.allow_origins ?? []).entries()) {
+    if (!parses(origin)) refuse(['http', 'redirects', 'allow_origins', index], origin);
+  }
+}
+
+/** Durations the schema accepts but that overflow as milliseconds (`1e306`, 400 digits of hours). */
+function checkDurations(data: ScenarioData, report: Report): void {
+  const check = (value: Duration | undefined, path: DataPath): void => {
+    if (value === undefined || parseDurationMs(value) !== undefined) return;
+    const text = JSON.stringify(value);
+    report(path, `duration too long: its milliseconds overflow a number (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`, 'value');
+  };
+  const thinkTime = (value: ThinkTime | undefined, path: DataPath): void => {
+    if (typeof value === 'object') {
+      check(value.min, [...path, 'min']);
+      check(value.max, [...path, 'max']);
+    } else {
+      check(value, path);
+    }
+  };
+  const requestDurations = (spec: { timeout?: Duration; think_time?: ThinkTime; expect?: unknown }, path: DataPath): void => {
+    check(spec.timeout, [...path, 'timeout']);
+    thinkTime(spec.think_time, [...path, 'think_time']);
+    if (typeof spec.expect === 'object' && spec.expect !== null && !Array.isArray(spec.expect)) {
+      check((spec.expect as ExpectChecks).max_latency, [...path, 'expect', 'max_latency']);
+    }
+  };
+  if (data.defaults !== undefined) requestDurations(data.defaults, ['defaults']);
+  for (const { spec, path } of requestsOf(data)) requestDurations(spec, path);
+  for (const [index, step] of (data.before ?? []).entries()) if ('think' in step) thinkTime(step.think, ['before', index, 'think']);
+  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
+    for (const [index, step] of flow.steps.entries()) if ('think' in step) thinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think']);
+  }
+  const load = data.load as unknown as Readonly<Record<string, unknown>>;
+  for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {
+    check(load[key] as Duration | undefined, ['load', key]);
+  }
+  const warmup = data.load.warmup;
+  if (typeof warmup === 'object') check(warmup.duration, ['load', 'warmup', 'duration']);
+  else check(warmup, ['load', 'warmup']);
+  if ('stages' in data.load) {
+    for (const [index, stage] of data.load.stages.entries()) check(stage.duration, ['load', 'stages', index, 'duration']);
+  }
+  const abortOnFail = data.sla?.abort_on_fail;
+  if (typeof abortOnFail === 'object') {
+    check(abortOnFail.delay, ['sla', 'abort_on_fail', 'delay']);
+    check(abortOnFail.interval, ['sla', 'abort_on_fail', 'interval']);
+  }
+  check(data.monitor?.interval, ['monitor', 'interval']);
 }
 
 function checkSlaNames(data: ScenarioData, report: Report): void {

@@ -11,7 +11,9 @@ const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
  */
 export function parseDurationMs(value: Duration): number | undefined {
   if (typeof value === 'number') {
-    return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+    // Finite seconds can still overflow as milliseconds (1e306 s): that is not a duration either.
+    const durationMs = value * 1000;
+    return Number.isFinite(durationMs) && value >= 0 ? durationMs : undefined;
   }
   const text = value.trim();
   if (!WHOLE.test(text)) return undefined;

@@ -18,7 +18,8 @@ const NAME_AND_DEFAULT = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` (default used when VAR is unset or empty, as in POSIX shells).
- * `$${` stands for a literal `${`. Text without `$` is returned as is, without allocating.
+ * `$${` stands for a literal `${`; a default may not hold a reference (`${A:-${B}}` is malformed). Text without
+ * `$` is returned as is, without allocating.
  */
 export function substituteEnv(text: string, env: Environment): Substitution {
   if (!text.includes('${')) return { value: text, missing: [], used: [], malformed: [] };
@@ -32,7 +33,9 @@ export function substituteEnv(text: string, env: Environment): Substitution {
       return whole;
     }
     const match = NAME_AND_DEFAULT.exec(inner);
-    if (match === null) {
+    // A default runs to the first `}`: in `${A:-${B}}` it would be the text `${B` (and a stray `}` after it), so a
+    // nested reference is malformed rather than a silent literal.
+    if (match === null || match[2]?.includes('${') === true) {
       malformed.push(whole);
       return whole;
     }

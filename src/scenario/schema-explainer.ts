@@ -103,6 +103,10 @@ export class SchemaExplainer {
         break;
     }
     const custom = VALUE_KEYWORDS.has(error.keyword) ? errorMessageOf(error.parentSchema) : undefined;
+    if (error.keyword === 'minItems' && Array.isArray(error.data)) {
+      const count = error.data.length;
+      return { path, at: 'value', message: `${plainMessage(error, params)} (got ${count === 0 ? 'an empty list' : `${count}`})` };
+    }
     return { path, at: 'value', message: `${custom ?? plainMessage(error, params)}${got(error.data)}` };
   }
 
@@ -166,7 +170,7 @@ function plainMessage(error: ErrorObject, params: Record<string, unknown>): stri
     case 'const':
       return `expected ${JSON.stringify(params['allowedValue'])}`;
     case 'minItems':
-      return `expected at least ${String(params['limit'])} item(s)`;
+      return `expected at least ${String(params['limit'])} item${params['limit'] === 1 ? '' : 's'}`;
     case 'minLength':
       return params['limit'] === 1 ? 'must not be empty' : `expected at least ${String(params['limit'])} characters`;
     case 'minProperties':

@@ -74,6 +74,8 @@ export class MissingVariableError extends Error {
   }
 }
 
+/** Half a surrogate pair: no UTF-8 form, so encodeURIComponent would throw. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const OPEN = '{{';
 const CLOSE = '}}';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -149,7 +151,8 @@ export function escapeValue(value: string, escape: TemplateEscape): string {
     case 'none':
       return value;
     case 'uri':
-      return encodeURIComponent(value);
+      // A lone surrogate (half an emoji, cut by a regex capture) has no UTF-8 form: sent as U+FFFD.
+      return encodeURIComponent(value.replace(LONE_SURROGATE, '\ufffd'));
     case 'json': {
       const quoted = JSON.stringify(value);
       const inner = quoted.slice(1, -1);

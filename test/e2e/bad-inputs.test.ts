@@ -1,0 +1,382 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SCENARIO_BYTES } from '../../src/scenario/load-scenario.js';
+import { ROOT, runBuiltCli } from './built-cli.js';
+import type { CliOutcome } from './built-cli.js';
+
+/**
+ * Every way to break a scenario, a command line or a results file: one clear message, exit 2, no stack
+ * trace, and nothing sent. The scenarios point at a loopback server that counts the requests it gets: it must
+ * get none from any of these runs (the last test shows that it does count a run that is valid).
+ */
+
+let dir: string;
+let server: Server;
+let targetUrl: string;
+let requests = 0;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-bad-inputs-'));
+  server = createServer((request, response) => {
+    requests++;
+    request.resume();
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  targetUrl = `http://127.0.0.1:${address.port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the built CLI in `dir`, the counting server as TARGET_URL (unless `env` says otherwise). */
+function loadseed(args: readonly string[], env: Record<string, string> = { TARGET_URL: targetUrl }): Promise<CliOutcome> {
+  return runBuiltCli(args, { cwd: dir, env, timeoutMs: 15_000 });
+}
+
+async function file(name: string, content: string | Buffer): Promise<string> {
+  await mkdir(join(dir, name, '..'), { recursive: true });
+  await writeFile(join(dir, name), content);
+  return name;
+}
+
+/** A valid scenario against the counting server, with `extra` YAML lines after it. */
+function scenario(...extra: string[]): string {
+  return ['target: ${TARGET_URL}', 'requests: [{name: home, path: /}]', 'load: {profile: constant, users: 1, iterations: 3}', 'report: {html: false}', ...extra, ''].join('\n');
+}
+
+/** What every refusal shares: exit 2, nothing on stdout, no stack frame, no control character, not a request sent. */
+function expectRefused(out: CliOutcome, sentBefore: number): void {
+  const all = `${out.stdout}${out.stderr}`;
+  expect(all, all).not.toMatch(/^\s+at /m);
+  expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  expect(out.stdout).toBe('');
+  expect(out.code, all).toBe(2);
+  expect(requests - sentBefore, 'requests sent to the target').toBe(0);
+}
+
+/**
+ * A scenario error: exactly one `✗ file:line:col  path  message` line (`file  message` for a problem of the
+ * file as a whole: `line` undefined), then `1 problem in file`.
+ */
+async function expectScenarioError(args: readonly string[], name: string, at: { line?: number; path?: string; message: string | RegExp }, env?: Record<string, string>): Promise<string> {
+  const sentBefore = requests;
+  const out = await loadseed(args, env);
+  expectRefused(out, sentBefore);
+  const lines = out.stderr.trimEnd().split('\n');
+  expect(lines, out.stderr).toHaveLength(2);
+  expect(lines[1]).toBe(`1 problem in ${name}`);
+  const issue = lines[0] ?? '';
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (at.line === undefined) {
+    expect(issue).toMatch(new RegExp(`^✗ ${escaped} {2}\\S`));
+  } else {
+    const path = at.path === undefined ? '' : `${at.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} {2}`;
+    expect(issue, issue).toMatch(new RegExp(`^✗ ${escaped}:${at.line}:\\d+ {2}${path}\\S`));
+  }
+  if (typeof at.message === 'string') expect(issue).toContain(at.message);
+  else expect(issue).toMatch(at.message);
+  return issue;
+}
+
+/** A usage or results-file error: exactly one `error: …` line (commander may add its hints in parentheses). */
+async function expectUsageError(args: readonly string[], message: string | RegExp, env?: Record<string, string>): Promise<string> {
+  const sentBefore = requests;
+  const out = await loadseed(args, env);
+  expectRefused(out, sentBefore);
+  const lines = out.stderr.trimEnd().split('\n');
+  const errors = lines.filter((line) => line.startsWith('error:'));
+  expect(errors, out.stderr).toHaveLength(1);
+  expect(lines.filter((line) => !line.startsWith('error:') && !/^\(.*\)$/.test(line)), out.stderr).toEqual([]);
+  if (typeof message === 'string') expect(errors[0]).toContain(message);
+  else expect(errors[0]).toMatch(message);
+  return errors[0] as string;
+}
+
+/** A deterministic stream of pseudo-random bytes (mulberry32), so that a failure can be replayed. */
+function pseudoRandomBytes(length: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let state = seed >>> 0;
+  for (let index = 0; index < length; index++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    bytes[index] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
+  }
+  return bytes;
+}
+
+describe('a broken scenario: one located message, exit 2, nothing sent', () => {
+  it('a YAML syntax error', async () => {
+    const name = await file('syntax.yml', ['target: ${TARGET_URL}', 'requests: [{path: /}', 'load: {profile: constant, users: 1, iterations: 3}', ''].join('\n'));
+    await expectScenarioError(['run', name], name, { line: 3, message: 'YAML syntax error: ' });
+  });
+
+  it('an unknown key, with the key it was probably meant to be', async () => {
+    const name = await file('unknown-key.yml', scenario().replace('{name: home, path: /}', '{name: home, path: /, methd: POST}'));
+    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].methd', message: 'unknown key "methd"; did you mean "method"?' });
+    const top = await file('unknown-top-key.yml', scenario('descripton: the home page'));
+    await expectScenarioError(['run', top], top, { line: 5, path: 'descripton', message: 'unknown key "descripton"; did you mean "description"?' });
+  });
+
+  it('a value of the wrong type', async () => {
+    const name = await file('type.yml', scenario().replace('users: 1', 'users: "fifty"'));
+    await expectScenarioError(['run', name], name, { line: 3, path: 'load.users', message: 'expected a whole number of users, at least 1 (got "fifty")' });
+  });
+
+  it('a number out of range', async () => {
+    const name = await file('range.yml', scenario('sla: {max_error_rate: 1.5}'));
+    await expectScenarioError(['run', name], name, { line: 5, path: 'sla.max_error_rate', message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 1.5)' });
+    const workers = await file('workers.yml', scenario('workers: 100000'));
+    await expectScenarioError(['run', workers], workers, { line: 5, path: 'workers', message: 'from 1 to 256 (got 100000)' });
+  });
+
+  it('an inconsistent profile: a ramp that goes down, stages without a stage, a constant profile without an end', async () => {
+    const ramp = await file('ramp-down.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: ramp, start_users: 10, end_users: 2, ramp_duration: 1s}'));
+    await expectScenarioError(['run', ramp], ramp, { line: 3, path: 'load.end_users', message: 'end_users (2) is below start_users (10): ramp only ramps up; use profile: stages to ramp down' });
+    const stages = await file('no-stages.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: stages, stages: []}'));
+    await expectScenarioError(['run', stages], stages, { line: 3, path: 'load.stages', message: 'expected at least 1 item (got an empty list)' });
+    const endless = await file('endless.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: constant, users: 1}'));
+    await expectScenarioError(['run', endless], endless, { line: 3, path: 'load', message: 'the constant profile needs a duration' });
+  });
+
+  it('a bad URL: not http(s), or one a URL parser refuses (a port above 65535, an unclosed IPv6 address)', async () => {
+    for (const [name, url] of [['ftp-url.yml', 'ftp://127.0.0.1/'], ['port-url.yml', 'http://127.0.0.1:99999'], ['ipv6-url.yml', 'http://[::1']] as const) {
+      await file(name, scenario().replace('target: ${TARGET_URL}', `target: "${url}"`));
+      const issue = await expectScenarioError(['run', name], name, { line: 1, path: 'target', message: `(got "${url}")` });
+      expect(issue).toMatch(/URL/);
+    }
+    const request = await file('request-url.yml', scenario().replace('{name: home, path: /}', '{name: home, url: "http://127.0.0.1:70000/x"}'));
+    await expectScenarioError(['run', request], request, { line: 2, path: 'requests[0].url', message: 'not a valid URL' });
+  });
+
+  it('a per-request threshold naming a request that does not exist', async () => {
+    const name = await file('sla-name.yml', scenario('sla: {requests: {hmoe: {p95_latency_ms: 100}}}'));
+    await expectScenarioError(['run', name], name, { line: 5, path: 'sla.requests.hmoe', message: 'no request is named "hmoe"; did you mean "home"?' });
+  });
+
+  it('an unknown variable in a {{ }} template', async () => {
+    const name = await file('template.yml', scenario('variables: {itemid: 3}').replace('path: /}', "path: '/items/{{ item_id }}'}"));
+    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].path', message: 'unknown variable "item_id" in template (defined: itemid); did you mean "itemid"?' });
+  });
+
+  it('an environment variable that is not set (or a nested default, which is not supported)', async () => {
+    const name = await file('env.yml', scenario().replace('${TARGET_URL}', '${API_URL}'));
+    await expectScenarioError(['run', name], name, { line: 1, path: 'target', message: 'environment variable API_URL is not set (write ${API_URL:-default} to give a default)' });
+    const nested = await file('nested-env.yml', scenario().replace('${TARGET_URL}', '${API_URL:-${TARGET_URL}}'));
+    await expectScenarioError(['run', nested], nested, { line: 1, path: 'target', message: 'malformed reference ${API_URL:-${TARGET_URL}' });
+  });
+
+  it('a data file that does not exist', async () => {
+    const name = await file('data.yml', scenario('data: [{file: missing.csv}]'));
+    await expectScenarioError(['run', name], name, { line: 5, path: 'data[0].file', message: 'cannot read missing.csv: no such file' });
+  });
+
+  it('a regex capture group that does not exist', async () => {
+    const name = await file('group.yml', scenario().replace('path: /}', "path: /, capture: [{as: id, regex: 'id=([0-9]+)', group: 2}]}"));
+    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].capture[0].group', message: 'the regex has 1 group: group 2 does not exist' });
+  });
+
+  it('a duration too long to be a number of milliseconds', async () => {
+    const name = await file('overflow.yml', scenario().replace('iterations: 3', `duration: ${'9'.repeat(400)}h`));
+    await expectScenarioError(['run', name], name, { line: 3, path: 'load.duration', message: 'duration too long' });
+  });
+
+  it('an alias bomb (billion laughs), refused fast', async () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level++) {
+      const [previous, current] = [String.fromCharCode(96 + level), String.fromCharCode(97 + level)];
+      levels.push(`${current}: &${current} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    }
+    const name = await file('bomb.yml', `${levels.join('\n')}\n${scenario()}`);
+    const started = Date.now();
+    // The file as a whole: yaml's alias limit does not say where (load-scenario.ts gives it no position).
+    await expectScenarioError(['run', name], name, { message: 'refused: aliases expand too much' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a scenario file over the size limit (just over it, and 100 MB), refused before it is read', async () => {
+    for (const [name, bytes] of [['big.yml', MAX_SCENARIO_BYTES + 1], ['huge.yml', 100 * 1024 * 1024]] as const) {
+      await file(name, scenario());
+      await truncate(join(dir, name), bytes); // sparse: instant, and nothing to read
+      await expectScenarioError(['run', name], name, { message: `the file is ${bytes} bytes; a scenario may be at most ${MAX_SCENARIO_BYTES} bytes` });
+    }
+  });
+
+  it('binary garbage: random bytes, random bytes without a NUL, a NUL-filled file', async () => {
+    const random = await file('random.yml', pseudoRandomBytes(4096, 7));
+    await expectScenarioError(['run', random], random, { message: /^✗ random\.yml {2}not a text file \(a NUL byte at offset \d+\); a scenario is YAML text$/ });
+    const noNul = await file('random-no-nul.yml', Buffer.from(pseudoRandomBytes(4096, 11).filter((byte) => byte !== 0)));
+    await expectScenarioError(['run', noNul], noNul, { message: 'not a text file (invalid UTF-8); a scenario is YAML text in UTF-8' });
+    const nul = await file('nul.yml', Buffer.alloc(4096));
+    await expectScenarioError(['run', nul], nul, { message: 'not a text file (a NUL byte at offset 0)' });
+  });
+
+  it('control characters in a key or a value are shown escaped, never sent to the terminal', async () => {
+    const name = await file('control.yml', scenario('"\\e[2J\\e[31mkey": 1'));
+    const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'unknown key "\\u001b[2J\\u001b[31mkey"' });
+    expect(issue).not.toContain('\u001b');
+  });
+
+  it('validate refuses the same way (a sample)', async () => {
+    await expectScenarioError(['validate', 'type.yml'], 'type.yml', { line: 3, path: 'load.users', message: 'expected a whole number of users' });
+    await expectScenarioError(['validate', 'port-url.yml'], 'port-url.yml', { line: 1, path: 'target', message: 'not a valid URL' });
+  });
+});
+
+describe('a bad command line: one message, exit 2, nothing sent', () => {
+  it('an unknown option, with the option it was probably meant to be', async () => {
+    await file('valid.yml', scenario());
+    await expectUsageError(['run', 'valid.yml', '--frob'], "error: unknown option '--frob'");
+    const out = await loadseed(['run', 'valid.yml', '--qiet']);
+    expect(out.stderr).toContain('(Did you mean --quiet?)');
+  });
+
+  it('flags README does not list: --shard, --workers, --users, --duration, --rate are errors, not ignored', async () => {
+    for (const flag of [['--shard', '1/2'], ['--workers', '4'], ['--users', '10'], ['--duration', '5s'], ['--rate', '10']]) {
+      await expectUsageError(['run', 'valid.yml', ...flag], `error: unknown option '${flag[0] as string}'`);
+    }
+    await expectUsageError(['merge', 'a.json', 'b.json', '-o', 'm.json', '--shard', '1/2'], "error: unknown option '--shard'");
+    await expectUsageError(['report', 'a.json', '--out', 'x.json'], "error: unknown option '--out'");
+  });
+
+  it('an unknown command, a missing argument, one argument too many, an option without its value', async () => {
+    await expectUsageError(['frobnicate'], "error: unknown command 'frobnicate'");
+    await expectUsageError(['run'], "error: missing required argument 'scenario'");
+    await expectUsageError(['run', 'valid.yml', 'valid.yml'], "error: too many arguments for 'run'");
+    await expectUsageError(['run', 'valid.yml', '--out'], "error: option '-o, --out <file>' argument missing");
+    await expectUsageError(['merge', 'a.json'], "error: required option '-o, --out <file>' not specified");
+    await expectUsageError(['compare', 'a.json', 'b.json', '--max-regression', 'lots'], 'error: --max-regression must be a percentage such as 10% or 2.5% (got "lots")');
+  });
+
+  it('a scenario that does not exist, or is a directory', async () => {
+    await expectScenarioError(['run', 'nope.yml'], 'nope.yml', { message: '✗ nope.yml  no such file' });
+    await mkdir(join(dir, 'a-directory.yml'));
+    await expectScenarioError(['run', 'a-directory.yml'], 'a-directory.yml', { message: 'is a directory, not a scenario file' });
+  });
+});
+
+describe('output paths that cannot be written: refused at start, exit 2, nothing sent', () => {
+  beforeAll(async () => {
+    await file('a-file', 'not a directory\n');
+    await mkdir(join(dir, 'a-dir'), { recursive: true });
+  });
+
+  it('--out, --html, --junit, --markdown in a directory that does not exist and cannot be created (a file is in the way)', async () => {
+    for (const flag of ['--out', '--html', '--junit', '--markdown']) {
+      await expectUsageError(['run', 'valid.yml', flag, 'a-file/sub/report.out'], `error: ${flag}: cannot write a-file/sub/report.out: a-file is a file, not a directory; nothing was sent`);
+    }
+  });
+
+  it('a path that is an existing directory', async () => {
+    await expectUsageError(['run', 'valid.yml', '--html', 'a-dir'], 'error: --html: cannot write a-dir: it is a directory (give a file name); nothing was sent');
+    await expectUsageError(['run', 'valid.yml', '--out', ''], 'error: --out: cannot write "": it is a directory');
+  });
+
+  it('a path from the scenario (report.json), and from GITHUB_STEP_SUMMARY, named as such', async () => {
+    const name = await file('report-key.yml', scenario().replace('report: {html: false}', 'report: {html: false, json: a-dir}'));
+    await expectUsageError(['run', name], 'error: report.json in report-key.yml: cannot write a-dir: it is a directory');
+    await expectUsageError(['run', 'valid.yml'], 'error: GITHUB_STEP_SUMMARY: cannot write a-dir: it is a directory', { TARGET_URL: targetUrl, GITHUB_STEP_SUMMARY: 'a-dir' });
+  });
+
+  it('every bad path at once, one line each', async () => {
+    const sentBefore = requests;
+    const out = await loadseed(['run', 'valid.yml', '--out', 'a-dir', '--junit', 'a-file/x.xml']);
+    expectRefused(out, sentBefore);
+    expect(out.stderr).toBe(
+      'error: --out: cannot write a-dir: it is a directory (give a file name)\nerror: --junit: cannot write a-file/x.xml: a-file is a file, not a directory; nothing was sent\n',
+    );
+  });
+
+  // Root writes whatever the mode: the refusal cannot be seen when the tests run as root (in a container, say).
+  it.skipIf(process.getuid?.() === 0)('a directory that cannot be written (chmod 500)', async () => {
+    await mkdir(join(dir, 'read-only'), { recursive: true });
+    await chmod(join(dir, 'read-only'), 0o500);
+    try {
+      for (const flag of ['--out', '--html', '--junit', '--markdown']) {
+        await expectUsageError(['run', 'valid.yml', flag, 'read-only/sub/report.out'], `error: ${flag}: cannot write read-only/sub/report.out: the directory read-only is not writable (EACCES)`);
+      }
+    } finally {
+      await chmod(join(dir, 'read-only'), 0o700);
+    }
+  });
+});
+
+describe('a results file that cannot be used: one message, exit 2', () => {
+  beforeAll(async () => {
+    // Real results files, from runs against a port where nothing listens (refused connections are results too).
+    const port = await closedPort();
+    for (const name of ['one', 'two']) {
+      await file(`${name}.yml`, `name: ${name}\ntarget: http://127.0.0.1:${port}\nrequests: [{name: home, path: /}]\nload: {profile: constant, users: 1, iterations: 3}\nreport: {html: false}\n`);
+      const out = await loadseed(['run', `${name}.yml`, '--quiet', '--out', `${name}.json`], {});
+      expect(out.code, out.stderr).toBe(0);
+    }
+    const text = await readFile(join(dir, 'one.json'), 'utf8');
+    await file('truncated.json', text.slice(0, Math.floor(text.length / 2)));
+    await copyFile(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    const broken = JSON.parse(text) as { summary: { total: Record<string, unknown> } };
+    delete broken.summary.total['count'];
+    await file('broken.json', JSON.stringify(broken));
+    await file('garbage.json', pseudoRandomBytes(2048, 3));
+  }, 30_000);
+
+  const cases = [
+    ['truncated.json', /^error: truncated\.json: not valid JSON \(.+\)$/],
+    ['package.json', 'error: package.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`'],
+    ['broken.json', 'error: broken.json: not a valid results document: /summary/total lacks "count"'],
+    ['garbage.json', /^error: garbage\.json: not valid JSON/],
+  ] as const;
+
+  for (const [name, message] of cases) {
+    it(`${name}: refused by report, merge and compare`, async () => {
+      await expectUsageError(['report', name], message);
+      expect(existsSync(join(dir, name.replace(/\.json$/, '.html')))).toBe(false);
+      await expectUsageError(['merge', 'one.json', name, '-o', 'merged.json'], message);
+      expect(existsSync(join(dir, 'merged.json'))).toBe(false);
+      await expectUsageError(['compare', 'one.json', name], message);
+      await expectUsageError(['compare', name, 'one.json'], message);
+    });
+  }
+
+  it('merge refuses results of two different scenarios, and the same run twice', async () => {
+    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'merged.json'], 'error: cannot merge two.json with one.json: different scenarios ("two" and "one"); merge combines shards of one scenario');
+    await expectUsageError(['merge', 'one.json', 'one.json', '-o', 'merged.json'], 'error: one.json: holds the same run as one.json: merging it twice would count it twice');
+    expect(existsSync(join(dir, 'merged.json'))).toBe(false);
+  });
+
+  it('a results file that does not exist', async () => {
+    await expectUsageError(['report', 'missing.json'], 'error: missing.json: no such file');
+  });
+});
+
+describe('the counting server', () => {
+  it('counts the requests of a valid run (so the zeros above mean nothing was sent), and missing directories of an output are created', async () => {
+    const before = requests;
+    const out = await loadseed(['run', 'valid.yml', '--quiet', '--out', 'new/dir/results.json']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(requests - before).toBe(3);
+    expect(existsSync(join(dir, 'new/dir/results.json'))).toBe(true);
+  });
+});
+
+/** A loopback port with nothing listening: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
