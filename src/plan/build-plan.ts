@@ -6,7 +6,7 @@ import { isThinkStep } from '../scenario/types.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
-import type { LoadSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
@@ -82,7 +82,27 @@ export interface Plan {
    * thread.
    */
   readonly workers: number;
+  /** `monitor`: server-side resources to sample beside the load (src/monitor/); absent when not asked for. */
+  readonly monitor?: PlannedMonitor;
 }
+
+export const DEFAULT_MONITOR_INTERVAL_MS = 1_000;
+export const DEFAULT_CPU_METRIC = 'process_cpu_seconds_total';
+export const DEFAULT_MEMORY_METRIC = 'process_resident_memory_bytes';
+
+/** `monitor`, normalised: what to sample during the run, and how often. */
+export interface PlannedMonitor {
+  readonly intervalMs: number;
+  readonly sources: readonly PlannedMonitorSource[];
+}
+
+/**
+ * One monitor source. `name`: its own, else `pid 1234`, the command, or the endpoint's host and path; unique
+ * (a repeated name gets ` (2)`). Prometheus metrics are selectors: a name, optionally with label matchers.
+ */
+export type PlannedMonitorSource =
+  | { readonly kind: 'process'; readonly name: string; readonly process: { readonly pid: number } | { readonly command: string } }
+  | { readonly kind: 'prometheus'; readonly name: string; readonly url: string; readonly cpuMetric: string; readonly memoryMetric: string };
 
 /** `http.redirects`, normalised. */
 export interface PlannedRedirects {
@@ -142,7 +162,41 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
     ...(scenario.tls === undefined ? {} : { tls: scenario.tls }),
     secrets: secretValuesOf(scenario, envNamesOf(requestsPlanned)),
     workers: usableSegments(profile, requestedWorkers),
+    ...(data.monitor === undefined ? {} : { monitor: planMonitor(data.monitor) }),
   };
+}
+
+function planMonitor(spec: MonitorSpec): PlannedMonitor {
+  const taken = new Set<string>();
+  const unique = (name: string): string => {
+    let candidate = name;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;
+    taken.add(candidate);
+    return candidate;
+  };
+  // Each source has exactly one of process or prometheus (scenario/check-scenario.ts).
+  const sources = spec.sources.flatMap((source): PlannedMonitorSource[] => {
+    if (source.process !== undefined) {
+      const target = 'pid' in source.process ? { pid: source.process.pid } : { command: source.process.command };
+      const name = source.name ?? ('pid' in target ? `pid ${target.pid}` : target.command);
+      return [{ kind: 'process', name: unique(name), process: target }];
+    }
+    if (source.prometheus !== undefined) {
+      const { url, cpu_metric, memory_metric } = source.prometheus;
+      const parsed = new URL(url);
+      return [
+        {
+          kind: 'prometheus',
+          name: unique(source.name ?? `${parsed.host}${parsed.pathname}`),
+          url,
+          cpuMetric: cpu_metric ?? DEFAULT_CPU_METRIC,
+          memoryMetric: memory_metric ?? DEFAULT_MEMORY_METRIC,
+        },
+      ];
+    }
+    return [];
+  });
+  return { intervalMs: optionalMs(spec.interval) ?? DEFAULT_MONITOR_INTERVAL_MS, sources };
 }
 
 function planProfile(load: LoadSpec): LoadProfile {

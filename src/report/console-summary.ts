@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
 import type { AbortedByDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
 
 /**
@@ -31,6 +32,17 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
     if (seen.has(sample.kind) || sample.kind === 'status') continue;
     seen.add(sample.kind);
     lines.push(c.dim(`  ${sample.kind}: ${sample.message}${sample.count > 1 ? ` (×${formatCount(sample.count)})` : ''}`));
+  }
+
+  // The monitored servers (`monitor`): one line per source, then its sampling problems.
+  const monitor = results.monitor ?? [];
+  if (monitor.length > 0) {
+    lines.push('', c.bold('server resources'));
+    const width = Math.max(...monitor.map((source) => source.name.length));
+    for (const source of monitor) {
+      lines.push(`  ${source.name.padEnd(width)}  ${monitorFiguresText(monitorFigures(source))}`);
+      for (const warning of source.warnings) lines.push(c.yellow(`  ! ${source.name}: ${warning}`));
+    }
   }
 
   const warnings: string[] = [];

@@ -1,6 +1,8 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { FailureKind } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
+import { monitorChartColumns } from '../monitor/monitor-chart-columns.js';
+import type { MonitorChartColumns } from '../monitor/monitor-chart-columns.js';
 import { recorderFromDocument } from '../results/recorder-encoding.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs } from './latency-distribution.js';
@@ -32,6 +34,8 @@ export interface ReportChartData {
   };
   /** Why there is no distribution (corrupt or missing recorder data), for the page to say. */
   readonly distributionUnavailable?: string;
+  /** `monitor`: each source with points, for the server resources chart (on the series' time axis). */
+  readonly monitor?: readonly MonitorChartColumns[];
   /** The time series as columns, one entry per interval; rates per second over each interval (the last one cut at the run's end). */
   readonly series: {
     /** Interval start, seconds from the measured phase's t=0. */
@@ -64,14 +68,16 @@ export const MAX_CHARTED_REQUESTS = 12;
 /** The chart data of a results document. Pure: the recorder is decoded from the document. */
 export function reportChartData(results: ResultsDocument): ReportChartData {
   const series = seriesColumns(results.series, results.run.durationMs);
+  const monitorColumns = results.monitor === undefined ? [] : monitorChartColumns(results.monitor);
+  const monitor = monitorColumns.length === 0 ? {} : { monitor: monitorColumns };
   let recorder: Recorder;
   try {
     if (results.recorder === undefined) throw new Error('the results carry no recorder data');
     recorder = recorderFromDocument(results.recorder);
   } catch (error) {
-    return { distributionUnavailable: (error as Error).message, series };
+    return { distributionUnavailable: (error as Error).message, series, ...monitor };
   }
-  return { ...distributionOf(recorder), series };
+  return { ...distributionOf(recorder), series, ...monitor };
 }
 
 function distributionOf(recorder: Recorder): Pick<ReportChartData, 'distribution' | 'spectrum'> {

@@ -218,15 +218,21 @@ report: {html: false}
     expect(notResults.stderr).toContain('error: shard.yml: not valid JSON');
   });
 
-  it('refuses, with exit 2, a scenario using a feature this version does not run yet', async () => {
+  it('samples a server process beside the load (monitor) and reports it', async () => {
+    // The target server runs in this test process: its pid is a real, busy server.
     const file = await scenario(
       'monitor.yml',
-      `target: \${TARGET_URL}\nrequests: [{path: /}]\nmonitor: {sources: [{process: {pid: 1}}]}\nload: {profile: constant, users: 1, duration: 1s}\n`,
+      `target: \${TARGET_URL}\nrequests: [{path: /}]\nmonitor: {interval: 200ms, sources: [{name: target, process: {pid: ${process.pid}}}]}\nload: {profile: constant, users: 2, duration: 1500ms}\nreport: {html: monitor.html, json: monitor.json}\n`,
     );
     const out = await loadseed(['run', file], { TARGET_URL: server.url });
-    expect(out.code).toBe(2);
-    expect(out.stderr).toContain('monitor.yml uses monitor: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent');
-  });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('server resources');
+    const doc = await results('monitor.json');
+    const [source] = doc.monitor ?? [];
+    expect(source?.name).toBe('target');
+    expect(source?.points.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...(source?.points ?? []).map((point) => point.memoryBytes ?? 0))).toBeGreaterThan(10 * 1024 * 1024);
+  }, 20_000);
 
   it('refuses, with exit 2 and the line of the key, a data file that does not exist', async () => {
     const file = await scenario(

@@ -14,12 +14,14 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   metrics: [],
   target: [],
   engine: ['scenario', 'plan', 'metrics'],
+  // Beside the engine: samples the servers' resources while the engine runs the plan.
+  monitor: ['scenario', 'plan'],
   sla: ['scenario', 'plan', 'metrics'],
-  results: ['scenario', 'plan', 'metrics', 'engine', 'sla'],
-  report: ['scenario', 'plan', 'metrics', 'sla', 'results'],
+  results: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'monitor'],
+  report: ['scenario', 'plan', 'metrics', 'sla', 'results', 'monitor'],
   progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
-  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api'],
+  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor'],
+  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor'],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));

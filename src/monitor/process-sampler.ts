@@ -1,0 +1,77 @@
+import type { PlannedMonitorSource } from '../plan/build-plan.js';
+import { clockTicksPerSec } from './clock-ticks.js';
+import { cpuPercent } from './cpu-percent.js';
+import { findProcess } from './find-process.js';
+import type { MonitorReading } from './monitor-series.js';
+import { readProcFigures } from './proc-figures.js';
+import { SampleProblems } from './sample-problems.js';
+import type { SourceSampler } from './source-sampler.js';
+
+export type ProcessSource = Extract<PlannedMonitorSource, { readonly kind: 'process' }>;
+
+export interface ProcessSamplerOptions {
+  /** The clock readings are timed by, in ms (any origin). */
+  readonly now: () => number;
+  /** Where /proc is (tests give a directory of their own). */
+  readonly procRoot: string;
+  /** `os.platform()`: /proc is read on `linux` only. */
+  readonly platform: string;
+  /** Clock ticks per second of /proc's CPU times; default `getconf CLK_TCK` (else 100). */
+  readonly clockTicksPerSec?: number;
+}
+
+/**
+ * Samples a local process from /proc: CPU from the growth of utime + stime between two readings over the wall
+ * time between them (% of one core), memory from VmRSS. A process named by `command` is looked up on the
+ * first sample and again whenever it has exited (a restarted server is followed); one named by `pid` is not.
+ * Off Linux: one warning, no readings.
+ */
+export function processSampler(source: ProcessSource, options: ProcessSamplerOptions): SourceSampler {
+  const problems = new SampleProblems();
+  const command = 'command' in source.process ? source.process.command : undefined;
+  let pid = 'pid' in source.process ? source.process.pid : undefined;
+  let previous: { readonly pid: number; readonly cpuTicks: number; readonly atMs: number } | undefined;
+  const failed = (reason: string): MonitorReading => {
+    problems.count(reason);
+    return { atMs: options.now(), cpuPercent: null, memoryBytes: null };
+  };
+
+  const sample = async (): Promise<MonitorReading | undefined> => {
+    if (options.platform !== 'linux') {
+      problems.note(`process monitoring reads Linux's /proc, and this is ${options.platform}: not sampled`);
+      return undefined;
+    }
+    const ticksPerSec = options.clockTicksPerSec ?? (await clockTicksPerSec());
+    if (pid === undefined && command !== undefined) {
+      pid = await findProcess(options.procRoot, command);
+      if (pid === undefined) return failed(`no process matches "${command}"`);
+    }
+    if (pid === undefined) return undefined;
+    let figures = await readProcFigures(options.procRoot, pid);
+    if ('kind' in figures && figures.kind === 'gone' && command !== undefined) {
+      // Followed by command: the server restarted (or another process of that name took over).
+      const exited = pid;
+      pid = await findProcess(options.procRoot, command);
+      if (pid === undefined) {
+        problems.note(`pid ${exited} ("${command}") exited`);
+        return failed(`no process matches "${command}"`);
+      }
+      problems.note(`pid ${exited} ("${command}") exited; followed pid ${pid}`);
+      figures = await readProcFigures(options.procRoot, pid);
+    }
+    if ('kind' in figures) return failed(figures.kind === 'gone' ? `pid ${pid} is not running` : figures.reason);
+    const atMs = options.now();
+    const cpu =
+      previous !== undefined && previous.pid === pid ? cpuPercent((figures.cpuTicks - previous.cpuTicks) / ticksPerSec, atMs - previous.atMs) : null;
+    previous = { pid, cpuTicks: figures.cpuTicks, atMs };
+    return { atMs, cpuPercent: cpu, memoryBytes: figures.rssBytes };
+  };
+
+  return {
+    name: source.name,
+    kind: 'process',
+    target: command === undefined ? `pid ${pid ?? '?'}` : `command ${command}`,
+    sample: () => sample().catch((error: unknown) => failed(`cannot read the process (${(error as Error).message})`)),
+    warnings: (samples) => problems.warnings(samples),
+  };
+}

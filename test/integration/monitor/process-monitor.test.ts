@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { platform } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MonitorSourceResults } from '../../../src/monitor/monitor-results.js';
+import { startMonitor } from '../../../src/monitor/start-monitor.js';
+
+/**
+ * The process monitor against real processes whose CPU use is known: `node -e` children spinning in a busy
+ * loop (≈100% of one core) or sleeping (≈0%). Linux only (/proc).
+ */
+const children = new Set<ChildProcess>();
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
+/** A node child that says `ready` once started, then runs `code`; `marker` is an argument that names it. */
+async function child(code: string, marker = 'x'): Promise<ChildProcess> {
+  const process = spawn(globalThis.process.execPath, ['-e', `process.stdout.write('ready\\n'); ${code}`, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(process);
+  await once(process.stdout!, 'data');
+  return process;
+}
+
+const BUSY = 'for (;;) {}';
+const IDLE = 'setInterval(() => {}, 10_000)';
+
+function cpuMean(source: MonitorSourceResults): number {
+  const values = source.points.map((point) => point.cpuPercent).filter((value): value is number => value !== null);
+  expect(values.length).toBeGreaterThan(0);
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () => {
+  it('measures a busy process at about one core and an idle one at about none, with their RSS', async () => {
+    const busy = await child(BUSY);
+    const idle = await child(IDLE);
+    // Start-up (loading node) is over: measure from here.
+    const monitor = startMonitor(
+      [
+        { kind: 'process', name: 'busy', process: { pid: busy.pid! } },
+        { kind: 'process', name: 'idle', process: { pid: idle.pid! } },
+      ],
+      { intervalMs: 250 },
+    );
+    await sleep(1_400);
+    const [busyResults, idleResults] = await monitor.stop();
+    // One core spinning: ≈100% (less if the machine is short of cores while tests run beside it).
+    expect(busyResults!.points.length).toBeGreaterThanOrEqual(5);
+    expect(cpuMean(busyResults!)).toBeGreaterThan(60);
+    expect(cpuMean(busyResults!)).toBeLessThan(110);
+    expect(cpuMean(idleResults!)).toBeLessThan(10);
+    for (const source of [busyResults!, idleResults!]) {
+      expect(source.warnings).toEqual([]);
+      expect(source.points.every((point) => (point.memoryBytes ?? 0) > 10_000_000)).toBe(true);
+      // The first sample only sets the counter; the ones after have CPU.
+      expect(source.points[0]?.cpuPercent).toBeNull();
+      expect(source.points.slice(1).every((point) => point.cpuPercent !== null)).toBe(true);
+      // Offsets from when the monitor started, about 250 ms apart.
+      expect(source.points[0]!.offsetMs).toBeLessThan(100);
+      const gaps = source.points.slice(1).map((point, index) => point.offsetMs - source.points[index]!.offsetMs);
+      expect(Math.min(...gaps)).toBeGreaterThan(150);
+      expect(Math.max(...gaps)).toBeLessThan(400);
+    }
+  }, 10_000);
+
+  it('finds a process by command, follows it when it is restarted, and warns (without failing) while none runs', async () => {
+    const marker = `loadseed-monitor-test-${randomUUID()}`;
+    let server = await child(BUSY, marker);
+    const firstPid = server.pid!;
+    const monitor = startMonitor([{ kind: 'process', name: 'server', process: { command: marker } }], { intervalMs: 200 });
+    await sleep(700);
+    server.kill('SIGKILL');
+    await once(server, 'exit');
+    await sleep(400);
+    server = await child(IDLE, marker);
+    await sleep(700);
+    const [results] = await monitor.stop();
+    expect(results!.target).toBe(`command ${marker}`);
+    const warnings = results!.warnings.join('\n');
+    expect(warnings).toContain(`pid ${firstPid} ("${marker}") exited`);
+    expect(warnings).toMatch(new RegExp(`no process matches "${marker}": \\d+ of \\d+ samples`));
+    const points = results!.points;
+    const busyPart = points.filter((point) => point.offsetMs < 650 && point.cpuPercent !== null);
+    const idlePart = points.filter((point) => point.offsetMs > points[points.length - 1]!.offsetMs - 450 && point.cpuPercent !== null);
+    expect(busyPart.length).toBeGreaterThan(0);
+    expect(idlePart.length).toBeGreaterThan(0);
+    expect(Math.max(...busyPart.map((point) => point.cpuPercent!))).toBeGreaterThan(50);
+    expect(Math.max(...idlePart.map((point) => point.cpuPercent!))).toBeLessThan(10);
+    // While no process ran: failed samples, null figures.
+    expect(points.some((point) => point.cpuPercent === null && point.memoryBytes === null)).toBe(true);
+  }, 10_000);
+
+  it('a pid that is gone is a warning, never an exception', async () => {
+    const gone = await child(IDLE);
+    const pid = gone.pid!;
+    gone.kill('SIGKILL');
+    await once(gone, 'exit');
+    const monitor = startMonitor([{ kind: 'process', name: 'gone', process: { pid } }], { intervalMs: 100 });
+    await sleep(250);
+    const [results] = await monitor.stop();
+    expect(results!.points.every((point) => point.cpuPercent === null && point.memoryBytes === null)).toBe(true);
+    expect(results!.warnings).toEqual([`pid ${pid} is not running: every sample`]);
+  });
+});
