@@ -7,7 +7,7 @@ import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogra
 import type { LatencySummary } from './latency-histogram.js';
 import type { OutcomeCounts, RecorderCounters, RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
 import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
-import type { EncodedTimeSeries, SeriesPoint } from './time-series.js';
+import type { EncodedTimeSeries, SeriesPoint, SeriesWindow } from './time-series.js';
 
 export interface RecorderOptions {
   /** Interval of the time series at the start of the run. Default 1000 ms. */
@@ -320,6 +320,15 @@ export class Recorder {
   /** One interval of the time series (as `snapshot().series[index]`) without computing the others; undefined past the last. */
   seriesPoint(index: number): SeriesPoint | undefined {
     return this.#series.point(index);
+  }
+
+  /**
+   * The time series' intervals lying wholly inside [fromMs, toMs) (ms from t=0), merged: requests, failures,
+   * arrivals and a merged response-time histogram over that window. Edges move inwards to the interval grid
+   * (see `TimeSeries.window`). A read: nothing recorded changes.
+   */
+  seriesWindow(fromMs: number, toMs: number): SeriesWindow {
+    return this.#series.window(fromMs, toMs);
   }
 
   snapshot(): RecorderSnapshot {

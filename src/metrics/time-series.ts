@@ -24,6 +24,21 @@ export interface SeriesPoint {
   readonly p99Us: number;
 }
 
+/** Intervals of a series merged over a window (`TimeSeries.window`): the window on the interval grid, and its figures. */
+export interface SeriesWindow {
+  /** The window actually covered, ms from the run's t=0: both edges on the interval grid. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Requests that ended in the window, and of those the failures. */
+  readonly requests: number;
+  readonly failures: number;
+  /** Open model: arrivals scheduled in the window that started an iteration, and those dropped. */
+  readonly arrivals: number;
+  readonly droppedArrivals: number;
+  /** Response times (µs) of the requests that ended in the window: the intervals' histograms merged (2 significant digits). */
+  readonly histogram: Histogram;
+}
+
 interface Bucket {
   requests: number;
   failures: number;
@@ -187,6 +202,33 @@ export class TimeSeries {
   point(index: number): SeriesPoint | undefined {
     const bucket = this.#buckets[index];
     return bucket === undefined ? undefined : this.#pointOf(bucket, index);
+  }
+
+  /**
+   * The intervals lying wholly inside [fromMs, toMs), merged into one: counts added, histograms merged (a
+   * copy; the series is not changed). The window's edges move inwards to the interval grid (`startMs` up,
+   * `endMs` down, to multiples of `bucketMs` as it is now), so its figures are exact and never mix in data
+   * from outside [fromMs, toMs); a window shorter than one interval comes out empty (startMs === endMs).
+   * Intervals not reached yet count as empty.
+   */
+  window(fromMs: number, toMs: number): SeriesWindow {
+    const bucketMs = this.#bucketMs;
+    const first = Math.max(0, Math.ceil(fromMs / bucketMs));
+    const end = Math.max(first, Math.floor(toMs / bucketMs));
+    const histogram = createLatencyHistogram(2);
+    let requests = 0;
+    let failures = 0;
+    let arrivals = 0;
+    let droppedArrivals = 0;
+    for (let index = first; index < end && index < this.#buckets.length; index++) {
+      const bucket = this.#buckets[index] as Bucket;
+      requests += bucket.requests;
+      failures += bucket.failures;
+      arrivals += bucket.arrivals;
+      droppedArrivals += bucket.droppedArrivals;
+      if (bucket.requests > 0) histogram.add(bucket.histogram);
+    }
+    return { startMs: first * bucketMs, endMs: end * bucketMs, requests, failures, arrivals, droppedArrivals, histogram };
   }
 
   #pointOf(bucket: Bucket, index: number): SeriesPoint {

@@ -11,6 +11,12 @@
  *   /echo                  200, JSON describing the request (body read up to 1 MiB, else 413)
  *   /flaky?rate=R          500 with probability R (0..1, default 0.05), else 200 "ok"
  *   /latency?mean=&p99=    waits a log-normal delay with that mean and p99 (ms), then 200 "ok"
+ *   /capacity?rps=&queue=&service_ms=
+ *                          a server with a known capacity: one FIFO queue per rps, served one request at a
+ *                          time, each holding it 1000/rps ms (default rps 100), so at most rps requests a
+ *                          second; then service_ms more (default 0, in parallel) and 200 "ok". Below rps,
+ *                          latency ≈ 1000/rps + service_ms; above it the queue grows and latency climbs. At
+ *                          most `queue` requests (default 100) wait or are served at once: beyond, 503 at once
  *   /redirect?to=&status=  a redirect (301, 302, 303, 307 or 308; default 302) to `to`: a path or an http(s) URL
  *   /headers               200, JSON of the request headers received
  * Bad parameters give 400 with a plain-text reason; anything else gives 404.
@@ -67,6 +73,10 @@ const DEFAULT_LATENCY_MEAN_MS = 50;
 const DEFAULT_LATENCY_P99_MS = 200;
 /** p99 / mean of the defaults, used when only one of mean and p99 is given. */
 const DEFAULT_LATENCY_P99_TO_MEAN = DEFAULT_LATENCY_P99_MS / DEFAULT_LATENCY_MEAN_MS;
+const DEFAULT_CAPACITY_RPS = 100;
+const MAX_CAPACITY_RPS = 1_000_000;
+const DEFAULT_CAPACITY_QUEUE = 100;
+const MAX_CAPACITY_QUEUE = 10_000;
 
 /** The one buffer every /bytes response is streamed from; never mutated after this line. */
 const BYTES_CHUNK = Buffer.alloc(64 * 1024, 'loadseed ');
@@ -81,6 +91,7 @@ const JSON_BODY = JSON.stringify({
 });
 const NOT_FOUND_BODY =
   'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS' +
+  ' /capacity?rps=R&queue=N&service_ms=MS' +
   ' /redirect?to=URL&status=302 /headers; demo API: POST /login, GET /me, GET /cart, POST /cart/items';
 
 /** Bodies of the demo API's POST routes are read up to this, else 413. */
@@ -115,6 +126,8 @@ interface ServerState {
   requestCount: number;
   closed: boolean;
   readonly timers: Set<ReturnType<typeof setTimeout>>;
+  /** /capacity's queues by rps, present while a request is in one. */
+  readonly capacityQueues: Map<number, CapacityQueue>;
   readonly sockets: Set<Socket>;
 }
 
@@ -125,6 +138,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     requestCount: 0,
     closed: false,
     timers: new Set(),
+    capacityQueues: new Map(),
     sockets: new Set(),
   };
 
@@ -258,6 +272,12 @@ function handleRequest(state: ServerState, req: IncomingMessage, res: ServerResp
     case '/latency':
       if (arg === undefined) {
         latency(state, res, search);
+        return;
+      }
+      break;
+    case '/capacity':
+      if (arg === undefined) {
+        capacity(state, res, search);
         return;
       }
       break;
@@ -413,6 +433,61 @@ function latency(state: ServerState, res: ServerResponse, search: string): void 
   }
   const delayMs = Math.min(MAX_DELAY_MS, sampleLogNormal(logNormalFor(meanMs, p99Ms), Math.random));
   okAfter(state, res, delayMs);
+}
+
+/** A single server of /capacity: when it is next free (virtual time, `performance.now()` ms), and how many requests it holds. */
+interface CapacityQueue {
+  busyUntilMs: number;
+  inSystem: number;
+}
+
+/**
+ * /capacity: a single-server FIFO queue. Each request's departure is computed when it arrives, exactly —
+ * max(now, when the server is next free) + 1000/rps — and one timer answers it then: the server's rate does not
+ * drift with timer lateness, and stays at most rps per second however late timers fire. A request whose client
+ * went away keeps its place (the server works on it anyway). Memory is bounded by `queue` per rps.
+ */
+function capacity(state: ServerState, res: ServerResponse, search: string): void {
+  const params = new URLSearchParams(search);
+  const rpsText = params.get('rps');
+  const queueText = params.get('queue');
+  const serviceText = params.get('service_ms');
+  const rps = rpsText === null ? DEFAULT_CAPACITY_RPS : parseDecimal(rpsText);
+  const queueLimit = queueText === null ? DEFAULT_CAPACITY_QUEUE : parseInteger(queueText, 1, MAX_CAPACITY_QUEUE);
+  const serviceMs = serviceText === null ? 0 : parseDecimal(serviceText);
+  if (rps === undefined || !(rps > 0) || rps > MAX_CAPACITY_RPS) {
+    sendText(res, 400, `bad rps ${quote(rpsText ?? undefined)}: use /capacity?rps=R with R a number of requests per second, above 0 and at most ${MAX_CAPACITY_RPS}`);
+    return;
+  }
+  if (queueLimit === undefined) {
+    sendText(res, 400, `bad queue ${quote(queueText ?? undefined)}: use /capacity?queue=N with N an integer 1..${MAX_CAPACITY_QUEUE}`);
+    return;
+  }
+  if (serviceMs === undefined || serviceMs > MAX_DELAY_MS) {
+    sendText(res, 400, `bad service_ms ${quote(serviceText ?? undefined)}: use /capacity?service_ms=MS with MS a number 0..${MAX_DELAY_MS}`);
+    return;
+  }
+  let queue = state.capacityQueues.get(rps);
+  if (queue === undefined) {
+    queue = { busyUntilMs: 0, inSystem: 0 };
+    state.capacityQueues.set(rps, queue);
+  }
+  if (queue.inSystem >= queueLimit) {
+    sendText(res, 503, `over capacity: ${queue.inSystem} requests queued at ${rps}/s`);
+    return;
+  }
+  const nowMs = performance.now();
+  const departsAtMs = Math.max(nowMs, queue.busyUntilMs) + 1000 / rps;
+  queue.busyUntilMs = departsAtMs;
+  queue.inSystem += 1;
+  const held = queue;
+  const timer = setTimeout(() => {
+    state.timers.delete(timer);
+    held.inSystem -= 1;
+    if (held.inSystem === 0 && state.capacityQueues.get(rps) === held) state.capacityQueues.delete(rps);
+    if (!res.destroyed) okAfter(state, res, serviceMs);
+  }, departsAtMs - nowMs);
+  state.timers.add(timer);
 }
 
 /** POST /login: checks the password rule (user U, password "pw-U"), answers a token and a session cookie. */

@@ -291,6 +291,70 @@ describe('/latency', () => {
   });
 });
 
+describe('/capacity', () => {
+  it('answers one request alone in about 1000/rps ms (rps=50: 20 ms)', async () => {
+    await request('/');
+    const replies: Reply[] = [];
+    // One after another: never queued, so each takes the service time alone.
+    for (let i = 0; i < 5; i++) replies.push(await request('/capacity?rps=50'));
+    expect(replies.map((reply) => [reply.status, reply.text])).toEqual(Array.from({ length: 5 }, () => [200, 'ok']));
+    for (const reply of replies) {
+      expect(reply.elapsedMs).toBeGreaterThanOrEqual(19);
+      expect(reply.elapsedMs).toBeLessThan(80);
+    }
+  });
+
+  it('serves at most rps per second, first in first out: 40 at once at rps=200 take ≈ 5, 10 … 200 ms', async () => {
+    await requestMany('/', 40, 40);
+    const startedAt = performance.now();
+    const replies = await Promise.all(Array.from({ length: 40 }, () => request('/capacity?rps=200')));
+    const totalMs = performance.now() - startedAt;
+    expect(countStatus(replies, 200)).toBe(40);
+    // 40 requests × 5 ms of service, one at a time: the last is answered at ≥ 200 ms, whatever the timers do.
+    expect(totalMs).toBeGreaterThanOrEqual(199);
+    expect(totalMs).toBeLessThan(600);
+    const sorted = replies.map((reply) => reply.elapsedMs).sort((a, b) => a - b);
+    expect(sorted[0]).toBeLessThan(60);
+    // The median waited for ≈ 20 others: ≈ 100 ms.
+    expect(sorted[20]).toBeGreaterThanOrEqual(95);
+    expect(sorted[20]).toBeLessThan(350);
+  });
+
+  it('answers 503 at once beyond `queue` requests waiting or in service, and recovers', async () => {
+    await requestMany('/', 20, 20);
+    const replies = await Promise.all(Array.from({ length: 20 }, () => request('/capacity?rps=20&queue=5')));
+    expect(countStatus(replies, 200)).toBe(5);
+    expect(countStatus(replies, 503)).toBe(15);
+    for (const reply of replies.filter((one) => one.status === 503)) {
+      expect(reply.text).toContain('over capacity');
+      expect(reply.elapsedMs).toBeLessThan(100);
+    }
+    // The 5 served took 50, 100 … 250 ms; the queue is empty again.
+    expect(Math.max(...replies.map((reply) => reply.elapsedMs))).toBeGreaterThanOrEqual(249);
+    expect((await request('/capacity?rps=20&queue=1')).status).toBe(200);
+  });
+
+  it('adds service_ms after the queue, in parallel: 10 at once at rps=1000&service_ms=50 take ≈ 60 ms, not 500', async () => {
+    await requestMany('/', 10, 10);
+    const startedAt = performance.now();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => request('/capacity?rps=1000&service_ms=50')));
+    const totalMs = performance.now() - startedAt;
+    expect(countStatus(replies, 200)).toBe(10);
+    expect(totalMs).toBeGreaterThanOrEqual(59);
+    expect(totalMs).toBeLessThan(300);
+  });
+
+  it.each(['/capacity?rps=0', '/capacity?rps=abc', '/capacity?rps=-5', '/capacity?rps=2000000', '/capacity?queue=0', '/capacity?queue=1.5', '/capacity?queue=10001', '/capacity?service_ms=-1', '/capacity?service_ms=60001'])(
+    '%s → 400 with a plain-text reason',
+    async (path) => {
+      const reply = await request(path);
+      expect(reply.status).toBe(400);
+      expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(reply.text).toMatch(/^bad (rps|queue|service_ms) /);
+    },
+  );
+});
+
 describe('POST /login', () => {
   it('answers 200 with a token, the user and a session cookie for user U with password "pw-U"', async () => {
     const reply = await post('/login', { username: 'alice', password: 'pw-alice' });

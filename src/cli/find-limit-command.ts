@@ -1,0 +1,235 @@
+import { runPlan } from '../engine/run-plan.js';
+import type { RunProgress } from '../engine/run-result.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { describePlan } from '../plan/describe-plan.js';
+import { profileDurationMs } from '../plan/profile.js';
+import { planThresholds } from '../plan/thresholds.js';
+import { unsupportedFeatures } from '../plan/unsupported-features.js';
+import { createLiveProgress } from '../progress/live-progress.js';
+import { consoleSummary } from '../report/console-summary.js';
+import { findLimitSummary, findLimitVerdictLine } from '../report/find-limit-summary.js';
+import { buildResults } from '../results/results-document.js';
+import type { ResultsDocument, Verdict } from '../results/results-document.js';
+import { formatDuration, parseDurationMs } from '../scenario/duration.js';
+import { loadScenario } from '../scenario/load-scenario.js';
+import type { BreakingPointLoad, LoadSpec, Scenario } from '../scenario/types.js';
+import { FindLimitWatch, breakingPointSteps } from '../sla/find-limit.js';
+import type { FindLimitDocument } from '../sla/find-limit.js';
+import { colorsFor } from './colors.js';
+import type { CliIo } from './io.js';
+import type { GlobalOptions } from './main.js';
+import { redactingIo } from './redacting-io.js';
+import { resultsOutputs } from './results-outputs.js';
+import { writeOutputs } from './write-outputs.js';
+
+export interface FindLimitCommandOptions {
+  /** The breaking_point profile's keys, as flags: they override the scenario's, or make one for another profile. */
+  readonly startRate?: string;
+  readonly stepRate?: string;
+  readonly maxRate?: string;
+  readonly stepDuration?: string;
+  readonly maxUsers?: string;
+  /** Where to write the JSON results; overrides the scenario's `report.json`. */
+  readonly out?: string;
+  /** Where to write the HTML report; overrides the scenario's `report.html`. */
+  readonly html?: string;
+  /** Only the final verdict line. */
+  readonly quiet?: boolean;
+}
+
+/** How often the run reports progress: the steps are judged (and the live display drawn) on these ticks. */
+const TICK_MS = 100;
+
+/**
+ * `loadseed find-limit <file>`: steps the arrival rate up (the scenario's `breaking_point` profile, or one
+ * made from the flags), judges each step on its own window of the time series (sla/find-limit.ts), stops the
+ * run after the first step that fails, and reports the limit and the knee. Exit code: 0 a limit was found,
+ * 1 even the first step failed, 2 invalid input (nothing sent), 130/143 interrupted (results still written).
+ */
+export async function findLimitCommand(
+  file: string,
+  options: FindLimitCommandOptions,
+  globals: GlobalOptions,
+  processIo: CliIo,
+): Promise<ExitCode> {
+  const loaded = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
+  const unsupported = unsupportedFeatures(loaded.data);
+  if (unsupported.length > 0) {
+    throw new UsageError(
+      `${file} uses ${unsupported.join(', ')}: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent`,
+    );
+  }
+  const scenario: Scenario = { ...loaded, data: { ...loaded.data, load: breakingPointLoad(file, loaded.data.load, options) } };
+  const plan = buildPlan(scenario);
+  const io = redactingIo(processIo, plan.secrets);
+  const steps = breakingPointSteps(plan.profile);
+  if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
+  const thresholds = planThresholds(scenario.data.sla);
+  const watch = new FindLimitWatch(steps, { thresholds });
+
+  const err = colorsFor(io.stderr, io.env, !globals.color);
+  const out = colorsFor(io.stdout, io.env, !globals.color);
+  const quiet = options.quiet === true;
+  if (!quiet) {
+    io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}\n`);
+    const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
+    if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
+      io.stderr.write(
+        err.yellow(`! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`),
+      );
+    }
+    const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
+    if (perRequest.length > 0) {
+      io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${[...new Set(perRequest.map((threshold) => threshold.request))].join(', ')}\n`));
+    }
+    if (scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
+      io.stderr.write(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
+    }
+  }
+  if (plan.tls?.insecure === true) {
+    io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
+  }
+
+  const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: quiet ? 'quiet' : 'auto' });
+  const controller = new AbortController();
+  const onProgress = (update: RunProgress): void => {
+    if (update.phase === 'measured' && !controller.signal.aborted && !io.signal.aborted) {
+      for (const step of watch.check(update.elapsedMs, update.recorder)) {
+        if (step.passed) continue;
+        progress.stop();
+        if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${step.reason ?? 'failed'}: find-limit stops the run\n`));
+        controller.abort('find-limit');
+      }
+    }
+    if (!controller.signal.aborted) progress.update(update);
+  };
+  let result;
+  try {
+    result = await runPlan(plan, { signal: AbortSignal.any([io.signal, controller.signal]), onProgress, progressIntervalMs: TICK_MS });
+  } finally {
+    progress.stop();
+  }
+  const interrupted = io.signal.aborted;
+  // Ran to its end: the steps not judged yet (the last ones) are judged on the final figures.
+  if (!interrupted && !watch.failed && result.dataExhausted !== true) watch.finish(profileDurationMs(plan.profile), result.recorder);
+  const findLimit = watch.document(interrupted);
+  // Stopped by find-limit itself (not by a signal): the run ended early on purpose, it was not interrupted.
+  const built = buildResults(plan, [], { ...result, interrupted: result.interrupted && interrupted });
+  const results = findLimitResults(built, findLimit, interrupted);
+
+  const outputs = resultsOutputs(results, options, scenario.data.report, result.startedAtEpochMs);
+  const failures = await writeOutputs(outputs, io.cwd);
+  if (!quiet) {
+    // The run's own summary (every step together), then the steps one by one.
+    io.stdout.write(consoleSummary({ ...results, thresholds: [] }, out));
+    io.stdout.write(findLimitSummary(findLimit, out));
+    io.stdout.write('\n');
+    for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${out.dim(output.kind.padEnd(7))} ${output.path}\n`);
+  }
+  for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+  io.stdout.write(`${findLimitVerdictLine(results, out)}\n`);
+  if (failures.size > 0 && results.verdict !== 'interrupted') return ExitCode.RuntimeFailure;
+  switch (results.verdict) {
+    case 'passed':
+      return ExitCode.Ok;
+    case 'failed':
+      return ExitCode.SlaFailed;
+    case 'interrupted':
+      return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
+}
+
+/**
+ * The results of a find-limit run: the run's document with the `findLimit` block; its thresholds are those of
+ * the step at the limit (the first step's when there is none), its verdict passed when a limit was found.
+ */
+export function findLimitResults(built: ResultsDocument, findLimit: FindLimitDocument, interrupted: boolean): ResultsDocument {
+  const limitStep = findLimit.limitRatePerSec === null ? findLimit.steps[0] : findLimit.steps.findLast((step) => step.passed);
+  const verdict: Verdict = interrupted ? 'interrupted' : findLimit.limitRatePerSec === null ? 'failed' : 'passed';
+  return { ...built, verdict, thresholds: limitStep?.thresholds ?? [], findLimit };
+}
+
+/** Steps a search may plan, at most. */
+const MAX_STEPS = 10_000;
+
+/** The four flags that make a breaking_point profile out of another one. */
+const STEP_FLAGS = [
+  ['startRate', '--start-rate'],
+  ['stepRate', '--step-rate'],
+  ['maxRate', '--max-rate'],
+  ['stepDuration', '--step-duration'],
+] as const;
+
+/**
+ * The scenario's load as a breaking_point profile: its own with any flags applied, or, for another profile,
+ * one made from the flags (all four needed; its max_users, warm-up duration and grace period kept). Refuses
+ * (UsageError, exit 2: nothing sent) a profile without the flags, a bad value, or steps shorter than the time
+ * series' interval, on which steps are judged.
+ */
+export function breakingPointLoad(file: string, load: LoadSpec, options: FindLimitCommandOptions): BreakingPointLoad {
+  if (load.profile !== 'breaking_point') {
+    const missing = STEP_FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `${file} uses the ${load.profile} profile; find-limit steps an arrival rate up: use load.profile: breaking_point, or give ${STEP_FLAGS.map(([, flag]) => flag).join(', ')} (missing: ${missing.join(', ')}); nothing was sent`,
+      );
+    }
+  }
+  const base: Partial<BreakingPointLoad> = load.profile === 'breaking_point' ? load : {};
+  const maxUsersOf = 'max_users' in load ? load.max_users : undefined;
+  const warmup = load.warmup;
+  const warmupKept = warmup === undefined ? undefined : typeof warmup === 'object' ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) } : warmup;
+  const startRate = rateFlag(options.startRate, '--start-rate') ?? base.start_rate;
+  const stepRate = rateFlag(options.stepRate, '--step-rate') ?? base.step_rate;
+  const maxRate = rateFlag(options.maxRate, '--max-rate') ?? base.max_rate;
+  // A flag's plain number is seconds, as in a scenario (`step_duration: 10`).
+  const stepDuration = options.stepDuration === undefined ? base.step_duration : /^\d+(\.\d+)?$/.test(options.stepDuration) ? Number(options.stepDuration) : options.stepDuration;
+  const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
+  if (startRate === undefined || stepRate === undefined || maxRate === undefined || stepDuration === undefined) {
+    throw new Error('a breaking_point load without its keys after validation');
+  }
+  if (maxRate < startRate) throw new UsageError(`the max rate (${maxRate}/s) is below the start rate (${startRate}/s); nothing was sent`);
+  const stepMs = parseDurationMs(stepDuration);
+  if (stepMs === undefined || stepMs <= 0) {
+    throw new UsageError(`--step-duration ${JSON.stringify(stepDuration)} is not a duration (such as 10s, 1m); nothing was sent`);
+  }
+  const stepCount = Math.floor((maxRate - startRate) / stepRate + 1e-9) + 1;
+  if (stepCount > MAX_STEPS) {
+    throw new UsageError(`${stepCount} steps from ${startRate}/s to ${maxRate}/s by ${stepRate}/s: at most ${MAX_STEPS}; take bigger steps; nothing was sent`);
+  }
+  if (stepMs < DEFAULT_SERIES_BUCKET_MS) {
+    throw new UsageError(
+      `step_duration ${formatDuration(stepMs)} is shorter than ${formatDuration(DEFAULT_SERIES_BUCKET_MS)}: each step is judged on whole ${formatDuration(DEFAULT_SERIES_BUCKET_MS)} intervals of the time series; nothing was sent`,
+    );
+  }
+  return {
+    profile: 'breaking_point',
+    start_rate: startRate,
+    step_rate: stepRate,
+    max_rate: maxRate,
+    step_duration: stepDuration,
+    ...(maxUsers === undefined ? {} : { max_users: maxUsers }),
+    ...(warmupKept === undefined ? {} : { warmup: warmupKept }),
+    ...(load.grace_period === undefined ? {} : { grace_period: load.grace_period }),
+  };
+}
+
+/** The schema's rate: a number above 0, at most 10 million per second. */
+function rateFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 10_000_000) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a rate in requests per second, above 0; nothing was sent`);
+  }
+  return value;
+}
+
+function usersFlag(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 1_000_000) {
+    throw new UsageError(`--max-users ${JSON.stringify(text)}: expected a whole number of users, at least 1; nothing was sent`);
+  }
+  return value;
+}

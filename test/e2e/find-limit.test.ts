@@ -1,0 +1,244 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsSchemaProblems } from '../../src/results/read-results.js';
+import type { ResultsDocument } from '../../src/results/results-document.js';
+import { startTargetServer } from '../../src/target/target-server.js';
+import type { TargetServer } from '../../src/target/target-server.js';
+import { runBuiltCli } from './built-cli.js';
+import type { CliOutcome } from './built-cli.js';
+
+/**
+ * `loadseed find-limit`, built, against the built-in target's /capacity route: a single server of known
+ * capacity (200 req/s here), so the limit the search finds can be checked against it.
+ */
+let dir: string;
+let server: TargetServer;
+
+/** Debian's `chromium` (as html-report-browser.test.ts): the chart test is skipped where it is missing. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The few DOM types the functions run in the page use: the tests compile without the DOM lib. */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  readonly documentElement: PageElement;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-find-limit-'));
+  server = await startTargetServer({ port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function findLimit(args: readonly string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<CliOutcome> {
+  return runBuiltCli(['find-limit', ...args], { cwd: dir, env: { TARGET_URL: server.url }, ...(onStart === undefined ? {} : { onStart }) });
+}
+
+async function scenario(name: string, body: string): Promise<string> {
+  await writeFile(join(dir, name), body);
+  return name;
+}
+
+/** A results file the command wrote, checked against schemas/results.schema.json on the way. */
+async function results(name: string): Promise<ResultsDocument> {
+  const document: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
+  expect(resultsSchemaProblems(document), name).toEqual([]);
+  return document as ResultsDocument;
+}
+
+describe('loadseed find-limit (built CLI)', () => {
+  it('finds the capacity of a 200 req/s server within ±15%, stops after the first failing step, writes the steps, exit 0', async () => {
+    // Steps 25/s apart from 100/s: within ±15% of 200 are 175, 200 and 225 only.
+    const file = await scenario(
+      'capacity.yml',
+      `name: capacity
+target: \${TARGET_URL}
+requests:
+  - path: /capacity?rps=200&queue=500
+load: {profile: breaking_point, start_rate: 100, step_rate: 25, max_rate: 400, step_duration: 1s}
+sla: {p95_latency_ms: 50}
+`,
+    );
+    const startedAt = Date.now();
+    const out = await findLimit([file, '--out', 'capacity.json', '--html', 'capacity.html']);
+    const tookMs = Date.now() - startedAt;
+    expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
+    expect(out.code).toBe(0);
+    const doc = await results('capacity.json');
+    // A timing test: when loadseed itself was starved of CPU (a machine too busy), its figures are its own, and it says so.
+    expect(doc.generator.saturated, doc.generator.reason).toBe(false);
+    const search = doc.findLimit;
+    expect(search).toBeDefined();
+    if (search === undefined) return;
+    expect(search.limitRatePerSec).not.toBeNull();
+    expect(Math.abs((search.limitRatePerSec ?? 0) - 200) / 200).toBeLessThanOrEqual(0.15);
+    expect(search).toMatchObject({ criteria: 'sla', stopReason: 'sla', stepDurationMs: 1000, plannedSteps: 13 });
+    // Every step up to the limit passed, the next one failed, and the search stopped there.
+    const passed = search.steps.map((step) => step.passed);
+    expect(passed.slice(0, -1).every(Boolean)).toBe(true);
+    expect(passed.at(-1)).toBe(false);
+    expect(search.steps.at(-2)?.ratePerSec).toBe(search.limitRatePerSec);
+    expect(search.steps.length).toBeLessThan(8);
+    // Each step on its own second: offered ≈ its rate; below capacity, throughput ≈ the rate and latency ≈ 5 ms.
+    search.steps.forEach((step, index) => {
+      expect([step.windowStartMs, step.windowEndMs]).toEqual([index * 1000, (index + 1) * 1000]);
+      expect(Math.abs(step.offeredPerSec - step.ratePerSec)).toBeLessThanOrEqual(3);
+    });
+    const first = search.steps[0];
+    expect(first?.throughputPerSec).toBeGreaterThanOrEqual(95);
+    expect(first?.p50Ms).toBeGreaterThanOrEqual(4.9);
+    expect(first?.p50Ms).toBeLessThan(25);
+    // The failed step is over capacity: it served ≈ 200/s, and its p95 broke 50 ms.
+    const failed = search.steps.at(-1);
+    expect(failed?.ratePerSec).toBeGreaterThan(200);
+    expect(failed?.throughputPerSec).toBeLessThanOrEqual(210);
+    expect(failed?.p95Ms).toBeGreaterThan(50);
+    expect(failed?.reason).toMatch(/^p95 latency [\d.]+ ms > 50 ms$/);
+    // The knee (Kneedle on p95) is where latency turned upwards: the limit's step, or one near it.
+    expect(search.kneeRatePerSec).not.toBeNull();
+    expect(Math.abs((search.kneeRatePerSec ?? 0) - 200)).toBeLessThanOrEqual(50);
+    // The run stopped after the failed step: steps × 1 s, the settling time, the grace of what was in flight.
+    expect(doc.verdict).toBe('passed');
+    expect(doc.run.interrupted).toBe(false);
+    expect(doc.run.durationMs).toBeLessThan(search.steps.length * 1000 + 1500);
+    expect(doc.thresholds).toEqual([expect.objectContaining({ key: 'p95_latency_ms', passed: true })]);
+    expect(tookMs).toBeLessThan(12_000);
+
+    expect(out.stdout).toMatch(/step +rate\/s +offered\/s +req\/s +p50 ms +p95 ms +p99 ms +errors +dropped +result/);
+    expect(out.stdout).toContain(`limit  ${search.limitRatePerSec} req/s: the highest rate that met the SLA`);
+    expect(out.stdout).toMatch(/knee {3}\d+ req\/s: where p95 latency starts to climb/);
+    expect(out.stdout.trim().split('\n').at(-1)).toBe(`✓ limit found: ${search.limitRatePerSec} req/s`);
+    expect(out.stderr).toMatch(/✗ step \d \(\d+\/s\): p95 latency [\d.]+ ms > 50 ms: find-limit stops the run/);
+
+    const html = await readFile(join(dir, 'capacity.html'), 'utf8');
+    expect(html).toContain('<section id="find-limit">');
+    expect(html).toContain('id="chart-find-limit"');
+    expect(html).toContain('"findLimit":{"ratePerSec":[100,125');
+    expect(html).not.toMatch(/<script[^>]*\bsrc=|<link\b|https?:\/\/(?!127\.0\.0\.1)/);
+  }, 20_000);
+
+  it.skipIf(!existsSync(CHROMIUM))('draws the breaking-point chart in headless Chromium: a point per step, no console error', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(pathToFileURL(join(dir, 'capacity.html')).href, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.documentElement.getAttribute('data-charts') !== null);
+      const steps = (await results('capacity.json')).findLimit?.steps.length;
+      const drawn = await page.evaluate(() => {
+        const element = document.querySelector('#chart-find-limit');
+        return { points: element?.getAttribute('data-points') ?? null, canvas: element?.querySelector('canvas') !== null };
+      });
+      expect(drawn).toEqual({ points: String(steps), canvas: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 20_000);
+
+  it('makes steps of another profile from the flags; without an sla judges by the default; every step passed: at least the last rate', async () => {
+    const file = await scenario('constant.yml', 'name: flags\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 2, duration: 10s}\n');
+    const out = await findLimit([file, '--start-rate', '20', '--step-rate', '20', '--max-rate', '40', '--step-duration', '1s', '--out', 'flags.json', '--html', 'flags.html']);
+    expect(out.code).toBe(0);
+    const doc = await results('flags.json');
+    expect(doc.findLimit).toMatchObject({ limitRatePerSec: 40, criteria: 'default', stopReason: 'max-rate', plannedSteps: 2 });
+    expect(doc.findLimit?.steps.map((step) => [step.ratePerSec, step.passed])).toEqual([
+      [20, true],
+      [40, true],
+    ]);
+    // Requests count in the second they ended: one due at the end of a step may end in the next.
+    for (const step of doc.findLimit?.steps ?? []) expect(Math.abs(step.requests - step.ratePerSec)).toBeLessThanOrEqual(2);
+    expect(doc.findLimit?.steps[1]?.thresholds.map((threshold) => threshold.key)).toEqual(['max_error_rate', 'p95_latency_ms']);
+    expect(out.stdout).toContain('limit  at least 40 req/s: every step met the SLA');
+    expect(out.stdout).toContain('✓ limit found: at least 40 req/s');
+  }, 20_000);
+
+  it('exits 1 with no limit when the first step already breaks the SLA', async () => {
+    const file = await scenario(
+      'slow.yml',
+      'name: slow\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/30}]\nload: {profile: breaking_point, start_rate: 20, step_rate: 20, max_rate: 100, step_duration: 1s}\nsla: {p95_latency_ms: 10}\n',
+    );
+    const out = await findLimit([file, '--out', 'slow.json', '--html', 'slow.html']);
+    expect(out.code).toBe(1);
+    const doc = await results('slow.json');
+    expect(doc.verdict).toBe('failed');
+    expect(doc.findLimit).toMatchObject({ limitRatePerSec: null, kneeRatePerSec: null, stopReason: 'sla' });
+    expect(doc.findLimit?.steps).toHaveLength(1);
+    expect(doc.thresholds).toEqual([expect.objectContaining({ key: 'p95_latency_ms', passed: false })]);
+    expect(out.stdout).toContain('limit  none: the first step (20/s) already failed: p95 latency');
+    expect(out.stdout.trim().split('\n').at(-1)).toBe('✗ no limit found: the first step already broke the SLA');
+  }, 20_000);
+
+  it('refuses, exit 2 and nothing sent: another profile without the flags, steps under 1 s, a bad flag', async () => {
+    const before = server.requestCount();
+    const constant = await scenario('plain.yml', 'name: plain\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, duration: 1s}\n');
+    const missing = await findLimit([constant, '--start-rate', '10']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('plain.yml uses the constant profile; find-limit steps an arrival rate up');
+    expect(missing.stderr).toContain('(missing: --step-rate, --max-rate, --step-duration)');
+    const short = await scenario(
+      'short.yml',
+      'name: short\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: breaking_point, start_rate: 10, step_rate: 10, max_rate: 50, step_duration: 500ms}\n',
+    );
+    const tooShort = await findLimit([short, '--step-duration', '0.5']);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toContain('step_duration 500ms is shorter than 1s');
+    const badRate = await findLimit([short, '--step-duration', '1s', '--max-rate', 'lots']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toContain('--max-rate "lots": expected a rate');
+    const inverted = await findLimit([short, '--step-duration', '1s', '--max-rate', '5']);
+    expect(inverted.code).toBe(2);
+    expect(inverted.stderr).toContain('the max rate (5/s) is below the start rate (10/s)');
+    for (const outcome of [missing, tooShort, badRate, inverted]) expect(outcome.stderr).not.toMatch(/\n\s+at /);
+    expect(server.requestCount()).toBe(before);
+  }, 20_000);
+
+  it('SIGINT mid-search: valid files marked interrupted, the steps judged so far, exit 130', async () => {
+    await scenario(
+      'long.yml',
+      'name: long\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: breaking_point, start_rate: 10, step_rate: 10, max_rate: 100, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
+    );
+    // Interrupted once steps 1 and 2 (10 + 20 requests) are sent and step 1 has been judged: by the target's count, not a guess at start-up time.
+    const before = server.requestCount();
+    const out = await findLimit(['long.yml', '--out', 'long.json', '--html', 'long.html'], (kill) => {
+      const poll = setInterval(() => {
+        if (server.requestCount() - before < 30) return;
+        clearInterval(poll);
+        setTimeout(() => kill('SIGINT'), 300);
+      }, 20);
+    });
+    expect(out.code).toBe(130);
+    const doc = await results('long.json');
+    expect(doc.verdict).toBe('interrupted');
+    expect(doc.findLimit?.stopReason).toBe('interrupted');
+    expect(doc.findLimit?.steps.length).toBeGreaterThanOrEqual(1);
+    expect(doc.findLimit?.steps.length).toBeLessThanOrEqual(3);
+    expect(doc.findLimit?.steps.every((step) => step.passed)).toBe(true);
+    expect(doc.findLimit?.limitRatePerSec).toBe(doc.findLimit?.steps.at(-1)?.ratePerSec);
+    expect(out.stdout.trim().split('\n').at(-1)).toBe('⚠ interrupted: partial results');
+  }, 20_000);
+
+  it('explains itself in --help: options, the default SLA, exit codes, examples', async () => {
+    const help = await runBuiltCli(['find-limit', '--help']);
+    expect(help.code).toBe(0);
+    for (const text of ['--start-rate <n>', '--step-rate <n>', '--max-rate <n>', '--step-duration <duration>', '--out <file>', '--html <file>', 'p95 ≤ 5×', 'Exit codes: 0 a limit was found', '$ loadseed find-limit']) {
+      expect(help.stdout).toContain(text);
+    }
+  });
+});
