@@ -19,7 +19,9 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   const setupFailures = setup.failures.length === 0 ? {} : { setupFailures: setup.failures };
   if (plan.workers > 1) return { ...(await runWorkers(plan, options, context)), ...setupFailures };
   if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
-  return { ...(await executeRun(workloadOf(plan), await httpTargetOf(plan, context), options)), ...setupFailures };
+  const shard = options.shard;
+  const target = await httpTargetOf(plan, shard === undefined ? context : { ...context, segment: shard });
+  return { ...(await executeRun(workloadOf(plan, shard), target, options)), ...setupFailures };
 }
 
 /**

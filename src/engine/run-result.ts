@@ -1,5 +1,6 @@
 import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { Recorder } from '../metrics/recorder.js';
+import type { Segment } from '../plan/segment.js';
 
 /** A moment of a run, for live display. Read the numbers with `recorder.snapshot()` (cheap at ≤10 Hz). */
 export interface RunProgress {
@@ -16,6 +17,8 @@ export interface RunProgress {
 }
 
 export interface RunOptions {
+  /** Run only this share of the plan (a shard of a sharded run, `--shard`); default: all of it. */
+  readonly shard?: Segment;
   /** Aborting stops the run like reaching its end: nothing new, grace period, then interrupted. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Recorder } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { TargetContext } from './http-transport.js';
-import { segmentsOf } from '../plan/segment.js';
+import { segmentsOf, segmentsWithin } from '../plan/segment.js';
 import { sharedNow } from './clock.js';
 import type { PhaseName } from './execute-run.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, processCpuUs } from './load-monitor.js';
@@ -32,7 +32,7 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
       new Error(`no worker script at ${fileURLToPath(WORKER_SCRIPT)}: worker threads run the compiled engine (dist/, from \`npm run build\`)`),
     );
   }
-  const segments = segmentsOf(plan.workers);
+  const segments = options.shard === undefined ? segmentsOf(plan.workers) : segmentsWithin(options.shard, plan.workers);
   const requestNames = plan.requests.map((request) => request.name);
   const { signal, onProgress } = options;
   const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;

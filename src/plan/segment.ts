@@ -18,6 +18,16 @@ export interface Segment {
 /** The whole plan: one segment of one. */
 export const WHOLE_PLAN: Segment = Object.freeze({ index: 0, count: 1 });
 
+/**
+ * The segments that split `shard`'s share `parts` ways (worker threads inside one shard of a sharded run):
+ * thing k belongs to shard k mod n; within it, to part j when k mod (n × parts) = shard.index + n × j. Their
+ * shares add up to the shard's exactly.
+ */
+export function segmentsWithin(shard: Segment, parts: number): Segment[] {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`a shard splits into a whole number of parts ≥ 1, not ${parts}`);
+  return Array.from({ length: parts }, (_, part) => Object.freeze({ index: shard.index + shard.count * part, count: shard.count * parts }));
+}
+
 /** Every segment of an equal split into `count`. */
 export function segmentsOf(count: number): Segment[] {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`a plan splits into a whole number of segments ≥ 1, not ${count}`);

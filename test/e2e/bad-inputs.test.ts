@@ -243,8 +243,8 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     expect(out.stderr).toContain('(Did you mean --quiet?)');
   });
 
-  it('flags README does not list: --shard, --workers, --users, --duration, --rate are errors, not ignored', async () => {
-    for (const flag of [['--shard', '1/2'], ['--workers', '4'], ['--users', '10'], ['--duration', '5s'], ['--rate', '10']]) {
+  it('flags README does not list: --workers, --users, --duration, --rate are errors, not ignored', async () => {
+    for (const flag of [['--workers', '4'], ['--users', '10'], ['--duration', '5s'], ['--rate', '10']]) {
       await expectUsageError(['run', 'valid.yml', ...flag], `error: unknown option '${flag[0] as string}'`);
     }
     await expectUsageError(['merge', 'a.json', 'b.json', '-o', 'm.json', '--shard', '1/2'], "error: unknown option '--shard'");

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../../src/plan/arrival-schedule.js';
 import type { ArrivalProfile } from '../../../src/plan/arrival-schedule.js';
 import { usersAt } from '../../../src/plan/profile.js';
-import { owns, segmentsOf, segmentUserChanges, shareOf, StripedSchedule, usableSegments } from '../../../src/plan/segment.js';
+import { owns, segmentsOf, segmentsWithin, segmentUserChanges, shareOf, StripedSchedule, usableSegments } from '../../../src/plan/segment.js';
 import type { OffsetSequence } from '../../../src/plan/segment.js';
 import { userChanges } from '../../../src/plan/user-schedule.js';
 import type { UserChange, UsersProfile } from '../../../src/plan/user-schedule.js';
@@ -140,5 +140,32 @@ describe('usableSegments', () => {
     expect(usableSegments({ kind: 'ramping-users', startUsers: 0, stages: [{ durationMs: 1, target: 5 }] }, 16)).toBe(5);
     expect(usableSegments({ kind: 'constant-arrival-rate', ratePerSec: 1000, durationMs: 1, maxUsers: 2 }, 4)).toBe(2);
     expect(usableSegments({ kind: 'ramping-users', startUsers: 0, stages: [] }, 4)).toBe(1);
+  });
+});
+
+describe('segmentsWithin: worker threads inside a shard', () => {
+  it('splits every shard exactly: shares add up to the shard’s, and all shards’ to the total, for many totals', () => {
+    for (const shards of [1, 2, 3, 4, 7, 8]) {
+      for (const parts of [1, 2, 3, 5]) {
+        for (const total of [0, 1, 2, 7, 10, 99, 100, 101, 1_000, 12_345]) {
+          let sum = 0;
+          for (const shard of segmentsOf(shards)) {
+            const within = segmentsWithin(shard, parts).reduce((acc, segment) => acc + shareOf(total, segment), 0);
+            expect(within, `total ${total}, shard ${shard.index}/${shards}, ${parts} parts`).toBe(shareOf(total, shard));
+            sum += within;
+          }
+          expect(sum).toBe(total);
+        }
+      }
+    }
+  });
+
+  it('gives each thing to exactly one part of its shard', () => {
+    const shard = { index: 2, count: 4 };
+    const parts = segmentsWithin(shard, 3);
+    for (let k = 0; k < 200; k++) {
+      const owners = parts.filter((segment) => owns(k, segment)).length;
+      expect(owners).toBe(owns(k, shard) ? 1 : 0);
+    }
   });
 });
