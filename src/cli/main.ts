@@ -4,6 +4,7 @@ import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { CompareCommandOptions } from './compare-command.js';
+import type { FindLimitCommandOptions } from './find-limit-command.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
@@ -25,7 +26,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
-      outputError: (text, write) => write(colorsFor(io.stderr, io.env).red(text)),
+      outputError: (text, write) => write(colorsFor(io.stderr, io.env).red(printable(text))),
     })
     .description('HTTP load testing from YAML scenarios: closed and open models, SLA thresholds, HTML and JSON reports.')
     .version(LOADSEED_VERSION, '-v, --version', 'print the version')
@@ -40,6 +41,7 @@ Examples:
   $ loadseed serve                            start the built-in target on http://127.0.0.1:8080
   $ loadseed validate loadseed.yml            check a scenario without sending anything
   $ loadseed run loadseed.yml                 run it, print a summary, write the reports
+  $ loadseed find-limit loadseed.yml          step the rate up until the SLA breaks: the limit and the knee
   $ loadseed report results.json              render the reports of a results file
   $ loadseed merge a.json b.json -o all.json  combine the results of shards of one scenario
   $ loadseed compare base.json new.json       compare two runs; exit 1 on a regression
@@ -58,13 +60,45 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('--markdown <file>', 'write a Markdown summary there (default: the scenario\'s report.markdown)')
     .option('--json', 'print the results document on stdout; the summary for people goes to stderr')
     .option('-q, --quiet', 'print only the final verdict')
+    .option('--shard <i/n>', 'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards')
+    .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m): stops it, writing the reports, like SIGTERM')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet',
+      '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet\n  $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)',
     )
     .action(async (file: string, options: RunCommandOptions) => {
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, options, globals(), io);
+    });
+
+  program
+    .command('find-limit')
+    .description('find the breaking point: step the arrival rate up, judge each step on its own data, stop at the first that breaks the SLA')
+    .argument('<scenario>', 'path to a scenario YAML file (load.profile: breaking_point, or any profile with the four step flags)')
+    .option('--start-rate <n>', 'arrivals per second of the first step (overrides load.start_rate)')
+    .option('--step-rate <n>', 'arrivals per second added at each step (overrides load.step_rate)')
+    .option('--max-rate <n>', 'the last step\'s rate at most (overrides load.max_rate)')
+    .option('--step-duration <duration>', 'how long each step holds, at least 1s, e.g. 10s (overrides load.step_duration)')
+    .option('--max-users <n>', 'most iterations in flight; arrivals beyond are dropped (overrides load.max_users)')
+    .option('-o, --out <file>', 'write the JSON results there, with the steps (instead of the scenario\'s report.json)')
+    .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
+    .option('-q, --quiet', 'print only the final verdict')
+    .addHelpText(
+      'after',
+      `
+A step passes when the scenario's sla thresholds (run-wide ones) hold on that step's data alone; without an sla:
+error rate ≤ 1% and p95 ≤ 5× the first step's p95. A step with more than 10% errors fails. The limit is the
+highest rate that passed; the knee, where p95 latency starts to climb.
+
+Exit codes: 0 a limit was found, 1 the first step already failed, 2 invalid input, 130/143 interrupted.
+
+Examples:
+  $ loadseed find-limit scenarios/breaking-point.yml --out limit.json
+  $ loadseed find-limit loadseed.yml --start-rate 50 --step-rate 50 --max-rate 1000 --step-duration 30s`,
+    )
+    .action(async (file: string, options: FindLimitCommandOptions) => {
+      const { findLimitCommand } = await import('./find-limit-command.js');
+      exitCode = await findLimitCommand(file, options, globals(), io);
     });
 
   program
@@ -183,6 +217,7 @@ Routes:
   /echo                  the request, as JSON
   /flaky?rate=0.05       that share of 500s
   /latency?mean=50&p99=200  random latency with that mean and p99 (ms)
+  /capacity?rps=200      a server of known capacity: at most rps req/s, queued beyond (503 when the queue is full)
 
 Examples:
   $ loadseed serve
@@ -207,13 +242,21 @@ Examples:
 export function printError(error: unknown, io: CliIo, color = true): void {
   const c = colorsFor(io.stderr, io.env, !color);
   if (error instanceof ScenarioError) {
-    for (const issue of error.issues) io.stderr.write(`${c.red('✗')} ${formatIssue(issue)}\n`);
+    for (const issue of error.issues) io.stderr.write(`${c.red('✗')} ${printable(formatIssue(issue))}\n`);
     const count = error.issues.length;
-    io.stderr.write(c.red(`${count} problem${count === 1 ? '' : 's'} in ${error.file}\n`));
+    io.stderr.write(c.red(`${count} problem${count === 1 ? '' : 's'} in ${printable(error.file)}\n`));
   } else if (error instanceof LoadseedError) {
-    io.stderr.write(`${c.red('error:')} ${error.message}\n`);
+    io.stderr.write(`${c.red('error:')} ${printable(error.message)}\n`);
   } else {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr.write(`${c.red('loadseed failed unexpectedly (a bug: please report it):')}\n${text}\n`);
   }
+}
+
+/** Control characters other than newline and tab: a message quoting a user's text must not move the cursor or recolour the terminal. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text with control characters written as `\u001b` escapes, as JSON would: safe to print. */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -3,13 +3,17 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { runPlan } from '../engine/run-plan.js';
+import { startMonitor } from '../monitor/start-monitor.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { LiveProgress } from '../progress/live-progress.js';
 import type { RunProgress } from '../engine/run-result.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
-import { modelOf } from '../plan/profile.js';
+import type { Plan } from '../plan/build-plan.js';
+import { modelOf, peakUsers, profileDurationMs } from '../plan/profile.js';
+import type { Segment } from '../plan/segment.js';
+import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
@@ -42,6 +46,10 @@ export interface RunCommandOptions {
   readonly json?: boolean;
   /** Only the final verdict line. */
   readonly quiet?: boolean;
+  /** `i/n`: run shard i (1-based) of n. */
+  readonly shard?: string;
+  /** A hard limit on the whole run, as a duration. */
+  readonly maxDuration?: string;
 }
 
 /** The run's one progress timer never ticks faster than this (it serves the status line and abort-on-fail). */
@@ -53,8 +61,10 @@ const MIN_TICK_MS = 100;
  * interrupted (results still written).
  */
 export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, processIo: CliIo): Promise<ExitCode> {
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const scenario = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
-  const plan = buildPlan(scenario);
+  const plan = shardPlan(buildPlan(scenario), shard);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, plan.secrets);
   const unsupported = unsupportedFeatures(scenario.data);
@@ -69,7 +79,8 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
   const quiet = options.quiet === true;
-  if (!quiet) io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}\n`);
+  const shardText = shard === undefined ? '' : ` · shard ${shard.index + 1}/${shard.count}`;
+  if (!quiet) io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}${shardText}\n`);
   const workers = scenario.data.workers;
   if (!quiet && typeof workers === 'number' && workers > plan.workers) {
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
@@ -82,18 +93,39 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: quiet ? 'quiet' : 'auto' });
   const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), modelOf(plan.profile) === 'open', thresholds, io, progress, quiet ? undefined : err);
   const ticker = progressTicker(progress, abort);
+  // The kill switch: whatever happens (a stuck target, a cancelled orchestrator), the run stops by itself.
+  const limitMs = maxDurationMs ?? defaultMaxDurationMs(plan);
+  const killSwitch = new AbortController();
+  const killTimer = setTimeout(() => {
+    io.stderr.write(err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`));
+    killSwitch.abort('SIGTERM');
+  }, limitMs);
+  killTimer.unref();
+  // Server-side resources (`monitor`), sampled beside the load; a sampling failure is a warning, never fatal.
+  const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
   let result;
   try {
     result = await runPlan(plan, {
-      signal: abort?.signal ?? io.signal,
+      signal: AbortSignal.any([abort?.signal ?? io.signal, killSwitch.signal]),
+      ...(shard === undefined ? {} : { shard }),
       ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
     });
+  } catch (error) {
+    await monitor?.stop();
+    throw error;
   } finally {
+    clearTimeout(killTimer);
     progress.stop();
   }
 
   const abortedBy = abort?.abortedBy();
-  const results = buildResults(plan, thresholds, result, abortedBy === undefined ? {} : { abortedBy });
+  monitor?.setOrigin(result.startedAtEpochMs);
+  const monitorResults = await monitor?.stop();
+  const results = buildResults(plan, thresholds, result, {
+    ...(abortedBy === undefined ? {} : { abortedBy }),
+    ...(monitorResults === undefined ? {} : { monitor: monitorResults }),
+    ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
+  });
   const report = scenario.data.report;
   const pathOf = (flag: string | undefined, configured: string | false | undefined): string | undefined =>
     flag ?? (typeof configured === 'string' ? configured : undefined);
@@ -132,8 +164,36 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     case 'failed':
       return ExitCode.SlaFailed;
     case 'interrupted':
-      return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+      return io.signal.reason === 'SIGTERM' || killSwitch.signal.aborted ? ExitCode.Terminated : ExitCode.Interrupted;
   }
+}
+
+/** `--shard i/n` (1-based, as CI matrices count) → the plan segment it runs (0-based). */
+export function parseShard(text: string): Segment {
+  const match = /^([0-9]+)\/([0-9]+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || !(count >= 1 && count <= 10_000) || !(index >= 1 && index <= count)) {
+    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n (say 2/8: the second of 8 shards), not "${text}"`);
+  }
+  return { index: index - 1, count };
+}
+
+function parseMaxDuration(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || !(ms >= 1000)) throw new UsageError(`--max-duration takes a duration of at least 1s, such as 90s or 15m (got "${text}")`);
+  return ms;
+}
+
+/** The whole run's limit unless told otherwise: the planned length, warm-up and grace period, and a minute. */
+function defaultMaxDurationMs(plan: Plan): number {
+  return profileDurationMs(plan.profile) + (plan.warmup?.durationMs ?? 0) + plan.gracePeriodMs + 60_000;
+}
+
+/** A shard runs its share with at most as many worker threads as its share has users (or iteration slots). */
+function shardPlan(plan: Plan, shard: Segment | undefined): Plan {
+  if (shard === undefined || plan.workers === 1) return plan;
+  return { ...plan, workers: Math.max(1, Math.min(plan.workers, Math.floor(peakUsers(plan.profile) / shard.count))) };
 }
 
 interface ThresholdAbort {

@@ -6,10 +6,12 @@ import ejs from 'ejs';
 import { TEMPLATES_DIR } from '../assets.js';
 import { assertNever } from '../errors.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
+import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
 import { metricOf } from '../plan/thresholds.js';
 import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { reportChartData } from './report-data.js';
 import type { ReportChartData } from './report-data.js';
 import { scriptSafeJson } from './script-safe-json.js';
@@ -91,7 +93,8 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     thresholds: results.thresholds.map(thresholdRow),
     details: runDetails(results),
     startedText: utc(results.run.startedAt),
-    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS }),
+    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS, findLimit: findLimitChartData(results) }),
+    findLimit: findLimitLocals(results),
     csp: [
       "default-src 'none'",
       `script-src ${assets.scriptHashes}`,
@@ -108,6 +111,10 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     requestsNotCharted: chartData.spectrum?.requestsNotCharted ?? 0,
     hasRequestChart: (chartData.spectrum?.requests.length ?? 0) > 0,
     hasSeries: chartData.series.startS.length > 0,
+    monitorSources: monitorRows(results, chartData),
+    monitorNotices: (results.monitor ?? []).flatMap((source) => source.warnings.map((text): Warning => ({ title: source.name, text }))),
+    monitorIntervalText: `${Math.min(...(results.monitor ?? []).map((source) => source.intervalMs)) / 1000} s`,
+    hasMonitorChart: chartData.series.startS.length > 0 && (chartData.monitor?.length ?? 0) > 0,
     anyFailures: total.failures > 0,
     anyDropped: chartData.series.anyDropped,
     openModel: chartData.series.arrivals !== undefined,
@@ -220,7 +227,33 @@ function warnings(results: ResultsDocument): Warning[] {
   if (run.dataExhausted === true) list.push({ title: 'Data used up', text: 'every row of a unique data file was sent once (when_exhausted: stop): the run ended early, as planned.' });
   if (run.http?.tlsInsecure === true) list.push({ title: 'TLS not verified', text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.' });
   for (const failure of run.setupFailures ?? []) list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
+  const troubled = (results.monitor ?? []).filter((source) => source.warnings.length > 0).map((source) => source.name);
+  if (troubled.length > 0) list.push({ title: 'Monitor', text: `sampling problems with ${troubled.join(', ')}: see Server resources under Over time.` });
   return list;
+}
+
+interface MonitorRow {
+  readonly name: string;
+  readonly target: string;
+  /** The source's line colour on the chart; undefined when it has no points. */
+  readonly color?: string;
+  readonly figures: string;
+  readonly warnings: readonly string[];
+}
+
+/** Each monitored source: its figures over the run and its warnings, coloured as on the server resources chart. */
+function monitorRows(results: ResultsDocument, chartData: ReportChartData): MonitorRow[] {
+  const charted = (chartData.monitor ?? []).map((source) => source.name);
+  return (results.monitor ?? []).map((source) => {
+    const color = colorOf(charted.indexOf(source.name));
+    return {
+      name: source.name,
+      target: source.target,
+      ...(color === undefined ? {} : { color }),
+      figures: monitorFiguresText(monitorFigures(source)),
+      warnings: source.warnings,
+    };
+  });
 }
 
 interface RequestRow {

@@ -1,5 +1,6 @@
 import { ResultsFileError, UsageError } from '../errors.js';
 import { Recorder } from '../metrics/recorder.js';
+import { mergeMonitors } from '../monitor/merge-monitors.js';
 import { plannedThresholdsOf, recorderOfResults } from './read-results.js';
 import { assembleResults } from './results-document.js';
 import type { GeneratorDocument, ResultsDocument } from './results-document.js';
@@ -23,6 +24,7 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
   const first = files[0];
   if (first === undefined) throw new UsageError('merge needs at least one results file');
   for (const other of files.slice(1)) checkSameScenario(first, other);
+  checkDistinctShards(files);
   const thresholds = plannedThresholdsOf(first.file, first.results);
   const recorders = files.map(({ file, results }) => recorderOfResults(file, results));
   const startsAt = files.map(({ results }) => Date.parse(results.run.startedAt));
@@ -31,6 +33,10 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
   recorders.forEach((recorder, index) => merged.merge(recorder, (startsAt[index] ?? startedAtEpochMs) - startedAtEpochMs));
   const runs = files.map(({ results }) => results.run);
   const abortedBy = runs.find((run) => run.abortedBy !== undefined)?.abortedBy;
+  // Every shard's monitor sources, one after another, each placed at its shard's start (monitor/merge-monitors.ts).
+  const monitor = mergeMonitors(
+    files.map(({ file, results }, index) => ({ monitor: results.monitor, offsetMs: (startsAt[index] ?? startedAtEpochMs) - startedAtEpochMs, label: file })),
+  );
   return assembleResults({
     scenario: first.results.scenario,
     startedAtEpochMs,
@@ -46,6 +52,7 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
     recorder: merged,
     thresholds,
     generator: mergeGenerators(files),
+    ...(monitor === undefined ? {} : { monitor }),
   });
 }
 
@@ -65,6 +72,21 @@ function checkSameScenario(first: ResultsFile, other: ResultsFile): void {
   if (thresholds(a) !== thresholds(b)) refuse(`different thresholds (${thresholds(b)} and ${thresholds(a)})`);
   if (a.recorder.data === b.recorder.data && a.run.startedAt === b.run.startedAt) {
     throw new ResultsFileError(other.file, `holds the same run as ${first.file}: merging it twice would count it twice`);
+  }  if (a.run.shard !== undefined && b.run.shard !== undefined) {
+    if (a.run.shard.count !== b.run.shard.count) refuse(`shards of different splits (${b.run.shard.index}/${b.run.shard.count} and ${a.run.shard.index}/${a.run.shard.count})`);
+  }
+}
+
+/** The same shard (`--shard i/n`) twice would count its share twice. */
+function checkDistinctShards(files: readonly ResultsFile[]): void {
+  const seen = new Map<string, string>();
+  for (const { file, results } of files) {
+    const shard = results.run.shard;
+    if (shard === undefined) continue;
+    const key = `${shard.index}/${shard.count}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) throw new UsageError(`cannot merge ${file} with ${earlier}: both are shard ${key}; merging it twice would count its share twice`);
+    seen.set(key, file);
   }
 }
 

@@ -8,8 +8,10 @@ import type { FailureSample } from '../metrics/failure-samples.js';
 import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { Recorder } from '../metrics/recorder.js';
+import type { MonitorResults } from '../monitor/monitor-results.js';
 import type { RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
+import type { FindLimitDocument } from '../sla/find-limit.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import { recorderSubjects } from '../sla/recorder-subjects.js';
 import { redactDeep } from '../scenario/secrets.js';
@@ -134,6 +136,8 @@ export interface ResultsDocument {
     readonly abortedBy?: AbortedByDocument;
     /** Results of this many runs (shards) merged into these (`loadseed merge`). */
     readonly shards?: number;
+    /** This run was one shard of a sharded run (`--shard i/n`, 1-based). */
+    readonly shard?: { readonly index: number; readonly count: number };
     readonly http?: HttpDocument;
     /** `setup` requests that failed, before the load (one line each). */
     readonly setupFailures?: readonly string[];
@@ -165,7 +169,14 @@ export interface ResultsDocument {
     readonly p95Ms: number;
     readonly p99Ms: number;
   }[];
+  /** `monitor`: the server-side resources sampled during the measured phase, one entry per source (src/monitor/). */
+  readonly monitor?: MonitorResults;
   readonly recorder: RecorderDocument;
+  /**
+   * `loadseed find-limit` only: each step of the stepped arrival rate judged on its own window, the limit and
+   * the knee (sla/find-limit.ts). `thresholds` and `verdict` are then those of the step at the limit.
+   */
+  readonly findLimit?: FindLimitDocument;
 }
 
 /** What a results document is made of: the run's metadata, its recorder, and the thresholds to judge it by. */
@@ -182,22 +193,32 @@ export interface ResultsInput {
   readonly warmupRequests: number;
   readonly abortedBy?: AbortedByDocument;
   readonly shards?: number;
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly http?: HttpDocument;
   readonly setupFailures?: readonly string[];
   readonly dataExhausted?: boolean;
   readonly recorder: Recorder;
   readonly thresholds: readonly PlannedThreshold[];
   readonly generator: GeneratorDocument;
+  /** The monitor's series, offsets from startedAtEpochMs (src/monitor/start-monitor.ts). */
+  readonly monitor?: MonitorResults;
 }
 
-/** Evaluates the plan's thresholds against a run and assembles the results document. Pure but for the host name. */
+/**
+ * Evaluates the plan's thresholds against a run and assembles the results document. Pure but for the host name.
+ * `options.monitor`: what the plan's `monitor` sampled during the run (`RunningMonitor.stop()`).
+ */
 export function buildResults(
   plan: Plan,
   thresholds: readonly PlannedThreshold[],
   result: RunResult,
-  options: { readonly abortedBy?: AbortedByDocument } = {},
+  options: {
+    readonly abortedBy?: AbortedByDocument;
+    readonly monitor?: MonitorResults;
+    readonly shard?: { readonly index: number; readonly count: number };
+  } = {},
 ): ResultsDocument {
-  const { abortedBy } = options;
+  const { abortedBy, monitor } = options;
   const document = assembleResults({
     scenario: { name: plan.name, file: plan.scenarioFile, plan: describePlan(plan) },
     startedAtEpochMs: result.startedAtEpochMs,
@@ -209,6 +230,7 @@ export function buildResults(
     warmupExcluded: result.warmupRan,
     warmupRequests: result.warmupRan ? result.warmupRecorder.snapshot().total.requests : 0,
     ...(abortedBy === undefined ? {} : { abortedBy }),
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
     http: {
       transport: plan.flow === undefined ? 'socket' : 'flow',
       http2: plan.flow?.http2 ?? false,
@@ -219,6 +241,7 @@ export function buildResults(
     recorder: result.recorder,
     thresholds,
     generator: generatorDocument(result.generator),
+    ...(monitor === undefined ? {} : { monitor }),
   });
   // Secrets (values from the environment, credentials, secret headers) never reach a file: every string of the
   // document is redacted, the recorder's names and messages included (its encoded numbers hold no text).
@@ -261,6 +284,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       warmupRequests: input.warmupRequests,
       ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
       ...(input.shards === undefined ? {} : { shards: input.shards }),
+      ...(input.shard === undefined ? {} : { shard: input.shard }),
       ...(input.http === undefined ? {} : { http: input.http }),
       ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
       ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
@@ -288,6 +312,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       p95Ms: ms(point.p95Us),
       p99Ms: ms(point.p99Us),
     })),
+    ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
   };
 }

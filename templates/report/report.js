@@ -436,6 +436,104 @@
       },
       errorColumns
     );
+
+    // Server resources (`monitor`): each source's CPU (left axis; a sample is the mean over the interval that
+    // ends at it, so the step comes before it) and memory (right axis, dashed) in the source's colour. Sources
+    // are sampled at instants of their own: uPlot.join puts them on one time column, bridging the others'
+    // instants; a failed sample (null) stays a gap.
+    var monitor = data.monitor;
+    if (monitor && monitor.length > 0 && typeof uPlot.join === 'function') {
+      var stepBefore = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: -1 }) : undefined;
+      var monitorSeries = [{ label: 'time', value: function (u, v) { return v == null ? '–' : clock(v, long); } }];
+      var monitorTables = [];
+      var monitorModes = [];
+      monitor.forEach(function (source, index) {
+        var color = data.colors[index % data.colors.length];
+        monitorTables.push([source.offsetS, source.cpuPercent, source.memoryMb]);
+        monitorModes.push([0, 2, 2]);
+        monitorSeries.push(line(source.name + ' CPU', color, { scale: 'cpu', paths: stepBefore, value: rateValue('%') }));
+        monitorSeries.push(line(source.name + ' memory', color, { scale: 'mb', dash: [5, 4], width: 1.5, value: rateValue(' MB') }));
+      });
+      chart(
+        'chart-monitor',
+        220,
+        {
+          scales: { x: timeScale(), cpu: { range: zeroBased }, mb: { range: zeroBased } },
+          axes: [
+            timeAxis(),
+            axis({ scale: 'cpu', label: 'CPU % of one core', size: 60, values: ticks }),
+            axis({ scale: 'mb', label: 'memory MB', side: 1, size: 52, grid: { show: false }, values: ticks })
+          ],
+          series: monitorSeries,
+          cursor: { sync: sync, drag: { x: true, y: false } }
+        },
+        uPlot.join(monitorTables, monitorModes)
+      );
+    }
+  }
+
+  // ---- breaking point (loadseed find-limit) --------------------------------------------------------------
+
+  // Each step's p50/p95/p99 (left axis) and error rate (right axis) against the rate it offered; dashed
+  // vertical lines at the limit and the knee.
+  var limit = data.findLimit;
+  if (limit && limit.ratePerSec.length > 0) {
+    var rates = limit.ratePerSec;
+    var rateGap = rates.length > 1 ? (rates[rates.length - 1] - rates[0]) / (rates.length - 1) : Math.max(rates[0], 1);
+    var byRate = latencyY([limit.p50Ms, limit.p95Ms, limit.p99Ms]);
+    var maxErrorPercent = Math.max.apply(null, limit.errorPercent.concat([0]));
+    var marks = [];
+    if (limit.limitRatePerSec != null) marks.push({ x: limit.limitRatePerSec, color: COLORS.achieved, label: limit.kneeRatePerSec === limit.limitRatePerSec ? 'limit · knee' : 'limit' });
+    if (limit.kneeRatePerSec != null && limit.kneeRatePerSec !== limit.limitRatePerSec) marks.push({ x: limit.kneeRatePerSec, color: COLORS.target, label: 'knee' });
+    var drawMarks = function (u) {
+      var ratio = window.devicePixelRatio || 1;
+      var ctx = u.ctx;
+      ctx.save();
+      ctx.font = Math.round(11 * ratio) + 'px system-ui, sans-serif';
+      ctx.lineWidth = 1.5 * ratio;
+      ctx.setLineDash([5 * ratio, 4 * ratio]);
+      marks.forEach(function (mark) {
+        var x = Math.round(u.valToPos(mark.x, 'x', true));
+        ctx.strokeStyle = mark.color;
+        ctx.fillStyle = mark.color;
+        ctx.beginPath();
+        ctx.moveTo(x, u.bbox.top);
+        ctx.lineTo(x, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+        ctx.fillText(mark.label, x + 4 * ratio, u.bbox.top + 12 * ratio);
+      });
+      ctx.restore();
+    };
+    var pointed = function (extra) {
+      extra.points = { show: true, size: 6 };
+      return extra;
+    };
+    chart(
+      'chart-find-limit',
+      280,
+      {
+        scales: {
+          x: { time: false, range: function () { return [rates[0] - rateGap / 2, rates[rates.length - 1] + rateGap / 2]; } },
+          y: byRate.log ? byRate.scale : latencyScale(),
+          errors: { range: function () { return [0, maxErrorPercent > 0 ? maxErrorPercent * 1.1 : 1]; } }
+        },
+        axes: [
+          axis({ label: 'offered load (req/s)', values: ticks }),
+          axis({ label: byRate.label, size: 60, values: ticks, splits: byRate.splits }),
+          axis({ scale: 'errors', label: 'error rate %', side: 1, size: 52, grid: { show: false }, values: ticks })
+        ],
+        series: [
+          { label: 'rate', value: function (u, v) { return v == null ? '–' : num(v) + ' req/s'; } },
+          line('p50', COLORS.p50, pointed({ value: function (u, v) { return ms(v); } })),
+          line('p95', COLORS.p95, pointed({ value: function (u, v) { return ms(v); } })),
+          line('p99', COLORS.p99, pointed({ value: function (u, v) { return ms(v); } })),
+          line('error rate', COLORS.failures, pointed({ scale: 'errors', dash: [5, 4], width: 1.5, value: function (u, v) { return v == null ? '–' : num(v) + '%'; } }))
+        ],
+        hooks: { draw: [drawMarks] },
+        cursor: { drag: { x: true, y: false } }
+      },
+      [rates].concat(byRate.curves).concat([limit.errorPercent])
+    );
   }
 
   // ---- width follows the page -----------------------------------------------------------------------
