@@ -61,6 +61,8 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('--json', 'print the results document on stdout; the summary for people goes to stderr')
     .option('-q, --quiet', 'print only the final verdict')
     .option('--shard <i/n>', 'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards')
+    .option('--baseline <results.json>', 'compare with an earlier run\'s results at the end: a regression beyond --max-regression fails the run (exit 1)')
+    .option('--max-regression <percent>', 'with --baseline: how much worse p50/p95/p99 and throughput may be (error rate: that many points)', '10%')
     .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m): stops it, writing the reports, like SIGTERM')
     .addHelpText(
       'after',

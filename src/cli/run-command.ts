@@ -4,6 +4,9 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { runPlan } from '../engine/run-plan.js';
 import { startMonitor } from '../monitor/start-monitor.js';
+import { withBaseline } from '../results/baseline.js';
+import { readResultsFile } from '../results/read-results.js';
+import { DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { LiveProgress } from '../progress/live-progress.js';
 import type { RunProgress } from '../engine/run-result.js';
@@ -50,6 +53,10 @@ export interface RunCommandOptions {
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */
   readonly maxDuration?: string;
+  /** An earlier run's results file to compare with at the end. */
+  readonly baseline?: string;
+  /** With `baseline`: the tolerance of every compared metric, `10%` by default. */
+  readonly maxRegression?: string;
 }
 
 /** The run's one progress timer never ticks faster than this (it serves the status line and abort-on-fail). */
@@ -63,6 +70,9 @@ const MIN_TICK_MS = 100;
 export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, processIo: CliIo): Promise<ExitCode> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
+  const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
+  // The baseline is read (and checked) before anything is sent: a bad file is an error now, not after the load.
+  const baseline = options.baseline === undefined ? undefined : { file: options.baseline, results: await readResultsFile(options.baseline, processIo.cwd) };
   const scenario = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
   const plan = shardPlan(buildPlan(scenario), shard);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
@@ -121,11 +131,15 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const abortedBy = abort?.abortedBy();
   monitor?.setOrigin(result.startedAtEpochMs);
   const monitorResults = await monitor?.stop();
-  const results = buildResults(plan, thresholds, result, {
+  const measured = buildResults(plan, thresholds, result, {
     ...(abortedBy === undefined ? {} : { abortedBy }),
     ...(monitorResults === undefined ? {} : { monitor: monitorResults }),
     ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
   });
+  const results =
+    baseline === undefined
+      ? measured
+      : withBaseline(measured, baseline, { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': tolerance });
   const report = scenario.data.report;
   const pathOf = (flag: string | undefined, configured: string | false | undefined): string | undefined =>
     flag ?? (typeof configured === 'string' ? configured : undefined);

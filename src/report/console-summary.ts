@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
+import { describeRegression } from '../results/baseline.js';
 import type { AbortedByDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
 
 /**
@@ -73,7 +74,23 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
       lines.push(threshold.passed ? `  ${c.green('✓')} ${threshold.description}` : `  ${c.red('✗')} ${c.red(threshold.description)}`);
     }
   }
+  const baseline = results.baseline;
+  if (baseline !== undefined) {
+    lines.push('', `${c.bold('baseline')}  ${baseline.file} (${baseline.startedAt})`);
+    for (const metric of baseline.total) {
+      const change = metric.change === null ? 'n/a' : metric.metric === 'error-rate' ? `${signed(metric.change * 100, 2)} points` : `${signed(metric.change * 100, 1)}%`;
+      const line = `  ${metric.regression ? c.red('✗') : c.green('✓')} ${metric.metric.padEnd(10)} ${String(metric.baseline ?? 'n/a').padStart(10)} → ${String(metric.current ?? 'n/a').padEnd(10)} ${change}`;
+      lines.push(metric.regression ? c.red(line) : line);
+    }
+    const perRequest = baseline.regressions.filter((regression) => regression.request !== 'total');
+    for (const regression of perRequest) lines.push(`  ${c.red('✗')} ${c.red(describeRegression(regression))}`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+function signed(value: number, digits: number): string {
+  const text = Number(value.toFixed(digits)).toString();
+  return value > 0 ? `+${text}` : text;
 }
 
 /** The one-line verdict, printed last (and alone with --quiet). */
@@ -81,9 +98,15 @@ export function verdictLine(results: ResultsDocument, c: ChalkInstance): string 
   const failed = results.thresholds.filter((threshold) => !threshold.passed).length;
   const total = results.thresholds.length;
   switch (results.verdict) {
-    case 'passed':
-      return c.green(total === 0 ? '✓ run completed (no thresholds)' : `✓ passed: ${total} of ${total} thresholds met`);
+    case 'passed': {
+      const against = results.baseline === undefined ? '' : ', no regression against the baseline';
+      return c.green(total === 0 ? `✓ run completed (no thresholds${against})` : `✓ passed: ${total} of ${total} thresholds met${against}`);
+    }
     case 'failed':
+      if (failed === 0 && results.baseline !== undefined && !results.baseline.passed) {
+        const count = results.baseline.regressions.length;
+        return c.red(`✗ failed: ${count} regression${count === 1 ? '' : 's'} against the baseline${total === 0 ? '' : `; ${total} of ${total} thresholds met`}`);
+      }
       return c.red(
         results.run.abortedBy === undefined
           ? `✗ failed: ${failed} of ${total} thresholds violated`

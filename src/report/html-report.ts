@@ -8,6 +8,7 @@ import { assertNever } from '../errors.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
 import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
 import { metricOf } from '../plan/thresholds.js';
+import { describeRegression } from '../results/baseline.js';
 import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
@@ -76,13 +77,17 @@ async function loadAssets(): Promise<ReportAssets> {
 function reportLocals(results: ResultsDocument, chartData: ReportChartData, assets: ReportAssets): Record<string, unknown> {
   const { summary } = results;
   const total = summary.total;
-  const failed = results.thresholds.filter((threshold) => !threshold.passed);
+  const failed: { readonly description: string }[] = [
+    ...results.thresholds.filter((threshold) => !threshold.passed),
+    ...(results.baseline?.regressions ?? []).map((regression) => ({ description: `against the baseline: ${describeRegression(regression)}` })),
+  ];
   const chartedNames = chartData.spectrum?.requests.map((request) => request.name) ?? [];
   const requestRows = summary.requests.map((stats) => ({ ...requestRow(stats), color: colorOf(chartedNames.indexOf(stats.name)) }));
   return {
     r: results,
     total,
-    verdict: verdictText(results, failed.length),
+    verdict: verdictText(results, results.thresholds.filter((threshold) => !threshold.passed).length),
+    baseline: baselineLocals(results),
     failed,
     figures: keyFigures(results),
     warnings: warnings(results),
@@ -133,6 +138,29 @@ interface VerdictText {
   readonly listTitle: string;
 }
 
+/** The comparison with the baseline (`run --baseline`) as table rows, or undefined without one. */
+function baselineLocals(results: ResultsDocument): { file: string; startedAt: string; rows: { metric: string; baseline: string; current: string; change: string; tolerance: string; regression: boolean }[]; regressions: string[] } | undefined {
+  const baseline = results.baseline;
+  if (baseline === undefined) return undefined;
+  const value = (metric: string, figure: number | null): string =>
+    figure === null ? 'n/a' : metric === 'error-rate' ? `${Number((figure * 100).toFixed(2))}%` : metric === 'throughput' ? `${formatCount(Math.round(figure))} req/s` : `${formatMs(figure)} ms`;
+  const change = (metric: string, figure: number | null): string =>
+    figure === null ? 'n/a' : metric === 'error-rate' ? `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(2))} points` : `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(1))}%`;
+  return {
+    file: baseline.file,
+    startedAt: utc(baseline.startedAt),
+    rows: baseline.total.map((metric) => ({
+      metric: metric.metric,
+      baseline: value(metric.metric, metric.baseline),
+      current: value(metric.metric, metric.current),
+      change: change(metric.metric, metric.change),
+      tolerance: metric.metric === 'error-rate' ? `+${Number((metric.tolerance * 100).toFixed(2))} points` : `${Number((metric.tolerance * 100).toFixed(1))}%`,
+      regression: metric.regression,
+    })),
+    regressions: baseline.regressions.filter((regression) => regression.request !== 'total').map(describeRegression),
+  };
+}
+
 function verdictText(results: ResultsDocument, failedCount: number): VerdictText {
   const count = results.thresholds.length;
   switch (results.verdict) {
@@ -144,6 +172,15 @@ function verdictText(results: ResultsDocument, failedCount: number): VerdictText
       };
     case 'failed': {
       const abortedBy = results.run.abortedBy;
+      const regressions = results.baseline?.regressions.length ?? 0;
+      if (abortedBy === undefined && failedCount === 0 && regressions > 0) {
+        return {
+          kind: 'failed',
+          headline: `Failed: ${regressions} regression${regressions === 1 ? '' : 's'} against the baseline`,
+          detail: count > 0 ? `${count} of ${count} thresholds met.` : 'No thresholds were set.',
+          listTitle: 'Regressed',
+        };
+      }
       return abortedBy === undefined
         ? { kind: 'failed', headline: `Failed: ${failedCount} of ${count} thresholds violated`, listTitle: 'Violated' }
         : {

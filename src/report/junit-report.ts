@@ -1,4 +1,5 @@
 import type { ResultsDocument } from '../results/results-document.js';
+import { describeRegression } from '../results/baseline.js';
 import { abortedText } from './console-summary.js';
 
 /**
@@ -17,6 +18,12 @@ export function renderJunitReport(results: ResultsDocument): string {
       : `\n      <failure type="threshold" message="${xml(threshold.description)}">${xml(threshold.description)}</failure>\n    `;
     cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="${xml(name)}" time="0">${failure}</testcase>`);
   }
+  const baseline = results.baseline;
+  if (baseline !== undefined) {
+    const message = baseline.regressions.map(describeRegression).join('; ');
+    const failure = baseline.passed ? '' : `\n      <failure type="baseline" message="${xml(message)}">${xml(message)}</failure>\n    `;
+    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="no regression against ${xml(baseline.file)}" time="0">${failure}</testcase>`);
+  }
   const aborted = results.run.abortedBy;
   if (aborted !== undefined) {
     const message = xml(abortedText(aborted));
@@ -27,7 +34,7 @@ export function renderJunitReport(results: ResultsDocument): string {
     cases.push(
       `    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}">\n      <failure type="interrupted" message="the run was interrupted: partial results">the run was interrupted: partial results</failure>\n    </testcase>`,
     );
-  } else if (results.thresholds.length === 0) {
+  } else if (results.thresholds.length === 0 && baseline === undefined) {
     cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="run completed" time="${seconds}"></testcase>`);
   }
   const failures = (cases.join('\n').match(/<failure /g) ?? []).length;

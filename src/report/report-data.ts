@@ -4,7 +4,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import { monitorChartColumns } from '../monitor/monitor-chart-columns.js';
 import type { MonitorChartColumns } from '../monitor/monitor-chart-columns.js';
 import { recorderFromDocument } from '../results/recorder-encoding.js';
-import type { ResultsDocument } from '../results/results-document.js';
+import type { LatencyMs, ResultsDocument } from '../results/results-document.js';
 import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs } from './latency-distribution.js';
 
 /**
@@ -31,6 +31,8 @@ export interface ReportChartData {
     readonly requests: readonly { readonly name: string; readonly count: number; readonly responseMs: readonly number[] }[];
     /** Request names left out of the per-request chart (it would be unreadable): in the table only. */
     readonly requestsNotCharted: number;
+    /** `run --baseline`: the earlier run's response time at the percentiles it kept (null elsewhere). */
+    readonly baselineMs?: readonly (number | null)[];
   };
   /** Why there is no distribution (corrupt or missing recorder data), for the page to say. */
   readonly distributionUnavailable?: string;
@@ -77,7 +79,26 @@ export function reportChartData(results: ResultsDocument): ReportChartData {
   } catch (error) {
     return { distributionUnavailable: (error as Error).message, series, ...monitor };
   }
-  return { ...distributionOf(recorder), series, ...monitor };
+  const charts = distributionOf(recorder);
+  const baseline = results.baseline;
+  if (baseline !== undefined && charts.spectrum !== undefined) {
+    return { ...charts, spectrum: { ...charts.spectrum, baselineMs: baselineSpectrum(baseline.latencyMs) }, series, ...monitor };
+  }
+  return { ...charts, series, ...monitor };
+}
+
+/** The baseline's summary percentiles placed on the spectrum's axis; null where it kept none. */
+function baselineSpectrum(latency: LatencyMs): (number | null)[] {
+  const known = new Map<number, number>([
+    [0, latency.min],
+    [50, latency.p50],
+    [75, latency.p75],
+    [90, latency.p90],
+    [95, latency.p95],
+    [99, latency.p99],
+    [99.9, latency['p99.9']],
+  ]);
+  return SPECTRUM_PERCENTILES.map((percentile) => known.get(percentile) ?? null);
 }
 
 function distributionOf(recorder: Recorder): Pick<ReportChartData, 'distribution' | 'spectrum'> {

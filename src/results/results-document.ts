@@ -16,6 +16,7 @@ import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import { recorderSubjects } from '../sla/recorder-subjects.js';
 import { redactDeep } from '../scenario/secrets.js';
 import { LOADSEED_VERSION } from '../version.js';
+import type { BaselineDocument } from './baseline.js';
 import { recorderDocument } from './recorder-encoding.js';
 import type { RecorderDocument } from './recorder-encoding.js';
 
@@ -177,6 +178,8 @@ export interface ResultsDocument {
    * the knee (sla/find-limit.ts). `thresholds` and `verdict` are then those of the step at the limit.
    */
   readonly findLimit?: FindLimitDocument;
+  /** `run --baseline`: the comparison with an earlier run; a regression fails the run. */
+  readonly baseline?: BaselineDocument;
 }
 
 /** What a results document is made of: the run's metadata, its recorder, and the thresholds to judge it by. */

@@ -21,6 +21,7 @@
     failures: '#d92d20',
     dropped: '#f79009',
     target: '#7c3aed',
+    baseline: '#475467',
     achieved: '#059669'
   };
   var charts = [];
@@ -274,18 +275,25 @@
     var percentileValue = function (u, v, s, i) {
       return i == null ? '–' : percentileLabel(spectrum.percentiles[i]);
     };
-    var overall = latencyY([spectrum.responseMs, spectrum.serviceMs]);
+    // With --baseline, the earlier run's response time at the percentiles it recorded, joined across the gaps.
+    var spectrumCurves = [spectrum.responseMs, spectrum.serviceMs];
+    var spectrumSeries = [
+      { label: 'percentile', value: percentileValue },
+      line('response time', COLORS.response, { value: function (u, v) { return ms(v); } }),
+      line('service time', COLORS.service, { dash: [5, 4], value: function (u, v) { return ms(v); } })
+    ];
+    if (spectrum.baselineMs) {
+      spectrumCurves.push(spectrum.baselineMs);
+      spectrumSeries.push(line('baseline (response time)', COLORS.baseline, { dash: [2, 3], width: 2, spanGaps: true, points: { show: true, size: 5 }, value: function (u, v) { return v == null ? '–' : ms(v); } }));
+    }
+    var overall = latencyY(spectrumCurves);
     chart(
       'chart-spectrum',
       270,
       {
         scales: { x: spectrumScale(), y: overall.scale },
         axes: [spectrumAxis(), axis({ label: overall.label, size: 56, values: ticks, splits: overall.splits })],
-        series: [
-          { label: 'percentile', value: percentileValue },
-          line('response time', COLORS.response, { value: function (u, v) { return ms(v); } }),
-          line('service time', COLORS.service, { dash: [5, 4], value: function (u, v) { return ms(v); } })
-        ],
+        series: spectrumSeries,
         cursor: { drag: { x: true, y: false } }
       },
       [xs].concat(overall.curves)
