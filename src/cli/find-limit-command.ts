@@ -23,6 +23,7 @@ import type { GlobalOptions } from './main.js';
 import { redactingIo } from './redacting-io.js';
 import { resultsOutputs } from './results-outputs.js';
 import { writeOutputs } from './write-outputs.js';
+import { runExitCode } from './run-exit-code.js';
 
 export interface FindLimitCommandOptions {
   /** The breaking_point profile's keys, as flags: they override the scenario's, or make one for another profile. */
@@ -130,15 +131,7 @@ export async function findLimitCommand(
   }
   for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
   io.stdout.write(`${findLimitVerdictLine(results, out)}\n`);
-  if (failures.size > 0 && results.verdict !== 'interrupted') return ExitCode.RuntimeFailure;
-  switch (results.verdict) {
-    case 'passed':
-      return ExitCode.Ok;
-    case 'failed':
-      return ExitCode.SlaFailed;
-    case 'interrupted':
-      return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
-  }
+  return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM');
 }
 
 /**

@@ -21,6 +21,7 @@ import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { redactingIo } from './redacting-io.js';
+import { runExitCode } from './run-exit-code.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { defaultHtmlPath } from '../report/default-html-path.js';
 import { renderJunitReport } from '../report/junit-report.js';
@@ -171,15 +172,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
   for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
   human.write(`${verdictLine(results, c)}\n`);
-  if (failures.size > 0 && results.verdict !== 'interrupted') return ExitCode.RuntimeFailure;
-  switch (results.verdict) {
-    case 'passed':
-      return ExitCode.Ok;
-    case 'failed':
-      return ExitCode.SlaFailed;
-    case 'interrupted':
-      return io.signal.reason === 'SIGTERM' || killSwitch.signal.aborted ? ExitCode.Terminated : ExitCode.Interrupted;
-  }
+  return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM' || killSwitch.signal.aborted);
 }
 
 /** `--shard i/n` (1-based, as CI matrices count) → the plan segment it runs (0-based). */

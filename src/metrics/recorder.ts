@@ -117,7 +117,7 @@ export class Recorder {
     endedAt: number,
   ): void {
     const slot = this.#slotOf[requestIndex] ?? 0;
-    this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
+    this.#countStatus(slot, status);
     if (success) this.#successes[slot]! += 1;
     else this.#failures[slot]! += 1;
     this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, success ? -1 : STATUS_FAILURE_KIND);
@@ -137,7 +137,7 @@ export class Recorder {
     endedAt: number,
   ): void {
     const slot = this.#slotOf[requestIndex] ?? 0;
-    this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
+    this.#countStatus(slot, status);
     this.#errorCounts[slot * CATEGORY_COUNT + ErrorCategoryId.check]! += 1;
     this.#failures[slot]! += 1;
     this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, ErrorCategoryId.check);
@@ -346,6 +346,10 @@ export class Recorder {
       series: Object.freeze(this.#series.points().map((point) => Object.freeze(point))),
       seriesBucketMs: this.#series.bucketMs,
     });
+  }
+
+  #countStatus(slot: number, status: number): void {
+    this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
   }
 
   #common(

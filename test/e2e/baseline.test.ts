@@ -2,11 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
-import { runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltCli } from './built-cli.js';
 
 /** `run --baseline`: a regression against an earlier run fails the run, in the console, JUnit and the report. */
 let dir: string;
@@ -28,11 +27,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function results(name: string): Promise<ResultsDocument> {
-  const document: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
-  expect(resultsSchemaProblems(document), name).toEqual([]);
-  return document as ResultsDocument;
-}
+const results = (name: string): Promise<ResultsDocument> => readCheckedResults(dir, name);
 
 const run = (args: readonly string[]) => runBuiltCli(args, { cwd: dir, env: { TARGET_URL: server.url } });
 

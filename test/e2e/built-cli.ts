@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { resultsSchemaProblems } from '../../src/results/read-results.js';
+import type { ResultsDocument } from '../../src/results/results-document.js';
 
 /** The repository, and the CLI as a user runs it (compiled: `npm test` builds first). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,4 +46,11 @@ export function runBuiltCli(args: readonly string[], options: CliRunOptions = {}
     });
     options.onStart?.((signal) => child.kill(signal));
   });
+}
+
+/** A results file a run wrote in `dir`, checked against schemas/results.schema.json (ajv) on the way. */
+export async function readCheckedResults(dir: string, name: string): Promise<ResultsDocument> {
+  const document: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
+  expect(resultsSchemaProblems(document), name).toEqual([]);
+  return document as ResultsDocument;
 }

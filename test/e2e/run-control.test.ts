@@ -2,11 +2,10 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
-import { runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltCli } from './built-cli.js';
 
 /**
  * Stopping a run at any stage — warm-up, ramp, steady load, a flow's journey — leaves complete, valid files
@@ -37,12 +36,11 @@ async function interrupted(name: string, load: string, signal: NodeJS.Signals, a
     onStart: (kill) => setTimeout(() => kill(signal), afterMs),
   });
   expect(Date.now() - started).toBeLessThan(10_000);
-  const doc: unknown = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
-  expect(resultsSchemaProblems(doc), name).toEqual([]);
+  const doc = await readCheckedResults(dir, `${name}.json`);
   // Whole files only: no partial file left behind.
   expect((await readdir(dir)).filter((file) => file.includes('.partial'))).toEqual([]);
   expect(await readFile(join(dir, `${name}.xml`), 'utf8')).toMatch(/<\/testsuites>\s*$/);
-  return { code: out.code, doc: doc as ResultsDocument, html: await readFile(join(dir, `${name}.html`), 'utf8') };
+  return { code: out.code, doc, html: await readFile(join(dir, `${name}.html`), 'utf8') };
 }
 
 describe('run control (built CLI)', () => {
