@@ -105,9 +105,18 @@ function valueOf(metric: ComparedMetric, stats: StatsDocument): number | null {
   }
 }
 
+/**
+ * A latency that rose by less than this (ms) is no regression, whatever the share: sub-millisecond latencies
+ * (a loopback target) double from scheduling noise alone, and a 0.07 → 0.09 ms move is not a finding.
+ */
+export const MIN_LATENCY_REGRESSION_MS = 1;
+
 function compareMetric(metric: ComparedMetric, baseline: number | null, current: number | null, tolerance: number): MetricComparison {
   const change = changeOf(metric, baseline, current);
-  return { metric, baseline, current, change, tolerance, regression: change !== null && worsening(metric, change) > tolerance + EPSILON };
+  const beyond = change !== null && worsening(metric, change) > tolerance + EPSILON;
+  const latency = metric === 'p50' || metric === 'p95' || metric === 'p99';
+  const noticeable = !latency || baseline === null || current === null || current - baseline >= MIN_LATENCY_REGRESSION_MS;
+  return { metric, baseline, current, change, tolerance, regression: beyond && noticeable };
 }
 
 function changeOf(metric: ComparedMetric, baseline: number | null, current: number | null): number | null {
