@@ -1,4 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { startMonitor } from '../monitor/start-monitor.js';
+import type { MonitorResults } from '../monitor/monitor-results.js';
 import { runPlan } from '../engine/run-plan.js';
 import type { RunResult } from '../engine/run-result.js';
 import { runTargetFunction } from '../engine/run-target-function.js';
@@ -81,6 +83,8 @@ export interface LoadResult {
   readonly serviceTimeHistogram: Histogram;
   /** The engine's own result, with the recorders. */
   readonly run: RunResult;
+  /** Server-side resources sampled during the run (the scenario's `monitor`), when it has one. */
+  readonly monitor?: MonitorResults;
 }
 
 const API_SOURCE = 'LoadGenerator options';
@@ -158,7 +162,19 @@ export class LoadGenerator {
       });
       return loadResult(result);
     }
-    return loadResult(await runPlan(this.#plan(await this.#base(), load), runOptions));
+    const plan = this.#plan(await this.#base(), load);
+    // The scenario's `monitor` sources, sampled beside the load as `loadseed run` does.
+    const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
+    let run: RunResult;
+    try {
+      run = await runPlan(plan, runOptions);
+    } catch (error) {
+      await monitor?.stop();
+      throw error;
+    }
+    monitor?.setOrigin(run.startedAtEpochMs);
+    const monitored = await monitor?.stop();
+    return { ...loadResult(run), ...(monitored === undefined ? {} : { monitor: monitored }) };
   }
 
   /** The scenario the run* methods replace the load of. */

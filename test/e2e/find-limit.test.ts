@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
-import { runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
 /**
@@ -52,11 +51,7 @@ async function scenario(name: string, body: string): Promise<string> {
 }
 
 /** A results file the command wrote, checked against schemas/results.schema.json on the way. */
-async function results(name: string): Promise<ResultsDocument> {
-  const document: unknown = JSON.parse(await readFile(join(dir, name), 'utf8'));
-  expect(resultsSchemaProblems(document), name).toEqual([]);
-  return document as ResultsDocument;
-}
+const results = (name: string): Promise<ResultsDocument> => readCheckedResults(dir, name);
 
 describe('loadseed find-limit (built CLI)', () => {
   it('finds the capacity of a 200 req/s server within ±15%, stops after the first failing step, writes the steps, exit 0', async () => {

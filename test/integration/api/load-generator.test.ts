@@ -98,6 +98,17 @@ describe('LoadGenerator over HTTP', () => {
     ]);
   });
 
+  it("samples the scenario's monitor sources beside the load", async () => {
+    const file = join(dir, 'monitored.yml');
+    // The target server runs in this process: its pid is a real, busy server.
+    await writeFile(file, `target: \${URL}\nrequests: [{path: /}]\nmonitor: {interval: 200ms, sources: [{name: self, process: {pid: ${process.pid}}}]}\nload: {profile: constant, users: 1, duration: 1h}\n`);
+    const result = await new LoadGenerator({ scenario: file, env: { URL: server.url } }).runConstantLoad({ users: 2, durationSeconds: 1 });
+    const [source] = result.monitor ?? [];
+    expect(source?.name).toBe('self');
+    expect(source?.points.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...(source?.points ?? []).map((point) => point.memoryBytes ?? 0))).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
   it('measures an open-model run at a fixed rate', async () => {
     const result = await new LoadGenerator({ url: `${server.url}/` }).runArrivalRate({ ratePerSec: 100, durationSeconds: 1 });
     expect(result.iterations).toBe(100);
