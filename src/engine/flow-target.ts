@@ -116,6 +116,18 @@ export class FlowTarget implements StepTarget {
     this.#setup = flow.setup;
   }
 
+  /**
+   * Opens each session's connection to each origin of the plan before t=0 (TCP, and TLS where it applies),
+   * sending nothing, so the first requests are not cold. Resolves with the number of connections opened.
+   */
+  async prepare(sessions: readonly StepSession[]): Promise<number> {
+    const origins = [...new Set(this.#shared.requests.map((request) => request.origin))];
+    const opened = await Promise.all(
+      sessions.flatMap((session) => (session instanceof FlowSession ? origins.map((origin) => session.preconnect(origin)) : [])),
+    );
+    return opened.filter(Boolean).length;
+  }
+
   createSession(_userIndex: number): FlowSession {
     const session = new FlowSession(this.#shared);
     this.#sessions.push(session);
@@ -250,6 +262,10 @@ export class FlowSession implements StepSession, TemplateScope {
         stepRejected: (_status, reason) => done(reason),
       });
     });
+  }
+
+  preconnect(origin: string): Promise<boolean> {
+    return this.#exchange.preconnect(origin);
   }
 
   capturedVariables(): Record<string, string> {

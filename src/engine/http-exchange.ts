@@ -97,7 +97,16 @@ interface OriginClient {
   protocol: ExchangeProtocol;
   /** The connection undici opened last (undefined before the first). */
   socket: Socket | undefined;
+  /** Opens a connection to the origin (TCP, and TLS where it applies), as undici would. */
+  readonly connect: buildConnector.connector;
+  readonly connectOptions: buildConnector.Options;
+  /** A connection opened before t=0 (`preconnect`), handed to undici for its first request. */
+  stash: Socket | undefined;
+  stashedAt: number;
 }
+
+/** A pre-opened connection older than this is not handed over (the server may be about to close it). */
+const STASH_MAX_AGE_MS = 2_000;
 
 /**
  * One virtual user's HTTP: a Client per origin, one exchange in flight at a time, reused handlers.
@@ -169,7 +178,38 @@ export class HttpExchangeSession {
     this.#closed = true;
     const clients = [...this.#clients.values()];
     this.#clients.clear();
+    for (const origin of clients) dropStash(origin);
     await Promise.all(clients.map((origin) => origin.client.destroy()));
+  }
+
+  /**
+   * Opens a connection to `originName` before t=0 (TCP, and TLS where it applies) without sending anything;
+   * the session's first request there takes it. Resolves false on failure: the run itself will count it.
+   */
+  preconnect(originName: string): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    let origin: OriginClient;
+    try {
+      origin = this.#client(originName);
+    } catch {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      origin.connect({ ...origin.connectOptions }, (error, socket) => {
+        if (error !== null || socket === null) {
+          resolve(false);
+          return;
+        }
+        dropStash(origin);
+        socket.on('error', ignore);
+        socket.once('close', () => {
+          if (origin.stash === socket) origin.stash = undefined;
+        });
+        origin.stash = socket as Socket;
+        origin.stashedAt = performance.now();
+        resolve(true);
+      });
+    });
   }
 
   /** @internal The handler is done: undici will not call it again. */
@@ -204,6 +244,13 @@ export class HttpExchangeSession {
       allowH2,
       maxHeaderSize: MAX_HEADER_BYTES,
       connect: (connectOptions, callback) => {
+        const stashed = takeStash(origin);
+        if (stashed !== undefined) {
+          origin.protocol = (stashed as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+          origin.socket = stashed;
+          process.nextTick(callback, null, stashed);
+          return;
+        }
         connect(connectOptions, (error, socket) => {
           if (error === null && socket !== null) {
             origin.protocol = (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
@@ -215,7 +262,16 @@ export class HttpExchangeSession {
         });
       },
     });
-    const origin: OriginClient = { name: originName, client, protocol: 'http/1.1', socket: undefined };
+    const origin: OriginClient = {
+      name: originName,
+      client,
+      protocol: 'http/1.1',
+      socket: undefined,
+      connect,
+      connectOptions: { hostname, host: url.host, protocol: url.protocol, port: url.port },
+      stash: undefined,
+      stashedAt: 0,
+    };
     this.#clients.set(originName, origin);
     return origin;
   }
@@ -407,6 +463,26 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 }
 
 const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.freeze({});
+
+/** The origin's pre-opened connection, if still usable (open, young); it is the caller's from then on. */
+function takeStash(origin: OriginClient): Socket | undefined {
+  const socket = origin.stash;
+  if (socket === undefined) return undefined;
+  origin.stash = undefined;
+  socket.off('error', ignore);
+  if (socket.destroyed || socket.readyState !== 'open' || performance.now() - origin.stashedAt > STASH_MAX_AGE_MS) {
+    socket.destroy();
+    return undefined;
+  }
+  return socket;
+}
+
+function dropStash(origin: OriginClient): void {
+  const socket = origin.stash;
+  if (socket === undefined) return;
+  origin.stash = undefined;
+  socket.destroy();
+}
 
 function destroyQuietly(client: Client): void {
   client.destroy().catch(ignore);

@@ -402,3 +402,31 @@ describe('flows: TLS', () => {
     expect(countsOf(trusted, 'secure')).toMatchObject({ successes: 2, failures: 0 });
   }, 20_000);
 });
+
+describe('flows: connections before t=0', () => {
+  it('opens each user’s connection before the load, and the first requests use it', async () => {
+    const connections: number[] = [];
+    const counting = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    counting.on('connection', () => connections.push(Date.now()));
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`;
+    try {
+      const plan = await flowPlan({
+        target: url,
+        requests: [{ name: 'one', path: '/', headers: { 'x-id': '{{ $uuid }}' } }],
+        load: { profile: 'constant', users: 3, iterations: 30 },
+      });
+      const result = await runPlan(plan);
+      expect(result.preconnectedConnections).toBe(3);
+      expect(countsOf(result, 'one')).toMatchObject({ requests: 30, successes: 30 });
+      // Keep-alive: the three connections opened before t=0 carried every request.
+      expect(connections).toHaveLength(3);
+    } finally {
+      counting.closeAllConnections();
+      await new Promise<void>((resolve) => counting.close(() => resolve()));
+    }
+  }, 20_000);
+});
