@@ -172,6 +172,12 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
   for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
   human.write(`${verdictLine(results, c)}\n`);
+  if (io.signal.aborted && results.verdict !== 'interrupted') {
+    // The signal came once the load was over, while the reports were being written: they were finished (whole
+    // files, as always), and the exit code still says the command was interrupted.
+    io.stderr.write(err.yellow(`! ${String(io.signal.reason)} while writing the reports: they are complete\n`));
+    return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
   return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM' || killSwitch.signal.aborted);
 }
 

@@ -83,3 +83,36 @@ describe('run control (built CLI)', () => {
     expect(doc.summary.total.count).toBeGreaterThan(20);
   }, 20_000);
 });
+
+describe('run control (in process)', () => {
+  it('a signal while the reports are written: they are finished whole, the exit code says interrupted', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    await writeFile(
+      join(dir, 'late.yml'),
+      `name: late\ntarget: ${server.url}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, iterations: 5}\nreport: {json: late.json, html: late.html}\n`,
+    );
+    const controller = new AbortController();
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['--no-color', 'run', 'late.yml'], {
+      // The summary is printed once the load is over and the files are written: SIGINT arrives then.
+      stdout: {
+        write: (text: string) => {
+          stdout += text;
+          if (!controller.signal.aborted) controller.abort('SIGINT');
+        },
+      },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { NO_COLOR: '1' },
+      cwd: dir,
+      signal: controller.signal,
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('SIGINT while writing the reports: they are complete');
+    const doc = await readCheckedResults(dir, 'late.json');
+    expect(doc.verdict).toBe('passed');
+    expect(doc.summary.total.count).toBe(5);
+    expect(await readFile(join(dir, 'late.html'), 'utf8')).toMatch(/<\/html>\s*$/);
+    expect(stdout).toContain('run completed');
+  }, 20_000);
+});
