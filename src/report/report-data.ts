@@ -5,7 +5,8 @@ import { monitorChartColumns } from '../monitor/monitor-chart-columns.js';
 import type { MonitorChartColumns } from '../monitor/monitor-chart-columns.js';
 import { recorderFromDocument } from '../results/recorder-encoding.js';
 import type { LatencyMs, ResultsDocument } from '../results/results-document.js';
-import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs } from './latency-distribution.js';
+import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs, rebin } from '../metrics/latency-distribution.js';
+import type { LogBins } from '../metrics/latency-distribution.js';
 
 /**
  * What the HTML report's charts draw, as compact columns of numbers (latencies in ms, rounded to the µs):
@@ -21,6 +22,8 @@ export interface ReportChartData {
     /** Requests per bin, by response time and by service time: each sums to the request count. */
     readonly responseCounts: readonly number[];
     readonly serviceCounts: readonly number[];
+    /** `run --baseline`: the earlier run's response times in the same bins, scaled to this run's request count. */
+    readonly baselineCounts?: readonly number[];
   };
   /** Percentile spectrum: the value at each percentile of `percentiles` (empty arrays when nothing was recorded). */
   readonly spectrum?: {
@@ -79,12 +82,10 @@ export function reportChartData(results: ResultsDocument): ReportChartData {
   } catch (error) {
     return { distributionUnavailable: (error as Error).message, series, ...monitor };
   }
-  const charts = distributionOf(recorder);
   const baseline = results.baseline;
-  if (baseline !== undefined && charts.spectrum !== undefined) {
-    return { ...charts, spectrum: { ...charts.spectrum, baselineMs: baselineSpectrum(baseline.latencyMs) }, series, ...monitor };
-  }
-  return { ...charts, series, ...monitor };
+  const charts = distributionOf(recorder, baseline?.distribution);
+  if (baseline === undefined || charts.spectrum === undefined) return { ...charts, series, ...monitor };
+  return { ...charts, spectrum: { ...charts.spectrum, baselineMs: baselineSpectrum(baseline.latencyMs) }, series, ...monitor };
 }
 
 /** The baseline's summary percentiles placed on the spectrum's axis; null where it kept none. */
@@ -101,7 +102,9 @@ function baselineSpectrum(latency: LatencyMs): (number | null)[] {
   return SPECTRUM_PERCENTILES.map((percentile) => known.get(percentile) ?? null);
 }
 
-function distributionOf(recorder: Recorder): Pick<ReportChartData, 'distribution' | 'spectrum'> {
+type BaselineDistribution = NonNullable<NonNullable<ResultsDocument['baseline']>['distribution']>;
+
+function distributionOf(recorder: Recorder, baseline?: BaselineDistribution): Pick<ReportChartData, 'distribution' | 'spectrum'> {
   const response = recorder.responseTimeHistogram();
   const service = recorder.serviceTimeHistogram();
   const requests = recorder.metricNames
@@ -118,14 +121,24 @@ function distributionOf(recorder: Recorder): Pick<ReportChartData, 'distribution
   };
   if (response.totalCount === 0 && service.totalCount === 0) return { spectrum };
   const bins = logBins(Math.min(lowest(response), lowest(service)), Math.max(response.maxValue, service.maxValue));
+  const responseCounts = binCounts(response, bins);
   return {
     distribution: {
       edgesMs: bins.edgesUs.map(edgeMs),
-      responseCounts: binCounts(response, bins),
+      responseCounts,
       serviceCounts: binCounts(service, bins),
+      ...(baseline === undefined ? {} : { baselineCounts: scaledBaseline(baseline, bins, response.totalCount) }),
     },
     spectrum,
   };
+}
+
+/** The baseline's distribution re-binned onto this report's bins (exact: the grids nest), scaled to `total` requests. */
+function scaledBaseline(baseline: BaselineDistribution, bins: LogBins, total: number): number[] {
+  const counts = rebin(baseline, bins);
+  const baselineTotal = counts.reduce((sum, count) => sum + count, 0);
+  const scale = baselineTotal === 0 ? 0 : total / baselineTotal;
+  return counts.map((count) => Math.round(count * scale * 10) / 10);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { FINEST_BINS_PER_DECADE, binCounts, logBins } from '../metrics/latency-distribution.js';
 import { compareResults } from './compare-results.js';
+import { recorderFromDocument } from './recorder-encoding.js';
 import type { ComparedMetric, CompareTolerances, MetricComparison } from './compare-results.js';
 import type { LatencyMs, ResultsDocument } from './results-document.js';
 
@@ -29,6 +31,11 @@ export interface BaselineDocument {
   readonly total: readonly MetricComparison[];
   /** The baseline's whole-run response time, to draw beside the run's own. */
   readonly latencyMs: LatencyMs;
+  /**
+   * The baseline's response times as counts in log bins of the finest grid (80 a decade; the first edge is
+   * `10^(firstEdge/80)` µs), so that a report re-bins them exactly onto its own; absent when it recorded none.
+   */
+  readonly distribution?: { readonly binsPerDecade: number; readonly firstEdge: number; readonly counts: readonly number[] };
 }
 
 /**
@@ -58,9 +65,25 @@ export function withBaseline(
     regressions,
     total: comparison.requests.find((request) => request.total)?.metrics ?? [],
     latencyMs: baseline.results.summary.total.latencyMs,
+    ...distributionOf(baseline.results),
   };
   const verdict = results.verdict === 'passed' && regressions.length > 0 ? 'failed' : results.verdict;
   return { ...results, verdict, baseline: document };
+}
+
+/** The baseline's response-time distribution on the finest log grid, from its recorder (none if unreadable or empty). */
+function distributionOf(results: ResultsDocument): Pick<BaselineDocument, 'distribution'> {
+  let histogram;
+  try {
+    histogram = recorderFromDocument(results.recorder).responseTimeHistogram();
+  } catch {
+    return {};
+  }
+  if (histogram.totalCount === 0) return {};
+  const low = histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 1 : histogram.minNonZeroValue;
+  const bins = logBins(low, histogram.maxValue, FINEST_BINS_PER_DECADE);
+  const firstEdge = Math.round(Math.log10(bins.edgesUs[0] ?? 1) * FINEST_BINS_PER_DECADE);
+  return { distribution: { binsPerDecade: FINEST_BINS_PER_DECADE, firstEdge, counts: binCounts(histogram, bins) } };
 }
 
 /** A regression in words: `p95 of checkout +23.4% (> 10%)`, `error rate of total +3.1 points (> 1 point)`. */

@@ -257,11 +257,11 @@
           },
           line('response time', COLORS.response, { paths: stepped, fill: alpha(COLORS.response, 0.14), value: countValue }),
           line('service time', COLORS.service, { paths: stepped, dash: [5, 4], value: countValue })
-        ],
+        ].concat(dist.baselineCounts ? [line('baseline (scaled)', COLORS.baseline, { paths: stepped, dash: [2, 3], width: 2, value: countValue })] : []),
         legend: { live: true },
         cursor: { drag: { x: true, y: false } }
       },
-      [edges, dist.responseCounts.concat([0]), dist.serviceCounts.concat([0])]
+      [edges, dist.responseCounts.concat([0]), dist.serviceCounts.concat([0])].concat(dist.baselineCounts ? [dist.baselineCounts.concat([0])] : [])
     );
   }
 

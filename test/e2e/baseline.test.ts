@@ -48,6 +48,15 @@ describe('run --baseline (built CLI)', () => {
     const html = await readFile(join(dir, 'slow.html'), 'utf8');
     expect(html).toContain('Against the baseline');
     expect(html).toContain('regressions against the baseline');
+    // The baseline is drawn on the histogram too: its counts on this report's bins, scaled to this run's count.
+    const data = JSON.parse(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '{}') as {
+      distribution?: { responseCounts: number[]; baselineCounts?: number[] };
+      spectrum?: { baselineMs?: (number | null)[] };
+    };
+    const total = (data.distribution?.responseCounts ?? []).reduce((sum, count) => sum + count, 0);
+    const baseline = (data.distribution?.baselineCounts ?? []).reduce((sum, count) => sum + count, 0);
+    expect(Math.abs(baseline - total)).toBeLessThanOrEqual(2);
+    expect(data.spectrum?.baselineMs?.filter((value) => value !== null).length).toBe(7);
   }, 30_000);
 
   it('passes within the tolerance', async () => {

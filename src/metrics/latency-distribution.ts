@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { jsHistogram } from '../metrics/latency-histogram.js';
+import { jsHistogram } from './latency-histogram.js';
 
 /**
  * Latency histograms (integer µs, as `createLatencyHistogram` makes them) turned into the few hundred numbers a
@@ -17,13 +17,20 @@ const BINS_PER_DECADE = [5, 10, 20, 40, 80] as const;
 /** Most bins a histogram gets: enough for a smooth shape, few enough to stay small and readable. */
 const MAX_BINS = 100;
 
-/** Bins covering `[lowUs, highUs]` (the smallest and largest values to show; at least 1 µs): as many per decade as fit in MAX_BINS. */
-export function logBins(lowUs: number, highUs: number): LogBins {
+/** The finest grid: every coarser one's edges are among its edges, so counts on it re-bin exactly. */
+export const FINEST_BINS_PER_DECADE = 80;
+
+/**
+ * Bins covering `[lowUs, highUs]` (the smallest and largest values to show; at least 1 µs): as many per decade
+ * as fit in MAX_BINS, or exactly `binsPerDecade` (one of 5, 10, 20, 40, 80) when given.
+ */
+export function logBins(lowUs: number, highUs: number, forcedBinsPerDecade?: number): LogBins {
   const low = Math.max(1, lowUs);
   const high = Math.max(low, highUs);
   const decades = Math.max(Math.log10(high / low), 0.01);
   let binsPerDecade: number = BINS_PER_DECADE[0];
   for (const candidate of BINS_PER_DECADE) if (decades * candidate <= MAX_BINS) binsPerDecade = candidate;
+  if (forcedBinsPerDecade !== undefined) binsPerDecade = forcedBinsPerDecade;
   // Half a microsecond of room either side: a recorded value v stands for [v - 0.5, v + 0.5) (see binCounts).
   const first = Math.floor(Math.log10(Math.max(low - 0.5, 0.5)) * binsPerDecade + 1e-9);
   let last = Math.ceil(Math.log10(high + 0.5) * binsPerDecade - 1e-9);
@@ -31,6 +38,23 @@ export function logBins(lowUs: number, highUs: number): LogBins {
   const edgesUs: number[] = [];
   for (let k = first; k <= last; k++) edgesUs.push(edgeUs(k, binsPerDecade));
   return { binsPerDecade, edgesUs };
+}
+
+/**
+ * Counts on a finer grid (`fine`: bins per decade and the exponent index of its first edge, `10^(first/perDecade)`
+ * µs) added into coarser `bins` whose grid divides it, exactly; counts below or above `bins` go into its first or
+ * last bin. Sums are kept.
+ */
+export function rebin(fine: { readonly binsPerDecade: number; readonly firstEdge: number; readonly counts: readonly number[] }, bins: LogBins): number[] {
+  const out = new Array<number>(Math.max(bins.edgesUs.length - 1, 0)).fill(0);
+  if (out.length === 0) return out;
+  const ratio = fine.binsPerDecade / bins.binsPerDecade;
+  const coarseFirst = Math.round(Math.log10(bins.edgesUs[0]!) * bins.binsPerDecade);
+  fine.counts.forEach((count, index) => {
+    const coarse = Math.floor((fine.firstEdge + index) / ratio) - coarseFirst;
+    out[Math.min(Math.max(coarse, 0), out.length - 1)]! += count;
+  });
+  return out;
 }
 
 function edgeUs(k: number, binsPerDecade: number): number {
