@@ -23,6 +23,8 @@ import type { GlobalOptions } from './main.js';
 import { redactingIo } from './redacting-io.js';
 import { resultsOutputs } from './results-outputs.js';
 import { writeOutputs } from './write-outputs.js';
+import { checkOutputPaths } from './output-paths.js';
+import type { OutputTarget } from './output-paths.js';
 import { runExitCode } from './run-exit-code.js';
 
 export interface FindLimitCommandOptions {
@@ -65,6 +67,14 @@ export async function findLimitCommand(
   const scenario: Scenario = { ...loaded, data: { ...loaded.data, load: breakingPointLoad(file, loaded.data.load, options) } };
   const plan = buildPlan(scenario);
   const io = redactingIo(processIo, plan.secrets);
+  // Every file it will write must be writable before the load, not found unwritable after the last step.
+  const report = scenario.data.report;
+  const targets: OutputTarget[] = [];
+  if (options.out !== undefined) targets.push({ path: options.out, source: '--out' });
+  else if (typeof report?.json === 'string') targets.push({ path: report.json, source: `report.json in ${file}` });
+  if (options.html !== undefined) targets.push({ path: options.html, source: '--html' });
+  else if (typeof report?.html === 'string') targets.push({ path: report.html, source: `report.html in ${file}` });
+  await checkOutputPaths(targets, io.cwd, 'nothing was sent');
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
   const thresholds = planThresholds(scenario.data.sla);

@@ -8,6 +8,7 @@ import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
+import { checkOutputPaths } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
 import type { Output } from './write-outputs.js';
 
@@ -28,6 +29,12 @@ export interface MergeCommandOptions {
  * are not shards of one scenario, 3 when a file cannot be written.
  */
 export async function mergeCommand(files: readonly string[], options: MergeCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
+  const flags = [['-o', options.out], ['--html', options.html], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
+  await checkOutputPaths(
+    flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
+    io.cwd,
+    'nothing was merged',
+  );
   const inputs = [];
   for (const file of files) inputs.push({ file, results: await readResultsFile(file, io.cwd) });
   const merged = mergeResults(inputs);

@@ -7,6 +7,7 @@ import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
+import { checkOutputPaths } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
 import type { Output } from './write-outputs.js';
 
@@ -26,6 +27,12 @@ export interface ReportCommandOptions {
  */
 export async function reportCommand(file: string, options: ReportCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const results = await readResultsFile(file, io.cwd);
+  const flags = [['--html', options.html ?? htmlPathFor(file)], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
+  await checkOutputPaths(
+    flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
+    io.cwd,
+    'nothing was written',
+  );
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const outputs: Output[] = [{ kind: 'html', path: options.html ?? htmlPathFor(file), render: () => renderHtmlReport(results) }];

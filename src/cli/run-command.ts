@@ -1,7 +1,4 @@
 import type { ChalkInstance } from 'chalk';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { runPlan } from '../engine/run-plan.js';
 import { startMonitor } from '../monitor/start-monitor.js';
 import { withBaseline } from '../results/baseline.js';
@@ -20,6 +17,8 @@ import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
 import { unsupportedFeatures } from '../plan/unsupported-features.js';
+import { checkOutputPaths } from './output-paths.js';
+import type { OutputTarget } from './output-paths.js';
 import { redactingIo } from './redacting-io.js';
 import { runExitCode } from './run-exit-code.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
@@ -85,7 +84,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     );
   }
   // Every file the run will write must be writable before any load is sent, not found unwritable at the end.
-  await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd);
+  await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd, 'nothing was sent');
   const thresholds = planThresholds(scenario.data.sla);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
@@ -300,11 +299,6 @@ function renderHtmlLazily(results: Parameters<typeof import('../report/html-repo
 }
 
 /** A file `run` will write, and what asked for it: a flag, a scenario key, the environment or the default. */
-interface OutputTarget {
-  readonly path: string;
-  readonly source: string;
-}
-
 /** The files the run will write, as the code after the run decides them (the HTML's default path is dated then). */
 function outputTargets(
   file: string,
@@ -336,44 +330,3 @@ function outputTargets(
  * that is not writable, or a directory that is not writable or cannot be created (a file in the way). Missing
  * directories under a writable one are fine: writing creates them.
  */
-async function checkOutputPaths(targets: readonly OutputTarget[], cwd: string): Promise<void> {
-  const problems: string[] = [];
-  for (const target of targets) {
-    const problem = await outputPathProblem(target.path, cwd);
-    if (problem !== undefined) problems.push(`${target.source}: cannot write ${target.path === '' ? '""' : target.path}: ${problem}`);
-  }
-  if (problems.length > 0) throw new UsageError(`${problems.join('\nerror: ')}; nothing was sent`);
-}
-
-async function outputPathProblem(path: string, cwd: string): Promise<string | undefined> {
-  const absolute = resolve(cwd, path);
-  const shown = (dir: string): string => {
-    const inside = relative(cwd, dir);
-    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? dir : inside;
-  };
-  const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
-  const canWrite = (target: string, mode: number): Promise<string | undefined> =>
-    access(target, mode).then(() => undefined, codeOf);
-  try {
-    if ((await stat(absolute)).isDirectory()) return 'it is a directory (give a file name)';
-    const denied = await canWrite(absolute, constants.W_OK);
-    return denied === undefined ? undefined : `the file is not writable (${denied})`;
-  } catch (error) {
-    const code = codeOf(error);
-    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') return `cannot use it (${code})`;
-  }
-  // The nearest directory that exists: the file (and any directory missing below it) will be created there.
-  for (let dir = dirname(absolute); ; dir = dirname(dir)) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = (await stat(dir)).isDirectory();
-    } catch (error) {
-      const code = codeOf(error);
-      if ((code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') && dirname(dir) !== dir) continue;
-      return `cannot use the directory ${shown(dir)} (${code})`;
-    }
-    if (!isDirectory) return `${shown(dir)} is a file, not a directory`;
-    const denied = await canWrite(dir, constants.W_OK | constants.X_OK);
-    return denied === undefined ? undefined : `the directory ${shown(dir)} is not writable (${denied})`;
-  }
-}

@@ -331,6 +331,12 @@ describe('a results file that cannot be used: one message, exit 2', () => {
     await file('garbage.json', pseudoRandomBytes(2048, 3));
   }, 30_000);
 
+  it('merge and report check their output paths before any work', async () => {
+    await file('in-the-way', 'a file\n');
+    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'in-the-way/m.json'], 'error: -o: cannot write in-the-way/m.json: in-the-way is a file, not a directory; nothing was merged');
+    await expectUsageError(['report', 'one.json', '--html', 'in-the-way/r.html'], 'error: --html: cannot write in-the-way/r.html: in-the-way is a file, not a directory; nothing was written');
+  });
+
   const cases = [
     ['truncated.json', /^error: truncated\.json: not valid JSON \(.+\)$/],
     ['package.json', 'error: package.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`'],
