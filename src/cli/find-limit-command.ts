@@ -6,7 +6,6 @@ import { buildPlan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { profileDurationMs } from '../plan/profile.js';
 import { planThresholds } from '../plan/thresholds.js';
-import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary } from '../report/console-summary.js';
 import { findLimitSummary, findLimitVerdictLine } from '../report/find-limit-summary.js';
@@ -58,12 +57,6 @@ export async function findLimitCommand(
   processIo: CliIo,
 ): Promise<ExitCode> {
   const loaded = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
-  const unsupported = unsupportedFeatures(loaded.data);
-  if (unsupported.length > 0) {
-    throw new UsageError(
-      `${file} uses ${unsupported.join(', ')}: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent`,
-    );
-  }
   const scenario: Scenario = { ...loaded, data: { ...loaded.data, load: breakingPointLoad(file, loaded.data.load, options) } };
   const plan = buildPlan(scenario);
   const io = redactingIo(processIo, plan.secrets);

@@ -16,7 +16,6 @@ import type { Segment } from '../plan/segment.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
-import { unsupportedFeatures } from '../plan/unsupported-features.js';
 import { checkOutputPaths } from './output-paths.js';
 import type { OutputTarget } from './output-paths.js';
 import { redactingIo } from './redacting-io.js';
@@ -77,12 +76,6 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const plan = shardPlan(buildPlan(scenario), shard);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, plan.secrets);
-  const unsupported = unsupportedFeatures(scenario.data);
-  if (unsupported.length > 0) {
-    throw new UsageError(
-      `${file} uses ${unsupported.join(', ')}: valid in the scenario format, but not supported by this version of loadseed yet; nothing was sent`,
-    );
-  }
   // Every file the run will write must be writable before any load is sent, not found unwritable at the end.
   await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd, 'nothing was sent');
   const thresholds = planThresholds(scenario.data.sla);

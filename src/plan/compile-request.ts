@@ -85,8 +85,9 @@ const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * Compiles one request of a validated scenario. `target` is the scenario's base URL, if any. Never does I/O.
- * A request with `{{ }}` templates gets `templates` (compiled here, with `env` for `$env.NAME`); its static
- * fields then hold the templates' text as written.
+ * A request with `{{ }}` templates gets `templates` (compiled here, with `env` for `$env.NAME`), which a flow's
+ * session renders; its static `path` and `url` then stand each template in the URL as `x` (only `origin` of
+ * them is used to send it).
  */
 export function compileRequest(
   spec: RequestSpec,
@@ -152,42 +153,25 @@ function requestTemplates(
   const queryIndex = afterOrigin.indexOf('?');
   const ownPath = queryIndex === -1 ? afterOrigin : afterOrigin.slice(0, queryIndex);
   const ownQuery = queryIndex === -1 ? '' : afterOrigin.slice(queryIndex);
-  const merged: Record<string, QueryValue> = { ...defaults.query, ...spec.query };
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(merged)) {
-    const values: readonly (string | number | boolean)[] = Array.isArray(value) ? value : [value as string | number | boolean];
-    for (const item of values) {
-      const text = String(item);
-      parts.push(`${encodeURIComponent(name)}=${hasTemplate(text) ? text : encodeURIComponent(text)}`);
-    }
-  }
-  const query = parts.length === 0 ? ownQuery : `${ownQuery === '' ? '?' : `${ownQuery}&`}${parts.join('&')}`;
+  const query = appendQuery(ownQuery, encodedPairs({ ...defaults.query, ...spec.query }, true));
   const path = compileTemplate(`${ownPath === '' ? '/' : ownPath}${query}`, { env, escape: 'uri' });
 
-  const merged_headers = new Map<string, string>();
-  for (const source of [defaults.headers, spec.headers]) {
-    for (const [name, value] of Object.entries(source ?? {})) merged_headers.set(name.toLowerCase(), String(value));
-  }
+  const merged = mergedHeaders(defaults.headers, spec.headers);
   const headers: PlannedHeaderTemplate[] = [];
-  for (const [name, value] of merged_headers) headers.push({ name, value: compileTemplate(value, { env }) });
-  if (auth !== undefined && !merged_headers.has('authorization')) {
+  for (const [name, value] of merged) headers.push({ name, value: compileTemplate(value, { env }) });
+  if (auth !== undefined && !merged.has('authorization')) {
     headers.push(
       'bearer' in auth
         ? { name: 'authorization', value: compileTemplate(`Bearer ${auth.bearer}`, { env }) }
         : { name: 'authorization', value: compileTemplate(`${auth.basic.username}:${auth.basic.password}`, { env }), basic: true },
     );
   }
-  if (contentType !== undefined && !merged_headers.has('content-type')) headers.push({ name: 'content-type', value: compileTemplate(contentType, { env }) });
+  if (contentType !== undefined && !merged.has('content-type')) headers.push({ name: 'content-type', value: compileTemplate(contentType, { env }) });
 
   let body: Template | undefined;
   if (spec.json !== undefined) body = compileJsonBodyTemplate(spec.json, { env });
-  else if (spec.form !== undefined) {
-    const fields = Object.entries(spec.form).map(([name, value]) => {
-      const text = String(value);
-      return `${encodeURIComponent(name)}=${hasTemplate(text) ? text : encodeURIComponent(text)}`;
-    });
-    body = compileTemplate(fields.join('&'), { env, escape: 'uri' });
-  } else if (spec.body !== undefined) body = compileTemplate(spec.body, { env });
+  else if (spec.form !== undefined) body = compileTemplate(encodedPairs(spec.form, true).join('&'), { env, escape: 'uri' });
+  else if (spec.body !== undefined) body = compileTemplate(spec.body, { env });
   return { path, headers, ...(body === undefined ? {} : { body }) };
 }
 
@@ -235,14 +219,29 @@ function mergeQuery(
   defaultQuery: Readonly<Record<string, QueryValue>> | undefined,
   query: Readonly<Record<string, QueryValue>> | undefined,
 ): string {
-  const merged: Record<string, QueryValue> = { ...defaultQuery, ...query };
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(merged)) {
-    const values: readonly (string | number | boolean)[] = Array.isArray(value) ? value : [value as string | number | boolean];
-    for (const item of values) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(item))}`);
-  }
+  return appendQuery(ownSearch, encodedPairs({ ...defaultQuery, ...query }, false));
+}
+
+/** `?a=1` (or '') with more `name=value` pairs after it. */
+function appendQuery(ownSearch: string, parts: readonly string[]): string {
   if (parts.length === 0) return ownSearch;
   return `${ownSearch === '' ? '?' : `${ownSearch}&`}${parts.join('&')}`;
+}
+
+/**
+ * `name=value` pairs, percent-encoded; a list value repeats the name. With `keepTemplates`, a value holding a
+ * `{{ }}` template is left as written: the template encodes what it renders.
+ */
+function encodedPairs(fields: Readonly<Record<string, QueryValue>>, keepTemplates: boolean): string[] {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    const values: readonly (string | number | boolean)[] = Array.isArray(value) ? value : [value as string | number | boolean];
+    for (const item of values) {
+      const text = String(item);
+      parts.push(`${encodeURIComponent(name)}=${keepTemplates && hasTemplate(text) ? text : encodeURIComponent(text)}`);
+    }
+  }
+  return parts;
 }
 
 function encodeBody(spec: RequestSpec): { readonly bytes: Buffer; readonly contentType?: string } | undefined {
@@ -266,13 +265,19 @@ function compileHeaders(
   auth: Auth | undefined,
   contentType: string | undefined,
 ): string[] {
+  const merged = mergedHeaders(defaultHeaders, headers);
+  if (auth !== undefined && !merged.has('authorization')) merged.set('authorization', authorizationOf(auth));
+  if (contentType !== undefined && !merged.has('content-type')) merged.set('content-type', contentType);
+  return [...merged].flat();
+}
+
+/** Defaults, then the request's own headers: later wins, names lower-cased. */
+function mergedHeaders(defaultHeaders: HeaderValues | undefined, headers: HeaderValues | undefined): Map<string, string> {
   const merged = new Map<string, string>();
   for (const source of [defaultHeaders, headers]) {
     for (const [name, value] of Object.entries(source ?? {})) merged.set(name.toLowerCase(), String(value));
   }
-  if (auth !== undefined && !merged.has('authorization')) merged.set('authorization', authorizationOf(auth));
-  if (contentType !== undefined && !merged.has('content-type')) merged.set('content-type', contentType);
-  return [...merged].flat();
+  return merged;
 }
 
 function authorizationOf(auth: Auth): string {

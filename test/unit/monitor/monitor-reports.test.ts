@@ -5,7 +5,6 @@ import { monitorChartColumns } from '../../../src/monitor/monitor-chart-columns.
 import { formatMemory, monitorFigures, monitorFiguresText } from '../../../src/monitor/monitor-figures.js';
 import type { MonitorResults } from '../../../src/monitor/monitor-results.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
-import { unsupportedFeatures } from '../../../src/plan/unsupported-features.js';
 import { consoleSummary } from '../../../src/report/console-summary.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
 import { reportChartData } from '../../../src/report/report-data.js';
@@ -98,10 +97,6 @@ describe('the plan of a monitor', () => {
       ],
     });
     expect(planWith({ sources: [{ process: { command: 'nginx' } }] }).monitor?.intervalMs).toBe(1_000);
-  });
-
-  it('is no longer refused by run', () => {
-    expect(unsupportedFeatures({ load: { profile: 'constant', users: 1, duration: 1 }, monitor: { sources: [{ process: { pid: 1 } }] } } as ScenarioData)).toEqual([]);
   });
 });
 
