@@ -322,7 +322,6 @@ export class FlowSession implements StepSession, TemplateScope {
     this.#outgoing = outgoing;
     const request = this.#request as FlowRequest;
     const epoch = this.#epoch;
-    // Redirects need the Location header; everything else only what checks and captures read.
     this.#exchange.exchange(outgoing, request.keepBodyBytes, request.timeoutMs, (error, result) => {
       if (epoch === this.#epoch) this.#received(error, result);
     });
@@ -348,12 +347,18 @@ export class FlowSession implements StepSession, TemplateScope {
     if (decision.kind === 'follow') {
       this.#hops += 1;
       const next = decision.request;
-      const cookie = this.#jar?.cookieHeader(`${next.origin}${next.path}`);
+      const jar = this.#jar;
+      if (jar === undefined) {
+        // No jar: a cookie the scenario set goes on to the same origin (nextRedirect drops it for another).
+        this.#dispatch(next);
+        return;
+      }
       // The jar decides the cookies of the new URL: whatever the previous hop carried is replaced.
       const cleaned: string[] = [];
       for (let index = 0; index + 1 < next.headers.length; index += 2) {
         if (next.headers[index] !== 'cookie') cleaned.push(next.headers[index] as string, next.headers[index + 1] as string);
       }
+      const cookie = jar.cookieHeader(`${next.origin}${next.path}`);
       if (cookie !== undefined) cleaned.push('cookie', cookie);
       this.#dispatch({ ...next, headers: cleaned });
       return;

@@ -2,6 +2,7 @@ import { assertNever } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { Segment } from '../plan/segment.js';
 import { SocketHttpTarget } from './socket-http-target.js';
+import type { FlowTarget } from './flow-target.js';
 import type { StepTarget } from './step-target.js';
 
 /**
@@ -61,8 +62,7 @@ export async function runSetup(
   plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'>,
 ): Promise<{ readonly variables: Record<string, string>; readonly failures: readonly string[] }> {
   if (plan.flow === undefined || plan.flow.setup.length === 0) return { variables: {}, failures: [] };
-  const { FlowTarget } = await import('./flow-target.js');
-  const target = new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...(plan.tls === undefined ? {} : { tls: plan.tls }) });
+  const target = (await createHttpTarget(plan, 'flow')) as FlowTarget;
   try {
     return await target.runSetup();
   } finally {

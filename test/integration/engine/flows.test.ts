@@ -317,7 +317,7 @@ describe('flows: redirects', () => {
       target: app.url,
       http: { redirects: { follow: true, allow_origins: [elsewhere.url] } },
       requests: [
-        { name: 'here', path: '/here', headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json' } },
+        { name: 'here', path: '/here', headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json', cookie: 'sid=s-bob' } },
         { name: 'away', path: '/away', headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json' } },
       ],
       load: { profile: 'constant', users: 1, iterations: 2 },
@@ -325,6 +325,12 @@ describe('flows: redirects', () => {
     const result = await runPlan(plan);
     expect(countsOf(result, 'here')).toMatchObject({ successes: 2, statusCounts: { 200: 2 } });
     expect(countsOf(result, 'away')).toMatchObject({ successes: 2, statusCounts: { 200: 2 } });
+    // Same origin, no cookie jar (requests, not flows): the cookie the scenario set goes along to /me.
+    const followed = app.seen.filter((seen) => seen.path === '/me').slice(-2);
+    expect(followed.map((seen) => [seen.headers.authorization, seen.headers.cookie])).toEqual([
+      ['Bearer t-bob', 'sid=s-bob'],
+      ['Bearer t-bob', 'sid=s-bob'],
+    ]);
     const landed = elsewhere.seen.slice(before);
     expect(landed).toHaveLength(2);
     for (const seen of landed) {
