@@ -49,6 +49,8 @@ export class VirtualUser implements StepReply {
   timeoutMs = 0;
   iterations = 0;
   readonly #workload: Workload;
+  /** The session hands out a data row per iteration (a flow's): decided once, not per iteration. */
+  readonly #takesRows: boolean;
   #steps: readonly PlannedStep[] = NO_STEPS;
   /** Index of the last request step of `#steps`: an open-model iteration ends there. */
   #lastRequestStep = -1;
@@ -71,6 +73,7 @@ export class VirtualUser implements StepReply {
     this.index = index;
     this.session = session;
     this.#workload = workload;
+    this.#takesRows = session.beginIteration !== undefined;
     this.#onWake = () => {
       this.#thinkTimer = undefined;
       // Due when the pause ends; a timer may fire a little early (Node rounds to whole ms), and then the request
@@ -198,7 +201,7 @@ export class VirtualUser implements StepReply {
       this.#stop();
       return;
     }
-    if (this.session.beginIteration !== undefined && !this.session.beginIteration()) {
+    if (this.#takesRows && this.session.beginIteration?.() === false) {
       host.dataExhausted();
       this.#stop();
       return;
