@@ -270,18 +270,18 @@ describe('/flaky', () => {
 });
 
 describe('/latency', () => {
-  it('has an observed median of 8..60 ms for mean=20&p99=60 over 100 concurrent requests', async () => {
+  it('has an observed median of at least 8 ms for mean=20&p99=60 over 100 concurrent requests', async () => {
     // Open the connections first, so connection setup is not counted as latency.
     await requestMany('/', 100, 100);
     const replies = await requestMany('/latency?mean=20&p99=60', 100, 100);
     expect(countStatus(replies, 200)).toBe(100);
     expect(replies.every((reply) => reply.text === 'ok')).toBe(true);
-    // Log-normal with mean 20 and p99 60: the median is ≈ 17 ms. Observed from the client, on a machine busy
-    // with other tests: the median (not the mean, which one stall drags up), with room above.
+    // Log-normal with mean 20 and p99 60: the median is ≈ 17 ms (the shape itself is checked exactly in
+    // test/unit/target/latency-shape.test.ts). Observed from the client, a timer never fires early, so the median
+    // is at least the imposed one's lower range; no upper bound: a busy machine only adds to what a client sees.
     const sorted = replies.map((reply) => reply.elapsedMs).sort((a, b) => a - b);
     const medianMs = ((sorted[49] ?? 0) + (sorted[50] ?? 0)) / 2;
     expect(medianMs).toBeGreaterThanOrEqual(8);
-    expect(medianMs).toBeLessThanOrEqual(60);
   });
 
   it('fills in a missing p99 from the default ratio', async () => {
