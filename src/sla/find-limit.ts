@@ -1,4 +1,5 @@
 import type { Recorder } from '../metrics/recorder.js';
+import { percentileUs } from '../metrics/latency-histogram.js';
 import type { SeriesWindow } from '../metrics/time-series.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
@@ -139,7 +140,7 @@ export function windowSubject(window: SeriesWindow): ThresholdSubject {
     failures: window.failures,
     meanLatencyMs: window.requests === 0 ? 0 : histogram.mean / 1000,
     maxLatencyMs: window.requests === 0 ? 0 : histogram.maxValue / 1000,
-    percentileLatencyMs: (percentile) => (window.requests === 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000),
+    percentileLatencyMs: (percentile) => percentileUs(histogram, percentile) / 1000,
     requestsPerSec: seconds > 0 ? window.requests / seconds : 0,
     arrivals: window.arrivals + window.droppedArrivals,
     dropped: window.droppedArrivals,
@@ -171,7 +172,7 @@ export function judgeStep(step: LimitStep, window: SeriesWindow, thresholds: rea
     : window.requests === 0
       ? 'no request ended in the step'
       : violated?.description;
-  const percentileMs = (percentile: number): number => (window.requests === 0 ? 0 : round3(window.histogram.getValueAtPercentile(percentile) / 1000));
+  const percentileMs = (percentile: number): number => round3(percentileUs(window.histogram, percentile) / 1000);
   return {
     step: step.index + 1,
     ratePerSec: step.ratePerSec,
@@ -322,7 +323,7 @@ export class FindLimitWatch {
       const step = this.steps[this.#judged.length];
       if (step === undefined || step.endMs > untilMs) break;
       const window = recorder.seriesWindow(step.startMs, step.endMs);
-      const firstP95Ms = this.#judged[0]?.p95Ms ?? (window.requests === 0 ? 0 : window.histogram.getValueAtPercentile(95) / 1000);
+      const firstP95Ms = this.#judged[0]?.p95Ms ?? percentileUs(window.histogram, 95) / 1000;
       const judged = judgeStep(step, window, this.#thresholdsFor(firstP95Ms));
       this.#judged.push(judged);
       judgedNow.push(judged);
