@@ -38,6 +38,7 @@ const SEARCH: FindLimitDocument = {
   limitRatePerSec: 200,
   kneeRatePerSec: 175,
   criteria: 'sla',
+  delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 },
   stopReason: 'sla',
   stepDurationMs: 1000,
   plannedSteps: 8,
