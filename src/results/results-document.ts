@@ -304,7 +304,8 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     thresholds: outcomes.map(thresholdDocument),
     series: snapshot.series.map((point) => ({
       startMs: point.startMs,
-      durationMs: point.durationMs,
+      // The interval the run ended in is only as long as the part of it the run lasted: its counts are over that.
+      durationMs: intervalDurationMs(point.startMs, point.durationMs, input.elapsedMs),
       requests: point.requests,
       failures: point.failures,
       failuresByKind: point.failuresByKind,
@@ -318,6 +319,15 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
   };
+}
+
+/**
+ * How long an interval of the series really lasted: the whole interval, but for the one the run ended in
+ * (`runMs` after t=0), cut there. An interval starting at or after the end keeps its length (it is empty).
+ */
+export function intervalDurationMs(startMs: number, durationMs: number, runMs: number): number {
+  const leftMs = round3(runMs - startMs);
+  return leftMs > 0 && leftMs < durationMs ? leftMs : durationMs;
 }
 
 /** A threshold outcome as `run.abortedBy` records it. */
