@@ -280,6 +280,12 @@ function warnings(results: ResultsDocument): Warning[] {
       text: `${generator.reason ?? `loadseed was ${generator.busyPercent}% busy`}. The figures may show loadseed's limits, not the target's: add workers or a bigger machine.`,
     });
   }
+  if (generator.noisyMachine === true) {
+    list.push({
+      title: 'Noisy machine',
+      text: `${generator.noiseReason ?? 'other processes took the CPU'}. loadseed was not saturated, but latencies may include the machine's delays: run on a quieter machine.`,
+    });
+  }
   if (run.abortedBy !== undefined) list.push({ title: 'Stopped early', text: `${abortedText(run.abortedBy)}: the figures cover the run until then.` });
   if (run.interrupted) list.push({ title: 'Interrupted', text: 'the figures cover the run until it was stopped.' });
   if (summary.droppedArrivals > 0) {

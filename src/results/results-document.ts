@@ -83,6 +83,9 @@ export interface GeneratorDocument {
   readonly schedulerLagP99Ms: number;
   readonly saturated: boolean;
   readonly reason?: string;
+  /** Lagging while loadseed itself used little CPU: other processes took the machine (a warning). Absent in older files. */
+  readonly noisyMachine?: boolean;
+  readonly noiseReason?: string;
   readonly threads: readonly {
     readonly busyPercent: number;
     /** Share of the run (%) the thread was at least 90% busy. */
@@ -393,6 +396,8 @@ export function generatorDocument(load: GeneratorLoad): GeneratorDocument {
     schedulerLagP99Ms: round3(load.schedulerLagP99Ms),
     saturated: load.saturated,
     ...(load.reason === undefined ? {} : { reason: load.reason }),
+    noisyMachine: load.noisyMachine,
+    ...(load.noiseReason === undefined ? {} : { noiseReason: load.noiseReason }),
     threads: load.threads.map((thread) => ({
       busyPercent: round1(thread.busyPercent),
       saturatedTimePercent: round1(thread.saturatedTimePercent),
