@@ -196,6 +196,24 @@ sla: {p95_latency_ms: 50}
     expect(bad.stderr).toContain('--max-dropped-rate "5": expected a share from 0 to 1');
   }, 30_000);
 
+  it('fails a step served well below the rate offered, whatever the SLA: a 110 req/s server is not found to serve 120', async () => {
+    // /capacity?rps=110 queues what it cannot serve: at 120/s it serves 110/s, its queue growing by 10 a
+    // second; in a 1 s step that adds under 100 ms of latency, which a loose SLA lets pass.
+    const file = await scenario(
+      'queue.yml',
+      'name: queue\ntarget: ${TARGET_URL}\nrequests: [{path: "/capacity?rps=110&queue=1000"}]\nload: {profile: breaking_point, start_rate: 100, step_rate: 20, max_rate: 120, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
+    );
+    const out = await findLimit([file, '--out', 'queue.json', '--html', 'queue.html']);
+    expect(out.code, out.stdout).toBe(0);
+    const search = (await results('queue.json')).findLimit;
+    expect(search).toMatchObject({ limitRatePerSec: 100, stopReason: 'delivery' });
+    const failed = search?.steps.at(-1);
+    expect(failed?.ratePerSec).toBe(120);
+    expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
+    expect(failed?.throughputPerSec).toBeLessThanOrEqual(112);
+    expect(failed?.reason).toMatch(/^delivered 1[01]\d(\.\d)?\/s of 120\/s offered$/);
+  }, 30_000);
+
   it('exits 1 with no limit when the first step already breaks the SLA', async () => {
     const file = await scenario(
       'slow.yml',
