@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, recordMicros } from '../metrics/latency-histogram.js';
+import { createLatencyHistogram, percentileUs, recordMicros } from '../metrics/latency-histogram.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import type { ThresholdOutcome, ThresholdSubject } from '../sla/evaluate-thresholds.js';
 import type { LoadResult } from './load-generator.js';
@@ -98,12 +98,12 @@ export class MetricsCollector {
       min: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
       avg: ms(h.mean),
       stdDev: ms(h.stdDeviation),
-      p50: ms(h.getValueAtPercentile(50)),
-      p75: ms(h.getValueAtPercentile(75)),
-      p90: ms(h.getValueAtPercentile(90)),
-      p95: ms(h.getValueAtPercentile(95)),
-      p99: ms(h.getValueAtPercentile(99)),
-      p999: ms(h.getValueAtPercentile(99.9)),
+      p50: ms(percentileUs(h, 50)),
+      p75: ms(percentileUs(h, 75)),
+      p90: ms(percentileUs(h, 90)),
+      p95: ms(percentileUs(h, 95)),
+      p99: ms(percentileUs(h, 99)),
+      p999: ms(percentileUs(h, 99.9)),
       max: ms(h.maxValue),
     };
   }
@@ -116,7 +116,7 @@ export class MetricsCollector {
       failures: this.#failedRequests,
       meanLatencyMs: summary.avg,
       maxLatencyMs: summary.max,
-      percentileLatencyMs: (percentile) => this.#histogram.getValueAtPercentile(percentile) / 1000,
+      percentileLatencyMs: (percentile) => percentileUs(this.#histogram, percentile) / 1000,
       requestsPerSec: summary.rps,
       arrivals: 0,
       dropped: 0,
@@ -139,7 +139,7 @@ export class MetricsCollector {
       maxLatencyMs: stats.latencyMs.max,
       percentileLatencyMs: (percentile) => {
         histogram ??= load.run.recorder.responseTimeHistogram(index);
-        return histogram.getValueAtPercentile(percentile) / 1000;
+        return percentileUs(histogram, percentile) / 1000;
       },
       requestsPerSec: stats.requestsPerSec,
       arrivals: 0,

@@ -14,7 +14,7 @@ import type { ResultsDocument, Verdict } from '../results/results-document.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { BreakingPointLoad, LoadSpec, Scenario } from '../scenario/types.js';
-import { FindLimitWatch, breakingPointSteps } from '../sla/find-limit.js';
+import { DEFAULT_DELIVERY, FindLimitWatch, breakingPointSteps } from '../sla/find-limit.js';
 import type { FindLimitDocument } from '../sla/find-limit.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -33,6 +33,9 @@ export interface FindLimitCommandOptions {
   readonly maxRate?: string;
   readonly stepDuration?: string;
   readonly maxUsers?: string;
+  /** When a step's arrivals count as delivered (fractions 0–1): override load.max_dropped_rate / min_delivered_ratio. */
+  readonly maxDroppedRate?: string;
+  readonly minDeliveredRatio?: string;
   /** Where to write the JSON results; overrides the scenario's `report.json`. */
   readonly out?: string;
   /** Where to write the HTML report; overrides the scenario's `report.html`. */
@@ -71,7 +74,13 @@ export async function findLimitCommand(
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
   const thresholds = planThresholds(scenario.data.sla);
-  const watch = new FindLimitWatch(steps, { thresholds });
+  const load = scenario.data.load;
+  const delivery = {
+    maxDroppedRate: load.profile === 'breaking_point' && load.max_dropped_rate !== undefined ? load.max_dropped_rate : DEFAULT_DELIVERY.maxDroppedRate,
+    minDeliveredRatio:
+      load.profile === 'breaking_point' && load.min_delivered_ratio !== undefined ? load.min_delivered_ratio : DEFAULT_DELIVERY.minDeliveredRatio,
+  };
+  const watch = new FindLimitWatch(steps, { thresholds, delivery });
 
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
@@ -183,6 +192,8 @@ export function breakingPointLoad(file: string, load: LoadSpec, options: FindLim
   // A flag's plain number is seconds, as in a scenario (`step_duration: 10`).
   const stepDuration = options.stepDuration === undefined ? base.step_duration : /^\d+(\.\d+)?$/.test(options.stepDuration) ? Number(options.stepDuration) : options.stepDuration;
   const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
+  const maxDroppedRate = fractionFlag(options.maxDroppedRate, '--max-dropped-rate') ?? base.max_dropped_rate;
+  const minDeliveredRatio = fractionFlag(options.minDeliveredRatio, '--min-delivered-ratio') ?? base.min_delivered_ratio;
   if (startRate === undefined || stepRate === undefined || maxRate === undefined || stepDuration === undefined) {
     throw new Error('a breaking_point load without its keys after validation');
   }
@@ -207,6 +218,8 @@ export function breakingPointLoad(file: string, load: LoadSpec, options: FindLim
     max_rate: maxRate,
     step_duration: stepDuration,
     ...(maxUsers === undefined ? {} : { max_users: maxUsers }),
+    ...(maxDroppedRate === undefined ? {} : { max_dropped_rate: maxDroppedRate }),
+    ...(minDeliveredRatio === undefined ? {} : { min_delivered_ratio: minDeliveredRatio }),
     ...(warmupKept === undefined ? {} : { warmup: warmupKept }),
     ...(load.grace_period === undefined ? {} : { grace_period: load.grace_period }),
   };
@@ -218,6 +231,16 @@ function rateFlag(text: string | undefined, flag: string): number | undefined {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 10_000_000) {
     throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a rate in requests per second, above 0; nothing was sent`);
+  }
+  return value;
+}
+
+/** The schema's share: a number from 0 to 1. */
+function fractionFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a share from 0 to 1 (0.01 = 1%); nothing was sent`);
   }
   return value;
 }

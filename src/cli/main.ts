@@ -82,6 +82,8 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('--max-rate <n>', 'the last step\'s rate at most (overrides load.max_rate)')
     .option('--step-duration <duration>', 'how long each step holds, at least 1s, e.g. 10s (overrides load.step_duration)')
     .option('--max-users <n>', 'most iterations in flight; arrivals beyond are dropped (overrides load.max_users)')
+    .option('--max-dropped-rate <share>', 'a step fails with more of its arrivals dropped, 0 to 1 (default 0.01; overrides load.max_dropped_rate)')
+    .option('--min-delivered-ratio <share>', 'a step fails when it serves less of the rate offered, 0 to 1 (default 0.95; overrides load.min_delivered_ratio)')
     .option('-o, --out <file>', 'write the JSON results there, with the steps (instead of the scenario\'s report.json)')
     .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
     .option('-q, --quiet', 'print only the final verdict')
@@ -89,7 +91,8 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
       'after',
       `
 A step passes when the scenario's sla thresholds (run-wide ones) hold on that step's data alone; without an sla:
-error rate ≤ 1% and p95 ≤ 5× the first step's p95. A step with more than 10% errors fails. The limit is the
+error rate ≤ 1% and p95 ≤ 5× the first step's p95. A step with more than 10% errors fails, and so does one
+whose arrivals were not delivered (more than 1% dropped, or under 95% of the rate served). The limit is the
 highest rate that passed; the knee, where p95 latency starts to climb.
 
 Exit codes: 0 a limit was found, 1 the first step already failed, 2 invalid input, 130/143 interrupted.

@@ -57,6 +57,10 @@ export class VirtualUser implements StepReply {
   /** The `before` steps ran (they lead this user's first iteration). */
   #started = false;
   #stepIndex = 0;
+  /** An iteration is under way: started, not yet counted. */
+  #iterating = false;
+  /** The step index of the last request that got an outcome in this iteration (-1: none yet). */
+  #settledStep = -1;
   /** Bumped whenever the user stops, so a timer or deferred continuation from before is ignored. */
   #epoch = 0;
   #sending = false;
@@ -124,6 +128,7 @@ export class VirtualUser implements StepReply {
       at,
     );
     host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.timeout, `no response within ${this.timeoutMs} ms`);
+    this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(at);
   }
@@ -153,6 +158,7 @@ export class VirtualUser implements StepReply {
       return;
     }
     host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
   }
@@ -169,6 +175,7 @@ export class VirtualUser implements StepReply {
     const host = this.host as UserHost;
     host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
     host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, reason);
+    this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
   }
@@ -189,6 +196,7 @@ export class VirtualUser implements StepReply {
       endedAt,
     );
     host.recorder.noteFailure(this.requestIndex, category, messageOf(error));
+    this.#settledStep = this.#stepIndex;
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
@@ -217,6 +225,8 @@ export class VirtualUser implements StepReply {
       this.#lastRequestStep = iteration.firstLastRequestStep[choice] ?? -1;
     }
     this.#stepIndex = 0;
+    this.#settledStep = -1;
+    this.#iterating = true;
     this.iterations += 1;
     if (this.#lastRequestStep === -1) {
       // Nothing to send (a flow of pauses only): finish on the next turn, never in a synchronous loop.
@@ -296,6 +306,7 @@ export class VirtualUser implements StepReply {
 
   #iterationDone(at: number): void {
     const host = this.host as UserHost;
+    this.#iterating = false;
     host.recorder.recordIteration();
     if (host.openModel) this.#stop();
     else this.#nextIteration(at);
@@ -307,6 +318,10 @@ export class VirtualUser implements StepReply {
       this.#thinkTimer = undefined;
     }
     if (!this.running) return;
+    // Stopped (planned end, ramp-down, a signal) after its last request got an outcome: the iteration completed,
+    // whatever pause or continuation it had left. One cut before that (interrupted, never sent) did not.
+    if (this.#iterating && this.#settledStep >= this.#lastRequestStep) this.host?.recorder.recordIteration();
+    this.#iterating = false;
     this.running = false;
     this.retiring = false;
     this.#epoch += 1;

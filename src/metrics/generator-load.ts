@@ -26,10 +26,17 @@ export interface GeneratorLoad {
   readonly eventLoopDelayMaxMs: number;
   /** Open model: how late arrivals were dispatched, p99 (0 for the closed model). */
   readonly schedulerLagP99Ms: number;
-  /** The figures may show loadseed's limits rather than the target's. */
+  /** The figures may show loadseed's limits rather than the target's: lagging, and loadseed itself busy. */
   readonly saturated: boolean;
   /** The evidence, for people, when saturated. */
   readonly reason?: string;
+  /**
+   * Lagging while loadseed itself used little CPU: other processes took the machine. Not saturation, but the
+   * figures (latency above all) may carry the machine's delays: a warning.
+   */
+  readonly noisyMachine: boolean;
+  /** The evidence, for people, when the machine was noisy. */
+  readonly noiseReason?: string;
   /** One per thread that generated load (worker i at index i). */
   readonly threads: readonly ThreadLoad[];
 }
@@ -50,6 +57,12 @@ export interface SaturationLimits {
   readonly schedulerLagP99Ms: number;
   /** …over at least this many arrivals. */
   readonly minArrivals: number;
+  /**
+   * loadseed's own CPU (the whole process, % of one core) at least this for the evidence above to mean that
+   * loadseed was the bottleneck; below, the machine was busy with something else. Node 20 has no per-thread
+   * CPU clock: the process's CPU is what the busiest thread may at most have had.
+   */
+  readonly minOwnCpuPercent: number;
 }
 
 export const SATURATION_LIMITS: SaturationLimits = Object.freeze({
@@ -59,6 +72,7 @@ export const SATURATION_LIMITS: SaturationLimits = Object.freeze({
   minDurationMs: 1000,
   schedulerLagP99Ms: 10,
   minArrivals: 100,
+  minOwnCpuPercent: 50,
 });
 
 export interface GeneratorMeasurements {
@@ -70,7 +84,12 @@ export interface GeneratorMeasurements {
   readonly arrivals: number;
 }
 
-/** Judges the generator's own measurements against the limits: saturated when any piece of evidence says so. */
+/**
+ * Judges the generator's own measurements against the limits. The evidence (a thread busy most of the run,
+ * late timers, late arrivals) is read against loadseed's own CPU: with it at `minOwnCpuPercent` or more,
+ * loadseed was busy, and saturated; below, it was waiting for a CPU other processes held: a noisy machine.
+ * Event-loop utilisation is wall time, so a thread descheduled in a callback looks busy too.
+ */
 export function judgeGenerator(measured: GeneratorMeasurements, limits: SaturationLimits = SATURATION_LIMITS): GeneratorLoad {
   const { threads } = measured;
   const name = (index: number): string => (threads.length === 1 ? 'the load thread' : `worker ${index + 1}`);
@@ -89,6 +108,10 @@ export function judgeGenerator(measured: GeneratorMeasurements, limits: Saturati
   if (measured.arrivals >= limits.minArrivals && measured.schedulerLagP99Ms > limits.schedulerLagP99Ms) {
     reasons.push(`arrivals started late: scheduler lag p99 ${round(measured.schedulerLagP99Ms)} ms (limit ${limits.schedulerLagP99Ms} ms)`);
   }
+  const ownBusy = measured.cpuPercent >= limits.minOwnCpuPercent;
+  const evidence = reasons.join('; ');
+  const saturated = reasons.length > 0 && ownBusy;
+  const noisyMachine = reasons.length > 0 && !ownBusy;
   return {
     workers: measured.workers,
     cpuPercent: measured.cpuPercent,
@@ -96,8 +119,14 @@ export function judgeGenerator(measured: GeneratorMeasurements, limits: Saturati
     eventLoopDelayP99Ms: Math.max(0, ...threads.map((thread) => thread.eventLoopDelayP99Ms)),
     eventLoopDelayMaxMs: Math.max(0, ...threads.map((thread) => thread.eventLoopDelayMaxMs)),
     schedulerLagP99Ms: measured.schedulerLagP99Ms,
-    saturated: reasons.length > 0,
-    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+    saturated,
+    ...(saturated ? { reason: evidence } : {}),
+    noisyMachine,
+    ...(noisyMachine
+      ? {
+          noiseReason: `loadseed itself used ${round(measured.cpuPercent)}% of a core (under ${limits.minOwnCpuPercent}%), yet: ${evidence}: other processes took the CPU`,
+        }
+      : {}),
     threads,
   };
 }

@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { jsHistogram } from './latency-histogram.js';
+import { jsHistogram, percentileUs } from './latency-histogram.js';
 
 /**
  * Latency histograms (integer µs, as `createLatencyHistogram` makes them) turned into the few hundred numbers a
@@ -121,13 +121,11 @@ function spectrumPercentiles(): number[] {
 }
 
 /**
- * The value (µs) at each percentile, as the histogram's `getValueAtPercentile` gives it (so p50 here is the
- * summary's p50), clamped to the recorded minimum and maximum. Empty when nothing was recorded.
+ * The value (µs) at each percentile, as `percentileUs` gives it (so p50 here is the summary's p50, clamped to
+ * the recorded minimum and maximum). Empty when nothing was recorded.
  */
 export function percentileSpectrumUs(histogram: Histogram, percentiles: readonly number[] = SPECTRUM_PERCENTILES): number[] {
   if (histogram.totalCount === 0) return [];
-  const min = histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue;
-  const max = histogram.maxValue;
-  return percentiles.map((percentile) => Math.min(Math.max(histogram.getValueAtPercentile(percentile), min), max));
+  return percentiles.map((percentile) => percentileUs(histogram, percentile));
 }
 

@@ -1,7 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { FAILURE_KINDS } from './error-category.js';
 import type { FailureKind } from './error-category.js';
-import { createLatencyHistogram, packHistograms, recordMicros, unpackHistograms } from './latency-histogram.js';
+import { createLatencyHistogram, packHistograms, percentileUs, recordMicros, unpackHistograms } from './latency-histogram.js';
 
 /** One interval of the run, as plain numbers. Percentiles have 2 significant digits (1%). */
 export interface SeriesPoint {
@@ -241,9 +241,9 @@ export class TimeSeries {
       arrivals: bucket.arrivals,
       droppedArrivals: bucket.droppedArrivals,
       activeUsers: bucket.activeUsers,
-      p50Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(50),
-      p95Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(95),
-      p99Us: bucket.requests === 0 ? 0 : bucket.histogram.getValueAtPercentile(99),
+      p50Us: percentileUs(bucket.histogram, 50),
+      p95Us: percentileUs(bucket.histogram, 95),
+      p99Us: percentileUs(bucket.histogram, 99),
     };
   }
 

@@ -59,6 +59,9 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
       `load generator saturated (${results.generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's — add workers or a bigger machine`,
     );
   }
+  if (results.generator.noisyMachine === true) {
+    warnings.push(`noisy machine (${results.generator.noiseReason ?? 'other processes took the CPU'}): latencies may include the machine's delays — run on a quieter machine`);
+  }
   if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
   if (run.dataExhausted === true) warnings.push('the data file was used up (order: unique, when_exhausted: stop): the run ended early, as planned');
   if (run.http?.tlsInsecure === true) warnings.push('TLS certificates were not verified (http.tls.insecure): only for targets you own');

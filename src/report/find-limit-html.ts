@@ -1,6 +1,6 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import type { FindLimitStepDocument } from '../sla/find-limit.js';
-import { FIND_LIMIT_COLUMNS, criteriaText, findLimitStepCells, formatStepRate, kneeText, limitText } from './find-limit-summary.js';
+import { FIND_LIMIT_COLUMNS, criteriaText, findLimitStepCells, findLimitStopped, formatStepRate, kneeText, limitText } from './find-limit-summary.js';
 
 /** What the HTML report's find-limit section shows: text and table rows for the template, columns for the chart. */
 export interface FindLimitLocals {
@@ -33,7 +33,7 @@ export function findLimitLocals(results: ResultsDocument): FindLimitLocals | und
   if (findLimit === undefined) return undefined;
   const judged = findLimit.steps.length;
   // Every step passed, or the run stopped before one failed: the limit is at least the last rate passed.
-  const atLeast = findLimit.stopReason !== 'sla' && findLimit.stopReason !== 'errors';
+  const atLeast = !findLimitStopped(findLimit);
   return {
     limit: findLimit.limitRatePerSec === null ? 'none' : `${atLeast ? '≥ ' : ''}${formatStepRate(findLimit.limitRatePerSec)} req/s`,
     limitText: afterFigure(limitText(findLimit)),

@@ -37,6 +37,8 @@ export function limitText(findLimit: FindLimitDocument): string {
     case 'sla':
     case 'errors':
       return `${rate}: the highest rate that met the SLA`;
+    case 'delivery':
+      return `${rate}: the highest rate that met the SLA with its arrivals delivered`;
     case 'max-rate':
       return `at least ${rate}: every step met the SLA, up to the last (raise max_rate to find the limit)`;
     case 'interrupted':
@@ -95,8 +97,13 @@ export function findLimitVerdictLine(results: ResultsDocument, c: ChalkInstance)
   const findLimit = results.findLimit;
   if (results.verdict === 'interrupted') return c.yellow('⚠ interrupted: partial results');
   if (findLimit === undefined || findLimit.limitRatePerSec === null) return c.red('✗ no limit found: the first step already broke the SLA');
-  const prefix = findLimit.stopReason === 'sla' || findLimit.stopReason === 'errors' ? '' : 'at least ';
+  const prefix = findLimitStopped(findLimit) ? '' : 'at least ';
   return c.green(`✓ limit found: ${prefix}${formatStepRate(findLimit.limitRatePerSec)} req/s`);
+}
+
+/** A step failed (the SLA, errors, or arrivals not delivered): the limit is that exactly, not "at least". */
+export function findLimitStopped(findLimit: FindLimitDocument): boolean {
+  return findLimit.stopReason === 'sla' || findLimit.stopReason === 'errors' || findLimit.stopReason === 'delivery';
 }
 
 /** A rate the profile asked for, as written: `20`, `12.5`, `1,500` (measured rates use formatRate: `20.0`). */

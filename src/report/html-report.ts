@@ -13,6 +13,8 @@ import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../resul
 import { abortedText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
+import { formatStepRate } from './find-limit-summary.js';
+import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
 import { reportChartData } from './report-data.js';
 import type { ReportChartData } from './report-data.js';
 import { scriptSafeJson } from './script-safe-json.js';
@@ -161,8 +163,36 @@ function baselineLocals(results: ResultsDocument): { file: string; startedAt: st
   };
 }
 
+/**
+ * The headline of a find-limit run: the limit found and the step that broke it (`Limit: 190 req/s — the step at
+ * 220 req/s broke p95 latency 131 ms > 100 ms`), at least the last rate when none broke, or none.
+ */
+function findLimitVerdict(findLimit: FindLimitDocument): VerdictText {
+  const broke = findLimit.steps.find((step) => !step.passed);
+  const why = (step: FindLimitStepDocument): string => (step.reason === undefined ? 'failed' : `broke ${step.reason}`);
+  if (findLimit.limitRatePerSec === null) {
+    return {
+      kind: 'failed',
+      headline: broke === undefined ? 'No limit: no step was completed' : `No limit: the first step, at ${formatStepRate(broke.ratePerSec)} req/s, ${why(broke)}`,
+      listTitle: '',
+    };
+  }
+  const limit = `${formatStepRate(findLimit.limitRatePerSec)} req/s`;
+  return {
+    kind: 'passed',
+    headline:
+      broke === undefined
+        ? `Limit: at least ${limit} — every step met the SLA`
+        : `Limit: ${limit} — the step at ${formatStepRate(broke.ratePerSec)} req/s ${why(broke)}`,
+    listTitle: '',
+  };
+}
+
 function verdictText(results: ResultsDocument, failedCount: number): VerdictText {
   const count = results.thresholds.length;
+  const findLimit = results.findLimit;
+  // A find-limit run: its thresholds are the limit step's, so "thresholds met" would sit above the step that broke.
+  if (findLimit !== undefined && results.verdict !== 'interrupted') return findLimitVerdict(findLimit);
   switch (results.verdict) {
     case 'passed':
       return {
@@ -248,6 +278,12 @@ function warnings(results: ResultsDocument): Warning[] {
     list.push({
       title: 'Load generator saturated',
       text: `${generator.reason ?? `loadseed was ${generator.busyPercent}% busy`}. The figures may show loadseed's limits, not the target's: add workers or a bigger machine.`,
+    });
+  }
+  if (generator.noisyMachine === true) {
+    list.push({
+      title: 'Noisy machine',
+      text: `${generator.noiseReason ?? 'other processes took the CPU'}. loadseed was not saturated, but latencies may include the machine's delays: run on a quieter machine.`,
     });
   }
   if (run.abortedBy !== undefined) list.push({ title: 'Stopped early', text: `${abortedText(run.abortedBy)}: the figures cover the run until then.` });

@@ -95,6 +95,7 @@ function mergeGenerators(files: readonly ResultsFile[]): GeneratorDocument {
   const generators = files.map(({ results }) => results.generator);
   const max = (pick: (generator: GeneratorDocument) => number): number => Math.max(...generators.map(pick));
   const saturated = files.find(({ results }) => results.generator.saturated);
+  const noisy = files.find(({ results }) => results.generator.noisyMachine === true);
   return {
     workers: generators.reduce((sum, generator) => sum + generator.workers, 0),
     cpuPercent: max((generator) => generator.cpuPercent),
@@ -104,6 +105,8 @@ function mergeGenerators(files: readonly ResultsFile[]): GeneratorDocument {
     schedulerLagP99Ms: max((generator) => generator.schedulerLagP99Ms),
     saturated: saturated !== undefined,
     ...(saturated === undefined ? {} : { reason: `${saturated.file}: ${saturated.results.generator.reason ?? 'saturated'}` }),
+    noisyMachine: noisy !== undefined,
+    ...(noisy === undefined ? {} : { noiseReason: `${noisy.file}: ${noisy.results.generator.noiseReason ?? 'noisy machine'}` }),
     threads: generators.flatMap((generator) => generator.threads),
   };
 }

@@ -83,6 +83,9 @@ export interface GeneratorDocument {
   readonly schedulerLagP99Ms: number;
   readonly saturated: boolean;
   readonly reason?: string;
+  /** Lagging while loadseed itself used little CPU: other processes took the machine (a warning). Absent in older files. */
+  readonly noisyMachine?: boolean;
+  readonly noiseReason?: string;
   readonly threads: readonly {
     readonly busyPercent: number;
     /** Share of the run (%) the thread was at least 90% busy. */
@@ -304,7 +307,8 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     thresholds: outcomes.map(thresholdDocument),
     series: snapshot.series.map((point) => ({
       startMs: point.startMs,
-      durationMs: point.durationMs,
+      // The interval the run ended in is only as long as the part of it the run lasted: its counts are over that.
+      durationMs: intervalDurationMs(point.startMs, point.durationMs, input.elapsedMs),
       requests: point.requests,
       failures: point.failures,
       failuresByKind: point.failuresByKind,
@@ -318,6 +322,15 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
   };
+}
+
+/**
+ * How long an interval of the series really lasted: the whole interval, but for the one the run ended in
+ * (`runMs` after t=0), cut there. An interval starting at or after the end keeps its length (it is empty).
+ */
+export function intervalDurationMs(startMs: number, durationMs: number, runMs: number): number {
+  const leftMs = round3(runMs - startMs);
+  return leftMs > 0 && leftMs < durationMs ? leftMs : durationMs;
 }
 
 /** A threshold outcome as `run.abortedBy` records it. */
@@ -383,6 +396,8 @@ export function generatorDocument(load: GeneratorLoad): GeneratorDocument {
     schedulerLagP99Ms: round3(load.schedulerLagP99Ms),
     saturated: load.saturated,
     ...(load.reason === undefined ? {} : { reason: load.reason }),
+    noisyMachine: load.noisyMachine,
+    ...(load.noiseReason === undefined ? {} : { noiseReason: load.noiseReason }),
     threads: load.threads.map((thread) => ({
       busyPercent: round1(thread.busyPercent),
       saturatedTimePercent: round1(thread.saturatedTimePercent),

@@ -160,6 +160,10 @@ export interface BreakingPointLoad extends LoadCommon {
   readonly max_rate: number;
   readonly step_duration: Duration;
   readonly max_users?: number;
+  /** find-limit: most dropped arrivals a step may have (share of those offered, 0–1). Default 0.01. */
+  readonly max_dropped_rate?: number;
+  /** find-limit: least share of the offered rate a step must serve (0–1). Default 0.95. */
+  readonly min_delivered_ratio?: number;
 }
 export type LoadSpec =
   | ConstantLoad

@@ -1,4 +1,5 @@
 import type { Recorder } from '../metrics/recorder.js';
+import { percentileUs } from '../metrics/latency-histogram.js';
 import type { SeriesWindow } from '../metrics/time-series.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
@@ -18,7 +19,14 @@ import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.j
  *   due in.
  * - **Verdict of a step.** The scenario's run-wide `sla` thresholds on the step's window; without any, the
  *   default: error rate ≤ 1% and p95 ≤ 5 × the first step's p95 (at least 1 ms). A step with more than 10%
- *   errors fails whatever the SLA says (a target that answers fast 503s is not keeping up).
+ *   errors fails whatever the SLA says (a target that answers fast 503s is not keeping up). So does a step whose
+ *   arrivals were not delivered, whatever the SLA says: more than 1% of them dropped (every user busy:
+ *   max_users), or arrivals served at less than 95% of the rate offered (requests ended in the window over the
+ *   run's requests per iteration). Latency alone judges only what was sent: a route that serves 40/s, its
+ *   extra arrivals dropped, would otherwise pass at 100/s. Both bars are tunable (`DeliveryRule`). Requests
+ *   count in the interval they ended in, arrivals in the one they were due in: with a mean latency L, a window
+ *   of W seconds at rate r, after an interval at rate r0, expects r·W − (r − r0)·L requests to end in it
+ *   (a first step, r0 = 0, loses r·L to the next second), and is judged against that.
  * - **Limit.** The rate of the last step that passed before the first one that failed: the highest rate that
  *   met the SLA. None (null) when the first step failed. When every step passed, the last step's rate: the
  *   target's limit is at least that (`stopReason: 'max-rate'`).
@@ -81,7 +89,18 @@ export interface FindLimitStepDocument {
  * What ended the search: a step broke the SLA, errors climbed past 10%, every step passed (`max-rate`), a
  * signal, or the run ended before its last step for another reason (a `unique` data file used up).
  */
-export type FindLimitStopReason = 'sla' | 'errors' | 'max-rate' | 'interrupted' | 'ended-early';
+export type FindLimitStopReason = 'sla' | 'errors' | 'delivery' | 'max-rate' | 'interrupted' | 'ended-early';
+
+/** When a step's arrivals count as delivered: both hold, whatever the SLA says. Fractions 0–1. */
+export interface DeliveryRule {
+  /** Dropped arrivals (every user busy) over those offered, at most this. */
+  readonly maxDroppedRate: number;
+  /** Arrivals served a second (requests ended over requests per iteration) over those offered, at least this. */
+  readonly minDeliveredRatio: number;
+}
+
+/** Default delivery: at most 1% of arrivals dropped, at least 95% of the offered rate achieved. */
+export const DEFAULT_DELIVERY: DeliveryRule = { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 };
 
 /** The results file's `findLimit` block. */
 export interface FindLimitDocument {
@@ -91,6 +110,8 @@ export interface FindLimitDocument {
   readonly kneeRatePerSec: number | null;
   /** `sla`: the scenario's run-wide thresholds; `default`: error rate ≤ 1% and p95 ≤ 5 × the first step's. */
   readonly criteria: 'sla' | 'default';
+  /** The bars every step's arrivals had to clear besides the SLA. */
+  readonly delivery: DeliveryRule;
   readonly stopReason: FindLimitStopReason;
   readonly stepDurationMs: number;
   /** Steps the profile planned; `steps` holds those judged. */
@@ -139,7 +160,7 @@ export function windowSubject(window: SeriesWindow): ThresholdSubject {
     failures: window.failures,
     meanLatencyMs: window.requests === 0 ? 0 : histogram.mean / 1000,
     maxLatencyMs: window.requests === 0 ? 0 : histogram.maxValue / 1000,
-    percentileLatencyMs: (percentile) => (window.requests === 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000),
+    percentileLatencyMs: (percentile) => percentileUs(histogram, percentile) / 1000,
     requestsPerSec: seconds > 0 ? window.requests / seconds : 0,
     arrivals: window.arrivals + window.droppedArrivals,
     dropped: window.droppedArrivals,
@@ -158,8 +179,48 @@ export function defaultStepThresholds(firstStepP95Ms: number): PlannedThreshold[
   ];
 }
 
-/** One step judged on its window by `thresholds` (run-wide ones: a window has no per-request figures). */
-export function judgeStep(step: LimitStep, window: SeriesWindow, thresholds: readonly PlannedThreshold[]): FindLimitStepDocument {
+/** What a step's delivery is judged by, besides its window. */
+export interface StepDelivery {
+  /** The bars. Default DEFAULT_DELIVERY. */
+  readonly rule?: DeliveryRule;
+  /** Requests an iteration makes (1 for a one-request flow, the default): arrivals are iterations. */
+  readonly requestsPerArrival?: number;
+  /** Arrivals offered a second in the interval just before the window (0, the default, before the first). */
+  readonly previousOfferedPerSec?: number;
+}
+
+/**
+ * Why a step's arrivals were not delivered (`delivered 41/s of 100/s offered`, `dropped 12% of arrivals`), or
+ * undefined when they were. Arrivals served: requests ended in the window over requests per arrival, against
+ * those expected to end in it (the offered ones, moved by the mean latency: see the top of this file).
+ */
+export function undeliveredReason(window: SeriesWindow, delivery: StepDelivery = {}): string | undefined {
+  const rule = delivery.rule ?? DEFAULT_DELIVERY;
+  const offered = window.arrivals + window.droppedArrivals;
+  const seconds = (window.endMs - window.startMs) / 1000;
+  if (offered === 0 || !(seconds > 0)) return undefined;
+  const requestsPerArrival = delivery.requestsPerArrival !== undefined && delivery.requestsPerArrival > 0 ? delivery.requestsPerArrival : 1;
+  const servedArrivals = window.requests / requestsPerArrival;
+  const meanLatencySec = window.requests === 0 ? 0 : Math.min(window.histogram.mean / 1e6, seconds);
+  const expected = Math.max(0, offered - (offered / seconds - (delivery.previousOfferedPerSec ?? 0)) * meanLatencySec);
+  const problems: string[] = [];
+  if (servedArrivals < rule.minDeliveredRatio * expected) {
+    problems.push(`delivered ${rate(servedArrivals / seconds)}/s of ${rate(offered / seconds)}/s offered`);
+  }
+  if (window.droppedArrivals > rule.maxDroppedRate * offered) problems.push(`dropped ${percent(window.droppedArrivals / offered)} of arrivals`);
+  return problems.length === 0 ? undefined : problems.join(', ');
+}
+
+/**
+ * One step judged on its window by `thresholds` (run-wide ones: a window has no per-request figures), and on
+ * whether its arrivals were delivered (`undeliveredReason`).
+ */
+export function judgeStep(
+  step: LimitStep,
+  window: SeriesWindow,
+  thresholds: readonly PlannedThreshold[],
+  delivery: StepDelivery = {},
+): FindLimitStepDocument {
   const subject = windowSubject(window);
   const outcomes = evaluateThresholds(thresholds, (request) => (request === undefined ? subject : undefined));
   const seconds = (window.endMs - window.startMs) / 1000;
@@ -170,8 +231,8 @@ export function judgeStep(step: LimitStep, window: SeriesWindow, thresholds: rea
     ? `error rate ${percent(errorRate)} > ${percent(MAX_STEP_ERROR_RATE)}`
     : window.requests === 0
       ? 'no request ended in the step'
-      : violated?.description;
-  const percentileMs = (percentile: number): number => (window.requests === 0 ? 0 : round3(window.histogram.getValueAtPercentile(percentile) / 1000));
+      : (violated?.description ?? undeliveredReason(window, delivery));
+  const percentileMs = (percentile: number): number => round3(percentileUs(window.histogram, percentile) / 1000);
   return {
     step: step.index + 1,
     ratePerSec: step.ratePerSec,
@@ -239,6 +300,8 @@ export interface FindLimitWatchOptions {
    * they were due) are in. Default 200 ms.
    */
   readonly settleMs?: number;
+  /** When a step's arrivals count as delivered. Default DEFAULT_DELIVERY. */
+  readonly delivery?: DeliveryRule;
 }
 
 export const DEFAULT_SETTLE_MS = 200;
@@ -253,6 +316,7 @@ export class FindLimitWatch {
   readonly criteria: 'sla' | 'default';
   readonly #thresholds: readonly PlannedThreshold[];
   readonly #settleMs: number;
+  readonly #delivery: DeliveryRule;
   readonly #judged: FindLimitStepDocument[] = [];
   #defaults: readonly PlannedThreshold[] | undefined;
 
@@ -261,6 +325,7 @@ export class FindLimitWatch {
     this.#thresholds = options.thresholds.filter((threshold) => threshold.request === undefined);
     this.criteria = this.#thresholds.length > 0 ? 'sla' : 'default';
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#delivery = options.delivery ?? DEFAULT_DELIVERY;
   }
 
   /** The steps judged so far, in order. */
@@ -291,7 +356,9 @@ export class FindLimitWatch {
       failedStep !== undefined
         ? failedStep.errorRate > MAX_STEP_ERROR_RATE
           ? 'errors'
-          : 'sla'
+          : failedStep.thresholds.every((threshold) => threshold.passed) && failedStep.requests > 0
+            ? 'delivery'
+            : 'sla'
         : interrupted
           ? 'interrupted'
           : steps.length < this.steps.length
@@ -302,6 +369,7 @@ export class FindLimitWatch {
       limitRatePerSec: limitOf(steps) ?? null,
       kneeRatePerSec: kneeOfSteps(steps) ?? null,
       criteria: this.criteria,
+      delivery: this.#delivery,
       stopReason,
       stepDurationMs: first === undefined ? 0 : first.endMs - first.startMs,
       plannedSteps: this.steps.length,
@@ -322,8 +390,15 @@ export class FindLimitWatch {
       const step = this.steps[this.#judged.length];
       if (step === undefined || step.endMs > untilMs) break;
       const window = recorder.seriesWindow(step.startMs, step.endMs);
-      const firstP95Ms = this.#judged[0]?.p95Ms ?? (window.requests === 0 ? 0 : window.histogram.getValueAtPercentile(95) / 1000);
-      const judged = judgeStep(step, window, this.#thresholdsFor(firstP95Ms));
+      const firstP95Ms = this.#judged[0]?.p95Ms ?? percentileUs(window.histogram, 95) / 1000;
+      // Requests an iteration makes, from the run so far (1 until an iteration ended): arrivals are iterations.
+      const counters = recorder.counters();
+      const requestsPerArrival = counters.iterations > 0 ? counters.total.requests / counters.iterations : 1;
+      const bucketMs = recorder.seriesBucketMs;
+      const previous = recorder.seriesWindow(window.startMs - bucketMs, window.startMs);
+      const previousSec = (previous.endMs - previous.startMs) / 1000;
+      const previousOfferedPerSec = previousSec > 0 ? (previous.arrivals + previous.droppedArrivals) / previousSec : 0;
+      const judged = judgeStep(step, window, this.#thresholdsFor(firstP95Ms), { rule: this.#delivery, requestsPerArrival, previousOfferedPerSec });
       this.#judged.push(judged);
       judgedNow.push(judged);
     }
@@ -343,6 +418,11 @@ function stepThresholdDocument(outcome: ThresholdOutcome): StepThresholdDocument
 
 function percent(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/** A measured rate for a reason: `41`, `40.5`. */
+function rate(perSec: number): string {
+  return String(Number(perSec.toFixed(1)));
 }
 
 function round3(value: number): number {

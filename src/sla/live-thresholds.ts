@@ -1,6 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { assertNever } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
+import { percentileUs } from '../metrics/latency-histogram.js';
 import type { RecorderCounters } from '../metrics/recorder-snapshot.js';
 import type { PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
 import { evaluateThresholds } from './evaluate-thresholds.js';
@@ -99,7 +100,7 @@ function liveSubject(
     get maxLatencyMs() {
       return latency().maxValue / 1000;
     },
-    percentileLatencyMs: (percentile) => latency().getValueAtPercentile(percentile) / 1000,
+    percentileLatencyMs: (percentile) => percentileUs(latency(), percentile) / 1000,
     requestsPerSec: 0, // min_rps is never judged live
     arrivals,
     dropped,

@@ -1,4 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { percentileUs } from '../metrics/latency-histogram.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { RecorderSnapshot } from '../metrics/recorder-snapshot.js';
 import type { ThresholdSubject } from './evaluate-thresholds.js';
@@ -30,7 +31,7 @@ export function recorderSubjects(
       maxLatencyMs: stats.responseTime.maxUs / 1000,
       percentileLatencyMs: (percentile) => {
         histogram ??= recorder.responseTimeHistogram(index);
-        return histogram.getValueAtPercentile(percentile) / 1000;
+        return percentileUs(histogram, percentile) / 1000;
       },
       requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
       arrivals,

@@ -164,6 +164,56 @@ sla: {p95_latency_ms: 50}
     expect(out.stdout).toContain('✓ limit found: at least 40 req/s');
   }, 20_000);
 
+  it('fails a step whose arrivals were not delivered (max_users reached), whatever the SLA: the limit is not overstated', async () => {
+    // 10 users on a 200 ms route serve at most 50 iterations/s: at 60/s a sixth of the arrivals find both busy.
+    // On latency alone (the SLA is loose), 60/s would pass.
+    const file = await scenario(
+      'delivered.yml',
+      'name: delivered\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/200}]\nload: {profile: breaking_point, start_rate: 20, step_rate: 40, max_rate: 60, step_duration: 1s, max_users: 10}\nsla: {p95_latency_ms: 1000}\n',
+    );
+    const before = server.requestCount();
+    const out = await findLimit([file, '--out', 'delivered.json', '--html', 'delivered.html']);
+    expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
+    expect(out.code, out.stdout).toBe(0);
+    const doc = await results('delivered.json');
+    expect(doc.findLimit).toMatchObject({ limitRatePerSec: 20, stopReason: 'delivery', delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 } });
+    const failed = doc.findLimit?.steps.at(-1);
+    expect(failed).toMatchObject({ ratePerSec: 60, passed: false });
+    expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
+    expect(failed?.droppedArrivals).toBeGreaterThan(0);
+    expect(failed?.reason).toMatch(/dropped \d+(\.\d+)?% of arrivals$/);
+    expect(failed?.throughputPerSec).toBeLessThanOrEqual(51);
+    expect(out.stdout).toContain('limit  20 req/s: the highest rate that met the SLA with its arrivals delivered');
+    // Every request loadseed counted, the server saw.
+    expect(doc.summary.total.count + doc.summary.total.interrupted).toBe(server.requestCount() - before);
+
+    // With the delivery bars off (what find-limit did before), latency alone passes 60/s: 1.2× the 50/s served.
+    const lax = await findLimit([file, '--max-dropped-rate', '1', '--min-delivered-ratio', '0', '--out', 'lax.json', '--html', 'lax.html']);
+    expect(lax.code).toBe(0);
+    expect((await results('lax.json')).findLimit).toMatchObject({ limitRatePerSec: 60, stopReason: 'max-rate' });
+    const bad = await findLimit([file, '--max-dropped-rate', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-dropped-rate "5": expected a share from 0 to 1');
+  }, 30_000);
+
+  it('fails a step served well below the rate offered, whatever the SLA: a 110 req/s server is not found to serve 120', async () => {
+    // /capacity?rps=110 queues what it cannot serve: at 120/s it serves 110/s, its queue growing by 10 a
+    // second; in a 1 s step that adds under 100 ms of latency, which a loose SLA lets pass.
+    const file = await scenario(
+      'queue.yml',
+      'name: queue\ntarget: ${TARGET_URL}\nrequests: [{path: "/capacity?rps=110&queue=1000"}]\nload: {profile: breaking_point, start_rate: 100, step_rate: 20, max_rate: 120, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
+    );
+    const out = await findLimit([file, '--out', 'queue.json', '--html', 'queue.html']);
+    expect(out.code, out.stdout).toBe(0);
+    const search = (await results('queue.json')).findLimit;
+    expect(search).toMatchObject({ limitRatePerSec: 100, stopReason: 'delivery' });
+    const failed = search?.steps.at(-1);
+    expect(failed?.ratePerSec).toBe(120);
+    expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
+    expect(failed?.throughputPerSec).toBeLessThanOrEqual(112);
+    expect(failed?.reason).toMatch(/^delivered 1[01]\d(\.\d)?\/s of 1[12]\d(\.\d)?\/s offered$/);
+  }, 30_000);
+
   it('exits 1 with no limit when the first step already breaks the SLA', async () => {
     const file = await scenario(
       'slow.yml',

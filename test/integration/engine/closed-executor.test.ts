@@ -41,6 +41,39 @@ describe('closed model', () => {
     expect(result.elapsedMs).toBeLessThan(5000);
   });
 
+  it('counts every iteration that completed: those ending after the planned end, and each retiring user\'s last', async () => {
+    // One request an iteration, 60 ms each: at the planned end and at each ramp-down step, users are in flight.
+    // Their last iteration completes (in the grace period, or before the user leaves): the server's count.
+    for (const load of [
+      { profile: 'constant', users: 3, duration: '500ms' },
+      { profile: 'stages', stages: [{ duration: '100ms', users: 4 }, { duration: '300ms', users: 4 }, { duration: '300ms', users: 0 }] },
+    ] as const) {
+      const before = server.requestCount();
+      const result = await runPlan(planOf({ target: server.url, requests: [{ path: '/delay/60' }], load }));
+      const snapshot = result.recorder.snapshot();
+      const served = server.requestCount() - before;
+      expect(snapshot.total.interrupted, load.profile).toBe(0);
+      expect(snapshot.total.requests, load.profile).toBe(served);
+      expect(snapshot.iterations, load.profile).toBe(served);
+    }
+  }, 30_000);
+
+  it('counts an iteration whose requests all ended when the run ends in its trailing pause', async () => {
+    const before = server.requestCount();
+    const result = await runPlan(
+      planOf({
+        target: server.url,
+        flows: [{ name: 'f', steps: [{ path: '/delay/20' }, { think: '50ms' }, { path: '/delay/20' }, { think: '1s' }] }],
+        load: { profile: 'constant', users: 2, duration: '300ms' },
+      }),
+    );
+    const snapshot = result.recorder.snapshot();
+    const served = server.requestCount() - before;
+    // Each user: one whole iteration (2 requests, then the 1 s pause the run ends in).
+    expect(served).toBe(4);
+    expect(snapshot.iterations).toBe(2);
+  }, 30_000);
+
   it('ends the budget run as soon as the last iteration finishes, with more users than iterations', async () => {
     const plan = planOf({ target: server.url, requests: [{ path: '/' }], load: { profile: 'constant', users: 10, iterations: 3 } });
     const result = await runPlan(plan);

@@ -43,4 +43,25 @@ describe('judgeGenerator', () => {
       'arrivals started late: scheduler lag p99 15 ms (limit 10 ms)',
     ]);
   });
+
+  it('tells a busy machine from a busy loadseed: late timers while loadseed used little CPU are noise, not saturation', () => {
+    // High lag, low own CPU (9% of a core): other processes took the CPU.
+    const lagging = { ...calm, busyPercent: 96, saturatedTimePercent: 80, eventLoopDelayP99Ms: 45, eventLoopDelayMaxMs: 120 };
+    const noisy = judgeGenerator({ workers: 1, cpuPercent: 9, threads: [lagging], schedulerLagP99Ms: 30, arrivals: 5000 });
+    expect(noisy.saturated).toBe(false);
+    expect(noisy.reason).toBeUndefined();
+    expect(noisy.noisyMachine).toBe(true);
+    expect(noisy.noiseReason).toBe(
+      'loadseed itself used 9% of a core (under 50%), yet: the load thread was ≥ 90% busy (CPU) for 80% of the run; event-loop delay p99 45 ms on the load thread (limit 20 ms); arrivals started late: scheduler lag p99 30 ms (limit 10 ms): other processes took the CPU',
+    );
+    // High lag, high own CPU (95% of a core): loadseed itself was the bottleneck.
+    const busy = judgeGenerator({ workers: 1, cpuPercent: 95, threads: [lagging], schedulerLagP99Ms: 30, arrivals: 5000 });
+    expect(busy).toMatchObject({ saturated: true, noisyMachine: false });
+    expect(busy.noiseReason).toBeUndefined();
+    // Two load threads: one of them may have had all of the process's CPU; at 40% of a core none was busy.
+    expect(judgeGenerator({ workers: 2, cpuPercent: 120, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 }).saturated).toBe(true);
+    expect(judgeGenerator({ workers: 2, cpuPercent: 40, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({ saturated: false, noisyMachine: true });
+    // No lag at all: neither.
+    expect(judgeGenerator({ workers: 1, cpuPercent: 9, threads: [calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({ saturated: false, noisyMachine: false });
+  });
 });

@@ -44,7 +44,7 @@ describe('logStatusLine (CI logs)', () => {
   it('writes every figure, the lost threshold with its measured value, and no control character', () => {
     const line = logStatusLine(busy(), plain);
     expect(line).toBe(
-      'measured 0:42/2:00 (35%) · stage 2/3 · 250 users · 42,000 requests · 1,000 req/s · p95 40.2 ms · 2.50% errors · ' +
+      'measured 0:42/2:00 (35%) · stage 2/3 · 250 users · 42,000 requests · 1,000 req/s · p95 40.0 ms · 2.50% errors · ' +
         '✓ p95 ✗ error rate 2.5% > 1% … rps',
     );
     expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
@@ -95,20 +95,20 @@ describe('logStatusLine (CI logs)', () => {
 describe('ttyStatusLine (terminal)', () => {
   it('fits 120 columns with a bar, the stage and every figure', () => {
     const line = ttyStatusLine(busy(), 120, plain);
-    expect(line).toBe('measured ████░░░░░░ 0:42/2:00 · stage 2/3 · 250 users · 1,000 req/s · p95 40.2 ms · 2.50% errors · ✓ p95 ✗ errors … rps');
+    expect(line).toBe('measured ████░░░░░░ 0:42/2:00 · stage 2/3 · 250 users · 1,000 req/s · p95 40.0 ms · 2.50% errors · ✓ p95 ✗ errors … rps');
     expect(columnsOf(line)).toBeLessThanOrEqual(119);
   });
 
   it('fits 80 columns, keeping progress, req/s, p95, errors and the lost threshold', () => {
     const line = ttyStatusLine(busy(), 80, plain);
-    expect(line).toBe('████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.2 ms · 2.50% err · ✗ errors');
+    expect(line).toBe('████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.0 ms · 2.50% err · ✗ errors');
   });
 
   it('at 80 columns, keeps p95 and errors (users go first), with the thresholds as a count while they hold and by name once lost', () => {
     const holding = ttyStatusLine(busy(stages, thresholdsOf({ p95_latency_ms: 500, max_latency_ms: 1000, min_rps: 100 })), 80, plain);
-    expect(holding).toBe('████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.2 ms · 2.50% err · ✓ 2/3 thresholds');
+    expect(holding).toBe('████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.0 ms · 2.50% err · ✓ 2/3 thresholds');
     expect(ttyStatusLine(busy(stages, thresholdsOf({ p95_latency_ms: 10, max_latency_ms: 1000 })), 80, plain)).toBe(
-      '████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.2 ms · 2.50% err · ✗ p95',
+      '████░░░░░░ 0:42/2:00 · 1,000 req/s · p95 40.0 ms · 2.50% err · ✗ p95',
     );
   });
 

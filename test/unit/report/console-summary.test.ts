@@ -6,6 +6,8 @@ import type { ThreadLoad } from '../../../src/metrics/generator-load.js';
 import { Recorder } from '../../../src/metrics/recorder.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { consoleSummary } from '../../../src/report/console-summary.js';
+import { renderHtmlReport } from '../../../src/report/html-report.js';
+import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import { buildResults } from '../../../src/results/results-document.js';
 import type { ScenarioData } from '../../../src/scenario/types.js';
 
@@ -18,7 +20,7 @@ describe('consoleSummary: the load generator', () => {
     data: { target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '1s' } } as ScenarioData,
     envVarsUsed: [],
   });
-  const resultWith = (threads: readonly ThreadLoad[]): RunResult => {
+  const resultWith = (threads: readonly ThreadLoad[], cpuPercent = 97.25): RunResult => {
     const recorder = new Recorder(['GET /']);
     return {
       recorder,
@@ -30,7 +32,7 @@ describe('consoleSummary: the load generator', () => {
       interrupted: false,
       requestNames: ['GET /'],
       preconnectedConnections: 1,
-      generator: judgeGenerator({ workers: 1, cpuPercent: 97.25, threads, schedulerLagP99Ms: 0, arrivals: 0 }),
+      generator: judgeGenerator({ workers: 1, cpuPercent, threads, schedulerLagP99Ms: 0, arrivals: 0 }),
     };
   };
   const plain = new Chalk({ level: 0 });
@@ -47,12 +49,27 @@ describe('consoleSummary: the load generator', () => {
       schedulerLagP99Ms: 0,
       saturated: true,
       reason: 'the load thread was ≥ 90% busy (CPU) for 96.7% of the run',
+      noisyMachine: false,
       threads: [{ busyPercent: 99, saturatedTimePercent: 96.7, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 6 }],
     });
     const line = consoleSummary(results, new Chalk({ level: 1 }))
       .split('\n')
       .find((text) => text.includes('load generator saturated'));
     expect(line?.startsWith(`${yellow}! load generator saturated (the load thread was ≥ 90% busy (CPU) for 96.7% of the run)`)).toBe(true);
+  });
+
+  it('calls a machine busy with other processes noisy, not saturated: in the results, the console and the HTML report', async () => {
+    // Timers 45 ms late while loadseed used 9% of a core.
+    const results = buildResults(plan, [], resultWith([{ ...calm, eventLoopDelayP99Ms: 45, eventLoopDelayMaxMs: 90 }], 9));
+    expect(results.generator).toMatchObject({ saturated: false, noisyMachine: true });
+    expect(results.generator.noiseReason).toContain('loadseed itself used 9% of a core (under 50%), yet: event-loop delay p99 45 ms');
+    expect(resultsSchemaProblems(JSON.parse(JSON.stringify(results)))).toEqual([]);
+    const text = consoleSummary(results, plain);
+    expect(text).not.toContain('saturated');
+    expect(text).toContain('! noisy machine (loadseed itself used 9% of a core');
+    const html = await renderHtmlReport(results);
+    expect(html).not.toContain('Load generator saturated');
+    expect(html).toContain('Noisy machine');
   });
 
   it('prints no such warning when the generator had room', () => {

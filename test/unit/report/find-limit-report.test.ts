@@ -38,6 +38,7 @@ const SEARCH: FindLimitDocument = {
   limitRatePerSec: 200,
   kneeRatePerSec: 175,
   criteria: 'sla',
+  delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 },
   stopReason: 'sla',
   stepDurationMs: 1000,
   plannedSteps: 8,
@@ -107,6 +108,16 @@ describe('find-limit reports', () => {
     const plainRun = await renderHtmlReport(built);
     expect(plainRun).not.toContain('id="find-limit"');
     expect(plainRun).not.toContain('"findLimit"');
+  });
+
+  it('HTML headline: the limit found and the step that broke, not the thresholds of the limit step', async () => {
+    const html = await renderHtmlReport(findLimitResults(built, SEARCH, false));
+    expect(html).not.toContain('thresholds met');
+    expect(html).toContain('Limit: 200 req/s — the step at 225 req/s broke p95 latency 112.5 ms &gt; 50 ms');
+    const allPassed: FindLimitDocument = { ...SEARCH, stopReason: 'max-rate', plannedSteps: 4, steps: SEARCH.steps.slice(0, 4) };
+    expect(await renderHtmlReport(findLimitResults(built, allPassed, false))).toContain('Limit: at least 200 req/s — every step met the SLA');
+    const none = findLimitResults(built, { ...SEARCH, limitRatePerSec: null, steps: [SEARCH.steps[4] as FindLimitStepDocument] }, false);
+    expect(await renderHtmlReport(none)).toContain('No limit: the first step, at 225 req/s, broke p95 latency 112.5 ms &gt; 50 ms');
   });
 
   it('HTML locals: figures, notes, rows; null latency for a step without requests', () => {

@@ -181,6 +181,20 @@ describe('renderHtmlReport', () => {
     expect(series.anyDropped).toBe(false);
   });
 
+  it('draws the interval the run ended in as a rate over the part of it the run lasted, in the results and the chart', async () => {
+    // 2.5 s at an even 120 requests a second: the third interval holds 60 requests over 0.5 s.
+    const recorder = recorded({ perRequest: 300, durationMs: 2_500, names: ['home'] });
+    const partial = resultsOf(recorder, { elapsedMs: 2_500 });
+    expect(partial.series.map((point) => [point.startMs, point.durationMs, point.requests])).toEqual([
+      [0, 1000, 120],
+      [1000, 1000, 120],
+      [2000, 500, 60],
+    ]);
+    const { data } = dataBlock(await renderHtmlReport(partial));
+    expect(data.series.requestsPerSec).toEqual([120, 120, 120]);
+    expect(data.series.endS).toBe(2.5);
+  });
+
   it('shows the verdict with the violated thresholds, and the thresholds table with measured values and limits', async () => {
     const html = await renderHtmlReport(results);
     expect(results.verdict).toBe('failed');

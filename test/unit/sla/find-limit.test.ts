@@ -13,6 +13,7 @@ import {
   kneeOf,
   kneeOfSteps,
   limitOf,
+  undeliveredReason,
   windowSubject,
 } from '../../../src/sla/find-limit.js';
 import type { FindLimitStepDocument, LimitStep } from '../../../src/sla/find-limit.js';
@@ -138,6 +139,83 @@ describe('judgeStep', () => {
 
   it('fails a step where no request ended', () => {
     expect(judgeStep(step(0, 10), new TimeSeries().window(0, 1000), sla)).toMatchObject({ passed: false, reason: 'no request ended in the step', requests: 0, p95Ms: 0 });
+  });
+});
+
+describe('judgeStep: a step passes only when its arrivals were delivered', () => {
+  const latencyOnly = planThresholds({ p95_latency_ms: 50 });
+  /** `arrivals` due evenly in second 0, the first `started` of them sent, `ended` requests ending in it at 5 ms. */
+  function windowOf(arrivals: number, started: number, ended: number) {
+    const series = new TimeSeries();
+    for (let i = 0; i < arrivals; i++) {
+      const atMs = (i * 1000) / arrivals;
+      if (i < started) series.recordArrival(atMs);
+      else series.recordDropped(atMs);
+      if (i < ended) series.record(atMs, 5000, -1);
+    }
+    return series.window(0, 1000);
+  }
+
+  it('fails a fast step that served 41 of 100 arrivals a second, whatever the SLA says', () => {
+    const judgedStep = judgeStep(step(0, 100), windowOf(100, 100, 41), latencyOnly);
+    expect(judgedStep).toMatchObject({ passed: false, reason: 'delivered 41/s of 100/s offered', offeredPerSec: 100, throughputPerSec: 41 });
+    expect(judgedStep.thresholds.every((threshold) => threshold.passed)).toBe(true);
+  });
+
+  it('fails a step that dropped more than 1% of its arrivals (max_users reached)', () => {
+    expect(judgeStep(step(0, 100), windowOf(100, 88, 88), latencyOnly)).toMatchObject({
+      passed: false,
+      reason: 'delivered 88/s of 100/s offered, dropped 12% of arrivals',
+      droppedArrivals: 12,
+    });
+    expect(judgeStep(step(0, 100), windowOf(100, 98, 98), latencyOnly)).toMatchObject({ passed: false, reason: 'dropped 2% of arrivals' });
+    expect(judgeStep(step(0, 100), windowOf(100, 99, 99), latencyOnly).passed).toBe(true);
+    expect(judgeStep(step(0, 100), windowOf(100, 100, 95), latencyOnly).passed).toBe(true);
+  });
+
+  it('takes its bars as given, and counts requests per arrival for flows of several requests', () => {
+    const lenient = { maxDroppedRate: 0.2, minDeliveredRatio: 0.8 };
+    expect(judgeStep(step(0, 100), windowOf(100, 88, 88), latencyOnly, { rule: lenient }).passed).toBe(true);
+    expect(judgeStep(step(0, 100), windowOf(100, 100, 79), latencyOnly, { rule: lenient }).reason).toBe('delivered 79/s of 100/s offered');
+    // 2 requests an iteration: 100 requests ended are 50 arrivals served of 100.
+    expect(judgeStep(step(0, 100), windowOf(100, 100, 100), latencyOnly, { requestsPerArrival: 2 }).reason).toBe('delivered 50/s of 100/s offered');
+  });
+
+  it('expects the requests a latency moves out of the window to be missing: r·W − (r − r0)·L', () => {
+    // 100/s at 200 ms from a standing start: 80 of the window's arrivals end in it, 20 in the next second.
+    const series = new TimeSeries();
+    for (let i = 0; i < 100; i++) {
+      series.recordArrival(i * 10);
+      if (i < 80) series.record(i * 10 + 200, 200_000, -1);
+    }
+    expect(judgeStep(step(0, 100), series.window(0, 1000), latencyOnly).passed).toBe(false);
+    expect(judgeStep(step(0, 100), series.window(0, 1000), planThresholds({ p95_latency_ms: 500 })).passed).toBe(true);
+    // After a second at 80/s, at 5 ms: 99.9 expected; 90 is below 95% of that.
+    expect(undeliveredReason(windowOf(100, 100, 90), { previousOfferedPerSec: 80 })).toBe('delivered 90/s of 100/s offered');
+  });
+
+  it('stops the search with stopReason delivery, and reads the bars from the watch options', () => {
+    const recorder = new Recorder(['r']);
+    recorder.start(0);
+    // 50 arrivals in second 0, all served; 100 in second 1, 60 served, 40 dropped.
+    for (let i = 0; i < 150; i++) {
+      const atMs = i < 50 ? i * 20 : 1000 + (i - 50) * 10;
+      if (i >= 50 + 60) {
+        recorder.recordDropped(atMs);
+        continue;
+      }
+      recorder.recordArrival(atMs);
+      recorder.recordResponse(0, 200, true, 5000, 5000, 10, 10, atMs);
+      recorder.recordIteration();
+    }
+    const steps = [step(0, 50), step(1, 100)];
+    const watch = new FindLimitWatch(steps, { thresholds: latencyOnly });
+    watch.finish(2000, recorder);
+    expect(watch.document(false)).toMatchObject({ limitRatePerSec: 50, stopReason: 'delivery', delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 } });
+    expect(watch.judged[1]?.reason).toBe('delivered 60/s of 100/s offered, dropped 40% of arrivals');
+    const lenient = new FindLimitWatch(steps, { thresholds: latencyOnly, delivery: { maxDroppedRate: 0.5, minDeliveredRatio: 0.5 } });
+    lenient.finish(2000, recorder);
+    expect(lenient.document(false)).toMatchObject({ limitRatePerSec: 100, stopReason: 'max-rate' });
   });
 });
 
