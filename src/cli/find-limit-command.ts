@@ -70,7 +70,8 @@ export async function findLimitCommand(
   await checkOutputPaths(targets, io.cwd, 'nothing was sent');
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
-  const thresholds = planThresholds(scenario.data.sla);
+  // find-limit has its own default (error rate ≤ 1% and p95 ≤ 5× the first step's): the run's default threshold is not its.
+  const thresholds = planThresholds(scenario.data.sla).filter((threshold) => threshold.default !== true);
   const watch = new FindLimitWatch(steps, { thresholds });
 
   const err = colorsFor(io.stderr, io.env, !globals.color);
@@ -88,7 +89,7 @@ export async function findLimitCommand(
     if (perRequest.length > 0) {
       io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${[...new Set(perRequest.map((threshold) => threshold.request))].join(', ')}\n`));
     }
-    if (scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
+    if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
       io.stderr.write(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
     }
   }

@@ -129,10 +129,11 @@ Examples:
     .option('--html <file>', 'also write the HTML report of the merged results')
     .option('--junit <file>', 'also write JUnit XML of the merged results')
     .option('--markdown <file>', 'also write a Markdown summary of the merged results')
+    .option('--allow-partial', 'merge an incomplete set of shards (some of --shard i/n missing), marked partial in every output, instead of refusing it')
     .option('-q, --quiet', 'print only the verdict')
     .addHelpText(
       'after',
-      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario.\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
+      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario, or an incomplete set of shards (without --allow-partial).\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
     )
     .action(async (files: string[], options: MergeCommandOptions) => {
       const { mergeCommand } = await import('./merge-command.js');

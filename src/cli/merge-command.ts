@@ -20,13 +20,16 @@ export interface MergeCommandOptions {
   readonly markdown?: string;
   /** Only the verdict line. */
   readonly quiet?: boolean;
+  /** Merge an incomplete set of shards, marked partial, instead of refusing it. */
+  readonly allowPartial?: boolean;
 }
 
 /**
  * `loadseed merge a.json b.json … -o merged.json`: the results of shards of one scenario as one (see
  * `mergeResults`), thresholds evaluated again on the merged figures. Exit 0 when the merged verdict is
  * passed, 1 when failed or interrupted (a shard was stopped: the SLA was not shown to hold), 2 for files that
- * are not shards of one scenario, 3 when a file cannot be written.
+ * are not shards of one scenario or an incomplete set of shards (without --allow-partial), 3 when a file
+ * cannot be written.
  */
 export async function mergeCommand(files: readonly string[], options: MergeCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const flags = [['-o', options.out], ['--html', options.html], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
@@ -37,7 +40,7 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
   );
   const inputs = [];
   for (const file of files) inputs.push({ file, results: await readResultsFile(file, io.cwd) });
-  const merged = mergeResults(inputs);
+  const merged = mergeResults(inputs, { allowPartial: options.allowPartial === true });
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const outputs: Output[] = [{ kind: 'results', path: options.out, render: async () => `${JSON.stringify(merged, null, 2)}\n` }];

@@ -2,7 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
 import { describeRegression } from '../results/baseline.js';
 import type { BaselineDocument } from '../results/baseline.js';
-import type { AbortedByDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
+import { describeMissing } from '../results/merge-results.js';
+import type { AbortedByDocument, PartialDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
 import { changeText, labelOf, valueText } from './compare-report.js';
 import { formatCount, formatMs, formatRate } from './format.js';
 
@@ -53,6 +54,7 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
   if (run.abortedBy !== undefined) warnings.push(`${abortedText(run.abortedBy)}: the figures cover the run until then`);
   if (run.shards !== undefined) warnings.push(`merged: the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures`);
+  if (run.partial !== undefined) warnings.push(partialText(run.partial));
   if (summary.droppedArrivals > 0) {
     warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
   }
@@ -131,6 +133,12 @@ function regressionsText(baseline: BaselineDocument): string {
   });
   const more = count > NAMED ? `, and ${count - NAMED} more` : '';
   return `${count} regression${count === 1 ? '' : 's'} against the baseline: ${named.join(', ')}${more}`;
+}
+
+/** `partial: shards 3/4 and 4/4 missing (merged with --allow-partial): the figures cover 2 of 4 shards` */
+export function partialText(partial: PartialDocument): string {
+  const given = partial.shardCount - partial.missingShards.length;
+  return `partial: ${describeMissing(partial)} missing (merged with --allow-partial): the figures cover ${given} of ${partial.shardCount} shards`;
 }
 
 /** `aborted at 0.5 s by abort_on_fail: p95 latency 100.2 ms > 10 ms` */

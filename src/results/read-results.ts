@@ -93,7 +93,13 @@ export function plannedThresholdsOf(file: string, results: ResultsDocument): Pla
   return results.thresholds.map((threshold: ThresholdDocument) => {
     const metric = metricOf(threshold.key);
     if (metric === undefined) throw new ResultsFileError(file, `unknown threshold "${threshold.key}"`);
-    return { key: threshold.key, metric, limit: threshold.limit, ...(threshold.request === undefined ? {} : { request: threshold.request }) };
+    return {
+      key: threshold.key,
+      metric,
+      limit: threshold.limit,
+      ...(threshold.request === undefined ? {} : { request: threshold.request }),
+      ...(threshold.default === true ? { default: true as const } : {}),
+    };
   });
 }
 
