@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { truncate, writeFile } from 'node:fs/promises';
+import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../../../src/metrics/recorder.js';
 import { compareResults } from '../../../src/results/compare-results.js';
@@ -46,6 +49,21 @@ describe('loadseed compare', () => {
     expect((await sandbox.run('compare', 'no-errors.json', 'errors-0.5.json')).code).toBe(0);
     expect((await sandbox.run('compare', 'no-errors.json', 'errors-2.json', '--max-regression', '50%')).code).toBe(1);
     expect((await sandbox.run('compare', 'no-errors.json', 'errors-2.json', '--max-error-rate-increase', '2.5')).code).toBe(0);
+  });
+
+  it('refuses hostile results files fast (exit 2, naming the file and what was too large): a deflate bomb, an oversized file', async () => {
+    const bomb = resultsOf(record(newRecorder(), { count: 100 }));
+    // 40 MB of zeros deflate to ≈ 40 KB: a ratio no recorder has.
+    const data = deflateRawSync(Buffer.alloc(40 * 1024 * 1024), { level: 9 }).toString('base64');
+    await sandbox.write('bomb.json', { ...bomb, recorder: { ...bomb.recorder, data } });
+    const out = await sandbox.run('merge', 'baseline.json', 'bomb.json', '-o', 'never.json');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/error: bomb\.json: corrupt recorder data: the recorder data inflates past [\d.]+ MB/);
+    await writeFile(join(sandbox.dir, 'huge.json'), '');
+    await truncate(join(sandbox.dir, 'huge.json'), 200 * 1024 * 1024); // sparse: 200 MB on paper
+    const huge = await sandbox.run('merge', 'baseline.json', 'huge.json', '-o', 'never.json');
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain('error: huge.json: 200 MB, larger than a results file may be (64 MB)');
   });
 
   it('takes the tolerance as given: a 20% rise fails under 19%, passes under 25%', async () => {
