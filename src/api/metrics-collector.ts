@@ -3,7 +3,7 @@ import { createLatencyHistogram, percentileUs, recordMicros } from '../metrics/l
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import type { ThresholdOutcome, ThresholdSubject } from '../sla/evaluate-thresholds.js';
 import type { LoadResult } from './load-generator.js';
-import type { SLAPolicy } from './sla-policy.js';
+import { SLAPolicy } from './sla-policy.js';
 
 /** Plain inputs: latencies in milliseconds (or an HDR histogram in µs) and the request counts. */
 export interface MetricsInput {
@@ -108,8 +108,11 @@ export class MetricsCollector {
     };
   }
 
-  /** Every threshold of the policy against these figures; a threshold with no data fails. */
-  validateSla(policy: SLAPolicy): SlaValidation {
+  /**
+   * Every threshold of the policy against these figures; a threshold with no data fails. Without a policy,
+   * the default one (error rate ≤ 1%), as a scenario without an sla; `SLAPolicy.none()` judges nothing.
+   */
+  validateSla(policy: SLAPolicy = new SLAPolicy()): SlaValidation {
     const summary = this.getSummary();
     const subject: ThresholdSubject = {
       count: this.#totalRequests,

@@ -6,14 +6,14 @@ import { renderHtmlReport } from '../report/html-report.js';
 import { assembleResults, generatorDocument } from '../results/results-document.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import type { LoadResult } from './load-generator.js';
-import type { SLAPolicy } from './sla-policy.js';
+import { SLAPolicy } from './sla-policy.js';
 
 export interface HtmlReportOptions {
   /** The title of the report. Default: the scenario's name, or `loadseed`. */
   readonly testName?: string;
   /** Where to write it. Default `reports/<testName>-<YYYYMMDD-HHMMSS>.html`, relative to the working directory. */
   readonly path?: string;
-  /** Thresholds to judge a LoadResult by (a results document carries its own). */
+  /** Thresholds to judge a LoadResult by (a results document carries its own). Default: `new SLAPolicy()`, error rate ≤ 1%; `SLAPolicy.none()` for none. */
   readonly sla?: SLAPolicy;
 }
 
@@ -48,7 +48,7 @@ function resultsOf(load: LoadResult, options: HtmlReportOptions): ResultsDocumen
     warmupExcluded: run.warmupRan,
     warmupRequests: run.warmupRan ? run.warmupRecorder.snapshot().total.requests : 0,
     recorder: run.recorder,
-    thresholds: options.sla?.thresholds ?? [],
+    thresholds: (options.sla ?? new SLAPolicy()).thresholds,
     generator: generatorDocument(run.generator),
   });
 }

@@ -29,7 +29,11 @@ const NAMED: Readonly<Record<string, string>> = {
   minRps: 'min_rps',
 };
 
-/** A set of SLA thresholds, evaluated by `MetricsCollector.validateSla`. */
+/**
+ * A set of SLA thresholds, evaluated by `MetricsCollector.validateSla`. As in a scenario, a policy that sets
+ * no threshold (`new SLAPolicy()`) holds the default one, error rate ≤ 1% (marked `default`); `SLAPolicy.none()`
+ * holds none.
+ */
 export class SLAPolicy {
   readonly thresholds: readonly PlannedThreshold[];
 
@@ -49,11 +53,16 @@ export class SLAPolicy {
     this.thresholds = Object.freeze(planThresholds(sla));
   }
 
-  /** The thresholds of a scenario's `sla` section (per-request ones included). */
-  static fromScenario(sla: SlaSpec): SLAPolicy {
+  /** The thresholds of a scenario's `sla` section (per-request ones included; the default when it sets none; none for false). */
+  static fromScenario(sla: SlaSpec | false | undefined): SLAPolicy {
     const policy = Object.create(SLAPolicy.prototype) as { thresholds: readonly PlannedThreshold[] };
     policy.thresholds = Object.freeze(planThresholds(sla));
     return policy as SLAPolicy;
+  }
+
+  /** No thresholds at all, not even the default: a scenario's `sla: false`. */
+  static none(): SLAPolicy {
+    return SLAPolicy.fromScenario(false);
   }
 }
 

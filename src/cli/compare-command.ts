@@ -8,16 +8,22 @@ import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
 import { writeOutputs } from './write-outputs.js';
 
+/** The default tolerance of latencies (a rise) and throughput (a fall), relative: 10% of the baseline's figure. */
 export const DEFAULT_MAX_REGRESSION = '10%';
+/**
+ * The default tolerance of the error rate, absolute: 1 percentage point (0% → 1% passes, 0% → 2% fails). Not
+ * `--max-regression`: a relative share read as points would let the error rate rise from 0% to 10%.
+ */
+export const DEFAULT_MAX_ERROR_RATE_INCREASE = '1%';
 
 export interface CompareCommandOptions {
-  /** Every metric's tolerance unless its own option says otherwise: `10%` (or `10`). */
+  /** The latencies' and throughput's tolerance unless their own option says otherwise: `10%` (or `10`). */
   readonly maxRegression: string;
   readonly maxP50Regression?: string;
   readonly maxP95Regression?: string;
   readonly maxP99Regression?: string;
   readonly maxThroughputRegression?: string;
-  /** In percentage points: `1%` lets the error rate go from 0.5% to 1.5%. */
+  /** In percentage points: `1%` (the default) lets the error rate go from 0.5% to 1.5%. */
   readonly maxErrorRateIncrease?: string;
   readonly markdown?: string;
 }
@@ -62,7 +68,7 @@ function tolerancesOf(options: CompareCommandOptions): CompareTolerances {
     p95: own('--max-p95-regression', options.maxP95Regression),
     p99: own('--max-p99-regression', options.maxP99Regression),
     throughput: own('--max-throughput-regression', options.maxThroughputRegression),
-    'error-rate': own('--max-error-rate-increase', options.maxErrorRateIncrease),
+    'error-rate': percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE),
   };
 }
 

@@ -73,7 +73,8 @@ export async function findLimitCommand(
   await checkOutputPaths(targets, io.cwd, 'nothing was sent');
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
-  const thresholds = planThresholds(scenario.data.sla);
+  // find-limit has its own default (error rate ≤ 1% and p95 ≤ 5× the first step's): the run's default threshold is not its.
+  const thresholds = planThresholds(scenario.data.sla).filter((threshold) => threshold.default !== true);
   const load = scenario.data.load;
   const delivery = {
     maxDroppedRate: load.profile === 'breaking_point' && load.max_dropped_rate !== undefined ? load.max_dropped_rate : DEFAULT_DELIVERY.maxDroppedRate,
@@ -97,7 +98,7 @@ export async function findLimitCommand(
     if (perRequest.length > 0) {
       io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${[...new Set(perRequest.map((threshold) => threshold.request))].join(', ')}\n`));
     }
-    if (scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
+    if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
       io.stderr.write(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
     }
   }

@@ -62,7 +62,8 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('-q, --quiet', 'print only the final verdict')
     .option('--shard <i/n>', 'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards')
     .option('--baseline <results.json>', 'compare with an earlier run\'s results at the end: a regression beyond --max-regression fails the run (exit 1)')
-    .option('--max-regression <percent>', 'with --baseline: how much worse p50/p95/p99 and throughput may be (error rate: that many points)', '10%')
+    .option('--max-regression <percent>', 'with --baseline: how much worse p50/p95/p99 and throughput may be, as a share', '10%')
+    .option('--max-error-rate-increase <points>', 'with --baseline: how many percentage points the error rate may rise', '1%')
     .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m): stops it, writing the reports, like SIGTERM')
     .addHelpText(
       'after',
@@ -131,10 +132,11 @@ Examples:
     .option('--html <file>', 'also write the HTML report of the merged results')
     .option('--junit <file>', 'also write JUnit XML of the merged results')
     .option('--markdown <file>', 'also write a Markdown summary of the merged results')
+    .option('--allow-partial', 'merge an incomplete set of shards (some of --shard i/n missing), marked partial in every output, instead of refusing it')
     .option('-q, --quiet', 'print only the verdict')
     .addHelpText(
       'after',
-      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario.\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
+      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario, or an incomplete set of shards (without --allow-partial).\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
     )
     .action(async (files: string[], options: MergeCommandOptions) => {
       const { mergeCommand } = await import('./merge-command.js');
@@ -146,12 +148,12 @@ Examples:
     .description('compare a run with a baseline: p50/p95/p99, throughput and error rate per request; exit 1 on a regression')
     .argument('<baseline>', 'the baseline results file')
     .argument('<current>', 'the results file to judge')
-    .option('--max-regression <percent>', 'tolerance for every metric: latency up, throughput down by at most this share; error rate up by at most this many percentage points', '10%')
+    .option('--max-regression <percent>', 'tolerance for latency (up) and throughput (down), as a share of the baseline', '10%')
     .option('--max-p50-regression <percent>', 'tolerance for p50 latency (default: --max-regression)')
     .option('--max-p95-regression <percent>', 'tolerance for p95 latency (default: --max-regression)')
     .option('--max-p99-regression <percent>', 'tolerance for p99 latency (default: --max-regression)')
     .option('--max-throughput-regression <percent>', 'tolerance for a fall in req/s (default: --max-regression)')
-    .option('--max-error-rate-increase <points>', 'tolerance for the error rate, in percentage points (default: --max-regression)')
+    .option('--max-error-rate-increase <points>', 'tolerance for the error rate, in percentage points (absolute)', '1%')
     .option('--markdown <file>', 'write the comparison as Markdown there, for a pull-request comment')
     .addHelpText(
       'after',

@@ -20,13 +20,16 @@ export interface MergeCommandOptions {
   readonly markdown?: string;
   /** Only the verdict line. */
   readonly quiet?: boolean;
+  /** Merge an incomplete set of shards, marked partial, instead of refusing it. */
+  readonly allowPartial?: boolean;
 }
 
 /**
  * `loadseed merge a.json b.json … -o merged.json`: the results of shards of one scenario as one (see
  * `mergeResults`), thresholds evaluated again on the merged figures. Exit 0 when the merged verdict is
  * passed, 1 when failed or interrupted (a shard was stopped: the SLA was not shown to hold), 2 for files that
- * are not shards of one scenario, 3 when a file cannot be written.
+ * are not shards of one scenario or an incomplete set of shards (without --allow-partial), 3 when a file
+ * cannot be written, 130/143 on SIGINT/SIGTERM before the outputs are written (then none is).
  */
 export async function mergeCommand(files: readonly string[], options: MergeCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const flags = [['-o', options.out], ['--html', options.html], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
@@ -35,11 +38,25 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
     io.cwd,
     'nothing was merged',
   );
-  const inputs = [];
-  for (const file of files) inputs.push({ file, results: await readResultsFile(file, io.cwd) });
-  const merged = mergeResults(inputs);
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
+  if (options.quiet !== true) io.stdout.write(`${c.dim(`reading ${files.length} results file${files.length === 1 ? '' : 's'}…`)}\n`);
+  // SIGINT/SIGTERM stops the merge between steps: nothing is written (a merge of some of the inputs is no result).
+  const stopped = (): ExitCode | undefined => {
+    if (!io.signal.aborted) return undefined;
+    io.stderr.write(err.yellow(`! ${String(io.signal.reason)}: merge stopped, nothing written\n`));
+    return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  };
+  const inputs = [];
+  for (const file of files) {
+    const results = await readResultsFile(file, io.cwd);
+    const code = stopped();
+    if (code !== undefined) return code;
+    inputs.push({ file, results });
+  }
+  const merged = mergeResults(inputs, { allowPartial: options.allowPartial === true });
+  const beforeWriting = stopped();
+  if (beforeWriting !== undefined) return beforeWriting;
   const outputs: Output[] = [{ kind: 'results', path: options.out, render: async () => `${JSON.stringify(merged, null, 2)}\n` }];
   if (options.html !== undefined) outputs.push({ kind: 'html', path: options.html, render: () => renderHtmlReport(merged) });
   if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: async () => renderJunitReport(merged) });

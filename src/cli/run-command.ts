@@ -3,7 +3,7 @@ import { runPlan } from '../engine/run-plan.js';
 import { startMonitor } from '../monitor/start-monitor.js';
 import { withBaseline } from '../results/baseline.js';
 import { readResultsFile } from '../results/read-results.js';
-import { DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
+import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { LiveProgress } from '../progress/live-progress.js';
 import type { RunProgress } from '../engine/run-result.js';
@@ -54,8 +54,10 @@ export interface RunCommandOptions {
   readonly maxDuration?: string;
   /** An earlier run's results file to compare with at the end. */
   readonly baseline?: string;
-  /** With `baseline`: the tolerance of every compared metric, `10%` by default. */
+  /** With `baseline`: the tolerance of the latencies and throughput, `10%` by default. */
   readonly maxRegression?: string;
+  /** With `baseline`: how many percentage points the error rate may rise, `1%` by default. */
+  readonly maxErrorRateIncrease?: string;
 }
 
 /** The run's one progress timer never ticks faster than this (it serves the status line and abort-on-fail). */
@@ -70,6 +72,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
+  const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
   // The baseline is read (and checked) before anything is sent: a bad file is an error now, not after the load.
   const baseline = options.baseline === undefined ? undefined : { file: options.baseline, results: await readResultsFile(options.baseline, processIo.cwd) };
   const scenario = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
@@ -132,7 +135,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const results =
     baseline === undefined
       ? measured
-      : withBaseline(measured, baseline, { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': tolerance });
+      : withBaseline(measured, baseline, { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance });
   const report = scenario.data.report;
   const pathOf = (flag: string | undefined, configured: string | false | undefined): string | undefined =>
     flag ?? (typeof configured === 'string' ? configured : undefined);

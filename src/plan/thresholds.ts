@@ -19,7 +19,15 @@ export interface PlannedThreshold {
   readonly limit: number;
   /** A request name, or undefined for the whole run. */
   readonly request?: string;
+  /** Set when the scenario gave no threshold and this default judged the run instead (`DEFAULT_THRESHOLD`). */
+  readonly default?: true;
 }
+
+/**
+ * The threshold of a run whose scenario sets none (no `sla`, or an `sla` without a threshold): at most 1% of
+ * requests may fail, so that a run whose every request failed does not pass. `sla: false` opts out.
+ */
+export const DEFAULT_THRESHOLD: PlannedThreshold = Object.freeze({ key: 'max_error_rate', metric: { kind: 'error-rate' } as const, limit: 0.01, default: true as const });
 
 /** `sla.abort_on_fail`: when to start evaluating thresholds during the run, and how often. */
 export interface AbortOnFailPolicy {
@@ -33,12 +41,16 @@ export const DEFAULT_ABORT_INTERVAL_MS = 1_000;
 
 const PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)_latency_ms$/;
 
-/** The scenario's `sla` as a flat list: run-wide thresholds first, then per request, in the order written. */
-export function planThresholds(sla: SlaSpec | undefined): PlannedThreshold[] {
-  if (sla === undefined) return [];
+/**
+ * The scenario's `sla` as a flat list: run-wide thresholds first, then per request, in the order written;
+ * `DEFAULT_THRESHOLD` alone when it sets none (or is absent); nothing for `sla: false`.
+ */
+export function planThresholds(sla: SlaSpec | false | undefined): PlannedThreshold[] {
+  if (sla === false) return [];
+  if (sla === undefined) return [DEFAULT_THRESHOLD];
   const planned = thresholdsOf(sla as ThresholdSpec, undefined);
   for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, request));
-  return planned;
+  return planned.length === 0 ? [DEFAULT_THRESHOLD] : planned;
 }
 
 function thresholdsOf(spec: ThresholdSpec, request: string | undefined): PlannedThreshold[] {
@@ -74,8 +86,8 @@ export function metricOf(key: string): ThresholdMetric | undefined {
 }
 
 /** `sla.abort_on_fail` normalised: undefined when off (absent or false); `true` takes the defaults (10 s, 1 s). */
-export function planAbortOnFail(sla: SlaSpec | undefined): AbortOnFailPolicy | undefined {
-  const spec = sla?.abort_on_fail;
+export function planAbortOnFail(sla: SlaSpec | false | undefined): AbortOnFailPolicy | undefined {
+  const spec = sla === false ? undefined : sla?.abort_on_fail;
   if (spec === undefined || spec === false) return undefined;
   if (spec === true) return { delayMs: DEFAULT_ABORT_DELAY_MS, intervalMs: DEFAULT_ABORT_INTERVAL_MS };
   return {

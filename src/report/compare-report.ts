@@ -108,7 +108,8 @@ function describeTolerances({ tolerances }: Comparison): string {
   return [...latency, `throughput ${toleranceText('throughput', tolerances.throughput)}`, `error rate ${toleranceText('error-rate', tolerances['error-rate'])}`].join(', ');
 }
 
-function labelOf(metric: ComparedMetric): string {
+/** A compared metric's short name: `p95 ms`, `req/s`, `errors`. */
+export function labelOf(metric: ComparedMetric): string {
   switch (metric) {
     case 'p50':
     case 'p95':
@@ -123,7 +124,8 @@ function labelOf(metric: ComparedMetric): string {
   }
 }
 
-function valueText(metric: ComparedMetric, value: number | null): string {
+/** A compared metric's value in the shared formats: `31.6`, `1,505`, `0.50%`; `no data` for null. */
+export function valueText(metric: ComparedMetric, value: number | null): string {
   if (value === null) return 'no data';
   switch (metric) {
     case 'p50':
@@ -139,7 +141,8 @@ function valueText(metric: ComparedMetric, value: number | null): string {
   }
 }
 
-function changeText(comparison: MetricComparison): string {
+/** A change against the baseline: `+20.3%`, `-4.0%`; the error rate's in points, `+2.10 pts`. */
+export function changeText(comparison: Pick<MetricComparison, 'metric' | 'change'>): string {
   const { change } = comparison;
   if (change === null) return 'n/a';
   if (comparison.metric === 'error-rate') return `${sign(change)}${Math.abs(change * 100).toFixed(2)} pts`;

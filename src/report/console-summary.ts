@@ -1,7 +1,11 @@
 import type { ChalkInstance } from 'chalk';
 import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
 import { describeRegression } from '../results/baseline.js';
-import type { AbortedByDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
+import type { BaselineDocument } from '../results/baseline.js';
+import { describeMissing } from '../results/merge-results.js';
+import type { AbortedByDocument, PartialDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
+import { changeText, labelOf, valueText } from './compare-report.js';
+import { formatCount, formatMs, formatRate } from './format.js';
 
 /**
  * The final console summary of a run, as text: a table per request, status codes and error categories,
@@ -50,6 +54,7 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
   if (run.abortedBy !== undefined) warnings.push(`${abortedText(run.abortedBy)}: the figures cover the run until then`);
   if (run.shards !== undefined) warnings.push(`merged: the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures`);
+  if (run.partial !== undefined) warnings.push(partialText(run.partial));
   if (summary.droppedArrivals > 0) {
     warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
   }
@@ -80,20 +85,20 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
   const baseline = results.baseline;
   if (baseline !== undefined) {
     lines.push('', `${c.bold('baseline')}  ${baseline.file} (${baseline.startedAt})`);
-    for (const metric of baseline.total) {
-      const change = metric.change === null ? 'n/a' : metric.metric === 'error-rate' ? `${signed(metric.change * 100, 2)} points` : `${signed(metric.change * 100, 1)}%`;
-      const line = `  ${metric.regression ? c.red('✗') : c.green('✓')} ${metric.metric.padEnd(10)} ${String(metric.baseline ?? 'n/a').padStart(10)} → ${String(metric.current ?? 'n/a').padEnd(10)} ${change}`;
-      lines.push(metric.regression ? c.red(line) : line);
-    }
+    const label = (metric: (typeof baseline.total)[number]): string => labelOf(metric.metric);
+    const width = Math.max(...baseline.total.map((metric) => label(metric).length));
+    const before = baseline.total.map((metric) => valueText(metric.metric, metric.baseline));
+    const after = baseline.total.map((metric) => valueText(metric.metric, metric.current));
+    const beforeWidth = Math.max(...before.map((text) => text.length));
+    const afterWidth = Math.max(...after.map((text) => text.length));
+    baseline.total.forEach((metric, index) => {
+      const line = `${label(metric).padEnd(width)}  ${(before[index] ?? '').padStart(beforeWidth)} → ${(after[index] ?? '').padEnd(afterWidth)}  ${changeText(metric)}`;
+      lines.push(metric.regression ? `  ${c.red('✗')} ${c.red(line)}` : `  ${c.green('✓')} ${line}`);
+    });
     const perRequest = baseline.regressions.filter((regression) => regression.request !== 'total');
     for (const regression of perRequest) lines.push(`  ${c.red('✗')} ${c.red(describeRegression(regression))}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function signed(value: number, digits: number): string {
-  const text = Number(value.toFixed(digits)).toString();
-  return value > 0 ? `+${text}` : text;
 }
 
 /** The one-line verdict, printed last (and alone with --quiet). */
@@ -107,17 +112,36 @@ export function verdictLine(results: ResultsDocument, c: ChalkInstance): string 
     }
     case 'failed':
       if (failed === 0 && results.baseline !== undefined && !results.baseline.passed) {
-        const count = results.baseline.regressions.length;
-        return c.red(`✗ failed: ${count} regression${count === 1 ? '' : 's'} against the baseline${total === 0 ? '' : `; ${total} of ${total} thresholds met`}`);
+        return c.red(`✗ failed: ${regressionsText(results.baseline)}${total === 0 ? '' : `; ${total} of ${total} thresholds met`}`);
       }
       return c.red(
-        results.run.abortedBy === undefined
+        (results.run.abortedBy === undefined
           ? `✗ failed: ${failed} of ${total} thresholds violated`
-          : `✗ failed: aborted by ${thresholdName(results.run.abortedBy)} at ${seconds(results.run.abortedBy.atMs)} s; ${failed} of ${total} thresholds violated`,
+          : `✗ failed: aborted by ${thresholdName(results.run.abortedBy)} at ${seconds(results.run.abortedBy.atMs)} s; ${failed} of ${total} thresholds violated`) +
+          (results.baseline === undefined || results.baseline.passed ? '' : `; ${regressionsText(results.baseline)}`),
       );
     case 'interrupted':
       return c.yellow('⚠ interrupted: partial results');
   }
+}
+
+/** The regressions named, the whole run's first: `3 regressions against the baseline: p95 +34.0%, error rate +2.10 pts, p95 of checkout +41.2%`. */
+function regressionsText(baseline: BaselineDocument): string {
+  const NAMED = 4;
+  const count = baseline.regressions.length;
+  const ordered = [...baseline.regressions.filter((r) => r.request === 'total'), ...baseline.regressions.filter((r) => r.request !== 'total')];
+  const named = ordered.slice(0, NAMED).map((regression) => {
+    const name = regression.metric === 'error-rate' ? 'error rate' : regression.metric;
+    return `${name}${regression.request === 'total' ? '' : ` of ${regression.request}`} ${changeText(regression)}`;
+  });
+  const more = count > NAMED ? `, and ${count - NAMED} more` : '';
+  return `${count} regression${count === 1 ? '' : 's'} against the baseline: ${named.join(', ')}${more}`;
+}
+
+/** `partial: shards 3/4 and 4/4 missing (merged with --allow-partial): the figures cover 2 of 4 shards` */
+export function partialText(partial: PartialDocument): string {
+  const given = partial.shardCount - partial.missingShards.length;
+  return `partial: ${describeMissing(partial)} missing (merged with --allow-partial): the figures cover ${given} of ${partial.shardCount} shards`;
 }
 
 /** `aborted at 0.5 s by abort_on_fail: p95 latency 100.2 ms > 10 ms` */
@@ -152,16 +176,4 @@ function table(header: readonly string[], rows: readonly string[][], c: ChalkIns
   const format = (cells: readonly string[]): string =>
     cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
   return [c.dim(format(header)), ...rows.map(format)];
-}
-
-function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-function formatRate(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
-}
-
-function formatMs(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -10,7 +10,7 @@ import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.j
 import { metricOf } from '../plan/thresholds.js';
 import { describeRegression } from '../results/baseline.js';
 import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
-import { abortedText, thresholdName } from './console-summary.js';
+import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
@@ -297,6 +297,7 @@ function warnings(results: ResultsDocument): Warning[] {
   if (summary.total.interrupted > 0) list.push({ title: 'Requests aborted', text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.` });
   if (run.warmupExcluded) list.push({ title: 'Warm-up excluded', text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.` });
   if (run.shards !== undefined) list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
+  if (run.partial !== undefined) list.push({ title: 'Partial', text: `${partialText(run.partial)}.` });
   if (run.dataExhausted === true) list.push({ title: 'Data used up', text: 'every row of a unique data file was sent once (when_exhausted: stop): the run ended early, as planned.' });
   if (run.http?.tlsInsecure === true) list.push({ title: 'TLS not verified', text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.' });
   for (const failure of run.setupFailures ?? []) list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
@@ -436,7 +437,7 @@ function thresholdRow(threshold: ThresholdDocument): ThresholdRow {
   const metric = metricOf(threshold.key);
   const atLeast = metric?.kind === 'min-rps';
   return {
-    name: threshold.key,
+    name: threshold.default === true ? `${threshold.key} (default)` : threshold.key,
     scope: threshold.request ?? 'all requests',
     measured: threshold.measured === null ? 'no data' : thresholdValue(threshold.key, threshold.measured),
     limit: `${atLeast ? '≥' : '≤'} ${thresholdValue(threshold.key, threshold.limit)}`,

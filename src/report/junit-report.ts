@@ -1,6 +1,6 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import { describeRegression } from '../results/baseline.js';
-import { abortedText } from './console-summary.js';
+import { abortedText, partialText } from './console-summary.js';
 
 /**
  * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
@@ -24,6 +24,12 @@ export function renderJunitReport(results: ResultsDocument): string {
     const failure = baseline.passed ? '' : `\n      <failure type="baseline" message="${xml(message)}">${xml(message)}</failure>\n    `;
     cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="no regression against ${xml(baseline.file)}" time="0">${failure}</testcase>`);
   }
+  // A partial merge is shown, not failed (it was asked for): a skipped case that says what is missing.
+  const partial = results.run.partial;
+  if (partial !== undefined) {
+    const message = xml(partialText(partial));
+    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="every shard merged" time="0">\n      <skipped message="${message}">${message}</skipped>\n    </testcase>`);
+  }
   const aborted = results.run.abortedBy;
   if (aborted !== undefined) {
     const message = xml(abortedText(aborted));
@@ -39,10 +45,11 @@ export function renderJunitReport(results: ResultsDocument): string {
   }
   const failures = (cases.join('\n').match(/<failure /g) ?? []).length;
   const tests = cases.length;
+  const skipped = partial === undefined ? 0 : 1;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="loadseed" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">`,
-    `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}" timestamp="${xml(results.run.startedAt)}" hostname="${xml(results.run.host)}">`,
+    `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}" timestamp="${xml(results.run.startedAt)}" hostname="${xml(results.run.host)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -1,5 +1,5 @@
 import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
-import { abortedText, thresholdName } from './console-summary.js';
+import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 
 /**
@@ -28,6 +28,7 @@ export function renderMarkdownReport(results: ResultsDocument): string {
     ...(results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests).map(row),
   ];
   if (results.run.abortedBy !== undefined) lines.push('', `> ${cell(abortedText(results.run.abortedBy))}`);
+  if (results.run.partial !== undefined) lines.push('', `> ⚠️ ${cell(partialText(results.run.partial))}`);
   if (results.thresholds.length > 0) {
     lines.push('', '| threshold | result |', '|---|---|');
     for (const threshold of results.thresholds) lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);

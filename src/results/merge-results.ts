@@ -3,12 +3,17 @@ import { Recorder } from '../metrics/recorder.js';
 import { mergeMonitors } from '../monitor/merge-monitors.js';
 import { plannedThresholdsOf, recorderOfResults } from './read-results.js';
 import { assembleResults } from './results-document.js';
-import type { GeneratorDocument, ResultsDocument } from './results-document.js';
+import type { GeneratorDocument, PartialDocument, ResultsDocument } from './results-document.js';
 
 /** A results document and the path it was read from (for messages). */
 export interface ResultsFile {
   readonly file: string;
   readonly results: ResultsDocument;
+}
+
+export interface MergeOptions {
+  /** Merge an incomplete set of shards (some of `--shard i/n` missing), marked `run.partial`, instead of refusing it. */
+  readonly allowPartial?: boolean;
 }
 
 /**
@@ -18,13 +23,21 @@ export interface ResultsFile {
  * thresholds evaluated again on the merged figures. The run starts at the earliest start, ends at the latest
  * end and lasts as long as the longest shard (throughput is over that). Interrupted if any shard was; failed
  * if any was aborted by a threshold (the merged data then stop short of the planned test). Throws a
- * UsageError (exit 2) for files that are not shards of one scenario.
+ * UsageError (exit 2) for files that are not shards of one scenario, for a mix of shards and whole runs, and for
+ * an incomplete set of shards (each records its split, `run.shard`) unless `allowPartial`, which marks the
+ * merged results `run.partial`.
  */
-export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
+export function mergeResults(files: readonly ResultsFile[], options: MergeOptions = {}): ResultsDocument {
   const first = files[0];
   if (first === undefined) throw new UsageError('merge needs at least one results file');
   for (const other of files.slice(1)) checkSameScenario(first, other);
   checkDistinctShards(files);
+  const partial = missingShards(files);
+  if (partial !== undefined && options.allowPartial !== true) {
+    throw new UsageError(
+      `cannot merge an incomplete set of shards: ${files.length} of ${partial.shardCount} given, ${describeMissing(partial)} missing; merge every shard, or pass --allow-partial to merge these, marked partial`,
+    );
+  }
   const thresholds = plannedThresholdsOf(first.file, first.results);
   const recorders = files.map(({ file, results }) => recorderOfResults(file, results));
   const startsAt = files.map(({ results }) => Date.parse(results.run.startedAt));
@@ -48,6 +61,7 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsDocument {
     warmupRequests: runs.reduce((sum, run) => sum + run.warmupRequests, 0),
     ...(abortedBy === undefined ? {} : { abortedBy }),
     shards: runs.reduce((sum, run) => sum + (run.shards ?? 1), 0),
+    ...(partial === undefined ? {} : { partial }),
     ...(first.results.run.http === undefined ? {} : { http: first.results.run.http }),
     recorder: merged,
     thresholds,
@@ -72,9 +86,32 @@ function checkSameScenario(first: ResultsFile, other: ResultsFile): void {
   if (thresholds(a) !== thresholds(b)) refuse(`different thresholds (${thresholds(b)} and ${thresholds(a)})`);
   if (a.recorder.data === b.recorder.data && a.run.startedAt === b.run.startedAt) {
     throw new ResultsFileError(other.file, `holds the same run as ${first.file}: merging it twice would count it twice`);
-  }  if (a.run.shard !== undefined && b.run.shard !== undefined) {
-    if (a.run.shard.count !== b.run.shard.count) refuse(`shards of different splits (${b.run.shard.index}/${b.run.shard.count} and ${a.run.shard.index}/${a.run.shard.count})`);
   }
+  if (a.run.shard !== undefined && b.run.shard !== undefined) {
+    if (a.run.shard.count !== b.run.shard.count) refuse(`shards of different splits (${b.run.shard.index}/${b.run.shard.count} and ${a.run.shard.index}/${a.run.shard.count})`);
+  } else if (a.run.shard !== undefined || b.run.shard !== undefined) {
+    const [shard, whole] = a.run.shard !== undefined ? [first, other] : [other, first];
+    const split = shard.results.run.shard;
+    refuse(`${whole.file} is not a shard (no run.shard) and ${shard.file} is shard ${split?.index ?? '?'}/${split?.count ?? '?'}`);
+  }
+}
+
+/** The shards of the split not among `files` (all shards of one split, distinct: checked before); undefined when complete or not shards. */
+function missingShards(files: readonly ResultsFile[]): PartialDocument | undefined {
+  const shardCount = files[0]?.results.run.shard?.count;
+  if (shardCount === undefined) return undefined;
+  const given = new Set(files.map(({ results }) => results.run.shard?.index));
+  const missing = Array.from({ length: shardCount }, (_, index) => index + 1).filter((index) => !given.has(index));
+  return missing.length === 0 ? undefined : { shardCount, missingShards: missing };
+}
+
+/** `shards 3/4 and 4/4`, `shard 2/4`, `shards 2/8, 5/8 and 7/8` */
+export function describeMissing(partial: PartialDocument): string {
+  const SHOWN = 10;
+  const shown = partial.missingShards.slice(0, SHOWN).map((index) => `${index}/${partial.shardCount}`);
+  const names = partial.missingShards.length > SHOWN ? [...shown, `${partial.missingShards.length - SHOWN} more`] : shown;
+  const list = names.length === 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+  return `shard${names.length === 1 ? '' : 's'} ${list}`;
 }
 
 /** The same shard (`--shard i/n`) twice would count its share twice. */

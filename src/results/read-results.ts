@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
@@ -11,6 +11,9 @@ import type { PlannedThreshold } from '../plan/thresholds.js';
 import { recorderFromDocument } from './recorder-encoding.js';
 import { RESULTS_FORMAT_VERSION } from './results-document.js';
 import type { ResultsDocument, ThresholdDocument } from './results-document.js';
+
+/** A results file of a long, busy run is a few hundred KB; refused beyond this, before it is read. */
+const MAX_RESULTS_FILE_BYTES = 64 * 1024 * 1024;
 
 let validator: ValidateFunction | undefined;
 
@@ -38,8 +41,14 @@ export function resultsSchemaProblems(data: unknown): string[] {
 export async function readResultsFile(file: string, cwd: string): Promise<ResultsDocument> {
   let text: string;
   try {
+    // Checked before reading: parsing a file holds several times its size in memory.
+    const { size, isFile } = await stat(resolve(cwd, file)).then((stats) => ({ size: stats.size, isFile: stats.isFile() }));
+    if (isFile && size > MAX_RESULTS_FILE_BYTES) {
+      throw new ResultsFileError(file, `${Math.round(size / (1024 * 1024))} MB, larger than a results file may be (${MAX_RESULTS_FILE_BYTES / (1024 * 1024)} MB)`);
+    }
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
+    if (error instanceof ResultsFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ResultsFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a results file' : `cannot be read (${code ?? String(error)})`);
   }
@@ -93,7 +102,13 @@ export function plannedThresholdsOf(file: string, results: ResultsDocument): Pla
   return results.thresholds.map((threshold: ThresholdDocument) => {
     const metric = metricOf(threshold.key);
     if (metric === undefined) throw new ResultsFileError(file, `unknown threshold "${threshold.key}"`);
-    return { key: threshold.key, metric, limit: threshold.limit, ...(threshold.request === undefined ? {} : { request: threshold.request }) };
+    return {
+      key: threshold.key,
+      metric,
+      limit: threshold.limit,
+      ...(threshold.request === undefined ? {} : { request: threshold.request }),
+      ...(threshold.default === true ? { default: true as const } : {}),
+    };
   });
 }
 

@@ -28,7 +28,13 @@ export interface RecorderDocument {
   }[];
 }
 
-/** Refuses to inflate past this: a results file of a long, busy run is a few hundred KB. */
+/**
+ * Refuses to inflate past this many times the deflated size (never below MIN_INFLATE_BOUND_BYTES, never above
+ * MAX_INFLATED_BYTES): varint-coded histograms deflate a few times at most, a deflate bomb a thousand times; each
+ * inflated byte may become an 8-byte number, so the bound is what keeps a 349 KB file from taking gigabytes.
+ */
+const MAX_INFLATE_RATIO = 50;
+const MIN_INFLATE_BOUND_BYTES = 16 * 1024 * 1024;
 const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 const SECTIONS = 5;
 
@@ -66,9 +72,14 @@ export function recorderDocument(recorder: Recorder): RecorderDocument {
 export function recorderFromDocument(document: RecorderDocument): Recorder {
   if (document.encoding !== RECORDER_ENCODING) throw new Error(`unknown recorder encoding "${String(document.encoding)}"`);
   let bytes: Uint8Array;
+  const deflated = Buffer.from(document.data, 'base64');
+  const boundBytes = Math.min(MAX_INFLATED_BYTES, Math.max(MIN_INFLATE_BOUND_BYTES, deflated.length * MAX_INFLATE_RATIO));
   try {
-    bytes = inflateRawSync(Buffer.from(document.data, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES });
+    bytes = inflateRawSync(deflated, { maxOutputLength: boundBytes });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`the recorder data inflates past ${megabytes(boundBytes)} MB (from ${megabytes(deflated.length)} MB deflated): too large, refused`);
+    }
     throw new Error(`the recorder data does not inflate (${(error as Error).message})`);
   }
   const reader = new VarintReader(bytes);
@@ -201,4 +212,8 @@ class VarintReader {
       if (scale > 2 ** 56) throw new Error('the recorder data has an overlong number');
     }
   }
+}
+
+function megabytes(bytes: number): string {
+  return String(Number((bytes / (1024 * 1024)).toFixed(1)));
 }

@@ -60,12 +60,20 @@ export interface StatsDocument {
 
 export type Verdict = 'passed' | 'failed' | 'interrupted';
 
+/** A merge of some shards of a split only (`merge --allow-partial`): the split, and the shards (1-based) not merged. */
+export interface PartialDocument {
+  readonly shardCount: number;
+  readonly missingShards: readonly number[];
+}
+
 export interface ThresholdDocument {
   readonly key: string;
   readonly request?: string;
   readonly limit: number;
   readonly measured: number | null;
   readonly passed: boolean;
+  /** The default threshold (`DEFAULT_THRESHOLD`), applied because the scenario set none. */
+  readonly default?: true;
   readonly description: string;
 }
 
@@ -142,6 +150,8 @@ export interface ResultsDocument {
     readonly shards?: number;
     /** This run was one shard of a sharded run (`--shard i/n`, 1-based). */
     readonly shard?: { readonly index: number; readonly count: number };
+    /** Merged from an incomplete set of shards (`loadseed merge --allow-partial`): the figures cover only part of the run. */
+    readonly partial?: PartialDocument;
     readonly http?: HttpDocument;
     /** `setup` requests that failed, before the load (one line each). */
     readonly setupFailures?: readonly string[];
@@ -200,6 +210,7 @@ export interface ResultsInput {
   readonly abortedBy?: AbortedByDocument;
   readonly shards?: number;
   readonly shard?: { readonly index: number; readonly count: number };
+  readonly partial?: PartialDocument;
   readonly http?: HttpDocument;
   readonly setupFailures?: readonly string[];
   readonly dataExhausted?: boolean;
@@ -291,6 +302,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
       ...(input.shards === undefined ? {} : { shards: input.shards }),
       ...(input.shard === undefined ? {} : { shard: input.shard }),
+      ...(input.partial === undefined ? {} : { partial: input.partial }),
       ...(input.http === undefined ? {} : { http: input.http }),
       ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
       ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
@@ -415,6 +427,7 @@ function thresholdDocument(outcome: ThresholdOutcome): ThresholdDocument {
     limit: threshold.limit,
     measured: outcome.measured === undefined ? null : round3(outcome.measured),
     passed: outcome.passed,
+    ...(threshold.default === true ? { default: true as const } : {}),
     description: outcome.description,
   };
 }

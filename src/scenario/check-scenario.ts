@@ -189,7 +189,7 @@ function checkDurations(data: ScenarioData, report: Report): void {
   if ('stages' in data.load) {
     for (const [index, stage] of data.load.stages.entries()) check(stage.duration, ['load', 'stages', index, 'duration']);
   }
-  const abortOnFail = data.sla?.abort_on_fail;
+  const abortOnFail = data.sla === false ? undefined : data.sla?.abort_on_fail;
   if (typeof abortOnFail === 'object') {
     check(abortOnFail.delay, ['sla', 'abort_on_fail', 'delay']);
     check(abortOnFail.interval, ['sla', 'abort_on_fail', 'interval']);
@@ -198,7 +198,7 @@ function checkDurations(data: ScenarioData, report: Report): void {
 }
 
 function checkSlaNames(data: ScenarioData, report: Report): void {
-  const thresholds = data.sla?.requests;
+  const thresholds = data.sla === false ? undefined : data.sla?.requests;
   if (thresholds === undefined) return;
   const names = [...new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)))];
   for (const name of Object.keys(thresholds)) {

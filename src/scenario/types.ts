@@ -22,7 +22,8 @@ export interface ScenarioData {
   readonly requests?: readonly RequestSpec[];
   readonly flows?: readonly FlowSpec[];
   readonly load: LoadSpec;
-  readonly sla?: SlaSpec;
+  /** Absent (or setting no threshold): the default `max_error_rate: 0.01`; false: no thresholds. */
+  readonly sla?: SlaSpec | false;
   readonly report?: ReportSpec;
   readonly workers?: 'auto' | number;
   readonly monitor?: MonitorSpec;

@@ -37,7 +37,7 @@ export function evaluateThresholds(
 
 function evaluate(threshold: PlannedThreshold, subject: ThresholdSubject | undefined): ThresholdOutcome {
   const { metric, limit } = threshold;
-  const scope = threshold.request === undefined ? '' : ` (${threshold.request})`;
+  const scope = `${threshold.request === undefined ? '' : ` (${threshold.request})`}${threshold.default === true ? ' (default: no sla set)' : ''}`;
   const label = labelOf(metric);
   const measured = subject === undefined ? undefined : measure(metric, subject);
   if (measured === undefined) {

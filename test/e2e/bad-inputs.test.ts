@@ -318,7 +318,7 @@ describe('a results file that cannot be used: one message, exit 2', () => {
     // Real results files, from runs against a port where nothing listens (refused connections are results too).
     const port = await closedPort();
     for (const name of ['one', 'two']) {
-      await file(`${name}.yml`, `name: ${name}\ntarget: http://127.0.0.1:${port}\nrequests: [{name: home, path: /}]\nload: {profile: constant, users: 1, iterations: 3}\nreport: {html: false}\n`);
+      await file(`${name}.yml`, `name: ${name}\ntarget: http://127.0.0.1:${port}\nrequests: [{name: home, path: /}]\nload: {profile: constant, users: 1, iterations: 3}\nsla: false\nreport: {html: false}\n`);
       const out = await loadseed(['run', `${name}.yml`, '--quiet', '--out', `${name}.json`], {});
       expect(out.code, out.stderr).toBe(0);
     }

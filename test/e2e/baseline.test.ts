@@ -37,7 +37,7 @@ describe('run --baseline (built CLI)', () => {
     const out = await run(['run', 'slow.yml', '--baseline', 'base.json', '--out', 'slow.json', '--junit', 'slow.xml', '--html', 'slow.html']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain('baseline  base.json');
-    expect(out.stdout).toMatch(/✗ failed: \d+ regressions? against the baseline; 1 of 1 thresholds met/);
+    expect(out.stdout).toMatch(/✗ failed: \d+ regressions? against the baseline: p50 \+\d+\.\d%.*; 1 of 1 thresholds met/);
     const doc = await results('slow.json');
     expect(doc.verdict).toBe('failed');
     expect(doc.thresholds.every((threshold) => threshold.passed)).toBe(true);

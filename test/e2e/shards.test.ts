@@ -82,6 +82,15 @@ describe('sharded runs (built CLI)', () => {
     const same = await runBuiltCli(['merge', 'budget-1.json', 'budget-1-again.json', '-o', 'x.json'], { cwd: dir });
     expect(same.code).toBe(2);
     expect(same.stderr).toContain('both are shard 1/4');
+    const half = await runBuiltCli(['merge', 'budget-1.json', 'budget-2.json', '-o', 'half.json'], { cwd: dir });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('cannot merge an incomplete set of shards: 2 of 4 given, shards 3/4 and 4/4 missing');
+    const partial = await runBuiltCli(['merge', 'budget-1.json', 'budget-2.json', '-o', 'half.json', '--allow-partial'], { cwd: dir });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain('! partial: shards 3/4 and 4/4 missing');
+    const doc = await results('half.json');
+    expect(doc.run.partial).toEqual({ shardCount: 4, missingShards: [3, 4] });
+    expect(doc.summary.total.count).toBe(102);
   }, 30_000);
 
   it('refuses a malformed --shard, and stops at --max-duration by itself (reports written, exit 143)', async () => {

@@ -102,10 +102,13 @@ describe('planThresholds (fuzz)', () => {
       fc.property(section, fc.dictionary(fc.string({ maxLength: 8 }), section, { maxKeys: 3 }), (runWide, perRequest) => {
         const sla = { ...runWide, requests: perRequest } as SlaSpec;
         const planned = planThresholds(sla);
-        const expected = [
+        const written = [
           ...entriesOf(runWide, undefined),
           ...Object.entries(perRequest).flatMap(([request, spec]) => entriesOf(spec, request)),
         ];
+        // An sla that sets no threshold is judged by the default one.
+        const expected = written.length > 0 ? written : [['max_error_rate', 0.01, undefined]];
+        expect(planned.every((threshold) => (threshold.default === true) === (written.length === 0))).toBe(true);
         expect(planned.map(({ key, limit: value, request }) => [key, value, request])).toEqual(expected);
         for (const threshold of planned) expect(threshold.metric).toEqual(metricOf(threshold.key));
       }),

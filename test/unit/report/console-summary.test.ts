@@ -5,11 +5,13 @@ import { judgeGenerator } from '../../../src/metrics/generator-load.js';
 import type { ThreadLoad } from '../../../src/metrics/generator-load.js';
 import { Recorder } from '../../../src/metrics/recorder.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
-import { consoleSummary } from '../../../src/report/console-summary.js';
+import { consoleSummary, verdictLine } from '../../../src/report/console-summary.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
+import { withBaseline } from '../../../src/results/baseline.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import { buildResults } from '../../../src/results/results-document.js';
 import type { ScenarioData } from '../../../src/scenario/types.js';
+import { newRecorder, record, resultsOf } from '../results/results-helpers.js';
 
 const calm: ThreadLoad = { durationMs: 10_000, busyPercent: 35, saturatedTimePercent: 0, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 6 };
 
@@ -76,5 +78,27 @@ describe('consoleSummary: the load generator', () => {
     const results = buildResults(plan, [], resultWith([calm]));
     expect(results.generator.saturated).toBe(false);
     expect(consoleSummary(results, plain)).not.toContain('saturated');
+  });
+});
+
+describe('consoleSummary: against a baseline', () => {
+  const tolerances = { p50: 0.1, p95: 0.1, p99: 0.1, throughput: 0.1, 'error-rate': 0.01 };
+  // 50% slower, and 2% errors where the baseline had none.
+  const baseline = { file: 'base.json', results: resultsOf(record(newRecorder(), { count: 3000 })) };
+  const results = withBaseline(resultsOf(record(newRecorder(), { count: 3000, errorEvery: 50, scale: 1.5 }), { sla: false }), baseline, tolerances);
+  const c = new Chalk({ level: 0 });
+
+  it('prints the figures in the shared formats, never a raw float', () => {
+    const text = consoleSummary(results, c);
+    expect(text).toContain('baseline  base.json');
+    expect(text).not.toMatch(/\d\.\d{4,}/);
+    expect(text).toMatch(/^ {2}✗ errors +0\.00% → 2\.00% +\+2\.00 pts$/m);
+    expect(text).toMatch(/^ {2}✗ p95 ms +\d+(\.\d+)? → \d+(\.\d+)? +\+\d+\.\d%$/m);
+  });
+
+  it('names the regressions in the verdict line', () => {
+    const line = verdictLine(results, c);
+    expect(line).toMatch(/^✗ failed: \d+ regressions against the baseline: p50 \+\d+\.\d%, p95 \+\d+\.\d%, p99 \+\d+\.\d%, error rate \+2\.00 pts/);
+    expect(line).not.toMatch(/\d\.\d{4,}/);
   });
 });

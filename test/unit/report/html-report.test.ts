@@ -54,7 +54,7 @@ function recorded(options: RecordOptions): Recorder {
   return recorder;
 }
 
-function resultsOf(recorder: Recorder, options: { sla?: SlaSpec; elapsedMs: number; abortedBy?: AbortedByDocument; interrupted?: boolean }): ResultsDocument {
+function resultsOf(recorder: Recorder, options: { sla?: SlaSpec | false; elapsedMs: number; abortedBy?: AbortedByDocument; interrupted?: boolean }): ResultsDocument {
   return assembleResults({
     scenario: { name: SCENARIO_NAME, file: 'shop.yml', plan: `constant 8 users for 10s · 10s · 3 requests: ${NAMES.join(', ')}` },
     startedAtEpochMs: Date.parse('2026-11-25T20:00:00.000Z'),
@@ -211,7 +211,7 @@ describe('renderHtmlReport', () => {
     const recorder = recorded({ perRequest: 20, durationMs: 1_000, names: ['home'] });
     const passed = await renderHtmlReport(resultsOf(recorder, { sla: { p95_latency_ms: 1000 }, elapsedMs: 1_000 }));
     expect(passed).toContain('Passed: 1 of 1 thresholds met');
-    expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000 }))).toContain('Passed: the run completed (no thresholds)');
+    expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000, sla: false }))).toContain('Passed: the run completed (no thresholds)');
     expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000, interrupted: true }))).toContain('Interrupted: partial results');
     const abortedBy: AbortedByDocument = { kind: 'threshold', key: 'p95_latency_ms', limit: 10, measured: 38.2, description: 'p95 latency 38.2 ms > 10 ms', atMs: 500 };
     const aborted = await renderHtmlReport(resultsOf(recorder, { sla: { p95_latency_ms: 10 }, elapsedMs: 1_000, abortedBy }));

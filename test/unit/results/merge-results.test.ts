@@ -61,7 +61,7 @@ describe('loadseed merge', () => {
     both.merge(shifted, 0);
     const out = await sandbox.run('merge', 'late.json', 'early.json', '-o', 'aligned.json', '--quiet');
     expect(out.code).toBe(0);
-    expect(out.stdout).toBe('✓ run completed (no thresholds)\n');
+    expect(out.stdout).toBe('✓ passed: 1 of 1 thresholds met\n'); // the default error rate ≤ 1%, carried over
     const merged = await sandbox.readResults('aligned.json');
     expect(merged.run.startedAt).toBe('2026-11-25T20:00:00.000Z');
     expect(merged.run.endedAt).toBe('2026-11-25T20:00:13.000Z');
@@ -124,5 +124,36 @@ describe('loadseed merge', () => {
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toContain("required option '-o, --out <file>' not specified");
     await expect(sandbox.read('never.json')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses an incomplete or mixed set of shards (exit 2, naming what is missing), unless --allow-partial, which marks it partial', async () => {
+    const shard = (index: number, count = 4) =>
+      resultsOf(record(newRecorder(), { count: 100, seed: index }), { shard: { index, count }, startedAtEpochMs: START_MS + index });
+    await sandbox.write('s1.json', shard(1));
+    await sandbox.write('s2.json', shard(2));
+    await sandbox.write('whole.json', resultsOf(record(newRecorder(), { count: 100, seed: 9 }), { startedAtEpochMs: START_MS + 9 }));
+    await sandbox.write('s2-of-3.json', shard(2, 3));
+    const half = await sandbox.run('merge', 's1.json', 's2.json', '-o', 'half.json');
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('error: cannot merge an incomplete set of shards: 2 of 4 given, shards 3/4 and 4/4 missing');
+    expect(half.stderr).toContain('--allow-partial');
+    const mixed = await sandbox.run('merge', 's1.json', 'whole.json', '-o', 'mixed.json');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('error: cannot merge whole.json with s1.json: whole.json is not a shard (no run.shard) and s1.json is shard 1/4');
+    const split = await sandbox.run('merge', 's1.json', 's2-of-3.json', '-o', 'split.json', '--allow-partial');
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain('shards of different splits (2/3 and 1/4)');
+    await expect(sandbox.read('half.json')).rejects.toThrow(/ENOENT/);
+
+    const partial = await sandbox.run('merge', 's1.json', 's2.json', '-o', 'half.json', '--allow-partial', '--markdown', 'half.md', '--junit', 'half.xml', '--html', 'half.html');
+    expect(partial.code, partial.stderr).toBe(0);
+    const text = 'partial: shards 3/4 and 4/4 missing (merged with --allow-partial): the figures cover 2 of 4 shards';
+    expect(partial.stdout).toContain(`! ${text}`);
+    const merged = await sandbox.readResults('half.json');
+    expect(merged.run.partial).toEqual({ shardCount: 4, missingShards: [3, 4] });
+    expect(merged.summary.total.count).toBe(200);
+    expect(await sandbox.read('half.md')).toContain(text);
+    expect(await sandbox.read('half.xml')).toContain(text);
+    expect(await sandbox.read('half.html')).toContain('shards 3/4 and 4/4 missing');
   });
 });

@@ -46,7 +46,7 @@ export function newRecorder(originAt = 5_000): Recorder {
 /** A results document of `recorder`, as `run` would write it, with the thresholds of `sla`. */
 export function resultsOf(
   recorder: Recorder,
-  options: { sla?: SlaSpec; name?: string; startedAtEpochMs?: number; elapsedMs?: number; host?: string } = {},
+  options: { sla?: SlaSpec | false; name?: string; startedAtEpochMs?: number; elapsedMs?: number; host?: string; shard?: { index: number; count: number } } = {},
 ): ResultsDocument {
   const startedAtEpochMs = options.startedAtEpochMs ?? START_MS;
   const elapsedMs = options.elapsedMs ?? 10_000;
@@ -59,6 +59,7 @@ export function resultsOf(
     interrupted: false,
     warmupExcluded: false,
     warmupRequests: 0,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
     recorder,
     thresholds: planThresholds(options.sla),
     generator: {

@@ -31,7 +31,9 @@ describe('planThresholds', () => {
       { key: 'p99.9_latency_ms', metric: { kind: 'percentile-latency', percentile: 99.9 }, limit: 800, request: 'checkout' },
       { key: 'min_rps', metric: { kind: 'min-rps' }, limit: 10, request: 'checkout' },
     ]);
-    expect(planThresholds(undefined)).toEqual([]);
+    expect(planThresholds(undefined)).toEqual([{ key: 'max_error_rate', metric: { kind: 'error-rate' }, limit: 0.01, default: true }]);
+    expect(planThresholds({ abort_on_fail: true })).toEqual(planThresholds(undefined));
+    expect(planThresholds(false)).toEqual([]);
   });
 });
 
