@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { buildConnector, Client, errors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { isDeadBeforeWrite } from './dead-before-write.js';
 import { tlsConnectOptionsOf } from './tls-settings.js';
 import type { TlsSettings } from './tls-settings.js';
 
@@ -61,8 +62,6 @@ const ABANDONED = Object.freeze(Object.assign(new Error('request abandoned by lo
 const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /** RFC 9110 §9.2.2 idempotent methods (of those a scenario can use): sent once more when a reused connection was closed under them. */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-/** A connection closed or reset under a request (undici's "other side closed", the socket's errno). */
-const CONNECTION_CLOSED_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
  * The dynamic HTTP path (user journeys: templated requests, captures, checks, cookies, redirects, HTTP/2):
@@ -115,10 +114,12 @@ const STASH_MAX_AGE_MS = 2_000;
  * as an invalid header value), unless `abort()` is called first: then never. Errors are undici's or Node's,
  * unchanged (classify-error.ts maps their codes). Bodies are counted; only the first `keepBodyBytes` are kept.
  *
- * As on the static path (socket-http-target.ts), an idempotent request that went out on a kept-alive connection
- * the server closed meanwhile (closed or reset before any byte of the response) is sent once more, on a new
- * connection: undici does not, and a server that closes idle connections would otherwise fail the request
- * that raced its close.
+ * As on the static path (socket-http-target.ts), an idempotent request that went out on a kept-alive
+ * connection is sent once more, on a new connection, only when nothing of a response was read and the write
+ * itself found the connection dead (dead-before-write.ts): the server never got it. A close ("other side
+ * closed", UND_ERR_SOCKET) or a reset after the write is the request's failure, counted once and never sent
+ * again: the server may have read it. undici's Client (no retry interceptor, pipelining 1) re-sends nothing
+ * it has written: only requests still queued, never written, go on its next connection.
  */
 export class HttpExchangeSession {
   readonly #options: ExchangeOptions;
@@ -406,7 +407,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     const origin = this.#origin;
     const code = (error as { code?: unknown }).code;
-    if (this.#mayRetry(code)) {
+    if (this.#mayRetry(error)) {
       // Not from inside undici's error handling (it is failing this request's connection): on the next turn.
       this.#retried = true;
       this.#controller = undefined;
@@ -421,10 +422,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * A kept-alive connection was closed under an idempotent request before any byte of the response, and no
-   * other connection was opened since: the server closed it as the request went out. Cold path.
+   * An idempotent request's write on a kept-alive connection found it dead (no byte of a response, no other
+   * connection opened since): the server never got the request. Cold path.
    */
-  #mayRetry(code: unknown): boolean {
+  #mayRetry(error: Error): boolean {
     const socket = this.#reusedSocket;
     return (
       socket !== undefined &&
@@ -432,8 +433,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       !this.#abandoned &&
       this.#status === 0 &&
       this.#bytesIn === 0 &&
-      typeof code === 'string' &&
-      CONNECTION_CLOSED_CODES.has(code) &&
+      isDeadBeforeWrite(error) &&
       this.#origin?.socket === socket
     );
   }

@@ -2,6 +2,7 @@ import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { PlannedRequest } from '../plan/build-plan.js';
+import { isDeadBeforeWrite } from './dead-before-write.js';
 import { DEFAULT_MAX_HEADER_BYTES, protocolError, ResponseScanner } from './response-scanner.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
@@ -69,12 +70,17 @@ interface Shared {
  * use a 'data' listener). Nothing is allocated per request beyond what Node allocates for a write.
  *
  * Connection life: a connection whose server closed it while idle (or that said `connection: close`, or is
- * HTTP/1.0 without keep-alive, or sent bytes nobody asked for) is dropped, and the next send opens a new one.
- * If a reused connection closes before any byte of the response arrives (the server closed it as the request
- * went out), an idempotent request is sent once more on a new connection, as HTTP clients do (Go's
- * net/http, for one); otherwise a close or reset mid-response is `connection_reset` (LS_CONNECTION_CLOSED or
- * the socket's ECONNRESET), a malformed response `protocol` (LS_PROTOCOL), and connect failures keep their
- * errno (ECONNREFUSED, ENOTFOUND, TLS codes) or LS_CONNECT_TIMEOUT.
+ * HTTP/1.0 without keep-alive, or sent bytes nobody asked for) is dropped, and the next send opens a new one;
+ * so is a kept-alive socket found no longer writable when a request is about to go out on it.
+ *
+ * Re-sending (see `isDeadBeforeWrite`): an idempotent request is sent once more, on a new connection, only if
+ * it went out on a reused connection, nothing of a response was read, and the failure is the write itself
+ * finding the connection dead (EPIPE or ECONNRESET raised by the write, a write after the socket ended): the
+ * request then never reached the server. A connection closed (FIN) or reset after the request was written is
+ * never a reason to send it again, since the server may have read it and chosen not to answer: it is
+ * `connection_reset` (LS_CONNECTION_CLOSED or the socket's ECONNRESET), counted once, as the server counted
+ * one request. A malformed response is `protocol` (LS_PROTOCOL), and connect failures keep their errno
+ * (ECONNREFUSED, ENOTFOUND, TLS codes) or LS_CONNECT_TIMEOUT.
  */
 export class SocketHttpTarget implements StepTarget {
   readonly #requests: readonly CompiledRequest[];
@@ -211,6 +217,10 @@ class OriginConnection {
     this.#retried = false;
     this.#scanner.begin(request.noBody);
     let socket = this.#socket;
+    if (socket !== undefined && !socket.writable) {
+      this.#drop(); // found closed before anything was written on it: not reused
+      socket = undefined;
+    }
     this.#reusedSocket = socket !== undefined;
     if (socket === undefined) socket = this.#open();
     const bytes = request.wire.length;
@@ -340,10 +350,8 @@ class OriginConnection {
     if (this.#scanner.end()) {
       this.#drop(); // a body delimited by the close
       this.#succeed(reply);
-    } else if (this.#mayRetry()) {
-      this.#retry();
     } else {
-      this.#fail(connectionClosedError());
+      this.#fail(connectionClosedError()); // the server may have read the request: never sent again
     }
   };
 
@@ -352,8 +360,7 @@ class OriginConnection {
       this.#drop();
       return;
     }
-    const code = (error as { code?: unknown }).code;
-    if ((code === 'ECONNRESET' || code === 'EPIPE') && this.#mayRetry()) this.#retry();
+    if (this.#mayRetry() && isDeadBeforeWrite(error)) this.#retry();
     else this.#fail(error);
   };
 
@@ -384,7 +391,7 @@ class OriginConnection {
     reply?.stepFailed(error, bytesIn, bytesOut);
   }
 
-  /** Nothing came back on a socket that was open before the request: the server may have closed it meanwhile. */
+  /** Nothing came back on a socket that was open before the request, which may be sent again (see isDeadBeforeWrite). */
   #mayRetry(): boolean {
     return this.#reusedSocket && !this.#retried && this.#bytesIn === 0 && this.#request.replayable;
   }

@@ -40,7 +40,12 @@ export type Fault =
    */
   | { readonly kind: 'close-after-response'; readonly announce: boolean }
   /** Whatever arrives (a TLS ClientHello, say), answers as a plain HTTP server does: 400, then close. */
-  | { readonly kind: 'plain-http' };
+  | { readonly kind: 'plain-http' }
+  /**
+   * Answers `200 ok` (kept alive), but every `every`-th request it reads (counted over all connections) it
+   * closes the connection without answering: the request was received, and never answered.
+   */
+  | { readonly kind: 'drop-every'; readonly every: number };
 
 export interface FaultServer {
   readonly url: string;
@@ -262,6 +267,15 @@ function accept(
         pump();
         return;
       }
+      case 'drop-every':
+        if (counts.requests % fault.every === 0) {
+          busy = true;
+          socket.destroy();
+          return;
+        }
+        socket.write(OK_RESPONSE);
+        next();
+        return;
       case 'close-after-response':
         busy = true; // one request per connection; whatever else arrives is never answered
         socket.end(fault.announce ? 'HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok' : OK_RESPONSE);

@@ -6,6 +6,7 @@ import type { RequestStats } from '../../../src/metrics/recorder-snapshot.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
 import {
   expectOnlyFailures,
+  expectReadableSamples,
   FAULT_TRANSPORTS,
   faultPlan,
   startFaultServer,
@@ -252,9 +253,10 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
       const closing = await startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }, { kind: 'close-after-response', announce: false });
       await withServer(Promise.resolve(closing), async () => {
         const { total } = await runToEnd(trusted(closing.url, 10), 10);
-        expect(total).toMatchObject({ requests: 10, successes: 10, failures: 0, errorCounts: NO_ERRORS });
-        expect(closing.requests()).toBe(10);
-        expect(closing.connections()).toBe(10);
+        // A request written before the silent close was seen is connection_reset, never re-sent (see below).
+        expect(total.requests).toBe(10);
+        expect(total.successes).toBe(closing.requests());
+        expect(total.errorCounts).toEqual({ ...NO_ERRORS, connection_reset: 10 - total.successes });
       });
     });
 
@@ -267,18 +269,41 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
     });
   });
 
-  describe('a server that closes keep-alive connections after every response: all succeed, one connection each', () => {
-    it.each([
-      ['saying so (connection: close)', true],
-      ['without saying so (FIN after a keep-alive response)', false],
-    ])('%s', async (_name, announce) => {
-      await withServer(fault({ kind: 'close-after-response', announce }), async (server) => {
+  it('a GET the server read and closed without answering is connection_reset, counted once, never re-sent', { timeout: 30_000 }, async () => {
+    await withServer(fault({ kind: 'drop-every', every: 5 }), async (server) => {
+      const { total } = await runToEnd(plan({ target: server.url, requests: [{ path: '/' }], load: budget(2, 60) }), 60);
+      // Every request loadseed counts is one the server read, and each one the server dropped is a failure.
+      expect(total.requests).toBe(server.requests());
+      const dropped = Math.floor(server.requests() / 5);
+      expect(dropped).toBe(12);
+      expect(total.successes).toBe(server.requests() - dropped);
+      expect(total).toMatchObject({ failures: dropped, statusCounts: { 200: server.requests() - dropped } });
+      expect(total.errorCounts).toEqual({ ...NO_ERRORS, connection_reset: dropped });
+      expectReadableSamples(total, 'connection_reset', dropped, /closed|ECONNRESET/);
+    });
+  });
+
+  describe('a server that closes keep-alive connections after every response', () => {
+    it('saying so (connection: close): all succeed, one connection each', async () => {
+      await withServer(fault({ kind: 'close-after-response', announce: true }), async (server) => {
         const { total } = await runToEnd(plan({ target: server.url, requests: [{ path: '/' }], load: budget(2, 20) }), 20);
         expect(total).toMatchObject({ requests: 20, successes: 20, failures: 0, statusCounts: { 200: 20 }, errorCounts: NO_ERRORS });
         expect(total.failureSamples).toEqual([]);
         // Each connection answered one request; none was opened and left unused.
         expect(server.requests()).toBe(20);
         expect(server.connections()).toBe(20);
+      });
+    });
+
+    it('without saying so (FIN after a keep-alive response): a GET that raced the FIN is connection_reset, not re-sent', async () => {
+      await withServer(fault({ kind: 'close-after-response', announce: false }), async (server) => {
+        const { total } = await runToEnd(plan({ target: server.url, requests: [{ path: '/' }], load: budget(2, 20) }), 20);
+        // The request went out on a live (half-closed) connection: the server got it and chose not to answer.
+        // Whatever was written before the FIN was seen failed once; every success is one the server answered.
+        expect(total.requests).toBe(20);
+        expect(total.successes).toBe(server.requests());
+        expect(total.errorCounts).toEqual({ ...NO_ERRORS, connection_reset: 20 - total.successes });
+        expect(total.statusCounts).toEqual({ 200: server.requests() });
       });
     });
 
