@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import ejs from 'ejs';
+import { stringify } from 'yaml';
 import { SCENARIO_SCHEMA_PATH, TEMPLATES_DIR } from '../assets.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
@@ -125,7 +126,7 @@ export async function renderScenario(options: InitOptions, path: string, display
   });
 }
 
-/** Plain when YAML reads it back as the same string, double-quoted (JSON is valid YAML) otherwise. */
+/** The value as a YAML string scalar: the yaml package quotes it whenever plain text would read back as something else (`50`, `true`). */
 function yamlString(value: string): string {
-  return /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/.test(value) ? value : JSON.stringify(value);
+  return stringify(value, { lineWidth: 0 }).trimEnd();
 }

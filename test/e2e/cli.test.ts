@@ -95,8 +95,18 @@ describe('loadseed (built CLI)', () => {
     }
     const api = await readFile(join(dir, 'api.yml'), 'utf8');
     expect(api).toContain('target: ${TARGET_URL:-http://127.0.0.1:3000}');
-    expect(api).toContain('path: "/api/items?page=2"');
+    expect(api).toContain('path: /api/items?page=2');
   });
+
+  it('init --url quotes a last path segment that YAML would read as a number or a boolean, so validate accepts it', async () => {
+    for (const [segment, file] of [['/delay/50', 'delay.yml'], ['/status/200', 'status.yml'], ['/items/true', 'items.yml']] as const) {
+      const init = await loadseed(['init', file, '--url', `http://127.0.0.1:3000${segment}`], { cwd: dir });
+      expect(init.code, segment).toBe(0);
+      const valid = await loadseed(['validate', file], { cwd: dir });
+      expect(valid.code, `${segment}: ${valid.stderr}`).toBe(0);
+      expect(valid.stdout).toContain(`1 request: ${segment.split('/').pop() as string}`);
+    }
+  }, 30_000);
 
   it('init refuses bad flags with exit 2 and names the flag', async () => {
     const cases: [string[], string][] = [
