@@ -40,7 +40,6 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
   );
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
-  if (options.quiet !== true) io.stdout.write(`${c.dim(`reading ${files.length} results file${files.length === 1 ? '' : 's'}…`)}\n`);
   // SIGINT/SIGTERM stops the merge between steps: nothing is written (a merge of some of the inputs is no result).
   const stopped = (): ExitCode | undefined => {
     if (!io.signal.aborted) return undefined;

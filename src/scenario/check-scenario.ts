@@ -1,5 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
-import { parseDurationMs } from './duration.js';
+import { formatDuration, parseDurationMs } from './duration.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
@@ -73,6 +73,9 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
 
 type Report = (path: DataPath, message: string, at?: 'key' | 'value') => void;
 
+/** A request's deadline: one hour is already far past any answer a load test waits for. */
+export const MAX_TIMEOUT_MS = 3_600_000;
+
 function checkLoad(data: ScenarioData, report: Report): void {
   const load = data.load;
   switch (load.profile) {
@@ -134,29 +137,51 @@ function checkWarmup(warmup: Warmup | undefined, profile: ScenarioData['load']['
  * found here, located, rather than thrown while planning. Templates count as one plain character.
  */
 function checkUrls(data: ScenarioData, report: Report): void {
-  const parses = (url: string): boolean => URL.canParse(url.replace(/\{\{[\s\S]*?\}\}/g, 'x'));
   const refuse = (path: DataPath, url: string): void =>
     report(path, `not a valid URL: check the host and the port, e.g. http://127.0.0.1:8080 (got ${JSON.stringify(url)})`, 'value');
-  const targetParses = data.target === undefined || parses(data.target);
+  // A URL that parses can still not be sent as written: port 0 names no server, and credentials in it would be
+  // dropped by the transports without a word (and printed wherever the URL is).
+  let problemPath: DataPath = [];
+  const parses = (url: string): boolean => {
+    const parsed = URL.parse(url.replace(/\{\{[\s\S]*?\}\}/g, 'x'));
+    if (parsed === null) return false;
+    if (parsed.port === '0') report(problemPath, 'port 0 names no server: give the port the target listens on', 'value');
+    if (parsed.username !== '' || parsed.password !== '') {
+      report(problemPath, 'credentials in a URL are not sent: use auth: {basic: {username, password}} (with ${ENV} for the password)', 'value');
+    }
+    return true;
+  };
+  const at = (path: DataPath, url: string): boolean => {
+    problemPath = path;
+    return parses(url);
+  };
+  const targetParses = data.target === undefined || at(['target'], data.target);
   if (data.target !== undefined && !targetParses) refuse(['target'], data.target);
   for (const { spec, path } of requestsOf(data)) {
-    if (spec.url !== undefined && !parses(spec.url)) refuse([...path, 'url'], spec.url);
+    if (spec.url !== undefined && !at([...path, 'url'], spec.url)) refuse([...path, 'url'], spec.url);
     if (spec.url === undefined && spec.path !== undefined && data.target !== undefined && targetParses) {
       const joined = `${data.target.replace(/\/+$/, '')}${spec.path}`;
-      if (!parses(joined)) refuse([...path, 'path'], joined);
+      // The target's own problems were told once, at target.
+      if (!URL.canParse(joined.replace(/\{\{[\s\S]*?\}\}/g, 'x'))) refuse([...path, 'path'], joined);
     }
   }
   for (const [index, origin] of (data.http?.redirects?.allow_origins ?? []).entries()) {
-    if (!parses(origin)) refuse(['http', 'redirects', 'allow_origins', index], origin);
+    const path: DataPath = ['http', 'redirects', 'allow_origins', index];
+    if (!at(path, origin)) refuse(path, origin);
   }
 }
 
 /** Durations the schema accepts but that overflow as milliseconds (`1e306`, 400 digits of hours). */
 function checkDurations(data: ScenarioData, report: Report): void {
-  const check = (value: Duration | undefined, path: DataPath): void => {
-    if (value === undefined || parseDurationMs(value) !== undefined) return;
+  const check = (value: Duration | undefined, path: DataPath, maxMs = Number.POSITIVE_INFINITY): void => {
+    if (value === undefined) return;
+    const durationMs = parseDurationMs(value);
     const text = JSON.stringify(value);
-    report(path, `duration too long: its milliseconds overflow a number (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`, 'value');
+    const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    if (durationMs === undefined) report(path, `duration too long: its milliseconds overflow a number (got ${shown})`, 'value');
+    // Timers count whole milliseconds: a duration under one would silently become 0 (no wait, no run, no deadline).
+    else if (durationMs > 0 && durationMs < 1) report(path, `a duration shorter than 1ms rounds to nothing: give at least 1ms (got ${shown})`, 'value');
+    else if (durationMs > maxMs) report(path, `longer than the ${formatDuration(maxMs)} this allows (got ${shown})`, 'value');
   };
   const thinkTime = (value: ThinkTime | undefined, path: DataPath): void => {
     if (typeof value === 'object') {
@@ -167,7 +192,7 @@ function checkDurations(data: ScenarioData, report: Report): void {
     }
   };
   const requestDurations = (spec: { timeout?: Duration; think_time?: ThinkTime; expect?: unknown }, path: DataPath): void => {
-    check(spec.timeout, [...path, 'timeout']);
+    check(spec.timeout, [...path, 'timeout'], MAX_TIMEOUT_MS);
     thinkTime(spec.think_time, [...path, 'think_time']);
     if (typeof spec.expect === 'object' && spec.expect !== null && !Array.isArray(spec.expect)) {
       check((spec.expect as ExpectChecks).max_latency, [...path, 'expect', 'max_latency']);

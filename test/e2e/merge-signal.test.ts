@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,17 +30,15 @@ function mergeSignalled(signal: NodeJS.Signals, fifo: string): Promise<{ code: n
     });
     let stdout = '';
     let stderr = '';
-    let signalled = false;
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // Started (its signal handlers are in place): signal once, then let it read the FIFO.
-      if (!signalled && stdout.includes('reading 2 results files')) {
-        signalled = true;
-        child.kill(signal);
-        void writeFile(join(dir, fifo), second);
-      }
-    });
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // Opening a FIFO for writing waits until a reader opens it: merge is then reading its inputs, its signal
+    // handlers in place. Signal once, then let it read the rest.
+    void open(join(dir, fifo), 'w').then(async (writer) => {
+      child.kill(signal);
+      await writer.writeFile(second);
+      await writer.close();
+    }, reject);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {

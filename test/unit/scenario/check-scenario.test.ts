@@ -17,6 +17,30 @@ describe('checkScenario', () => {
     expect(checkScenario(scenario())).toEqual([]);
   });
 
+  it('refuses a URL that parses but cannot be sent as written: port 0, credentials in it', () => {
+    expect(checkScenario(scenario({ target: 'http://127.0.0.1:0' }))).toEqual([
+      { path: ['target'], at: 'value', message: 'port 0 names no server: give the port the target listens on' },
+    ]);
+    const credentials = 'credentials in a URL are not sent: use auth: {basic: {username, password}} (with ${ENV} for the password)';
+    expect(checkScenario(scenario({ target: 'http://u:p@127.0.0.1:8080' }))).toEqual([{ path: ['target'], at: 'value', message: credentials }]);
+    expect(checkScenario(withRequest({ url: 'http://user@127.0.0.1:8080/x' }))).toEqual([
+      { path: ['requests', 0, 'url'], at: 'value', message: credentials },
+    ]);
+  });
+
+  it('refuses a duration under 1 ms (it would round to nothing) and a request timeout over an hour', () => {
+    expect(checkScenario(withRequest({ path: '/', timeout: '0.1ms' }))).toEqual([
+      { path: ['requests', 0, 'timeout'], at: 'value', message: 'a duration shorter than 1ms rounds to nothing: give at least 1ms (got "0.1ms")' },
+    ]);
+    expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, duration: 0.0001 } }))).toEqual([
+      { path: ['load', 'duration'], at: 'value', message: 'a duration shorter than 1ms rounds to nothing: give at least 1ms (got 0.0001)' },
+    ]);
+    expect(checkScenario(scenario({ defaults: { timeout: 1e12 } }))).toEqual([
+      { path: ['defaults', 'timeout'], at: 'value', message: 'longer than the 1h this allows (got 1000000000000)' },
+    ]);
+    expect(checkScenario(withRequest({ path: '/', timeout: '1h' }))).toEqual([]);
+  });
+
   it('needs requests or flows, and not both', () => {
     expect(checkScenario({ target: 'http://a.test', load: CONSTANT })).toEqual([
       { path: [], at: 'key', message: 'a scenario needs requests (a list of requests) or flows (multi-step journeys)' },
