@@ -64,7 +64,7 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('--baseline <results.json>', 'compare with an earlier run\'s results at the end: a regression beyond --max-regression fails the run (exit 1)')
     .option('--max-regression <percent>', 'with --baseline: how much worse p50/p95/p99 and throughput may be, as a share', '10%')
     .option('--max-error-rate-increase <points>', 'with --baseline: how many percentage points the error rate may rise', '1%')
-    .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m): stops it, writing the reports, like SIGTERM')
+    .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM')
     .addHelpText(
       'after',
       '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet\n  $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)',

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { clearLongTimeout, setLongTimeout } from '../engine/long-timeout.js';
 import { runPlan } from '../engine/run-plan.js';
 import { startMonitor } from '../monitor/start-monitor.js';
 import { withBaseline } from '../results/baseline.js';
@@ -100,13 +101,16 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), modelOf(plan.profile) === 'open', thresholds, io, progress, quiet ? undefined : err);
   const ticker = progressTicker(progress, abort);
   // The kill switch: whatever happens (a stuck target, a cancelled orchestrator), the run stops by itself.
+  // A limit past 2³¹−1 ms (24.8 days) is a chain of timers: one plain timer would fire at once.
   const limitMs = maxDurationMs ?? defaultMaxDurationMs(plan);
   const killSwitch = new AbortController();
-  const killTimer = setTimeout(() => {
-    io.stderr.write(err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`));
-    killSwitch.abort('SIGTERM');
-  }, limitMs);
-  killTimer.unref();
+  const killTimer =
+    limitMs === 'none'
+      ? undefined
+      : setLongTimeout(() => {
+          io.stderr.write(err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`));
+          killSwitch.abort('SIGTERM');
+        }, limitMs).unref();
   // Server-side resources (`monitor`), sampled beside the load; a sampling failure is a warning, never fatal.
   const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
   let result;
@@ -120,7 +124,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     await monitor?.stop();
     throw error;
   } finally {
-    clearTimeout(killTimer);
+    clearLongTimeout(killTimer);
     progress.stop();
   }
 
@@ -187,9 +191,13 @@ export function parseShard(text: string): Segment {
   return { index: index - 1, count };
 }
 
-function parseMaxDuration(text: string): number {
+/** `--max-duration`: a duration of at least 1 s, or `none` (no kill switch). */
+function parseMaxDuration(text: string): number | 'none' {
+  if (text.trim() === 'none') return 'none';
   const ms = parseDurationMs(text);
-  if (ms === undefined || !(ms >= 1000)) throw new UsageError(`--max-duration takes a duration of at least 1s, such as 90s or 15m (got "${text}")`);
+  if (ms === undefined || !(ms >= 1000)) {
+    throw new UsageError(`--max-duration takes a duration of at least 1s, such as 90s or 15m, or none (got "${text}")`);
+  }
   return ms;
 }
 

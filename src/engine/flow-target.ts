@@ -20,6 +20,7 @@ import type { RedirectSettings } from './redirect-policy.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
 import type { TlsSettings } from './tls-settings.js';
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
 
 export interface FlowTargetOptions {
   readonly keepAlive: boolean;
@@ -248,12 +249,12 @@ export class FlowSession implements StepSession, TemplateScope {
   /** Setup: sends one request and resolves with why it failed, or undefined. */
   sendOnce(requestIndex: number, timeoutMs: number): Promise<string | undefined> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         this.abort();
         resolve(`no response within ${timeoutMs} ms`);
       }, timeoutMs);
       const done = (failure: string | undefined): void => {
-        clearTimeout(timer);
+        clearLongTimeout(timer);
         resolve(failure);
       };
       this.send(requestIndex, {

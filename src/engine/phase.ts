@@ -4,6 +4,8 @@ import { DeadlineSweeper } from './deadline-sweeper.js';
 import type { UserPool } from './user-pool.js';
 import type { UserHost, VirtualUser } from './virtual-user.js';
 import type { Workload } from './workload.js';
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+import type { LongTimeout } from './long-timeout.js';
 
 export interface PhaseOutcome {
   /** t=0 of the phase (engine clock, ms). */
@@ -37,8 +39,8 @@ export abstract class Phase implements UserHost {
   #finished = false;
   #interrupted = false;
   #dataExhausted = false;
-  #endTimer: NodeJS.Timeout | undefined = undefined;
-  #graceTimer: NodeJS.Timeout | undefined = undefined;
+  #endTimer: LongTimeout | undefined = undefined;
+  #graceTimer: LongTimeout | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   #resolve: ((outcome: PhaseOutcome) => void) | undefined = undefined;
   readonly #onAbort = (): void => this.stop(true);
@@ -85,12 +87,12 @@ export abstract class Phase implements UserHost {
     if (interrupted && !this.#finished) this.#interrupted = true;
     if (this.stopping) return;
     this.stopping = true;
-    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    clearLongTimeout(this.#endTimer);
     this.#endTimer = undefined;
     this.haltSchedule();
     for (const user of this.pool.users) if (user.host === this) user.halt();
     if (this.#inFlight === 0) this.#finish();
-    else if (!this.#finished) this.#graceTimer = setTimeout(() => this.#finish(), this.workload.gracePeriodMs);
+    else if (!this.#finished) this.#graceTimer = setLongTimeout(() => this.#finish(), this.workload.gracePeriodMs);
   }
 
   dataExhausted(): void {
@@ -127,15 +129,15 @@ export abstract class Phase implements UserHost {
       this.#endTimer = undefined;
       this.stop(false);
     } else {
-      this.#endTimer = setTimeout(() => this.#armEnd(), Math.min(waitMs, 2 ** 31 - 1));
+      this.#endTimer = setLongTimeout(() => this.#armEnd(), waitMs);
     }
   }
 
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
-    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    clearLongTimeout(this.#endTimer);
+    clearLongTimeout(this.#graceTimer);
     this.#sweeper.stop();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     for (const user of this.pool.users) if (user.host === this) user.interrupt();

@@ -1,4 +1,6 @@
 import { now } from './clock.js';
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+import type { LongTimeout } from './long-timeout.js';
 
 /** Offsets (ms from an origin) of successive events, Infinity once there are no more. */
 export interface OffsetSource {
@@ -16,7 +18,7 @@ export class ScheduleDriver {
   readonly #source: OffsetSource;
   readonly #onDue: (intendedAt: number, firedAt: number) => void;
   #nextOffsetMs: number;
-  #timeout: NodeJS.Timeout | undefined = undefined;
+  #timeout: LongTimeout | undefined = undefined;
   #immediate: NodeJS.Immediate | undefined = undefined;
   #stopped = false;
   readonly #tick: () => void;
@@ -39,7 +41,7 @@ export class ScheduleDriver {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timeout !== undefined) clearTimeout(this.#timeout);
+    clearLongTimeout(this.#timeout);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#timeout = undefined;
     this.#immediate = undefined;
@@ -55,7 +57,7 @@ export class ScheduleDriver {
     }
     if (this.#nextOffsetMs === Infinity) return;
     const waitMs = this.#origin + this.#nextOffsetMs - now();
-    if (waitMs >= 1) this.#timeout = setTimeout(this.#tick, waitMs);
+    if (waitMs >= 1) this.#timeout = setLongTimeout(this.#tick, waitMs);
     else this.#immediate = setImmediate(this.#tick);
   }
 }

@@ -5,6 +5,8 @@ import { classifyError } from './classify-error.js';
 import { now, toMicros } from './clock.js';
 import type { StepReply, StepSession } from './step-target.js';
 import type { Workload } from './workload.js';
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+import type { LongTimeout } from './long-timeout.js';
 
 /** What a virtual user needs from the phase (executor) it runs in. */
 export interface UserHost {
@@ -69,7 +71,7 @@ export class VirtualUser implements StepReply {
   /** What the deferred continuation does: carry on after a request, or end an iteration that sent nothing. */
   #continueEndsIteration = false;
   #wakeAt = 0;
-  #thinkTimer: NodeJS.Timeout | undefined = undefined;
+  #thinkTimer: LongTimeout | undefined = undefined;
   readonly #onWake: () => void;
   readonly #onDeferred: () => void;
 
@@ -301,7 +303,7 @@ export class VirtualUser implements StepReply {
     // The user is ready again at from + pause: that is when the next request is due, however late the timer.
     this.#wakeAt = from + pauseMs;
     const delayMs = this.#wakeAt - now();
-    this.#thinkTimer = setTimeout(this.#onWake, delayMs > 0 ? delayMs : 0);
+    this.#thinkTimer = setLongTimeout(this.#onWake, delayMs > 0 ? delayMs : 0);
   }
 
   #iterationDone(at: number): void {
@@ -314,7 +316,7 @@ export class VirtualUser implements StepReply {
 
   #stop(): void {
     if (this.#thinkTimer !== undefined) {
-      clearTimeout(this.#thinkTimer);
+      clearLongTimeout(this.#thinkTimer);
       this.#thinkTimer = undefined;
     }
     if (!this.running) return;

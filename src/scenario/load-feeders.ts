@@ -22,6 +22,9 @@ export interface FeederData {
 
 /** Data files are read whole into memory (and copied to every worker): anything bigger is refused. */
 export const MAX_FEEDER_BYTES = 100 * 1024 * 1024;
+/** And at most this many rows: a file of many short rows would otherwise fill the heap as row arrays. */
+export const MAX_FEEDER_ROWS = 1_000_000;
+const ROW_LIMIT = `a data file may hold at most ${MAX_FEEDER_ROWS.toLocaleString('en-US')} rows`;
 
 export interface ReadFeedersResult {
   readonly feeders: readonly FeederData[];
@@ -135,7 +138,8 @@ function formatFromExtension(file: string): 'csv' | 'json' | undefined {
 function parseCsvTable(text: string, name: string, delimiter: string): Table | string {
   let records: string[][];
   try {
-    records = parseCsv(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    // Parsing stops after the header and one row past the limit: a file of too many rows is refused early.
+    records = parseCsv(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false, to: MAX_FEEDER_ROWS + 2 }) as string[][];
   } catch (error) {
     const { code, lines, message } = error as { code?: string; lines?: number; message: string };
     if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
@@ -153,6 +157,7 @@ function parseCsvTable(text: string, name: string, delimiter: string): Table | s
   const problem = headerProblem(header, name);
   if (problem !== undefined) return problem;
   if (rows.length === 0) return `${name} has a header row but no rows`;
+  if (rows.length > MAX_FEEDER_ROWS) return `${name} has more than ${MAX_FEEDER_ROWS} rows; ${ROW_LIMIT}`;
   return { columns: header, rows };
 }
 
@@ -168,6 +173,7 @@ function parseJsonTable(text: string, name: string): Table | string {
     return `${name} must be a JSON array of objects, e.g. [{"username": "a", "password": "b"}]; it holds ${kindOf(data)}`;
   }
   if (data.length === 0) return `${name} is an empty array: a data file needs at least one row`;
+  if (data.length > MAX_FEEDER_ROWS) return `${name} has ${data.length} rows; ${ROW_LIMIT}`;
   let columns: string[] | undefined;
   const rows: string[][] = [];
   for (const [index, item] of (data as unknown[]).entries()) {

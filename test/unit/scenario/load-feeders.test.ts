@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../../src/errors.js';
 import type { ScenarioIssue } from '../../../src/errors.js';
-import { loadFeeders, MAX_FEEDER_BYTES, readFeeders } from '../../../src/scenario/load-feeders.js';
+import { loadFeeders, MAX_FEEDER_BYTES, MAX_FEEDER_ROWS, readFeeders } from '../../../src/scenario/load-feeders.js';
 import type { FeederData } from '../../../src/scenario/load-feeders.js';
 import { parseScenario } from '../../../src/scenario/load-scenario.js';
 
@@ -186,6 +186,16 @@ describe('loadFeeders: errors, located at the feeder\'s file key', () => {
       at(3, 0, `big.csv is ${MAX_FEEDER_BYTES + 1} bytes; a data file may be at most ${MAX_FEEDER_BYTES} bytes (100 MiB)`),
     ]);
   });
+
+  it('a CSV or JSON file of more rows than the limit, refused while parsing (not an out-of-memory crash)', async () => {
+    await write('many.csv', `id\n${'1\n'.repeat(MAX_FEEDER_ROWS + 1)}`);
+    await write('ok.csv', `id\n${'1\n'.repeat(MAX_FEEDER_ROWS)}`);
+    await write('many.json', `[${'{"id":1},'.repeat(MAX_FEEDER_ROWS)}{"id":1}]`);
+    const limit = `a data file may hold at most ${MAX_FEEDER_ROWS.toLocaleString('en-US')} rows`;
+    expect(await issuesOf(['  - file: many.csv'])).toEqual([at(3, 0, `many.csv has more than ${MAX_FEEDER_ROWS} rows; ${limit}`)]);
+    expect(await issuesOf(['  - file: many.json'])).toEqual([at(3, 0, `many.json has ${MAX_FEEDER_ROWS + 1} rows; ${limit}`)]);
+    await load(['  - file: ok.csv']);
+  }, 60_000);
 
   it('a file that is not UTF-8', async () => {
     await write('latin1.csv', Buffer.from([0x61, 0x0a, 0xe9, 0x0a]));
