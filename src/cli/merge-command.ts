@@ -34,6 +34,7 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
     flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
     io.cwd,
     'nothing was merged',
+    files.map((file) => ({ path: file, what: 'a results file it merges' })),
   );
   const inputs = [];
   for (const file of files) inputs.push({ file, results: await readResultsFile(file, io.cwd) });
