@@ -6,6 +6,7 @@ import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
+import { checkOutputPaths } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
 
 /** The default tolerance of latencies (a rise) and throughput (a fall), relative: 10% of the baseline's figure. */
@@ -42,6 +43,12 @@ export async function compareCommand(
   io: CliIo,
 ): Promise<ExitCode> {
   const tolerances = tolerancesOf(options);
+  if (options.markdown !== undefined) {
+    await checkOutputPaths([{ path: options.markdown, source: '--markdown' }], io.cwd, 'nothing was compared', [
+      { path: baselineFile, what: 'the baseline it reads' },
+      { path: currentFile, what: 'the results file it reads' },
+    ]);
+  }
   const baseline = { file: baselineFile, results: await readResultsFile(baselineFile, io.cwd) };
   const current = { file: currentFile, results: await readResultsFile(currentFile, io.cwd) };
   const c = colorsFor(io.stdout, io.env, !globals.color);

@@ -22,7 +22,7 @@ import type { GlobalOptions } from './main.js';
 import { redactingIo } from './redacting-io.js';
 import { resultsOutputs } from './results-outputs.js';
 import { writeOutputs } from './write-outputs.js';
-import { checkOutputPaths } from './output-paths.js';
+import { checkOutputPaths, scenarioInputs } from './output-paths.js';
 import type { OutputTarget } from './output-paths.js';
 import { runExitCode } from './run-exit-code.js';
 
@@ -70,7 +70,7 @@ export async function findLimitCommand(
   else if (typeof report?.json === 'string') targets.push({ path: report.json, source: `report.json in ${file}` });
   if (options.html !== undefined) targets.push({ path: options.html, source: '--html' });
   else if (typeof report?.html === 'string') targets.push({ path: report.html, source: `report.html in ${file}` });
-  await checkOutputPaths(targets, io.cwd, 'nothing was sent');
+  await checkOutputPaths(targets, io.cwd, 'nothing was sent', scenarioInputs(scenario));
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
   // find-limit has its own default (error rate ≤ 1% and p95 ≤ 5× the first step's): the run's default threshold is not its.

@@ -37,6 +37,7 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
     flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
     io.cwd,
     'nothing was merged',
+    files.map((file) => ({ path: file, what: 'a results file it merges' })),
   );
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);

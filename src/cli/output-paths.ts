@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { access, open, realpath, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
 
 /** A file a command will write, and what asked for it (`--out`, `report.json in x.yml`), for the message. */
 export interface OutputTarget {
@@ -9,18 +11,52 @@ export interface OutputTarget {
   readonly source: string;
 }
 
+/** A file a command reads (the scenario, a data file, a results input): no output may overwrite it. */
+export interface InputFile {
+  /** Absolute, or relative to `cwd`. */
+  readonly path: string;
+  /** What it is, for the message: `the scenario file`, `a data file of x.yml`, `the baseline`. */
+  readonly what: string;
+}
+
 /**
  * Checks, before any work, that every file a command will write can be written: not a directory, not under a
- * file, in a directory that exists (or can be created) and is writable. One UsageError (exit 2) listing every
- * problem, ending with `consequence` (`nothing was sent`).
+ * file, in a directory that exists (or can be created) and where a file can really be created (a temporary
+ * file is created and removed there: `access()` says yes to root on /proc), and neither one of the command's
+ * inputs nor another of its outputs (compared as real paths: symbolic links and `..` resolved). One
+ * UsageError (exit 2) listing every problem, ending with `consequence` (`nothing was sent`).
  */
-export async function checkOutputPaths(targets: readonly OutputTarget[], cwd: string, consequence: string): Promise<void> {
+export async function checkOutputPaths(
+  targets: readonly OutputTarget[],
+  cwd: string,
+  consequence: string,
+  inputs: readonly InputFile[] = [],
+): Promise<void> {
   const problems: string[] = [];
+  const claimed = new Map<string, string>();
+  for (const input of inputs) {
+    const real = await realPathOf(resolve(cwd, input.path));
+    if (!claimed.has(real)) claimed.set(real, `it is ${input.what}`);
+  }
   for (const target of targets) {
-    const problem = await outputPathProblem(target.path, cwd);
-    if (problem !== undefined) problems.push(`${target.source}: cannot write ${target.path === '' ? '""' : target.path}: ${problem}`);
+    const shown = target.path === '' ? '""' : target.path;
+    const real = await realPathOf(resolve(cwd, target.path));
+    const owner = claimed.get(real);
+    const problem = owner ?? (await outputPathProblem(target.path, cwd));
+    if (problem !== undefined) problems.push(`${target.source}: cannot write ${shown}: ${problem}`);
+    if (owner === undefined) claimed.set(real, `${target.source} writes it too`);
   }
   if (problems.length > 0) throw new UsageError(`${problems.join('\nerror: ')}; ${consequence}`);
+}
+
+/** The path with every symbolic link and `..` resolved, as far as it exists; the missing rest appended. */
+async function realPathOf(absolute: string): Promise<string> {
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(await realPathOf(parent), basename(absolute));
+  }
 }
 
 async function outputPathProblem(path: string, cwd: string): Promise<string | undefined> {
@@ -30,12 +66,12 @@ async function outputPathProblem(path: string, cwd: string): Promise<string | un
     return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? dir : inside;
   };
   const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
-  const canWrite = (target: string, mode: number): Promise<string | undefined> =>
-    access(target, mode).then(() => undefined, codeOf);
   try {
-    if ((await stat(absolute)).isDirectory()) return 'it is a directory (give a file name)';
-    const denied = await canWrite(absolute, constants.W_OK);
-    return denied === undefined ? undefined : `the file is not writable (${denied})`;
+    const info = await stat(absolute);
+    if (info.isDirectory()) return 'it is a directory (give a file name)';
+    if (!info.isFile()) return 'it is not a regular file (a device, pipe or socket)';
+    const denied = await access(absolute, constants.W_OK).then(() => undefined, codeOf);
+    if (denied !== undefined) return `the file is not writable (${denied})`;
   } catch (error) {
     const code = codeOf(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') return `cannot use it (${code})`;
@@ -51,7 +87,22 @@ async function outputPathProblem(path: string, cwd: string): Promise<string | un
       return `cannot use the directory ${shown(dir)} (${code})`;
     }
     if (!isDirectory) return `${shown(dir)} is a file, not a directory`;
-    const denied = await canWrite(dir, constants.W_OK | constants.X_OK);
+    const denied = await createAndRemove(dir).then(() => undefined, codeOf);
     return denied === undefined ? undefined : `the directory ${shown(dir)} is not writable (${denied})`;
   }
+}
+
+/** Creates a new empty file in `dir` and removes it: the one test of writability that /proc and /sys cannot fool. */
+async function createAndRemove(dir: string): Promise<void> {
+  const probe = join(dir, `.loadseed-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const handle = await open(probe, 'wx');
+  await handle.close();
+  await rm(probe, { force: true });
+}
+
+/** What a scenario run reads: the scenario file and its `data:` files (relative to the scenario's directory). */
+export function scenarioInputs(scenario: Scenario): InputFile[] {
+  const inputs: InputFile[] = [{ path: scenario.file, what: 'the scenario file' }];
+  for (const feeder of scenario.data.data ?? []) inputs.push({ path: resolve(scenario.baseDir, feeder.file), what: `a data file of ${scenario.file}` });
+  return inputs;
 }

@@ -32,6 +32,7 @@ export async function reportCommand(file: string, options: ReportCommandOptions,
     flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
     io.cwd,
     'nothing was written',
+    [{ path: file, what: 'the results file it reads' }],
   );
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);

@@ -17,7 +17,7 @@ import type { Segment } from '../plan/segment.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { planAbortOnFail, planThresholds } from '../plan/thresholds.js';
 import type { AbortOnFailPolicy, PlannedThreshold } from '../plan/thresholds.js';
-import { checkOutputPaths } from './output-paths.js';
+import { checkOutputPaths, scenarioInputs } from './output-paths.js';
 import type { OutputTarget } from './output-paths.js';
 import { redactingIo } from './redacting-io.js';
 import { runExitCode } from './run-exit-code.js';
@@ -81,7 +81,10 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, plan.secrets);
   // Every file the run will write must be writable before any load is sent, not found unwritable at the end.
-  await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd, 'nothing was sent');
+  // ...and none of them may overwrite what the run reads (the scenario, its data files, the baseline) or another.
+  const inputs = scenarioInputs(scenario);
+  if (options.baseline !== undefined) inputs.push({ path: options.baseline, what: 'the baseline (--baseline)' });
+  await checkOutputPaths(outputTargets(file, options, scenario.data.report, plan.name, io.env), io.cwd, 'nothing was sent', inputs);
   const thresholds = planThresholds(scenario.data.sla);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);

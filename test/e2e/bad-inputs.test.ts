@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -299,6 +299,25 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
     );
   });
 
+  // access() says yes to root on /proc; creating a file there fails: the check creates (and removes) one.
+  it('a path under /proc or /sys, existing or not: refused before the load, not exit 3 (or a mkdir -p hang) after it', async () => {
+    for (const path of ['/proc/version', '/proc/loadseed-missing/sub/results.json', '/sys/kernel/loadseed.json']) {
+      await expectUsageError(['run', 'valid.yml', '--out', path], new RegExp(`^error: --out: cannot write ${path}: .*; nothing was sent$`));
+    }
+  });
+
+  it('an output that is the scenario file, one of its data files, or another output of the same run (as real paths)', async () => {
+    await file('rows.csv', 'id\n1\n2\n');
+    const withData = await file('with-data.yml', scenario('data: [{file: rows.csv}]'));
+    await symlink('valid.yml', join(dir, 'valid-link.yml'));
+    await expectUsageError(['run', 'valid.yml', '--out', 'valid.yml'], 'error: --out: cannot write valid.yml: it is the scenario file; nothing was sent');
+    await expectUsageError(['run', 'valid.yml', '--html', 'a-dir/../valid-link.yml'], 'error: --html: cannot write a-dir/../valid-link.yml: it is the scenario file');
+    await expectUsageError(['run', withData, '--junit', 'rows.csv'], 'error: --junit: cannot write rows.csv: it is a data file of with-data.yml');
+    await expectUsageError(['run', 'valid.yml', '--out', 'same.out', '--html', './same.out'], 'error: --out: cannot write same.out: --html writes it too; nothing was sent');
+    expect(existsSync(join(dir, 'valid.yml')) && (await readFile(join(dir, 'valid.yml'), 'utf8')).startsWith('target:')).toBe(true);
+    expect(existsSync(join(dir, 'rows.csv')) && existsSync(join(dir, 'same.out'))).toEqual(false);
+  });
+
   // Root writes whatever the mode: the refusal cannot be seen when the tests run as root (in a container, say).
   it.skipIf(process.getuid?.() === 0)('a directory that cannot be written (chmod 500)', async () => {
     await mkdir(join(dir, 'read-only'), { recursive: true });
@@ -335,6 +354,18 @@ describe('a results file that cannot be used: one message, exit 2', () => {
     await file('in-the-way', 'a file\n');
     await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'in-the-way/m.json'], 'error: -o: cannot write in-the-way/m.json: in-the-way is a file, not a directory; nothing was merged');
     await expectUsageError(['report', 'one.json', '--html', 'in-the-way/r.html'], 'error: --html: cannot write in-the-way/r.html: in-the-way is a file, not a directory; nothing was written');
+  });
+
+  it('an output that is one of the results files read (report, merge, compare, --baseline), or another output', async () => {
+    const one = await readFile(join(dir, 'one.json'), 'utf8');
+    await expectUsageError(['report', 'one.json', '--html', 'one.json'], 'error: --html: cannot write one.json: it is the results file it reads; nothing was written');
+    await expectUsageError(['report', 'one.json', '--junit', 'r.xml', '--markdown', 'r.xml'], 'error: --markdown: cannot write r.xml: --junit writes it too');
+    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'one.json'], 'error: -o: cannot write one.json: it is a results file it merges; nothing was merged');
+    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'm.json', '--html', 'm.json'], 'error: --html: cannot write m.json: -o writes it too');
+    await expectUsageError(['compare', 'one.json', 'two.json', '--markdown', 'two.json'], 'error: --markdown: cannot write two.json: it is the results file it reads; nothing was compared');
+    await expectUsageError(['run', 'valid.yml', '--baseline', 'one.json', '--out', 'one.json'], 'error: --out: cannot write one.json: it is the baseline (--baseline); nothing was sent');
+    expect(await readFile(join(dir, 'one.json'), 'utf8')).toBe(one);
+    expect(existsSync(join(dir, 'm.json')) || existsSync(join(dir, 'r.xml'))).toBe(false);
   });
 
   const cases = [
