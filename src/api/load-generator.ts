@@ -1,5 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { startMonitor } from '../monitor/start-monitor.js';
+import { checkOptionNames } from './check-option-names.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
 import { runPlan } from '../engine/run-plan.js';
 import type { RunResult } from '../engine/run-result.js';
@@ -105,12 +106,14 @@ export class LoadGenerator {
   #scenario: Promise<Scenario> | undefined;
 
   constructor(options: LoadGeneratorOptions) {
+    checkOptionNames('new LoadGenerator()', options, ['targetFunc', 'scenario', 'url', 'name', 'timeoutSeconds', 'warmupSeconds', 'env', 'signal']);
     const targets = [options.targetFunc, options.scenario, options.url].filter((target) => target !== undefined).length;
     if (targets !== 1) throw new TypeError('LoadGenerator needs exactly one of targetFunc, scenario or url');
     this.#options = options;
   }
 
-  runConstantLoad(options: ConstantLoadOptions): Promise<LoadResult> {
+  async runConstantLoad(options: ConstantLoadOptions): Promise<LoadResult> {
+    checkOptionNames('runConstantLoad()', options, ['users', 'durationSeconds', 'iterations']);
     return this.#run({
       profile: 'constant',
       users: options.users,
@@ -119,7 +122,8 @@ export class LoadGenerator {
     });
   }
 
-  runRampUp(options: RampUpOptions): Promise<LoadResult> {
+  async runRampUp(options: RampUpOptions): Promise<LoadResult> {
+    checkOptionNames('runRampUp()', options, ['startUsers', 'endUsers', 'rampDuration', 'steadyDuration']);
     return this.#run({
       profile: 'ramp',
       start_users: options.startUsers ?? 0,
@@ -129,7 +133,8 @@ export class LoadGenerator {
     });
   }
 
-  runStages(options: StagesOptions): Promise<LoadResult> {
+  async runStages(options: StagesOptions): Promise<LoadResult> {
+    checkOptionNames('runStages()', options, ['startUsers', 'stages']);
     return this.#run({
       profile: 'stages',
       start_users: options.startUsers ?? 0,
@@ -137,7 +142,8 @@ export class LoadGenerator {
     });
   }
 
-  runArrivalRate(options: ArrivalRateOptions): Promise<LoadResult> {
+  async runArrivalRate(options: ArrivalRateOptions): Promise<LoadResult> {
+    checkOptionNames('runArrivalRate()', options, ['ratePerSec', 'durationSeconds', 'maxUsers']);
     return this.#run({
       profile: 'arrival_rate',
       rate: options.ratePerSec,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadGenerator, ScenarioError } from '../../../src/index.js';
+import { LoadGenerator, ScenarioError, UsageError } from '../../../src/index.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 
@@ -74,6 +74,18 @@ describe('LoadGenerator with a target function', () => {
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as ScenarioError).issues.map((issue) => issue.path)).toEqual(['load.users']);
     expect(() => new LoadGenerator({})).toThrow('exactly one of targetFunc, scenario or url');
+  });
+
+  it('refuses an option it does not know, naming it and the nearest one (nothing runs)', async () => {
+    let calls = 0;
+    const target = (): void => void calls++;
+    const options = { targetFunc: target, timeoutSecs: 5 } as unknown as ConstructorParameters<typeof LoadGenerator>[0];
+    expect(() => new LoadGenerator(options)).toThrow(UsageError);
+    expect(() => new LoadGenerator(options)).toThrow('new LoadGenerator(): unknown option "timeoutSecs"; did you mean timeoutSeconds?');
+    const gen = new LoadGenerator({ targetFunc: target });
+    const run = gen.runConstantLoad({ users: 1, iterations: 5, duration: 1 } as unknown as Parameters<LoadGenerator['runConstantLoad']>[0]);
+    await expect(run).rejects.toThrow('runConstantLoad(): unknown option "duration"; did you mean durationSeconds?');
+    expect(calls).toBe(0);
   });
 });
 
