@@ -1,4 +1,5 @@
 import { runPlan } from '../engine/run-plan.js';
+import { progressModeFor } from './progress-mode.js';
 import type { RunProgress } from '../engine/run-result.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
@@ -106,7 +107,7 @@ export async function findLimitCommand(
     io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
   }
 
-  const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: quiet ? 'quiet' : 'auto' });
+  const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: progressModeFor(quiet, io.env) });
   const controller = new AbortController();
   const onProgress = (update: RunProgress): void => {
     if (update.phase === 'measured' && !controller.signal.aborted && !io.signal.aborted) {

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { progressModeFor } from './progress-mode.js';
 import { clearLongTimeout, setLongTimeout } from '../engine/long-timeout.js';
 import { runPlan } from '../engine/run-plan.js';
 import { startMonitor } from '../monitor/start-monitor.js';
@@ -100,7 +101,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
   }
 
-  const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: quiet ? 'quiet' : 'auto' });
+  const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: progressModeFor(quiet, io.env) });
   const abort = thresholdAbort(planAbortOnFail(scenario.data.sla), modelOf(plan.profile) === 'open', thresholds, io, progress, quiet ? undefined : err);
   const ticker = progressTicker(progress, abort);
   // The kill switch: whatever happens (a stuck target, a cancelled orchestrator), the run stops by itself.
