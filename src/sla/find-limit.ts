@@ -26,7 +26,8 @@ import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.j
  *   extra arrivals dropped, would otherwise pass at 100/s. Both bars are tunable (`DeliveryRule`). Requests
  *   count in the interval they ended in, arrivals in the one they were due in: with a mean latency L, a window
  *   of W seconds at rate r, after an interval at rate r0, expects r·W − (r − r0)·L requests to end in it
- *   (a first step, r0 = 0, loses r·L to the next second), and is judged against that.
+ *   (a first step, r0 = 0, loses r·L to the next second), and is judged against that, with one arrival of
+ *   slack (a request that ends just past the window's edge is not a shortfall).
  * - **Limit.** The rate of the last step that passed before the first one that failed: the highest rate that
  *   met the SLA. None (null) when the first step failed. When every step passed, the last step's rate: the
  *   target's limit is at least that (`stopReason: 'max-rate'`).
@@ -101,6 +102,9 @@ export interface DeliveryRule {
 
 /** Default delivery: at most 1% of arrivals dropped, at least 95% of the offered rate achieved. */
 export const DEFAULT_DELIVERY: DeliveryRule = { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 };
+
+/** Arrivals a window may fall short by before its delivery is judged (the edge of a window splits no request). */
+const EDGE_SLACK_ARRIVALS = 1;
 
 /** The results file's `findLimit` block. */
 export interface FindLimitDocument {
@@ -204,7 +208,9 @@ export function undeliveredReason(window: SeriesWindow, delivery: StepDelivery =
   const meanLatencySec = window.requests === 0 ? 0 : Math.min(window.histogram.mean / 1e6, seconds);
   const expected = Math.max(0, offered - (offered / seconds - (delivery.previousOfferedPerSec ?? 0)) * meanLatencySec);
   const problems: string[] = [];
-  if (servedArrivals < rule.minDeliveredRatio * expected) {
+  // One arrival of slack: a window counts whole requests, and one that ends a hair past its edge is not a
+  // shortfall (at 10/s, one late request is 10% of a 1 s window).
+  if (servedArrivals + EDGE_SLACK_ARRIVALS < rule.minDeliveredRatio * expected) {
     problems.push(`delivered ${rate(servedArrivals / seconds)}/s of ${rate(offered / seconds)}/s offered`);
   }
   if (window.droppedArrivals > rule.maxDroppedRate * offered) problems.push(`dropped ${percent(window.droppedArrivals / offered)} of arrivals`);
