@@ -44,7 +44,7 @@ export class FeederCursor {
     if (!Number.isInteger(segmentCount) || segmentCount < 1 || !Number.isInteger(segmentIndex) || segmentIndex < 0 || segmentIndex >= segmentCount) {
       throw new RangeError(`segment ${segmentIndex} of ${segmentCount} is not a segment`);
     }
-    this.#rowCount = data.rows.length;
+    this.#rowCount = data.table.rowCount;
     this.#random = options.random ?? Math.random;
     this.#cycle = data.whenExhausted === 'cycle';
     this.sharesRows = data.order === 'unique' && this.#cycle && segmentIndex >= this.#rowCount && this.#rowCount > 0;

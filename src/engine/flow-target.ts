@@ -7,6 +7,7 @@ import type { RequestTemplates } from '../plan/compile-request.js';
 import { createResponseView } from '../plan/response-view.js';
 import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
+import { feederValue } from '../scenario/feeder-table.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { redactText } from '../scenario/secrets.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
@@ -212,7 +213,8 @@ export class FlowSession implements StepSession, TemplateScope {
     const ref = this.#shared.columns.get(name);
     if (ref !== undefined) {
       const row = this.#rows[ref.feeder]!;
-      if (row >= 0) return this.#shared.feeders[ref.feeder]?.rows[row]?.[ref.column];
+      const feeder = this.#shared.feeders[ref.feeder];
+      if (row >= 0 && feeder !== undefined) return feederValue(feeder.table, row, ref.column);
     }
     return this.#shared.baseVariables.get(name);
   }

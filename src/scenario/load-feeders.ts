@@ -1,9 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import type { ScenarioIssue } from '../errors.js';
+import { FeederTableBuilder } from './feeder-table.js';
+import type { FeederTable } from './feeder-table.js';
 import type { IssueDraft } from './schema-explainer.js';
 import { SourceMap, displayPath } from './source-map.js';
 import type { DataPath } from './source-map.js';
@@ -14,16 +17,24 @@ export interface FeederData {
   /** The path as written in the scenario, for messages. */
   readonly file: string;
   readonly columns: readonly string[];
-  /** Rows of values, in the order of `columns`. */
-  readonly rows: readonly (readonly string[])[];
+  /** Rows of values, in the order of `columns`, stored compactly (see feeder-table.ts). */
+  readonly table: FeederTable;
   readonly order: 'sequential' | 'random' | 'unique';
   readonly whenExhausted: 'stop' | 'cycle';
 }
 
-/** Data files are read whole into memory (and copied to every worker): anything bigger is refused. */
+/** Data files are read whole into memory (once, shared with every worker): anything bigger is refused before reading. */
 export const MAX_FEEDER_BYTES = 100 * 1024 * 1024;
-/** And at most this many rows: a file of many short rows would otherwise fill the heap as row arrays. */
-export const MAX_FEEDER_ROWS = 1_000_000;
+/**
+ * JSON.parse builds every row as objects on the heap before the compact table can take them (~10× the text),
+ * so JSON files get a smaller byte limit, checked before parsing.
+ */
+export const MAX_JSON_FEEDER_BYTES = 20 * 1024 * 1024;
+/**
+ * And at most this many rows, checked while parsing: the compact table costs 4 bytes a value, but csv-parse
+ * takes ~4 µs a row (10 M rows: ~40 s), so the limit bounds the time to load or refuse a file.
+ */
+export const MAX_FEEDER_ROWS = 2_000_000;
 const ROW_LIMIT = `a data file may hold at most ${MAX_FEEDER_ROWS.toLocaleString('en-US')} rows`;
 
 export interface ReadFeedersResult {
@@ -97,8 +108,9 @@ async function readFeeder(feeder: Feeder, baseDir: string): Promise<FeederData |
     const info = await stat(absolute);
     if (info.isDirectory()) return `${name} is a directory, not a data file`;
     if (!info.isFile()) return `${name} is not a regular file (a device, pipe or socket)`;
-    if (info.size > MAX_FEEDER_BYTES) {
-      return `${name} is ${info.size} bytes; a data file may be at most ${MAX_FEEDER_BYTES} bytes (${MAX_FEEDER_BYTES / 1024 / 1024} MiB)`;
+    const maxBytes = format === 'json' ? MAX_JSON_FEEDER_BYTES : MAX_FEEDER_BYTES;
+    if (info.size > maxBytes) {
+      return `${name} is ${info.size} bytes; a ${format.toUpperCase()} data file may be at most ${maxBytes} bytes (${maxBytes / 1024 / 1024} MiB)`;
     }
     bytes = await readFile(absolute);
   } catch (error) {
@@ -107,18 +119,13 @@ async function readFeeder(feeder: Feeder, baseDir: string): Promise<FeederData |
       ? `cannot read ${name}: no such file (looked for ${absolute})`
       : `cannot read ${name} (${code ?? (error as Error).message})`;
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return `${name} is not UTF-8 text`;
-  }
-  const table = format === 'csv' ? parseCsvTable(text, name, feeder.delimiter ?? ',') : parseJsonTable(text, name);
+  if (!isUtf8(bytes)) return `${name} is not UTF-8 text`;
+  const table = format === 'csv' ? parseCsvTable(bytes, name, feeder.delimiter ?? ',') : parseJsonTable(new TextDecoder().decode(bytes), name);
   if (typeof table === 'string') return table;
   return {
     file: name,
     columns: table.columns,
-    rows: table.rows,
+    table: table.table,
     order: feeder.order ?? 'sequential',
     whenExhausted: feeder.when_exhausted ?? 'stop',
   };
@@ -126,7 +133,7 @@ async function readFeeder(feeder: Feeder, baseDir: string): Promise<FeederData |
 
 interface Table {
   readonly columns: string[];
-  readonly rows: string[][];
+  readonly table: FeederTable;
 }
 
 function formatFromExtension(file: string): 'csv' | 'json' | undefined {
@@ -134,31 +141,52 @@ function formatFromExtension(file: string): 'csv' | 'json' | undefined {
   return extension === '.csv' ? 'csv' : extension === '.json' ? 'json' : undefined;
 }
 
-/** A header row, then rows of as many fields. The BOM was already dropped by the decoder. */
-function parseCsvTable(text: string, name: string, delimiter: string): Table | string {
-  let records: string[][];
+/**
+ * A header row, then rows of as many fields (a leading BOM dropped). csv-parse hands each record to
+ * `on_record`, which moves it into the compact table and returns null, so no array of records is ever built.
+ */
+export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string): Table | string {
+  let header: string[] | undefined;
+  let builder: FeederTableBuilder | undefined;
+  let tooMany = false;
   try {
-    // Parsing stops after the header and one row past the limit: a file of too many rows is refused early.
-    records = parseCsv(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false, to: MAX_FEEDER_ROWS + 2 }) as string[][];
+    parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      delimiter,
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      on_record: (record: string[]) => {
+        if (builder === undefined) {
+          header = record;
+          builder = new FeederTableBuilder(record.length);
+        } else if (builder.rowCount >= MAX_FEEDER_ROWS) {
+          // Thrown to stop parsing at once: a file of too many rows is refused early.
+          tooMany = true;
+          throw new Error('too many rows');
+        } else {
+          builder.push(record);
+        }
+        return null;
+      },
+    });
   } catch (error) {
+    if (tooMany) return `${name} has more than ${MAX_FEEDER_ROWS} rows; ${ROW_LIMIT}`;
     const { code, lines, message } = error as { code?: string; lines?: number; message: string };
     if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
       const expected = /expect (\d+)|columns length is (\d+)/.exec(message);
       const got = /got (\d+)/.exec(message);
-      const header = expected?.[1] ?? expected?.[2];
-      if (header !== undefined && got?.[1] !== undefined) {
-        return `${name} line ${lines ?? '?'}: ${got[1]} field${got[1] === '1' ? '' : 's'} where the header has ${header}`;
+      const columns = expected?.[1] ?? expected?.[2];
+      if (columns !== undefined && got?.[1] !== undefined) {
+        return `${name} line ${lines ?? '?'}: ${got[1]} field${got[1] === '1' ? '' : 's'} where the header has ${columns}`;
       }
     }
     return `${name} is not valid CSV: ${message}`;
   }
-  const [header, ...rows] = records;
-  if (header === undefined) return `${name} is empty: a CSV data file needs a header row and at least one row`;
+  if (header === undefined || builder === undefined) return `${name} is empty: a CSV data file needs a header row and at least one row`;
   const problem = headerProblem(header, name);
   if (problem !== undefined) return problem;
-  if (rows.length === 0) return `${name} has a header row but no rows`;
-  if (rows.length > MAX_FEEDER_ROWS) return `${name} has more than ${MAX_FEEDER_ROWS} rows; ${ROW_LIMIT}`;
-  return { columns: header, rows };
+  if (builder.rowCount === 0) return `${name} has a header row but no rows`;
+  return { columns: header, table: builder.build() };
 }
 
 /** An array of flat objects with the same keys; values string, number or boolean. */
@@ -175,7 +203,7 @@ function parseJsonTable(text: string, name: string): Table | string {
   if (data.length === 0) return `${name} is an empty array: a data file needs at least one row`;
   if (data.length > MAX_FEEDER_ROWS) return `${name} has ${data.length} rows; ${ROW_LIMIT}`;
   let columns: string[] | undefined;
-  const rows: string[][] = [];
+  let builder: FeederTableBuilder | undefined;
   for (const [index, item] of (data as unknown[]).entries()) {
     const where = `${name} row ${index + 1}`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -187,6 +215,7 @@ function parseJsonTable(text: string, name: string): Table | string {
       if (problem !== undefined) return problem;
       if (keys.length === 0) return `${where}: an empty object; a row needs at least one column`;
       columns = keys;
+      builder = new FeederTableBuilder(keys.length);
     } else if (keys.length !== columns.length || !columns.every((column) => Object.hasOwn(item, column))) {
       return `${where} has the columns ${keys.join(', ') || '(none)'}; the first row has ${columns.join(', ')}: every row needs the same columns`;
     }
@@ -197,9 +226,9 @@ function parseJsonTable(text: string, name: string): Table | string {
       else if (typeof value === 'number' || typeof value === 'boolean') row.push(String(value));
       else return `${where}: "${column}" is ${kindOf(value)}; values must be strings, numbers or booleans`;
     }
-    rows.push(row);
+    builder?.push(row);
   }
-  return { columns: columns ?? [], rows };
+  return { columns: columns ?? [], table: (builder ?? new FeederTableBuilder(1)).build() };
 }
 
 function headerProblem(columns: readonly string[], name: string): string | undefined {

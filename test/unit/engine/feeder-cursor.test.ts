@@ -6,7 +6,7 @@ function feeder(rowCount: number, order: FeederData['order'], whenExhausted: Fee
   return {
     file: 'rows.csv',
     columns: ['n'],
-    rows: Array.from({ length: rowCount }, (_, index) => [String(index)]),
+    table: { rowCount, columnCount: 1, bytes: new Uint8Array(0), offsets: new Uint32Array(rowCount + 1) },
     order,
     whenExhausted,
   };
