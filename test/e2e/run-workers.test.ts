@@ -42,4 +42,21 @@ describe('loadseed run with workers (built CLI)', () => {
     expect(doc.generator.threads).toHaveLength(2);
     expect(typeof doc.generator.saturated).toBe('boolean');
   });
+
+  it('hands every worker thread the rows of a data file, each row once with order: unique', async () => {
+    const rows = Array.from({ length: 40 }, (_, index) => `${index},${index % 2 === 0 ? 200 : 201}`);
+    await writeFile(join(dir, 'codes.csv'), `n,code\n${rows.join('\n')}\n`);
+    await writeFile(
+      join(dir, 'rows.yml'),
+      'name: rows\ntarget: ${TARGET_URL}\nworkers: 2\ndata: [{file: codes.csv, order: unique}]\nrequests: [{path: "/status/{{ code }}?n={{ n }}"}]\nload: {profile: constant, users: 4, iterations: 1000}\nreport: {json: rows.json, html: false}\n',
+    );
+    const before = server.requestCount();
+    const out = await loadseed(['run', 'rows.yml']);
+    expect(out.stderr).toContain('2 worker threads');
+    expect(out.code).toBe(0);
+    expect(server.requestCount() - before).toBe(40);
+    const doc = JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as ResultsDocument;
+    expect(doc.summary.total.count).toBe(40);
+    expect(doc.summary.total.statusCodes).toEqual({ '200': 20, '201': 20 });
+  });
 });
