@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
 import { checkOutputPaths } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
+import { printableText } from '../report/printable-text.js';
 
 /** The default tolerance of latencies (a rise) and throughput (a fall), relative: 10% of the baseline's figure. */
 export const DEFAULT_MAX_REGRESSION = '10%';
@@ -54,7 +55,7 @@ export async function compareCommand(
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   if (baseline.results.scenario.name !== current.results.scenario.name) {
-    io.stderr.write(err.yellow(`! comparing different scenarios: "${baseline.results.scenario.name}" and "${current.results.scenario.name}"\n`));
+    io.stderr.write(err.yellow(`! comparing different scenarios: "${printableText(baseline.results.scenario.name)}" and "${printableText(current.results.scenario.name)}"\n`));
   }
   const comparison = compareResults(baseline, current, tolerances);
   io.stdout.write(compareConsole(comparison, c));

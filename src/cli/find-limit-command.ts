@@ -26,6 +26,7 @@ import { writeOutputs } from './write-outputs.js';
 import { checkOutputPaths, scenarioInputs } from './output-paths.js';
 import type { OutputTarget } from './output-paths.js';
 import { runExitCode } from './run-exit-code.js';
+import { printableText } from '../report/printable-text.js';
 
 export interface FindLimitCommandOptions {
   /** The breaking_point profile's keys, as flags: they override the scenario's, or make one for another profile. */
@@ -88,7 +89,7 @@ export async function findLimitCommand(
   const out = colorsFor(io.stdout, io.env, !globals.color);
   const quiet = options.quiet === true;
   if (!quiet) {
-    io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}\n`);
+    io.stderr.write(`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`);
     const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
     if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
       io.stderr.write(
@@ -97,7 +98,7 @@ export async function findLimitCommand(
     }
     const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
     if (perRequest.length > 0) {
-      io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${[...new Set(perRequest.map((threshold) => threshold.request))].join(', ')}\n`));
+      io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${printableText([...new Set(perRequest.map((threshold) => threshold.request))].join(', '))}\n`));
     }
     if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
       io.stderr.write(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
@@ -114,7 +115,7 @@ export async function findLimitCommand(
       for (const step of watch.check(update.elapsedMs, update.recorder)) {
         if (step.passed) continue;
         progress.stop();
-        if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${step.reason ?? 'failed'}: find-limit stops the run\n`));
+        if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`));
         controller.abort('find-limit');
       }
     }

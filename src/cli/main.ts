@@ -8,6 +8,7 @@ import type { FindLimitCommandOptions } from './find-limit-command.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
+import { printableText } from '../report/printable-text.js';
 
 /** Options every command understands. */
 export interface GlobalOptions {
@@ -260,10 +261,7 @@ export function printError(error: unknown, io: CliIo, color = true): void {
   }
 }
 
-/** Control characters other than newline and tab: a message quoting a user's text must not move the cursor or recolour the terminal. */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Text with control characters written as `\u001b` escapes, as JSON would: safe to print. */
+/** A message, line by line through printableText: its own line breaks kept, nothing else that moves the cursor. */
 export function printable(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.split('\n').map(printableText).join('\n');
 }

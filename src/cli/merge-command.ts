@@ -11,6 +11,7 @@ import type { GlobalOptions } from './main.js';
 import { checkOutputPaths } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
 import type { Output } from './write-outputs.js';
+import { printableText } from '../report/printable-text.js';
 
 export interface MergeCommandOptions {
   /** Where to write the merged results (required). */
@@ -63,7 +64,7 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
   if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: async () => renderMarkdownReport(merged) });
   const failures = await writeOutputs(outputs, io.cwd);
   if (options.quiet !== true) {
-    io.stdout.write(`${c.dim(`merged ${files.length} results file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`)}\n`);
+    io.stdout.write(`${c.dim(`merged ${files.length} results file${files.length === 1 ? '' : 's'}: ${printableText(files.join(', '))}`)}\n`);
     io.stdout.write(`${consoleSummary(merged, c)}\n`);
     for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${c.dim(output.kind.padEnd(7))} ${output.path}\n`);
   }

@@ -36,6 +36,7 @@ import type { CliIo } from './io.js';
 import { writeOutputs } from './write-outputs.js';
 import type { Output } from './write-outputs.js';
 import type { GlobalOptions } from './main.js';
+import { printableText } from '../report/printable-text.js';
 
 export interface RunCommandOptions {
   /** Where to write the JSON results; overrides the scenario's `report.json`. */
@@ -91,7 +92,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const out = colorsFor(io.stdout, io.env, !globals.color);
   const quiet = options.quiet === true;
   const shardText = shard === undefined ? '' : ` · shard ${shard.index + 1}/${shard.count}`;
-  if (!quiet) io.stderr.write(`${err.green('▶')} ${plan.name}: ${describePlan(plan)}${shardText}\n`);
+  if (!quiet) io.stderr.write(`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}${shardText}\n`);
   const workers = scenario.data.workers;
   if (!quiet && typeof workers === 'number' && workers > plan.workers) {
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));

@@ -5,12 +5,13 @@ import { loadScenario } from '../scenario/load-scenario.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
+import { printableText } from '../report/printable-text.js';
 
 /** `loadseed validate <file>`: exit 0 and a one-line plan when valid; a ScenarioError (exit 2) otherwise. */
 export async function validateCommand(file: string, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const scenario = await loadScenario(file, { env: io.env, cwd: io.cwd });
   const plan = buildPlan(scenario);
   const c = colorsFor(io.stdout, io.env, !globals.color);
-  io.stdout.write(`${c.green('✓')} ${file} is valid: ${describePlan(plan)}\n`);
+  io.stdout.write(`${c.green('✓')} ${printableText(`${file} is valid: ${describePlan(plan)}`)}\n`);
   return ExitCode.Ok;
 }

@@ -31,6 +31,8 @@ export interface FlowTargetOptions {
   /** What `setup` captured (run once, before the load, by `runSetup`): every user reads them. */
   readonly setupVariables?: Readonly<Record<string, string>>;
   readonly connectTimeoutMs?: number;
+  /** The plan's secrets (Plan.secrets): hidden in failure reasons before they are clipped. */
+  readonly secrets?: readonly string[];
 }
 
 /** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
@@ -74,6 +76,7 @@ interface FlowShared {
   readonly baseVariables: ReadonlyMap<string, string>;
   readonly secretVariables: readonly string[];
   readonly secretHeaders: readonly string[];
+  readonly planSecrets: readonly string[];
 }
 
 /**
@@ -114,6 +117,7 @@ export class FlowTarget implements StepTarget {
       baseVariables,
       secretVariables: flow.secretVariables,
       secretHeaders: flow.secretHeaders,
+      planSecrets: options.secrets ?? [],
     };
     this.#setup = flow.setup;
   }
@@ -281,7 +285,7 @@ export class FlowSession implements StepSession, TemplateScope {
    */
   #redact(reason: string, result: ExchangeResult): string {
     const shared = this.#shared;
-    const secrets: string[] = [];
+    const secrets: string[] = [...shared.planSecrets];
     for (const name of shared.secretVariables) {
       const value = this.get(name);
       if (value !== undefined && value !== '') secrets.push(value);
@@ -378,7 +382,7 @@ export class FlowSession implements StepSession, TemplateScope {
     }
     const view = createResponseView(status, result.headers, result.body);
     if (request.checks !== undefined) {
-      const reason = evaluateChecks(request.checks, view);
+      const reason = evaluateChecks(request.checks, view, (text) => this.#redact(text, result));
       if (reason !== undefined) {
         reply.stepRejected(status, this.#redact(reason, result), this.#bytesIn, this.#bytesOut);
         return;
@@ -387,7 +391,7 @@ export class FlowSession implements StepSession, TemplateScope {
     for (const capture of request.captures) {
       const captured = extractCapture(capture, view);
       if (!captured.ok) {
-        reply.stepRejected(status, captured.reason, this.#bytesIn, this.#bytesOut);
+        reply.stepRejected(status, this.#redact(captured.reason, result), this.#bytesIn, this.#bytesOut);
         return;
       }
       this.#variables.set(capture.as, captured.value);

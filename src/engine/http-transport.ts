@@ -32,7 +32,7 @@ export function httpTransportOf(plan: Pick<Plan, 'flow'>): HttpTransport {
  * undici is imported only when used: loading it costs ≈20 MB of memory (its WebAssembly parser).
  */
 export async function createHttpTarget(
-  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'>,
+  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'> & Partial<Pick<Plan, 'secrets'>>,
   transport: HttpTransport = httpTransportOf(plan),
   context: TargetContext = {},
 ): Promise<StepTarget> {
@@ -43,7 +43,7 @@ export async function createHttpTarget(
     case 'flow': {
       if (plan.flow === undefined) throw new Error('the flow transport needs a plan with flow settings');
       const { FlowTarget } = await import('./flow-target.js');
-      return new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...tls, ...context });
+      return new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...tls, ...context, ...(plan.secrets === undefined ? {} : { secrets: plan.secrets }) });
     }
     case 'undici': {
       const { HttpTarget } = await import('./http-target.js');
@@ -59,7 +59,7 @@ export async function createHttpTarget(
  * any failed. Nothing when the plan has no setup.
  */
 export async function runSetup(
-  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'>,
+  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'> & Partial<Pick<Plan, 'secrets'>>,
 ): Promise<{ readonly variables: Record<string, string>; readonly failures: readonly string[] }> {
   if (plan.flow === undefined || plan.flow.setup.length === 0) return { variables: {}, failures: [] };
   const target = (await createHttpTarget(plan, 'flow')) as FlowTarget;

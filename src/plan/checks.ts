@@ -32,8 +32,13 @@ export function compileChecks(expect: Expect | undefined): PlannedChecks | undef
   };
 }
 
-/** undefined when every check passes; else why the first failing one failed, short and stable enough to count. */
-export function evaluateChecks(checks: PlannedChecks, response: ResponseView): string | undefined {
+/**
+ * undefined when every check passes; else why the first failing one failed, short and stable enough to count.
+ * `redact` hides secrets in each quoted value before it is clipped: a clipped secret can no longer be found.
+ */
+export function evaluateChecks(checks: PlannedChecks, response: ResponseView, redact: (text: string) => string = (text) => text): string | undefined {
+  const quote = (text: string): string => JSON.stringify(clip(redact(text)));
+  const show = (value: unknown): string => clip(redact(JSON.stringify(value) ?? 'undefined'));
   for (const { name, value } of checks.headers) {
     const actual = response.header(name);
     if (actual === undefined) return `check header ${name}: expected ${quote(value)}, but the header is absent`;
@@ -50,7 +55,7 @@ export function evaluateChecks(checks: PlannedChecks, response: ResponseView): s
     for (const { path, equals } of checks.json) {
       if (!body.ok) return `check json ${path}: the body is not JSON`;
       const match = firstJsonMatch(path, body.value);
-      if (match.kind === 'error') return `check json ${path}: ${clip(match.message)}`;
+      if (match.kind === 'error') return `check json ${path}: ${clip(redact(match.message))}`;
       if (match.kind === 'none') return `check json ${path}: expected ${show(equals)}, matched nothing`;
       if (!jsonEqual(match.value, equals)) return `check json ${path}: expected ${show(equals)}, got ${show(match.value)}`;
     }
@@ -81,15 +86,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const aKeys = Object.keys(a);
   if (aKeys.length !== Object.keys(b).length) return false;
   return aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
-
-function quote(text: string): string {
-  return JSON.stringify(clip(text));
-}
-
-/** A JSON value as JSON text, clipped. */
-function show(value: unknown): string {
-  return clip(JSON.stringify(value) ?? 'undefined');
 }
 
 function clip(text: string): string {

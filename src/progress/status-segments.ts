@@ -3,6 +3,7 @@ import { assertNever } from '../errors.js';
 import { formatCount, formatMs, formatPercent, formatRate } from '../report/format.js';
 import type { LiveThreshold } from '../sla/live-thresholds.js';
 import type { LoadFigures, ProgressFigures } from './progress-figures.js';
+import { printableText } from '../report/printable-text.js';
 
 /** Text as written (colours included) and the columns it takes on screen (colours excluded). */
 export interface StatusText {
@@ -209,19 +210,15 @@ function identity(text: string): string {
 }
 
 function plain(text: string): StatusText {
-  const safe = printable(text);
+  const safe = printableText(text);
   return { text: safe, width: widthOf(safe) };
 }
 
 function styled(text: string, style: (text: string) => string): StatusText {
-  const safe = printable(text);
+  const safe = printableText(text);
   return { text: style(safe), width: widthOf(safe) };
 }
 
-/** Request names come from the scenario: a control character in one must not reach the terminal or the log. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
-}
 
 function join(parts: readonly StatusText[], separator = ''): StatusText {
   const separatorWidth = widthOf(separator);

@@ -2,12 +2,15 @@ import type { ChalkInstance } from 'chalk';
 import { assertNever } from '../errors.js';
 import type { ComparedMetric, ComparedRun, Comparison, MetricComparison, RequestComparison } from '../results/compare-results.js';
 import { formatMs, formatPercent, formatRate } from './format.js';
+import { printableDeep } from './printable-text.js';
 
 /**
  * `loadseed compare` for the console: one row per request and metric with baseline, current and change,
  * regressions marked, then the count. A pure function of the comparison; `c` colours it.
  */
-export function compareConsole(comparison: Comparison, c: ChalkInstance): string {
+export function compareConsole(input: Comparison, c: ChalkInstance): string {
+  // The runs' files, scenario and request names come from results files others made: printed inert.
+  const comparison = printableDeep(input);
   const lines = [
     `${c.bold('baseline')} ${describeRun(comparison.baseline)}`,
     `${c.bold('current ')} ${describeRun(comparison.current)}`,

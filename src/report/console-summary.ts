@@ -6,12 +6,15 @@ import { describeMissing } from '../results/merge-results.js';
 import type { AbortedByDocument, PartialDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
 import { changeText, labelOf, valueText } from './compare-report.js';
 import { formatCount, formatMs, formatRate } from './format.js';
+import { printableDeep } from './printable-text.js';
 
 /**
  * The final console summary of a run, as text: a table per request, status codes and error categories,
  * each threshold with ✓/✗, warnings, and the verdict. A pure function of the results; `c` colours it.
  */
-export function consoleSummary(results: ResultsDocument, c: ChalkInstance): string {
+export function consoleSummary(document: ResultsDocument, c: ChalkInstance): string {
+  // Names, hosts and messages come from scenarios and results files: none reaches the terminal raw.
+  const results = printableDeep(document);
   const lines: string[] = [];
   const { summary, run } = results;
   lines.push('');
@@ -102,7 +105,8 @@ export function consoleSummary(results: ResultsDocument, c: ChalkInstance): stri
 }
 
 /** The one-line verdict, printed last (and alone with --quiet). */
-export function verdictLine(results: ResultsDocument, c: ChalkInstance): string {
+export function verdictLine(document: ResultsDocument, c: ChalkInstance): string {
+  const results = printableDeep(document);
   const failed = results.thresholds.filter((threshold) => !threshold.passed).length;
   const total = results.thresholds.length;
   switch (results.verdict) {

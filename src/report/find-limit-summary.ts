@@ -3,6 +3,7 @@ import { assertNever } from '../errors.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
 import { formatMs, formatPercent, formatRate } from './format.js';
+import { printableDeep } from './printable-text.js';
 
 /** The header of the per-step table: the console's, the Markdown's and the HTML report's. */
 export const FIND_LIMIT_COLUMNS = ['step', 'rate/s', 'offered/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'dropped', 'result'] as const;
@@ -70,7 +71,8 @@ export function criteriaText(findLimit: FindLimitDocument): string {
  * The console section of `loadseed find-limit`: the per-step table, the limit and the knee. A pure function of
  * the results' `findLimit` block; `c` colours it.
  */
-export function findLimitSummary(findLimit: FindLimitDocument, c: ChalkInstance): string {
+export function findLimitSummary(document: FindLimitDocument, c: ChalkInstance): string {
+  const findLimit = printableDeep(document);
   const lines: string[] = ['', c.bold('find-limit') + c.dim(`  steps of ${seconds(findLimit.stepDurationMs)} s, each judged on its own window by ${criteriaText(findLimit)}`)];
   const rows = findLimit.steps.map(findLimitStepCells);
   const widths = FIND_LIMIT_COLUMNS.map((title, column) =>
@@ -93,7 +95,8 @@ export function findLimitSummary(findLimit: FindLimitDocument, c: ChalkInstance)
 }
 
 /** The one-line verdict of a find-limit run, printed last (and alone with --quiet). */
-export function findLimitVerdictLine(results: ResultsDocument, c: ChalkInstance): string {
+export function findLimitVerdictLine(document: ResultsDocument, c: ChalkInstance): string {
+  const results = printableDeep(document);
   const findLimit = results.findLimit;
   if (results.verdict === 'interrupted') return c.yellow('⚠ interrupted: partial results');
   if (findLimit === undefined || findLimit.limitRatePerSec === null) return c.red('✗ no limit found: the first step already broke the SLA');

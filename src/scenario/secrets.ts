@@ -56,10 +56,40 @@ export function secretValuesOf(scenario: Scenario, envNames: readonly string[] =
   return [...values].filter((value) => !value.includes('{{')).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of each secret in `text` with `***`. */
+/**
+ * Every form a secret takes when a target echoes it back into a failure message: as sent, JSON-escaped (a JSON
+ * body quoting it), percent-encoded with upper- and lower-case hex (a URL or query), form-encoded (`+` for a
+ * space), and lower-cased (hostnames, case-folding servers). Redacting only the exact bytes let every one of
+ * these through.
+ */
+export function secretFormsOf(secret: string): string[] {
+  const percent = encodeURIComponent(secret);
+  const form = new URLSearchParams({ v: secret }).toString().slice(2);
+  const lowerHex = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const forms = [secret, JSON.stringify(secret).slice(1, -1), percent, lowerHex(percent), form, lowerHex(form), percent.replace(/%20/g, '+')];
+  forms.push(...forms.map((one) => one.toLowerCase()));
+  return [...new Set(forms)].filter((one) => one.length >= MIN_SECRET_CHARS);
+}
+
+/** The forms of all secrets (secretFormsOf), longest first so that a form containing another is replaced whole. */
+export function secretFormsOfAll(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.flatMap(secretFormsOf))].sort((a, b) => b.length - a.length);
+}
+
+const formsCache = new WeakMap<readonly string[], readonly string[]>();
+
+/**
+ * Replaces every occurrence of each secret in `text`, in every form it may take (secretFormsOf), with `***`.
+ * Redact before clipping: a clipped secret is no longer found.
+ */
 export function redactText(text: string, secrets: readonly string[]): string {
+  let forms = formsCache.get(secrets);
+  if (forms === undefined) {
+    forms = secretFormsOfAll(secrets);
+    formsCache.set(secrets, forms);
+  }
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
 }
 

@@ -115,3 +115,134 @@ describe('secrets (built CLI)', () => {
     );
   }, 30_000);
 });
+
+/**
+ * The target echoes what it received in other encodings than the bytes sent: JSON-escaped, percent-encoded
+ * (upper- and lower-case hex), form-encoded, lower-cased, and a basic auth header as base64. Each encoded
+ * form of each canary is searched for in every output. The bearer token is longer than any clip length.
+ */
+describe('secrets in encoded forms (built CLI)', () => {
+  const ENCODED = {
+    password: 'Pw "quoted" a/b+c&d=e Z',
+    key: 'Key/"Mixed"+Case&=1 2',
+    body: 'Body "Secret" x/y+z&w=v Q',
+    query: 'QuerySecret-Url_Value.9',
+    jwt: `eyJ${Array.from({ length: 60 }, (_, i) => ((i * 7919) % 4093).toString(36)).join('')}Zx`,
+  } as const;
+  const ENCODINGS = ['raw', 'json', 'pctU', 'pctL', 'form', 'lower'] as const;
+  const lowerHex = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const encode = (value: string, encoding: string): unknown => {
+    switch (encoding) {
+      case 'json':
+        return { inner: value };
+      case 'pctU':
+        return encodeURIComponent(value);
+      case 'pctL':
+        return lowerHex(encodeURIComponent(value));
+      case 'form':
+        return new URLSearchParams({ f: value }).toString().slice(2);
+      case 'lower':
+        return value.toLowerCase();
+      default:
+        return value;
+    }
+  };
+  let echo: Server;
+  let echoUrl: string;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    echo = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        seen.push(`${req.url ?? ''} ${req.headers.authorization ?? ''} ${String(req.headers['x-api-key'] ?? '')} ${body}`);
+        const [, , source = '', encoding = ''] = (req.url ?? '').split('?')[0]!.split('/');
+        const authorization = req.headers.authorization ?? '';
+        const values: Record<string, string> = {
+          auth: authorization.slice(authorization.indexOf(' ') + 1),
+          password: Buffer.from(authorization.slice(authorization.indexOf(' ') + 1), 'base64').toString('utf8').split(':')[1] ?? '',
+          key: String(req.headers['x-api-key'] ?? ''),
+          body,
+          url: new URL(req.url ?? '', 'http://x').searchParams.get('q') ?? '',
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ v: encode(values[source] ?? '', encoding) }));
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
+    echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    echo.closeAllConnections();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
+  it('redacts every form, and a secret longer than the clip length whole', async () => {
+    const basic = "auth: {basic: {username: user, password: '${PW}'}}";
+    const sources = {
+      auth: basic,
+      password: basic,
+      bearer: "auth: {bearer: '${JWT}'}",
+      key: "headers: {x-api-key: '${KEY}'}",
+      body: "method: POST\n    body: '${BODY}'",
+      url: 'query: true',
+    } as const;
+    const lines: string[] = [];
+    for (const [name, spec] of Object.entries(sources)) {
+      const source = name === 'bearer' ? 'auth' : name;
+      for (const encoding of ENCODINGS) {
+        const query = name === 'url' ? '?q={{ $env.QUERY }}' : '';
+        lines.push(`  - name: ${name}-${encoding}`, `    path: '/echo/${source}/${encoding}${query}'`);
+        if (name !== 'url') lines.push(`    ${spec}`);
+        lines.push('    expect: {json: [{path: $.v, equals: nope}]}');
+      }
+    }
+    const file = join(dir, 'encoded.yml');
+    await writeFile(
+      file,
+      [`name: encoded`, `target: ${echoUrl}`, 'requests:', ...lines, 'load: {profile: constant, users: 1, iterations: 2}', 'sla: {max_error_rate: 0}', ''].join(
+        '\n',
+      ),
+    );
+    const out = await runBuiltCli(
+      ['run', file, '--out', 'e.json', '--junit', 'e.xml', '--markdown', 'e.md', '--html', 'e.html'],
+      { cwd: dir, env: { PW: ENCODED.password, JWT: ENCODED.jwt, KEY: ENCODED.key, BODY: ENCODED.body, QUERY: ENCODED.query } },
+    );
+    expect(out.code).toBe(1);
+    // Every request reached the target with its secret, and every one failed its check: 36 requests × 2.
+    expect(seen).toHaveLength(72);
+    const sent = seen.join('\n');
+    for (const value of [ENCODED.key, ENCODED.body, ENCODED.jwt, ENCODED.query]) expect(sent).toContain(value);
+
+    const outputs: Record<string, string> = {
+      stdout: out.stdout,
+      stderr: out.stderr,
+      json: await readFile(join(dir, 'e.json'), 'utf8'),
+      junit: await readFile(join(dir, 'e.xml'), 'utf8'),
+      markdown: await readFile(join(dir, 'e.md'), 'utf8'),
+      html: await readFile(join(dir, 'e.html'), 'utf8'),
+    };
+    const forms = (value: string): string[] => {
+      const percent = encodeURIComponent(value);
+      const form = new URLSearchParams({ f: value }).toString().slice(2);
+      return [value, JSON.stringify(value).slice(1, -1), percent, lowerHex(percent), form, lowerHex(form), value.toLowerCase()];
+    };
+    const canaries = Object.entries(ENCODED).flatMap(([kind, value]) => forms(value).map((form) => [kind, form] as const));
+    canaries.push(['basic', Buffer.from(`user:${ENCODED.password}`).toString('base64')]);
+    // No 12-character piece of the long token either: a clip must not leave a prefix behind.
+    for (let at = 0; at + 12 <= ENCODED.jwt.length; at += 6) canaries.push(['jwt piece', ENCODED.jwt.slice(at, at + 12)]);
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const [kind, form] of canaries) expect(text.includes(form), `${kind} ${JSON.stringify(form)} in ${where}`).toBe(false);
+    }
+    // Redacted, not dropped: each request's reason is there with *** in place of the value.
+    const results = JSON.parse(outputs['json'] ?? '') as { summary: { requests: { name: string; failureSamples?: { message: string }[] }[] } };
+    const reasons = Object.fromEntries(results.summary.requests.map((request) => [request.name, request.failureSamples?.[0]?.message]));
+    expect(reasons['bearer-raw']).toBe('check json $.v: expected "nope", got "***"');
+    expect(reasons['key-pctL']).toBe('check json $.v: expected "nope", got "***"');
+    expect(reasons['body-json']).toBe('check json $.v: expected "nope", got {"inner":"***"}');
+    expect(reasons['password-form']).toBe('check json $.v: expected "nope", got "***"');
+  }, 30_000);
+});

@@ -79,6 +79,15 @@ describe('evaluateChecks', () => {
     expect(header).toBe(`check header etag: expected "a", got "${'x'.repeat(79)}…"`);
   });
 
+  it('redacts quoted values before clipping them: no part of a long secret is left', () => {
+    const jwt = `eyJ${'a1B2c3'.repeat(30)}`;
+    const redact = (text: string): string => text.split(jwt).join('***');
+    const reason = evaluateChecks(compiled({ json: [{ path: '$.v', equals: 'short' }] }), response(JSON.stringify({ v: `Bearer ${jwt}` })), redact);
+    expect(reason).toBe('check json $.v: expected "short", got "Bearer ***"');
+    const header = evaluateChecks(compiled({ headers: { authorization: 'a' } }), response('', { authorization: `Bearer ${jwt}` }), redact);
+    expect(header).toBe('check header authorization: expected "a", got "Bearer ***"');
+  });
+
   it('reports the first failure in order: headers, body_contains, body_matches, json', () => {
     const checks = compiled({ headers: { a: '1' }, body_contains: 'x', body_matches: 'y', json: [{ path: '$.z', equals: 1 }] });
     expect(evaluateChecks(checks, response('{}', {}))).toMatch(/^check header a/);

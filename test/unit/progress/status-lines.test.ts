@@ -87,7 +87,7 @@ describe('logStatusLine (CI logs)', () => {
     });
     const line = logStatusLine(figures, plain);
     expect(line).toContain('✗ p95 latency');
-    expect(line).toContain('(evil\ufffd[2J\ufffdname)');
+    expect(line).toContain('(evil\\u001b[2J\\u000aname)');
     expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 });

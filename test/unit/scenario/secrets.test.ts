@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactDeep, redactText, secretValuesOf } from '../../../src/scenario/secrets.js';
+import { redactDeep, redactText, secretFormsOf, secretValuesOf } from '../../../src/scenario/secrets.js';
 import type { Scenario, ScenarioData } from '../../../src/scenario/types.js';
 
 function scenarioOf(data: Partial<ScenarioData>, env: Record<string, string> = {}, envVarsUsed: string[] = []): Scenario {
@@ -49,5 +49,28 @@ describe('redactText / redactDeep', () => {
   it('redacts every string and key of a document but the encoded ones', () => {
     const document = { name: 'x secret', list: ['secret', 1], data: 'secret-in-data', nested: { secret: true } };
     expect(redactDeep(document, ['secret'], new Set(['data']))).toEqual({ name: 'x ***', list: ['***', 1], data: 'secret-in-data', nested: { '***': true } });
+  });
+});
+
+describe('secretFormsOf', () => {
+  it('lists the secret as sent, JSON-escaped, percent-encoded (both hex cases), form-encoded and lower-cased', () => {
+    const secret = 'Pw "q" a/b+c&d é';
+    expect(secretFormsOf(secret)).toEqual(
+      expect.arrayContaining([
+        secret,
+        'Pw \\"q\\" a/b+c&d é',
+        'Pw%20%22q%22%20a%2Fb%2Bc%26d%20%C3%A9',
+        'Pw%20%22q%22%20a%2fb%2bc%26d%20%c3%a9',
+        'Pw+%22q%22+a%2Fb%2Bc%26d+%C3%A9',
+        'Pw+%22q%22+a%2fb%2bc%26d+%c3%a9',
+        'pw "q" a/b+c&d é',
+      ]),
+    );
+  });
+
+  it('lets redactText hide every form', () => {
+    const secret = 'Pw "q" a/b';
+    const echoed = `json ${JSON.stringify({ v: secret })} url ?p=${encodeURIComponent(secret).toLowerCase()} host ${secret.toLowerCase()}`;
+    expect(redactText(echoed, [secret])).toBe('json {"v":"***"} url ?p=*** host ***');
   });
 });
