@@ -50,7 +50,7 @@ export async function executeRun(workload: Workload, target: StepTarget, options
     const firstProfile = warmupProfile ?? workload.profile;
     const sessions = [];
     for (let index = 0; index < shareOf(preconnectCount(firstProfile), segment); index++) sessions.push(pool.get(index).session);
-    const preconnectedConnections = target.prepare === undefined ? 0 : await target.prepare(sessions);
+    const preconnectedConnections = target.prepare === undefined ? 0 : await target.prepare(sessions, signal);
     warmHotPath(workload.requestNames);
 
     let interrupted = signal?.aborted === true;

@@ -126,10 +126,10 @@ export class FlowTarget implements StepTarget {
    * Opens each session's connection to each origin of the plan before t=0 (TCP, and TLS where it applies),
    * sending nothing, so the first requests are not cold. Resolves with the number of connections opened.
    */
-  async prepare(sessions: readonly StepSession[]): Promise<number> {
+  async prepare(sessions: readonly StepSession[], signal?: AbortSignal): Promise<number> {
     const origins = [...new Set(this.#shared.requests.map((request) => request.origin))];
     const opened = await Promise.all(
-      sessions.flatMap((session) => (session instanceof FlowSession ? origins.map((origin) => session.preconnect(origin)) : [])),
+      sessions.flatMap((session) => (session instanceof FlowSession ? origins.map((origin) => session.preconnect(origin, signal)) : [])),
     );
     return opened.filter(Boolean).length;
   }
@@ -271,8 +271,8 @@ export class FlowSession implements StepSession, TemplateScope {
     });
   }
 
-  preconnect(origin: string): Promise<boolean> {
-    return this.#exchange.preconnect(origin);
+  preconnect(origin: string, signal?: AbortSignal): Promise<boolean> {
+    return this.#exchange.preconnect(origin, signal);
   }
 
   capturedVariables(): Record<string, string> {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { abortableConnect } from './abortable-connect.js';
 import { buildConnector, Client, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { isDeadBeforeWrite } from './dead-before-write.js';
@@ -185,9 +186,10 @@ export class HttpExchangeSession {
 
   /**
    * Opens a connection to `originName` before t=0 (TCP, and TLS where it applies) without sending anything;
-   * the session's first request there takes it. Resolves false on failure: the run itself will count it.
+   * the session's first request there takes it. Resolves false on failure (the run itself will count it) and
+   * at once when `signal` aborts.
    */
-  preconnect(originName: string): Promise<boolean> {
+  preconnect(originName: string, signal?: AbortSignal): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false);
     let origin: OriginClient;
     try {
@@ -196,8 +198,8 @@ export class HttpExchangeSession {
       return Promise.resolve(false);
     }
     return new Promise((resolve) => {
-      origin.connect({ ...origin.connectOptions }, (error, socket) => {
-        if (error !== null || socket === null) {
+      abortableConnect(origin.connect, origin.connectOptions, signal, (socket) => {
+        if (socket === undefined) {
           resolve(false);
           return;
         }
@@ -206,7 +208,7 @@ export class HttpExchangeSession {
         socket.once('close', () => {
           if (origin.stash === socket) origin.stash = undefined;
         });
-        origin.stash = socket as Socket;
+        origin.stash = socket;
         origin.stashedAt = performance.now();
         resolve(true);
       });

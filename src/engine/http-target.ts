@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { abortableConnect } from './abortable-connect.js';
 import { buildConnector, Client } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { PlannedRequest } from '../plan/build-plan.js';
@@ -104,10 +105,10 @@ export class HttpTarget implements StepTarget {
    * any request; each session's Client picks its socket up on first use. Failures are ignored here: the run
    * itself will count them. Resolves with the number of connections opened.
    */
-  async prepare(sessions: readonly StepSession[]): Promise<number> {
+  async prepare(sessions: readonly StepSession[], signal?: AbortSignal): Promise<number> {
     const opened = await Promise.all(
       sessions.flatMap((session) =>
-        session instanceof HttpSession ? this.#origins.map((_, originIndex) => session.preconnect(originIndex)) : [],
+        session instanceof HttpSession ? this.#origins.map((_, originIndex) => session.preconnect(originIndex, signal)) : [],
       ),
     );
     return opened.filter(Boolean).length;
@@ -166,11 +167,11 @@ export class HttpSession implements StepSession, HandlerOwner {
   }
 
   /** Opens a socket to the origin and keeps it for this session's Client. Resolves false on failure. */
-  preconnect(originIndex: number): Promise<boolean> {
+  preconnect(originIndex: number, signal?: AbortSignal): Promise<boolean> {
     const origin = this.#origins[originIndex] as Origin;
     return new Promise((resolve) => {
-      origin.connect({ ...origin.connectOptions }, (error, socket) => {
-        if (error !== null || socket === null) {
+      abortableConnect(origin.connect, origin.connectOptions, signal, (socket) => {
+        if (socket === undefined) {
           resolve(false);
           return;
         }

@@ -10,7 +10,8 @@
  * response (`errorReason` says why; `protocolError()` makes the Error). At the connection's end call `end()`:
  * true when that completes a response whose body runs to the close.
  *
- * Handles: 1xx interim responses (skipped: the final status counts; 101 is an error, nothing here upgrades);
+ * Refuses (a `protocol` failure) a status outside 100–599 or not 3 digits (RFC 9110 §15) and a NUL in a header
+ * value (RFC 9110 §5.5). Handles: 1xx interim responses (skipped: the final status counts; 101 is an error, nothing here upgrades);
  * no body for HEAD, 204, 304; chunked bodies with extensions and trailers; close-delimited bodies; HTTP/1.0
  * (close unless keep-alive); a bound on the head (status line and headers, interim ones included) and on each
  * chunk-size line and trailer section. Allocation-free: numbers and constant strings only, except on error.
@@ -129,7 +130,7 @@ export class ResponseScanner {
               if (b < DIGIT_0 || b > DIGIT_9) return this.#fail('malformed status code', i, mark, state);
               this.status = pos === 9 ? b - DIGIT_0 : this.status * 10 + (b - DIGIT_0);
             } else {
-              if (this.status < 100) return this.#fail('malformed status code', i, mark, state);
+              if (this.status < 100 || this.status > 599) return this.#fail('malformed status code', i, mark, state);
               if (b === SP) state = ST_REASON;
               else if (b === CR) state = ST_STATUS_LF;
               else if (b === LF) state = ST_LINE_START;
@@ -247,6 +248,7 @@ export class ResponseScanner {
             while (i < n) {
               const b = buf[i] as number;
               if (b === CR || b === LF) break;
+              if (b === NUL) return this.#fail('NUL in header value', i, mark, state);
               i++;
             }
           } else if (kind === KIND_CONTENT_LENGTH) {
@@ -268,6 +270,7 @@ export class ResponseScanner {
             while (i < n) {
               const b = buf[i] as number;
               if (b === CR || b === LF) break;
+              if (b === NUL) return this.#fail('NUL in header value', i, mark, state);
               this.#tokenByte(b);
               i++;
             }
@@ -643,6 +646,8 @@ const MAX_LENGTH_DIGITS = 15;
 /** 12 hex digits: chunks up to 256 TiB, exact in a double. */
 const MAX_CHUNK_DIGITS = 12;
 
+/** RFC 9110 §5.5: a field value never holds NUL (CR and LF end it); a reply with one is malformed. */
+const NUL = 0;
 const CR = 13;
 const LF = 10;
 const SP = 32;

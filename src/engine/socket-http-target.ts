@@ -122,11 +122,22 @@ export class SocketHttpTarget implements StepTarget {
   /**
    * Opens each session's connection to each origin before t=0 (TCP, and TLS where it applies) without
    * sending anything. Failures are ignored here: the run itself will count them. Resolves with the number
-   * of connections opened.
+   * of connections opened. On `signal`'s abort every session is closed: its pending socket is destroyed and
+   * its connect resolves as not opened, so prepare() resolves at once.
    */
-  async prepare(sessions: readonly StepSession[]): Promise<number> {
-    const opened = await Promise.all(sessions.flatMap((session) => (session instanceof SocketHttpSession ? session.preconnect() : [])));
-    return opened.filter(Boolean).length;
+  async prepare(sessions: readonly StepSession[], signal?: AbortSignal): Promise<number> {
+    if (signal?.aborted === true) return 0;
+    const mine = sessions.filter((session): session is SocketHttpSession => session instanceof SocketHttpSession);
+    const onAbort = (): void => {
+      for (const session of mine) session.close();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const opened = await Promise.all(mine.flatMap((session) => session.preconnect()));
+      return opened.filter(Boolean).length;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   close(): Promise<void> {

@@ -5,8 +5,12 @@
 export interface StepTarget {
   /** One session per virtual user, created once and reused for every step (a user's connections live here). */
   createSession(userIndex: number): StepSession;
-  /** Optional: get the sessions ready before t=0 (open connections), so the first requests are not cold. */
-  prepare?(sessions: readonly StepSession[]): Promise<number>;
+  /**
+   * Optional: get the sessions ready before t=0 (open connections), so the first requests are not cold. When
+   * `signal` aborts (SIGINT/SIGTERM), connects still pending are given up and their sockets destroyed at once:
+   * a target slow to accept must not hold an interrupted run for the length of a connect timeout.
+   */
+  prepare?(sessions: readonly StepSession[], signal?: AbortSignal): Promise<number>;
   /** Releases everything (connections). Called once, after every session is idle or aborted. */
   close(): Promise<void>;
 }

@@ -368,6 +368,19 @@ describe('ResponseScanner', () => {
     expect(scan([bytes(extensions)], [false], false).error).toBe('chunk extensions too large');
   });
 
+  it.each([
+    ['HTTP/1.1 000 Zero\r\ncontent-length: 0\r\n\r\n', 'malformed status code'],
+    ['HTTP/1.1 600 Too High\r\ncontent-length: 0\r\n\r\n', 'malformed status code'],
+    ['HTTP/1.1 999 Too High\r\ncontent-length: 0\r\n\r\n', 'malformed status code'],
+    ['HTTP/1.1 200 OK\r\nx-odd: a\0b\r\ncontent-length: 0\r\n\r\n', 'NUL in header value'],
+    ['HTTP/1.1 200 OK\r\ncontent-type: text/\0plain\r\ncontent-length: 0\r\n\r\n', 'NUL in header value'],
+  ])('refuses %j (RFC 9110 §15: status 100–599; RFC 9110 §5.5: no NUL in a field value)', (wire, reason) => {
+    const scanner = new ResponseScanner();
+    scanner.begin(false);
+    expect(feedAll(scanner, wire)).toBe(-1);
+    expect(scanner.errorReason).toBe(reason);
+  });
+
   it('makes protocol errors that classify as protocol', () => {
     const error = protocolError('malformed status line');
     expect(error.message).toContain('malformed status line');
