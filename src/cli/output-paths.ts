@@ -100,9 +100,17 @@ async function createAndRemove(dir: string): Promise<void> {
   await rm(probe, { force: true });
 }
 
-/** What a scenario run reads: the scenario file and its `data:` files (relative to the scenario's directory). */
+/**
+ * What a scenario run reads: the scenario file, its `data:` files and its `http.tls` files (both relative to the
+ * scenario's directory). Every file the scenario names belongs here: one left out can be overwritten by an output.
+ */
 export function scenarioInputs(scenario: Scenario): InputFile[] {
   const inputs: InputFile[] = [{ path: scenario.file, what: 'the scenario file' }];
   for (const feeder of scenario.data.data ?? []) inputs.push({ path: resolve(scenario.baseDir, feeder.file), what: `a data file of ${scenario.file}` });
+  const tls = scenario.data.http?.tls;
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const file = tls?.[key];
+    if (file !== undefined) inputs.push({ path: resolve(scenario.baseDir, file), what: `the http.tls.${key} file of ${scenario.file}` });
+  }
   return inputs;
 }

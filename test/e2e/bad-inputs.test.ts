@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCENARIO_BYTES } from '../../src/scenario/load-scenario.js';
+import { tlsFixtures } from '../helpers/tls-fixtures.js';
 import { ROOT, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
@@ -316,6 +317,18 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
     await expectUsageError(['run', 'valid.yml', '--out', 'same.out', '--html', './same.out'], 'error: --out: cannot write same.out: --html writes it too; nothing was sent');
     expect(existsSync(join(dir, 'valid.yml')) && (await readFile(join(dir, 'valid.yml'), 'utf8')).startsWith('target:')).toBe(true);
     expect(existsSync(join(dir, 'rows.csv')) && existsSync(join(dir, 'same.out'))).toEqual(false);
+  });
+
+  it('an output that is one of the http.tls files the scenario names (its private key, above all)', async () => {
+    const tls = tlsFixtures();
+    await copyFile(tls.caPath, join(dir, 'tls-ca.pem'));
+    await copyFile(tls.clientCertPath, join(dir, 'tls-cert.pem'));
+    await copyFile(tls.clientKeyPath, join(dir, 'tls-key.pem'));
+    const withTls = await file('with-tls.yml', scenario('http: {tls: {ca: tls-ca.pem, cert: tls-cert.pem, key: tls-key.pem}}'));
+    await expectUsageError(['run', withTls, '--out', 'tls-key.pem'], 'error: --out: cannot write tls-key.pem: it is the http.tls.key file of with-tls.yml; nothing was sent');
+    await expectUsageError(['run', withTls, '--html', './tls-cert.pem'], 'error: --html: cannot write ./tls-cert.pem: it is the http.tls.cert file of with-tls.yml');
+    await expectUsageError(['run', withTls, '--junit', 'tls-ca.pem'], 'error: --junit: cannot write tls-ca.pem: it is the http.tls.ca file of with-tls.yml');
+    expect(await readFile(join(dir, 'tls-key.pem'), 'utf8')).toBe(tls.clientKeyPem);
   });
 
   // Root writes whatever the mode: the refusal cannot be seen when the tests run as root (in a container, say).
