@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,6 +37,12 @@ function cpuMean(source: MonitorSourceResults): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** The process's own CPU time (user + system), in seconds, from /proc/<pid>/stat: the truth the monitor is checked against. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () => {
   it('measures a busy process at about one core and an idle one at about none, with their RSS', async () => {
     const busy = await child(BUSY);
@@ -48,11 +55,14 @@ describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () 
       ],
       { intervalMs: 250 },
     );
+    const cpuBefore = cpuSeconds(busy.pid!);
+    const wallBefore = performance.now();
     await sleep(1_400);
     const [busyResults, idleResults] = await monitor.stop();
-    // One core spinning: ≈100% (less if the machine is short of cores while tests run beside it).
+    const truePercent = ((cpuSeconds(busy.pid!) - cpuBefore) / ((performance.now() - wallBefore) / 1000)) * 100;
+    // One core spinning: ≈100% on a quiet machine, less beside a CPU hog; the truth is its own CPU time.
     expect(busyResults!.points.length).toBeGreaterThanOrEqual(5);
-    expect(cpuMean(busyResults!)).toBeGreaterThan(60);
+    expect(Math.abs(cpuMean(busyResults!) - truePercent)).toBeLessThan(20);
     expect(cpuMean(busyResults!)).toBeLessThan(110);
     expect(cpuMean(idleResults!)).toBeLessThan(10);
     for (const source of [busyResults!, idleResults!]) {
@@ -90,7 +100,8 @@ describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () 
     const idlePart = points.filter((point) => point.offsetMs > points[points.length - 1]!.offsetMs - 450 && point.cpuPercent !== null);
     expect(busyPart.length).toBeGreaterThan(0);
     expect(idlePart.length).toBeGreaterThan(0);
-    expect(Math.max(...busyPart.map((point) => point.cpuPercent!))).toBeGreaterThan(50);
+    // Busy at ≈100% of a core on a quiet machine; at least well above the idle child's ≈0 beside a CPU hog.
+    expect(Math.max(...busyPart.map((point) => point.cpuPercent!))).toBeGreaterThan(20);
     // The idle child settles once Node has started it (which on a busy machine spans more than one sample).
     expect(Math.min(...idlePart.map((point) => point.cpuPercent!))).toBeLessThan(10);
     // While no process ran: failed samples, null figures.
