@@ -10,8 +10,9 @@ export interface ShardMonitor {
 
 /**
  * The sources of every shard, one after another (shards may watch different servers, or the same one from
- * different places: each series is kept as it was sampled), offsets moved onto the merged run's t=0. A name
- * that several shards use gets the shard's label: `api (s2.json)`. Undefined when no shard monitored anything.
+ * different places: each series is kept as it was sampled, with the processes it was of), offsets moved onto
+ * the merged run's t=0. A name that several shards use gets the shard's label: `api (s2.json)`. Undefined when
+ * no shard monitored anything.
  */
 export function mergeMonitors(shards: readonly ShardMonitor[]): MonitorResults | undefined {
   const withMonitor = shards.filter((shard) => shard.monitor !== undefined);
@@ -24,6 +25,9 @@ export function mergeMonitors(shards: readonly ShardMonitor[]): MonitorResults |
         ...source,
         name: (uses.get(source.name) ?? 0) > 1 ? `${source.name} (${shard.label})` : source.name,
         points: source.points.map((point) => ({ ...point, offsetMs: Math.round(point.offsetMs + shard.offsetMs) })),
+        ...(source.processes === undefined
+          ? {}
+          : { processes: source.processes.map((sampled) => ({ ...sampled, fromOffsetMs: Math.round(sampled.fromOffsetMs + shard.offsetMs) })) }),
       }),
     ),
   );

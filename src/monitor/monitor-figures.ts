@@ -1,4 +1,4 @@
-import type { MonitorSourceResults } from './monitor-results.js';
+import type { MonitoredProcess, MonitorSourceResults } from './monitor-results.js';
 
 /** A source's figures over the run, for summaries: CPU in % of one core, memory in bytes; null without data. */
 export interface MonitorFigures {
@@ -36,6 +36,18 @@ export function monitorFiguresText(figures: MonitorFigures): string {
   }
   if (figures.maxMemoryBytes !== null) parts.push(`memory max ${formatMemory(figures.maxMemoryBytes)}`);
   return parts.length === 0 ? 'no samples' : parts.join(' · ');
+}
+
+/**
+ * Which processes a source's figures are of, one line each: `pid 1234 "node dist/cli/main.js serve"`; each one
+ * after the first (a restarted server, followed) with when it took over: `pid 1300 "node server.js" from 3.2 s`.
+ */
+export function monitoredProcessesText(processes: readonly MonitoredProcess[]): string[] {
+  return processes.map((sampled, index) => {
+    const commandLine = sampled.commandLine === '' ? '' : ` "${sampled.commandLine}"`;
+    const from = index === 0 ? '' : ` from ${(sampled.fromOffsetMs / 1000).toFixed(1)} s`;
+    return `pid ${sampled.pid}${commandLine}${from}`;
+  });
 }
 
 /** Bytes in MB (10^6) or GB: `182 MB`, `42.5 MB`, `3.2 GB`. */

@@ -14,6 +14,18 @@ export interface MonitorPoint {
   readonly memoryBytes: number | null;
 }
 
+/** A process that a process source sampled: which one it was, and from when. */
+export interface MonitoredProcess {
+  readonly pid: number;
+  /**
+   * Its command line as `ps` shows it (arguments joined by spaces; `[name]` for a kernel thread; '' when it
+   * could not be read), control characters as spaces, clipped to 200 characters (`…`).
+   */
+  readonly commandLine: string;
+  /** When it was first sampled, ms from `run.startedAt`; 0 when it already was as the measured phase began. */
+  readonly fromOffsetMs: number;
+}
+
 /**
  * One source's samples over the measured phase: at most 240 points (past that, neighbours are merged
  * pairwise: CPU averaged, memory the larger), and what went wrong, once per reason with how often.
@@ -26,6 +38,13 @@ export interface MonitorSourceResults {
   /** The sampling interval asked for (points are that far apart, or a multiple of it once merged). */
   readonly intervalMs: number;
   readonly points: readonly MonitorPoint[];
+  /**
+   * Process sources: the process sampled, so that a reader knows which one `command` matched. More than one
+   * when it exited and the command was looked up again (a restarted server), in that order; at most 16 (the
+   * first 15 and the last). Empty when no process was ever sampled; absent for other kinds (and in files
+   * written before it existed).
+   */
+  readonly processes?: readonly MonitoredProcess[];
   /** `cannot reach the endpoint (ECONNREFUSED): 3 of 10 samples`, one per reason; empty when all went well. */
   readonly warnings: readonly string[];
 }

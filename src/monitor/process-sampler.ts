@@ -4,8 +4,12 @@ import { cpuPercent } from './cpu-percent.js';
 import { findProcess } from './find-process.js';
 import type { MonitorReading } from './monitor-series.js';
 import { readProcFigures } from './proc-figures.js';
+import { readCommandLine } from './process-command-line.js';
 import { SampleProblems } from './sample-problems.js';
-import type { SourceSampler } from './source-sampler.js';
+import type { SampledProcess, SourceSampler } from './source-sampler.js';
+
+/** A server restarting in a loop is followed all run long; the list of processes it went through stays short. */
+const MAX_SAMPLED_PROCESSES = 16;
 
 export type ProcessSource = Extract<PlannedMonitorSource, { readonly kind: 'process' }>;
 
@@ -24,13 +28,22 @@ export interface ProcessSamplerOptions {
  * Samples a local process from /proc: CPU from the growth of utime + stime between two readings over the wall
  * time between them (% of one core), memory from VmRSS. A process named by `command` is looked up on the
  * first sample and again whenever it has exited (a restarted server is followed); one named by `pid` is not.
- * Off Linux: one warning, no readings.
+ * Each process read is recorded once, with its command line and when it was first read, so that the reports
+ * say which process the figures are of (`processes()`). Off Linux: one warning, no readings.
  */
 export function processSampler(source: ProcessSource, options: ProcessSamplerOptions): SourceSampler {
   const problems = new SampleProblems();
   const command = 'command' in source.process ? source.process.command : undefined;
   let pid = 'pid' in source.process ? source.process.pid : undefined;
   let previous: { readonly pid: number; readonly cpuTicks: number; readonly atMs: number } | undefined;
+  const sampled: SampledProcess[] = [];
+  const recordSampled = async (pid: number, atMs: number): Promise<void> => {
+    if (sampled[sampled.length - 1]?.pid === pid) return;
+    const entry = { pid, commandLine: await readCommandLine(options.procRoot, pid), atMs };
+    // Past the bound, the last entry gives way to the newest: the first processes and the current one are kept.
+    if (sampled.length >= MAX_SAMPLED_PROCESSES) sampled.pop();
+    sampled.push(entry);
+  };
   const failed = (reason: string): MonitorReading => {
     problems.count(reason);
     return { atMs: options.now(), cpuPercent: null, memoryBytes: null };
@@ -61,6 +74,7 @@ export function processSampler(source: ProcessSource, options: ProcessSamplerOpt
     }
     if ('kind' in figures) return failed(figures.kind === 'gone' ? `pid ${pid} is not running` : figures.reason);
     const atMs = options.now();
+    await recordSampled(pid, atMs);
     const cpu =
       previous !== undefined && previous.pid === pid ? cpuPercent((figures.cpuTicks - previous.cpuTicks) / ticksPerSec, atMs - previous.atMs) : null;
     previous = { pid, cpuTicks: figures.cpuTicks, atMs };
@@ -72,6 +86,7 @@ export function processSampler(source: ProcessSource, options: ProcessSamplerOpt
     kind: 'process',
     target: command === undefined ? `pid ${pid ?? '?'}` : `command ${command}`,
     sample: () => sample().catch((error: unknown) => failed(`cannot read the process (${(error as Error).message})`)),
+    processes: () => sampled,
     warnings: (samples) => problems.warnings(samples),
   };
 }

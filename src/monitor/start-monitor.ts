@@ -1,6 +1,7 @@
 import { platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { PlannedMonitorSource } from '../plan/build-plan.js';
+import { measuredProcesses } from './measured-processes.js';
 import type { MonitorResults } from './monitor-results.js';
 import { MonitorSeries } from './monitor-series.js';
 import { processSampler } from './process-sampler.js';
@@ -82,14 +83,18 @@ export function startMonitor(sources: readonly PlannedMonitorSource[], options: 
       stopping ??= (async () => {
         if (timer !== undefined) clearInterval(timer);
         await inFlight;
-        return samplers.map((sampler, index) => ({
-          name: sampler.name,
-          kind: sampler.kind,
-          target: sampler.target,
-          intervalMs,
-          points: series[index]?.points(originMs) ?? [],
-          warnings: sampler.warnings(samples[index] ?? 0),
-        }));
+        return samplers.map((sampler, index) => {
+          const processes = sampler.processes?.();
+          return {
+            name: sampler.name,
+            kind: sampler.kind,
+            target: sampler.target,
+            intervalMs,
+            points: series[index]?.points(originMs) ?? [],
+            ...(processes === undefined ? {} : { processes: measuredProcesses(processes, originMs) }),
+            warnings: sampler.warnings(samples[index] ?? 0),
+          };
+        });
       })();
       return stopping;
     },

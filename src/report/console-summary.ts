@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
+import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { describeRegression } from '../results/baseline.js';
 import type { BaselineDocument } from '../results/baseline.js';
 import { describeMissing } from '../results/merge-results.js';
@@ -42,13 +42,14 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance): str
     lines.push(c.dim(`  ${sample.kind}: ${sample.message}${sample.count > 1 ? ` (×${formatCount(sample.count)})` : ''}`));
   }
 
-  // The monitored servers (`monitor`): one line per source, then its sampling problems.
+  // The monitored servers (`monitor`): one line per source, the process(es) it was, then its sampling problems.
   const monitor = results.monitor ?? [];
   if (monitor.length > 0) {
     lines.push('', c.bold('server resources'));
     const width = Math.max(...monitor.map((source) => source.name.length));
     for (const source of monitor) {
       lines.push(`  ${source.name.padEnd(width)}  ${monitorFiguresText(monitorFigures(source))}`);
+      for (const line of monitoredProcessesText(source.processes ?? [])) lines.push(c.dim(`  ${source.name}: ${line}`));
       for (const warning of source.warnings) lines.push(c.yellow(`  ! ${source.name}: ${warning}`));
     }
   }

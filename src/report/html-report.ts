@@ -6,7 +6,7 @@ import ejs from 'ejs';
 import { TEMPLATES_DIR } from '../assets.js';
 import { assertNever } from '../errors.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
-import { monitorFigures, monitorFiguresText } from '../monitor/monitor-figures.js';
+import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { metricOf } from '../plan/thresholds.js';
 import { describeRegression } from '../results/baseline.js';
 import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
@@ -312,10 +312,15 @@ interface MonitorRow {
   /** The source's line colour on the chart; undefined when it has no points. */
   readonly color?: string;
   readonly figures: string;
+  /** The processes a process source sampled: `pid 1234 "node server.js"`. */
+  readonly processes: readonly string[];
   readonly warnings: readonly string[];
 }
 
-/** Each monitored source: its figures over the run and its warnings, coloured as on the server resources chart. */
+/**
+ * Each monitored source: its figures over the run, the process(es) it was, and its warnings, coloured as on the
+ * server resources chart.
+ */
 function monitorRows(results: ResultsDocument, chartData: ReportChartData): MonitorRow[] {
   const charted = (chartData.monitor ?? []).map((source) => source.name);
   return (results.monitor ?? []).map((source) => {
@@ -325,6 +330,7 @@ function monitorRows(results: ResultsDocument, chartData: ReportChartData): Moni
       target: source.target,
       ...(color === undefined ? {} : { color }),
       figures: monitorFiguresText(monitorFigures(source)),
+      processes: monitoredProcessesText(source.processes ?? []),
       warnings: source.warnings,
     };
   });

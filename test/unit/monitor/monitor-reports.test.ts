@@ -2,8 +2,8 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../../../src/metrics/recorder.js';
 import { monitorChartColumns } from '../../../src/monitor/monitor-chart-columns.js';
-import { formatMemory, monitorFigures, monitorFiguresText } from '../../../src/monitor/monitor-figures.js';
-import type { MonitorResults } from '../../../src/monitor/monitor-results.js';
+import { formatMemory, monitorFigures, monitorFiguresText, monitoredProcessesText } from '../../../src/monitor/monitor-figures.js';
+import type { MonitorResults, MonitorSourceResults } from '../../../src/monitor/monitor-results.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { consoleSummary } from '../../../src/report/console-summary.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
@@ -39,6 +39,24 @@ const MONITOR: MonitorResults = [
     warnings: ['cannot reach the endpoint (ECONNREFUSED): every sample'],
   },
 ];
+
+/** A source by command whose server restarted at 2.1 s and was followed: two processes. */
+const FOLLOWED: MonitorSourceResults = {
+  name: 'server',
+  kind: 'process',
+  target: 'command server.js',
+  intervalMs: 1_000,
+  points: [
+    { offsetMs: 100, cpuPercent: null, memoryBytes: 60_000_000 },
+    { offsetMs: 1_100, cpuPercent: 40, memoryBytes: 61_000_000 },
+    { offsetMs: 2_100, cpuPercent: null, memoryBytes: 55_000_000 },
+  ],
+  processes: [
+    { pid: 4300, commandLine: 'node server.js --port 8080', fromOffsetMs: 0 },
+    { pid: 4391, commandLine: 'node server.js <b>', fromOffsetMs: 2_100 },
+  ],
+  warnings: ['pid 4300 ("server.js") exited; followed pid 4391'],
+};
 
 function planWith(monitor: MonitorSpec) {
   return buildPlan({
@@ -136,6 +154,43 @@ describe('monitor results in the results file', () => {
   });
 });
 
+describe('the processes of a process source in the results file', () => {
+  it('are valid against the schema, and a file without them (written before they were recorded) still is', () => {
+    const results = JSON.parse(JSON.stringify(resultsWith([...MONITOR, FOLLOWED]))) as ResultsDocument;
+    expect(results.monitor?.[2]?.processes).toEqual(FOLLOWED.processes);
+    expect(resultsSchemaProblems(results)).toEqual([]);
+    expect(results.monitor?.[0]).not.toHaveProperty('processes');
+  });
+
+  it('are checked by the schema: a whole pid, a printable command line of 200 characters at most, 16 at most', () => {
+    const bad = JSON.parse(JSON.stringify(resultsWith([FOLLOWED]))) as { monitor: { processes: Record<string, unknown>[] }[] };
+    const processes = bad.monitor[0]!.processes;
+    processes[0]!['pid'] = 1.5;
+    processes[1]!['commandLine'] = 'node \u001b]0;title\u0007';
+    processes.push({ pid: 7, commandLine: 'x'.repeat(201), fromOffsetMs: 0 }, { pid: 8, commandLine: 'y', fromOffsetMs: -1 });
+    expect(resultsSchemaProblems(bad)).toEqual([
+      '/monitor/0/processes/0/pid must be integer',
+      '/monitor/0/processes/1/commandLine must match pattern "^[^\\p{Cc}\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"',
+      '/monitor/0/processes/2/commandLine must NOT have more than 200 characters',
+      '/monitor/0/processes/3/fromOffsetMs must be >= 0',
+    ]);
+    bad.monitor[0]!.processes = Array.from({ length: 17 }, (_, index) => ({ pid: index + 1, commandLine: '', fromOffsetMs: 0 }));
+    expect(resultsSchemaProblems(bad)).toEqual(['/monitor/0/processes must NOT have more than 16 items']);
+  });
+
+  it('are kept through merge, placed at their shard’s start like the points', () => {
+    const merged = mergeResults([
+      { file: 's1.json', results: resultsWith([FOLLOWED]) },
+      { file: 's2.json', results: resultsWith([FOLLOWED], START + 1_000) },
+    ]);
+    expect(merged.monitor?.map((source) => [source.name, source.processes?.map((each) => [each.pid, each.commandLine, each.fromOffsetMs])])).toEqual([
+      ['server (s1.json)', [[4300, 'node server.js --port 8080', 0], [4391, 'node server.js <b>', 2_100]]],
+      ['server (s2.json)', [[4300, 'node server.js --port 8080', 1_000], [4391, 'node server.js <b>', 3_100]]],
+    ]);
+    expect(resultsSchemaProblems(JSON.parse(JSON.stringify(merged)))).toEqual([]);
+  });
+});
+
 describe('monitor figures', () => {
   it('mean and peak CPU, peak memory, in words', () => {
     const figures = monitorFigures(MONITOR[0]!);
@@ -165,6 +220,30 @@ describe('monitor results in the reports', () => {
       '  ! db <b>: cannot reach the endpoint (ECONNREFUSED): every sample',
     ]);
     expect(consoleSummary(resultsWith(undefined), new Chalk({ level: 0 }))).not.toContain('server resources');
+  });
+
+  it('the console summary names the process(es) of a process source, each one followed with when it took over', () => {
+    expect(monitoredProcessesText(FOLLOWED.processes ?? [])).toEqual(['pid 4300 "node server.js --port 8080"', 'pid 4391 "node server.js <b>" from 2.1 s']);
+    expect(monitoredProcessesText([{ pid: 2, commandLine: '', fromOffsetMs: 300 }])).toEqual(['pid 2']);
+    const lines = consoleSummary(resultsWith([MONITOR[0]!, FOLLOWED]), new Chalk({ level: 0 })).split('\n');
+    const at = lines.indexOf('server resources');
+    expect(lines.slice(at, at + 7)).toEqual([
+      'server resources',
+      '  api     CPU mean 50.0%, max 80.0% of one core · memory max 182 MB',
+      '  ! api: pid 4242 is not running: 1 of 4 samples',
+      '  server  CPU mean 40.0%, max 40.0% of one core · memory max 61.0 MB',
+      '  server: pid 4300 "node server.js --port 8080"',
+      '  server: pid 4391 "node server.js <b>" from 2.1 s',
+      '  ! server: pid 4300 ("server.js") exited; followed pid 4391',
+    ]);
+  });
+
+  it('the HTML report lists the process(es) under their source, escaped', async () => {
+    const html = await renderHtmlReport(resultsWith([FOLLOWED]));
+    expect(html).toContain(
+      '<b>server</b> <span class="target">command server.js</span> · <span class="num">CPU mean 40.0%, max 40.0% of one core · memory max 61.0 MB</span>' +
+        '<br><span class="process">pid 4300 &#34;node server.js --port 8080&#34;</span><br><span class="process">pid 4391 &#34;node server.js &lt;b&gt;&#34; from 2.1 s</span></li>',
+    );
   });
 
   it('the HTML report draws a Server resources chart on the time axis, lists the sources and shows the warnings as notices', async () => {

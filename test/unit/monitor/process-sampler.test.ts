@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findProcess } from '../../../src/monitor/find-process.js';
+import { measuredProcesses } from '../../../src/monitor/measured-processes.js';
 import { parseProcStat, parseVmRssBytes, readProcFigures } from '../../../src/monitor/proc-figures.js';
+import { MAX_COMMAND_LINE_CHARS, printableCommandLine, readCommandLine } from '../../../src/monitor/process-command-line.js';
 import { processSampler } from '../../../src/monitor/process-sampler.js';
 import type { ProcessSource } from '../../../src/monitor/process-sampler.js';
 
@@ -100,6 +102,7 @@ describe('processSampler: CPU and memory maths on a fake clock', () => {
     expect((await sampler.sample())?.cpuPercent).toBe(0);
     expect(sampler.warnings(4)).toEqual([]);
     expect([sampler.kind, sampler.target]).toEqual(['process', 'pid 100']);
+    expect(sampler.processes?.()).toEqual([{ pid: 100, commandLine: 'server', atMs: 1_000 }]);
   });
 
   it('uses the clock ticks per second given (CLK_TCK)', async () => {
@@ -145,6 +148,28 @@ describe('processSampler: CPU and memory maths on a fake clock', () => {
     expect((await sampler.sample())?.cpuPercent).toBe(25);
     expect(sampler.target).toBe('command api-server');
     expect(sampler.warnings(5)).toEqual(['pid 200 ("api-server") exited; followed pid 300', 'no process matches "api-server": 1 of 5 samples']);
+    // Both processes, each from its first reading: the reports say which one the figures are of, and from when.
+    expect(sampler.processes?.()).toEqual([
+      { pid: 200, commandLine: 'api-server', atMs: 2_000 },
+      { pid: 300, commandLine: 'api-server', atMs: 4_000 },
+    ]);
+  });
+
+  it('records a process once, with its printable command line; past 16, the first 15 and the latest', async () => {
+    const time = clock();
+    const sampler = processSampler(byCommand('worker.js'), { now: time.now, procRoot: root, platform: 'linux', clockTicksPerSec: 100 });
+    for (let pid = 1_000; pid < 1_020; pid++) {
+      await fakeProcess(pid, { comm: 'node', cmdline: ['node', 'worker.js', `--run=${pid}\u001b[2J`] });
+      await sampler.sample();
+      time.advance(100);
+      await sampler.sample();
+      time.advance(100);
+      await rm(join(root, String(pid)), { recursive: true });
+    }
+    const processes = sampler.processes?.() ?? [];
+    expect(processes.map((each) => each.pid)).toEqual([...Array.from({ length: 15 }, (_, index) => 1_000 + index), 1_019]);
+    expect(processes[0]).toEqual({ pid: 1_000, commandLine: 'node worker.js --run=1000 [2J', atMs: 1_000 });
+    expect(processes[15]).toEqual({ pid: 1_019, commandLine: 'node worker.js --run=1019 [2J', atMs: 1_000 + 19 * 200 });
   });
 
   it('off Linux: one warning, no readings', async () => {
@@ -152,5 +177,46 @@ describe('processSampler: CPU and memory maths on a fake clock', () => {
     expect(await sampler.sample()).toBeUndefined();
     expect(await sampler.sample()).toBeUndefined();
     expect(sampler.warnings(0)).toEqual(["process monitoring reads Linux's /proc, and this is darwin: not sampled"]);
+  });
+});
+
+describe('the command line of a process', () => {
+  it('is its arguments joined by spaces, [comm] without any (a kernel thread), empty when unreadable', async () => {
+    await fakeProcess(10, { comm: 'node', cmdline: ['/usr/bin/node', 'dist/cli/main.js', 'serve', '--port', '8080'] });
+    await fakeProcess(11, { comm: 'kthreadd', cmdline: [] });
+    expect(await readCommandLine(root, 10)).toBe('/usr/bin/node dist/cli/main.js serve --port 8080');
+    expect(await readCommandLine(root, 11)).toBe('[kthreadd]');
+    expect(await readCommandLine(root, 12)).toBe('');
+  });
+
+  it('is printable: control and reordering characters as spaces, clipped to 200 characters (whole ones) with …', () => {
+    expect(printableCommandLine('app --title=\u001b]0;pwned\u0007 --x=\u009b1m\nnext\u202eevil\u2066')).toBe('app --title= ]0;pwned  --x= 1m next evil ');
+    expect(printableCommandLine('café ✓ 日本')).toBe('café ✓ 日本');
+    const long = printableCommandLine(`node ${'😀'.repeat(300)}`);
+    expect(Array.from(long)).toHaveLength(MAX_COMMAND_LINE_CHARS);
+    expect(long).toBe(`node ${'😀'.repeat(MAX_COMMAND_LINE_CHARS - 6)}…`);
+    expect(printableCommandLine('x'.repeat(MAX_COMMAND_LINE_CHARS))).toBe('x'.repeat(MAX_COMMAND_LINE_CHARS));
+  });
+});
+
+describe('the processes of the measured phase', () => {
+  const sampled = [
+    { pid: 1, commandLine: 'a', atMs: 1_000 },
+    { pid: 2, commandLine: 'b', atMs: 2_000 },
+    { pid: 3, commandLine: 'c', atMs: 3_500 },
+  ];
+
+  it('leaves out one replaced before t=0, counts from 0 one sampled since before, in whole ms', () => {
+    expect(measuredProcesses(sampled, 2_500.4)).toEqual([
+      { pid: 2, commandLine: 'b', fromOffsetMs: 0 },
+      { pid: 3, commandLine: 'c', fromOffsetMs: 1_000 },
+    ]);
+    expect(measuredProcesses(sampled, 500)).toEqual([
+      { pid: 1, commandLine: 'a', fromOffsetMs: 500 },
+      { pid: 2, commandLine: 'b', fromOffsetMs: 1_500 },
+      { pid: 3, commandLine: 'c', fromOffsetMs: 3_000 },
+    ]);
+    expect(measuredProcesses(sampled, 9_000)).toEqual([{ pid: 3, commandLine: 'c', fromOffsetMs: 0 }]);
+    expect(measuredProcesses([], 0)).toEqual([]);
   });
 });
