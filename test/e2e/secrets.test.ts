@@ -44,6 +44,12 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
+/** Every output a run wrote: its console streams and the files STEM.json/.xml/.md/.html in the test folder. */
+async function outputsOf(out: { stdout: string; stderr: string }, stem: string): Promise<Record<string, string>> {
+  const file = (extension: string): Promise<string> => readFile(join(dir, `${stem}.${extension}`), 'utf8');
+  return { stdout: out.stdout, stderr: out.stderr, json: await file('json'), junit: await file('xml'), markdown: await file('md'), html: await file('html') };
+}
+
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,14 +93,7 @@ describe('secrets (built CLI)', () => {
     // The secrets did reach the target: the test is not vacuous.
     const sent = received.join('\n');
     for (const value of [CANARIES.env, CANARIES.apiKey, CANARIES.variable, CANARIES.token, CANARIES.proxy]) expect(sent).toContain(value);
-    const outputs: Record<string, string> = {
-      stdout: out.stdout,
-      stderr: out.stderr,
-      json: await readFile(join(dir, 'r.json'), 'utf8'),
-      junit: await readFile(join(dir, 'r.xml'), 'utf8'),
-      markdown: await readFile(join(dir, 'r.md'), 'utf8'),
-      html: await readFile(join(dir, 'r.html'), 'utf8'),
-    };
+    const outputs = await outputsOf(out, 'r');
     const basic = Buffer.from(`user:${CANARIES.password}`).toString('base64');
     for (const [where, text] of Object.entries(outputs)) {
       for (const [kind, value] of Object.entries({ ...CANARIES, basic })) {
@@ -217,14 +216,7 @@ describe('secrets in encoded forms (built CLI)', () => {
     const sent = seen.join('\n');
     for (const value of [ENCODED.key, ENCODED.body, ENCODED.jwt, ENCODED.query]) expect(sent).toContain(value);
 
-    const outputs: Record<string, string> = {
-      stdout: out.stdout,
-      stderr: out.stderr,
-      json: await readFile(join(dir, 'e.json'), 'utf8'),
-      junit: await readFile(join(dir, 'e.xml'), 'utf8'),
-      markdown: await readFile(join(dir, 'e.md'), 'utf8'),
-      html: await readFile(join(dir, 'e.html'), 'utf8'),
-    };
+    const outputs = await outputsOf(out, 'e');
     const forms = (value: string): string[] => {
       const percent = encodeURIComponent(value);
       const form = new URLSearchParams({ f: value }).toString().slice(2);
