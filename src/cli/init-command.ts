@@ -1,12 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { stringify } from 'yaml';
-import { SCENARIO_SCHEMA_PATH, TEMPLATES_DIR } from '../assets.js';
+import { PACKAGE_ROOT, TEMPLATES_DIR } from '../assets.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
+import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
+import { schemaReference } from './schema-reference.js';
 import type { GlobalOptions } from './main.js';
 
 /** The built-in target's default address (`loadseed serve`). */
@@ -107,7 +109,7 @@ export async function renderScenario(options: InitOptions, path: string, display
     requests = [{ name: yamlString(lastSegment ?? 'home'), path: yamlString(`${url.pathname}${url.search}`), expect: '200' }];
   }
   const halfMs = options.durationMs / 2;
-  const schemaPath = relative(dirname(path), SCENARIO_SCHEMA_PATH).split('\\').join('/');
+  const schemaPath = schemaReference(path, PACKAGE_ROOT, LOADSEED_VERSION);
   const baseName = basename(path).replace(/\.ya?ml$/i, '') || 'loadseed';
   return ejs.render(template, {
     schemaPath,
