@@ -69,7 +69,7 @@ export async function executeRun(workload: Workload, target: StepTarget, options
     if (interrupted) {
       // Stopped before the measured profile began: nothing measured.
       const startedAtEpochMs = Date.now();
-      return { ...common, startedAtEpochMs, endedAtEpochMs: startedAtEpochMs, elapsedMs: 0, interrupted, generator: idleGenerator(1) };
+      return { ...common, startedAtEpochMs, endedAtEpochMs: startedAtEpochMs, elapsedMs: 0, drainMs: 0, interrupted, generator: idleGenerator(1) };
     }
     const originAt = (await options.startPhase?.('measured')) ?? now();
     const startedAtEpochMs = Date.now() + Math.round(originAt - now());
@@ -87,6 +87,7 @@ export async function executeRun(workload: Workload, target: StepTarget, options
       startedAtEpochMs,
       endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
       elapsedMs,
+      drainMs: outcome.endedAt - outcome.stoppedAt,
       interrupted: outcome.interrupted,
       ...(outcome.dataExhausted ? { dataExhausted: true } : {}),
       generator: generatorLoad(1, cpuPercent, [thread], recorder),

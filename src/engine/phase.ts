@@ -10,7 +10,9 @@ import type { LongTimeout } from './long-timeout.js';
 export interface PhaseOutcome {
   /** t=0 of the phase (engine clock, ms). */
   readonly originAt: number;
-  /** When the last request settled or was interrupted. */
+  /** When the phase stopped starting work: its planned end, its budget spent, the abort signal, or the data used up. */
+  readonly stoppedAt: number;
+  /** When the last request settled or was interrupted (from `stoppedAt` on, requests in flight drained). */
   readonly endedAt: number;
   /** Stopped by the abort signal rather than by reaching its end. */
   readonly interrupted: boolean;
@@ -37,6 +39,7 @@ export abstract class Phase implements UserHost {
   #inFlight = 0;
   #activeUsers = 0;
   #finished = false;
+  #stoppedAt = 0;
   #interrupted = false;
   #dataExhausted = false;
   #endTimer: LongTimeout | undefined = undefined;
@@ -71,6 +74,7 @@ export abstract class Phase implements UserHost {
       if (signal?.aborted === true) {
         this.#interrupted = true;
         this.stopping = true;
+        this.#stoppedAt = this.originAt;
         this.#finish();
         return;
       }
@@ -82,11 +86,15 @@ export abstract class Phase implements UserHost {
     });
   }
 
-  /** Start nothing new; let requests in flight finish within the grace period. Idempotent. */
-  stop(interrupted: boolean): void {
+  /**
+   * Start nothing new; let requests in flight finish within the grace period. Idempotent. `at`: when the load
+   * stopped (default now; the planned end when the end timer fired late).
+   */
+  stop(interrupted: boolean, at = now()): void {
     if (interrupted && !this.#finished) this.#interrupted = true;
     if (this.stopping) return;
     this.stopping = true;
+    this.#stoppedAt = at;
     clearLongTimeout(this.#endTimer);
     this.#endTimer = undefined;
     this.haltSchedule();
@@ -124,10 +132,11 @@ export abstract class Phase implements UserHost {
 
   /** The planned end, checked against the clock (a timer may fire a little early). */
   #armEnd(): void {
-    const waitMs = this.originAt + this.#durationMs - now();
+    const endAt = this.originAt + this.#durationMs;
+    const waitMs = endAt - now();
     if (waitMs <= 0) {
       this.#endTimer = undefined;
-      this.stop(false);
+      this.stop(false, endAt);
     } else {
       this.#endTimer = setLongTimeout(() => this.#armEnd(), waitMs);
     }
@@ -143,6 +152,7 @@ export abstract class Phase implements UserHost {
     for (const user of this.pool.users) if (user.host === this) user.interrupt();
     const endedAt = now();
     this.recorder.finish(endedAt);
-    this.#resolve?.({ originAt: this.originAt, endedAt, interrupted: this.#interrupted, dataExhausted: this.#dataExhausted });
+    const stoppedAt = this.stopping ? Math.min(this.#stoppedAt, endedAt) : endedAt;
+    this.#resolve?.({ originAt: this.originAt, stoppedAt, endedAt, interrupted: this.#interrupted, dataExhausted: this.#dataExhausted });
   }
 }

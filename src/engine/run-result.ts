@@ -37,6 +37,11 @@ export interface RunResult {
   readonly endedAtEpochMs: number;
   /** Measured phase, t=0 to the last request settled (grace period included), on the monotonic clock. */
   readonly elapsedMs: number;
+  /**
+   * The end of `elapsedMs` after the load stopped (planned end, budget spent, interrupt, abort): nothing new
+   * started, the requests in flight finished. 0 when nothing was in flight.
+   */
+  readonly drainMs: number;
   /** Stopped by the abort signal (SIGINT) rather than by reaching the end of the plan. */
   readonly interrupted: boolean;
   /** Request name per request index, as the recorders know them. */

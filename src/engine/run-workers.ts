@@ -136,6 +136,8 @@ function mergeOutcomes(
     warmupRecorder.merge(Recorder.decode(outcome.warmupRecorder));
   }
   const elapsedMs = Math.max(0, ...outcomes.map((outcome) => outcome.elapsedMs));
+  // On the shared t=0, the load stopped when the last worker stopped starting work.
+  const loadMs = Math.max(0, ...outcomes.map((outcome) => outcome.elapsedMs - outcome.drainMs));
   const startedAtEpochMs = Math.round(measuredOriginSharedMs ?? sharedNow());
   const threads = outcomes.flatMap((outcome) => (outcome.thread === undefined ? [] : [outcome.thread]));
   const wallMs = measuredOriginSharedMs === undefined ? 0 : sharedNow() - measuredOriginSharedMs;
@@ -146,6 +148,7 @@ function mergeOutcomes(
     startedAtEpochMs,
     endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
     elapsedMs,
+    drainMs: Math.max(0, elapsedMs - loadMs),
     interrupted: outcomes.some((outcome) => outcome.interrupted),
     ...(outcomes.some((outcome) => outcome.dataExhausted === true) ? { dataExhausted: true } : {}),
     requestNames,

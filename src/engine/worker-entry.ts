@@ -85,6 +85,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     warmupRecorder,
     warmupRan: result.warmupRan,
     elapsedMs: result.elapsedMs,
+    drainMs: result.drainMs,
     interrupted: result.interrupted,
     ...(result.dataExhausted === true ? { dataExhausted: true } : {}),
     preconnectedConnections: result.preconnectedConnections,

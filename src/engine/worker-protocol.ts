@@ -40,6 +40,8 @@ export interface WorkerOutcome {
   readonly warmupRan: boolean;
   /** From the shared t=0 of the measured phase to this worker's end. */
   readonly elapsedMs: number;
+  /** The end of `elapsedMs` after this worker's load stopped (see RunResult.drainMs). */
+  readonly drainMs: number;
   readonly interrupted: boolean;
   readonly dataExhausted?: boolean;
   readonly preconnectedConnections: number;

@@ -124,8 +124,17 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     hasMonitorChart: chartData.series.startS.length > 0 && (chartData.monitor?.length ?? 0) > 0,
     anyFailures: total.failures > 0,
     anyDropped: chartData.series.anyDropped,
+    drainText: drainText(chartData.series.drain),
     openModel: chartData.series.arrivals !== undefined,
   };
+}
+
+/** The lead's note on the drain left out of the charts over time, or undefined. */
+function drainText(drain: ReportChartData['series']['drain']): string | undefined {
+  if (drain === undefined) return undefined;
+  const requests = `${formatCount(drain.requests)} request${drain.requests === 1 ? '' : 's'}`;
+  const failed = drain.failures > 0 ? `, ${formatCount(drain.failures)} of them failed` : '';
+  return `The last ${formatMs(drain.ms)} ms, after the load stopped, are not charted: only the ${requests} still in flight finished then${failed}. They count in every total.`;
 }
 
 function colorOf(index: number): string | undefined {

@@ -64,6 +64,12 @@ export interface ReportChartData {
     readonly p99Ms: readonly (number | null)[];
     /** Any dropped arrivals at all (the open model): the page then charts them. */
     readonly anyDropped: boolean;
+    /**
+     * The drain, when it had intervals of its own: after the load stopped, only requests in flight finished (the
+     * slow ones), so its rates and percentiles say nothing about the load. Those intervals are left out of the
+     * columns; their requests count in every total, and the page says so.
+     */
+    readonly drain?: { readonly ms: number; readonly requests: number; readonly failures: number };
   };
 }
 
@@ -72,7 +78,7 @@ export const MAX_CHARTED_REQUESTS = 12;
 
 /** The chart data of a results document. Pure: the recorder is decoded from the document. */
 export function reportChartData(results: ResultsDocument): ReportChartData {
-  const series = seriesColumns(results.series, results.run.durationMs);
+  const series = seriesColumns(results.series, results.run.durationMs, results.run.drainMs);
   const monitorColumns = results.monitor === undefined ? [] : monitorChartColumns(results.monitor);
   const monitor = monitorColumns.length === 0 ? {} : { monitor: monitorColumns };
   let recorder: Recorder;
@@ -142,17 +148,25 @@ function scaledBaseline(baseline: BaselineDistribution, bins: LogBins, total: nu
 }
 
 /**
- * The series as columns. The last interval is cut at the run's end (`runDurationMs`): it usually covers only the
- * last few milliseconds, while requests still in flight finished, and its rates are over that time. An empty
- * interval starting at the end (the series reaches the run's last instant) is left out.
+ * The series as columns. Intervals that start once the load had stopped (`drainMs` before the run's end) are the
+ * drain: left out, and described in `drain`. The last interval kept is cut at the run's end (`runDurationMs`)
+ * and its rates are over the part of it the run lasted. An empty interval starting at the end (the series
+ * reaches the run's last instant) is left out.
  */
-function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: number): ReportChartData['series'] {
+function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: number, drainMs: number | undefined): ReportChartData['series'] {
+  const loadEndMs = drainMs === undefined ? runDurationMs : runDurationMs - drainMs;
   let kept = allPoints.length;
+  let drainRequests = 0;
+  let drainFailures = 0;
   while (kept > 1) {
     const last = allPoints[kept - 1]!;
-    if (last.startMs < runDurationMs || last.requests > 0 || last.droppedArrivals > 0) break;
+    const emptyTail = last.requests === 0 && last.droppedArrivals === 0 && last.startMs >= runDurationMs;
+    if (!emptyTail && !(drainMs !== undefined && last.startMs >= loadEndMs)) break;
+    drainRequests += last.requests;
+    drainFailures += last.failures;
     kept -= 1;
   }
+  const drain = drainMs !== undefined && drainRequests > 0 ? { ms: drainMs, requests: drainRequests, failures: drainFailures } : undefined;
   const points = allPoints.slice(0, kept);
   const durationsMs = points.map((point, index) =>
     index === points.length - 1 && runDurationMs > point.startMs ? Math.min(point.durationMs, runDurationMs - point.startMs) : point.durationMs,
@@ -184,6 +198,7 @@ function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: numb
     p95Ms: points.map((point) => latency(point.p95Ms, point.requests)),
     p99Ms: points.map((point) => latency(point.p99Ms, point.requests)),
     anyDropped: points.some((point) => point.droppedArrivals > 0),
+    ...(drain === undefined ? {} : { drain }),
   };
 }
 

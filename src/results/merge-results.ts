@@ -55,6 +55,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     startedAtEpochMs,
     endedAtEpochMs: Math.max(...runs.map((run) => Date.parse(run.endedAt))),
     elapsedMs: Math.max(...runs.map((run) => run.durationMs)),
+    ...mergedDrain(runs, startsAt.map((startAt) => startAt - startedAtEpochMs)),
     host: [...new Set(runs.map((run) => run.host))].join(', '),
     interrupted: runs.some((run) => run.interrupted),
     warmupExcluded: runs.some((run) => run.warmupExcluded),
@@ -68,6 +69,17 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
   });
+}
+
+/**
+ * The merged run's drain: from when the last shard stopped starting work (on the merged timeline, each shard at
+ * its start offset) to the merged run's end; unknown if any shard's is.
+ */
+function mergedDrain(runs: readonly ResultsDocument['run'][], offsetsMs: readonly number[]): { readonly drainMs?: number } {
+  if (runs.some((run) => run.drainMs === undefined)) return {};
+  const elapsedMs = Math.max(...runs.map((run) => run.durationMs));
+  const loadEndMs = Math.max(...runs.map((run, index) => (offsetsMs[index] ?? 0) + run.durationMs - (run.drainMs ?? 0)));
+  return { drainMs: Math.max(0, elapsedMs - loadEndMs) };
 }
 
 function checkSameScenario(first: ResultsFile, other: ResultsFile): void {

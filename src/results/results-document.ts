@@ -139,6 +139,8 @@ export interface ResultsDocument {
     readonly startedAt: string;
     readonly endedAt: string;
     readonly durationMs: number;
+    /** The end of `durationMs` after the load stopped: nothing new started, requests in flight finished. */
+    readonly drainMs?: number;
     readonly host: string;
     readonly interrupted: boolean;
     /** A warm-up ran first and is left out of every figure here. */
@@ -203,6 +205,8 @@ export interface ResultsInput {
   readonly endedAtEpochMs: number;
   /** The measured phase's length: throughput is over it. */
   readonly elapsedMs: number;
+  /** The end of `elapsedMs` after the load stopped (RunResult.drainMs); unknown for results from before it was recorded. */
+  readonly drainMs?: number;
   readonly host: string;
   readonly interrupted: boolean;
   readonly warmupExcluded: boolean;
@@ -241,6 +245,7 @@ export function buildResults(
     startedAtEpochMs: result.startedAtEpochMs,
     endedAtEpochMs: result.endedAtEpochMs,
     elapsedMs: result.elapsedMs,
+    drainMs: result.drainMs,
     host: hostname(),
     // Stopped by a lost threshold: the run ended early on purpose, it was not interrupted.
     interrupted: result.interrupted && abortedBy === undefined,
@@ -295,6 +300,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
       startedAt: new Date(input.startedAtEpochMs).toISOString(),
       endedAt: new Date(input.endedAtEpochMs).toISOString(),
       durationMs: round3(input.elapsedMs),
+      ...(input.drainMs === undefined ? {} : { drainMs: round3(Math.min(input.drainMs, input.elapsedMs)) }),
       host: input.host,
       interrupted: input.interrupted,
       warmupExcluded: input.warmupExcluded,

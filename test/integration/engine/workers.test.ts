@@ -86,7 +86,13 @@ describe('runPlan over worker threads', () => {
   it('measures the same latencies against /delay/20 on 2 workers as on 1', async () => {
     const plan = planOf({ target: server.url, requests: [{ path: '/delay/20' }], load: { profile: 'constant', users: 4, duration: '800ms' } });
     const runs = [];
-    for (const workers of [1, 2]) runs.push((await runPlan(withWorkers(plan, workers))).recorder.snapshot().total);
+    for (const workers of [1, 2]) {
+      const result = await runPlan(withWorkers(plan, workers));
+      // The load stopped at the planned end, on the shared t=0; the requests in flight then drained after it.
+      expect(result.elapsedMs - result.drainMs).toBeCloseTo(800, 3);
+      expect(result.drainMs).toBeGreaterThan(0);
+      runs.push(result.recorder.snapshot().total);
+    }
     const [single, split] = runs;
     for (const stats of [single!, split!]) {
       expect(stats.failures).toBe(0);

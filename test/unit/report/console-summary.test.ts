@@ -31,6 +31,7 @@ describe('consoleSummary: the load generator', () => {
       startedAtEpochMs: 0,
       endedAtEpochMs: 1000,
       elapsedMs: 1000,
+      drainMs: 0,
       interrupted: false,
       requestNames: ['GET /'],
       preconnectedConnections: 1,

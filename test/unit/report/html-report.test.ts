@@ -55,11 +55,19 @@ function recorded(options: RecordOptions): Recorder {
 }
 
 function resultsOf(recorder: Recorder, options: { sla?: SlaSpec | false; elapsedMs: number; abortedBy?: AbortedByDocument; interrupted?: boolean }): ResultsDocument {
-  return assembleResults({
+  return assembleResults(resultsInputOf(recorder, options.elapsedMs, options));
+}
+
+function resultsInputOf(
+  recorder: Recorder,
+  elapsedMs: number,
+  options: { sla?: SlaSpec | false; abortedBy?: AbortedByDocument; interrupted?: boolean } = {},
+): Parameters<typeof assembleResults>[0] {
+  return {
     scenario: { name: SCENARIO_NAME, file: 'shop.yml', plan: `constant 8 users for 10s · 10s · 3 requests: ${NAMES.join(', ')}` },
     startedAtEpochMs: Date.parse('2026-11-25T20:00:00.000Z'),
-    endedAtEpochMs: Date.parse('2026-11-25T20:00:00.000Z') + options.elapsedMs,
-    elapsedMs: options.elapsedMs,
+    endedAtEpochMs: Date.parse('2026-11-25T20:00:00.000Z') + elapsedMs,
+    elapsedMs,
     host: 'ci-1',
     interrupted: options.interrupted ?? false,
     warmupExcluded: false,
@@ -77,7 +85,7 @@ function resultsOf(recorder: Recorder, options: { sla?: SlaSpec | false; elapsed
       saturated: false,
       threads: [{ busyPercent: 35, saturatedTimePercent: 0, eventLoopDelayP99Ms: 1, eventLoopDelayMaxMs: 4 }],
     },
-  });
+  };
 }
 
 const SLA: SlaSpec = { max_error_rate: 0.01, p95_latency_ms: 500, requests: { [SCRIPT_NAME]: { p99_latency_ms: 1 } } } as SlaSpec;
@@ -193,6 +201,37 @@ describe('renderHtmlReport', () => {
     const { data } = dataBlock(await renderHtmlReport(partial));
     expect(data.series.requestsPerSec).toEqual([120, 120, 120]);
     expect(data.series.endS).toBe(2.5);
+  });
+
+  it('leaves the drain out of the charts over time and says so: the load stopped at 2 s, slow requests ended by 2.08 s', async () => {
+    const recorder = recorded({ perRequest: 240, durationMs: 2_000, names: ['home'] });
+    // Three requests still in flight at the planned end finish in the drain; one of them times out.
+    recorder.recordResponse(0, 200, true, 60_000, 59_000, 120, 60, ORIGIN + 2_030);
+    recorder.recordResponse(0, 200, true, 75_000, 74_000, 120, 60, ORIGIN + 2_045);
+    recorder.recordError(0, ErrorCategoryId.timeout, 80_000, 80_000, 0, 60, ORIGIN + 2_080);
+    recorder.finish(ORIGIN + 2_080);
+    const drained = assembleResults({ ...resultsInputOf(recorder, 2_080), drainMs: 80 });
+    expect(drained.run.drainMs).toBe(80);
+    expect(drained.series.map((point) => [point.startMs, point.durationMs, point.requests])).toEqual([
+      [0, 1000, 120],
+      [1000, 1000, 120],
+      [2000, 80, 3],
+    ]);
+    const html = await renderHtmlReport(drained);
+    const { data } = dataBlock(html);
+    // Before: a third step at 3 requests over 80 ms (37.5/s) and a p50 of 75 ms, a cliff that was only the drain.
+    expect(data.series.requestsPerSec).toEqual([120, 120]);
+    expect(data.series.p50Ms.every((value) => value !== null && value < 45)).toBe(true);
+    expect(data.series.endS).toBe(2);
+    expect(data.series.drain).toEqual({ ms: 80, requests: 3, failures: 1 });
+    expect(html).toContain('The last 80.0 ms, after the load stopped, are not charted: only the 3 requests still in flight finished then, 1 of them failed. They count in every total.');
+    // Totals still count the drain.
+    expect(drained.summary.total.count).toBe(243);
+
+    // Results from before drainMs was recorded: charted as before.
+    const old = dataBlock(await renderHtmlReport(assembleResults(resultsInputOf(recorder, 2_080)))).data.series;
+    expect(old.requestsPerSec).toEqual([120, 120, 37.5]);
+    expect(old.drain).toBeUndefined();
   });
 
   it('shows the verdict with the violated thresholds, and the thresholds table with measured values and limits', async () => {

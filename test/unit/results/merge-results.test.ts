@@ -72,6 +72,23 @@ describe('loadseed merge', () => {
     expect(merged.summary.total.count).toBe(2000);
   });
 
+  it('keeps the drain on the merged timeline: the last shard to stop the load sets it', async () => {
+    const shard = (seed: number): Recorder => record(newRecorder(), { count: 200, seed });
+    await sandbox.write('d1.json', resultsOf(shard(5), { elapsedMs: 10_080, drainMs: 80 }));
+    await sandbox.write('d2.json', resultsOf(shard(6), { elapsedMs: 10_030, drainMs: 40 }));
+    expect((await sandbox.run('merge', 'd1.json', 'd2.json', '-o', 'drained.json', '--quiet')).code).toBe(0);
+    // Load stopped at 10,000 and 9,990 ms: the merged load ended at 10,000, the merged run at 10,080.
+    expect((await sandbox.readResults('drained.json')).run).toMatchObject({ durationMs: 10_080, drainMs: 80 });
+    // A shard that started 3 s later stopped its load after the other's end: no drain to leave out.
+    await sandbox.write('d3.json', resultsOf(shard(7), { startedAtEpochMs: START_MS + 3_000, elapsedMs: 10_030, drainMs: 40 }));
+    expect((await sandbox.run('merge', 'd1.json', 'd3.json', '-o', 'late.json', '--quiet')).code).toBe(0);
+    expect((await sandbox.readResults('late.json')).run.drainMs).toBe(0);
+    // A file from before drainMs: unknown, left out.
+    await sandbox.write('d4.json', resultsOf(shard(8), { elapsedMs: 10_000 }));
+    expect((await sandbox.run('merge', 'd1.json', 'd4.json', '-o', 'old.json', '--quiet')).code).toBe(0);
+    expect((await sandbox.readResults('old.json')).run.drainMs).toBeUndefined();
+  });
+
   it('evaluates the thresholds again on the merged figures: two shards short of min_rps make it together', async () => {
     const sla = { min_rps: 150 };
     const a = resultsOf(record(newRecorder(), { count: 1000, seed: 5 }), { sla });

@@ -46,7 +46,15 @@ export function newRecorder(originAt = 5_000): Recorder {
 /** A results document of `recorder`, as `run` would write it, with the thresholds of `sla`. */
 export function resultsOf(
   recorder: Recorder,
-  options: { sla?: SlaSpec | false; name?: string; startedAtEpochMs?: number; elapsedMs?: number; host?: string; shard?: { index: number; count: number } } = {},
+  options: {
+    sla?: SlaSpec | false;
+    name?: string;
+    startedAtEpochMs?: number;
+    elapsedMs?: number;
+    drainMs?: number;
+    host?: string;
+    shard?: { index: number; count: number };
+  } = {},
 ): ResultsDocument {
   const startedAtEpochMs = options.startedAtEpochMs ?? START_MS;
   const elapsedMs = options.elapsedMs ?? 10_000;
@@ -55,6 +63,7 @@ export function resultsOf(
     startedAtEpochMs,
     endedAtEpochMs: startedAtEpochMs + elapsedMs,
     elapsedMs,
+    ...(options.drainMs === undefined ? {} : { drainMs: options.drainMs }),
     host: options.host ?? 'ci-1',
     interrupted: false,
     warmupExcluded: false,
