@@ -9,7 +9,7 @@ import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
 import { feederValue } from '../scenario/feeder-table.js';
 import type { FeederData } from '../scenario/load-feeders.js';
-import { redactText } from '../scenario/secrets.js';
+import { redactForms, secretFormsOfAll } from '../scenario/secrets.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from './cookie-jar.js';
@@ -76,7 +76,8 @@ interface FlowShared {
   readonly baseVariables: ReadonlyMap<string, string>;
   readonly secretVariables: readonly string[];
   readonly secretHeaders: readonly string[];
-  readonly planSecrets: readonly string[];
+  /** The plan's secrets in every form they take (secretFormsOfAll), built once. */
+  readonly planSecretForms: readonly string[];
 }
 
 /**
@@ -117,7 +118,7 @@ export class FlowTarget implements StepTarget {
       baseVariables,
       secretVariables: flow.secretVariables,
       secretHeaders: flow.secretHeaders,
-      planSecrets: options.secrets ?? [],
+      planSecretForms: secretFormsOfAll(options.secrets ?? []),
     };
     this.#setup = flow.setup;
   }
@@ -285,7 +286,7 @@ export class FlowSession implements StepSession, TemplateScope {
    */
   #redact(reason: string, result: ExchangeResult): string {
     const shared = this.#shared;
-    const secrets: string[] = [...shared.planSecrets];
+    const secrets: string[] = [];
     for (const name of shared.secretVariables) {
       const value = this.get(name);
       if (value !== undefined && value !== '') secrets.push(value);
@@ -296,7 +297,10 @@ export class FlowSession implements StepSession, TemplateScope {
       if (typeof value === 'string') secrets.push(...secretPartsOf(value));
       else if (value !== undefined) for (const one of value) secrets.push(...secretPartsOf(one));
     }
-    return secrets.length === 0 ? reason : redactText(reason, secrets.filter((value) => value.length > 0).sort((a, b) => b.length - a.length));
+    // The plan's secrets were put in all their forms once; only this moment's are added here.
+    if (secrets.length === 0) return redactForms(reason, shared.planSecretForms);
+    const forms = [...new Set([...shared.planSecretForms, ...secretFormsOfAll(secrets)])].sort((a, b) => b.length - a.length);
+    return redactForms(reason, forms);
   }
 
   #render(request: FlowRequest): OutgoingRequest {

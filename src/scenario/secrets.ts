@@ -88,6 +88,11 @@ export function redactText(text: string, secrets: readonly string[]): string {
     forms = secretFormsOfAll(secrets);
     formsCache.set(secrets, forms);
   }
+  return redactForms(text, forms);
+}
+
+/** Replaces every occurrence of each form (secretFormsOfAll: longest first) in `text` with `***`. */
+export function redactForms(text: string, forms: readonly string[]): string {
   let out = text;
   for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
