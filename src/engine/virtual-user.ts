@@ -1,6 +1,7 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PlannedStep, PlannedThinkTime } from '../plan/build-plan.js';
+import { redactForms } from '../scenario/secrets.js';
 import { classifyError } from './classify-error.js';
 import { now, toMicros } from './clock.js';
 import type { StepReply, StepSession } from './step-target.js';
@@ -176,7 +177,7 @@ export class VirtualUser implements StepReply {
   #rejected(status: number, reason: string, responseUs: number, endedAt: number, bytesIn: number, bytesOut: number): void {
     const host = this.host as UserHost;
     host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
-    host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, reason);
+    host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, this.#redacted(reason));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
@@ -197,12 +198,18 @@ export class VirtualUser implements StepReply {
       bytesOut,
       endedAt,
     );
-    host.recorder.noteFailure(this.requestIndex, category, messageOf(error));
+    host.recorder.noteFailure(this.requestIndex, category, this.#redacted(messageOf(error)));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
     this.#defer(endedAt, false);
+  }
+
+  /** A failure message without the plan's secrets, before the samples clip it (a cold path). */
+  #redacted(message: string): string {
+    const forms = this.#workload.secretForms;
+    return forms === undefined ? message : redactForms(message, forms);
   }
 
   #nextIteration(dueAt: number): void {

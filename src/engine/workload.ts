@@ -1,6 +1,7 @@
 import type { Plan, PlannedIteration, PlannedStep, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
+import { secretFormsOfAll } from '../scenario/secrets.js';
 
 /**
  * What the executors need to run, whatever the target: the profile, the iteration's steps and, per request
@@ -20,6 +21,11 @@ export interface Workload {
   /** Per request index, `expect.max_latency` in µs (a slower response fails its check); 0: none. */
   readonly maxLatencyUs: Float64Array;
   readonly iteration: IterationSteps;
+  /**
+   * The plan's secrets in every form they take (secretFormsOfAll): failure messages are redacted with them
+   * before they are kept, so that clipping a long message cannot keep part of a secret. Absent: none.
+   */
+  readonly secretForms?: readonly string[];
 }
 
 /** An iteration's choices, made cheap to pick from on the hot path. */
@@ -71,5 +77,6 @@ export function workloadOf(plan: Plan, segment?: Segment): Workload {
     thinkAfter: plan.requests.map((request) => request.thinkTime),
     maxLatencyUs: Float64Array.from(plan.requests, (request) => (request.maxLatencyMs === undefined ? 0 : request.maxLatencyMs * 1000)),
     iteration: new IterationSteps(plan.iteration),
+    ...(plan.secrets.length === 0 ? {} : { secretForms: secretFormsOfAll(plan.secrets) }),
   };
 }

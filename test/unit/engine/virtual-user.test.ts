@@ -5,7 +5,9 @@ import { VirtualUser } from '../../../src/engine/virtual-user.js';
 import type { UserHost } from '../../../src/engine/virtual-user.js';
 import { IterationSteps } from '../../../src/engine/workload.js';
 import type { Workload } from '../../../src/engine/workload.js';
+import { MAX_MESSAGE_CHARS } from '../../../src/metrics/failure-samples.js';
 import { Recorder } from '../../../src/metrics/recorder.js';
+import { secretFormsOfAll } from '../../../src/scenario/secrets.js';
 
 /** A session that never answers by itself: the test decides. */
 class ManualSession implements StepSession {
@@ -23,8 +25,9 @@ class ManualSession implements StepSession {
   }
 }
 
-function setup(openModel: boolean) {
+function setup(openModel: boolean, secrets: readonly string[] = []) {
   const workload: Workload = {
+    ...(secrets.length === 0 ? {} : { secretForms: secretFormsOfAll(secrets) }),
     profile: { kind: 'constant-users', users: 1, durationMs: 1000 },
     gracePeriodMs: 0,
     requestNames: ['a', 'b'],
@@ -55,6 +58,19 @@ function setup(openModel: boolean) {
 }
 
 describe('VirtualUser', () => {
+  it('redacts the plan\'s secrets in a failure message before the samples clip it', () => {
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig-0123456789';
+    const { user, session, recorder, host } = setup(false, [secret]);
+    user.begin(host, performance.now());
+    // The secret straddles the clip: before, its first characters were kept and redaction no longer found it.
+    const message = `${'x'.repeat(MAX_MESSAGE_CHARS - 20)} ${encodeURIComponent(secret)} tail`;
+    session.reply?.stepFailed(new Error(message), 0, 0);
+    const samples = recorder.snapshot().requests[0]!.failureSamples;
+    expect(samples).toHaveLength(1);
+    expect(samples[0]!.message).not.toContain(secret.slice(0, 8));
+    expect(samples[0]!.message).toContain(' ***');
+  });
+
   it('runs the steps of an iteration in order and records each outcome', () => {
     const { user, session, recorder, host, events } = setup(false);
     user.begin(host, performance.now());
