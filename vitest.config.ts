@@ -1,11 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests start real servers and, in test/e2e, the built CLI as a child process: on a busy 2-core machine one
-// spawn can take seconds, so vitest's 5 s default is a wall-clock bound in disguise. The timeouts below only
-// catch a hang; every test waits for a condition, never for a time.
+// Three levels, each with its own timeout. The timeouts only catch a hang: every test waits for a condition,
+// never for a time, and none bounds wall-clock latency. They are generous because on a busy 2-core machine a
+// real server, a worker thread or a spawned CLI can take seconds to start.
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 20_000 } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 40_000, hookTimeout: 40_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          // The e2e tests run the built CLI: refuse to start on a dist/ older than src/ (`npm test` builds first).
+          globalSetup: ['test/e2e/fresh-dist.ts'],
+        },
+      },
+    ],
   },
 });

@@ -361,7 +361,7 @@ describe('a results file that cannot be used: one message, exit 2', () => {
     delete broken.summary.total['count'];
     await file('broken.json', JSON.stringify(broken));
     await file('garbage.json', pseudoRandomBytes(2048, 3));
-  }, 30_000);
+  });
 
   it('merge and report check their output paths before any work', async () => {
     await file('in-the-way', 'a file\n');

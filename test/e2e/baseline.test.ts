@@ -57,14 +57,14 @@ describe('run --baseline (built CLI)', () => {
     const baseline = (data.distribution?.baselineCounts ?? []).reduce((sum, count) => sum + count, 0);
     expect(Math.abs(baseline - total)).toBeLessThanOrEqual(2);
     expect(data.spectrum?.baselineMs?.filter((value) => value !== null).length).toBe(7);
-  }, 30_000);
+  });
 
   it('passes within the tolerance', async () => {
     const out = await run(['run', 'fast.yml', '--baseline', 'base.json', '--max-regression', '900%', '--out', 'again.json']);
     expect(out.code, out.stdout).toBe(0);
     expect(out.stdout).toContain('no regression against the baseline');
     expect((await results('again.json')).baseline?.passed).toBe(true);
-  }, 30_000);
+  });
 
   it('refuses a baseline that is not a results file before sending anything (exit 2)', async () => {
     await writeFile(join(dir, 'not-results.json'), '{"hello": 1}');
@@ -73,5 +73,5 @@ describe('run --baseline (built CLI)', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('not-results.json');
     expect(server.requestCount()).toBe(before);
-  }, 30_000);
+  });
 });

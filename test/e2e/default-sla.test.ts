@@ -43,12 +43,12 @@ describe('the default sla (built CLI)', () => {
     expect(await readFile(join(dir, 'no-sla.xml'), 'utf8')).toContain('(default: no sla set)');
     expect(await readFile(join(dir, 'no-sla.md'), 'utf8')).toContain('(default: no sla set)');
     expect(await readFile(join(dir, 'no-sla.html'), 'utf8')).toContain('max_error_rate (default)');
-  }, 30_000);
+  });
 
   it('judges nothing with sla: false (exit 0)', async () => {
     const out = await run(['run', 'sla-false.yml', '--out', 'sla-false.json']);
     expect(out.code, out.stdout + out.stderr).toBe(0);
     expect(out.stdout).toContain('✓ run completed (no thresholds)');
     expect((await readCheckedResults(dir, 'sla-false.json')).thresholds).toEqual([]);
-  }, 30_000);
+  });
 });

@@ -50,7 +50,7 @@ describe('example scenarios against the built-in target (built CLI)', () => {
     // 10 users each start with a flow picked 3:1 for the shopper: every shopper step runs.
     for (const name of ['login', 'me', 'cart', 'add item']) expect(counts[name], name).toBeGreaterThan(0);
     expect(total.statusCodes['201']).toBe(counts['add item']);
-  }, 20_000);
+  });
 
   it('checks.yml: every kind of check passes, zero failures', async () => {
     const { document } = await runExample('checks', '1s');
@@ -62,5 +62,5 @@ describe('example scenarios against the built-in target (built CLI)', () => {
       expect(request.count, request.name).toBeGreaterThan(0);
       expect(request.failures, request.name).toBe(0);
     }
-  }, 20_000);
+  });
 });

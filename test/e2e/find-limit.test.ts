@@ -122,7 +122,7 @@ sla: {p95_latency_ms: 50}
     expect(html).toContain('id="chart-find-limit"');
     expect(html).toContain('"findLimit":{"ratePerSec":[100,125');
     expect(html).not.toMatch(/<script[^>]*\bsrc=|<link\b|https?:\/\/(?!127\.0\.0\.1)/);
-  }, 20_000);
+  });
 
   it.skipIf(!existsSync(CHROMIUM))('draws the breaking-point chart in headless Chromium: a point per step, no console error', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
@@ -145,7 +145,7 @@ sla: {p95_latency_ms: 50}
     } finally {
       await browser.close();
     }
-  }, 20_000);
+  });
 
   it('makes steps of another profile from the flags; without an sla judges by the default; every step passed: at least the last rate', async () => {
     const file = await scenario('constant.yml', 'name: flags\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 2, duration: 10s}\n');
@@ -162,7 +162,7 @@ sla: {p95_latency_ms: 50}
     expect(doc.findLimit?.steps[1]?.thresholds.map((threshold) => threshold.key)).toEqual(['max_error_rate', 'p95_latency_ms']);
     expect(out.stdout).toContain('limit  at least 40 req/s: every step met the SLA');
     expect(out.stdout).toContain('✓ limit found: at least 40 req/s');
-  }, 20_000);
+  });
 
   it('fails a step whose arrivals were not delivered (max_users reached), whatever the SLA: the limit is not overstated', async () => {
     // 10 users on a 200 ms route serve at most 50 iterations/s: at 60/s a sixth of the arrivals find both busy.
@@ -194,7 +194,7 @@ sla: {p95_latency_ms: 50}
     const bad = await findLimit([file, '--max-dropped-rate', '5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-dropped-rate "5": expected a share from 0 to 1');
-  }, 30_000);
+  });
 
   it('fails a step served well below the rate offered, whatever the SLA: a 110 req/s server is not found to serve 120', async () => {
     // /capacity?rps=110 queues what it cannot serve: at 120/s it serves 110/s, its queue growing by 10 a
@@ -212,7 +212,7 @@ sla: {p95_latency_ms: 50}
     expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
     expect(failed?.throughputPerSec).toBeLessThanOrEqual(112);
     expect(failed?.reason).toMatch(/^delivered 1[01]\d(\.\d)?\/s of 1[12]\d(\.\d)?\/s offered$/);
-  }, 30_000);
+  });
 
   it('exits 1 with no limit when the first step already breaks the SLA', async () => {
     const file = await scenario(
@@ -228,7 +228,7 @@ sla: {p95_latency_ms: 50}
     expect(doc.thresholds).toEqual([expect.objectContaining({ key: 'p95_latency_ms', passed: false })]);
     expect(out.stdout).toContain('limit  none: the first step (20/s) already failed: p95 latency');
     expect(out.stdout.trim().split('\n').at(-1)).toBe('✗ no limit found: the first step already broke the SLA');
-  }, 20_000);
+  });
 
   it('refuses, exit 2 and nothing sent: another profile without the flags, steps under 1 s, a bad flag', async () => {
     const before = server.requestCount();
@@ -252,7 +252,7 @@ sla: {p95_latency_ms: 50}
     expect(inverted.stderr).toContain('the max rate (5/s) is below the start rate (10/s)');
     for (const outcome of [missing, tooShort, badRate, inverted]) expect(outcome.stderr).not.toMatch(/\n\s+at /);
     expect(server.requestCount()).toBe(before);
-  }, 20_000);
+  });
 
   it('SIGINT mid-search: valid files marked interrupted, the steps judged so far, exit 130', async () => {
     await scenario(
@@ -277,7 +277,7 @@ sla: {p95_latency_ms: 50}
     expect(doc.findLimit?.steps.every((step) => step.passed)).toBe(true);
     expect(doc.findLimit?.limitRatePerSec).toBe(doc.findLimit?.steps.at(-1)?.ratePerSec);
     expect(out.stdout.trim().split('\n').at(-1)).toBe('⚠ interrupted: partial results');
-  }, 20_000);
+  });
 
   it('explains itself in --help: options, the default SLA, exit codes, examples', async () => {
     const help = await runBuiltCli(['find-limit', '--help']);

@@ -85,7 +85,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -136,7 +136,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     expect(observed.requests).toEqual([reportUrl]);
     expect(observed.dialogs).toEqual([]);
     await page.close();
-  }, 30_000);
+  });
 
   it('draws every chart: data in each, and series on each canvas', async () => {
     const { page } = await openReport();
@@ -161,7 +161,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     const errorLegend = await page.locator('#chart-errors .u-legend .u-series th').allTextContents();
     expect(errorLegend.slice(1).sort()).toEqual(['timeout', 'unexpected status']);
     await page.close();
-  }, 30_000);
+  });
 
   it('shows the verdict and the thresholds, the violated one with its message', async () => {
     const { page } = await openReport();
@@ -177,14 +177,14 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     const figures = await page.locator('#figures').innerText();
     expect(figures).toContain(results.summary.total.count.toLocaleString('en-US'));
     await page.close();
-  }, 30_000);
+  });
 
   it('lists each error category with example messages', async () => {
     const { page } = await openReport();
     const timeoutRow = await page.locator('#outcomes tbody tr', { hasText: 'timeout' }).innerText();
     expect(timeoutRow).toContain('no response within 50 ms');
     await page.close();
-  }, 30_000);
+  });
 
   it('renders hostile names as text: no dialog, no injected element, the text visible', async () => {
     const { page, observed } = await openReport();
@@ -209,7 +209,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     expect(observed.dialogs).toEqual([]);
     expect(observed.consoleErrors).toEqual([]);
     await page.close();
-  }, 30_000);
+  });
 
   it('fits a phone-sized window: charts shrink to their cards', async () => {
     const { page, observed } = await openReport(1280);
@@ -225,5 +225,5 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
     expect(observed.consoleErrors).toEqual([]);
     await page.close();
-  }, 30_000);
+  });
 });

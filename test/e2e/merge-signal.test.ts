@@ -54,11 +54,11 @@ describe('merge on a signal (built CLI)', () => {
     expect(out.code, out.stdout + out.stderr).toBe(130);
     expect(out.stderr).toContain('SIGINT: merge stopped, nothing written');
     await expect(access(join(dir, 'b-int-merged.json'))).rejects.toThrow(/ENOENT/);
-  }, 30_000);
+  });
 
   it('SIGTERM: exit 143, no output file', async () => {
     const out = await mergeSignalled('SIGTERM', 'b-term');
     expect(out.code, out.stdout + out.stderr).toBe(143);
     await expect(access(join(dir, 'b-term-merged.json'))).rejects.toThrow(/ENOENT/);
-  }, 30_000);
+  });
 });

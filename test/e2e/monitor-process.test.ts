@@ -124,5 +124,5 @@ describe.skipIf(platform() !== 'linux')('a process monitor names the process it 
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(`\n  server: pid ${serverPid} "${commandLine}"\n`);
     expect(await readFile(join(dir, 'again.html'), 'utf8')).toContain(`<span class="process">${escapeHtml(`pid ${serverPid} "${commandLine}"`)}</span>`);
-  }, 40_000);
+  });
 });

@@ -60,7 +60,7 @@ describe('run control (built CLI)', () => {
     expect(doc.run.interrupted).toBe(true);
     expect(doc.summary.total.count).toBe(0);
     expect(html).toContain('</html>');
-  }, 20_000);
+  });
 
   it('SIGTERM during a ramp: the figures so far, marked interrupted, exit 143', async () => {
     const { code, doc } = await interrupted('ramp', '{profile: ramp, start_users: 1, end_users: 20, ramp_duration: 30s}', 'SIGTERM', 20);
@@ -68,7 +68,7 @@ describe('run control (built CLI)', () => {
     expect(doc.verdict).toBe('interrupted');
     expect(doc.summary.total.count).toBeGreaterThan(10);
     expect(doc.run.durationMs).toBeLessThan(30_000); // stopped before the planned end
-  }, 20_000);
+  });
 
   it('SIGINT in the open model: arrivals stop, in-flight requests finish, exit 130', async () => {
     const { code, doc } = await interrupted('open', '{profile: arrival_rate, rate: 50, duration: 30s}', 'SIGINT', 30);
@@ -76,7 +76,7 @@ describe('run control (built CLI)', () => {
     expect(doc.run.interrupted).toBe(true);
     expect(doc.summary.total.count).toBeGreaterThan(20);
     expect(doc.summary.total.interrupted).toBe(0);
-  }, 20_000);
+  });
 
   it('SIGINT during a flow (undici transport): the same', async () => {
     const { code, doc } = await interrupted(
@@ -90,7 +90,7 @@ describe('run control (built CLI)', () => {
     expect(doc.run.http?.transport).toBe('flow');
     expect(doc.verdict).toBe('interrupted');
     expect(doc.summary.total.count).toBeGreaterThan(20);
-  }, 20_000);
+  });
 });
 
 describe('run control (in process)', () => {
@@ -123,5 +123,5 @@ describe('run control (in process)', () => {
     expect(doc.summary.total.count).toBe(5);
     expect(await readFile(join(dir, 'late.html'), 'utf8')).toMatch(/<\/html>\s*$/);
     expect(stdout).toContain('✓ passed: 1 of 1 thresholds met'); // the default threshold: no sla
-  }, 20_000);
+  });
 });

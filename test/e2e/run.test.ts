@@ -241,7 +241,7 @@ report: {html: false}
     expect(source?.name).toBe('target');
     expect(source?.points.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...(source?.points ?? []).map((point) => point.memoryBytes ?? 0))).toBeGreaterThan(10 * 1024 * 1024);
-  }, 20_000);
+  });
 
   it('refuses, with exit 2 and the line of the key, a data file that does not exist', async () => {
     const file = await scenario(
@@ -277,7 +277,7 @@ report: {html: false}
     const [status, echo] = doc.summary.requests;
     expect(status).toMatchObject({ name: 'status', count: 6, failures: 0, statusCodes: { 200: 2, 201: 2, 204: 2 } });
     expect(echo).toMatchObject({ name: 'echo', count: 6, failures: 0, statusCodes: { 200: 2, 201: 2, 204: 2 } });
-  }, 20_000);
+  });
 
   it('quickstart runs the shipped scenario against the built-in target and writes both reports', async () => {
     const out = await loadseed(['quickstart', '--quiet'], {});
@@ -289,7 +289,7 @@ report: {html: false}
     expect(doc.summary.requests.map((stats) => stats.name)).toEqual(['home', 'catalog', 'search']);
     expect(doc.summary.total.count).toBeGreaterThan(100);
     expect(await readdir(join(dir, 'reports'))).toEqual(['quickstart.html', 'quickstart.json']);
-  }, 20_000);
+  });
 });
 
 /** A loopback port with nothing listening: bound, then closed. */

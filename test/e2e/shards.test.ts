@@ -60,7 +60,7 @@ describe('sharded runs (built CLI)', () => {
       ['p99_latency_ms', true],
     ]);
     expect(doc.verdict).toBe('passed');
-  }, 30_000);
+  });
 
   it('open model: the shards together run the planned arrivals, each exactly once', async () => {
     const shards = await shardedRun('open', '{profile: arrival_rate, rate: 120, duration: 2s}');
@@ -71,7 +71,7 @@ describe('sharded runs (built CLI)', () => {
     expect(shards.map((one) => one.summary.iterations)).toEqual([60, 60, 60, 60]);
     expect(doc.summary.iterations).toBe(240);
     expect(doc.summary.droppedArrivals).toBe(0);
-  }, 30_000);
+  });
 
   it('refuses the same shard twice, and a shard of another split', async () => {
     const twice = await runBuiltCli(['merge', 'budget-1.json', 'open-1.json', '-o', 'x.json'], { cwd: dir });
@@ -91,7 +91,7 @@ describe('sharded runs (built CLI)', () => {
     const doc = await results('half.json');
     expect(doc.run.partial).toEqual({ shardCount: 4, missingShards: [3, 4] });
     expect(doc.summary.total.count).toBe(102);
-  }, 30_000);
+  });
 
   it('refuses a malformed --shard, and stops at --max-duration by itself (reports written, exit 143)', async () => {
     const bad = await runBuiltCli(['run', 'budget.yml', '--shard', '5/4'], { cwd: dir, env: { TARGET_URL: server.url } });
@@ -106,5 +106,5 @@ describe('sharded runs (built CLI)', () => {
     const doc = await results('long.json');
     expect(doc.verdict).toBe('interrupted');
     expect(doc.summary.total.count).toBeGreaterThan(10);
-  }, 30_000);
+  });
 });

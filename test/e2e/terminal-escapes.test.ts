@@ -100,5 +100,5 @@ describe('terminal escapes (built CLI, NO_COLOR=1)', () => {
     const compare = await runBuiltCli(['compare', 'a.json', 'b.json'], { cwd: dir });
     expectInert(compare, 'compare');
     expect(compare.stdout).toContain(`request ${VISIBLE}`);
-  }, 30_000);
+  });
 });

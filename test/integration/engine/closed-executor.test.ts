@@ -56,7 +56,7 @@ describe('closed model', () => {
       expect(snapshot.total.requests, load.profile).toBe(served);
       expect(snapshot.iterations, load.profile).toBe(served);
     }
-  }, 30_000);
+  });
 
   it('counts an iteration whose requests all ended when the run ends in its trailing pause', async () => {
     const before = server.requestCount();
@@ -72,7 +72,7 @@ describe('closed model', () => {
     // Each user: one whole iteration (2 requests, then the 1 s pause the run ends in).
     expect(served).toBe(4);
     expect(snapshot.iterations).toBe(2);
-  }, 30_000);
+  });
 
   it('ends the budget run as soon as the last iteration finishes, with more users than iterations', async () => {
     const plan = planOf({ target: server.url, requests: [{ path: '/' }], load: { profile: 'constant', users: 10, iterations: 3 } });

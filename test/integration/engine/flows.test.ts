@@ -186,7 +186,7 @@ describe('flows: login → token → authorized request', () => {
     );
     const mine = app.seen.filter((seen) => seen.path === '/me').slice(-12);
     expect(new Set(mine.map((seen) => seen.headers.authorization))).toEqual(new Set(['Bearer t-alice', 'Bearer t-bob', 'Bearer t-carol', 'Bearer t-alicex', 'Bearer t-bobx', 'Bearer t-carolx']));
-  }, 20_000);
+  });
 
   it('a capture that fails marks its request failed with a reason, and the requests that need it fail too', async () => {
     const plan = await flowPlan({
@@ -210,7 +210,7 @@ describe('flows: login → token → authorized request', () => {
     const me = countsOf(result, 'me');
     expect(me).toMatchObject({ requests: 3, failures: 3 });
     expect(me.failureSamples[0]?.message).toMatch(/variable "token" is not set/);
-  }, 20_000);
+  });
 });
 
 describe('flows: data files', () => {
@@ -230,7 +230,7 @@ describe('flows: data files', () => {
     const result = await runPlan(plan);
     expect(countsOf(result, 'item').successes).toBe(7);
     expect(idsOf(7)).toEqual(['1', '2', '3', '4', '5', '1', '2']);
-  }, 20_000);
+  });
 
   it('unique with stop: each row exactly once, then the run ends by itself', async () => {
     const plan = await flowPlan({
@@ -245,7 +245,7 @@ describe('flows: data files', () => {
     expect(result.interrupted).toBe(false);
     expect(result.dataExhausted).toBe(true);
     expect(result.elapsedMs).toBeLessThan(5_000);
-  }, 20_000);
+  });
 
   it('unique with cycle: every row once per round', async () => {
     const plan = await flowPlan({
@@ -256,7 +256,7 @@ describe('flows: data files', () => {
     });
     await runPlan(plan);
     expect(idsOf(10)).toEqual(['1', '2', '3', '4', '5', '1', '2', '3', '4', '5']);
-  }, 20_000);
+  });
 
   it('random: only rows of the file, each of them over enough iterations', async () => {
     const plan = await flowPlan({
@@ -268,7 +268,7 @@ describe('flows: data files', () => {
     await runPlan(plan);
     const ids = idsOf(200);
     expect(new Set(ids)).toEqual(new Set(['1', '2', '3', '4', '5']));
-  }, 20_000);
+  });
 });
 
 describe('flows: checks', () => {
@@ -307,7 +307,7 @@ describe('flows: checks', () => {
     }
     // A failed check counts against the error rate like any failure.
     expect(result.recorder.snapshot().total.failures).toBe(12);
-  }, 20_000);
+  });
 });
 
 describe('flows: redirects', () => {
@@ -339,7 +339,7 @@ describe('flows: redirects', () => {
       expect(seen.headers['x-api-key']).toBeUndefined();
       expect(seen.headers.accept).toBe('application/json');
     }
-  }, 20_000);
+  });
 
   it('refuses a redirect to an origin not allowed: a failed request with the reason', async () => {
     const plan = await flowPlan({
@@ -351,7 +351,7 @@ describe('flows: redirects', () => {
     const stats = countsOf(await runPlan(plan), 'away');
     expect(stats).toMatchObject({ failures: 2, statusCounts: { 302: 2 } });
     expect(stats.failureSamples[0]?.message).toMatch(/not allowed \(add it to http\.redirects\.allow_origins\)/);
-  }, 20_000);
+  });
 });
 
 describe('flows: setup and before', () => {
@@ -375,7 +375,7 @@ describe('flows: setup and before', () => {
     expect(countsOf(result, 'as user')).toMatchObject({ requests: 9, successes: 9 });
     expect(countsOf(result, 'as admin')).toMatchObject({ requests: 9, successes: 9 });
     expect(result.setupFailures).toBeUndefined();
-  }, 20_000);
+  });
 });
 
 describe('flows: TLS', () => {
@@ -406,7 +406,7 @@ describe('flows: TLS', () => {
       await flowPlan({ target: url, http: { tls: { ca: 'ca.pem' } }, requests: [{ name: 'secure', path: '/', expect: { body_contains: 'secure' } }], load: { profile: 'constant', users: 1, iterations: 2 } }),
     );
     expect(countsOf(trusted, 'secure')).toMatchObject({ successes: 2, failures: 0 });
-  }, 20_000);
+  });
 });
 
 describe('flows: connections before t=0', () => {
@@ -434,5 +434,5 @@ describe('flows: connections before t=0', () => {
       counting.closeAllConnections();
       await new Promise<void>((resolve) => counting.close(() => resolve()));
     }
-  }, 20_000);
+  });
 });

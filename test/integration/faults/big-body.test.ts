@@ -51,5 +51,5 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
     expect(total.bytesIn).toBeLessThan(REQUESTS * (BODY_BYTES + 1024)); // the body plus a head, no more
     expect(total.failureSamples).toEqual([]);
     expect(peakRss - baselineRss).toBeLessThan(MAX_RSS_GROWTH_BYTES);
-  }, 10_000);
+  });
 });

@@ -72,7 +72,7 @@ beforeAll(async () => {
       outcome: { kind: 'success' },
     },
   ];
-}, 30_000);
+});
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
@@ -122,5 +122,5 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
       protocol: 2 * ITERATIONS,
     });
     expect(total.interrupted).toBe(0);
-  }, 10_000);
+  });
 });

@@ -67,5 +67,5 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
     } finally {
       await server.close();
     }
-  }, 10_000);
+  });
 });

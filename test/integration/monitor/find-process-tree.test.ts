@@ -30,5 +30,5 @@ describe.runIf(process.platform === 'linux')('findProcess on a real process tree
       parent.kill('SIGTERM');
       await new Promise((resolve) => parent?.once('exit', resolve));
     }
-  }, 30_000);
+  });
 });

@@ -137,5 +137,5 @@ describe.skipIf(!HAS_CHROMIUM)('the Server resources chart in headless Chromium'
     expect(values[0]).toMatch(/^[0-9.]+ s$/);
     expect(values.slice(1)).toEqual([expect.stringMatching(/^[0-9.]+%$/), expect.stringMatching(/^[0-9.]+ MB$/), '150%', '300 MB']);
     await page.close();
-  }, 30_000);
+  });
 });

@@ -77,7 +77,7 @@ describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () 
       expect(Math.min(...gaps)).toBeGreaterThan(150);
       expect(Math.max(...gaps)).toBeLessThan(400);
     }
-  }, 10_000);
+  });
 
   it('finds a process by command, follows it when it is restarted, and warns (without failing) while none runs', async () => {
     const marker = `loadseed-monitor-test-${randomUUID()}`;
@@ -106,7 +106,7 @@ describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () 
     expect(Math.min(...idlePart.map((point) => point.cpuPercent!))).toBeLessThan(10);
     // While no process ran: failed samples, null figures.
     expect(points.some((point) => point.cpuPercent === null && point.memoryBytes === null)).toBe(true);
-  }, 10_000);
+  });
 
   it('a pid that is gone is a warning, never an exception', async () => {
     const gone = await child(IDLE);
