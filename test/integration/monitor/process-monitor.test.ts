@@ -71,11 +71,11 @@ describe.skipIf(platform() !== 'linux')('monitoring real processes (/proc)', () 
       // The first sample only sets the counter; the ones after have CPU.
       expect(source.points[0]?.cpuPercent).toBeNull();
       expect(source.points.slice(1).every((point) => point.cpuPercent !== null)).toBe(true);
-      // Offsets from when the monitor started, about 250 ms apart.
-      expect(source.points[0]!.offsetMs).toBeLessThan(100);
+      // Offsets from when the monitor started, 250 ms apart or more: how much later a busy machine runs a
+      // timer is not bounded here.
+      expect(source.points[0]!.offsetMs).toBeGreaterThanOrEqual(0);
       const gaps = source.points.slice(1).map((point, index) => point.offsetMs - source.points[index]!.offsetMs);
       expect(Math.min(...gaps)).toBeGreaterThan(150);
-      expect(Math.max(...gaps)).toBeLessThan(400);
     }
   });
 
