@@ -20,7 +20,7 @@ export interface CliRunOptions {
   readonly cwd?: string;
   /** Added to a minimal environment: PATH and NO_COLOR=1, nothing else of the test's. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Killed with SIGKILL after this long whatever happens. Default 20 s. */
+  /** Killed with SIGKILL after this long whatever happens (a hang guard, under the e2e test timeout). Default 60 s. */
   readonly timeoutMs?: number;
   /** Called once the child is started, with a way to signal it. */
   readonly onStart?: (kill: (signal: NodeJS.Signals) => void) => void;
@@ -38,7 +38,7 @@ export function runBuiltCli(args: readonly string[], options: CliRunOptions = {}
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
