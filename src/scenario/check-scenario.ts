@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { formatDuration, parseDurationMs } from './duration.js';
+import { jsonPathProblem } from './json-path.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
@@ -40,6 +41,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
       if (sources.length !== 1) {
         report([...path, 'capture', index], 'a capture takes exactly one of json, header, regex or status', 'value');
       }
+      if (capture.json !== undefined) checkJsonPath(capture.json, [...path, 'capture', index, 'json'], report);
       if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'capture', index, 'regex'], report);
       if (capture.group !== undefined && capture.regex === undefined) {
         report([...path, 'capture', index, 'group'], 'group applies to a regex capture');
@@ -250,6 +252,12 @@ function checkExpect(expect: ExpectChecks | number | readonly number[] | undefin
   if (expect === undefined || typeof expect !== 'object' || Array.isArray(expect)) return;
   const checks = expect as ExpectChecks;
   if (checks.body_matches !== undefined) checkRegex(checks.body_matches, [...path, 'body_matches'], report);
+  for (const [index, check] of (checks.json ?? []).entries()) checkJsonPath(check.path, [...path, 'json', index, 'path'], report);
+}
+
+function checkJsonPath(path: string, at: DataPath, report: Report): void {
+  const problem = jsonPathProblem(path);
+  if (problem !== undefined) report(at, `not a valid JSONPath: ${problem}`, 'value');
 }
 
 /** How many capture groups a regular expression has; undefined when it does not compile. */
