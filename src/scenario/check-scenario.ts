@@ -1,6 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
+import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
@@ -68,6 +69,11 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   for (const [index, source] of (data.monitor?.sources ?? []).entries()) {
     if ((source.process === undefined) === (source.prometheus === undefined)) {
       report(['monitor', 'sources', index], 'a monitor source takes exactly one of process or prometheus', 'value');
+    }
+    for (const key of ['cpu_metric', 'memory_metric'] as const) {
+      const text = source.prometheus?.[key];
+      const parsed = text === undefined ? undefined : parseMetricSelector(text);
+      if (parsed?.ok === false) report(['monitor', 'sources', index, 'prometheus', key], `not a metric selector: ${parsed.problem}`, 'value');
     }
   }
   return issues;

@@ -146,6 +146,21 @@ describe('checkScenario', () => {
     ]);
   });
 
+  it('parses the metric selectors of a prometheus monitor source', () => {
+    const prometheus = (cpu_metric: string, memory_metric: string) => ({ prometheus: { url: 'http://127.0.0.1:9100/metrics', cpu_metric, memory_metric } });
+    const data = scenario({
+      monitor: { sources: [prometheus('node_cpu_seconds_total{mode!="idle"}', 'node_memory_Active_bytes'), prometheus('bar{', 'm{1a="x"}')] },
+    });
+    expect(checkScenario(data)).toEqual([
+      { path: ['monitor', 'sources', 1, 'prometheus', 'cpu_metric'], at: 'value', message: 'not a metric selector: "{" at character 4 is never closed' },
+      {
+        path: ['monitor', 'sources', 1, 'prometheus', 'memory_metric'],
+        at: 'value',
+        message: 'not a metric selector: expected a label name (letters, digits and _, not starting with a digit) at character 3, found "1"',
+      },
+    ]);
+  });
+
   it('needs a duration or an iterations budget for the constant profile, not both, and max_duration only with iterations', () => {
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5 } }))).toEqual([
       { path: ['load'], at: 'key', message: 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget' },
