@@ -1,7 +1,8 @@
 import type { PlannedMonitorSource } from '../plan/build-plan.js';
 import { cpuPercent } from './cpu-percent.js';
-import { formatSelector, parseMetricSelector, selectedSum } from './metric-selector.js';
-import type { MetricSelector } from './metric-selector.js';
+import { formatSelector, parseMetricSelector } from '../scenario/metric-selector.js';
+import type { MetricSelector } from '../scenario/metric-selector.js';
+import { selectedSum } from './metric-selector.js';
 import type { MonitorReading } from './monitor-series.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { SampleProblems } from './sample-problems.js';
@@ -36,9 +37,10 @@ export function prometheusSampler(source: PrometheusSource, options: PrometheusS
   const problems = new SampleProblems();
   const { url, headers, shown } = requestOf(source.url);
   const selectorOf = (text: string, key: string): MetricSelector | undefined => {
-    const selector = parseMetricSelector(text);
-    if (selector === undefined) problems.note(`${key} "${text}" is not a metric name or selector: not sampled`);
-    return selector;
+    // validate refuses such a selector; this is for plans built without it.
+    const parsed = parseMetricSelector(text);
+    if (!parsed.ok) problems.note(`${key} "${text}" is not a metric name or selector (${parsed.problem}): not sampled`);
+    return parsed.ok ? parsed.selector : undefined;
   };
   const cpuSelector = selectorOf(source.cpuMetric, 'cpu_metric');
   const memorySelector = selectorOf(source.memoryMetric, 'memory_metric');

@@ -1,4 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
+import { jsonPathProblem } from '../scenario/json-path.js';
 import type { Capture } from '../scenario/types.js';
 import type { ResponseView } from './response-view.js';
 
@@ -13,11 +14,12 @@ export type CaptureResult = { readonly ok: true; readonly value: string } | { re
 
 /**
  * Compiles a validated capture. Throws (a bug, or a scenario that skipped validation) when it names no
- * source, its regex does not compile, or its group does not exist.
+ * source, its JSONPath is not one (scenario/json-path.ts), its regex does not compile, or its group does not exist.
  */
 export function compileCapture(spec: Capture): PlannedCapture {
   if (spec.json !== undefined) {
-    probeJsonPath(spec.json, `capture ${spec.as}`);
+    const problem = jsonPathProblem(spec.json);
+    if (problem !== undefined) throw new Error(`capture ${spec.as}: not a valid JSONPath ${spec.json}: ${problem}`);
     return { kind: 'json', as: spec.as, path: spec.json };
   }
   if (spec.header !== undefined) return { kind: 'header', as: spec.as, name: spec.header.toLowerCase() };
@@ -80,20 +82,6 @@ export function firstJsonMatch(path: string, json: unknown): JsonMatch {
   }
   if (!Array.isArray(values) || values.length === 0) return NONE;
   return { kind: 'match', value: values[0] };
-}
-
-/**
- * Tries a JSONPath on empty documents so that what jsonpath-plus rejects up front is found at plan time.
- * jsonpath-plus parses lazily, so a broken filter on data that is never reached still passes here.
- */
-function probeJsonPath(path: string, what: string): void {
-  for (const json of [{}, []]) {
-    try {
-      JSONPath({ path, json, wrap: true, eval: 'safe' });
-    } catch (error) {
-      throw new Error(`${what}: invalid JSONPath ${path}: ${(error as Error).message}`);
-    }
-  }
 }
 
 /** Strings as they are; numbers and booleans with String(); null, objects and arrays as JSON. */

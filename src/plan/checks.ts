@@ -1,3 +1,4 @@
+import { jsonPathProblem } from '../scenario/json-path.js';
 import type { Expect, ExpectChecks } from '../scenario/types.js';
 import { firstJsonMatch } from './capture.js';
 import type { PlannedCapture } from './capture.js';
@@ -17,12 +18,19 @@ export interface PlannedChecks {
 /** Longest quoted value in a failure reason: reasons are counted, so they stay short. */
 const MAX_VALUE_CHARS = 80;
 
-/** The checks of an `expect:`; undefined when it checks nothing beyond status and latency. */
+/**
+ * The checks of an `expect:`; undefined when it checks nothing beyond status and latency. Throws (a bug, or a
+ * scenario that skipped validation) when a JSONPath is not one or the body regex does not compile.
+ */
 export function compileChecks(expect: Expect | undefined): PlannedChecks | undefined {
   if (expect === undefined || typeof expect !== 'object' || Array.isArray(expect)) return undefined;
   const spec = expect as ExpectChecks;
   const headers = Object.entries(spec.headers ?? {}).map(([name, value]) => ({ name: name.toLowerCase(), value }));
   const json = spec.json ?? [];
+  for (const { path } of json) {
+    const problem = jsonPathProblem(path);
+    if (problem !== undefined) throw new Error(`check json: not a valid JSONPath ${path}: ${problem}`);
+  }
   if (headers.length === 0 && json.length === 0 && spec.body_contains === undefined && spec.body_matches === undefined) return undefined;
   return {
     headers,

@@ -1,5 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { formatDuration, parseDurationMs } from './duration.js';
+import { jsonPathProblem } from './json-path.js';
+import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
@@ -40,6 +42,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
       if (sources.length !== 1) {
         report([...path, 'capture', index], 'a capture takes exactly one of json, header, regex or status', 'value');
       }
+      if (capture.json !== undefined) checkJsonPath(capture.json, [...path, 'capture', index, 'json'], report);
       if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'capture', index, 'regex'], report);
       if (capture.group !== undefined && capture.regex === undefined) {
         report([...path, 'capture', index, 'group'], 'group applies to a regex capture');
@@ -66,6 +69,11 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   for (const [index, source] of (data.monitor?.sources ?? []).entries()) {
     if ((source.process === undefined) === (source.prometheus === undefined)) {
       report(['monitor', 'sources', index], 'a monitor source takes exactly one of process or prometheus', 'value');
+    }
+    for (const key of ['cpu_metric', 'memory_metric'] as const) {
+      const text = source.prometheus?.[key];
+      const parsed = text === undefined ? undefined : parseMetricSelector(text);
+      if (parsed?.ok === false) report(['monitor', 'sources', index, 'prometheus', key], `not a metric selector: ${parsed.problem}`, 'value');
     }
   }
   return issues;
@@ -250,6 +258,12 @@ function checkExpect(expect: ExpectChecks | number | readonly number[] | undefin
   if (expect === undefined || typeof expect !== 'object' || Array.isArray(expect)) return;
   const checks = expect as ExpectChecks;
   if (checks.body_matches !== undefined) checkRegex(checks.body_matches, [...path, 'body_matches'], report);
+  for (const [index, check] of (checks.json ?? []).entries()) checkJsonPath(check.path, [...path, 'json', index, 'path'], report);
+}
+
+function checkJsonPath(path: string, at: DataPath, report: Report): void {
+  const problem = jsonPathProblem(path);
+  if (problem !== undefined) report(at, `not a valid JSONPath: ${problem}`, 'value');
 }
 
 /** How many capture groups a regular expression has; undefined when it does not compile. */

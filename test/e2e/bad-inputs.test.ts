@@ -189,6 +189,31 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].capture[0].group', message: 'the regex has 1 group: group 2 does not exist' });
   });
 
+  it('a JSONPath that does not parse: in a capture, in an expect.json check, in a flow step (validate and run)', async () => {
+    const capture = await file('jsonpath-capture.yml', scenario().replace('path: /}', "path: /, capture: [{as: id, json: '$.[[['}]}"));
+    const check = await file('jsonpath-check.yml', scenario().replace('path: /}', "path: /, expect: {status: 200, json: [{path: '$..[?(@.a==', equals: 1}]}}"));
+    const flow = await file(
+      'jsonpath-flow.yml',
+      scenario().replace('requests: [{name: home, path: /}]', "flows: [{name: f, steps: [{path: /}, {think: 1ms}, {path: /, capture: [{as: id, json: '$.a['}]}]}]"),
+    );
+    for (const command of ['validate', 'run']) {
+      await expectScenarioError([command, capture], capture, {
+        line: 2,
+        path: 'requests[0].capture[0].json',
+        message: 'not a valid JSONPath: unexpected "[" at character 3: expected a name or *',
+      });
+      await expectScenarioError([command, check], check, { line: 2, path: 'requests[0].expect.json[0].path', message: 'not a valid JSONPath: "(" at character 6 is never closed' });
+      await expectScenarioError([command, flow], flow, { line: 2, path: 'flows[0].steps[2].capture[0].json', message: 'not a valid JSONPath: "[" at character 4 is never closed' });
+    }
+  });
+
+  it('a monitor metric selector that does not parse (validate and run: not even a scrape is sent)', async () => {
+    const name = await file('selector.yml', scenario("monitor: {sources: [{prometheus: {url: '${TARGET_URL}/metrics', cpu_metric: 'bar{'}}]}"));
+    for (const command of ['validate', 'run']) {
+      await expectScenarioError([command, name], name, { line: 5, path: 'monitor.sources[0].prometheus.cpu_metric', message: 'not a metric selector: "{" at character 4 is never closed' });
+    }
+  });
+
   it('a duration too long to be a number of milliseconds', async () => {
     const name = await file('overflow.yml', scenario().replace('iterations: 3', `duration: ${'9'.repeat(400)}h`));
     await expectScenarioError(['run', name], name, { line: 3, path: 'load.duration', message: 'duration too long' });

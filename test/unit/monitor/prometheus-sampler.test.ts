@@ -161,7 +161,7 @@ describe('prometheusSampler: CPU and memory maths on a fake clock', () => {
     const endpoint = fakeEndpoint(() => exposition(1, 42));
     const sampler = prometheusSampler({ ...SOURCE, cpuMetric: 'cpu{mode=idle}' }, { now: endpoint.now, fetch: endpoint.fetch, timeoutMs: 800 });
     expect((await sampler.sample())?.memoryBytes).toBe(42);
-    expect(sampler.warnings(1)).toEqual(['cpu_metric "cpu{mode=idle}" is not a metric name or selector: not sampled']);
+    expect(sampler.warnings(1)).toEqual(['cpu_metric "cpu{mode=idle}" is not a metric name or selector (expected a value in double quotes at character 10, found "i"): not sampled']);
   });
 });
 

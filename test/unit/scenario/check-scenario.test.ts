@@ -124,6 +124,43 @@ describe('checkScenario', () => {
     ]);
   });
 
+  it('checks every JSONPath: captures and expect.json of requests, setup, before, flow steps and defaults', () => {
+    const capture = [{ as: 'id', json: '$.a[' }];
+    const expectJson = { json: [{ path: '$.ok', equals: true }, { path: '$[?(@.a==', equals: 1 }] };
+    const { requests: _, ...base } = scenario();
+    const data: ScenarioData = {
+      ...base,
+      setup: [{ path: '/s', capture }],
+      before: [{ path: '/b', expect: expectJson }],
+      flows: [{ name: 'f', steps: [{ think: '1s' }, { path: '/x', capture, expect: expectJson }] }],
+      defaults: { expect: { json: [{ path: '$[1:2:3:4]', equals: 1 }] } },
+    };
+    const bracket = 'not a valid JSONPath: "[" at character 4 is never closed';
+    const filter = 'not a valid JSONPath: "(" at character 4 is never closed';
+    expect(checkScenario(data)).toEqual([
+      { path: ['setup', 0, 'capture', 0, 'json'], at: 'value', message: bracket },
+      { path: ['before', 0, 'expect', 'json', 1, 'path'], at: 'value', message: filter },
+      { path: ['flows', 0, 'steps', 1, 'expect', 'json', 1, 'path'], at: 'value', message: filter },
+      { path: ['flows', 0, 'steps', 1, 'capture', 0, 'json'], at: 'value', message: bracket },
+      { path: ['defaults', 'expect', 'json', 0, 'path'], at: 'value', message: 'not a valid JSONPath: a slice at character 2 has at most three parts: [start:end:step]' },
+    ]);
+  });
+
+  it('parses the metric selectors of a prometheus monitor source', () => {
+    const prometheus = (cpu_metric: string, memory_metric: string) => ({ prometheus: { url: 'http://127.0.0.1:9100/metrics', cpu_metric, memory_metric } });
+    const data = scenario({
+      monitor: { sources: [prometheus('node_cpu_seconds_total{mode!="idle"}', 'node_memory_Active_bytes'), prometheus('bar{', 'm{1a="x"}')] },
+    });
+    expect(checkScenario(data)).toEqual([
+      { path: ['monitor', 'sources', 1, 'prometheus', 'cpu_metric'], at: 'value', message: 'not a metric selector: "{" at character 4 is never closed' },
+      {
+        path: ['monitor', 'sources', 1, 'prometheus', 'memory_metric'],
+        at: 'value',
+        message: 'not a metric selector: expected a label name (letters, digits and _, not starting with a digit) at character 3, found "1"',
+      },
+    ]);
+  });
+
   it('needs a duration or an iterations budget for the constant profile, not both, and max_duration only with iterations', () => {
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5 } }))).toEqual([
       { path: ['load'], at: 'key', message: 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget' },
