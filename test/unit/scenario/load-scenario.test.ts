@@ -287,6 +287,62 @@ describe('parseScenario: unknown keys', () => {
   });
 });
 
+describe('parseScenario: keys named like Object.prototype members', () => {
+  const NAMES = ['constructor', 'toString', '__proto__'] as const;
+  const LOAD_KEYS = 'profile, warmup, grace_period, users, duration, iterations, max_duration';
+  const THRESHOLD_KEYS =
+    'max_avg_latency_ms, max_latency_ms, p50_latency_ms, p75_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, p99.9_latency_ms, max_error_rate, min_rps, max_dropped_rate';
+
+  /** Requests on lines 1-3 (one named home), load on line 4, `extra` from line 5. */
+  const scenarioWith = (load: string, ...extra: string[]): string =>
+    yaml('target: http://127.0.0.1:8080', 'requests:', '  - {name: home, path: /}', `load: {profile: constant, users: 1, duration: 1s${load}}`, ...extra);
+
+  for (const name of NAMES) {
+    it(`refuses ${name} under load, sla and sla.requests.<name> as an unknown key`, () => {
+      expect(issuesOf(scenarioWith(`, ${name}: 1`)).map((found) => [found.path, found.message])).toEqual([
+        [`load.${name}`, `unknown key "${name}"; expected one of ${LOAD_KEYS}`],
+      ]);
+      expect(issuesOf(scenarioWith('', `sla: {${name}: 1}`))).toEqual([
+        issue(5, 7, `sla.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}, abort_on_fail, requests`),
+      ]);
+      expect(issuesOf(scenarioWith('', `sla: {requests: {home: {${name}: 1}}}`))).toEqual([
+        issue(5, 25, `sla.requests.home.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}`),
+      ]);
+    });
+
+    it(`refuses ${name} in other mappings: top level, a request, defaults, http, report, a stage, a misspelt profile`, () => {
+      const paths = (text: string): string[] => issuesOf(text).map((found) => `${found.path}: ${found.message.split(';')[0] ?? ''}`);
+      const unknown = (path: string): string => `${path}.${name}: unknown key "${name}"`;
+      expect(paths(scenarioWith('', `${name}: 1`))).toEqual([`${name}: unknown key "${name}"`]);
+      expect(paths(scenarioWith('').replace('path: /}', `path: /, ${name}: 1}`))).toEqual([unknown('requests[0]')]);
+      expect(paths(scenarioWith('', `defaults: {${name}: 1}`))).toEqual([unknown('defaults')]);
+      expect(paths(scenarioWith('', `http: {${name}: 1}`))).toEqual([unknown('http')]);
+      expect(paths(scenarioWith('', `report: {${name}: 1}`))).toEqual([unknown('report')]);
+      expect(paths(scenarioWith('').replace('{profile: constant, users: 1, duration: 1s', `{profile: stages, stages: [{duration: 1s, users: 1, ${name}: 1}]`))).toEqual([
+        unknown('load.stages[0]'),
+      ]);
+      expect(paths(scenarioWith('').replace('profile: constant', 'profile: constnt').replace('users: 1, duration: 1s', `${name}: 1`))).toEqual([
+        'load.profile: expected one of constant, ramp, stages, arrival_rate, ramping_arrival_rate, breaking_point (got "constnt")',
+        unknown('load'),
+      ]);
+    });
+
+    it(`accepts ${name} where any key is allowed: a request name, its sla.requests key, a variable, a header`, () => {
+      const text = yaml(
+        'target: http://127.0.0.1:8080',
+        'variables: {' + name + ': 1}',
+        'requests:',
+        `  - {name: ${name}, path: /, headers: {${name}: x}}`,
+        'load: {profile: constant, users: 1, duration: 1s}',
+        `sla: {requests: {${name}: {max_error_rate: 0.5}}}`,
+      );
+      const data = parse(text).data;
+      expect(Object.hasOwn(data.variables ?? {}, name)).toBe(true);
+      expect(data.sla === false ? undefined : Object.keys(data.sla?.requests ?? {})).toEqual([name]);
+    });
+  }
+});
+
 describe('parseScenario: wrong values', () => {
   it('says a whole number is expected for users: "fifty" and quotes it', () => {
     expect(issuesOf(yaml(...HEAD, 'load:', '  profile: constant', '  users: "fifty"', '  duration: 10s'))).toEqual([
