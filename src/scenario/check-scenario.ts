@@ -1,4 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { checkHeaderValues } from './check-header-values.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
@@ -59,6 +60,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
+  issues.push(...checkHeaderValues(data));
   checkLoad(data, report);
   checkUrls(data, report);
   checkDurations(data, report);

@@ -343,6 +343,28 @@ describe('parseScenario: keys named like Object.prototype members', () => {
   }
 });
 
+describe('parseScenario: header values', () => {
+  it('refuses CR, LF, NUL and non-Latin-1 in header values, located at the value, in requests, defaults and flow steps', () => {
+    expect(
+      issuesOf(
+        yaml(
+          'target: http://127.0.0.1:8080',
+          'defaults: {headers: {x-d: "a\\nb"}}',
+          'flows:',
+          '  - name: f',
+          '    steps: [{path: /, headers: {x-a: "foo\\r\\nbar", x-b: "a\\0b", x-c: "ü€", x-t: "Bearer {{ $uuid }}"}}]',
+          'load: {profile: constant, users: 1, duration: 1s}',
+        ),
+      ),
+    ).toEqual([
+      issue(2, 27, 'defaults.headers.x-d', 'header values must not contain CR, LF or NUL (got "\\n" at character 2)'),
+      issue(5, 38, 'flows[0].steps[0].headers.x-a', 'header values must not contain CR, LF or NUL (got "\\r" at character 4)'),
+      issue(5, 57, 'flows[0].steps[0].headers.x-b', 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)'),
+      issue(5, 70, 'flows[0].steps[0].headers.x-c', 'header values must be Latin-1 (got "€" at character 2)'),
+    ]);
+  });
+});
+
 describe('parseScenario: wrong values', () => {
   it('says a whole number is expected for users: "fifty" and quotes it', () => {
     expect(issuesOf(yaml(...HEAD, 'load:', '  profile: constant', '  users: "fifty"', '  duration: 10s'))).toEqual([
