@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Scalar } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import type { ScenarioIssue } from '../errors.js';
+import { checkAliases } from './check-aliases.js';
 import { checkScenario } from './check-scenario.js';
 import { checkTemplates } from './check-templates.js';
 import { substituteEnv } from './env.js';
@@ -110,6 +111,17 @@ export function parseScenario(
     fail([{ file, path: '', message: 'the file is empty: a scenario needs at least load and requests (loadseed init writes an example)' }]);
   }
 
+  const aliasProblems = checkAliases(doc, MAX_ALIAS_COUNT);
+  if (aliasProblems.length > 0) {
+    fail(
+      aliasProblems.map(({ offset, message }) => {
+        if (offset === undefined) return { file, path: '', message };
+        const { line, col } = lines.linePos(offset);
+        return { file, line, column: col, path: '', message };
+      }),
+    );
+  }
+
   const map = new SourceMap(doc, lines);
   const locate = (drafts: readonly IssueDraft[]): ScenarioIssue[] =>
     drafts
@@ -127,7 +139,8 @@ export function parseScenario(
       {
         file,
         path: '',
-        message: /alias/i.test(message)
+        // checkAliases finds (and locates) what yaml refuses for aliases first; this is a safety net.
+        message: /excessive alias count/i.test(message)
           ? `refused: aliases expand too much (${firstLine(message)}); a scenario never needs this many`
           : `cannot read the YAML: ${firstLine(message)}`,
       },

@@ -202,9 +202,16 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     }
     const name = await file('bomb.yml', `${levels.join('\n')}\n${scenario()}`);
     const started = Date.now();
-    // The file as a whole: yaml's alias limit does not say where (load-scenario.ts gives it no position).
-    await expectScenarioError(['run', name], name, { message: 'refused: aliases expand too much' });
+    // At the alias where the expansion passes the limit: the first *d of line 5 (d holds 1000 expansions).
+    const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'refused: aliases expand too much (more than 1000 expansions at *d)' });
+    expect(issue).toMatch(/^✗ bomb\.yml:5:8 {2}refused/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('an undefined alias, at the alias', async () => {
+    const name = await file('undefined-alias.yml', scenario().replace('path: /}', 'path: *nope}'));
+    const issue = await expectScenarioError(['validate', name], name, { line: 2, message: 'undefined alias *nope (an anchor &nope must come before it)' });
+    expect(issue).toBe('✗ undefined-alias.yml:2:31  undefined alias *nope (an anchor &nope must come before it)');
   });
 
   it('a scenario file over the size limit (just over it, and 100 MB), refused before it is read', async () => {

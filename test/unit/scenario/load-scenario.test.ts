@@ -539,12 +539,20 @@ describe('parseScenario: YAML alias bomb', () => {
     const elapsedMs = performance.now() - startedAt;
     expect(elapsedMs).toBeLessThan(1000);
     expect(error.issues).toEqual([
-      {
-        file: FILE,
-        path: '',
-        message:
-          'refused: aliases expand too much (Excessive alias count indicates a resource exhaustion attack); a scenario never needs this many',
-      },
+      issue(9, 14, '', 'refused: aliases expand too much (more than 1000 expansions at *lol3); a scenario never needs this many'),
+    ]);
+  });
+
+  it('refuses an undefined alias at the alias, not as an expansion', () => {
+    expect(issuesOf(yaml('target: http://127.0.0.1:8080', 'requests: [{name: a, path: *nope}]', 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
+      issue(2, 28, '', 'undefined alias *nope (an anchor &nope must come before it)'),
+    ]);
+  });
+
+  it('refuses an alias before its anchor, each undefined alias once per use', () => {
+    expect(issuesOf(yaml('x: &a 1', 'y: [*a, *b, *c]', 'z: &b 2'))).toEqual([
+      issue(2, 9, '', 'undefined alias *b (an anchor &b must come before it)'),
+      issue(2, 13, '', 'undefined alias *c (an anchor &c must come before it)'),
     ]);
   });
 
