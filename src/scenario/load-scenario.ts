@@ -10,6 +10,7 @@ import { checkTemplates } from './check-templates.js';
 import { substituteEnv } from './env.js';
 import { loadFeeders, locateIssues } from './load-feeders.js';
 import { loadTlsFiles } from './load-tls-files.js';
+import { withStringRequestNames } from './request-names.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import { SourceMap, displayPath } from './source-map.js';
@@ -152,7 +153,7 @@ export function parseScenario(
 
   const schemaIssues = validateAgainstSchema(data);
   if (schemaIssues.length > 0) fail(locate(schemaIssues));
-  const scenarioData = data as ScenarioData;
+  const scenarioData = withStringRequestNames(data as ScenarioData);
   const checkIssues = checkScenario(scenarioData);
   if (checkIssues.length > 0) fail(locate(checkIssues));
 
@@ -175,9 +176,10 @@ export function scenarioFromData(data: unknown, source: string, baseDir: string)
   }
   const schemaIssues = validateAgainstSchema(data);
   if (schemaIssues.length > 0) fail(schemaIssues);
-  const checkIssues = checkScenario(data as ScenarioData);
+  const scenarioData = withStringRequestNames(data as ScenarioData);
+  const checkIssues = checkScenario(scenarioData);
   if (checkIssues.length > 0) fail(checkIssues);
-  return { file: source, baseDir, data: data as ScenarioData, envVarsUsed: [] };
+  return { file: source, baseDir, data: scenarioData, envVarsUsed: [] };
 }
 
 /**

@@ -237,6 +237,17 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     expect(issue).not.toContain('\u001b');
   });
 
+  it('a request name that is neither text nor a number (a number is accepted, as its text)', async () => {
+    const name = await file('boolean-name.yml', scenario().replace('name: home', 'name: true'));
+    await expectScenarioError(['validate', name], name, { line: 2, path: 'requests[0].name', message: 'expected a string or a number (got true)' });
+    await file('number-name.yml', scenario('sla: {requests: {50: {max_error_rate: 0.5}}}').replace('name: home', 'name: 50'));
+    const out = await loadseed(['validate', 'number-name.yml']);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('number-name.yml is valid: constant 1 user, 3 iterations');
+    expect(out.stdout).toMatch(/1 request: 50\n$/);
+    expect(out.code).toBe(0);
+  });
+
   it('validate refuses the same way (a sample)', async () => {
     await expectScenarioError(['validate', 'type.yml'], 'type.yml', { line: 3, path: 'load.users', message: 'expected a whole number of users' });
     await expectScenarioError(['validate', 'port-url.yml'], 'port-url.yml', { line: 1, path: 'target', message: 'not a valid URL' });

@@ -365,6 +365,38 @@ describe('parseScenario: header values', () => {
   });
 });
 
+describe('parseScenario: request names', () => {
+  it('accepts a number as a request name, as its text, matching the same number as an sla.requests key', () => {
+    const data = parse(
+      yaml(
+        'target: http://127.0.0.1:8080',
+        'requests: [{name: 50, path: /}, {name: 1.50, path: /a}]',
+        'load: {profile: constant, users: 1, duration: 1s}',
+        'sla: {requests: {50: {max_error_rate: 0.1}, 1.50: {max_error_rate: 0.2}}}',
+      ),
+    ).data;
+    expect(data.requests?.map((request) => request.name)).toEqual(['50', '1.5']);
+    expect(data.sla === false ? undefined : Object.keys(data.sla?.requests ?? {}).sort()).toEqual(['1.5', '50']);
+  });
+
+  it('accepts a number as a flow step name', () => {
+    const data = parse(yaml('target: http://127.0.0.1:8080', 'flows: [{name: f, steps: [{name: 7, path: /}]}]', 'load: {profile: constant, users: 1, duration: 1s}')).data;
+    expect(data.flows?.[0]?.steps[0]).toEqual({ name: '7', path: '/' });
+  });
+
+  it('refuses true, an empty name and a mapping as a request name', () => {
+    for (const [name, message] of [
+      ['true', 'expected a string or a number (got true)'],
+      ['""', 'must not be empty (got "")'],
+      ['{a: 1}', 'expected a string or a number (got a mapping)'],
+    ] as const) {
+      expect(issuesOf(yaml('target: http://127.0.0.1:8080', `requests: [{name: ${name}, path: /}]`, 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
+        issue(2, 19, 'requests[0].name', message),
+      ]);
+    }
+  });
+});
+
 describe('parseScenario: wrong values', () => {
   it('says a whole number is expected for users: "fifty" and quotes it', () => {
     expect(issuesOf(yaml(...HEAD, 'load:', '  profile: constant', '  users: "fifty"', '  duration: 10s'))).toEqual([
