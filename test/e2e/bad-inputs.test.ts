@@ -237,6 +237,28 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     expect(issue).not.toContain('\u001b');
   });
 
+  it('a header value with CR, LF or NUL, or past Latin-1 (in a request, in defaults, in a bearer token)', async () => {
+    const crlf = await file('header-crlf.yml', scenario().replace('path: /}', 'path: /, headers: {x-a: "foo\\r\\nbar"}}'));
+    await expectScenarioError(['validate', crlf], crlf, { line: 2, path: 'requests[0].headers.x-a', message: 'header values must not contain CR, LF or NUL (got "\\r" at character 4)' });
+    const nul = await file('header-nul.yml', scenario('defaults: {headers: {x-b: "a\\0b"}}'));
+    await expectScenarioError(['run', nul], nul, { line: 5, path: 'defaults.headers.x-b', message: 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)' });
+    const latin = await file('header-latin.yml', scenario().replace('path: /}', 'path: /, headers: {x-c: "ü€"}}'));
+    await expectScenarioError(['run', latin], latin, { line: 2, path: 'requests[0].headers.x-c', message: 'header values must be Latin-1 (got "€" at character 2)' });
+    const bearer = await file('bearer-lf.yml', scenario().replace('path: /}', 'path: /, auth: {bearer: "abc\\ndef"}}'));
+    await expectScenarioError(['run', bearer], bearer, { line: 2, path: 'requests[0].auth.bearer', message: 'a bearer token (sent in the authorization header) must not contain CR, LF or NUL' });
+  });
+
+  it('keys named constructor, toString or __proto__ in load, sla and sla.requests.<name>', async () => {
+    for (const key of ['constructor', 'toString', '__proto__']) {
+      const load = await file(`load-${key}.yml`, scenario().replace('iterations: 3}', `iterations: 3, ${key}: 1}`));
+      await expectScenarioError(['validate', load], load, { line: 3, path: `load.${key}`, message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, max_duration` });
+      const sla = await file(`sla-${key}.yml`, scenario(`sla: {${key}: 3}`));
+      await expectScenarioError(['run', sla], sla, { line: 5, path: `sla.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+      const perRequest = await file(`sla-requests-${key}.yml`, scenario(`sla: {requests: {home: {${key}: 1}}}`));
+      await expectScenarioError(['run', perRequest], perRequest, { line: 5, path: `sla.requests.home.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+    }
+  });
+
   it('a request name that is neither text nor a number (a number is accepted, as its text)', async () => {
     const name = await file('boolean-name.yml', scenario().replace('name: home', 'name: true'));
     await expectScenarioError(['validate', name], name, { line: 2, path: 'requests[0].name', message: 'expected a string or a number (got true)' });
