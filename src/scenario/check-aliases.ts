@@ -1,5 +1,6 @@
 import { isAlias, isCollection, isPair, visit } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
+import { aliasSources } from './alias-sources.js';
 
 /** A YAML alias that cannot be expanded, with the offset of its `*` in the text. */
 export interface AliasProblem {
@@ -22,20 +23,9 @@ interface AnchorUse {
  */
 export function checkAliases(doc: Document, maxAliasCount: number): AliasProblem[] {
   const problems: AliasProblem[] = [];
-  // First pass: what each alias refers to, the last node anchored with its name before it (ancestors included).
-  const sourceOf = new Map<Alias, Node>();
-  const latest = new Map<string, Node>();
-  visit(doc, {
-    Node(_key, node) {
-      if (isAlias(node)) {
-        const source = latest.get(node.source);
-        if (source === undefined) problems.push({ offset: node.range?.[0], message: undefinedAliasMessage(node) });
-        else sourceOf.set(node, source);
-      } else if (node.anchor !== undefined) {
-        latest.set(node.anchor, node);
-      }
-    },
-  });
+  // First pass: what each alias refers to.
+  const { sources: sourceOf, undefined: undefinedAliases } = aliasSources(doc);
+  for (const alias of undefinedAliases) problems.push({ offset: alias.range?.[0], message: undefinedAliasMessage(alias) });
   if (problems.length > 0) return problems;
 
   // Second pass: the expansion, counted as toJS counts it while it converts, in document order.
