@@ -270,6 +270,19 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     expect(out.code).toBe(0);
   });
 
+  it('many problems: the first 20 printed, then one line for the rest; the count stays exact', async () => {
+    const keys = Array.from({ length: 30 }, (_, index) => `bad_key_${index}: 1`);
+    const name = await file('many.yml', scenario(...keys));
+    const sentBefore = requests;
+    const out = await loadseed(['validate', name]);
+    expectRefused(out, sentBefore);
+    const lines = out.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(22);
+    expect(lines[0]).toMatch(/^✗ many\.yml:5:1 {2}bad_key_0 {2}unknown key "bad_key_0"/);
+    expect(lines[19]).toMatch(/^✗ many\.yml:24:1 {2}bad_key_19 /);
+    expect(lines.slice(20)).toEqual(['… and 10 more problems', '30 problems in many.yml']);
+  });
+
   it('validate refuses the same way (a sample)', async () => {
     await expectScenarioError(['validate', 'type.yml'], 'type.yml', { line: 3, path: 'load.users', message: 'expected a whole number of users' });
     await expectScenarioError(['validate', 'port-url.yml'], 'port-url.yml', { line: 1, path: 'target', message: 'not a valid URL' });
