@@ -45,7 +45,7 @@ export class ScenarioError extends LoadseedError {
   readonly issues: readonly ScenarioIssue[];
 
   constructor(file: string, issues: readonly ScenarioIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+    super(formatIssues(issues).join('\n'));
     this.name = 'ScenarioError';
     this.file = file;
     this.issues = issues;
@@ -74,6 +74,17 @@ export class ResultsFileError extends LoadseedError {
     this.name = 'ResultsFileError';
     this.file = file;
   }
+}
+
+/** How many problems of a scenario are printed; the rest are counted in one line. */
+export const MAX_PRINTED_ISSUES = 20;
+
+/** The first MAX_PRINTED_ISSUES issues formatted, then `… and N more problems` when there are more. */
+export function formatIssues(issues: readonly ScenarioIssue[]): string[] {
+  const lines = issues.slice(0, MAX_PRINTED_ISSUES).map(formatIssue);
+  const more = issues.length - MAX_PRINTED_ISSUES;
+  if (more > 0) lines.push(`… and ${more} more problem${more === 1 ? '' : 's'}`);
+  return lines;
 }
 
 /** `file:line:col  path  message`, leaving out what is unknown. */

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, LoadseedError, ScenarioError, exitCodeOf, formatIssue } from '../errors.js';
+import { ExitCode, LoadseedError, MAX_PRINTED_ISSUES, ScenarioError, exitCodeOf, formatIssue } from '../errors.js';
 import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -250,8 +250,10 @@ Examples:
 export function printError(error: unknown, io: CliIo, color = true): void {
   const c = colorsFor(io.stderr, io.env, !color);
   if (error instanceof ScenarioError) {
-    for (const issue of error.issues) io.stderr.write(`${c.red('✗')} ${printable(formatIssue(issue))}\n`);
+    for (const issue of error.issues.slice(0, MAX_PRINTED_ISSUES)) io.stderr.write(`${c.red('✗')} ${printable(formatIssue(issue))}\n`);
     const count = error.issues.length;
+    const more = count - MAX_PRINTED_ISSUES;
+    if (more > 0) io.stderr.write(`… and ${more} more problem${more === 1 ? '' : 's'}\n`);
     io.stderr.write(c.red(`${count} problem${count === 1 ? '' : 's'} in ${printable(error.file)}\n`));
   } else if (error instanceof LoadseedError) {
     io.stderr.write(`${c.red('error:')} ${printable(error.message)}\n`);

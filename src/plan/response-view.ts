@@ -36,7 +36,10 @@ class BufferedResponseView implements ResponseView {
   }
 
   header(name: string): string | undefined {
-    const value = this.#headers[name] ?? this.#headers[name.toLowerCase()];
+    // Own headers only: a header named constructor or toString is not Object.prototype's.
+    const headers = this.#headers;
+    const lower = name.toLowerCase();
+    const value = Object.hasOwn(headers, name) ? headers[name] : Object.hasOwn(headers, lower) ? headers[lower] : undefined;
     if (value === undefined || typeof value === 'string') return value;
     return value.length === 0 ? undefined : value.join(', ');
   }

@@ -1,4 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { checkHeaderValues } from './check-header-values.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
@@ -62,6 +63,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
+  issues.push(...checkHeaderValues(data));
   checkLoad(data, report);
   checkUrls(data, report);
   checkDurations(data, report);
@@ -233,14 +235,17 @@ function checkDurations(data: ScenarioData, report: Report): void {
 function checkSlaNames(data: ScenarioData, report: Report): void {
   const thresholds = data.sla === false ? undefined : data.sla?.requests;
   if (thresholds === undefined) return;
-  const names = [...new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)))];
+  const known = new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)));
+  const names = [...known];
+  // Each suggestion compares with every name: past the first few unknown names, none (bounded time).
+  let suggestionsLeft = 50;
   for (const name of Object.keys(thresholds)) {
-    if (names.includes(name)) continue;
-    const nearest = names.length > 0 ? closest(name, names) : undefined;
+    if (known.has(name)) continue;
+    const nearest = names.length > 0 && suggestionsLeft-- > 0 ? closest(name, names) : undefined;
     const hint =
       nearest !== undefined && distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))
         ? `; did you mean "${nearest}"?`
-        : names.length > 0 ? `; requests are named ${names.map((n) => `"${n}"`).join(', ')}` : '';
+        : names.length > 0 && names.length <= 20 ? `; requests are named ${names.map((n) => `"${n}"`).join(', ')}` : '';
     report(['sla', 'requests', name], `no request is named "${name}"${hint}`);
   }
 }

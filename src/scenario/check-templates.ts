@@ -11,6 +11,11 @@ import type { Auth, HeaderValues, QueryValue, RequestSpec, ScenarioData } from '
 const URL_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 /** How many defined names an "unknown variable" message lists before it cuts the list short. */
 const MAX_LISTED_NAMES = 20;
+/**
+ * How many "unknown variable" messages look for the nearest defined name: each look compares with every name,
+ * so thousands of unknown names among thousands of defined ones took 20 s. Past these, no suggestion.
+ */
+const MAX_SUGGESTIONS = 50;
 
 /**
  * Every `{{ }}` template a request can send (path, the path and query of a url, query values, header values,
@@ -25,6 +30,7 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
   }
   const definedList = [...defined].sort();
   const issues: IssueDraft[] = [];
+  let suggestionsLeft = MAX_SUGGESTIONS;
 
   const check = (text: string, path: DataPath, escape: TemplateEscape): void => {
     if (!hasTemplate(text)) return;
@@ -37,7 +43,9 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
       return;
     }
     for (const name of variables) {
-      if (!defined.has(name)) issues.push({ path, at: 'value', message: unknownVariableMessage(name, definedList) });
+      if (defined.has(name)) continue;
+      issues.push({ path, at: 'value', message: unknownVariableMessage(name, definedList, suggestionsLeft > 0) });
+      suggestionsLeft--;
     }
   };
 
@@ -110,12 +118,12 @@ function checkJsonLeaves(value: unknown, path: DataPath, check: Check): void {
   }
 }
 
-function unknownVariableMessage(name: string, defined: readonly string[]): string {
+function unknownVariableMessage(name: string, defined: readonly string[], withSuggestion: boolean): string {
   if (defined.length === 0) {
     return `unknown variable "${name}" in template (none is defined: define it under variables, as a data-file column, or with a capture's as)`;
   }
   const listed = defined.length <= MAX_LISTED_NAMES ? defined.join(', ') : `${defined.slice(0, MAX_LISTED_NAMES).join(', ')}, …`;
-  const hint = suggestion(name, defined);
+  const hint = withSuggestion ? suggestion(name, defined) : '';
   return `unknown variable "${name}" in template (defined: ${listed})${hint}`;
 }
 

@@ -41,7 +41,8 @@ export function substituteEnv(text: string, env: Environment): Substitution {
     }
     const name = match[1] as string;
     const fallback = match[2];
-    const fromEnv = env[name];
+    // Own variables only: `${constructor}` must not read Object.prototype.constructor of a plain object.
+    const fromEnv = Object.hasOwn(env, name) ? env[name] : undefined;
     if (fromEnv !== undefined && fromEnv !== '') {
       if (!used.includes(name)) used.push(name);
       return fromEnv;

@@ -40,22 +40,30 @@ export class SchemaExplainer {
   }
 
   explain(errors: readonly ErrorObject[], base: DataPath = []): IssueDraft[] {
+    // An error is within a choice (an anyOf or oneOf) at its path or below it; ajv reports a choice after the
+    // errors of its branches, so at the same path, only errors before it. Found through maps of paths, not by
+    // comparing every error with every choice: a file of 30,000 mistakes is explained in linear time.
     const relevant = errors.filter((error) => error.keyword !== 'if');
-    const choices = relevant.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf');
-    const within = (outer: ErrorObject, error: ErrorObject): boolean =>
-      error !== outer &&
-      (error.instancePath === outer.instancePath
-        ? relevant.indexOf(error) < relevant.indexOf(outer)
-        : error.instancePath.startsWith(`${outer.instancePath}/`));
-    const outermost = choices.filter((choice) => !choices.some((other) => within(other, choice)));
+    const isChoice = (error: ErrorObject): boolean => error.keyword === 'anyOf' || error.keyword === 'oneOf';
+    const lastChoiceAt = new Map<string, number>();
+    relevant.forEach((error, index) => {
+      if (isChoice(error)) lastChoiceAt.set(error.instancePath, index);
+    });
+    const outermost: ErrorObject[] = [];
+    const lastOutermostAt = new Map<string, number>();
+    relevant.forEach((error, index) => {
+      if (!isChoice(error) || lastChoiceAt.get(error.instancePath) !== index || hasAncestorIn(error.instancePath, lastChoiceAt)) return;
+      outermost.push(error);
+      lastOutermostAt.set(error.instancePath, index);
+    });
 
     const drafts: IssueDraft[] = [];
     for (const choice of outermost) drafts.push(...this.#explainChoice(choice, base));
-    for (const error of relevant) {
-      if (outermost.includes(error) || outermost.some((choice) => within(choice, error))) continue;
+    relevant.forEach((error, index) => {
+      if ((lastOutermostAt.get(error.instancePath) ?? -1) >= index || hasAncestorIn(error.instancePath, lastOutermostAt)) return;
       const draft = this.#describe(error, base);
       if (draft !== undefined) drafts.push(draft);
-    }
+    });
     const seen = new Set<string>();
     return drafts.filter((draft) => {
       const key = `${draft.path.join('\u0000')}\u0001${draft.message}`;
@@ -156,6 +164,15 @@ export class SchemaExplainer {
       this.#index(child, `${pointer}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`);
     }
   }
+}
+
+/** Whether a strict ancestor of an instance path (`/a/b` for `/a/b/c`, down to the root `""`) is a key of `paths`. */
+function hasAncestorIn(path: string, paths: ReadonlyMap<string, unknown>): boolean {
+  if (path === '') return false;
+  for (let at = path.lastIndexOf('/'); at >= 0; at = at === 0 ? -1 : path.lastIndexOf('/', at - 1)) {
+    if (paths.has(path.slice(0, at))) return true;
+  }
+  return false;
 }
 
 function errorMessageOf(schema: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import { isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Alias, Document, LineCounter, Node, Pair, YAMLMap } from 'yaml';
+import { aliasSources } from './alias-sources.js';
 
 /** A path into the scenario data: object keys and array indexes. */
 export type DataPath = readonly (string | number)[];
@@ -35,6 +36,10 @@ export function displayPath(path: DataPath): string {
 export class SourceMap {
   readonly #doc: Document;
   readonly #lines: LineCounter;
+  /** Each mapping's pairs by key text (the first of equal keys), built when first searched. */
+  readonly #pairs = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** What each alias refers to, from one walk of the document (Alias#resolve walks it all on every call). */
+  #aliases: Map<Alias, Node> | undefined;
 
   constructor(doc: Document, lines: LineCounter) {
     this.#doc = doc;
@@ -51,7 +56,7 @@ export class SourceMap {
     for (const segment of path) {
       let next: Node | null | undefined;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.#pairOf(node, String(segment));
         if (pair === undefined) break;
         keyNode = isNode(pair.key) ? pair.key : undefined;
         next = isNode(pair.value) ? pair.value : undefined;
@@ -76,10 +81,24 @@ export class SourceMap {
     return { line, column: col };
   }
 
+  #pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let pairs = this.#pairs.get(map);
+    if (pairs === undefined) {
+      pairs = new Map();
+      for (const item of map.items) {
+        if (!isScalar(item.key)) continue;
+        const text = String(item.key.value);
+        if (!pairs.has(text)) pairs.set(text, item as Pair);
+      }
+      this.#pairs.set(map, pairs);
+    }
+    return pairs.get(key);
+  }
+
   #resolve(node: unknown): Node | undefined {
     if (isAlias(node)) {
-      const target = node.resolve(this.#doc);
-      return isNode(target) ? target : undefined;
+      this.#aliases ??= aliasSources(this.#doc).sources;
+      return this.#aliases.get(node);
     }
     return isNode(node) ? node : undefined;
   }

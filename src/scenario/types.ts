@@ -67,6 +67,7 @@ export interface RequestDefaults {
 }
 
 export interface RequestSpec {
+  /** Always a string here: a number in the file (`name: 50`) is its text, see request-names.ts. */
   readonly name?: string;
   readonly method?: HttpMethod;
   readonly path?: string;

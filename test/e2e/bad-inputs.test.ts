@@ -227,9 +227,16 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     }
     const name = await file('bomb.yml', `${levels.join('\n')}\n${scenario()}`);
     const started = Date.now();
-    // The file as a whole: yaml's alias limit does not say where (load-scenario.ts gives it no position).
-    await expectScenarioError(['run', name], name, { message: 'refused: aliases expand too much' });
+    // At the alias where the expansion passes the limit: the first *d of line 5 (d holds 1000 expansions).
+    const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'refused: aliases expand too much (more than 1000 expansions at *d)' });
+    expect(issue).toMatch(/^✗ bomb\.yml:5:8 {2}refused/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('an undefined alias, at the alias', async () => {
+    const name = await file('undefined-alias.yml', scenario().replace('path: /}', 'path: *nope}'));
+    const issue = await expectScenarioError(['validate', name], name, { line: 2, message: 'undefined alias *nope (an anchor &nope must come before it)' });
+    expect(issue).toBe('✗ undefined-alias.yml:2:31  undefined alias *nope (an anchor &nope must come before it)');
   });
 
   it('a scenario file over the size limit (just over it, and 100 MB), refused before it is read', async () => {
@@ -253,6 +260,52 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     const name = await file('control.yml', scenario('"\\e[2J\\e[31mkey": 1'));
     const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'unknown key "\\u001b[2J\\u001b[31mkey"' });
     expect(issue).not.toContain('\u001b');
+  });
+
+  it('a header value with CR, LF or NUL, or past Latin-1 (in a request, in defaults, in a bearer token)', async () => {
+    const crlf = await file('header-crlf.yml', scenario().replace('path: /}', 'path: /, headers: {x-a: "foo\\r\\nbar"}}'));
+    await expectScenarioError(['validate', crlf], crlf, { line: 2, path: 'requests[0].headers.x-a', message: 'header values must not contain CR, LF or NUL (got "\\r" at character 4)' });
+    const nul = await file('header-nul.yml', scenario('defaults: {headers: {x-b: "a\\0b"}}'));
+    await expectScenarioError(['run', nul], nul, { line: 5, path: 'defaults.headers.x-b', message: 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)' });
+    const latin = await file('header-latin.yml', scenario().replace('path: /}', 'path: /, headers: {x-c: "ü€"}}'));
+    await expectScenarioError(['run', latin], latin, { line: 2, path: 'requests[0].headers.x-c', message: 'header values must be Latin-1 (got "€" at character 2)' });
+    const bearer = await file('bearer-lf.yml', scenario().replace('path: /}', 'path: /, auth: {bearer: "abc\\ndef"}}'));
+    await expectScenarioError(['run', bearer], bearer, { line: 2, path: 'requests[0].auth.bearer', message: 'a bearer token (sent in the authorization header) must not contain CR, LF or NUL' });
+  });
+
+  it('keys named constructor, toString or __proto__ in load, sla and sla.requests.<name>', async () => {
+    for (const key of ['constructor', 'toString', '__proto__']) {
+      const load = await file(`load-${key}.yml`, scenario().replace('iterations: 3}', `iterations: 3, ${key}: 1}`));
+      await expectScenarioError(['validate', load], load, { line: 3, path: `load.${key}`, message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, max_duration` });
+      const sla = await file(`sla-${key}.yml`, scenario(`sla: {${key}: 3}`));
+      await expectScenarioError(['run', sla], sla, { line: 5, path: `sla.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+      const perRequest = await file(`sla-requests-${key}.yml`, scenario(`sla: {requests: {home: {${key}: 1}}}`));
+      await expectScenarioError(['run', perRequest], perRequest, { line: 5, path: `sla.requests.home.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+    }
+  });
+
+  it('a request name that is neither text nor a number (a number is accepted, as its text)', async () => {
+    const name = await file('boolean-name.yml', scenario().replace('name: home', 'name: true'));
+    await expectScenarioError(['validate', name], name, { line: 2, path: 'requests[0].name', message: 'expected a string or a number (got true)' });
+    await file('number-name.yml', scenario('sla: {requests: {50: {max_error_rate: 0.5}}}').replace('name: home', 'name: 50'));
+    const out = await loadseed(['validate', 'number-name.yml']);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('number-name.yml is valid: constant 1 user, 3 iterations');
+    expect(out.stdout).toMatch(/1 request: 50\n$/);
+    expect(out.code).toBe(0);
+  });
+
+  it('many problems: the first 20 printed, then one line for the rest; the count stays exact', async () => {
+    const keys = Array.from({ length: 30 }, (_, index) => `bad_key_${index}: 1`);
+    const name = await file('many.yml', scenario(...keys));
+    const sentBefore = requests;
+    const out = await loadseed(['validate', name]);
+    expectRefused(out, sentBefore);
+    const lines = out.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(22);
+    expect(lines[0]).toMatch(/^✗ many\.yml:5:1 {2}bad_key_0 {2}unknown key "bad_key_0"/);
+    expect(lines[19]).toMatch(/^✗ many\.yml:24:1 {2}bad_key_19 /);
+    expect(lines.slice(20)).toEqual(['… and 10 more problems', '30 problems in many.yml']);
   });
 
   it('validate refuses the same way (a sample)', async () => {

@@ -70,4 +70,12 @@ describe('substituteEnv: unclosed references', () => {
     expect(result.value).toBe('http://${HOST:-localhost');
     expect(substituteEnv('$${HOST}', {}).value).toBe('${HOST}');
   });
+
+  it('reads only variables the environment has: ${constructor}, ${toString}, ${__proto__} are not inherited ones', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(substituteEnv(`\${${name}}`, {})).toEqual({ value: `\${${name}}`, missing: [name], used: [], malformed: [] });
+      expect(substituteEnv(`\${${name}:-x}`, {}).value).toBe('x');
+    }
+    expect(substituteEnv('${toString}', { toString: 'set' }).value).toBe('set');
+  });
 });

@@ -287,6 +287,116 @@ describe('parseScenario: unknown keys', () => {
   });
 });
 
+describe('parseScenario: keys named like Object.prototype members', () => {
+  const NAMES = ['constructor', 'toString', '__proto__'] as const;
+  const LOAD_KEYS = 'profile, warmup, grace_period, users, duration, iterations, max_duration';
+  const THRESHOLD_KEYS =
+    'max_avg_latency_ms, max_latency_ms, p50_latency_ms, p75_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, p99.9_latency_ms, max_error_rate, min_rps, max_dropped_rate';
+
+  /** Requests on lines 1-3 (one named home), load on line 4, `extra` from line 5. */
+  const scenarioWith = (load: string, ...extra: string[]): string =>
+    yaml('target: http://127.0.0.1:8080', 'requests:', '  - {name: home, path: /}', `load: {profile: constant, users: 1, duration: 1s${load}}`, ...extra);
+
+  for (const name of NAMES) {
+    it(`refuses ${name} under load, sla and sla.requests.<name> as an unknown key`, () => {
+      expect(issuesOf(scenarioWith(`, ${name}: 1`)).map((found) => [found.path, found.message])).toEqual([
+        [`load.${name}`, `unknown key "${name}"; expected one of ${LOAD_KEYS}`],
+      ]);
+      expect(issuesOf(scenarioWith('', `sla: {${name}: 1}`))).toEqual([
+        issue(5, 7, `sla.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}, abort_on_fail, requests`),
+      ]);
+      expect(issuesOf(scenarioWith('', `sla: {requests: {home: {${name}: 1}}}`))).toEqual([
+        issue(5, 25, `sla.requests.home.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}`),
+      ]);
+    });
+
+    it(`refuses ${name} in other mappings: top level, a request, defaults, http, report, a stage, a misspelt profile`, () => {
+      const paths = (text: string): string[] => issuesOf(text).map((found) => `${found.path}: ${found.message.split(';')[0] ?? ''}`);
+      const unknown = (path: string): string => `${path}.${name}: unknown key "${name}"`;
+      expect(paths(scenarioWith('', `${name}: 1`))).toEqual([`${name}: unknown key "${name}"`]);
+      expect(paths(scenarioWith('').replace('path: /}', `path: /, ${name}: 1}`))).toEqual([unknown('requests[0]')]);
+      expect(paths(scenarioWith('', `defaults: {${name}: 1}`))).toEqual([unknown('defaults')]);
+      expect(paths(scenarioWith('', `http: {${name}: 1}`))).toEqual([unknown('http')]);
+      expect(paths(scenarioWith('', `report: {${name}: 1}`))).toEqual([unknown('report')]);
+      expect(paths(scenarioWith('').replace('{profile: constant, users: 1, duration: 1s', `{profile: stages, stages: [{duration: 1s, users: 1, ${name}: 1}]`))).toEqual([
+        unknown('load.stages[0]'),
+      ]);
+      expect(paths(scenarioWith('').replace('profile: constant', 'profile: constnt').replace('users: 1, duration: 1s', `${name}: 1`))).toEqual([
+        'load.profile: expected one of constant, ramp, stages, arrival_rate, ramping_arrival_rate, breaking_point (got "constnt")',
+        unknown('load'),
+      ]);
+    });
+
+    it(`accepts ${name} where any key is allowed: a request name, its sla.requests key, a variable, a header`, () => {
+      const text = yaml(
+        'target: http://127.0.0.1:8080',
+        'variables: {' + name + ': 1}',
+        'requests:',
+        `  - {name: ${name}, path: /, headers: {${name}: x}}`,
+        'load: {profile: constant, users: 1, duration: 1s}',
+        `sla: {requests: {${name}: {max_error_rate: 0.5}}}`,
+      );
+      const data = parse(text).data;
+      expect(Object.hasOwn(data.variables ?? {}, name)).toBe(true);
+      expect(data.sla === false ? undefined : Object.keys(data.sla?.requests ?? {})).toEqual([name]);
+    });
+  }
+});
+
+describe('parseScenario: header values', () => {
+  it('refuses CR, LF, NUL and non-Latin-1 in header values, located at the value, in requests, defaults and flow steps', () => {
+    expect(
+      issuesOf(
+        yaml(
+          'target: http://127.0.0.1:8080',
+          'defaults: {headers: {x-d: "a\\nb"}}',
+          'flows:',
+          '  - name: f',
+          '    steps: [{path: /, headers: {x-a: "foo\\r\\nbar", x-b: "a\\0b", x-c: "ü€", x-t: "Bearer {{ $uuid }}"}}]',
+          'load: {profile: constant, users: 1, duration: 1s}',
+        ),
+      ),
+    ).toEqual([
+      issue(2, 27, 'defaults.headers.x-d', 'header values must not contain CR, LF or NUL (got "\\n" at character 2)'),
+      issue(5, 38, 'flows[0].steps[0].headers.x-a', 'header values must not contain CR, LF or NUL (got "\\r" at character 4)'),
+      issue(5, 57, 'flows[0].steps[0].headers.x-b', 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)'),
+      issue(5, 70, 'flows[0].steps[0].headers.x-c', 'header values must be Latin-1 (got "€" at character 2)'),
+    ]);
+  });
+});
+
+describe('parseScenario: request names', () => {
+  it('accepts a number as a request name, as its text, matching the same number as an sla.requests key', () => {
+    const data = parse(
+      yaml(
+        'target: http://127.0.0.1:8080',
+        'requests: [{name: 50, path: /}, {name: 1.50, path: /a}]',
+        'load: {profile: constant, users: 1, duration: 1s}',
+        'sla: {requests: {50: {max_error_rate: 0.1}, 1.50: {max_error_rate: 0.2}}}',
+      ),
+    ).data;
+    expect(data.requests?.map((request) => request.name)).toEqual(['50', '1.5']);
+    expect(data.sla === false ? undefined : Object.keys(data.sla?.requests ?? {}).sort()).toEqual(['1.5', '50']);
+  });
+
+  it('accepts a number as a flow step name', () => {
+    const data = parse(yaml('target: http://127.0.0.1:8080', 'flows: [{name: f, steps: [{name: 7, path: /}]}]', 'load: {profile: constant, users: 1, duration: 1s}')).data;
+    expect(data.flows?.[0]?.steps[0]).toEqual({ name: '7', path: '/' });
+  });
+
+  it('refuses true, an empty name and a mapping as a request name', () => {
+    for (const [name, message] of [
+      ['true', 'expected a string or a number (got true)'],
+      ['""', 'must not be empty (got "")'],
+      ['{a: 1}', 'expected a string or a number (got a mapping)'],
+    ] as const) {
+      expect(issuesOf(yaml('target: http://127.0.0.1:8080', `requests: [{name: ${name}, path: /}]`, 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
+        issue(2, 19, 'requests[0].name', message),
+      ]);
+    }
+  });
+});
+
 describe('parseScenario: wrong values', () => {
   it('says a whole number is expected for users: "fifty" and quotes it', () => {
     expect(issuesOf(yaml(...HEAD, 'load:', '  profile: constant', '  users: "fifty"', '  duration: 10s'))).toEqual([
@@ -461,12 +571,20 @@ describe('parseScenario: YAML alias bomb', () => {
     const elapsedMs = performance.now() - startedAt;
     expect(elapsedMs).toBeLessThan(1000);
     expect(error.issues).toEqual([
-      {
-        file: FILE,
-        path: '',
-        message:
-          'refused: aliases expand too much (Excessive alias count indicates a resource exhaustion attack); a scenario never needs this many',
-      },
+      issue(9, 14, '', 'refused: aliases expand too much (more than 1000 expansions at *lol3); a scenario never needs this many'),
+    ]);
+  });
+
+  it('refuses an undefined alias at the alias, not as an expansion', () => {
+    expect(issuesOf(yaml('target: http://127.0.0.1:8080', 'requests: [{name: a, path: *nope}]', 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
+      issue(2, 28, '', 'undefined alias *nope (an anchor &nope must come before it)'),
+    ]);
+  });
+
+  it('refuses an alias before its anchor, each undefined alias once per use', () => {
+    expect(issuesOf(yaml('x: &a 1', 'y: [*a, *b, *c]', 'z: &b 2'))).toEqual([
+      issue(2, 9, '', 'undefined alias *b (an anchor &b must come before it)'),
+      issue(2, 13, '', 'undefined alias *c (an anchor &c must come before it)'),
     ]);
   });
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SCENARIO_SCHEMA_PATH } from '../../../src/assets.js';
 import { validateAgainstSchema } from '../../../src/scenario/validate-schema.js';
 
 const MINIMAL = { target: 'http://127.0.0.1:8080', requests: [{ path: '/' }], load: { profile: 'constant', users: 5, duration: '30s' } };
@@ -53,5 +55,20 @@ describe('validateAgainstSchema', () => {
     expect(validateAgainstSchema({ ...MINIMAL, sla: { max_error_rate: 5 } })).toEqual([
       { path: ['sla', 'max_error_rate'], at: 'value', message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 5)' },
     ]);
+  });
+
+  it('refuses constructor, toString and __proto__ as keys of an object API caller (JSON.parse keeps __proto__ own)', () => {
+    const data = JSON.parse('{"profile": "constant", "users": 1, "duration": "1s", "constructor": 1, "toString": 2, "__proto__": 3}') as unknown;
+    expect(validateAgainstSchema({ ...MINIMAL, load: data }).map((draft) => draft.path.join('.'))).toEqual([
+      'load.constructor',
+      'load.toString',
+      'load.__proto__',
+    ]);
+  });
+
+  // ajv (8.20) records the keys that unevaluatedProperties counts as evaluated in a plain object and tests them
+  // with obj[key]: constructor, toString and __proto__ always look evaluated there, so such a key is never refused.
+  it('uses additionalProperties, never unevaluatedProperties (which lets keys named like Object.prototype members through)', () => {
+    expect(readFileSync(SCENARIO_SCHEMA_PATH, 'utf8')).not.toContain('unevaluatedProperties');
   });
 });
