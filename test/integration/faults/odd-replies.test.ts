@@ -51,6 +51,11 @@ const ODD_REPLIES: readonly OddReply[] = [
   // No body for 204, 304 and HEAD, whatever the headers say (RFC 9112 §6.3); what follows is not theirs.
   { name: '204 with content-length and a body', response: 'HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello', outcome: success(204) },
   { name: '204 followed by garbage, no length', response: 'HTTP/1.1 204 No Content\r\n\r\ngarbage!', outcome: success(204) },
+  {
+    name: '204 with transfer-encoding and a chunked body',
+    response: 'HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    outcome: success(204),
+  },
   { name: '304 with content-length and a body', response: 'HTTP/1.1 304 Not Modified\r\netag: "x"\r\ncontent-length: 5\r\n\r\nhello', outcome: success(304) },
   { name: '304 with content-length, no body (RFC 9110 §8.6)', response: 'HTTP/1.1 304 Not Modified\r\ncontent-length: 5\r\n\r\n', outcome: success(304) },
   { name: 'HEAD answered with a content-length', method: 'HEAD', response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n', outcome: success(200) },
@@ -142,6 +147,7 @@ describe('what follows a reply without a body is not read as the next response',
     ['204 with content-length and a body', 'GET', 'HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello', NEXT, 204],
     ['204 followed by garbage, no length', 'GET', 'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n', NEXT, 204],
     ['304 with content-length and a body', 'GET', 'HTTP/1.1 304 Not Modified\r\ncontent-length: 5\r\n\r\nhello', NEXT, 304],
+    ['204 with transfer-encoding and a chunked body', 'GET', 'HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', NEXT, 204],
     ['HEAD answered with a body anyway', 'HEAD', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello', NEXT_HEAD, 200],
   ] as const)('%s', async (_name, method, odd, next, oddStatus) => {
     for (const transport of FAULT_TRANSPORTS) {
