@@ -113,8 +113,10 @@ const STASH_MAX_AGE_MS = 2_000;
  * One virtual user's HTTP: a Client per origin, one exchange in flight at a time, reused handlers.
  *
  * `exchange` reports to `done` exactly once, possibly synchronously (a request undici refuses outright, such
- * as an invalid header value), unless `abort()` is called first: then never. Errors are undici's or Node's,
- * unchanged (classify-error.ts maps their codes). Bodies are counted; only the first `keepBodyBytes` are kept.
+ * as an invalid path; header values are checked before, by flow-target.ts), unless `abort()` is called first:
+ * then never. Errors are undici's or Node's, unchanged (classify-error.ts maps their codes), but for the odd
+ * replies ExchangeHandler counts as the socket path does. Bodies are counted; only the first `keepBodyBytes`
+ * are kept.
  *
  * As on the static path (socket-http-target.ts), an idempotent request that went out on a kept-alive
  * connection is sent once more, on a new connection, only when nothing of a response was read and the write
