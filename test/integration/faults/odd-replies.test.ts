@@ -68,6 +68,7 @@ const ODD_REPLIES: readonly OddReply[] = [
   },
   { name: 'HEAD answered with a content-length', method: 'HEAD', response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n', outcome: success(200) },
   { name: 'HEAD answered with a body anyway', method: 'HEAD', response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello', outcome: success(200) },
+  { name: 'an empty line before the status line', response: `\r\n${OK}`, outcome: success(200) },
   // Malformed: protocol on both.
   {
     name: 'a NUL in a header value',
