@@ -64,6 +64,11 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['UND_ERR_INFO', ErrorCategoryId.protocol],
   ['UND_ERR_NOT_SUPPORTED', ErrorCategoryId.protocol],
   ['UND_ERR_PRX_TLS', ErrorCategoryId.tls],
+  // A request refused before anything was written (a header value with CR, LF, NUL or beyond Latin-1, a
+  // missing variable): the target was never asked. No category of its own: `other`.
+  ['LS_INVALID_HEADER', ErrorCategoryId.other],
+  ['LS_MISSING_VARIABLE', ErrorCategoryId.other],
+  ['UND_ERR_INVALID_ARG', ErrorCategoryId.other],
   ['EPROTO', ErrorCategoryId.tls],
 ]);
 

@@ -15,6 +15,7 @@ import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from './cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
 import { HttpExchangeSession, HttpExchangeTarget } from './http-exchange.js';
+import { invalidHeaderOf } from './invalid-header.js';
 import type { ExchangeResult, OutgoingRequest } from './http-exchange.js';
 import { nextRedirect } from './redirect-policy.js';
 import type { RedirectSettings } from './redirect-policy.js';
@@ -321,6 +322,9 @@ export class FlowSession implements StepSession, TemplateScope {
     }
     const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
     if (cookie !== undefined) addCookie(headers, cookie);
+    // A rendered value may hold anything (a data row, a capture): refused before undici sees it, as the socket path does.
+    const invalid = invalidHeaderOf(headers);
+    if (invalid !== undefined) throw invalid;
     const secretHeaders = this.#shared.secretHeaders;
     for (let index = 0; index + 1 < headers.length; index += 2) {
       const name = headers[index] as string;

@@ -3,6 +3,7 @@ import { abortableConnect } from './abortable-connect.js';
 import { buildConnector, Client, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { isDeadBeforeWrite } from './dead-before-write.js';
+import { protocolError } from './response-scanner.js';
 import { tlsConnectOptionsOf } from './tls-settings.js';
 import type { TlsSettings } from './tls-settings.js';
 
@@ -112,8 +113,10 @@ const STASH_MAX_AGE_MS = 2_000;
  * One virtual user's HTTP: a Client per origin, one exchange in flight at a time, reused handlers.
  *
  * `exchange` reports to `done` exactly once, possibly synchronously (a request undici refuses outright, such
- * as an invalid header value), unless `abort()` is called first: then never. Errors are undici's or Node's,
- * unchanged (classify-error.ts maps their codes). Bodies are counted; only the first `keepBodyBytes` are kept.
+ * as an invalid path; header values are checked before, by flow-target.ts), unless `abort()` is called first:
+ * then never. Errors are undici's or Node's, unchanged (classify-error.ts maps their codes), but for the odd
+ * replies ExchangeHandler counts as the socket path does. Bodies are counted; only the first `keepBodyBytes`
+ * are kept.
  *
  * As on the static path (socket-http-target.ts), an idempotent request that went out on a kept-alive
  * connection is sent once more, on a new connection, only when nothing of a response was read and the write
@@ -284,6 +287,11 @@ export class HttpExchangeSession {
  * A reusable undici dispatch handler for one exchange at a time (the non-deprecated handler API). As
  * response-handler.ts: an abandoned handler reports nowhere, and returns to its session only when undici is
  * done with it, so a late callback can never reach the next exchange.
+ *
+ * Odd replies are counted as the socket path counts them (README, "Error categories"): a status outside
+ * 100–599 or a 101 is a protocol failure (LS_PROTOCOL), and a 204 or 304 whose content-length announced a
+ * body undici did not read is the success it is (RFC 9112 §6.3). One difference is left: undici's HTTP/1.1
+ * client fails a 100 Continue nobody asked for before any handler sees it (client-h1.js; nodejs/undici#197).
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   readonly #session: HttpExchangeSession;
@@ -366,6 +374,16 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx come first; the final status and headers win.
     this.#status = statusCode;
+    // What the socket path refuses, refused alike (undici counts 600-999 as statuses and trips on its own
+    // assertions for a status under 100 or a 101 nobody asked for): a protocol failure.
+    if (statusCode < 100 || statusCode > 599) {
+      controller.abort(protocolError('malformed status code'));
+      return;
+    }
+    if (statusCode === 101) {
+      controller.abort(protocolError('unexpected 101 switching protocols'));
+      return;
+    }
     this.#headers = headers as Record<string, string | readonly string[]>;
     // Status line and headers, approximately as on the wire: "HTTP/1.1 200 OK\r\n", "name: value\r\n", "\r\n".
     let bytes = 15 + (statusMessage?.length ?? 0) + 2;
@@ -406,9 +424,15 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     done?.(undefined, result);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+  onResponseError(controller: Dispatcher.DispatchController | undefined, error: Error): void {
     const origin = this.#origin;
     const code = (error as { code?: unknown }).code;
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && (this.#status === 204 || this.#status === 304)) {
+      // RFC 9112 §6.3: a 204 or 304 ends at its blank line whatever its content-length says; undici holds it
+      // to that length and fails it (closing the connection: whatever follows is not read as a response).
+      this.onResponseEnd(controller as Dispatcher.DispatchController, undefined);
+      return;
+    }
     if (this.#mayRetry(error)) {
       // Not from inside undici's error handling (it is failing this request's connection): on the next turn.
       this.#retried = true;

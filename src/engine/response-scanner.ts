@@ -10,11 +10,14 @@
  * response (`errorReason` says why; `protocolError()` makes the Error). At the connection's end call `end()`:
  * true when that completes a response whose body runs to the close.
  *
- * Refuses (a `protocol` failure) a status outside 100–599 or not 3 digits (RFC 9110 §15) and a NUL in a header
- * value (RFC 9110 §5.5). Handles: 1xx interim responses (skipped: the final status counts; 101 is an error, nothing here upgrades);
- * no body for HEAD, 204, 304; chunked bodies with extensions and trailers; close-delimited bodies; HTTP/1.0
- * (close unless keep-alive); a bound on the head (status line and headers, interim ones included) and on each
- * chunk-size line and trailer section. Allocation-free: numbers and constant strings only, except on error.
+ * Refuses (a `protocol` failure) a status outside 100–599 or not 3 digits (RFC 9110 §15), a NUL in a header
+ * value (RFC 9110 §5.5), and, as undici's parser does (the two clients classify a reply alike), a line ended by
+ * a bare LF, a folded header line (obs-fold) and a repeated content-length. Handles: 1xx interim responses
+ * (skipped: the final status counts; 101 is an error, nothing here upgrades); no body for HEAD, 204, 304 (a 204
+ * or 304 announcing a body is not kept alive); chunked bodies with extensions and trailers; close-delimited
+ * bodies; HTTP/1.0 (close unless keep-alive); a bound on the head (status line and headers, interim ones
+ * included) and on each chunk-size line and trailer section. Allocation-free: numbers and constant strings
+ * only, except on error.
  *
  * Byte counts follow the wire: `headerBytes` is every status line and header section (interim responses
  * included), `bodyBytes` the message body as sent (chunk framing and trailers included), `contentBytes` the
@@ -133,7 +136,7 @@ export class ResponseScanner {
               if (this.status < 100 || this.status > 599) return this.#fail('malformed status code', i, mark, state);
               if (b === SP) state = ST_REASON;
               else if (b === CR) state = ST_STATUS_LF;
-              else if (b === LF) state = ST_LINE_START;
+              else if (b === LF) return this.#fail('bare LF line ending', i, mark, state);
               else return this.#fail('malformed status line', i, mark, state);
               this.#pos = 0;
               i++;
@@ -153,10 +156,7 @@ export class ResponseScanner {
               state = ST_STATUS_LF;
               break;
             }
-            if (b === LF) {
-              state = ST_LINE_START;
-              break;
-            }
+            if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
           }
           break;
         }
@@ -177,19 +177,10 @@ export class ResponseScanner {
             state = ST_HEAD_END_LF;
             i++;
           } else if (b === LF) {
-            i++;
-            if (this.headerBytes + (i - mark) > this.#maxHeaderBytes) return this.#fail('headers too large', i, mark, state);
-            state = this.#endHead();
-            if (state === ST_ERROR) return this.#fail(this.errorReason, i, mark, ST_LINE_START);
-            if (state === ST_DONE) return this.#done(i, mark, true);
-            if (state >= FIRST_BODY_STATE) {
-              this.headerBytes += i - mark;
-              mark = i;
-            }
+            return this.#fail('bare LF line ending', i, mark, state);
           } else if (b === SP || b === HTAB) {
-            // obs-fold: a continuation of the previous header. Harmless unless that header is one we read.
-            if (this.#kind !== KIND_NONE) return this.#fail('folded header', i, mark, state);
-            state = ST_VALUE;
+            // obs-fold (RFC 9112 §5.2), or whitespace before the first header: refused, as undici's parser does.
+            return this.#fail('folded header', i, mark, state);
           } else if (TOKEN[b] === 1) {
             this.#kind = KIND_NONE;
             this.#nameLength = 0;
@@ -276,15 +267,9 @@ export class ResponseScanner {
             }
           }
           if (i < n) {
-            if (buf[i] === CR) {
-              i++;
-              state = ST_HEADER_LF;
-            } else {
-              i++;
-              if (this.#endHeader() !== 0) return this.#fail(this.errorReason, i, mark, state);
-              if (this.headerBytes + (i - mark) > this.#maxHeaderBytes) return this.#fail('headers too large', i, mark, state);
-              state = ST_LINE_START;
-            }
+            if (buf[i] !== CR) return this.#fail('bare LF line ending', i, mark, state);
+            i++;
+            state = ST_HEADER_LF;
           }
           break;
         }
@@ -303,7 +288,7 @@ export class ResponseScanner {
             if (this.#chunkDigits === 0) return this.#fail('malformed chunk size', i, mark, state);
             i++;
             if (b === CR) state = ST_CHUNK_SIZE_LF;
-            else if (b === LF) state = this.#endChunkSize();
+            else if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
             else if (b === SEMICOLON || b === SP || b === HTAB) state = ST_CHUNK_EXT;
             else return this.#fail('malformed chunk size', i - 1, mark, state);
             break;
@@ -320,10 +305,7 @@ export class ResponseScanner {
               state = ST_CHUNK_SIZE_LF;
               break;
             }
-            if (b === LF) {
-              state = this.#endChunkSize();
-              break;
-            }
+            if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
           }
           if (this.bodyBytes + (i - mark) - this.#lineStart > this.#maxHeaderBytes) {
             return this.#fail('chunk extensions too large', i, mark, state);
@@ -358,7 +340,7 @@ export class ResponseScanner {
           const b = buf[i] as number;
           i++;
           if (b === CR) state = ST_CHUNK_DATA_LF;
-          else if (b === LF) state = this.#startChunk(i, mark);
+          else if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
           else return this.#fail('missing CRLF after chunk data', i - 1, mark, state);
           break;
         }
@@ -374,7 +356,7 @@ export class ResponseScanner {
           const b = buf[i] as number;
           i++;
           if (b === CR) state = ST_TRAILER_END_LF;
-          else if (b === LF) return this.#done(i, mark, false);
+          else if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
           else state = ST_TRAILER_LINE;
           break;
         }
@@ -383,14 +365,22 @@ export class ResponseScanner {
           while (i < n) {
             const b = buf[i] as number;
             i++;
-            if (b === LF) {
-              state = ST_TRAILER_START;
+            if (b === CR) {
+              state = ST_TRAILER_LINE_LF;
               break;
             }
+            if (b === LF) return this.#fail('bare LF line ending', i - 1, mark, state);
           }
           if (this.bodyBytes + (i - mark) - this.#lineStart > this.#maxHeaderBytes) {
             return this.#fail('trailers too large', i, mark, state);
           }
+          break;
+        }
+
+        case ST_TRAILER_LINE_LF: {
+          if (buf[i] !== LF) return this.#fail('CR without LF', i, mark, state);
+          i++;
+          state = ST_TRAILER_START;
           break;
         }
 
@@ -529,8 +519,9 @@ export class ResponseScanner {
         this.errorReason = 'malformed content-length';
         return 1;
       }
-      if (this.#contentLength !== -1 && this.#contentLength !== this.#value) {
-        this.errorReason = 'conflicting content-length';
+      if (this.#contentLength !== -1) {
+        // RFC 9110 §8.6 lets a recipient take equal copies or refuse them; undici's client refuses them too.
+        this.errorReason = this.#contentLength === this.#value ? 'duplicate content-length' : 'conflicting content-length';
         return 1;
       }
       this.#contentLength = this.#value;
@@ -558,7 +549,13 @@ export class ResponseScanner {
       return ST_ERROR;
     }
     this.keepAlive = this.#http10 ? this.#connectionKeepAlive && !this.#connectionClose : !this.#connectionClose;
-    if (this.#noBody || status === 204 || status === 304) return ST_DONE;
+    if (status === 204 || status === 304) {
+      // RFC 9112 §6.3: no body, whatever the headers say. One that announces a body may well send it, and those
+      // bytes would open the next response: the connection is not reused (undici closes it too).
+      if (this.#contentLength > 0 || this.#transferEncoding) this.keepAlive = false;
+      return ST_DONE;
+    }
+    if (this.#noBody) return ST_DONE;
     if (this.#transferEncoding) {
       if (this.#chunked) {
         this.#remaining = 0;
@@ -624,9 +621,10 @@ const ST_CHUNK_DATA_LF = 14;
 const ST_TRAILER_START = 15;
 const ST_TRAILER_LINE = 16;
 const ST_TRAILER_END_LF = 17;
-const ST_UNTIL_CLOSE = 18;
-const ST_DONE = 19;
-const ST_ERROR = 20;
+const ST_TRAILER_LINE_LF = 18;
+const ST_UNTIL_CLOSE = 19;
+const ST_DONE = 20;
+const ST_ERROR = 21;
 
 const KIND_NONE = 0;
 const KIND_CONTENT_LENGTH = 1;

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { PlannedRequest } from '../plan/build-plan.js';
 import { isDeadBeforeWrite } from './dead-before-write.js';
+import { invalidHeaderOf } from './invalid-header.js';
 import { DEFAULT_MAX_HEADER_BYTES, protocolError, ResponseScanner } from './response-scanner.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
@@ -433,9 +434,6 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', '
 const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /** Methods whose requests carry content: without a body they still say `content-length: 0` (as undici does). */
 const CONTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** What undici refuses in a header value too: control characters (but tab), DEL, anything beyond latin1. */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function originOf(origin: string, tlsSettings: TlsSettings | undefined): Origin {
   const url = new URL(origin);
@@ -468,18 +466,6 @@ export function compileWire(request: PlannedRequest, host: string, keepAlive: bo
   head += keepAlive ? 'connection: keep-alive\r\n\r\n' : 'connection: close\r\n\r\n';
   const headBytes = Buffer.from(head, 'latin1');
   return body === undefined || body.length === 0 ? headBytes : Buffer.concat([headBytes, body]);
-}
-
-/** A header that can't be put on the wire as is, as the error each send reports; undefined if all are fine. */
-function invalidHeaderOf(headers: readonly string[]): Error | undefined {
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const name = headers[i] as string;
-    const value = headers[i + 1] as string;
-    if (!HEADER_NAME.test(name) || INVALID_VALUE.test(value)) {
-      return Object.assign(new Error(`invalid header ${JSON.stringify(name)}: not sent`), { code: 'LS_INVALID_HEADER' });
-    }
-  }
-  return undefined;
 }
 
 function connectionClosedError(): Error {

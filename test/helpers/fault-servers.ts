@@ -32,6 +32,11 @@ export type Fault =
   | { readonly kind: 'trickle'; readonly bodyBytes: number; readonly intervalMs: number }
   /** Answers every request with these raw bytes, as they are (malformed status lines, headers…), kept alive. */
   | { readonly kind: 'raw'; readonly response: string }
+  /**
+   * Answers the n-th request it reads (counted from 0 over all connections) with `responses[n % length]`, raw
+   * and kept alive: odd replies and well-formed ones in turn, to see what follows an odd one.
+   */
+  | { readonly kind: 'raw-sequence'; readonly responses: readonly string[] }
   /** A `bodyBytes` body, streamed from one reused chunk with backpressure: the server holds no copy. */
   | { readonly kind: 'big-body'; readonly bodyBytes: number }
   /**
@@ -54,6 +59,8 @@ export interface FaultServer {
   connections(): number;
   /** Requests read so far (a head up to its blank line). */
   requests(): number;
+  /** Every byte of HTTP received so far (over TLS: decrypted), as latin1 text, chunk by chunk as they came. */
+  received(): string;
   close(): Promise<void>;
 }
 
@@ -69,7 +76,7 @@ export const OK_RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type
 
 /** A loopback server with the given fault. */
 export async function startFaultServer(fault: Fault): Promise<FaultServer> {
-  const counts = { connections: 0, requests: 0 };
+  const counts = { connections: 0, requests: 0, received: [] as string[] };
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => accept(socket, fault, counts, sockets));
   await listen(server, 0);
@@ -79,6 +86,7 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
     port,
     connections: () => counts.connections,
     requests: () => counts.requests,
+    received: () => counts.received.join(''),
     close: () => closeServer(server, sockets),
   };
 }
@@ -88,7 +96,7 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
  * a certificate the client does not trust, every handshake fails. `url` is `https://127.0.0.1:port`.
  */
 export async function startTlsFaultServer(options: Pick<TlsOptions, 'cert' | 'key'>, fault: Fault = { kind: 'ok' }): Promise<FaultServer> {
-  const counts = { connections: 0, requests: 0 };
+  const counts = { connections: 0, requests: 0, received: [] as string[] };
   const sockets = new Set<Socket>();
   // A reset goes to the TCP connection under the TLS one: found by the client's port.
   const tcpByPort = new Map<number, Socket>();
@@ -117,13 +125,14 @@ export async function startTlsFaultServer(options: Pick<TlsOptions, 'cert' | 'ke
     port,
     connections: () => counts.connections,
     requests: () => counts.requests,
+    received: () => counts.received.join(''),
     close: () => closeServer(server, sockets),
   };
 }
 
 /** A `fault` server (default `ok`) that can be taken down and brought back on the same port; counts span both lives. */
 export async function startFlappingServer(fault: Fault = { kind: 'ok' }): Promise<FlappingServer> {
-  const counts = { connections: 0, requests: 0 };
+  const counts = { connections: 0, requests: 0, received: [] as string[] };
   const sockets = new Set<Socket>();
   let server = createNetServer((socket) => accept(socket, fault, counts, sockets));
   await listen(server, 0);
@@ -137,6 +146,7 @@ export async function startFlappingServer(fault: Fault = { kind: 'ok' }): Promis
     },
     connections: () => counts.connections,
     requests: () => counts.requests,
+    received: () => counts.received.join(''),
     async down() {
       if (!isUp) return;
       isUp = false;
@@ -165,7 +175,7 @@ const BIG_CHUNK = Buffer.alloc(64 * 1024, 'x');
 function accept(
   socket: Socket,
   fault: Fault,
-  counts: { connections: number; requests: number },
+  counts: { connections: number; requests: number; received: string[] },
   sockets: Set<Socket>,
   reset?: (socket: Socket) => void,
 ): void {
@@ -221,6 +231,10 @@ function accept(
         return;
       case 'raw':
         socket.write(fault.response);
+        next();
+        return;
+      case 'raw-sequence':
+        socket.write(fault.responses[(counts.requests - 1) % fault.responses.length] as string);
         next();
         return;
       case 'silent':
@@ -285,7 +299,9 @@ function accept(
     }
   };
   socket.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('latin1');
+    const text = chunk.toString('latin1');
+    counts.received.push(text);
+    pending += text;
     next();
   });
 }

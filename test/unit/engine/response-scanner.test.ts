@@ -109,12 +109,12 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    name: 'content-length with odd case and whitespace, empty reason, bare LF line ends',
-    messages: [{ head: 'HTTP/1.1 404 \nx-a: 1\nCONTENT-length:\t  5 \t\n\n', body: 'nope!', status: 404, content: 5, keepAlive: true }],
+    name: 'content-length with odd case and whitespace, empty reason',
+    messages: [{ head: 'HTTP/1.1 404 \r\nx-a: 1\r\nCONTENT-length:\t  5 \t\r\n\r\n', body: 'nope!', status: 404, content: 5, keepAlive: true }],
   },
   {
-    name: 'no reason phrase at all, repeated equal content-length',
-    messages: [{ head: 'HTTP/1.1 200\r\ncontent-length: 2\r\nContent-Length: 2\r\n\r\n', body: 'ok', status: 200, content: 2, keepAlive: true }],
+    name: 'no reason phrase at all',
+    messages: [{ head: 'HTTP/1.1 200\r\ncontent-length: 2\r\n\r\n', body: 'ok', status: 200, content: 2, keepAlive: true }],
   },
   {
     name: 'content-length 0',
@@ -160,12 +160,19 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    name: '204 (no body whatever the headers say)',
-    messages: [{ head: 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nDate: x\r\n\r\n', status: 204, content: 0, keepAlive: true }],
+    name: '204 (no body whatever the headers say; one that announces a body is not kept alive)',
+    messages: [
+      { head: 'HTTP/1.1 204 No Content\r\nDate: x\r\n\r\n', status: 204, content: 0, keepAlive: true },
+      { head: 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nDate: x\r\n\r\n', status: 204, content: 0, keepAlive: false },
+      { head: 'HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n', status: 204, content: 0, keepAlive: false },
+    ],
   },
   {
-    name: '304',
-    messages: [{ head: 'HTTP/1.1 304 Not Modified\r\nETag: "abc"\r\nContent-Length: 1234\r\n\r\n', status: 304, content: 0, keepAlive: true }],
+    name: '304 (likewise)',
+    messages: [
+      { head: 'HTTP/1.1 304 Not Modified\r\nETag: "abc"\r\nContent-Length: 0\r\n\r\n', status: 304, content: 0, keepAlive: true },
+      { head: 'HTTP/1.1 304 Not Modified\r\nETag: "abc"\r\nContent-Length: 1234\r\n\r\n', status: 304, content: 0, keepAlive: false },
+    ],
   },
   {
     name: 'HEAD: no body even with a length',
@@ -220,10 +227,10 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    name: 'lookalike header names are ignored; a folded line of another header is skipped',
+    name: 'lookalike header names are ignored',
     messages: [
       {
-        head: 'HTTP/1.1 200 OK\r\nContent-Lengthy: zz\r\nX-Content-Length: 9\r\nConnections: close\r\nX-Long: a\r\n  continued\r\ncontent-length: 3\r\n\r\n',
+        head: 'HTTP/1.1 200 OK\r\nContent-Lengthy: zz\r\nX-Content-Length: 9\r\nConnections: close\r\nX-Long: a  continued\r\ncontent-length: 3\r\n\r\n',
         body: 'abc',
         status: 200,
         content: 3,
@@ -320,6 +327,20 @@ describe('ResponseScanner', () => {
     ['content-length list', 'HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok'],
     ['empty content-length', 'HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n'],
     ['conflicting content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 3\r\n\r\nabc'],
+    ['repeated equal content-length', 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nContent-Length: 2\r\n\r\nok'],
+    ['bare LF after the status line', 'HTTP/1.1 200 OK\ncontent-length: 0\r\n\r\n'],
+    ['bare LF after a status code without reason', 'HTTP/1.1 200\ncontent-length: 0\r\n\r\n'],
+    ['bare LF after a header', 'HTTP/1.1 200 OK\r\ncontent-length: 0\n\r\n'],
+    ['bare LF ending the head', 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\n'],
+    ['bare LF line ends throughout', 'HTTP/1.1 200 OK\ncontent-length: 2\n\nok'],
+    ['bare LF after a chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n'],
+    ['bare LF after chunk extensions', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\nabc\r\n0\r\n\r\n'],
+    ['bare LF after chunk data', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n'],
+    ['bare LF after a trailer', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\n\r\n'],
+    ['bare LF ending the trailers', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n'],
+    ['CR without LF in a trailer', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\rX\r\n\r\n'],
+    ['a folded header line (obs-fold)', 'HTTP/1.1 200 OK\r\nX-Long: a\r\n  continued\r\ncontent-length: 0\r\n\r\n'],
+    ['whitespace before the first header', 'HTTP/1.1 200 OK\r\n x-a: b\r\ncontent-length: 0\r\n\r\n'],
     ['absurd content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n'],
     ['transfer-encoding and content-length', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
     ['folded content-length', 'HTTP/1.1 200 OK\r\nContent-Length:\r\n 2\r\n\r\nok'],
