@@ -1,8 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { startMonitor } from '../monitor/start-monitor.js';
 import { checkOptionNames } from './check-option-names.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
-import { runPlan } from '../engine/run-plan.js';
+import { executePlan } from '../run/execute-plan.js';
 import type { RunResult } from '../engine/run-result.js';
 import { runTargetFunction } from '../engine/run-target-function.js';
 import type { TargetFunction } from '../engine/function-target.js';
@@ -169,18 +168,10 @@ export class LoadGenerator {
       return loadResult(result);
     }
     const plan = this.#plan(await this.#base(), load);
-    // The scenario's `monitor` sources, sampled beside the load as `loadseed run` does.
-    const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
-    let run: RunResult;
-    try {
-      run = await runPlan(plan, runOptions);
-    } catch (error) {
-      await monitor?.stop();
-      throw error;
-    }
-    monitor?.setOrigin(run.startedAtEpochMs);
-    const monitored = await monitor?.stop();
-    return { ...loadResult(run), ...(monitored === undefined ? {} : { monitor: monitored }) };
+    // The run service, as `loadseed run` uses it: the scenario's `monitor` sampled beside the load. No kill
+    // switch: a program stops its own runs with `signal`.
+    const executed = await executePlan(plan, { signal: this.#options.signal ?? new AbortController().signal, maxDurationMs: 'none' });
+    return { ...loadResult(executed.result), ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }) };
   }
 
   /** The scenario the run* methods replace the load of. */

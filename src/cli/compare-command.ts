@@ -6,8 +6,8 @@ import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
-import { checkOutputPaths } from './output-paths.js';
-import { writeOutputs } from './write-outputs.js';
+import { checkOutputPaths } from '../run/output-paths.js';
+import { writeOutputs } from '../run/write-outputs.js';
 import { printableText } from '../report/printable-text.js';
 
 /** The default tolerance of latencies (a rise) and throughput (a fall), relative: 10% of the baseline's figure. */

@@ -1,32 +1,32 @@
-import { runPlan } from '../engine/run-plan.js';
-import { progressModeFor } from './progress-mode.js';
-import type { RunProgress } from '../engine/run-result.js';
+import type { ChalkInstance } from 'chalk';
 import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
-import { buildPlan } from '../plan/build-plan.js';
+import type { Plan } from '../plan/build-plan.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { profileDurationMs } from '../plan/profile.js';
-import { planThresholds } from '../plan/thresholds.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary } from '../report/console-summary.js';
 import { findLimitSummary, findLimitVerdictLine } from '../report/find-limit-summary.js';
+import { printableText } from '../report/printable-text.js';
 import { buildResults } from '../results/results-document.js';
 import type { ResultsDocument, Verdict } from '../results/results-document.js';
+import { executePlan } from '../run/execute-plan.js';
+import { prepareRun } from '../run/prepare-run.js';
+import { writeRunOutputs } from '../run/run-outputs.js';
+import { findLimitCondition } from '../run/stop-conditions.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
-import { loadScenario } from '../scenario/load-scenario.js';
 import type { BreakingPointLoad, LoadSpec, Scenario } from '../scenario/types.js';
 import { DEFAULT_DELIVERY, FindLimitWatch, breakingPointSteps } from '../sla/find-limit.js';
-import type { FindLimitDocument } from '../sla/find-limit.js';
+import type { FindLimitDocument, LimitStep } from '../sla/find-limit.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
+import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
-import { resultsOutputs } from './results-outputs.js';
-import { writeOutputs } from './write-outputs.js';
-import { checkOutputPaths, scenarioInputs } from './output-paths.js';
-import type { OutputTarget } from './output-paths.js';
+import { parseMaxDuration } from './run-command.js';
 import { runExitCode } from './run-exit-code.js';
-import { printableText } from '../report/printable-text.js';
+import { writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface FindLimitCommandOptions {
   /** The breaking_point profile's keys, as flags: they override the scenario's, or make one for another profile. */
@@ -44,16 +44,16 @@ export interface FindLimitCommandOptions {
   readonly html?: string;
   /** Only the final verdict line. */
   readonly quiet?: boolean;
+  /** A hard limit on the whole run, as a duration, or `none`. */
+  readonly maxDuration?: string;
 }
-
-/** How often the run reports progress: the steps are judged (and the live display drawn) on these ticks. */
-const TICK_MS = 100;
 
 /**
  * `loadseed find-limit <file>`: steps the arrival rate up (the scenario's `breaking_point` profile, or one
  * made from the flags), judges each step on its own window of the time series (sla/find-limit.ts), stops the
- * run after the first step that fails, and reports the limit and the knee. Exit code: 0 a limit was found,
- * 1 even the first step failed, 2 invalid input (nothing sent), 130/143 interrupted (results still written).
+ * run after the first step that fails, and reports the limit and the knee (src/run/ does the run). Exit code:
+ * 0 a limit was found, 1 even the first step failed, 2 invalid input (nothing sent), 130/143 interrupted
+ * (results still written).
  */
 export async function findLimitCommand(
   file: string,
@@ -61,22 +61,21 @@ export async function findLimitCommand(
   globals: GlobalOptions,
   processIo: CliIo,
 ): Promise<ExitCode> {
-  const loaded = await loadScenario(file, { env: processIo.env, cwd: processIo.cwd });
-  const scenario: Scenario = { ...loaded, data: { ...loaded.data, load: breakingPointLoad(file, loaded.data.load, options) } };
-  const plan = buildPlan(scenario);
+  const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
+  const prepared = await prepareRun({
+    file,
+    cwd: processIo.cwd,
+    env: processIo.env,
+    adjust: (loaded) => ({ ...loaded, data: { ...loaded.data, load: breakingPointLoad(file, loaded.data.load, options) } }),
+    outputKinds: ['html', 'results'],
+    outputFlags: options,
+  });
+  const { scenario, plan } = prepared;
   const io = redactingIo(processIo, plan.secrets);
-  // Every file it will write must be writable before the load, not found unwritable after the last step.
-  const report = scenario.data.report;
-  const targets: OutputTarget[] = [];
-  if (options.out !== undefined) targets.push({ path: options.out, source: '--out' });
-  else if (typeof report?.json === 'string') targets.push({ path: report.json, source: `report.json in ${file}` });
-  if (options.html !== undefined) targets.push({ path: options.html, source: '--html' });
-  else if (typeof report?.html === 'string') targets.push({ path: report.html, source: `report.html in ${file}` });
-  await checkOutputPaths(targets, io.cwd, 'nothing was sent', scenarioInputs(scenario));
   const steps = breakingPointSteps(plan.profile);
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
   // find-limit has its own default (error rate ≤ 1% and p95 ≤ 5× the first step's): the run's default threshold is not its.
-  const thresholds = planThresholds(scenario.data.sla).filter((threshold) => threshold.default !== true);
+  const thresholds = prepared.thresholds.filter((threshold) => threshold.default !== true);
   const load = scenario.data.load;
   const delivery = {
     maxDroppedRate: load.profile === 'breaking_point' && load.max_dropped_rate !== undefined ? load.max_dropped_rate : DEFAULT_DELIVERY.maxDroppedRate,
@@ -88,65 +87,69 @@ export async function findLimitCommand(
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
   const quiet = options.quiet === true;
-  if (!quiet) {
-    io.stderr.write(`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`);
-    const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
-    if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
-      io.stderr.write(
-        err.yellow(`! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`),
-      );
-    }
-    const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
-    if (perRequest.length > 0) {
-      io.stderr.write(err.yellow(`! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${printableText([...new Set(perRequest.map((threshold) => threshold.request))].join(', '))}\n`));
-    }
-    if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
-      io.stderr.write(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
-    }
-  }
+  if (!quiet) io.stderr.write(startLines(plan, steps, thresholds, scenario, err));
   if (plan.tls?.insecure === true) {
     io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
   }
 
   const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: progressModeFor(quiet, io.env) });
-  const controller = new AbortController();
-  const onProgress = (update: RunProgress): void => {
-    if (update.phase === 'measured' && !controller.signal.aborted && !io.signal.aborted) {
-      for (const step of watch.check(update.elapsedMs, update.recorder)) {
-        if (step.passed) continue;
-        progress.stop();
-        if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`));
-        controller.abort('find-limit');
-      }
-    }
-    if (!controller.signal.aborted) progress.update(update);
-  };
-  let result;
+  const search = findLimitCondition(watch, (step) => {
+    progress.stop();
+    if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`));
+  });
+  let executed;
   try {
-    result = await runPlan(plan, { signal: AbortSignal.any([io.signal, controller.signal]), onProgress, progressIntervalMs: TICK_MS });
+    executed = await executePlan(plan, {
+      signal: io.signal,
+      ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
+      onKilled: (limitMs) => io.stderr.write(err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`)),
+      ...(progress.mode === 'quiet' ? {} : { display: progress }),
+      stopConditions: [search],
+    });
   } finally {
     progress.stop();
   }
-  const interrupted = io.signal.aborted;
+  const { result } = executed;
+  const interrupted = io.signal.aborted || executed.killed;
   // Ran to its end: the steps not judged yet (the last ones) are judged on the final figures.
   if (!interrupted && !watch.failed && result.dataExhausted !== true) watch.finish(profileDurationMs(plan.profile), result.recorder);
   const findLimit = watch.document(interrupted);
   // Stopped by find-limit itself (not by a signal): the run ended early on purpose, it was not interrupted.
-  const built = buildResults(plan, [], { ...result, interrupted: result.interrupted && interrupted });
+  const built = buildResults(plan, [], { ...result, interrupted: result.interrupted && interrupted }, executed.monitor === undefined ? {} : { monitor: executed.monitor });
   const results = findLimitResults(built, findLimit, interrupted);
 
-  const outputs = resultsOutputs(results, options, scenario.data.report, result.startedAtEpochMs);
-  const failures = await writeOutputs(outputs, io.cwd);
+  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
   if (!quiet) {
     // The run's own summary (every step together), then the steps one by one.
     io.stdout.write(consoleSummary({ ...results, thresholds: [] }, out));
     io.stdout.write(findLimitSummary(findLimit, out));
     io.stdout.write('\n');
-    for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${out.dim(output.kind.padEnd(7))} ${output.path}\n`);
+    io.stdout.write(writtenLines(prepared.outputs, failures, out));
   }
-  for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+  io.stderr.write(writeFailureLines(failures, err));
   io.stdout.write(`${findLimitVerdictLine(results, out)}\n`);
-  return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM');
+  return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM' || executed.killed);
+}
+
+/** What find-limit says before it starts: the plan, and the settings it takes differently from `run`. */
+function startLines(plan: Plan, steps: readonly LimitStep[], thresholds: readonly PlannedThreshold[], scenario: Scenario, err: ChalkInstance): string {
+  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`];
+  const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
+  if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
+    lines.push(err.yellow(`! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`));
+  }
+  const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
+  if (perRequest.length > 0) {
+    lines.push(
+      err.yellow(
+        `! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${printableText([...new Set(perRequest.map((threshold) => threshold.request))].join(', '))}\n`,
+      ),
+    );
+  }
+  if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
+    lines.push(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
+  }
+  return lines.join('');
 }
 
 /**

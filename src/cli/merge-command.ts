@@ -8,9 +8,9 @@ import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
-import { checkOutputPaths } from './output-paths.js';
-import { writeOutputs } from './write-outputs.js';
-import type { Output } from './write-outputs.js';
+import { checkOutputPaths } from '../run/output-paths.js';
+import { writeOutputs } from '../run/write-outputs.js';
+import type { Output } from '../run/write-outputs.js';
 import { printableText } from '../report/printable-text.js';
 
 export interface MergeCommandOptions {

@@ -20,8 +20,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   results: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'monitor'],
   report: ['scenario', 'plan', 'metrics', 'sla', 'results', 'monitor'],
   progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
-  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor'],
+  // The one place a run is orchestrated: prepare, execute (engine, monitor, stop conditions), finish (outputs).
+  run: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'monitor'],
+  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run'],
+  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run'],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));

@@ -1,0 +1,131 @@
+import { clearLongTimeout, setLongTimeout } from '../engine/long-timeout.js';
+import { runPlan } from '../engine/run-plan.js';
+import type { RunProgress, RunResult } from '../engine/run-result.js';
+import type { MonitorResults } from '../monitor/monitor-results.js';
+import { startMonitor } from '../monitor/start-monitor.js';
+import type { Plan } from '../plan/build-plan.js';
+import { profileDurationMs } from '../plan/profile.js';
+import type { Segment } from '../plan/segment.js';
+
+/**
+ * A reason to stop the run early, judged on the run's progress ticks: abort-on-fail's thresholds, find-limit's
+ * steps. It is asked only during the measured phase, before the run is ending anyway and before a signal.
+ */
+export interface StopCondition {
+  /** How often it needs to look (ms): the run's one timer ticks at the greatest common divisor of these. */
+  readonly periodsMs: readonly number[];
+  /** The check for ticks `tickMs` apart: true when the run must stop (it has said why and kept what it needs). */
+  start(tickMs: number): (progress: RunProgress) => boolean;
+}
+
+/** The live display: it throttles its own drawing. */
+export interface ProgressDisplay {
+  readonly intervalMs: number;
+  update(progress: RunProgress): void;
+}
+
+export interface ExecuteOptions {
+  /** SIGINT/SIGTERM: the run stops as at its end, and is interrupted. */
+  readonly signal: AbortSignal;
+  readonly shard?: Segment;
+  /** The kill switch: the whole run stops by itself after this long (`none`: never). Default: defaultMaxDurationMs. */
+  readonly maxDurationMs?: number | 'none';
+  /** Called when the kill switch fires, before the run stops. */
+  readonly onKilled?: (limitMs: number) => void;
+  readonly display?: ProgressDisplay;
+  readonly stopConditions?: readonly StopCondition[];
+}
+
+export interface ExecutedRun {
+  readonly result: RunResult;
+  /** What the plan's `monitor` sampled, on the run's time axis. */
+  readonly monitor?: MonitorResults;
+  /** A stop condition ended the run. */
+  readonly stopped: boolean;
+  /** The kill switch ended it. */
+  readonly killed: boolean;
+}
+
+/** The run's one progress timer never ticks faster than this. */
+const MIN_TICK_MS = 100;
+
+/**
+ * Runs a plan with everything around the engine: the server-side monitor beside it, the kill switch, the stop
+ * conditions and the live display on one progress timer. A sampling failure of the monitor is a warning in its
+ * results, never fatal; the monitor is stopped whatever happens.
+ */
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutedRun> {
+  const stop = new AbortController();
+  let stopped = false;
+  const ticker = progressTicker(options.display, options.stopConditions ?? [], () => {
+    stopped = true;
+    stop.abort('stop condition');
+  }, options.signal);
+  // A limit past 2³¹−1 ms (24.8 days) is a chain of timers: one plain timer would fire at once.
+  const limitMs = options.maxDurationMs ?? defaultMaxDurationMs(plan);
+  const killSwitch = new AbortController();
+  const killTimer =
+    limitMs === 'none'
+      ? undefined
+      : setLongTimeout(() => {
+          options.onKilled?.(limitMs);
+          killSwitch.abort('SIGTERM');
+        }, limitMs).unref();
+  const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
+  let result: RunResult;
+  try {
+    result = await runPlan(plan, {
+      signal: AbortSignal.any([options.signal, stop.signal, killSwitch.signal]),
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
+      ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
+    });
+  } catch (error) {
+    await monitor?.stop();
+    throw error;
+  } finally {
+    clearLongTimeout(killTimer);
+  }
+  monitor?.setOrigin(result.startedAtEpochMs);
+  const monitored = await monitor?.stop();
+  return { result, ...(monitored === undefined ? {} : { monitor: monitored }), stopped, killed: killSwitch.signal.aborted };
+}
+
+/** The whole run's limit unless told otherwise: the planned length, warm-up and grace period, and a minute. */
+export function defaultMaxDurationMs(plan: Plan): number {
+  return profileDurationMs(plan.profile) + (plan.warmup?.durationMs ?? 0) + plan.gracePeriodMs + 60_000;
+}
+
+/**
+ * One timer for the run (RunOptions has one progress callback): it ticks at the greatest common divisor of the
+ * display's interval and the stop conditions' periods (at least MIN_TICK_MS), and hands every tick to both.
+ * Once a condition stops the run, the display is left alone (the condition has said why). Undefined when
+ * neither is wanted.
+ */
+function progressTicker(
+  display: ProgressDisplay | undefined,
+  conditions: readonly StopCondition[],
+  onStop: () => void,
+  signal: AbortSignal,
+): { onProgress: (progress: RunProgress) => void; intervalMs: number } | undefined {
+  if (conditions.length === 0) return display === undefined ? undefined : { onProgress: display.update, intervalMs: display.intervalMs };
+  const periodsMs = [...conditions.flatMap((condition) => condition.periodsMs), ...(display === undefined ? [] : [display.intervalMs])]
+    .map((periodMs) => Math.round(periodMs))
+    .filter((periodMs) => periodMs > 0);
+  const tickMs = Math.max(MIN_TICK_MS, periodsMs.reduce(gcd, 0) || MIN_TICK_MS);
+  const checks = conditions.map((condition) => condition.start(tickMs));
+  let stopped = false;
+  return {
+    intervalMs: tickMs,
+    onProgress: (update) => {
+      if (!stopped && update.phase === 'measured' && !update.stopping && !signal.aborted && checks.some((check) => check(update))) {
+        stopped = true;
+        onStop();
+      }
+      if (!stopped) display?.update(update);
+    },
+  };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}

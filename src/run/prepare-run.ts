@@ -1,0 +1,91 @@
+import { buildPlan } from '../plan/build-plan.js';
+import type { Plan } from '../plan/build-plan.js';
+import { peakUsers } from '../plan/profile.js';
+import type { Segment } from '../plan/segment.js';
+import { planThresholds } from '../plan/thresholds.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
+import { withBaseline } from '../results/baseline.js';
+import type { CompareTolerances } from '../results/compare-results.js';
+import { readResultsFile } from '../results/read-results.js';
+import type { ResultsDocument } from '../results/results-document.js';
+import { loadScenario } from '../scenario/load-scenario.js';
+import type { Scenario } from '../scenario/types.js';
+import { checkOutputPaths, scenarioInputs } from './output-paths.js';
+import type { InputFile } from './output-paths.js';
+import { planOutputs } from './run-outputs.js';
+import type { PlannedOutput, RunOutputFlags, RunOutputKind } from './run-outputs.js';
+
+/** What a command asks of a run, every flag already parsed. */
+export interface RunRequest {
+  /** The scenario file, as given (messages name it so). */
+  readonly file: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The scenario as this command runs it (find-limit's stepped load); default: as loaded. */
+  readonly adjust?: (scenario: Scenario) => Scenario;
+  /** Run only this share of the plan (`--shard`). */
+  readonly shard?: Segment;
+  /** The files this command writes, and where the flags say. */
+  readonly outputKinds: readonly Exclude<RunOutputKind, 'step summary'>[];
+  readonly outputFlags: RunOutputFlags;
+  /** An earlier run's results file to compare with at the end (`--baseline`), and the tolerances. */
+  readonly baseline?: { readonly file: string; readonly tolerances: CompareTolerances };
+}
+
+/** A run ready to go: everything it needs checked, nothing sent yet. */
+export interface PreparedRun {
+  readonly scenario: Scenario;
+  readonly plan: Plan;
+  readonly thresholds: readonly PlannedThreshold[];
+  readonly outputs: readonly PlannedOutput[];
+  readonly shard?: Segment;
+  readonly baseline?: { readonly file: string; readonly results: ResultsDocument; readonly tolerances: CompareTolerances };
+}
+
+/**
+ * Scenario → plan → outputs, checked before anything is sent: the baseline is read (a bad one is an error now,
+ * not after the load), the scenario loaded and planned, and every file the run will write must be writable and
+ * overwrite nothing it reads (the scenario, its data files, the baseline) nor another output. Throws
+ * ScenarioError / UsageError (exit 2).
+ */
+export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
+  const baseline =
+    request.baseline === undefined
+      ? undefined
+      : { ...request.baseline, results: await readResultsFile(request.baseline.file, request.cwd) };
+  const loaded = await loadScenario(request.file, { env: request.env, cwd: request.cwd });
+  const scenario = request.adjust === undefined ? loaded : request.adjust(loaded);
+  const plan = shardPlan(buildPlan(scenario), request.shard);
+  const outputs = planOutputs({
+    file: request.file,
+    kinds: request.outputKinds,
+    flags: request.outputFlags,
+    report: scenario.data.report,
+    name: plan.name,
+    atEpochMs: Date.now(),
+    ...(request.outputKinds.includes('markdown') ? { stepSummary: request.env['GITHUB_STEP_SUMMARY'] ?? '' } : {}),
+  });
+  const inputs: InputFile[] = scenarioInputs(scenario);
+  if (baseline !== undefined) inputs.push({ path: baseline.file, what: 'the baseline (--baseline)' });
+  await checkOutputPaths(outputs, request.cwd, 'nothing was sent', inputs);
+  return {
+    scenario,
+    plan,
+    thresholds: planThresholds(scenario.data.sla),
+    outputs,
+    ...(request.shard === undefined ? {} : { shard: request.shard }),
+    ...(baseline === undefined ? {} : { baseline }),
+  };
+}
+
+/** The results compared with the baseline, when the run has one (a regression fails the run). */
+export function withRunBaseline(prepared: PreparedRun, results: ResultsDocument): ResultsDocument {
+  const baseline = prepared.baseline;
+  return baseline === undefined ? results : withBaseline(results, baseline, baseline.tolerances);
+}
+
+/** A shard runs its share with at most as many worker threads as its share has users (or iteration slots). */
+function shardPlan(plan: Plan, shard: Segment | undefined): Plan {
+  if (shard === undefined || plan.workers === 1) return plan;
+  return { ...plan, workers: Math.max(1, Math.min(plan.workers, Math.floor(peakUsers(plan.profile) / shard.count))) };
+}

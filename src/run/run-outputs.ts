@@ -1,0 +1,109 @@
+import { defaultHtmlPath } from '../report/default-html-path.js';
+import { renderJunitReport } from '../report/junit-report.js';
+import { renderMarkdownReport } from '../report/markdown-report.js';
+import type { ResultsDocument } from '../results/results-document.js';
+import type { ReportSpec } from '../scenario/types.js';
+import type { OutputTarget } from './output-paths.js';
+import { writeOutputs } from './write-outputs.js';
+import type { Output } from './write-outputs.js';
+
+export type RunOutputKind = Output['kind'];
+
+/** The flags that say where a run writes its files; each overrides the scenario's `report` key. */
+export interface RunOutputFlags {
+  /** The JSON results (`report.json`). */
+  readonly out?: string;
+  /** The HTML report (`report.html`). */
+  readonly html?: string;
+  /** JUnit XML, one test case per threshold (`report.junit`). */
+  readonly junit?: string;
+  /** A Markdown summary (`report.markdown`). */
+  readonly markdown?: string;
+}
+
+/** A file a run will write: what it is, where, and what asked for it (a flag, a scenario key, the default). */
+export interface PlannedOutput extends OutputTarget {
+  readonly kind: RunOutputKind;
+  /** Added to the end of a file of someone else's (GitHub's step summary). */
+  readonly append?: boolean;
+}
+
+const FLAGS = { html: '--html', results: '--out', junit: '--junit', markdown: '--markdown' } as const;
+const KEYS = { html: 'html', results: 'json', junit: 'junit', markdown: 'markdown' } as const;
+const FLAG_VALUES = { html: 'html', results: 'out', junit: 'junit', markdown: 'markdown' } as const;
+
+/**
+ * The files a run writes, decided once, before the run: checked then (output-paths.ts) and written after it from
+ * the same list. For each kind the command writes: its flag, else the scenario's `report` key; the HTML report
+ * defaults to reports/NAME-TIME.html (dated `atEpochMs`) unless `report.html: false`; the others are written only
+ * when asked for. With `GITHUB_STEP_SUMMARY` set, the Markdown summary is added to that file too (`stepSummary`).
+ */
+export function planOutputs(options: {
+  readonly file: string;
+  readonly kinds: readonly Exclude<RunOutputKind, 'step summary'>[];
+  readonly flags: RunOutputFlags;
+  readonly report: ReportSpec | undefined;
+  readonly name: string;
+  readonly atEpochMs: number;
+  readonly stepSummary?: string;
+}): PlannedOutput[] {
+  const { file, flags, report } = options;
+  const planned: PlannedOutput[] = [];
+  for (const kind of options.kinds) {
+    const flag = flags[FLAG_VALUES[kind]];
+    const configured = report?.[KEYS[kind]];
+    if (flag !== undefined) planned.push({ kind, path: flag, source: FLAGS[kind] });
+    else if (typeof configured === 'string') planned.push({ kind, path: configured, source: `report.${KEYS[kind]} in ${file}` });
+    else if (kind === 'html' && configured === undefined) {
+      planned.push({ kind, path: defaultHtmlPath(options.name, options.atEpochMs), source: 'the default HTML report path' });
+    }
+  }
+  if (options.stepSummary !== undefined && options.stepSummary !== '') {
+    planned.push({ kind: 'step summary', path: options.stepSummary, source: 'GITHUB_STEP_SUMMARY', append: true });
+  }
+  return planned;
+}
+
+/** Writes the planned outputs of `results` (whole files, see write-outputs.ts); returns the ones that failed, with why. */
+export async function writeRunOutputs(
+  planned: readonly PlannedOutput[],
+  results: ResultsDocument,
+  cwd: string,
+): Promise<Map<PlannedOutput, string>> {
+  const outputs: Output[] = planned.map((output) => ({
+    kind: output.kind,
+    path: output.path,
+    ...(output.append === true ? { append: true } : {}),
+    render: renderer(output.kind, results),
+  }));
+  const failures = await writeOutputs(outputs, cwd);
+  return new Map(planned.flatMap((output, index) => {
+    const reason = failures.get(outputs[index] as Output);
+    return reason === undefined ? [] : [[output, reason] as const];
+  }));
+}
+
+function renderer(kind: RunOutputKind, results: ResultsDocument): () => Promise<string> {
+  switch (kind) {
+    case 'html':
+      return renderHtmlLazily(results);
+    case 'results':
+      return async () => `${JSON.stringify(results, null, 2)}\n`;
+    case 'junit':
+      return async () => renderJunitReport(results);
+    case 'markdown':
+    case 'step summary':
+      return async () => renderMarkdownReport(results);
+  }
+}
+
+/**
+ * The HTML renderer, imported when the report is written, after the run: it loads EJS, the chart library and
+ * the histogram code (≈18 MB), which the generator's own memory need not carry while it sends the load.
+ */
+function renderHtmlLazily(results: ResultsDocument): () => Promise<string> {
+  return async () => {
+    const { renderHtmlReport } = await import('../report/html-report.js');
+    return renderHtmlReport(results);
+  };
+}
