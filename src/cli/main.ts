@@ -88,6 +88,7 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     .option('--min-delivered-ratio <share>', 'a step fails when it serves less of the rate offered, 0 to 1 (default 0.95; overrides load.min_delivered_ratio)')
     .option('-o, --out <file>', 'write the JSON results there, with the steps (instead of the scenario\'s report.json)')
     .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
+    .option('--max-duration <duration>', 'a hard limit on the whole search (default: all steps + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM')
     .option('-q, --quiet', 'print only the final verdict')
     .addHelpText(
       'after',

@@ -281,6 +281,24 @@ sla: {p95_latency_ms: 150}
     expect(out.stdout.trim().split('\n').at(-1)).toBe('⚠ interrupted: partial results');
   });
 
+  it('--max-duration stops the search like SIGTERM: reports written, marked interrupted, exit 143', async () => {
+    await scenario(
+      'capped.yml',
+      'name: capped\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: breaking_point, start_rate: 10, step_rate: 10, max_rate: 100, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
+    );
+    const before = server.requestCount();
+    const out = await findLimit(['capped.yml', '--max-duration', '1s', '--out', 'capped.json', '--html', 'capped.html']);
+    expect(out.code).toBe(143);
+    expect(out.stderr).toContain('! --max-duration 1s reached: stopping the run, writing the reports');
+    const doc = await results('capped.json');
+    expect(doc.verdict).toBe('interrupted');
+    expect(doc.findLimit?.stopReason).toBe('interrupted');
+    // Ten steps planned (10 s); stopped within the first two: the target's own count says so.
+    expect(server.requestCount() - before).toBe(doc.summary.total.count);
+    expect(doc.summary.total.count).toBeLessThan(10 + 20 + 30);
+    expect(await readFile(join(dir, 'capped.html'), 'utf8')).toContain('Interrupted');
+  });
+
   it('explains itself in --help: options, the default SLA, exit codes, examples', async () => {
     const help = await runBuiltCli(['find-limit', '--help']);
     expect(help.code).toBe(0);
