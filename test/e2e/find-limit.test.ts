@@ -54,7 +54,7 @@ async function scenario(name: string, body: string): Promise<string> {
 const results = (name: string): Promise<ResultsDocument> => readCheckedResults(dir, name);
 
 describe('loadseed find-limit (built CLI)', () => {
-  it('finds the capacity of a 200 req/s server within ±15%, stops after the first failing step, writes the steps, exit 0', async () => {
+  it('finds the capacity of a 200 req/s server within ±15%, stops after the first failing step, writes the steps, exit 0', async (context) => {
     // Steps 25/s apart from 100/s: within ±15% of 200 are 175, 200 and 225 only.
     const file = await scenario(
       'capacity.yml',
@@ -68,9 +68,16 @@ sla: {p95_latency_ms: 150}
     );
     const out = await findLimit([file, '--out', 'capacity.json', '--html', 'capacity.html']);
     expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
-    expect(out.code).toBe(0);
     const doc = await results('capacity.json');
-    // A timing test: when loadseed itself was starved of CPU (a machine too busy), its figures are its own, and it says so.
+    // A capacity measurement: on a machine so busy that loadseed itself flagged its figures (saturated, or a
+    // noisy machine: other processes took the CPU), the first step may fail on the machine's delays. Then the
+    // run must have said so, and there is nothing to measure here.
+    if (out.code !== 0 && (doc.generator.saturated || doc.generator.noisyMachine === true)) {
+      expect(out.code).toBe(1);
+      expect(`${out.stdout}${out.stderr}`).toMatch(/saturated|noisy machine/);
+      context.skip(`the machine was too busy to measure a capacity: ${doc.generator.reason ?? doc.generator.noiseReason ?? ''}`);
+    }
+    expect(out.code).toBe(0);
     expect(doc.generator.saturated, doc.generator.reason).toBe(false);
     const search = doc.findLimit;
     expect(search).toBeDefined();
