@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakingPointLoad } from '../../../src/cli/find-limit-command.js';
+import { breakingPointLoad } from '../../../src/cli/find-limit-flags.js';
 import { UsageError } from '../../../src/errors.js';
 import type { LoadSpec } from '../../../src/scenario/types.js';
 

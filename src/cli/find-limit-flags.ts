@@ -1,0 +1,103 @@
+/** find-limit's step flags (and the scenario's keys) made into one breaking_point load, refused with exit 2 when wrong. */
+import { UsageError } from '../errors.js';
+import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
+import { formatDuration, parseDurationMs } from '../scenario/duration.js';
+import type { BreakingPointLoad, LoadSpec } from '../scenario/types.js';
+import type { FindLimitCommandOptions } from './find-limit-command.js';
+
+/** Steps a search may plan, at most. */
+const MAX_STEPS = 10_000;
+
+/** The four flags that make a breaking_point profile out of another one. */
+const STEP_FLAGS = [
+  ['startRate', '--start-rate'],
+  ['stepRate', '--step-rate'],
+  ['maxRate', '--max-rate'],
+  ['stepDuration', '--step-duration'],
+] as const;
+
+/**
+ * The scenario's load as a breaking_point profile: its own with any flags applied, or, for another profile,
+ * one made from the flags (all four needed; its max_users, warm-up duration and grace period kept). Refuses
+ * (UsageError, exit 2: nothing sent) a profile without the flags, a bad value, or steps shorter than the time
+ * series' interval, on which steps are judged.
+ */
+export function breakingPointLoad(file: string, load: LoadSpec, options: FindLimitCommandOptions): BreakingPointLoad {
+  if (load.profile !== 'breaking_point') {
+    const missing = STEP_FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `${file} uses the ${load.profile} profile; find-limit steps an arrival rate up: use load.profile: breaking_point, or give ${STEP_FLAGS.map(([, flag]) => flag).join(', ')} (missing: ${missing.join(', ')}); nothing was sent`,
+      );
+    }
+  }
+  const base: Partial<BreakingPointLoad> = load.profile === 'breaking_point' ? load : {};
+  const maxUsersOf = 'max_users' in load ? load.max_users : undefined;
+  const warmup = load.warmup;
+  const warmupKept = warmup === undefined ? undefined : typeof warmup === 'object' ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) } : warmup;
+  const startRate = rateFlag(options.startRate, '--start-rate') ?? base.start_rate;
+  const stepRate = rateFlag(options.stepRate, '--step-rate') ?? base.step_rate;
+  const maxRate = rateFlag(options.maxRate, '--max-rate') ?? base.max_rate;
+  // A flag's plain number is seconds, as in a scenario (`step_duration: 10`).
+  const stepDuration = options.stepDuration === undefined ? base.step_duration : /^\d+(\.\d+)?$/.test(options.stepDuration) ? Number(options.stepDuration) : options.stepDuration;
+  const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
+  const maxDroppedRate = fractionFlag(options.maxDroppedRate, '--max-dropped-rate') ?? base.max_dropped_rate;
+  const minDeliveredRatio = fractionFlag(options.minDeliveredRatio, '--min-delivered-ratio') ?? base.min_delivered_ratio;
+  if (startRate === undefined || stepRate === undefined || maxRate === undefined || stepDuration === undefined) {
+    throw new Error('a breaking_point load without its keys after validation');
+  }
+  if (maxRate < startRate) throw new UsageError(`the max rate (${maxRate}/s) is below the start rate (${startRate}/s); nothing was sent`);
+  const stepMs = parseDurationMs(stepDuration);
+  if (stepMs === undefined || stepMs <= 0) {
+    throw new UsageError(`--step-duration ${JSON.stringify(stepDuration)} is not a duration (such as 10s, 1m); nothing was sent`);
+  }
+  const stepCount = Math.floor((maxRate - startRate) / stepRate + 1e-9) + 1;
+  if (stepCount > MAX_STEPS) {
+    throw new UsageError(`${stepCount} steps from ${startRate}/s to ${maxRate}/s by ${stepRate}/s: at most ${MAX_STEPS}; take bigger steps; nothing was sent`);
+  }
+  if (stepMs < DEFAULT_SERIES_BUCKET_MS) {
+    throw new UsageError(
+      `step_duration ${formatDuration(stepMs)} is shorter than ${formatDuration(DEFAULT_SERIES_BUCKET_MS)}: each step is judged on whole ${formatDuration(DEFAULT_SERIES_BUCKET_MS)} intervals of the time series; nothing was sent`,
+    );
+  }
+  return {
+    profile: 'breaking_point',
+    start_rate: startRate,
+    step_rate: stepRate,
+    max_rate: maxRate,
+    step_duration: stepDuration,
+    ...(maxUsers === undefined ? {} : { max_users: maxUsers }),
+    ...(maxDroppedRate === undefined ? {} : { max_dropped_rate: maxDroppedRate }),
+    ...(minDeliveredRatio === undefined ? {} : { min_delivered_ratio: minDeliveredRatio }),
+    ...(warmupKept === undefined ? {} : { warmup: warmupKept }),
+    ...(load.grace_period === undefined ? {} : { grace_period: load.grace_period }),
+  };
+}
+
+/** The schema's rate: a number above 0, at most 10 million per second. */
+function rateFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 10_000_000) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a rate in requests per second, above 0; nothing was sent`);
+  }
+  return value;
+}
+
+/** The schema's share: a number from 0 to 1. */
+function fractionFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a share from 0 to 1 (0.01 = 1%); nothing was sent`);
+  }
+  return value;
+}
+
+function usersFlag(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 1_000_000) {
+    throw new UsageError(`--max-users ${JSON.stringify(text)}: expected a whole number of users, at least 1; nothing was sent`);
+  }
+  return value;
+}
