@@ -41,6 +41,15 @@ export function checkHeaderValues(data: ScenarioData): IssueDraft[] {
 const OPEN = '{{';
 const CLOSE = '}}';
 
+/** RFC 9110 §5.1 field name: a token (the schema's pattern for header names, as a RegExp). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * A character RFC 9110 §5.5 does not allow in a field value, as undici and Node check it: anything but tab,
+ * visible ASCII, space and obs-text (0x80–0xFF). Here when a scenario is checked, and in the engine on every
+ * rendered value (engine/invalid-header.ts).
+ */
+export const INVALID_VALUE_CHARACTER = /[^\t\x20-\x7e\x80-\xff]/;
+
 /**
  * What is wrong with a header value, as the end of a sentence (`must not contain CR, LF or NUL (…)`), or
  * undefined when it can be sent. The first problem only; characters are counted from 1, by code point.
@@ -68,9 +77,10 @@ export function headerValueProblem(value: string): string | undefined {
     character++;
     index += char.length;
     const at = `(got ${JSON.stringify(char).replace('\u007f', '\\u007f')} at character ${character})`;
-    if (codePoint === 0x0d || codePoint === 0x0a || codePoint === 0x00) return `must not contain CR, LF or NUL ${at}`;
-    if ((codePoint < 0x20 && codePoint !== 0x09) || codePoint === 0x7f) return `must not contain control characters other than tab ${at}`;
-    if (codePoint > 0xff) return `must be Latin-1 ${at}`;
+    if (INVALID_VALUE_CHARACTER.test(char)) {
+      if (codePoint === 0x0d || codePoint === 0x0a || codePoint === 0x00) return `must not contain CR, LF or NUL ${at}`;
+      return codePoint > 0xff ? `must be Latin-1 ${at}` : `must not contain control characters other than tab ${at}`;
+    }
     first ??= char;
     last = char;
   }
