@@ -14,6 +14,7 @@ import {
   parseInteger,
   queryObject,
   quote,
+  readCappedBody,
   sendBody,
   sendText,
 } from './replies.js';
@@ -109,31 +110,17 @@ export function json(res: ServerResponse): void {
   sendBody(res, 200, APPLICATION_JSON, JSON_BODY);
 }
 
+/** /echo: JSON describing the request, its body read up to MAX_ECHO_BODY_BYTES (else 413). */
 export function echo(req: IncomingMessage, res: ServerResponse, path: string, search: string): void {
-  const chunks: Buffer[] = [];
-  let bodyBytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    bodyBytes += chunk.length;
-    // Past the cap, keep reading (so the client gets its 413 rather than a reset) but keep nothing.
-    if (bodyBytes <= MAX_ECHO_BODY_BYTES) {
-      chunks.push(chunk);
-    }
-  });
-  req.on('end', () => {
-    if (bodyBytes > MAX_ECHO_BODY_BYTES) {
-      sendText(res, 413, `request body of ${bodyBytes} bytes exceeds the /echo limit of ${MAX_ECHO_BODY_BYTES} bytes`);
-      return;
-    }
-    const description = {
-      method: req.method ?? '',
-      path,
-      query: queryObject(new URLSearchParams(search)),
-      headers: req.headers,
-      body: Buffer.concat(chunks, bodyBytes).toString('utf8'),
-      bodyBytes,
-    };
-    sendBody(res, 200, APPLICATION_JSON, JSON.stringify(description));
-  });
+  readCappedBody(
+    req,
+    MAX_ECHO_BODY_BYTES,
+    (body, bodyBytes) => {
+      const description = { method: req.method ?? '', path, query: queryObject(new URLSearchParams(search)), headers: req.headers, body, bodyBytes };
+      sendBody(res, 200, APPLICATION_JSON, JSON.stringify(description));
+    },
+    (bodyBytes) => sendText(res, 413, `request body of ${bodyBytes} bytes exceeds the /echo limit of ${MAX_ECHO_BODY_BYTES} bytes`),
+  );
 }
 
 export function flaky(res: ServerResponse, search: string): void {

@@ -3,7 +3,7 @@
  * stored), JSON in and out, errors as {"error": "..."}. See target-server.ts for the routes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { allowMethod, failInternally, isPlainObject, sendJson } from './replies.js';
+import { allowMethod, failInternally, isPlainObject, readCappedBody, sendJson } from './replies.js';
 
 /** Bodies of the demo API's POST routes are read up to this, else 413. */
 const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -80,36 +80,28 @@ export function addCartItem(req: IncomingMessage, res: ServerResponse): void {
 
 /**
  * Reads a JSON body of up to MAX_JSON_BODY_BYTES, then calls `onBody` with it parsed; answers 413 when it is
- * longer, 400 when it is not JSON. Past the cap it keeps reading (so the client gets its 413, not a reset) but
- * keeps nothing.
+ * longer, 400 when it is not JSON.
  */
 function readJsonBody(req: IncomingMessage, res: ServerResponse, onBody: (body: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  let bodyBytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    bodyBytes += chunk.length;
-    if (bodyBytes <= MAX_JSON_BODY_BYTES) {
-      chunks.push(chunk);
-    }
-  });
-  req.on('end', () => {
-    if (bodyBytes > MAX_JSON_BODY_BYTES) {
-      sendJson(res, 413, { error: `request body of ${bodyBytes} bytes exceeds the limit of ${MAX_JSON_BODY_BYTES} bytes` });
-      return;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks, bodyBytes).toString('utf8'));
-    } catch {
-      sendJson(res, 400, { error: 'the request body is not JSON' });
-      return;
-    }
-    try {
-      onBody(body);
-    } catch {
-      failInternally(res);
-    }
-  });
+  readCappedBody(
+    req,
+    MAX_JSON_BODY_BYTES,
+    (text) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        sendJson(res, 400, { error: 'the request body is not JSON' });
+        return;
+      }
+      try {
+        onBody(body);
+      } catch {
+        failInternally(res);
+      }
+    },
+    (bodyBytes) => sendJson(res, 413, { error: `request body of ${bodyBytes} bytes exceeds the limit of ${MAX_JSON_BODY_BYTES} bytes` }),
+  );
 }
 
 /** The user of `Authorization: Bearer tok-U` (the scheme in any case), or undefined. */

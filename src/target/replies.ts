@@ -124,3 +124,26 @@ export function quote(text: string | undefined): string {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Reads a request body of up to `limitBytes`, then calls `onBody` with it (as text) — or `onTooLarge` with its
+ * size when it is longer. Past the cap it keeps reading (so the client gets its 413 rather than a reset) but
+ * keeps nothing.
+ */
+export function readCappedBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  onBody: (body: string, bodyBytes: number) => void,
+  onTooLarge: (bodyBytes: number) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let bodyBytes = 0;
+  req.on('data', (chunk: Buffer) => {
+    bodyBytes += chunk.length;
+    if (bodyBytes <= limitBytes) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (bodyBytes > limitBytes) onTooLarge(bodyBytes);
+    else onBody(Buffer.concat(chunks, bodyBytes).toString('utf8'), bodyBytes);
+  });
+}
