@@ -61,7 +61,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     cwd: processIo.cwd,
     env: processIo.env,
     ...(shard === undefined ? {} : { shard }),
-    outputKinds: ['html', 'results', 'junit', 'markdown'],
+    outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
     ...(options.baseline === undefined
       ? {}

@@ -26,7 +26,7 @@ export interface RunRequest {
   /** Run only this share of the plan (`--shard`). */
   readonly shard?: Segment;
   /** The files this command writes, and where the flags say. */
-  readonly outputKinds: readonly Exclude<RunOutputKind, 'step summary'>[];
+  readonly outputKinds: readonly RunOutputKind[];
   readonly outputFlags: RunOutputFlags;
   /** An earlier run's results file to compare with at the end (`--baseline`), and the tolerances. */
   readonly baseline?: { readonly file: string; readonly tolerances: CompareTolerances };
@@ -63,7 +63,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
     report: scenario.data.report,
     name: plan.name,
     atEpochMs: Date.now(),
-    ...(request.outputKinds.includes('markdown') ? { stepSummary: request.env['GITHUB_STEP_SUMMARY'] ?? '' } : {}),
+    ...(request.env['GITHUB_STEP_SUMMARY'] === undefined ? {} : { stepSummary: request.env['GITHUB_STEP_SUMMARY'] }),
   });
   const inputs: InputFile[] = scenarioInputs(scenario);
   if (baseline !== undefined) inputs.push({ path: baseline.file, what: 'the baseline (--baseline)' });

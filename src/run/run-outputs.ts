@@ -28,19 +28,24 @@ export interface PlannedOutput extends OutputTarget {
   readonly append?: boolean;
 }
 
-const FLAGS = { html: '--html', results: '--out', junit: '--junit', markdown: '--markdown' } as const;
-const KEYS = { html: 'html', results: 'json', junit: 'junit', markdown: 'markdown' } as const;
-const FLAG_VALUES = { html: 'html', results: 'out', junit: 'junit', markdown: 'markdown' } as const;
+/** Per file kind: the flag that places it (its option name and how it is written) and the scenario's `report` key. */
+const PLACES = {
+  html: { option: 'html', flag: '--html', key: 'html' },
+  results: { option: 'out', flag: '--out', key: 'json' },
+  junit: { option: 'junit', flag: '--junit', key: 'junit' },
+  markdown: { option: 'markdown', flag: '--markdown', key: 'markdown' },
+} as const;
 
 /**
  * The files a run writes, decided once, before the run: checked then (output-paths.ts) and written after it from
  * the same list. For each kind the command writes: its flag, else the scenario's `report` key; the HTML report
  * defaults to reports/NAME-TIME.html (dated `atEpochMs`) unless `report.html: false`; the others are written only
- * when asked for. With `GITHUB_STEP_SUMMARY` set, the Markdown summary is added to that file too (`stepSummary`).
+ * when asked for. A `step summary` (the Markdown summary added to GitHub's `GITHUB_STEP_SUMMARY` file) only when
+ * that path, `stepSummary`, is set.
  */
 export function planOutputs(options: {
   readonly file: string;
-  readonly kinds: readonly Exclude<RunOutputKind, 'step summary'>[];
+  readonly kinds: readonly RunOutputKind[];
   readonly flags: RunOutputFlags;
   readonly report: ReportSpec | undefined;
   readonly name: string;
@@ -50,16 +55,18 @@ export function planOutputs(options: {
   const { file, flags, report } = options;
   const planned: PlannedOutput[] = [];
   for (const kind of options.kinds) {
-    const flag = flags[FLAG_VALUES[kind]];
-    const configured = report?.[KEYS[kind]];
-    if (flag !== undefined) planned.push({ kind, path: flag, source: FLAGS[kind] });
-    else if (typeof configured === 'string') planned.push({ kind, path: configured, source: `report.${KEYS[kind]} in ${file}` });
+    if (kind === 'step summary') {
+      if (options.stepSummary !== undefined && options.stepSummary !== '') planned.push({ kind, path: options.stepSummary, source: 'GITHUB_STEP_SUMMARY', append: true });
+      continue;
+    }
+    const place = PLACES[kind];
+    const flag = flags[place.option];
+    const configured = report?.[place.key];
+    if (flag !== undefined) planned.push({ kind, path: flag, source: place.flag });
+    else if (typeof configured === 'string') planned.push({ kind, path: configured, source: `report.${place.key} in ${file}` });
     else if (kind === 'html' && configured === undefined) {
       planned.push({ kind, path: defaultHtmlPath(options.name, options.atEpochMs), source: 'the default HTML report path' });
     }
-  }
-  if (options.stepSummary !== undefined && options.stepSummary !== '') {
-    planned.push({ kind: 'step summary', path: options.stepSummary, source: 'GITHUB_STEP_SUMMARY', append: true });
   }
   return planned;
 }
