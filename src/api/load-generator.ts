@@ -170,7 +170,7 @@ export class LoadGenerator {
     const plan = this.#plan(await this.#base(), load);
     // The run service, as `loadseed run` uses it: the scenario's `monitor` sampled beside the load. No kill
     // switch: a program stops its own runs with `signal`.
-    const executed = await executePlan(plan, { signal: this.#options.signal ?? new AbortController().signal, maxDurationMs: 'none' });
+    const executed = await executePlan(plan, { ...runOptions, maxDurationMs: 'none' });
     return { ...loadResult(executed.result), ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }) };
   }
 

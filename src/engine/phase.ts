@@ -152,7 +152,8 @@ export abstract class Phase implements UserHost {
     for (const user of this.pool.users) if (user.host === this) user.interrupt();
     const endedAt = now();
     this.recorder.finish(endedAt);
-    const stoppedAt = this.stopping ? Math.min(this.#stoppedAt, endedAt) : endedAt;
+    // Finishing always follows a stop (the end, a budget spent, a signal, the data used up).
+    const stoppedAt = Math.min(this.#stoppedAt, endedAt);
     this.#resolve?.({ originAt: this.originAt, stoppedAt, endedAt, interrupted: this.#interrupted, dataExhausted: this.#dataExhausted });
   }
 }

@@ -25,8 +25,8 @@ export interface ProgressDisplay {
 }
 
 export interface ExecuteOptions {
-  /** SIGINT/SIGTERM: the run stops as at its end, and is interrupted. */
-  readonly signal: AbortSignal;
+  /** SIGINT/SIGTERM (or a program's own): the run stops as at its end, and is interrupted. */
+  readonly signal?: AbortSignal;
   readonly shard?: Segment;
   /** The kill switch: the whole run stops by itself after this long (`none`: never). Default: defaultMaxDurationMs. */
   readonly maxDurationMs?: number | 'none';
@@ -75,7 +75,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   let result: RunResult;
   try {
     result = await runPlan(plan, {
-      signal: AbortSignal.any([options.signal, stop.signal, killSwitch.signal]),
+      signal: AbortSignal.any([...(options.signal === undefined ? [] : [options.signal]), stop.signal, killSwitch.signal]),
       ...(options.shard === undefined ? {} : { shard: options.shard }),
       ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
     });
@@ -105,7 +105,7 @@ function progressTicker(
   display: ProgressDisplay | undefined,
   conditions: readonly StopCondition[],
   onStop: () => void,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): { onProgress: (progress: RunProgress) => void; intervalMs: number } | undefined {
   if (conditions.length === 0) return display === undefined ? undefined : { onProgress: display.update, intervalMs: display.intervalMs };
   const periodsMs = [...conditions.flatMap((condition) => condition.periodsMs), ...(display === undefined ? [] : [display.intervalMs])]
@@ -117,7 +117,7 @@ function progressTicker(
   return {
     intervalMs: tickMs,
     onProgress: (update) => {
-      if (!stopped && update.phase === 'measured' && !update.stopping && !signal.aborted && checks.some((check) => check(update))) {
+      if (!stopped && update.phase === 'measured' && !update.stopping && signal?.aborted !== true && checks.some((check) => check(update))) {
         stopped = true;
         onStop();
       }

@@ -8,12 +8,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 export async function withLoopDelay<T>(work: () => Promise<T>): Promise<{ readonly value: T; readonly lateMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
+  let value: T;
   try {
-    const value = await work();
-    histogram.disable();
-    const totalNs = histogram.count === 0 ? 0 : histogram.mean * histogram.count;
-    return { value, lateMs: Math.max(totalNs, histogram.max) / 1e6 };
+    value = await work();
   } finally {
     histogram.disable();
   }
+  const totalNs = histogram.count === 0 ? 0 : histogram.mean * histogram.count;
+  return { value, lateMs: Math.max(totalNs, histogram.max) / 1e6 };
 }
