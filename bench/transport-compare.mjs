@@ -9,9 +9,9 @@
 //   nginx  bench/nginx.conf (`return 200 'ok'`, 1 worker), __PORT__ filled in, in a scratch prefix as
 //          bench/run.sh does it; skipped with a note when nginx is not installed
 // Generators (each a child process pinned with `taskset -c <gen-cpu>`, closed model, <users> connections):
-//   socket      loadseed through runPlan(plan): the default transport (socket-http-target.ts)
-//   undici      loadseed through executeRun(workloadOf(plan), createHttpTarget(plan, 'undici')), i.e. runPlan's
-//               own single-thread path with the transport swapped (http-target.ts)
+//   socket      loadseed through runPlan(plan): the default transport (src/transport/socket-http-target.ts)
+//   undici      loadseed through executeRun(workloadOf(plan), new HttpTarget(...)), i.e. runPlan's own
+//               single-thread path with the transport swapped (bench/undici/http-target.ts, compiled first)
 //   autocannon  node_modules/.bin/autocannon -c <users> -d <seconds> -j URL
 // Runs are interleaved: for each rep, for each target, every generator in turn. Each run is bounded by a kill
 // timer (seconds + 30 s).
@@ -43,6 +43,12 @@ async function child([transport, url, users, seconds]) {
   const { executeRun } = await import('../dist/engine/execute-run.js');
   const { workloadOf } = await import('../dist/engine/workload.js');
   const { createHttpTarget, httpTransportOf } = await import('../dist/engine/http-transport.js');
+  // undici's Client.dispatch, bench-only: compiled from bench/undici/ by main() (see bench/tsconfig.json).
+  const targetOf = async (name) => {
+    if (name !== 'undici') return createHttpTarget(plan, name);
+    const { HttpTarget } = await import('./.build/bench/undici/http-target.js');
+    return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
+  };
   const plan = buildPlan({
     file: 'transport-compare.yml',
     baseDir: REPO,
@@ -56,7 +62,7 @@ async function child([transport, url, users, seconds]) {
   });
   const viaRunPlan = httpTransportOf(plan) === transport;
   const cpuBefore = process.cpuUsage();
-  const result = viaRunPlan ? await runPlan(plan) : await executeRun(workloadOf(plan), createHttpTarget(plan, transport));
+  const result = viaRunPlan ? await runPlan(plan) : await executeRun(workloadOf(plan), await targetOf(transport));
   const cpu = process.cpuUsage(cpuBefore);
   const { total } = result.recorder.snapshot();
   console.log(
@@ -92,6 +98,10 @@ async function main() {
   if (!(seconds > 0 && seconds <= 60 && users > 0 && users <= 2000 && reps > 0 && reps <= 20)) throw new Error('seconds 1..60, users 1..2000, reps 1..20');
   if (!fs.existsSync(path.join(REPO, 'dist/engine/http-transport.js'))) throw new Error('dist/ is not built: npm run build');
   if (spawnSync('taskset', ['-V']).error) throw new Error('taskset missing (util-linux)');
+  if (o.gens.split(',').includes('undici')) {
+    const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'bench/tsconfig.json')], { stdio: 'inherit' });
+    if (tsc.status !== 0) throw new Error('could not compile bench/undici/ (npx tsc -p bench/tsconfig.json)');
+  }
   let gens = o.gens.split(',').filter(Boolean);
   let targetNames = o.targets.split(',').filter(Boolean);
   const notes = [];

@@ -3,7 +3,7 @@ import { profileDurationMs } from '../plan/profile.js';
 import { segmentUserChanges, shareOf, WHOLE_PLAN } from '../plan/segment.js';
 import { userChanges } from '../plan/user-schedule.js';
 import type { UserChange, UsersProfile } from '../plan/user-schedule.js';
-import { now } from './clock.js';
+import { now } from '../time/clock.js';
 import { Phase } from './phase.js';
 import { ScheduleDriver } from './schedule-driver.js';
 import type { UserPool } from './user-pool.js';

@@ -1,4 +1,4 @@
-import { now } from './clock.js';
+import { now } from '../time/clock.js';
 import type { VirtualUser } from './virtual-user.js';
 
 /** Sweeps at most every 50 ms, and at least 10 times per shortest deadline. */

@@ -5,12 +5,12 @@ import { modelOf, peakUsers, profileDurationMs, rateAt, usersAt } from '../plan/
 import type { LoadProfile } from '../plan/profile.js';
 import { shareOf, WHOLE_PLAN } from '../plan/segment.js';
 import { ClosedExecutor } from './closed-executor.js';
-import { now } from './clock.js';
+import { now } from '../time/clock.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, LoadMonitor, processCpuUs } from './load-monitor.js';
 import { OpenExecutor } from './open-executor.js';
 import type { Phase, PhaseOutcome } from './phase.js';
 import type { RunOptions, RunResult } from './run-result.js';
-import type { StepTarget } from './step-target.js';
+import type { StepTarget } from '../transport/step-target.js';
 import { UserPool } from './user-pool.js';
 import { warmHotPath } from './warm-hot-path.js';
 import type { Workload } from './workload.js';

@@ -1,4 +1,4 @@
-import type { StepReply, StepSession, StepTarget } from './step-target.js';
+import type { StepReply, StepSession, StepTarget } from '../transport/step-target.js';
 
 /** What a target function is told about the call. */
 export interface TargetFunctionContext {

@@ -1,17 +1,17 @@
 import { assertNever } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { Segment } from '../plan/segment.js';
-import { SocketHttpTarget } from './socket-http-target.js';
-import type { FlowTarget } from './flow-target.js';
-import type { StepTarget } from './step-target.js';
+import { SocketHttpTarget } from '../transport/socket-http-target.js';
+import type { FlowTarget } from '../flow/flow-target.js';
+import type { StepTarget } from '../transport/step-target.js';
 
 /**
- * How HTTP is sent: `socket`, loadseed's own HTTP/1.1 on raw sockets (socket-http-target.ts: http: and
- * https:), the static fast path; `flow`, user journeys (flow-target.ts: templates, checks, captures, cookies,
- * redirects, HTTP/2, on undici); or `undici` (http-target.ts: static requests through Client.dispatch, for
- * comparison in bench/).
+ * How HTTP is sent: `socket`, loadseed's own HTTP/1.1 on raw sockets (transport/socket-http-target.ts: http:
+ * and https:), the static fast path; or `flow`, user journeys (flow/flow-target.ts: templates, checks,
+ * captures, cookies, redirects, HTTP/2, on undici). A third, static requests through undici's
+ * Client.dispatch, lives in bench/undici/ for comparison only.
  */
-export type HttpTransport = 'socket' | 'flow' | 'undici';
+export type HttpTransport = 'socket' | 'flow';
 
 /** Where a target runs: its thread's segment of the plan, and what `setup` captured. */
 export interface TargetContext {
@@ -42,12 +42,8 @@ export async function createHttpTarget(
       return new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive, ...tls });
     case 'flow': {
       if (plan.flow === undefined) throw new Error('the flow transport needs a plan with flow settings');
-      const { FlowTarget } = await import('./flow-target.js');
+      const { FlowTarget } = await import('../flow/flow-target.js');
       return new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...tls, ...context, ...(plan.secrets === undefined ? {} : { secrets: plan.secrets }) });
-    }
-    case 'undici': {
-      const { HttpTarget } = await import('./http-target.js');
-      return new HttpTarget(plan.requests, { keepAlive: plan.keepAlive });
     }
     default:
       return assertNever(transport);

@@ -4,7 +4,7 @@ import type { ArrivalProfile } from '../plan/arrival-schedule.js';
 import { profileDurationMs } from '../plan/profile.js';
 import { shareOf, StripedSchedule, WHOLE_PLAN } from '../plan/segment.js';
 import type { OffsetSequence } from '../plan/segment.js';
-import { now, toMicros } from './clock.js';
+import { now, toMicros } from '../time/clock.js';
 import { Phase } from './phase.js';
 import { ScheduleDriver } from './schedule-driver.js';
 import type { UserPool } from './user-pool.js';

@@ -1,11 +1,11 @@
 import type { Recorder } from '../metrics/recorder.js';
-import { now } from './clock.js';
+import { now } from '../time/clock.js';
 import { DeadlineSweeper } from './deadline-sweeper.js';
 import type { UserPool } from './user-pool.js';
 import type { UserHost, VirtualUser } from './virtual-user.js';
 import type { Workload } from './workload.js';
-import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
-import type { LongTimeout } from './long-timeout.js';
+import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
+import type { LongTimeout } from '../time/long-timeout.js';
 
 export interface PhaseOutcome {
   /** t=0 of the phase (engine clock, ms). */

@@ -3,7 +3,7 @@ import { executeRun } from './execute-run.js';
 import { createHttpTarget, httpTransportOf, runSetup } from './http-transport.js';
 import type { TargetContext } from './http-transport.js';
 import type { RunOptions, RunResult } from './run-result.js';
-import type { StepTarget } from './step-target.js';
+import type { StepTarget } from '../transport/step-target.js';
 import { runWorkers } from './run-workers.js';
 import { shouldWarmTransport, warmTransport } from './warm-transport.js';
 import { workloadOf } from './workload.js';

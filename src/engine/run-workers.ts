@@ -5,7 +5,7 @@ import { Recorder } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { TargetContext } from './http-transport.js';
 import { segmentsOf, segmentsWithin } from '../plan/segment.js';
-import { sharedNow } from './clock.js';
+import { sharedNow } from '../time/clock.js';
 import type { PhaseName } from './execute-run.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, processCpuUs } from './load-monitor.js';
 import type { RunOptions, RunProgress, RunResult } from './run-result.js';

@@ -1,6 +1,6 @@
-import { now } from './clock.js';
-import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
-import type { LongTimeout } from './long-timeout.js';
+import { now } from '../time/clock.js';
+import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
+import type { LongTimeout } from '../time/long-timeout.js';
 
 /** Offsets (ms from an origin) of successive events, Infinity once there are no more. */
 export interface OffsetSource {

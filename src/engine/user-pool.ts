@@ -1,4 +1,4 @@
-import type { StepTarget } from './step-target.js';
+import type { StepTarget } from '../transport/step-target.js';
 import { VirtualUser } from './virtual-user.js';
 import type { Workload } from './workload.js';
 

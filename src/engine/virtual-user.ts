@@ -2,12 +2,12 @@ import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { PlannedStep, PlannedThinkTime } from '../plan/build-plan.js';
 import { redactForms } from '../scenario/secrets.js';
-import { classifyError } from './classify-error.js';
-import { now, toMicros } from './clock.js';
-import type { StepReply, StepSession } from './step-target.js';
+import { classifyError } from '../transport/classify-error.js';
+import { now, toMicros } from '../time/clock.js';
+import type { StepReply, StepSession } from '../transport/step-target.js';
 import type { Workload } from './workload.js';
-import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
-import type { LongTimeout } from './long-timeout.js';
+import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
+import type { LongTimeout } from '../time/long-timeout.js';
 
 /** What a virtual user needs from the phase (executor) it runs in. */
 export interface UserHost {

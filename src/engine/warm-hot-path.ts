@@ -1,5 +1,5 @@
 import { Recorder } from '../metrics/recorder.js';
-import { ResponseScanner } from './response-scanner.js';
+import { ResponseScanner } from '../transport/response-scanner.js';
 
 /** Enough calls for V8 to optimise the functions (it tiers up after a few thousand), little enough to be quick. */
 const WARM_CALLS = 20_000;

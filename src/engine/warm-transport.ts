@@ -4,8 +4,8 @@ import type { Plan } from '../plan/build-plan.js';
 import { compileRequest } from '../plan/compile-request.js';
 import { profileDurationMs } from '../plan/profile.js';
 import { executeRun } from './execute-run.js';
-import { SocketHttpTarget } from './socket-http-target.js';
-import type { StepTarget } from './step-target.js';
+import { SocketHttpTarget } from '../transport/socket-http-target.js';
+import type { StepTarget } from '../transport/step-target.js';
 import { IterationSteps } from './workload.js';
 
 /** Below this planned length a run is a smoke test: warming (≈0.1–0.2 s) would cost more than it saves. */
@@ -91,7 +91,7 @@ async function warmTarget(transport: 'socket' | 'flow', origin: string): Promise
     },
     origin,
   );
-  const { FlowTarget } = await import('./flow-target.js');
+  const { FlowTarget } = await import('../flow/flow-target.js');
   return new FlowTarget(
     [request],
     {

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { encodedRecorderBuffers } from '../metrics/recorder.js';
 import type { Plan, PlannedRequest } from '../plan/build-plan.js';
-import { fromSharedClock } from './clock.js';
+import { fromSharedClock } from '../time/clock.js';
 import { executeRun } from './execute-run.js';
 import type { PhaseName } from './execute-run.js';
 import { httpTransportOf } from './http-transport.js';

@@ -117,7 +117,7 @@ export const DEFAULT_MAX_REDIRECTS = 5;
 
 /**
  * What user journeys need beyond requests, present when the plan uses any of it: the requests then go through
- * a flow's session (engine/flow-target.ts: templates rendered per request, checks, captures, cookies,
+ * a flow's session (flow/flow-target.ts: templates rendered per request, checks, captures, cookies,
  * redirects, HTTP/2) instead of the static fast path.
  */
 export interface PlannedFlow {

@@ -29,7 +29,7 @@ export interface PlannedHeaderTemplate {
 
 /**
  * The parts of a request that hold `{{ }}` templates, compiled once: rendered per request by a flow's session
- * (engine/flow-target.ts). Static parts are templates too (rendering them is free), so the session renders
+ * (flow/flow-target.ts). Static parts are templates too (rendering them is free), so the session renders
  * path, headers and body alike.
  */
 export interface RequestTemplates {

@@ -1,4 +1,4 @@
-import { clearLongTimeout, setLongTimeout } from '../engine/long-timeout.js';
+import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
 import { runPlan } from '../engine/run-plan.js';
 import type { RunProgress, RunResult } from '../engine/run-result.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';

@@ -46,7 +46,7 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * A character RFC 9110 §5.5 does not allow in a field value, as undici and Node check it: anything but tab,
  * visible ASCII, space and obs-text (0x80–0xFF). Here when a scenario is checked, and in the engine on every
- * rendered value (engine/invalid-header.ts).
+ * rendered value (transport/invalid-header.ts).
  */
 export const INVALID_VALUE_CHARACTER = /[^\t\x20-\x7e\x80-\xff]/;
 

@@ -9,7 +9,7 @@ import type { DataPath, Position } from './source-map.js';
 import type { Scenario } from './types.js';
 
 /**
- * `http.tls` with its files read: PEM bytes instead of paths. The same shape as engine/tls-settings.ts's
+ * `http.tls` with its files read: PEM bytes instead of paths. The same shape as transport/tls-settings.ts's
  * `TlsSettings` (declared here too so that scenario/ does not import from engine/, downstream of it; a test
  * checks that one is assignable to the other).
  */

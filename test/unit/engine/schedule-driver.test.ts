@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { now } from '../../../src/engine/clock.js';
+import { now } from '../../../src/time/clock.js';
 import { ScheduleDriver } from '../../../src/engine/schedule-driver.js';
 
 const sourceOf = (offsets: number[]) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineSweeper } from '../../../src/engine/deadline-sweeper.js';
-import type { StepReply, StepSession } from '../../../src/engine/step-target.js';
+import type { StepReply, StepSession } from '../../../src/transport/step-target.js';
 import { VirtualUser } from '../../../src/engine/virtual-user.js';
 import type { UserHost } from '../../../src/engine/virtual-user.js';
 import { IterationSteps } from '../../../src/engine/workload.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TlsSettings } from '../../../src/engine/tls-settings.js';
+import type { TlsSettings } from '../../../src/transport/tls-settings.js';
 import { ScenarioError } from '../../../src/errors.js';
 import type { ScenarioIssue } from '../../../src/errors.js';
 import { loadTlsFiles } from '../../../src/scenario/load-tls-files.js';

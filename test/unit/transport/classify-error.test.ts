@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../../src/engine/classify-error.js';
+import { classifyError } from '../../../src/transport/classify-error.js';
 import { ERROR_CATEGORIES } from '../../../src/metrics/error-category.js';
 import type { ErrorCategory } from '../../../src/metrics/error-category.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXHAUSTED, FeederCursor } from '../../../src/engine/feeder-cursor.js';
+import { EXHAUSTED, FeederCursor } from '../../../src/flow/feeder-cursor.js';
 import type { FeederData } from '../../../src/scenario/load-feeders.js';
 
 function feeder(rowCount: number, order: FeederData['order'], whenExhausted: FeederData['whenExhausted'] = 'stop'): FeederData {

@@ -6,10 +6,10 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError } from '../../../src/engine/classify-error.js';
-import { HttpExchangeTarget } from '../../../src/engine/http-exchange.js';
-import type { ExchangeOptions, ExchangeResult, HttpExchangeSession, OutgoingRequest } from '../../../src/engine/http-exchange.js';
-import type { TlsSettings } from '../../../src/engine/tls-settings.js';
+import { classifyError } from '../../../src/transport/classify-error.js';
+import { HttpExchangeTarget } from '../../../src/transport/http-exchange.js';
+import type { ExchangeOptions, ExchangeResult, HttpExchangeSession, OutgoingRequest } from '../../../src/transport/http-exchange.js';
+import type { TlsSettings } from '../../../src/transport/tls-settings.js';
 import { ErrorCategoryId } from '../../../src/metrics/error-category.js';
 import { tlsFixtures } from '../../helpers/tls-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../../src/engine/classify-error.js';
-import { protocolError, ResponseScanner } from '../../../src/engine/response-scanner.js';
+import { classifyError } from '../../../src/transport/classify-error.js';
+import { protocolError, ResponseScanner } from '../../../src/transport/response-scanner.js';
 import { ERROR_CATEGORIES } from '../../../src/metrics/error-category.js';
 
 /** One response on the wire: its head (status line(s) and headers, interim responses included) and body. */

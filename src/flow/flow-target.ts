@@ -12,17 +12,17 @@ import type { FeederData } from '../scenario/load-feeders.js';
 import { redactForms, secretFormsOfAll } from '../scenario/secrets.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
-import { UserCookieJar } from './cookie-jar.js';
+import { UserCookieJar } from '../transport/cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
-import { HttpExchangeSession, HttpExchangeTarget } from './http-exchange.js';
-import { invalidHeaderOf } from './invalid-header.js';
-import type { ExchangeResult, OutgoingRequest } from './http-exchange.js';
-import { nextRedirect } from './redirect-policy.js';
-import type { RedirectSettings } from './redirect-policy.js';
-import type { StepReply, StepSession, StepTarget } from './step-target.js';
-import { STATUS_COLUMNS, successTableOf } from './success-table.js';
-import type { TlsSettings } from './tls-settings.js';
-import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+import { HttpExchangeSession, HttpExchangeTarget } from '../transport/http-exchange.js';
+import { invalidHeaderOf } from '../transport/invalid-header.js';
+import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
+import { nextRedirect } from '../transport/redirect-policy.js';
+import type { RedirectSettings } from '../transport/redirect-policy.js';
+import type { StepReply, StepSession, StepTarget } from '../transport/step-target.js';
+import { STATUS_COLUMNS, successTableOf } from '../transport/success-table.js';
+import type { TlsSettings } from '../transport/tls-settings.js';
+import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
 
 export interface FlowTargetOptions {
   readonly keepAlive: boolean;

@@ -4,12 +4,12 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../src/engine/execute-run.js';
 import type { RunResult } from '../../../src/engine/run-result.js';
-import { SocketHttpTarget } from '../../../src/engine/socket-http-target.js';
-import type { TlsSettings } from '../../../src/engine/tls-settings.js';
+import { SocketHttpTarget } from '../../../src/transport/socket-http-target.js';
+import type { TlsSettings } from '../../../src/transport/tls-settings.js';
 import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
 import { tlsFixtures } from '../../helpers/tls-fixtures.js';
-import { budget, planOf } from './servers.js';
+import { budget, planOf } from '../engine/servers.js';
 
 const run = (plan: Plan, tls?: TlsSettings): Promise<RunResult> =>
   executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, tls === undefined ? { keepAlive: plan.keepAlive } : { keepAlive: plan.keepAlive, tls }));

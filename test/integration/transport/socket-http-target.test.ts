@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../src/engine/execute-run.js';
 import type { RunResult } from '../../../src/engine/run-result.js';
-import { SocketHttpTarget } from '../../../src/engine/socket-http-target.js';
-import type { StepReply } from '../../../src/engine/step-target.js';
+import { SocketHttpTarget } from '../../../src/transport/socket-http-target.js';
+import type { StepReply } from '../../../src/transport/step-target.js';
 import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
-import { answerEach, budget, planOf, startRawServer } from './servers.js';
+import { answerEach, budget, planOf, startRawServer } from '../engine/servers.js';
 
 const run = (plan: Plan): Promise<RunResult> => executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive }));
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';

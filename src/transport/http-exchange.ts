@@ -69,7 +69,7 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', '
  * The dynamic HTTP path (user journeys: templated requests, captures, checks, cookies, redirects, HTTP/2):
  * one exchange at a time per virtual user, on undici at the dispatch level. Each session (virtual user) has
  * its own `Client` per origin, created on first use, with pipelining 1: its own keep-alive connection, as on
- * the static path (http-target.ts, where Client-per-connection dispatch measured faster than Pool).
+ * the static undici path (bench/undici/http-target.ts, where Client-per-connection dispatch measured faster than Pool).
  */
 export class HttpExchangeTarget {
   readonly #options: ExchangeOptions;
@@ -285,7 +285,7 @@ export class HttpExchangeSession {
 
 /**
  * A reusable undici dispatch handler for one exchange at a time (the non-deprecated handler API). As
- * response-handler.ts: an abandoned handler reports nowhere, and returns to its session only when undici is
+ * bench/undici/response-handler.ts: an abandoned handler reports nowhere, and returns to its session only when undici is
  * done with it, so a late callback can never reach the next exchange.
  *
  * Odd replies are counted as the socket path counts them (README, "Error categories"): a status outside

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_DELAY_MS, clearLongTimeout, setLongTimeout } from '../../../src/engine/long-timeout.js';
+import { MAX_TIMER_DELAY_MS, clearLongTimeout, setLongTimeout } from '../../../src/time/long-timeout.js';
 
 /** Node fires a setTimeout whose delay is past 2³¹−1 ms at once: long delays are chained timers. */
 describe('setLongTimeout', () => {

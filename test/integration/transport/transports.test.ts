@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../src/engine/execute-run.js';
-import { HttpTarget } from '../../../src/engine/http-target.js';
+import { HttpTarget } from '../../../bench/undici/http-target.js';
 import { createHttpTarget, httpTransportOf } from '../../../src/engine/http-transport.js';
 import { httpTargetOf } from '../../../src/engine/run-plan.js';
 import type { RunResult } from '../../../src/engine/run-result.js';
-import { SocketHttpTarget } from '../../../src/engine/socket-http-target.js';
-import type { StepTarget } from '../../../src/engine/step-target.js';
+import { SocketHttpTarget } from '../../../src/transport/socket-http-target.js';
+import type { StepTarget } from '../../../src/transport/step-target.js';
 import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
-import { answerEach, budget, closedPort, planOf, startCountingServer, startRawServer } from './servers.js';
+import { answerEach, budget, closedPort, planOf, startCountingServer, startRawServer } from '../engine/servers.js';
 
 /**
  * The engine's behaviour must not depend on the HTTP transport: the same cases against both, the raw-socket
@@ -32,12 +32,12 @@ afterAll(async () => {
 });
 
 describe('the transport runPlan uses', () => {
-  it('is the socket transport for HTTP/1.1 plans (http: and https:), here and in worker threads; undici on request', async () => {
+  it('is the socket transport for HTTP/1.1 plans (http: and https:), here and in worker threads', async () => {
     for (const target of ['http://127.0.0.1:1', 'https://localhost:1']) {
       const plan = planOf({ target, requests: [{ path: '/' }] });
       expect(httpTransportOf(plan)).toBe('socket');
       expect(await httpTargetOf(plan)).toBeInstanceOf(SocketHttpTarget);
-      expect(await createHttpTarget(plan, 'undici')).toBeInstanceOf(HttpTarget);
+      expect(await createHttpTarget(plan)).toBeInstanceOf(SocketHttpTarget);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingRequest } from '../../../src/engine/http-exchange.js';
-import { nextRedirect } from '../../../src/engine/redirect-policy.js';
-import type { RedirectSettings } from '../../../src/engine/redirect-policy.js';
+import type { OutgoingRequest } from '../../../src/transport/http-exchange.js';
+import { nextRedirect } from '../../../src/transport/redirect-policy.js';
+import type { RedirectSettings } from '../../../src/transport/redirect-policy.js';
 
 const ORIGIN = 'http://api.test:8080';
 const FOLLOW: RedirectSettings = { follow: true, max: 5, allowOrigins: [] };

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { StepReply } from './step-target.js';
+import type { StepReply } from '../../src/transport/step-target.js';
 
 /** Where a handler returns itself when undici is done with it. */
 export interface HandlerOwner {

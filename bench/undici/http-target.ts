@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
-import { abortableConnect } from './abortable-connect.js';
+import { abortableConnect } from '../../src/transport/abortable-connect.js';
 import { buildConnector, Client } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { PlannedRequest } from '../plan/build-plan.js';
-import { now } from './clock.js';
+import type { PlannedRequest } from '../../src/plan/build-plan.js';
+import { now } from '../../src/time/clock.js';
 import { ResponseHandler } from './response-handler.js';
 import type { HandlerOwner } from './response-handler.js';
-import type { StepReply, StepSession, StepTarget } from './step-target.js';
-import { STATUS_COLUMNS, successTableOf } from './success-table.js';
-import { tlsConnectOptionsOf } from './tls-settings.js';
-import type { TlsSettings } from './tls-settings.js';
+import type { StepReply, StepSession, StepTarget } from '../../src/transport/step-target.js';
+import { STATUS_COLUMNS, successTableOf } from '../../src/transport/success-table.js';
+import { tlsConnectOptionsOf } from '../../src/transport/tls-settings.js';
+import type { TlsSettings } from '../../src/transport/tls-settings.js';
 
 export interface HttpTargetOptions {
   /** false: every request asks for its connection to be closed (`http.keep_alive: false`). Default true. */

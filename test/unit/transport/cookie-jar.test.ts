@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserCookieJar } from '../../../src/engine/cookie-jar.js';
+import { UserCookieJar } from '../../../src/transport/cookie-jar.js';
 
 const BASE = 'http://127.0.0.1:8080';
 
