@@ -1,11 +1,10 @@
-import type { Socket } from 'node:net';
-import { abortableConnect } from '../../src/transport/abortable-connect.js';
 import { buildConnector, Client } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { PlannedRequest } from '../../src/plan/build-plan.js';
-import { now } from '../../src/time/clock.js';
 import { ResponseHandler } from './response-handler.js';
 import type { HandlerOwner } from './response-handler.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../src/transport/http-rules.js';
+import { PreconnectStash } from '../../src/transport/preconnect-stash.js';
 import type { StepReply, StepSession, StepTarget } from '../../src/transport/step-target.js';
 import { STATUS_COLUMNS, successTableOf } from '../../src/transport/success-table.js';
 import { tlsConnectOptionsOf } from '../../src/transport/tls-settings.js';
@@ -20,9 +19,6 @@ export interface HttpTargetOptions {
   readonly tls?: TlsSettings;
 }
 
-/** A pre-opened socket older than this is not handed over (the server may be about to close it). */
-const STASH_MAX_AGE_MS = 2_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** undici's own timeouts are coarse (≈0.5–1 s ticks): they only back up loadseed's deadline. */
 const UNDICI_BACKSTOP_MS = 1_000;
 
@@ -125,8 +121,7 @@ export class HttpSession implements StepSession, HandlerOwner {
   readonly #origins: readonly Origin[];
   readonly #successTable: Uint8Array;
   readonly #clients: (Client | undefined)[];
-  readonly #stash: (Socket | undefined)[];
-  readonly #stashedAt: number[];
+  readonly #stash: readonly PreconnectStash[];
   readonly #free: ResponseHandler[] = [];
   #current: ResponseHandler | undefined = undefined;
 
@@ -135,8 +130,7 @@ export class HttpSession implements StepSession, HandlerOwner {
     this.#origins = origins;
     this.#successTable = successTable;
     this.#clients = origins.map(() => undefined);
-    this.#stash = origins.map(() => undefined);
-    this.#stashedAt = origins.map(() => 0);
+    this.#stash = origins.map(() => new PreconnectStash());
   }
 
   send(requestIndex: number, reply: StepReply): void {
@@ -169,26 +163,11 @@ export class HttpSession implements StepSession, HandlerOwner {
   /** Opens a socket to the origin and keeps it for this session's Client. Resolves false on failure. */
   preconnect(originIndex: number, signal?: AbortSignal): Promise<boolean> {
     const origin = this.#origins[originIndex] as Origin;
-    return new Promise((resolve) => {
-      abortableConnect(origin.connect, origin.connectOptions, signal, (socket) => {
-        if (socket === undefined) {
-          resolve(false);
-          return;
-        }
-        this.#dropStash(originIndex);
-        socket.on('error', ignore);
-        socket.once('close', () => {
-          if (this.#stash[originIndex] === socket) this.#stash[originIndex] = undefined;
-        });
-        this.#stash[originIndex] = socket;
-        this.#stashedAt[originIndex] = now();
-        resolve(true);
-      });
-    });
+    return (this.#stash[originIndex] as PreconnectStash).fill(origin.connect, origin.connectOptions, signal);
   }
 
   async close(): Promise<void> {
-    for (let originIndex = 0; originIndex < this.#origins.length; originIndex++) this.#dropStash(originIndex);
+    for (const stash of this.#stash) stash.drop();
     await Promise.all(this.#clients.map((client) => client?.destroy()));
   }
 
@@ -202,32 +181,13 @@ export class HttpSession implements StepSession, HandlerOwner {
       headersTimeout: origin.backstopMs,
       bodyTimeout: origin.backstopMs,
       connect: (options, callback) => {
-        const socket = this.#takeStash(originIndex);
+        const socket = (this.#stash[originIndex] as PreconnectStash).take();
         if (socket === undefined) origin.connect(options, callback);
         else process.nextTick(callback, null, socket);
       },
     });
     this.#clients[originIndex] = client;
     return client;
-  }
-
-  #takeStash(originIndex: number): Socket | undefined {
-    const socket = this.#stash[originIndex];
-    if (socket === undefined) return undefined;
-    this.#stash[originIndex] = undefined;
-    socket.off('error', ignore);
-    if (socket.destroyed || socket.readyState !== 'open' || now() - (this.#stashedAt[originIndex] ?? 0) > STASH_MAX_AGE_MS) {
-      socket.destroy();
-      return undefined;
-    }
-    return socket;
-  }
-
-  #dropStash(originIndex: number): void {
-    const socket = this.#stash[originIndex];
-    if (socket === undefined) return;
-    this.#stash[originIndex] = undefined;
-    socket.destroy();
   }
 }
 
@@ -241,6 +201,3 @@ function requestBytes(request: PlannedRequest, keepAlive: boolean): number {
   return Buffer.byteLength(head) + bodyBytes;
 }
 
-function ignore(): void {
-  // Intentionally empty.
-}

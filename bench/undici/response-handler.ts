@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { ABANDONED } from '../../src/transport/request-errors.js';
 import type { StepReply } from '../../src/transport/step-target.js';
 
 /** Where a handler returns itself when undici is done with it. */
@@ -7,7 +8,6 @@ export interface HandlerOwner {
 }
 
 /** The reason given to undici when loadseed aborts a request itself (deadline, end of run). Never recorded. */
-const ABANDONED = Object.freeze(Object.assign(new Error('request abandoned by loadseed'), { code: 'LS_ABANDONED' }));
 
 /**
  * A reusable undici dispatch handler (the new, non-deprecated API): one request at a time, re-armed for the

@@ -15,10 +15,12 @@ import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from '../transport/cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
 import { HttpExchangeSession, HttpExchangeTarget } from '../transport/http-exchange.js';
-import { invalidHeaderOf } from '../transport/invalid-header.js';
 import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/http-rules.js';
+import { invalidHeaderOf } from '../transport/invalid-header.js';
 import { nextRedirect } from '../transport/redirect-policy.js';
 import type { RedirectSettings } from '../transport/redirect-policy.js';
+import { requestError } from '../transport/request-errors.js';
 import type { StepReply, StepSession, StepTarget } from '../transport/step-target.js';
 import { STATUS_COLUMNS, successTableOf } from '../transport/success-table.js';
 import type { TlsSettings } from '../transport/tls-settings.js';
@@ -38,7 +40,6 @@ export interface FlowTargetOptions {
 
 /** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
 export const MAX_KEPT_BODY_BYTES = 1024 * 1024;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A request as a flow's session sends it, compiled once per thread. */
 interface FlowRequest {
@@ -452,5 +453,5 @@ function secretPartsOf(value: string): string[] {
 }
 
 function missingVariable(error: MissingVariableError): Error {
-  return Object.assign(new Error(error.message), { code: 'LS_MISSING_VARIABLE' });
+  return requestError('LS_MISSING_VARIABLE', error.message);
 }

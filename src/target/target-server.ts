@@ -35,6 +35,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ignore } from '../ignore.js';
 import { failInternally, sendText } from './replies.js';
 import type { ServerState } from './route.js';
 import { ARGUMENT_ROUTES, EXACT_ROUTES, NOT_FOUND_BODY } from './routes.js';
@@ -181,6 +182,3 @@ function originForm(target: string): string {
   return `${parsed.pathname}${parsed.search}`;
 }
 
-function ignore(): void {
-  // Intentionally empty.
-}

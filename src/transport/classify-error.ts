@@ -1,10 +1,11 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
+import { REQUEST_ERRORS } from './request-errors.js';
 
 /**
  * Maps an error from undici, Node's sockets, loadseed's own HTTP transport or a target function to its
  * category. undici errors carry stable `UND_ERR_*` codes, sockets carry errno codes (`ECONNREFUSED`), TLS
- * errors `ERR_TLS_*` or OpenSSL codes, llhttp parse errors `HPE_*`, loadseed's socket transport `LS_*`
- * (socket-http-target.ts, response-scanner.ts). A cold path: it runs once per failed request.
+ * errors `ERR_TLS_*` or OpenSSL codes, llhttp parse errors `HPE_*`, loadseed's own `LS_*` codes
+ * (request-errors.ts). A cold path: it runs once per failed request.
  */
 export function classifyError(error: unknown): ErrorCategoryId {
   const code = stringField(error, 'code');
@@ -39,12 +40,10 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['ECONNRESET', ErrorCategoryId.connection_reset],
   ['EPIPE', ErrorCategoryId.connection_reset],
   ['ECONNABORTED', ErrorCategoryId.connection_reset],
-  ['LS_CONNECTION_CLOSED', ErrorCategoryId.connection_reset],
   ['UND_ERR_SOCKET', ErrorCategoryId.connection_reset],
   ['UND_ERR_CLOSED', ErrorCategoryId.connection_reset],
   ['ETIMEDOUT', ErrorCategoryId.timeout],
   ['UND_ERR_CONNECT_TIMEOUT', ErrorCategoryId.timeout],
-  ['LS_CONNECT_TIMEOUT', ErrorCategoryId.timeout],
   ['UND_ERR_HEADERS_TIMEOUT', ErrorCategoryId.timeout],
   ['UND_ERR_BODY_TIMEOUT', ErrorCategoryId.timeout],
   ['ABORT_ERR', ErrorCategoryId.aborted],
@@ -56,7 +55,6 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['EAI_FAIL', ErrorCategoryId.dns],
   ['EAI_NONAME', ErrorCategoryId.dns],
   ['EAI_NODATA', ErrorCategoryId.dns],
-  ['LS_PROTOCOL', ErrorCategoryId.protocol],
   ['UND_ERR_INVALID_RETURN_VALUE', ErrorCategoryId.protocol],
   ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', ErrorCategoryId.protocol],
   ['UND_ERR_HEADERS_OVERFLOW', ErrorCategoryId.protocol],
@@ -64,12 +62,10 @@ const CATEGORY_BY_CODE: ReadonlyMap<string, ErrorCategoryId> = new Map<string, E
   ['UND_ERR_INFO', ErrorCategoryId.protocol],
   ['UND_ERR_NOT_SUPPORTED', ErrorCategoryId.protocol],
   ['UND_ERR_PRX_TLS', ErrorCategoryId.tls],
-  // A request refused before anything was written (a header value with CR, LF, NUL or beyond Latin-1, a
-  // missing variable): the target was never asked. No category of its own: `other`.
-  ['LS_INVALID_HEADER', ErrorCategoryId.other],
-  ['LS_MISSING_VARIABLE', ErrorCategoryId.other],
   ['UND_ERR_INVALID_ARG', ErrorCategoryId.other],
   ['EPROTO', ErrorCategoryId.tls],
+  // loadseed's own codes, each with its category where it is defined (request-errors.ts).
+  ...Object.entries(REQUEST_ERRORS).map(([code, { category }]) => [code, ErrorCategoryId[category]] as const),
 ]);
 
 /** The messages of undici's SocketError (`UND_ERR_SOCKET`) for a response it refuses, rather than a closed connection. */

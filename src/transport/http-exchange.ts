@@ -1,8 +1,11 @@
 import type { Socket } from 'node:net';
-import { abortableConnect } from './abortable-connect.js';
 import { buildConnector, Client, errors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { ignore } from '../ignore.js';
 import { isDeadBeforeWrite } from './dead-before-write.js';
+import { FRAMING_HEADERS, IDEMPOTENT_METHODS } from './http-rules.js';
+import { PreconnectStash } from './preconnect-stash.js';
+import { ABANDONED } from './request-errors.js';
 import { protocolError } from './response-scanner.js';
 import { tlsConnectOptionsOf } from './tls-settings.js';
 import type { TlsSettings } from './tls-settings.js';
@@ -59,11 +62,6 @@ const UNDICI_BACKSTOP_MS = 1_000;
 const MAX_TIMER_MS = 2_000_000_000;
 /** As the socket transport: status line and headers beyond this are an error. */
 const MAX_HEADER_BYTES = 64 * 1024;
-/** The reason given to undici when loadseed gives an exchange up (deadline, end of run). Never reported. */
-const ABANDONED = Object.freeze(Object.assign(new Error('request abandoned by loadseed'), { code: 'LS_ABANDONED' }));
-const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
-/** RFC 9110 §9.2.2 idempotent methods (of those a scenario can use): sent once more when a reused connection was closed under them. */
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /**
  * The dynamic HTTP path (user journeys: templated requests, captures, checks, cookies, redirects, HTTP/2):
@@ -102,12 +100,8 @@ interface OriginClient {
   readonly connect: buildConnector.connector;
   readonly connectOptions: buildConnector.Options;
   /** A connection opened before t=0 (`preconnect`), handed to undici for its first request. */
-  stash: Socket | undefined;
-  stashedAt: number;
+  readonly stash: PreconnectStash;
 }
-
-/** A pre-opened connection older than this is not handed over (the server may be about to close it). */
-const STASH_MAX_AGE_MS = 2_000;
 
 /**
  * One virtual user's HTTP: a Client per origin, one exchange in flight at a time, reused handlers.
@@ -183,7 +177,7 @@ export class HttpExchangeSession {
     this.#closed = true;
     const clients = [...this.#clients.values()];
     this.#clients.clear();
-    for (const origin of clients) dropStash(origin);
+    for (const origin of clients) origin.stash.drop();
     await Promise.all(clients.map((origin) => origin.client.destroy()));
   }
 
@@ -200,22 +194,7 @@ export class HttpExchangeSession {
     } catch {
       return Promise.resolve(false);
     }
-    return new Promise((resolve) => {
-      abortableConnect(origin.connect, origin.connectOptions, signal, (socket) => {
-        if (socket === undefined) {
-          resolve(false);
-          return;
-        }
-        dropStash(origin);
-        socket.on('error', ignore);
-        socket.once('close', () => {
-          if (origin.stash === socket) origin.stash = undefined;
-        });
-        origin.stash = socket;
-        origin.stashedAt = performance.now();
-        resolve(true);
-      });
-    });
+    return origin.stash.fill(origin.connect, origin.connectOptions, signal);
   }
 
   /** @internal The handler is done: undici will not call it again. */
@@ -250,7 +229,7 @@ export class HttpExchangeSession {
       allowH2,
       maxHeaderSize: MAX_HEADER_BYTES,
       connect: (connectOptions, callback) => {
-        const stashed = takeStash(origin);
+        const stashed = origin.stash.take();
         if (stashed !== undefined) {
           origin.protocol = (stashed as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
           origin.socket = stashed;
@@ -275,8 +254,7 @@ export class HttpExchangeSession {
       socket: undefined,
       connect,
       connectOptions: { hostname, host: url.host, protocol: url.protocol, port: url.port },
-      stash: undefined,
-      stashedAt: 0,
+      stash: new PreconnectStash(),
     };
     this.#clients.set(originName, origin);
     return origin;
@@ -490,32 +468,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
 const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.freeze({});
 
-/** The origin's pre-opened connection, if still usable (open, young); it is the caller's from then on. */
-function takeStash(origin: OriginClient): Socket | undefined {
-  const socket = origin.stash;
-  if (socket === undefined) return undefined;
-  origin.stash = undefined;
-  socket.off('error', ignore);
-  if (socket.destroyed || socket.readyState !== 'open' || performance.now() - origin.stashedAt > STASH_MAX_AGE_MS) {
-    socket.destroy();
-    return undefined;
-  }
-  return socket;
-}
-
-function dropStash(origin: OriginClient): void {
-  const socket = origin.stash;
-  if (socket === undefined) return;
-  origin.stash = undefined;
-  socket.destroy();
-}
-
 function destroyQuietly(client: Client): void {
   client.destroy().catch(ignore);
-}
-
-function ignore(): void {
-  // Intentionally empty.
 }
 
 /** The headers without framing ones (the transport's); the same array when there are none, as usual. */

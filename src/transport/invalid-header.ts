@@ -1,7 +1,5 @@
 import { HEADER_NAME, INVALID_VALUE_CHARACTER } from '../scenario/check-header-values.js';
-
-/** The code of the error for a request refused before anything was written (classify-error: `other`). */
-export const INVALID_HEADER_CODE = 'LS_INVALID_HEADER';
+import { requestError } from './request-errors.js';
 
 /**
  * The first header of `headers` (flat `[name, value, …]`) that can't be put on the wire as it is, as the error
@@ -24,5 +22,5 @@ export function invalidHeaderOf(headers: readonly string[]): Error | undefined {
 }
 
 function invalidHeader(message: string): Error {
-  return Object.assign(new Error(message), { code: INVALID_HEADER_CODE });
+  return requestError('LS_INVALID_HEADER', message);
 }

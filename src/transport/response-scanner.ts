@@ -1,3 +1,5 @@
+import { requestError } from './request-errors.js';
+
 /**
  * An incremental HTTP/1.1 response scanner: what a load tester needs from a response and nothing more. It
  * reads the status code and, from the headers, only content-length, transfer-encoding and connection (names
@@ -591,12 +593,9 @@ export class ResponseScanner {
   }
 }
 
-/** The code of every error a malformed response produces; classify-error maps it to `protocol`. */
-export const PROTOCOL_ERROR_CODE = 'LS_PROTOCOL';
-
-/** The Error for a malformed response (a cold path). */
+/** The Error for a malformed response (a cold path): `LS_PROTOCOL`, whose category is `protocol`. */
 export function protocolError(reason: string): Error {
-  return Object.assign(new Error(`malformed HTTP response: ${reason}`), { code: PROTOCOL_ERROR_CODE });
+  return requestError('LS_PROTOCOL', `malformed HTTP response: ${reason}`);
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;

@@ -1,9 +1,12 @@
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { ignore } from '../ignore.js';
 import type { PlannedRequest } from '../plan/build-plan.js';
 import { isDeadBeforeWrite } from './dead-before-write.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, FRAMING_HEADERS, IDEMPOTENT_METHODS } from './http-rules.js';
 import { invalidHeaderOf } from './invalid-header.js';
+import { requestError } from './request-errors.js';
 import { DEFAULT_MAX_HEADER_BYTES, protocolError, ResponseScanner } from './response-scanner.js';
 import type { StepReply, StepSession, StepTarget } from './step-target.js';
 import { STATUS_COLUMNS, successTableOf } from './success-table.js';
@@ -21,7 +24,6 @@ export interface SocketHttpTargetOptions {
   readonly tls?: TlsSettings;
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Plain TCP sockets read into one buffer per target (Node's `onread`): responses are scanned, never kept. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -428,10 +430,6 @@ const NO_REQUEST: CompiledRequest = {
   invalid: undefined,
 };
 
-/** RFC 9110 §9.2.2 idempotent methods (of those a scenario can use). */
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-/** Message framing is the transport's: these headers from the plan are left out. */
-const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /** Methods whose requests carry content: without a body they still say `content-length: 0` (as undici does). */
 const CONTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -469,13 +467,9 @@ export function compileWire(request: PlannedRequest, host: string, keepAlive: bo
 }
 
 function connectionClosedError(): Error {
-  return Object.assign(new Error('connection closed before the response ended (other side closed)'), { code: 'LS_CONNECTION_CLOSED' });
+  return requestError('LS_CONNECTION_CLOSED');
 }
 
 function connectTimeoutError(): Error {
-  return Object.assign(new Error('connect timed out'), { code: 'LS_CONNECT_TIMEOUT' });
-}
-
-function ignore(): void {
-  // Intentionally empty.
+  return requestError('LS_CONNECT_TIMEOUT');
 }

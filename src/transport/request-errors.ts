@@ -1,0 +1,38 @@
+import type { ErrorCategory } from '../metrics/error-category.js';
+
+/**
+ * Every `LS_*` code a failed request can carry, defined once with its category (in the style of undici's
+ * lib/core/errors.js, as a table). classify-error.ts reads the categories from here, and a test checks that
+ * every `LS_*` code written anywhere in src/ is either here or a LoadseedError's (src/errors.ts: bad input,
+ * not a failed request).
+ */
+export const REQUEST_ERRORS = {
+  /** The server closed the connection before the response ended (the socket transport). */
+  LS_CONNECTION_CLOSED: { category: 'connection_reset', message: 'connection closed before the response ended (other side closed)' },
+  /** Opening the connection took longer than its connect timeout (the socket transport). */
+  LS_CONNECT_TIMEOUT: { category: 'timeout', message: 'connect timed out' },
+  /** A malformed response: the reason is the scanner's (response-scanner.ts). */
+  LS_PROTOCOL: { category: 'protocol', message: 'malformed response' },
+  /**
+   * A header value rendered from `{{ }}` with CR, LF, NUL or beyond Latin-1 (invalid-header.ts): refused
+   * before anything was written, the target was never asked. No category of its own.
+   */
+  LS_INVALID_HEADER: { category: 'other', message: 'invalid header value' },
+  /** A template variable with no value for this user (flow-target.ts): nothing was sent. */
+  LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
+  /**
+   * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
+   * abandoned reports nowhere; `aborted` should it ever be classified.
+   */
+  LS_ABANDONED: { category: 'aborted', message: 'request abandoned by loadseed' },
+} as const satisfies Record<`LS_${string}`, { readonly category: ErrorCategory; readonly message: string }>;
+
+export type RequestErrorCode = keyof typeof REQUEST_ERRORS;
+
+/** An Error with one of the codes above; `message` defaults to the code's own. */
+export function requestError(code: RequestErrorCode, message: string = REQUEST_ERRORS[code].message): Error & { readonly code: RequestErrorCode } {
+  return Object.assign(new Error(message), { code });
+}
+
+/** The one error an abandoned exchange is aborted with: frozen, shared, never reported. */
+export const ABANDONED: Error = Object.freeze(requestError('LS_ABANDONED'));
