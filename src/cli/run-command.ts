@@ -18,7 +18,8 @@ import type { CliIo } from './io.js';
 import type { GlobalOptions } from './main.js';
 import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
-import { runExitCode } from './run-exit-code.js';
+import { parseMaxDuration, parseShard } from './run-flags.js';
+import { insecureTlsLine, killedLine, runEndCode } from './run-lines.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface RunCommandOptions {
@@ -79,9 +80,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   if (!quiet && typeof workers === 'number' && workers > plan.workers) {
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
-  if (plan.tls?.insecure === true) {
-    io.stderr.write(err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n'));
-  }
+  io.stderr.write(insecureTlsLine(plan, err));
 
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: progressModeFor(quiet, io.env) });
   const abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, elapsedMs) => {
@@ -94,7 +93,7 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
       signal: io.signal,
       ...(shard === undefined ? {} : { shard }),
       ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
-      onKilled: (limitMs) => io.stderr.write(err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`)),
+      onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
       ...(progress.mode === 'quiet' ? {} : { display: progress }),
       ...(abort === undefined ? {} : { stopConditions: [abort.condition] }),
     });
@@ -123,32 +122,5 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   }
   io.stderr.write(writeFailureLines(failures, err));
   human.write(`${verdictLine(results, c)}\n`);
-  if (io.signal.aborted && results.verdict !== 'interrupted') {
-    // The signal came once the load was over, while the reports were being written: they were finished (whole
-    // files, as always), and the exit code still says the command was interrupted.
-    io.stderr.write(err.yellow(`! ${String(io.signal.reason)} while writing the reports: they are complete\n`));
-    return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
-  }
-  return runExitCode(results.verdict, failures.size > 0, io.signal.reason === 'SIGTERM' || executed.killed);
-}
-
-/** `--shard i/n` (1-based, as CI matrices count) → the plan segment it runs (0-based). */
-export function parseShard(text: string): Segment {
-  const match = /^([0-9]+)\/([0-9]+)$/.exec(text.trim());
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (match === null || !(count >= 1 && count <= 10_000) || !(index >= 1 && index <= count)) {
-    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n (say 2/8: the second of 8 shards), not "${text}"`);
-  }
-  return { index: index - 1, count };
-}
-
-/** `--max-duration`: a duration of at least 1 s, or `none` (no kill switch). */
-export function parseMaxDuration(text: string): number | 'none' {
-  if (text.trim() === 'none') return 'none';
-  const ms = parseDurationMs(text);
-  if (ms === undefined || !(ms >= 1000)) {
-    throw new UsageError(`--max-duration takes a duration of at least 1s, such as 90s or 15m, or none (got "${text}")`);
-  }
-  return ms;
+  return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }

@@ -1,9 +1,15 @@
 import type { ChalkInstance } from 'chalk';
 import { assertNever } from '../errors.js';
+import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
+import type { Plan } from '../plan/build-plan.js';
+import { describePlan } from '../plan/describe-plan.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { ResultsDocument } from '../results/results-document.js';
-import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
+import { formatDuration } from '../scenario/duration.js';
+import type { Scenario } from '../scenario/types.js';
+import type { FindLimitDocument, FindLimitStepDocument, LimitStep } from '../sla/find-limit.js';
 import { formatMs, formatPercent, formatRate } from './format.js';
-import { printableDeep } from './printable-text.js';
+import { printableDeep, printableText } from './printable-text.js';
 
 /** The header of the per-step table: the console's, the Markdown's and the HTML report's. */
 export const FIND_LIMIT_COLUMNS = ['step', 'rate/s', 'offered/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'dropped', 'result'] as const;
@@ -116,4 +122,25 @@ export function formatStepRate(ratePerSec: number): string {
 
 function seconds(ms: number): string {
   return String(Number((ms / 1000).toFixed(3)));
+}
+
+/** What find-limit says before it starts: the plan, and the settings it takes differently from `run`. */
+export function findLimitStartLines(plan: Plan, steps: readonly LimitStep[], thresholds: readonly PlannedThreshold[], scenario: Scenario, err: ChalkInstance): string {
+  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`];
+  const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
+  if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
+    lines.push(err.yellow(`! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`));
+  }
+  const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
+  if (perRequest.length > 0) {
+    lines.push(
+      err.yellow(
+        `! sla.requests: per-request thresholds are not judged per step (the time series keeps totals only): ${printableText([...new Set(perRequest.map((threshold) => threshold.request))].join(', '))}\n`,
+      ),
+    );
+  }
+  if (scenario.data.sla !== false && scenario.data.sla?.abort_on_fail !== undefined && scenario.data.sla.abort_on_fail !== false) {
+    lines.push(err.dim('  sla.abort_on_fail is not used: find-limit stops the run after the first step that fails\n'));
+  }
+  return lines.join('');
 }

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { findLimitResults } from '../../../src/cli/find-limit-command.js';
+import { findLimitResults } from '../../../src/run/find-limit-judge.js';
 import { findLimitChartData, findLimitLocals } from '../../../src/report/find-limit-html.js';
 import { findLimitSummary, findLimitVerdictLine, formatStepRate } from '../../../src/report/find-limit-summary.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
