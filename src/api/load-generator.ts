@@ -2,7 +2,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { checkOptionNames } from './check-option-names.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
 import { executePlan } from '../run/execute-plan.js';
-import type { RunResult } from '../engine/run-result.js';
+import type { RunOptions, RunResult } from '../engine/run-result.js';
 import { runTargetFunction } from '../engine/run-target-function.js';
 import type { TargetFunction } from '../engine/function-target.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -155,22 +155,22 @@ export class LoadGenerator {
     const load: LoadSpec = this.#options.warmupSeconds === undefined ? spec : { ...spec, warmup: this.#options.warmupSeconds };
     const runOptions = this.#options.signal === undefined ? {} : { signal: this.#options.signal };
     const targetFunc = this.#options.targetFunc;
-    if (targetFunc !== undefined) {
-      const plan = this.#plan(await this.#base(), load);
-      const result = await runTargetFunction(targetFunc, {
-        ...runOptions,
-        profile: plan.profile,
-        ...(plan.warmup === undefined ? {} : { warmup: plan.warmup }),
-        gracePeriodMs: plan.gracePeriodMs,
-        name: this.#options.name ?? 'target',
-        ...(plan.requests[0] === undefined ? {} : { timeoutMs: plan.requests[0].timeoutMs }),
-      });
-      return loadResult(result);
-    }
     const plan = this.#plan(await this.#base(), load);
     // The run service, as `loadseed run` uses it: the scenario's `monitor` sampled beside the load. No kill
-    // switch: a program stops its own runs with `signal`.
-    const executed = await executePlan(plan, { ...runOptions, maxDurationMs: 'none' });
+    // switch: a program stops its own runs with `signal`. A target function replaces HTTP, under the same executors.
+    const runLoad =
+      targetFunc === undefined
+        ? undefined
+        : (planned: Plan, options: RunOptions): Promise<RunResult> =>
+            runTargetFunction(targetFunc, {
+              ...options,
+              profile: planned.profile,
+              ...(planned.warmup === undefined ? {} : { warmup: planned.warmup }),
+              gracePeriodMs: planned.gracePeriodMs,
+              name: this.#options.name ?? 'target',
+              ...(planned.requests[0] === undefined ? {} : { timeoutMs: planned.requests[0].timeoutMs }),
+            });
+    const executed = await executePlan(plan, { ...runOptions, maxDurationMs: 'none', ...(runLoad === undefined ? {} : { runLoad }) });
     return { ...loadResult(executed.result), ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }) };
   }
 

@@ -1,6 +1,6 @@
 import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
 import { runPlan } from '../engine/run-plan.js';
-import type { RunProgress, RunResult } from '../engine/run-result.js';
+import type { RunOptions, RunProgress, RunResult } from '../engine/run-result.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
 import { startMonitor } from '../monitor/start-monitor.js';
 import type { Plan } from '../plan/build-plan.js';
@@ -34,6 +34,8 @@ export interface ExecuteOptions {
   readonly onKilled?: (limitMs: number) => void;
   readonly display?: ProgressDisplay;
   readonly stopConditions?: readonly StopCondition[];
+  /** Sends the plan's load: runPlan (HTTP, worker threads) unless a program brings its own target function (api/). */
+  readonly runLoad?: (plan: Plan, options: RunOptions) => Promise<RunResult>;
 }
 
 export interface ExecutedRun {
@@ -74,7 +76,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
   let result: RunResult;
   try {
-    result = await runPlan(plan, {
+    result = await (options.runLoad ?? runPlan)(plan, {
       signal: AbortSignal.any([...(options.signal === undefined ? [] : [options.signal]), stop.signal, killSwitch.signal]),
       ...(options.shard === undefined ? {} : { shard: options.shard }),
       ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
