@@ -21,7 +21,7 @@ import { DEFAULT_DELIVERY, FindLimitWatch, breakingPointSteps } from '../sla/fin
 import type { FindLimitDocument, LimitStep } from '../sla/find-limit.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
 import { parseMaxDuration } from './run-command.js';

@@ -5,15 +5,11 @@ import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { CompareCommandOptions } from './compare-command.js';
 import type { FindLimitCommandOptions } from './find-limit-command.js';
+import type { GlobalOptions } from './global-options.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
 import { printableText } from '../report/printable-text.js';
-
-/** Options every command understands. */
-export interface GlobalOptions {
-  readonly color: boolean;
-}
 
 /**
  * The command line: commander wiring only; each command lives in its own file and is imported lazily,
