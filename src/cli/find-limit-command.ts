@@ -11,7 +11,7 @@ import { findLimitCondition } from '../run/stop-conditions.js';
 import { colorsFor } from './colors.js';
 import { breakingPointLoad } from './find-limit-flags.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
 import { parseMaxDuration } from './run-flags.js';

@@ -9,7 +9,7 @@ import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import { schemaReference } from './schema-reference.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 
 /** The built-in target's default address (`loadseed serve`). */
 export const BUILT_IN_TARGET = 'http://127.0.0.1:8080';

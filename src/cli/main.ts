@@ -1,23 +1,21 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ExitCode, LoadseedError, MAX_PRINTED_ISSUES, ScenarioError, exitCodeOf, formatIssue } from '../errors.js';
 import { LOADSEED_VERSION } from '../version.js';
 import { colorsFor } from './colors.js';
+import { COMMAND_OPTIONS, GLOBAL_OPTIONS, addOptions } from './command-options.js';
+import type { OptionCommand } from './command-options.js';
 import type { CliIo } from './io.js';
 import type { CompareCommandOptions } from './compare-command.js';
 import type { FindLimitCommandOptions } from './find-limit-command.js';
+import type { GlobalOptions } from './global-options.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
 import { printableText } from '../report/printable-text.js';
 
-/** Options every command understands. */
-export interface GlobalOptions {
-  readonly color: boolean;
-}
-
 /**
- * The command line: commander wiring only; each command lives in its own file and is imported lazily,
- * so `--help` stays fast. Never exits the process: returns the exit code (bin/loadseed.js sets it).
+ * The command line: commander wiring only. The options are data (command-options.ts); each command lives
+ * in its own file and is imported lazily, so `--help` stays fast. Never exits the process: returns the exit code (bin/loadseed.js sets it).
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
@@ -31,7 +29,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     })
     .description('HTTP load testing from YAML scenarios: closed and open models, SLA thresholds, HTML and JSON reports.')
     .version(LOADSEED_VERSION, '-v, --version', 'print the version')
-    .option('--no-color', 'no colours in the output (also NO_COLOR=1)')
     .showHelpAfterError('(run loadseed --help for usage)')
     .addHelpText(
       'after',
@@ -49,23 +46,14 @@ Examples:
 
 Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/143 interrupted; compare: 1 on a regression.`,
     );
+  addOptions(program, GLOBAL_OPTIONS);
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  /** A command with its options from the table (command-options.ts). */
+  const command = (name: OptionCommand): Command => addOptions(program.command(name), COMMAND_OPTIONS[name]);
 
-  program
-    .command('run')
+  command('run')
     .description('run a scenario: generate the load, check the SLA, write the reports')
     .argument('<scenario>', 'path to a scenario YAML file')
-    .option('-o, --out <file>', 'write the JSON results there (instead of the scenario\'s report.json)')
-    .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
-    .option('--junit <file>', 'write JUnit XML there, one test case per threshold (default: the scenario\'s report.junit)')
-    .option('--markdown <file>', 'write a Markdown summary there (default: the scenario\'s report.markdown)')
-    .option('--json', 'print the results document on stdout; the summary for people goes to stderr')
-    .option('-q, --quiet', 'print only the final verdict')
-    .option('--shard <i/n>', 'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards')
-    .option('--baseline <results.json>', 'compare with an earlier run\'s results at the end: a regression beyond --max-regression fails the run (exit 1)')
-    .option('--max-regression <percent>', 'with --baseline: how much worse p50/p95/p99 and throughput may be, as a share', '10%')
-    .option('--max-error-rate-increase <points>', 'with --baseline: how many percentage points the error rate may rise', '1%')
-    .option('--max-duration <duration>', 'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM')
     .addHelpText(
       'after',
       '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet\n  $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)',
@@ -75,21 +63,9 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
       exitCode = await runCommand(file, options, globals(), io);
     });
 
-  program
-    .command('find-limit')
+  command('find-limit')
     .description('find the breaking point: step the arrival rate up, judge each step on its own data, stop at the first that breaks the SLA')
     .argument('<scenario>', 'path to a scenario YAML file (load.profile: breaking_point, or any profile with the four step flags)')
-    .option('--start-rate <n>', 'arrivals per second of the first step (overrides load.start_rate)')
-    .option('--step-rate <n>', 'arrivals per second added at each step (overrides load.step_rate)')
-    .option('--max-rate <n>', 'the last step\'s rate at most (overrides load.max_rate)')
-    .option('--step-duration <duration>', 'how long each step holds, at least 1s, e.g. 10s (overrides load.step_duration)')
-    .option('--max-users <n>', 'most iterations in flight; arrivals beyond are dropped (overrides load.max_users)')
-    .option('--max-dropped-rate <share>', 'a step fails with more of its arrivals dropped, 0 to 1 (default 0.01; overrides load.max_dropped_rate)')
-    .option('--min-delivered-ratio <share>', 'a step fails when it serves less of the rate offered, 0 to 1 (default 0.95; overrides load.min_delivered_ratio)')
-    .option('-o, --out <file>', 'write the JSON results there, with the steps (instead of the scenario\'s report.json)')
-    .option('--html <file>', 'write the HTML report there (default: the scenario\'s report.html, else reports/NAME-TIME.html)')
-    .option('--max-duration <duration>', 'a hard limit on the whole search (default: all steps + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM')
-    .option('-q, --quiet', 'print only the final verdict')
     .addHelpText(
       'after',
       `
@@ -109,14 +85,9 @@ Examples:
       exitCode = await findLimitCommand(file, options, globals(), io);
     });
 
-  program
-    .command('report')
+  command('report')
     .description('render the reports (HTML, JUnit, Markdown) of a results file, from the file alone')
     .argument('<results>', 'a results file written by run --out (or merge)')
-    .option('--html <file>', 'write the HTML report there (default: the results path with .html)')
-    .option('--junit <file>', 'write JUnit XML there, one test case per threshold')
-    .option('--markdown <file>', 'write a Markdown summary there')
-    .option('-q, --quiet', 'print only the files written and the verdict')
     .addHelpText(
       'after',
       '\nExit codes: 0 reports written (whatever the verdict), 2 not a results file of this version, 3 a report not written.\n\nExamples:\n  $ loadseed report results.json                 writes results.html\n  $ loadseed report results.json --html out/report.html --junit out/sla.xml',
@@ -126,16 +97,9 @@ Examples:
       exitCode = await reportCommand(file, options, globals(), io);
     });
 
-  program
-    .command('merge')
+  command('merge')
     .description('combine the results files of shards of one scenario: histograms merged, thresholds evaluated again')
     .argument('<results...>', 'results files of the same scenario (same name, requests and thresholds)')
-    .requiredOption('-o, --out <file>', 'write the merged results there')
-    .option('--html <file>', 'also write the HTML report of the merged results')
-    .option('--junit <file>', 'also write JUnit XML of the merged results')
-    .option('--markdown <file>', 'also write a Markdown summary of the merged results')
-    .option('--allow-partial', 'merge an incomplete set of shards (some of --shard i/n missing), marked partial in every output, instead of refusing it')
-    .option('-q, --quiet', 'print only the verdict')
     .addHelpText(
       'after',
       '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario, or an incomplete set of shards (without --allow-partial).\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
@@ -145,18 +109,10 @@ Examples:
       exitCode = await mergeCommand(files, options, globals(), io);
     });
 
-  program
-    .command('compare')
+  command('compare')
     .description('compare a run with a baseline: p50/p95/p99, throughput and error rate per request; exit 1 on a regression')
     .argument('<baseline>', 'the baseline results file')
     .argument('<current>', 'the results file to judge')
-    .option('--max-regression <percent>', 'tolerance for latency (up) and throughput (down), as a share of the baseline', '10%')
-    .option('--max-p50-regression <percent>', 'tolerance for p50 latency (default: --max-regression)')
-    .option('--max-p95-regression <percent>', 'tolerance for p95 latency (default: --max-regression)')
-    .option('--max-p99-regression <percent>', 'tolerance for p99 latency (default: --max-regression)')
-    .option('--max-throughput-regression <percent>', 'tolerance for a fall in req/s (default: --max-regression)')
-    .option('--max-error-rate-increase <points>', 'tolerance for the error rate, in percentage points (absolute)', '1%')
-    .option('--markdown <file>', 'write the comparison as Markdown there, for a pull-request comment')
     .addHelpText(
       'after',
       '\nExit codes: 0 no regression beyond tolerance, 1 at least one, 2 invalid option or file.\n\nExamples:\n  $ loadseed compare baseline.json results.json\n  $ loadseed compare baseline.json results.json --max-regression 5% --max-p95-regression 10% --markdown compare.md',
@@ -166,12 +122,8 @@ Examples:
       exitCode = await compareCommand(baseline, current, options, globals(), io);
     });
 
-  program
-    .command('quickstart')
+  command('quickstart')
     .description('start the built-in target on a free loopback port and run scenarios/quickstart.yml against it')
-    .option('-o, --out <file>', 'write the JSON results there (default reports/quickstart.json)')
-    .option('--html <file>', 'write the HTML report there (default reports/quickstart.html)')
-    .option('-q, --quiet', 'print only the final verdict')
     .addHelpText('after', '\nExamples:\n  $ loadseed quickstart\n  $ npm run quickstart          from a clone: builds, then runs this')
     .action(async (options: { out?: string; html?: string; quiet?: boolean }) => {
       const { quickstartCommand } = await import('./quickstart-command.js');
@@ -188,18 +140,9 @@ Examples:
       exitCode = await validateCommand(file, globals(), io);
     });
 
-  program
-    .command('init')
+  command('init')
     .description('write a commented, valid example scenario')
     .argument('[file]', 'where to write it', 'loadseed.yml')
-    .option('--url <url>', 'the full URL of the request to test, path included (default: the built-in target)')
-    .addOption(
-      new Option('--profile <profile>', 'load profile').choices(['constant', 'ramp', 'arrival-rate']).default('constant'),
-    )
-    .option('--users <n>', 'virtual users (arrival-rate: most iterations in flight)', '10')
-    .option('--rate <n>', 'arrival-rate only: iterations started per second', '20')
-    .option('--duration <duration>', 'how long the load lasts, e.g. 30s, 2m', '30s')
-    .option('-f, --force', 'overwrite the file if it exists')
     .addHelpText(
       'after',
       '\nExamples:\n  $ loadseed init\n  $ loadseed init api.yml --url http://127.0.0.1:3000/api/items --users 50 --duration 2m\n  $ loadseed init ramp.yml --profile ramp --users 100 --duration 5m',
@@ -209,11 +152,8 @@ Examples:
       exitCode = await initCommand(file, options, globals(), io);
     });
 
-  program
-    .command('serve')
+  command('serve')
     .description('start the built-in target server (loopback only by default) to test against')
-    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .addHelpText(
       'after',
       `

@@ -4,7 +4,7 @@ import type { ExitCode } from '../errors.js';
 import { startTargetServer } from '../target/target-server.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { runCommand } from './run-command.js';
 import type { RunCommandOptions } from './run-command.js';
 

@@ -6,7 +6,7 @@ import { renderMarkdownReport } from '../report/markdown-report.js';
 import { readResultsFile } from '../results/read-results.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { checkOutputPaths } from '../run/output-paths.js';
 import { writeOutputs } from '../run/write-outputs.js';
 import type { Output } from '../run/write-outputs.js';

@@ -15,7 +15,7 @@ import { abortOnFailCondition } from '../run/stop-conditions.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
 import { parseMaxDuration, parseShard } from './run-flags.js';

@@ -2,7 +2,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { startTargetServer } from '../target/target-server.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

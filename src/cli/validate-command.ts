@@ -4,7 +4,7 @@ import { describePlan } from '../plan/describe-plan.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { printableText } from '../report/printable-text.js';
 
 /** `loadseed validate <file>`: exit 0 and a one-line plan when valid; a ScenarioError (exit 2) otherwise. */
