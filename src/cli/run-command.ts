@@ -1,8 +1,7 @@
 import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { modelOf } from '../plan/profile.js';
-import type { Segment } from '../plan/segment.js';
 import { planAbortOnFail } from '../plan/thresholds.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
@@ -12,7 +11,6 @@ import { executePlan } from '../run/execute-plan.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
 import { abortOnFailCondition } from '../run/stop-conditions.js';
-import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
