@@ -82,6 +82,7 @@ export function parseRss(txt, baseS) {
   return { rssPeakMb: peak, rssEndMb: end, rssBaseMb: base, rssGrowthMb: end - base, samples: s.length };
 }
 
+// eslint-disable-next-line no-control-regex -- colour escapes start with ESC
 const clean = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '').replace(/[\t\r\n]+/g, ' ').trim();
 /** the most telling stderr line: the first one that mentions an error, else the last one */
 function errLine(txt) {

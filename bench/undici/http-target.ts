@@ -168,7 +168,7 @@ export class HttpSession implements StepSession, HandlerOwner {
 
   async close(): Promise<void> {
     for (const stash of this.#stash) stash.drop();
-    await Promise.all(this.#clients.map((client) => client?.destroy()));
+    await Promise.all(this.#clients.flatMap((client) => (client === undefined ? [] : [client.destroy()])));
   }
 
   #client(originIndex: number): Client {

@@ -11,7 +11,7 @@ export function checkOptionNames(where: string, options: object, known: readonly
     const lower = name.toLowerCase();
     // `duration` for `durationSeconds`: the unit left off is the commonest slip, and far in edit distance.
     const stem = known.find((option) => option.toLowerCase().startsWith(lower) || lower.startsWith(option.toLowerCase()));
-    const nearest = stem ?? closest(name, known as string[]);
+    const nearest = stem ?? closest(name, known);
     const hint =
       stem !== undefined || distance(lower, nearest.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3))
         ? `; did you mean ${nearest}?`

@@ -57,7 +57,7 @@ export class SLAPolicy {
   static fromScenario(sla: SlaSpec | false | undefined): SLAPolicy {
     const policy = Object.create(SLAPolicy.prototype) as { thresholds: readonly PlannedThreshold[] };
     policy.thresholds = Object.freeze(planThresholds(sla));
-    return policy as SLAPolicy;
+    return policy;
   }
 
   /** No thresholds at all, not even the default: a scenario's `sla: false`. */

@@ -60,7 +60,7 @@ export async function compareCommand(
   const comparison = compareResults(baseline, current, tolerances);
   io.stdout.write(compareConsole(comparison, c));
   if (options.markdown !== undefined) {
-    const failures = await writeOutputs([{ kind: 'markdown', path: options.markdown, render: async () => compareMarkdown(comparison) }], io.cwd);
+    const failures = await writeOutputs([{ kind: 'markdown', path: options.markdown, render: () => compareMarkdown(comparison) }], io.cwd);
     for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
     if (failures.size > 0) return ExitCode.RuntimeFailure;
     io.stdout.write(`${c.dim('markdown')} ${options.markdown}\n`);

@@ -58,10 +58,10 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
   const merged = mergeResults(inputs, { allowPartial: options.allowPartial === true });
   const beforeWriting = stopped();
   if (beforeWriting !== undefined) return beforeWriting;
-  const outputs: Output[] = [{ kind: 'results', path: options.out, render: async () => `${JSON.stringify(merged, null, 2)}\n` }];
+  const outputs: Output[] = [{ kind: 'results', path: options.out, render: () => `${JSON.stringify(merged, null, 2)}\n` }];
   if (options.html !== undefined) outputs.push({ kind: 'html', path: options.html, render: () => renderHtmlReport(merged) });
-  if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: async () => renderJunitReport(merged) });
-  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: async () => renderMarkdownReport(merged) });
+  if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: () => renderJunitReport(merged) });
+  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(merged) });
   const failures = await writeOutputs(outputs, io.cwd);
   if (options.quiet !== true) {
     io.stdout.write(`${c.dim(`merged ${files.length} results file${files.length === 1 ? '' : 's'}: ${printableText(files.join(', '))}`)}\n`);

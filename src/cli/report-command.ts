@@ -37,8 +37,8 @@ export async function reportCommand(file: string, options: ReportCommandOptions,
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const outputs: Output[] = [{ kind: 'html', path: options.html ?? htmlPathFor(file), render: () => renderHtmlReport(results) }];
-  if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: async () => renderJunitReport(results) });
-  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: async () => renderMarkdownReport(results) });
+  if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: () => renderJunitReport(results) });
+  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(results) });
   const failures = await writeOutputs(outputs, io.cwd);
   if (options.quiet !== true) io.stdout.write(`${consoleSummary(results, c)}\n`);
   for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${c.dim(output.kind.padEnd(7))} ${output.path}\n`);

@@ -348,6 +348,7 @@ function formatMs(us: number): string {
 function messageOf(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
   const { message, code } = error as { message?: unknown; code?: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown object without a message: its own toString(), if any
   const text = typeof message === 'string' && message !== '' ? message : String(error);
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }

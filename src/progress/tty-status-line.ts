@@ -81,6 +81,7 @@ function drawBar(figures: ProgressFigures, width: number, c: ChalkInstance): str
   return color(done) + c.dim(bar.slice(done.length));
 }
 
+// eslint-disable-next-line no-control-regex -- an SGR escape sequence starts with ESC
 const ESCAPE = /\x1b\[[0-9;]*m/y;
 
 /** Cuts a coloured line to `maxWidth` columns, the last one `…`, keeping escapes whole and resetting after. */

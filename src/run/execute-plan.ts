@@ -21,7 +21,7 @@ export interface StopCondition {
 /** The live display: it throttles its own drawing. */
 export interface ProgressDisplay {
   readonly intervalMs: number;
-  update(progress: RunProgress): void;
+  readonly update: (progress: RunProgress) => void;
 }
 
 export interface ExecuteOptions {

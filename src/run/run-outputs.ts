@@ -90,17 +90,17 @@ export async function writeRunOutputs(
   }));
 }
 
-function renderer(kind: RunOutputKind, results: ResultsDocument): () => Promise<string> {
+function renderer(kind: RunOutputKind, results: ResultsDocument): () => string | Promise<string> {
   switch (kind) {
     case 'html':
       return renderHtmlLazily(results);
     case 'results':
-      return async () => `${JSON.stringify(results, null, 2)}\n`;
+      return () => `${JSON.stringify(results, null, 2)}\n`;
     case 'junit':
-      return async () => renderJunitReport(results);
+      return () => renderJunitReport(results);
     case 'markdown':
     case 'step summary':
-      return async () => renderMarkdownReport(results);
+      return () => renderMarkdownReport(results);
   }
 }
 

@@ -7,7 +7,8 @@ export interface Output {
   readonly path: string;
   /** Add to the end of the file (GitHub's step summary) instead of replacing it. */
   readonly append?: boolean;
-  render(): Promise<string>;
+  /** Called inside the write's error handling: a throw or a rejection is that file's failure. */
+  render(): string | Promise<string>;
 }
 
 /**

@@ -129,7 +129,7 @@ function unknownVariableMessage(name: string, defined: readonly string[], withSu
 
 /** A close name (a small edit distance, or one name a prefix of the other), if there is one. */
 function suggestion(name: string, defined: readonly string[]): string {
-  const nearest = closest(name, defined as string[]);
+  const nearest = closest(name, defined);
   if (distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))) return `; did you mean "${nearest}"?`;
   const prefixed = defined.find((other) => Math.min(name.length, other.length) >= 3 && (other.startsWith(name) || name.startsWith(other)));
   return prefixed === undefined ? '' : `; did you mean "${prefixed}"?`;

@@ -97,7 +97,7 @@ export class SchemaExplainer {
       case 'additionalProperties':
       case 'unevaluatedProperties': {
         const key = String(params['additionalProperty'] ?? params['unevaluatedProperty']);
-        const known = this.#keysOf(error.parentSchema as SchemaNode | undefined, error.data);
+        const known = this.#keysOf(error.parentSchema, error.data);
         // After a failed `then`, its valid keys count as unevaluated too: those are not unknown.
         if (known.includes(key)) return undefined;
         return { path: [...path, key], at: 'key', message: unknownKeyMessage(key, known) };
@@ -148,7 +148,7 @@ export class SchemaExplainer {
   #deref(schema: SchemaNode | undefined): SchemaNode | undefined {
     let node = schema;
     for (let hops = 0; node !== undefined && typeof node['$ref'] === 'string' && hops < 16; hops++) {
-      node = pointerToPath((node['$ref'] as string).slice(1)).reduce<unknown>(
+      node = pointerToPath((node['$ref']).slice(1)).reduce<unknown>(
         (at, segment) => (at as SchemaNode | undefined)?.[segment],
         this.#root,
       ) as SchemaNode | undefined;

@@ -88,7 +88,7 @@ export class SourceMap {
       for (const item of map.items) {
         if (!isScalar(item.key)) continue;
         const text = String(item.key.value);
-        if (!pairs.has(text)) pairs.set(text, item as Pair);
+        if (!pairs.has(text)) pairs.set(text, item);
       }
       this.#pairs.set(map, pairs);
     }

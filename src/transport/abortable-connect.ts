@@ -34,7 +34,7 @@ export function abortableConnect(
       return;
     }
     settled = true;
-    done(error !== null || socket === null ? undefined : (socket as Socket));
+    done(error !== null || socket === null ? undefined : (socket));
   });
   if (returned !== null && typeof returned === 'object' && 'destroy' in returned) pending = returned as Socket;
 }

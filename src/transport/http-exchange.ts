@@ -239,7 +239,7 @@ export class HttpExchangeSession {
         connect(connectOptions, (error, socket) => {
           if (error === null && socket !== null) {
             origin.protocol = (socket as Socket & { alpnProtocol?: unknown }).alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
-            origin.socket = socket as Socket;
+            origin.socket = socket;
             callback(null, socket);
           } else {
             callback(error ?? new Error('connect failed'), null);
