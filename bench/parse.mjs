@@ -98,7 +98,7 @@ export function parseRun(a) {
   try {
     if (a.gen === 'wrk') m = parseWrk(read(f + '.out') ?? '');
     else if (a.gen === 'autocannon') m = parseAutocannon(read(f + '.out') ?? '');
-    else if (a.gen === 'loadseed') {
+    else if (a.gen === 'loadseed' || a.gen === 'before') {
       const txt = read(f + '.json');
       m = txt === null ? { note: 'no results file' } : parseLoadseed(txt);
     } else m = { note: `unknown generator ${a.gen}` };

@@ -14,6 +14,8 @@
 #   loadseed   node bin/loadseed.js run <scenario.yml> --out <file>.json --quiet   (scenario written per run)
 #   autocannon node_modules/.bin/autocannon -c N -d D -j URL   (devDependency of the repo)
 #   wrk        wrk -t1 -cN -dDs --latency --timeout 10s URL
+#   before     node "$LOADSEED_BEFORE_JS" run ... as loadseed: another build of loadseed (say the last release or
+#              main before a change, built in a worktree), for a before/after comparison in the same interleaved run
 # Stages (STAGES, default "main latency co"; add "memory" for the 5-minute RSS run):
 #   main     targets a, b: closed model, CONNS connections, DUR s, REPS reps
 #   latency  target c: p50/p99 minus 50 ms; DUR_LAT s, REPS_LAT reps
@@ -26,6 +28,7 @@
 #   TARGETS="a b c d" STAGES="main latency co" DUR_LAT=6 REPS_LAT=2 DUR_CO=$DUR REPS_CO=1 CO_CONNS=10
 #   CO_RATE=1000 CO_MAX_USERS=1000 MEM_DUR=300 MEM_BASE=30 WARMUP=2 PORT_BASE=18080 GEN_CPU=1 TGT_CPU=0
 #   QUIET_PCT=20 QUIET_MAX=15 CONTAM_PCT=25 OUT=bench/results/<timestamp> LOADSEED_JS=bin/loadseed.js
+#   LOADSEED_BEFORE_JS=<other checkout>/bin/loadseed.js (built; needed by GENS containing `before`)
 #   SMOKE=1: DUR=2 REPS=1 (and DUR_LAT=DUR_CO=2, REPS_LAT=REPS_CO=1, WARMUP=1, MEM_DUR=40) — a quick check.
 # Output: $OUT/runs.tsv (one line per run), $OUT/summary.md (printed at the end), $OUT/env.txt,
 #         $OUT/raw/ (raw tool output, /usr/bin/time -v, scenarios, commands), $OUT/build.log
@@ -34,6 +37,7 @@ set -uo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
 LOADSEED_JS=${LOADSEED_JS:-$REPO/bin/loadseed.js}
+LOADSEED_BEFORE_JS=${LOADSEED_BEFORE_JS:-}
 AUTOCANNON=$REPO/node_modules/.bin/autocannon
 
 SMOKE=${SMOKE:-0}
@@ -201,6 +205,8 @@ gen_cmd() { # gen target conns dur file model -> fills CMD
   case $g in
     loadseed)   y=$(scenario "$t" "$c" "$d" "$m"); cp "$y" "$f.yml"
                 CMD=(node "$LOADSEED_JS" run "$y" --out "$f.json" --quiet) ;;
+    before)     y=$(scenario "$t" "$c" "$d" "$m"); cp "$y" "$f.yml"
+                CMD=(node "$LOADSEED_BEFORE_JS" run "$y" --out "$f.json" --quiet) ;;
     autocannon) CMD=("$AUTOCANNON" -c "$c" -d "$d" -j "$url") ;;
     wrk)        CMD=(wrk -t1 -c"$c" -d"${d}s" --latency --timeout 10s "$url") ;;
     *) die "unknown generator $g" ;;
@@ -289,6 +295,10 @@ else
     GENS=$(drop "$GENS" loadseed); STAGES=$(drop "$STAGES" memory)
   fi
 fi
+if has "$GENS" before && [[ ! -f $LOADSEED_BEFORE_JS ]]; then
+  SKIPPED+=("before skipped: LOADSEED_BEFORE_JS ($LOADSEED_BEFORE_JS) not found"); log "${SKIPPED[-1]}"
+  GENS=$(drop "$GENS" before)
+fi
 if { has "$GENS" loadseed || has "$STAGES" memory; } && [[ ! -f $LOADSEED_JS ]]; then
   SKIPPED+=("loadseed skipped: $LOADSEED_JS not found"); log "${SKIPPED[-1]}"
   GENS=$(drop "$GENS" loadseed); STAGES=$(drop "$STAGES" memory)
@@ -336,7 +346,7 @@ if has "$STAGES" co && has "$TARGETS" d && [[ -n $GENS ]]; then
   log "stage co: target d, loadseed open ${CO_RATE}/s, peers closed at $CO_CONNS conns, ${DUR_CO}s x $REPS_CO reps"
   start_target d
   for rep in $(seq 1 "$REPS_CO"); do for g in $GENS; do
-    if [[ $g == loadseed ]]; then run_one co loadseed d "$CO_CONNS" "$rep" "$DUR_CO" open
+    if [[ $g == loadseed || $g == before ]]; then run_one co "$g" d "$CO_CONNS" "$rep" "$DUR_CO" open
     else run_one co "$g" d "$CO_CONNS" "$rep" "$DUR_CO"; fi
   done; done
   stop_targets

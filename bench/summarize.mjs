@@ -45,7 +45,7 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `
 const sum = (xs) => (fin(xs).length ? fin(xs).reduce((a, b) => a + b, 0) : NaN);
 
 const TNAME = { a: 'a nginx', b: 'b node', c: 'c node +50 ms', d: 'd stall' };
-const GEN_ORDER = ['loadseed', 'autocannon', 'wrk'];
+const GEN_ORDER = ['loadseed', 'before', 'autocannon', 'wrk'];
 const byGen = (x, y) => GEN_ORDER.indexOf(x) - GEN_ORDER.indexOf(y);
 
 /** stage -> Map("target|conns" -> Map(gen -> runs[])) in a stable order */
@@ -93,12 +93,14 @@ if (main.size) {
   L.push('', '### ratios loadseed / peer (ratio of the medians)', '',
     'req/s: above 1× means loadseed drives more load. CPU µs/req: below 1× means loadseed spends less CPU per request.', '',
     ...(runs.some((r) => r.stage === 'main' && r.gen === 'loadseed') ? [] : ['(loadseed was not run in this stage: all ratios are n/a.)', '']),
-    '| target | conns | req/s ÷ autocannon | req/s ÷ wrk | CPU/req ÷ autocannon | CPU/req ÷ wrk |', '|---|---|---|---|---|---|');
+    '| target | conns | req/s ÷ autocannon | req/s ÷ wrk | CPU/req ÷ autocannon | CPU/req ÷ wrk | req/s ÷ before | CPU/req ÷ before |',
+    '|---|---|---|---|---|---|---|---|');
   for (const [k, gens] of main) {
     const [t, c] = k.split('|');
     const med = (g, key) => median(col(gens.get(g) ?? [], key));
-    L.push(`| ${TNAME[t] ?? t} | ${c} | ${ratio(med('loadseed', 'rps'), med('autocannon', 'rps'))} | ${ratio(med('loadseed', 'rps'), med('wrk', 'rps'))} | ` +
-      `${ratio(med('loadseed', 'cpu_us_per_req'), med('autocannon', 'cpu_us_per_req'))} | ${ratio(med('loadseed', 'cpu_us_per_req'), med('wrk', 'cpu_us_per_req'))} |`);
+    const over = (key, g) => ratio(med('loadseed', key), med(g, key));
+    L.push(`| ${TNAME[t] ?? t} | ${c} | ${over('rps', 'autocannon')} | ${over('rps', 'wrk')} | ` +
+      `${over('cpu_us_per_req', 'autocannon')} | ${over('cpu_us_per_req', 'wrk')} | ${over('rps', 'before')} | ${over('cpu_us_per_req', 'before')} |`);
   }
   L.push('');
 }
@@ -134,7 +136,7 @@ if (co.size) {
     '| generator | model | n | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [, gens] of co) {
     for (const [g, rs] of gens) {
-      const model = g === 'loadseed' ? `open, ${rate}/s, max_users ${maxUsers}` : `closed, ${rs[0].conns} conns`;
+      const model = g === 'loadseed' || g === 'before' ? `open, ${rate}/s, max_users ${maxUsers}` : `closed, ${rs[0].conns} conns`;
       L.push(`| ${g} | ${model} | ${fin(col(rs, 'p90_ms')).length}/${rs.length} | ${cell(col(rs, 'rps'), fmtN)} | ${cell(col(rs, 'p50_ms'), fmtMs)} | ` +
         `${cell(col(rs, 'p90_ms'), fmtMs)} | ${cell(col(rs, 'p99_ms'), fmtMs)} | ${cell(col(rs, 'max_ms'), fmtMs)} | ` +
         `${fmtN(sum(col(rs, 'errors')))} | ${rcs(rs)} |`);
