@@ -16,7 +16,7 @@ import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
 import { reportChartData } from './report-data.js';
-import type { ReportChartData } from './report-data.js';
+import type { ReportChartData, ReportPageData } from './report-page-data.js';
 import { scriptSafeJson } from './script-safe-json.js';
 
 /**
@@ -100,7 +100,7 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     thresholds: results.thresholds.map(thresholdRow),
     details: runDetails(results),
     startedText: utc(results.run.startedAt),
-    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS, findLimit: findLimitChartData(results) }),
+    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS, findLimit: findLimitChartData(results) } satisfies ReportPageData),
     findLimit: findLimitLocals(results),
     csp: [
       "default-src 'none'",
