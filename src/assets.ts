@@ -9,4 +9,9 @@ export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('../schemas/scenario.s
 export const RESULTS_SCHEMA_PATH = fileURLToPath(new URL('../schemas/results.schema.json', import.meta.url));
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+/**
+ * The HTML report's script: `src/report/browser/` bundled by esbuild into one IIFE, which only the build makes
+ * (`npm run build`). Read from `dist/` whether this module runs from `dist/` or from `src/` (vitest).
+ */
+export const REPORT_PAGE_SCRIPT_PATH = fileURLToPath(new URL('../dist/report/browser/report-page.js', import.meta.url));
 export const PACKAGE_JSON_PATH = fileURLToPath(new URL('../package.json', import.meta.url));

@@ -1,5 +1,6 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import type { FindLimitStepDocument } from '../sla/find-limit.js';
+import type { FindLimitChartData } from './report-page-data.js';
 import { FIND_LIMIT_COLUMNS, criteriaText, findLimitStepCells, findLimitStopped, formatStepRate, kneeText, limitText } from './find-limit-summary.js';
 
 /** What the HTML report's find-limit section shows: text and table rows for the template, columns for the chart. */
@@ -13,18 +14,6 @@ export interface FindLimitLocals {
   readonly stepsText: string;
   readonly columns: readonly string[];
   readonly rows: readonly { readonly cells: readonly string[]; readonly passed: boolean }[];
-}
-
-/** The chart's columns (one entry per step judged) and the two marks, as the page's script reads them. */
-export interface FindLimitChartData {
-  readonly ratePerSec: readonly number[];
-  readonly p50Ms: readonly (number | null)[];
-  readonly p95Ms: readonly (number | null)[];
-  readonly p99Ms: readonly (number | null)[];
-  /** Error rate of each step in % (0–100). */
-  readonly errorPercent: readonly number[];
-  readonly limitRatePerSec: number | null;
-  readonly kneeRatePerSec: number | null;
 }
 
 /** The find-limit section of a results document; undefined when it is not a find-limit run (no section, no chart). */

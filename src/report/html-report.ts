@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import ejs from 'ejs';
-import { TEMPLATES_DIR } from '../assets.js';
+import { REPORT_PAGE_SCRIPT_PATH, TEMPLATES_DIR } from '../assets.js';
 import { assertNever } from '../errors.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
 import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
@@ -16,7 +16,7 @@ import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
 import { reportChartData } from './report-data.js';
-import type { ReportChartData } from './report-data.js';
+import type { ReportChartData, ReportPageData } from './report-page-data.js';
 import { scriptSafeJson } from './script-safe-json.js';
 
 /**
@@ -63,16 +63,26 @@ async function loadAssets(): Promise<ReportAssets> {
     readFile(templateFile, 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    readFile(join(TEMPLATES_DIR, 'report', 'report.js'), 'utf8'),
+    readPageScript(),
   ]);
   // uPlot's banner names its home page by URL; keep the notice, without a link out of a self-contained file.
   const uplotJs = uplotSource.replace(/^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//, '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */');
-  for (const [name, text] of [['uPlot', uplotJs], ['uPlot CSS', uplotCss], ['report.js', clientJs]] as const) {
+  for (const [name, text] of [['uPlot', uplotJs], ['uPlot CSS', uplotCss], ['the page script', clientJs]] as const) {
     if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a closing tag or a comment opener`);
   }
   const template = ejs.compile(templateText, { filename: templateFile, strict: false, rmWhitespace: false, async: false, client: false });
   const scriptHashes = [uplotJs, clientJs].map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`).join(' ');
   return { template, uplotJs, uplotCss, clientJs, scriptHashes };
+}
+
+/** The page's script, which `npm run build` bundles from `src/report/browser/`: without a build, say so, not just ENOENT. */
+async function readPageScript(): Promise<string> {
+  try {
+    return await readFile(REPORT_PAGE_SCRIPT_PATH, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(`the HTML report's script is missing (${REPORT_PAGE_SCRIPT_PATH}): run npm run build, which bundles it`);
+  }
 }
 
 /** Everything the template reads: results, preformatted text, and the assets. No function of the template builds markup. */
@@ -100,7 +110,7 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     thresholds: results.thresholds.map(thresholdRow),
     details: runDetails(results),
     startedText: utc(results.run.startedAt),
-    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS, findLimit: findLimitChartData(results) }),
+    dataJson: scriptSafeJson({ ...chartData, colors: REQUEST_COLORS, findLimit: findLimitChartData(results) } satisfies ReportPageData),
     findLimit: findLimitLocals(results),
     csp: [
       "default-src 'none'",

@@ -1,16 +1,19 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ROOT } from './built-cli.js';
 
 /**
- * vitest global setup of the e2e project: every `src/**\/*.ts` must have its `dist/**\/*.js`, written after it.
- * A stale build makes the e2e tests test old code and fail in ways that say nothing; this says what to do.
+ * vitest global setup of the e2e project: every `src/**\/*.ts` must have its `dist/**\/*.js`, written after it
+ * (the HTML report's script, `src/report/browser/`, its one bundle). A stale build makes the e2e tests test old
+ * code and fail in ways that say nothing; this says what to do.
  */
 export default function freshDist(): void {
   const stale: string[] = [];
   const srcDir = join(ROOT, 'src');
+  const pageScriptDir = join(srcDir, 'report', 'browser') + sep;
+  const pageScript = join(ROOT, 'dist', 'report', 'browser', 'report-page.js');
   for (const source of sourcesUnder(srcDir)) {
-    const built = join(ROOT, 'dist', relative(srcDir, source)).replace(/\.ts$/, '.js');
+    const built = source.startsWith(pageScriptDir) ? pageScript : join(ROOT, 'dist', relative(srcDir, source)).replace(/\.ts$/, '.js');
     let builtMs: number;
     try {
       builtMs = statSync(built).mtimeMs;

@@ -6,7 +6,7 @@ import { Recorder } from '../../../src/metrics/recorder.js';
 import { planThresholds } from '../../../src/plan/thresholds.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
 import { SPECTRUM_PERCENTILES, binCounts, logBins, percentileSpectrumUs } from '../../../src/metrics/latency-distribution.js';
-import type { ReportChartData } from '../../../src/report/report-data.js';
+import type { ReportChartData } from '../../../src/report/report-page-data.js';
 import { scriptSafeJson } from '../../../src/report/script-safe-json.js';
 import { assembleResults } from '../../../src/results/results-document.js';
 import type { AbortedByDocument, ResultsDocument } from '../../../src/results/results-document.js';
