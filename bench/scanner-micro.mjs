@@ -1,12 +1,14 @@
 // Micro-benchmark of ResponseScanner, the raw-socket client's HTTP/1.1 response parser: ns per operation and
 // operations per second for each of its hot paths. Needs `npm run build` first (it imports dist/).
 //
-//   node bench/scanner-micro.mjs [--samples 15] [--ops 200000] [DIST_DIR ...]
+//   node bench/scanner-micro.mjs [--samples 15] [--ops 200000] [--rounds 5] [DIST_DIR ...]
 //
-// DIST_DIR (default: this repo's dist/) is a built tree holding transport/response-scanner.js. Given several (say a
-// copy of main's dist/ and this tree's), every case runs on each of them, sample by sample in turn, so that drift
-// of the machine hits all alike. Each case: a warm-up of `ops` operations (untimed), then `samples` timed runs of
-// `ops` operations; the figure is the median run's ns/op (min and max beside it). Pin it for steadier figures:
+// DIST_DIR (default: this repo's dist/) is a built tree holding transport/response-scanner.js. Each case: a warm-up
+// of `ops` operations (untimed), then `samples` timed runs of `ops` operations; the figure is the median run's
+// ns/op (min and max beside it). Given several DIST_DIRs (say a copy of main's dist/ and this tree's), each is
+// measured in its own process (one class per process: no call site sees two scanners), `rounds` times, the
+// processes taking turns so that drift of the machine hits all alike; the figure is then the median over the
+// rounds of each round's median, and the ratio to the first DIST_DIR is printed. Pin it for steadier figures:
 // `taskset -c 1 node bench/scanner-micro.mjs`.
 //
 // Cases (one operation each):
@@ -15,19 +17,48 @@
 //   split      begin(false) + feed() of the small response in 7-byte pieces (22 calls), as a slow socket delivers it
 //   pipelined  feed() of 8 small responses back to back in one buffer, begin() between them
 //   begin/end  begin(false) + feed() of a close-delimited head + end(): the connection's close ends the body
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
 const args = process.argv.slice(2);
 let samples = 15;
 let ops = 200_000;
+let rounds = 5;
+let json = false;
 const dists = [];
 for (let k = 0; k < args.length; k++) {
   if (args[k] === '--samples') samples = Number(args[++k]);
   else if (args[k] === '--ops') ops = Number(args[++k]);
+  else if (args[k] === '--rounds') rounds = Number(args[++k]);
+  else if (args[k] === '--json') json = true;
   else dists.push(args[k]);
 }
-if (dists.length === 0) dists.push(new URL('../dist', import.meta.url).pathname);
+if (dists.length === 0) dists.push(fileURLToPath(new URL('../dist', import.meta.url)));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const line = (name, ns, min, max, label) =>
+  `${name.padEnd(10)} ${ns.toFixed(1).padStart(8)} ns/op [${min.toFixed(1)}–${max.toFixed(1)}]` +
+  `  ${Math.round(1e9 / ns).toLocaleString('en-US').padStart(12)} ops/s${label}`;
+
+if (dists.length > 1) {
+  // One process per tree and round, in turns; each prints its medians as JSON.
+  const perDist = dists.map(() => ({}));
+  for (let r = 0; r < rounds; r++) {
+    dists.forEach((dir, d) => {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--json', '--samples', `${samples}`, '--ops', `${ops}`, dir]);
+      for (const [name, ns] of Object.entries(JSON.parse(out.toString()))) (perDist[d][name] ??= []).push(ns);
+    });
+  }
+  console.log(`node ${process.version}, ${rounds} rounds × ${samples} samples of ${ops} ops per case (median of round medians [min–max] ns/op)`);
+  for (const name of Object.keys(perDist[0])) {
+    dists.forEach((dir, d) => {
+      const values = perDist[d][name];
+      const ratio = d === 0 ? '' : ` ×${(median(values) / median(perDist[0][name])).toFixed(3)}`;
+      console.log(line(name, median(values), Math.min(...values), Math.max(...values), `  ${dir}${ratio}`));
+    });
+  }
+  process.exit(0);
+}
 
 const latin1 = (text) => Buffer.from(text, 'latin1');
 const SMALL = latin1(
@@ -79,7 +110,7 @@ function casesFor(ResponseScanner) {
 }
 
 const variants = [];
-for (const dir of dists) {
+for (const dir of dists.slice(0, 1)) {
   const { ResponseScanner } = await import(pathToFileURL(resolve(dir, 'transport/response-scanner.js')).href);
   const { scanner, cases } = casesFor(ResponseScanner);
   // Each case must end on a complete response: a benchmark of a broken scanner says nothing.
@@ -97,21 +128,15 @@ function time(run) {
   return Number(process.hrtime.bigint() - startedAt) / ops;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`node ${process.version}, ${samples} samples of ${ops} ops per case (median [min–max] ns/op)`);
-for (const name of Object.keys(variants[0].cases)) {
-  for (const { cases } of variants) time(cases[name]); // warm-up
-  const runs = variants.map(() => []);
-  for (let s = 0; s < samples; s++) variants.forEach(({ cases }, v) => runs[v].push(time(cases[name])));
-  variants.forEach(({ dir }, v) => {
-    const ns = median(runs[v]);
-    const min = Math.min(...runs[v]);
-    const max = Math.max(...runs[v]);
-    const label = variants.length > 1 ? `  ${dir}` : '';
-    console.log(
-      `${name.padEnd(10)} ${ns.toFixed(1).padStart(8)} ns/op [${min.toFixed(1)}–${max.toFixed(1)}]` +
-        `  ${Math.round(1e9 / ns).toLocaleString('en-US').padStart(12)} ops/s${label}`,
-    );
-  });
+const { cases } = variants[0];
+const medians = {};
+if (!json) console.log(`node ${process.version}, ${samples} samples of ${ops} ops per case (median [min–max] ns/op)`);
+for (const name of Object.keys(cases)) {
+  time(cases[name]); // warm-up
+  const runs = [];
+  for (let s = 0; s < samples; s++) runs.push(time(cases[name]));
+  medians[name] = median(runs);
+  if (!json) console.log(line(name, medians[name], Math.min(...runs), Math.max(...runs), ''));
 }
+if (json) console.log(JSON.stringify(medians));
 if (sink === 0.5) console.log(sink); // keeps the results alive
