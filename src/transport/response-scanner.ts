@@ -150,10 +150,14 @@ export class ResponseScanner {
       }
       if (i < 0 || this.complete) return i;
     }
+    if (this.#state >= FIRST_BODY_STATE) {
+      this.bodyBytes += i - this.#mark;
+      return i;
+    }
     // An endless line is caught here, with no line end to check at.
-    if (this.#state < FIRST_BODY_STATE && this.#checkHead(i) < 0) return -1;
-    this.#count(i);
-    return i;
+    this.headerBytes += i - this.#mark;
+    this.#mark = i;
+    return this.headerBytes > this.#maxHeaderBytes ? this.#fail('headers too large', i) : i;
   }
 
   /** The connection ended. Returns true when that completes the response (a body delimited by the close). */
