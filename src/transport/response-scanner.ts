@@ -373,7 +373,7 @@ export class ResponseScanner {
         else return this.#fail('malformed chunk size', i);
         return i + 1;
       }
-      if (this.#chunkDigits >= MAX_CHUNK_DIGITS) return this.#fail('chunk size too large', i);
+      if (this.#remaining >= MAX_CHUNK_SIZE / 16) return this.#fail('chunk size too large', i);
       this.#remaining = this.#remaining * 16 + digit;
       this.#chunkDigits++;
       i++;
@@ -448,7 +448,7 @@ export class ResponseScanner {
   /** One byte of a content-length value: digits, with whitespace around them. False: malformed. */
   #lengthByte(b: number): boolean {
     if (b >= DIGIT_0 && b <= DIGIT_9) {
-      if (this.#valueEnded || this.#digits >= MAX_LENGTH_DIGITS) return false;
+      if (this.#valueEnded || this.#value >= MAX_CONTENT_LENGTH / 10) return false;
       this.#value = this.#value * 10 + (b - DIGIT_0);
       this.#digits++;
       return true;
@@ -634,10 +634,11 @@ const TOKEN_CHUNKED = 1;
 const TOKEN_CLOSE = 1;
 const TOKEN_KEEP_ALIVE = 2;
 
-/** 15 decimal digits stay exact in a double; more is no body a test will ever see. */
-const MAX_LENGTH_DIGITS = 15;
-/** 12 hex digits: chunks up to 256 TiB, exact in a double. */
-const MAX_CHUNK_DIGITS = 12;
+/** 15 significant decimal digits stay exact in a double; more is no body a test will ever see. Leading zeros
+ * are digits too (RFC 9110 §8.6: 1*DIGIT): the bound is on the value, not on the count of digits. */
+const MAX_CONTENT_LENGTH = 1e15;
+/** 12 significant hex digits: chunks under 256 TiB, exact in a double; leading zeros are free (RFC 9112 §7.1). */
+const MAX_CHUNK_SIZE = 16 ** 12;
 
 /** RFC 9110 §5.5: a field value never holds NUL (CR and LF end it); a reply with one is malformed. */
 const NUL = 0;
