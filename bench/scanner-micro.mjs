@@ -1,7 +1,7 @@
 // Micro-benchmark of ResponseScanner, the raw-socket client's HTTP/1.1 response parser: ns per operation and
 // operations per second for each of its hot paths. Needs `npm run build` first (it imports dist/).
 //
-//   node bench/scanner-micro.mjs [--samples 15] [--ops 200000] [--rounds 5] [DIST_DIR ...]
+//   node bench/scanner-micro.mjs [--samples 15] [--ops 200000] [--rounds 5] [--only CASE] [DIST_DIR ...]
 //
 // DIST_DIR (default: this repo's dist/) is a built tree holding transport/response-scanner.js. Each case: a warm-up
 // of `ops` operations (untimed), then `samples` timed runs of `ops` operations; the figure is the median run's
@@ -26,12 +26,14 @@ let samples = 15;
 let ops = 200_000;
 let rounds = 5;
 let json = false;
+let only = '';
 const dists = [];
 for (let k = 0; k < args.length; k++) {
   if (args[k] === '--samples') samples = Number(args[++k]);
   else if (args[k] === '--ops') ops = Number(args[++k]);
   else if (args[k] === '--rounds') rounds = Number(args[++k]);
   else if (args[k] === '--json') json = true;
+  else if (args[k] === '--only') only = args[++k];
   else dists.push(args[k]);
 }
 if (dists.length === 0) dists.push(fileURLToPath(new URL('../dist', import.meta.url)));
@@ -45,7 +47,8 @@ if (dists.length > 1) {
   const perDist = dists.map(() => ({}));
   for (let r = 0; r < rounds; r++) {
     dists.forEach((dir, d) => {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--json', '--samples', `${samples}`, '--ops', `${ops}`, dir]);
+      const flags = ['--json', '--samples', `${samples}`, '--ops', `${ops}`, ...(only === '' ? [] : ['--only', only])];
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...flags, dir]);
       for (const [name, ns] of Object.entries(JSON.parse(out.toString()))) (perDist[d][name] ??= []).push(ns);
     });
   }
@@ -132,6 +135,7 @@ const { cases } = variants[0];
 const medians = {};
 if (!json) console.log(`node ${process.version}, ${samples} samples of ${ops} ops per case (median [min–max] ns/op)`);
 for (const name of Object.keys(cases)) {
+  if (only !== '' && name !== only) continue;
   time(cases[name]); // warm-up
   const runs = [];
   for (let s = 0; s < samples; s++) runs.push(time(cases[name]));
