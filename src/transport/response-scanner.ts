@@ -93,6 +93,7 @@ export class ResponseScanner {
    * Scans `buf[start..end)`. Returns the index after the response's last byte once it is complete, `end`
    * when more is needed, -1 when the response is malformed.
    */
+  // eslint-disable-next-line complexity, max-lines-per-function -- the state machine's dispatch: one case per state, each one line
   feed(buf: Uint8Array, start: number, end: number): number {
     this.#mark = start;
     let i = start;
@@ -175,6 +176,7 @@ export class ResponseScanner {
   // changed (this.#state), or -1 after #fail. A byte that fails is not counted; one that ends a response is.
 
   /** "HTTP/1.x NNN", then a space (a reason follows) or CR. */
+  // eslint-disable-next-line complexity -- one branch per position of the status line, read byte by byte on the hot path
   #statusLine(buf: Uint8Array, i: number, n: number): number {
     while (i < n) {
       const b = buf[i] as number;
