@@ -18,6 +18,8 @@ interface Seen {
   readonly responses: readonly { status: number; contentBytes: number; keepAlive: boolean; endAt: number }[];
   /** refused: a malformed response; pending: the wire ended inside one; done: after the last kept-alive one. */
   readonly ending: 'refused' | 'pending' | 'done';
+  /** Why the scanner refused (its errorReason); '' for llhttp and when nothing was refused. */
+  readonly reason: string;
 }
 
 /** One response as generated: its bytes, whether its request was HEAD, and which odd features it has. */
@@ -38,19 +40,19 @@ function scanWith(wire: Buffer, heads: readonly boolean[], cuts: readonly number
   for (const to of [...ends, wire.length]) {
     while (at < to) {
       const next = scanner.feed(wire, at, to);
-      if (next === -1) return { responses, ending: 'refused' };
+      if (next === -1) return { responses, ending: 'refused', reason: scanner.errorReason };
       at = next;
       if (!scanner.complete) continue;
       responses.push({ status: scanner.status, contentBytes: scanner.contentBytes, keepAlive: scanner.keepAlive, endAt: at });
-      if (!scanner.keepAlive || responses.length === heads.length) return { responses, ending: 'done' };
+      if (!scanner.keepAlive || responses.length === heads.length) return { responses, ending: 'done', reason: '' };
       scanner.begin(heads[responses.length] ?? false);
     }
   }
   if (scanner.end()) {
     responses.push({ status: scanner.status, contentBytes: scanner.contentBytes, keepAlive: scanner.keepAlive, endAt: wire.length });
-    return { responses, ending: 'done' };
+    return { responses, ending: 'done', reason: '' };
   }
-  return { responses, ending: scanner.started ? 'pending' : 'done' };
+  return { responses, ending: scanner.started ? 'pending' : 'done', reason: '' };
 }
 
 /** A socket for one ClientRequest: what it writes is dropped; what we push is what it reads. */
@@ -135,12 +137,12 @@ async function llhttpWith(wire: Buffer, heads: readonly boolean[]): Promise<Seen
   for (const head of heads) {
     if (from === wire.length) break; // the wire held fewer responses than generated (a "final" 1xx is interim)
     const one = await llhttpOne(wire, from, head);
-    if (one.kind !== 'response') return { responses, ending: one.kind };
+    if (one.kind !== 'response') return { responses, ending: one.kind, reason: '' };
     responses.push({ status: one.status, contentBytes: one.contentBytes, keepAlive: one.keepAlive, endAt: one.endAt });
     if (!one.keepAlive) break;
     from = one.endAt;
   }
-  return { responses, ending: 'done' };
+  return { responses, ending: 'done', reason: '' };
 }
 
 // The generator. Each response is built from parts; `features` records what is odd about it, so that a known
@@ -153,8 +155,6 @@ const fieldValue = fc
   .array(fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.constantFrom(0x20, 0x09), fc.integer({ min: 0x80, max: 0xff })), { maxLength: 12 })
   .map((codes) => String.fromCharCode(...codes).replace(/^[ \t]+|[ \t]+$/g, ''));
 const ows = fc.constantFrom('', ' ', '  ', '\t', ' \t');
-const caseOf = (name: string): fc.Arbitrary<string> =>
-  fc.constantFrom(name, name.toUpperCase(), name.replace(/(^|-)(.)/g, (m) => m.toUpperCase()));
 
 interface Odd {
   readonly kind: Feature;
@@ -168,7 +168,8 @@ const odd: fc.Arbitrary<Odd> = fc.record({
   byte: fc.integer({ min: 0, max: 255 }),
 });
 
-const response: fc.Arbitrary<Wire> = fc
+/** The parts a response is generated from. */
+const generated = fc
   .record({
     http10: fc.constantFrom(false, false, false, true),
     interim: fc.boolean(),
@@ -191,7 +192,10 @@ const response: fc.Arbitrary<Wire> = fc
     trailers: fc.array(fc.record({ name: token, value: fieldValue }), { maxLength: 2 }),
     head: fc.boolean(),
     odd: fc.option(odd, { freq: 4 }),
-  })
+  });
+type Generated = typeof generated extends fc.Arbitrary<infer T> ? T : never;
+
+const response: fc.Arbitrary<Wire> = generated
   .map((r): Wire => {
     const features = new Set<Feature>();
     const version = r.http10 ? '1.0' : '1.1';
@@ -202,34 +206,43 @@ const response: fc.Arbitrary<Wire> = fc
     for (const f of r.fillers) text += `X-${f.name}:${f.before}${f.value}${f.after}\r\n`;
     if (r.connection !== null) text += `Connection: ${r.connection}\r\n`;
     const noBody = r.head || r.status === 204 || r.status === 304 || (r.status >= 100 && r.status < 200);
-    let body = '';
-    const data = Buffer.from(r.body).toString('latin1');
-    if (r.framing === 'length' || r.framing === 'both') {
-      text += `Content-Length:${r.lengthPad.before}${'0'.repeat(r.lengthPad.zeros)}${data.length}${r.lengthPad.after}\r\n`;
-      body = data;
-    }
-    if (r.framing === 'chunked' || r.framing === 'both') {
-      if (r.framing === 'both') features.add('te-and-length');
-      text += `Transfer-Encoding: ${r.te}\r\n`;
-      body = '';
-      for (const c of r.chunks) {
-        if (c.ext.startsWith(' ')) features.add('chunk-ext-odd');
-        const size = c.size + 1;
-        const hex = size.toString(16);
-        body += `${'0'.repeat(c.zeros)}${c.upper ? hex.toUpperCase() : hex}${c.ext}\r\n${'x'.repeat(size)}\r\n`;
-      }
-      body += `0${r.lastExt}\r\n${r.trailers.map((t) => `X-${t.name}: ${t.value}\r\n`).join('')}\r\n`;
-    }
-    if (r.framing === 'te-other') {
-      text += 'Transfer-Encoding: gzip\r\n';
-      body = data;
-    }
-    if (r.framing === 'close') body = data;
+    const framing = framingOf(r, features);
+    text += framing.head;
+    const body = framing.body;
     text += '\r\n';
     if (!noBody) text += body;
     if (r.odd !== null) text = applyOdd(text, r.odd, features);
     return { text, head: r.head, features };
   });
+
+/** The framing headers and the body of a generated response, as its `framing` says. */
+function framingOf(r: Generated, features: Set<Feature>): { head: string; body: string } {
+  const data = Buffer.from(r.body).toString('latin1');
+  let head = '';
+  let body = '';
+  if (r.framing === 'length' || r.framing === 'both') {
+    head += `Content-Length:${r.lengthPad.before}${'0'.repeat(r.lengthPad.zeros)}${data.length}${r.lengthPad.after}\r\n`;
+    body = data;
+  }
+  if (r.framing === 'chunked' || r.framing === 'both') {
+    if (r.framing === 'both') features.add('te-and-length');
+    head += `Transfer-Encoding: ${r.te}\r\n`;
+    body = '';
+    for (const c of r.chunks) {
+      if (c.ext.startsWith(' ')) features.add('chunk-ext-odd');
+      const size = c.size + 1;
+      const hex = size.toString(16);
+      body += `${'0'.repeat(c.zeros)}${c.upper ? hex.toUpperCase() : hex}${c.ext}\r\n${'x'.repeat(size)}\r\n`;
+    }
+    body += `0${r.lastExt}\r\n${r.trailers.map((t) => `X-${t.name}: ${t.value}\r\n`).join('')}\r\n`;
+  }
+  if (r.framing === 'te-other') {
+    head += 'Transfer-Encoding: gzip\r\n';
+    body = data;
+  }
+  if (r.framing === 'close') body = data;
+  return { head, body };
+}
 
 /** Puts one odd thing in the text: an obs-fold, a control byte in a value, a bare LF, or any byte anywhere. */
 function applyOdd(text: string, o: Odd, features: Set<Feature>): string {
@@ -359,26 +372,9 @@ function compare(wire: Buffer, heads: readonly boolean[], scanner: Seen, llhttp:
 /** Both clients on one wire: the scanner fed in pieces ending at `cuts`, llhttp byte by byte. */
 async function both(wire: Buffer, heads: readonly boolean[], cuts: readonly number[]): Promise<{ verdict: Verdict; scanner: Seen; llhttp: Seen; reason: string }> {
   const scanner = scanWith(wire, heads, cuts);
-  const reason = scanReason(wire, heads, cuts);
+  const reason = scanner.reason;
   const llhttp = await llhttpWith(wire, heads);
   return { verdict: compare(wire, heads, scanner, llhttp, reason), scanner, llhttp, reason };
-}
-
-/** The scanner's errorReason on that wire ('' when it refused nothing). */
-function scanReason(wire: Buffer, heads: readonly boolean[], cuts: readonly number[]): string {
-  let reason = '';
-  const spy = ResponseScanner.prototype.feed;
-  ResponseScanner.prototype.feed = function (this: ResponseScanner, buf, start, end) {
-    const at = spy.call(this, buf, start, end);
-    if (at === -1) reason = this.errorReason;
-    return at;
-  };
-  try {
-    scanWith(wire, heads, cuts);
-  } finally {
-    ResponseScanner.prototype.feed = spy;
-  }
-  return reason;
 }
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
