@@ -40,10 +40,15 @@ describe('runPlan: end of run, interruption, warm-up', () => {
     });
     const result = await runPlan(plan);
     const total = result.recorder.snapshot().total;
-    // Each user: one request at 0 (ends ≈150), a second at ≈150 that ends at ≈300, in the grace period.
-    expect(total.requests).toBe(4);
+    // Each user: one request at 0 (ends ≈150), a second at ≈150 that ends at ≈300, in the grace period. On a
+    // busy machine the first may end after 200 ms, and there is no second: 2 or 4 requests, none interrupted.
+    expect([2, 3, 4]).toContain(total.requests);
     expect(total.interrupted).toBe(0);
+    expect(total.successes).toBe(total.requests);
     expect(result.elapsedMs - result.drainMs).toBeCloseTo(200, 3);
+    // A user with no think time is always in a request: each had one in flight at 200 ms, which finished
+    // (150 ms of service < the 1 s grace) and counted normally.
+    expect(result.drainMs).toBeGreaterThan(0);
   });
 
   it('stops on the abort signal like at the end of the plan, and says it was interrupted', async () => {
