@@ -226,11 +226,13 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
       levels.push(`${current}: &${current} [${Array(9).fill(`*${previous}`).join(',')}]`);
     }
     const name = await file('bomb.yml', `${levels.join('\n')}\n${scenario()}`);
-    const started = Date.now();
     // At the alias where the expansion passes the limit: the first *d of line 5 (d holds 1000 expansions).
+    // Fast by what refused it, not by a stopwatch on a process start: the located message is the pre-check's,
+    // made before anything is expanded (yaml's own refusal, the safety net, comes mid-expansion and names no
+    // alias); test/unit/scenario/load-scenario.test.ts shows no alias is resolved.
     const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'refused: aliases expand too much (more than 1000 expansions at *d)' });
     expect(issue).toMatch(/^✗ bomb\.yml:5:8 {2}refused/);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(issue).not.toMatch(/Excessive alias count/i);
   });
 
   it('an undefined alias, at the alias', async () => {

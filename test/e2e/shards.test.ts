@@ -98,13 +98,20 @@ describe('sharded runs (built CLI)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--shard takes i/n with 1 ≤ i ≤ n');
     await writeFile(join(dir, 'long.yml'), 'name: long\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/10}]\nload: {profile: constant, users: 2, duration: 1h}\nreport: {html: false}\n');
-    const started = Date.now();
+    const before = server.requestCount();
     const stopped = await runBuiltCli(['run', 'long.yml', '--max-duration', '1500ms', '--out', 'long.json'], { cwd: dir, env: { TARGET_URL: server.url } });
     expect(stopped.code).toBe(143);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(stopped.stderr).toContain('--max-duration 1s500ms reached');
     const doc = await results('long.json');
+    // Stopped by the limit, not the planned hour, on the run's own clock: the load (which starts after the
+    // limit's timer) stopped by 1.5 s, plus how late that timer could fire in the run's own event loop.
+    expect(doc.run.durationMs - (doc.run.drainMs ?? 0)).toBeLessThanOrEqual(1500 + doc.generator.eventLoopDelayMaxMs + 50);
     expect(doc.verdict).toBe('interrupted');
-    expect(doc.summary.total.count).toBeGreaterThan(10);
+    // The report holds what was sent, by the target's own count: every request it counts was served, and the
+    // target served none it does not count (as ended or interrupted). How many fit in 1.5 s is the machine's
+    // business: on a busy one, starting up can take all of it.
+    const served = server.requestCount() - before;
+    expect(served).toBeGreaterThanOrEqual(doc.summary.total.count);
+    expect(served).toBeLessThanOrEqual(doc.summary.total.count + doc.summary.total.interrupted);
   });
 });

@@ -40,10 +40,15 @@ describe('runPlan: end of run, interruption, warm-up', () => {
     });
     const result = await runPlan(plan);
     const total = result.recorder.snapshot().total;
-    // Each user: one request at 0 (ends ≈150), a second at ≈150 that ends at ≈300, in the grace period.
-    expect(total.requests).toBe(4);
+    // Each user: one request at 0 (ends ≈150), a second at ≈150 that ends at ≈300, in the grace period. On a
+    // busy machine the first may end after 200 ms, and there is no second: 2 or 4 requests, none interrupted.
+    expect([2, 3, 4]).toContain(total.requests);
     expect(total.interrupted).toBe(0);
+    expect(total.successes).toBe(total.requests);
     expect(result.elapsedMs - result.drainMs).toBeCloseTo(200, 3);
+    // A user with no think time is always in a request: each had one in flight at 200 ms, which finished
+    // (150 ms of service < the 1 s grace) and counted normally.
+    expect(result.drainMs).toBeGreaterThan(0);
   });
 
   it('stops on the abort signal like at the end of the plan, and says it was interrupted', async () => {
@@ -99,19 +104,31 @@ describe('runPlan: end of run, interruption, warm-up', () => {
   });
 
   it('reports progress while running', async () => {
+    // A run far longer than the test waits: it ends only once three ticks that saw requests have come, so the
+    // ticks are waited for, not expected within some time.
     const plan = planOf({
       target: server.url,
       requests: [{ path: '/delay/10' }],
-      load: { profile: 'constant', users: 2, duration: '350ms' },
+      load: { profile: 'constant', users: 2, duration: '60s', grace_period: '1s' },
     });
+    const controller = new AbortController();
     const seen: number[] = [];
-    await runPlan(plan, {
+    const result = await runPlan(plan, {
+      signal: controller.signal,
       progressIntervalMs: 100,
-      onProgress: (progress) => seen.push(progress.recorder.snapshot().total.requests),
+      onProgress: (progress) => {
+        if (progress.phase !== 'measured' || controller.signal.aborted) return;
+        seen.push(progress.recorder.snapshot().total.requests);
+        if (seen.filter((requests) => requests > 0).length >= 3) controller.abort();
+      },
     });
-    expect(seen.length).toBeGreaterThanOrEqual(3);
+    // Stopped by the test from a tick: progress came while the run was going.
+    expect(result.interrupted).toBe(true);
+    expect(seen.filter((requests) => requests > 0).length).toBe(3);
+    // Live figures: they only grow, up to the run's final count.
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBeLessThanOrEqual(result.recorder.snapshot().total.requests);
   });
 });
 

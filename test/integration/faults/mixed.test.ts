@@ -5,6 +5,7 @@ import { ERROR_CATEGORIES } from '../../../src/metrics/error-category.js';
 import type { RequestSpec } from '../../../src/scenario/types.js';
 import { expectOnlyFailures, FAULT_TRANSPORTS, faultPlan, startFaultServer, startTlsFaultServer } from '../../helpers/fault-servers.js';
 import type { FaultServer } from '../../helpers/fault-servers.js';
+import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { tlsFixtures } from '../../helpers/tls-fixtures.js';
 import { budget, closedPort } from '../engine/servers.js';
 
@@ -81,11 +82,13 @@ afterAll(async () => {
 describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
   it('counts every fault of a mixed run in its own bucket; total = successes + Σ categories + status failures', async () => {
     const plan = faultPlan(transport, { requests: cases.map((each) => each.request), load: budget(2, ITERATIONS) });
-    const result = await runPlan(plan);
+    const { value: result, lateMs } = await withLoopDelay(() => runPlan(plan));
     const snapshot = result.recorder.snapshot();
     expect(result.interrupted).toBe(false);
     expect(snapshot.iterations).toBe(ITERATIONS);
-    expect(result.elapsedMs).toBeLessThan(1500);
+    // No fault held a user past its deadline: the run took its few 100 ms deadlines, plus what this process
+    // was held up by (TLS handshakes on a busy machine).
+    expect(result.elapsedMs).toBeLessThan(1500 + lateMs);
 
     for (const [index, { request, outcome }] of cases.entries()) {
       const stats = snapshot.requests[index];
