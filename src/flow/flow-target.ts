@@ -1,10 +1,10 @@
 import type { PlannedFlow, PlannedRequest } from '../plan/build-plan.js';
-import { compileCapture, extractCapture } from '../plan/capture.js';
-import type { PlannedCapture } from '../plan/capture.js';
-import { compileChecks, evaluateChecks, needsBody } from '../plan/checks.js';
-import type { PlannedChecks } from '../plan/checks.js';
+import { compileCapture, extractCapture } from './capture.js';
+import type { PlannedCapture } from './capture.js';
+import { compileChecks, evaluateChecks, needsBody } from './checks.js';
+import type { PlannedChecks } from './checks.js';
 import type { RequestTemplates } from '../plan/compile-request.js';
-import { createResponseView } from '../plan/response-view.js';
+import { createResponseView } from './response-view.js';
 import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
 import { feederValue } from '../scenario/feeder-table.js';

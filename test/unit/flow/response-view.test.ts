@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createResponseView } from '../../../src/plan/response-view.js';
+import { createResponseView } from '../../../src/flow/response-view.js';
 
 describe('createResponseView', () => {
   it('reads headers by lower-case name, joining repeated ones', () => {

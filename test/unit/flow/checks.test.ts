@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileCapture } from '../../../src/plan/capture.js';
-import { compileChecks, evaluateChecks, jsonEqual, needsBody, needsHeaders } from '../../../src/plan/checks.js';
-import type { PlannedChecks } from '../../../src/plan/checks.js';
-import { createResponseView } from '../../../src/plan/response-view.js';
-import type { ResponseView } from '../../../src/plan/response-view.js';
+import { compileCapture } from '../../../src/flow/capture.js';
+import { compileChecks, evaluateChecks, jsonEqual, needsBody, needsHeaders } from '../../../src/flow/checks.js';
+import type { PlannedChecks } from '../../../src/flow/checks.js';
+import { createResponseView } from '../../../src/flow/response-view.js';
+import type { ResponseView } from '../../../src/flow/response-view.js';
 import type { ExpectChecks } from '../../../src/scenario/types.js';
 
 function response(body: string | undefined, headers: Record<string, string | string[]> = {}): ResponseView {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileCapture, extractCapture } from '../../../src/plan/capture.js';
-import { createResponseView } from '../../../src/plan/response-view.js';
-import type { ResponseView } from '../../../src/plan/response-view.js';
+import { compileCapture, extractCapture } from '../../../src/flow/capture.js';
+import { createResponseView } from '../../../src/flow/response-view.js';
+import type { ResponseView } from '../../../src/flow/response-view.js';
 
 function response(body: string | undefined, headers: Record<string, string | string[]> = {}, status = 200): ResponseView {
   return createResponseView(status, headers, body === undefined ? undefined : Buffer.from(body, 'utf8'));
