@@ -6,7 +6,7 @@ import { isThinkStep } from '../scenario/types.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
-import type { LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
@@ -274,11 +274,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
   const setup = (data.setup ?? []).map((spec) => compileRequest(spec, data.target, data.defaults, env));
   const http = data.http ?? {};
   const cookies = http.cookies ?? data.flows !== undefined;
-  const redirects: PlannedRedirects = {
-    follow: http.redirects?.follow ?? false,
-    max: http.redirects?.max ?? DEFAULT_MAX_REDIRECTS,
-    allowOrigins: (http.redirects?.allow_origins ?? []).map((origin) => new URL(origin).origin),
-  };
+  const redirects = planRedirects(http);
   const feeders = scenario.feeders ?? [];
   const needsFlow =
     cookies ||
@@ -303,6 +299,15 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
       secretVariables: data.redact ?? [],
       secretHeaders: [...new Set([...SECRET_HEADERS, ...redact])],
     },
+  };
+}
+
+/** Redirect settings with their defaults; allowed origins as URL.origin spells them. */
+function planRedirects(http: HttpSettings): PlannedRedirects {
+  return {
+    follow: http.redirects?.follow ?? false,
+    max: http.redirects?.max ?? DEFAULT_MAX_REDIRECTS,
+    allowOrigins: (http.redirects?.allow_origins ?? []).map((origin) => new URL(origin).origin),
   };
 }
 

@@ -96,7 +96,7 @@ export function compileRequest(
   env: TemplateEnvironment = {},
 ): PlannedRequest {
   const method = spec.method ?? 'GET';
-  const rawUrl = spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
+  const rawUrl = rawUrlOf(spec, target);
   const auth = spec.auth ?? defaults.auth;
   const templated = requestHasTemplate(spec, defaults, auth, rawUrl);
   // The URL is parsed without its templates (URL would percent-encode the braces); they go back in below.
@@ -105,12 +105,14 @@ export function compileRequest(
   const path = `${url.pathname}${search}`;
   const body = encodeBody(spec);
   const headers = compileHeaders(defaults.headers, spec.headers, auth, body?.contentType);
-  const checks = checksOf(spec.expect ?? defaults.expect);
+  const expect = spec.expect ?? defaults.expect;
+  const checks = checksOf(expect);
   const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
   const timeout = spec.timeout ?? defaults.timeout;
-  const expectedStatuses = expectedStatusesOf(spec.expect ?? defaults.expect);
+  const expectedStatuses = expectedStatusesOf(expect);
   const thinkTime = thinkTimeOf(spec.think_time ?? defaults.think_time);
-  const maxLatency = maxLatencyOf(spec.expect ?? defaults.expect);
+  const maxLatency = maxLatencyOf(expect);
+  const captures = capturesOf(spec.capture);
   return {
     name: requestNameOf(spec),
     method,
@@ -119,15 +121,20 @@ export function compileRequest(
     path,
     headers,
     ...(body === undefined ? {} : { body: body.bytes }),
-    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : ms(timeout),
+    timeoutMs: timeoutMsOf(timeout),
     ...(spec.weight === undefined ? {} : { weight: spec.weight }),
     ...(expectedStatuses === undefined ? {} : { expectedStatuses }),
     ...(thinkTime === undefined ? {} : { thinkTime }),
     ...(maxLatency === undefined ? {} : { maxLatencyMs: ms(maxLatency) }),
     ...(templates === undefined ? {} : { templates }),
     ...(checks === undefined ? {} : { checks }),
-    ...(spec.capture === undefined || spec.capture.length === 0 ? {} : { captures: spec.capture }),
+    ...(captures === undefined ? {} : { captures }),
   };
+}
+
+/** The URL as written: `url`, else `path` joined to `target`. */
+function rawUrlOf(spec: RequestSpec, target: string | undefined): string {
+  return spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
 }
 
 /** Any `{{` in what the request sends: URL, query, headers, auth, body. */
@@ -180,6 +187,15 @@ function checksOf(expect: Expect | undefined): ExpectChecks | undefined {
   if (typeof expect !== 'object' || Array.isArray(expect)) return undefined;
   const { status: _status, max_latency: _maxLatency, ...rest } = expect as ExpectChecks;
   return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+function timeoutMsOf(timeout: Duration | undefined): number {
+  return timeout === undefined ? DEFAULT_TIMEOUT_MS : ms(timeout);
+}
+
+/** The request's captures; undefined when there are none. */
+function capturesOf(captures: readonly Capture[] | undefined): readonly Capture[] | undefined {
+  return captures === undefined || captures.length === 0 ? undefined : captures;
 }
 
 function maxLatencyOf(expect: Expect | undefined): Duration | undefined {

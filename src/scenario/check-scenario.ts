@@ -7,7 +7,7 @@ import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestNameOf, requestsOf } from './types.js';
 import type { Duration } from './duration.js';
-import type { ExpectChecks, ScenarioData, ThinkTime, Warmup } from './types.js';
+import type { Capture, ConstantLoad, ExpectChecks, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
 
 /**
  * What the schema cannot say: choices that exclude each other, profiles that make no sense,
@@ -19,42 +19,8 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
     issues.push({ path, at, message });
   };
 
-  if (data.requests === undefined && data.flows === undefined) {
-    report([], 'a scenario needs requests (a list of requests) or flows (multi-step journeys)');
-  }
-  if (data.requests !== undefined && data.flows !== undefined) {
-    report(['flows'], 'use either requests or flows, not both');
-  }
-
-  for (const { spec, path } of requestsOf(data)) {
-    if (spec.path !== undefined && spec.url !== undefined) {
-      report([...path, 'url'], 'give either path or url, not both');
-    } else if (spec.path === undefined && spec.url === undefined) {
-      report(path, 'a request needs a path (resolved against target) or an absolute url', 'value');
-    } else if (spec.path !== undefined && data.target === undefined) {
-      report([...path, 'path'], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
-    }
-    const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
-    if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
-    checkThinkTime(spec.think_time, [...path, 'think_time'], report);
-    checkExpect(spec.expect, [...path, 'expect'], report);
-    for (const [index, capture] of (spec.capture ?? []).entries()) {
-      const sources = (['json', 'header', 'regex', 'status'] as const).filter((key) => capture[key] !== undefined);
-      if (sources.length !== 1) {
-        report([...path, 'capture', index], 'a capture takes exactly one of json, header, regex or status', 'value');
-      }
-      if (capture.json !== undefined) checkJsonPath(capture.json, [...path, 'capture', index, 'json'], report);
-      if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'capture', index, 'regex'], report);
-      if (capture.group !== undefined && capture.regex === undefined) {
-        report([...path, 'capture', index, 'group'], 'group applies to a regex capture');
-      } else if (capture.group !== undefined && capture.regex !== undefined) {
-        const groups = groupCount(capture.regex);
-        if (groups !== undefined && capture.group > groups) {
-          report([...path, 'capture', index, 'group'], `the regex has ${groups} group${groups === 1 ? '' : 's'}: group ${capture.group} does not exist`, 'value');
-        }
-      }
-    }
-  }
+  checkRequestsOrFlows(data, report);
+  for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, data.target !== undefined, report);
   for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
     for (const [index, step] of flow.steps.entries()) {
       if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], report);
@@ -68,6 +34,54 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   checkUrls(data, report);
   checkDurations(data, report);
   checkSlaNames(data, report);
+  checkMonitorSources(data, report);
+  return issues;
+}
+
+type Report = (path: DataPath, message: string, at?: 'key' | 'value') => void;
+
+function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
+  if (data.requests === undefined && data.flows === undefined) {
+    report([], 'a scenario needs requests (a list of requests) or flows (multi-step journeys)');
+  }
+  if (data.requests !== undefined && data.flows !== undefined) {
+    report(['flows'], 'use either requests or flows, not both');
+  }
+}
+
+function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, report: Report): void {
+  if (spec.path !== undefined && spec.url !== undefined) {
+    report([...path, 'url'], 'give either path or url, not both');
+  } else if (spec.path === undefined && spec.url === undefined) {
+    report(path, 'a request needs a path (resolved against target) or an absolute url', 'value');
+  } else if (spec.path !== undefined && !hasTarget) {
+    report([...path, 'path'], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
+  }
+  const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
+  if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
+  checkThinkTime(spec.think_time, [...path, 'think_time'], report);
+  checkExpect(spec.expect, [...path, 'expect'], report);
+  for (const [index, capture] of (spec.capture ?? []).entries()) checkCapture(capture, [...path, 'capture', index], report);
+}
+
+function checkCapture(capture: Capture, path: DataPath, report: Report): void {
+  const sources = (['json', 'header', 'regex', 'status'] as const).filter((key) => capture[key] !== undefined);
+  if (sources.length !== 1) {
+    report(path, 'a capture takes exactly one of json, header, regex or status', 'value');
+  }
+  if (capture.json !== undefined) checkJsonPath(capture.json, [...path, 'json'], report);
+  if (capture.regex !== undefined) checkRegex(capture.regex, [...path, 'regex'], report);
+  if (capture.group !== undefined && capture.regex === undefined) {
+    report([...path, 'group'], 'group applies to a regex capture');
+  } else if (capture.group !== undefined && capture.regex !== undefined) {
+    const groups = groupCount(capture.regex);
+    if (groups !== undefined && capture.group > groups) {
+      report([...path, 'group'], `the regex has ${groups} group${groups === 1 ? '' : 's'}: group ${capture.group} does not exist`, 'value');
+    }
+  }
+}
+
+function checkMonitorSources(data: ScenarioData, report: Report): void {
   for (const [index, source] of (data.monitor?.sources ?? []).entries()) {
     if ((source.process === undefined) === (source.prometheus === undefined)) {
       report(['monitor', 'sources', index], 'a monitor source takes exactly one of process or prometheus', 'value');
@@ -78,10 +92,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
       if (parsed?.ok === false) report(['monitor', 'sources', index, 'prometheus', key], `not a metric selector: ${parsed.problem}`, 'value');
     }
   }
-  return issues;
 }
-
-type Report = (path: DataPath, message: string, at?: 'key' | 'value') => void;
 
 /** A request's deadline: one hour is already far past any answer a load test waits for. */
 export const MAX_TIMEOUT_MS = 3_600_000;
@@ -90,14 +101,7 @@ function checkLoad(data: ScenarioData, report: Report): void {
   const load = data.load;
   switch (load.profile) {
     case 'constant':
-      if (load.duration === undefined && load.iterations === undefined) {
-        report(['load'], 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget');
-      } else if (load.duration !== undefined && load.iterations !== undefined) {
-        report(['load', 'iterations'], 'give either duration or iterations, not both');
-      }
-      if (load.max_duration !== undefined && load.iterations === undefined) {
-        report(['load', 'max_duration'], 'max_duration bounds an iterations budget; with a duration, leave it out');
-      }
+      checkConstantLoad(load, report);
       break;
     case 'ramp': {
       const startUsers = load.start_users ?? 0;
@@ -129,6 +133,17 @@ function checkLoad(data: ScenarioData, report: Report): void {
       break;
   }
   checkWarmup(load.warmup, load.profile, report);
+}
+
+function checkConstantLoad(load: ConstantLoad, report: Report): void {
+  if (load.duration === undefined && load.iterations === undefined) {
+    report(['load'], 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget');
+  } else if (load.duration !== undefined && load.iterations !== undefined) {
+    report(['load', 'iterations'], 'give either duration or iterations, not both');
+  }
+  if (load.max_duration !== undefined && load.iterations === undefined) {
+    report(['load', 'max_duration'], 'max_duration bounds an iterations budget; with a duration, leave it out');
+  }
 }
 
 function checkWarmup(warmup: Warmup | undefined, profile: ScenarioData['load']['profile'], report: Report): void {

@@ -45,8 +45,10 @@ const NOT_IN_QUOTED = new Set([...'\',]\\']);
 const INTEGER = /^-?\d+$/;
 const SLICE = /^([^:]*):([^:]*)(?::(.*))?$/s;
 
+/** Where in the path, for messages: 1-based. */
+const at = (index: number): string => `at character ${index + 1}`;
+
 function parseSegments(path: string): Segment[] | string {
-  const at = (index: number): string => `at character ${index + 1}`;
   if (!path.startsWith('$')) return 'a JSONPath starts with $ (the whole document), e.g. $.items[0].id';
   const segments: Segment[] = [{ text: '$', at: 0 }];
   let index = 1;
@@ -90,40 +92,15 @@ function readName(path: string, start: number): string {
   return path.slice(start, end);
 }
 
-/** `[...]` starting at `open`: its segment, and the index just past its `]`. */
-function parseBracket(path: string, open: number): { readonly segment: Segment; readonly end: number } | string {
-  const at = (index: number): string => `at character ${index + 1}`;
+/** A bracket's segment and the index just past its `]`; or what is wrong with it. */
+type ParsedBracket = { readonly segment: Segment; readonly end: number } | string;
+
+/** `[...]` starting at `open`, whichever its form. */
+function parseBracket(path: string, open: number): ParsedBracket {
   const first = path[open + 1];
   if (first === undefined) return `"[" ${at(open)} is never closed`;
-  if (first === '?' || first === '(') {
-    const paren = first === '?' ? open + 2 : open + 1;
-    if (path[paren] !== '(') return `"?" ${at(open + 1)} starts a filter, written [?(expression)]`;
-    const close = matchingParen(path, paren);
-    if (typeof close === 'string') return close;
-    if (path[close + 1] !== ']') {
-      return path[close + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(close + 1)}, after the expression`;
-    }
-    const what = first === '?' ? 'filter' : 'script';
-    const body = path.slice(paren + 1, close);
-    const problem = expressionProblem(body, paren + 1, what, open);
-    if (problem !== undefined) return problem;
-    return { segment: { text: path.slice(open + 1, close + 1), at: open }, end: close + 2 };
-  }
-  if (first === "'" || first === '"') {
-    const quoteEnd = path.indexOf(first, open + 2);
-    if (quoteEnd === -1) return `the quote ${at(open + 1)} is never closed`;
-    const name = path.slice(open + 2, quoteEnd);
-    if (name === '') return `an empty name ${at(open + 1)}`;
-    for (const [offset, char] of [...name].entries()) {
-      if (!NOT_IN_QUOTED.has(char)) continue;
-      const where = at(open + 2 + offset);
-      if (char === ',') return `"," ${where}: a quoted name cannot hold a comma, and a union is written without quotes: [a,b]`;
-      return `"${char}" ${where} cannot be part of a quoted name`;
-    }
-    if (path[quoteEnd + 1] === ',') return `"," ${at(quoteEnd + 1)}: a union is written without quotes, e.g. [a,b] or [0,2]`;
-    if (path[quoteEnd + 1] !== ']') return path[quoteEnd + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(quoteEnd + 1)}`;
-    return { segment: { text: name, at: open }, end: quoteEnd + 2 };
-  }
+  if (first === '?' || first === '(') return parseExpressionBracket(path, open, first);
+  if (first === "'" || first === '"') return parseQuotedBracket(path, open, first);
   const close = path.indexOf(']', open + 1);
   const nested = path.indexOf('[', open + 1);
   if (close === -1) return `"[" ${at(open)} is never closed`;
@@ -134,15 +111,58 @@ function parseBracket(path: string, open: number): { readonly segment: Segment; 
   if (inside === '') return `empty brackets ${at(open)}: expected an index, a name, *, a slice or a filter`;
   if (inside === '*') return { segment: { text: '*', at: open }, end: close + 1 };
   const slice = SLICE.exec(inside);
-  if (slice !== null) {
-    const [, start = '', end = '', step] = slice;
-    if (!/^-?\d*$/.test(start) || !/^-?\d*$/.test(end)) return `a slice ${at(open)} takes whole numbers: [start:end:step]`;
-    if (step !== undefined && step.includes(':')) return `a slice ${at(open)} has at most three parts: [start:end:step]`;
-    if (step !== undefined && step.startsWith('-')) return `a slice ${at(open)} steps forward only: the step must be 1 or more`;
-    if (step !== undefined && !/^\d*$/.test(step)) return `a slice ${at(open)} takes whole numbers: [start:end:step]`;
-    if (step !== undefined && step !== '' && Number(step) === 0) return `a slice step of 0 ${at(open)}: the step must be 1 or more`;
-    return { segment: { text: inside, at: open }, end: close + 1 };
+  const problem = slice === null ? membersProblem(inside, open) : sliceProblem(slice, open);
+  if (problem !== undefined) return problem;
+  return { segment: { text: inside, at: open }, end: close + 1 };
+}
+
+/** `[?(expression)]` (a filter) or `[(expression)]` (a script). */
+function parseExpressionBracket(path: string, open: number, first: '?' | '('): ParsedBracket {
+  const paren = first === '?' ? open + 2 : open + 1;
+  if (path[paren] !== '(') return `"?" ${at(open + 1)} starts a filter, written [?(expression)]`;
+  const close = matchingParen(path, paren);
+  if (typeof close === 'string') return close;
+  if (path[close + 1] !== ']') {
+    return path[close + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(close + 1)}, after the expression`;
   }
+  const what = first === '?' ? 'filter' : 'script';
+  const body = path.slice(paren + 1, close);
+  const problem = expressionProblem(body, paren + 1, what, open);
+  if (problem !== undefined) return problem;
+  return { segment: { text: path.slice(open + 1, close + 1), at: open }, end: close + 2 };
+}
+
+/** `['name']` or `["name"]`. */
+function parseQuotedBracket(path: string, open: number, quote: "'" | '"'): ParsedBracket {
+  const quoteEnd = path.indexOf(quote, open + 2);
+  if (quoteEnd === -1) return `the quote ${at(open + 1)} is never closed`;
+  const name = path.slice(open + 2, quoteEnd);
+  if (name === '') return `an empty name ${at(open + 1)}`;
+  for (const [offset, char] of [...name].entries()) {
+    if (!NOT_IN_QUOTED.has(char)) continue;
+    const where = at(open + 2 + offset);
+    if (char === ',') return `"," ${where}: a quoted name cannot hold a comma, and a union is written without quotes: [a,b]`;
+    return `"${char}" ${where} cannot be part of a quoted name`;
+  }
+  if (path[quoteEnd + 1] === ',') return `"," ${at(quoteEnd + 1)}: a union is written without quotes, e.g. [a,b] or [0,2]`;
+  if (path[quoteEnd + 1] !== ']') return path[quoteEnd + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(quoteEnd + 1)}`;
+  return { segment: { text: name, at: open }, end: quoteEnd + 2 };
+}
+
+/** What is wrong with a slice, `[start:end:step]`, in the brackets at `open` (its parts as SLICE splits them). */
+function sliceProblem(slice: RegExpExecArray, open: number): string | undefined {
+  const [, start = '', end = '', step] = slice;
+  if (!/^-?\d*$/.test(start) || !/^-?\d*$/.test(end)) return `a slice ${at(open)} takes whole numbers: [start:end:step]`;
+  if (step === undefined) return undefined;
+  if (step.includes(':')) return `a slice ${at(open)} has at most three parts: [start:end:step]`;
+  if (step.startsWith('-')) return `a slice ${at(open)} steps forward only: the step must be 1 or more`;
+  if (!/^\d*$/.test(step)) return `a slice ${at(open)} takes whole numbers: [start:end:step]`;
+  if (step !== '' && Number(step) === 0) return `a slice step of 0 ${at(open)}: the step must be 1 or more`;
+  return undefined;
+}
+
+/** What is wrong with an index (`[0]`), a name (`[a]`) or a union of them (`[0,2]`, `[a,b]`) in the brackets at `open`. */
+function membersProblem(inside: string, open: number): string | undefined {
   const members = inside.split(',');
   for (const member of members) {
     const where = at(open + 1 + inside.indexOf(member));
@@ -155,7 +175,7 @@ function parseBracket(path: string, open: number): { readonly segment: Segment; 
     const name = readName(member, 0);
     if (name !== member) return `unexpected "${member[name.length] as string}" ${at(open + 1 + inside.indexOf(member) + name.length)} inside [ ]`;
   }
-  return { segment: { text: inside, at: open }, end: close + 1 };
+  return undefined;
 }
 
 const CLOSES: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
@@ -165,7 +185,6 @@ const CLOSES: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' 
  * unbalanced.
  */
 function matchingParen(path: string, open: number): number | string {
-  const at = (index: number): string => `at character ${index + 1}`;
   const stack: number[] = [open];
   for (let index = open + 1; index < path.length; index++) {
     const char = path[index] as string;

@@ -191,20 +191,11 @@ export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string
 
 /** An array of flat objects with the same keys; values string, number or boolean. */
 function parseJsonTable(text: string, name: string): Table | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text) as unknown;
-  } catch (error) {
-    return `${name} is not valid JSON: ${(error as Error).message}`;
-  }
-  if (!Array.isArray(data)) {
-    return `${name} must be a JSON array of objects, e.g. [{"username": "a", "password": "b"}]; it holds ${kindOf(data)}`;
-  }
-  if (data.length === 0) return `${name} is an empty array: a data file needs at least one row`;
-  if (data.length > MAX_FEEDER_ROWS) return `${name} has ${data.length} rows; ${ROW_LIMIT}`;
+  const data = parseJsonRows(text, name);
+  if (typeof data === 'string') return data;
   let columns: string[] | undefined;
   let builder: FeederTableBuilder | undefined;
-  for (const [index, item] of (data as unknown[]).entries()) {
+  for (const [index, item] of data.entries()) {
     const where = `${name} row ${index + 1}`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       return `${where}: expected an object of column: value, got ${kindOf(item)}`;
@@ -219,16 +210,39 @@ function parseJsonTable(text: string, name: string): Table | string {
     } else if (keys.length !== columns.length || !columns.every((column) => Object.hasOwn(item, column))) {
       return `${where} has the columns ${keys.join(', ') || '(none)'}; the first row has ${columns.join(', ')}: every row needs the same columns`;
     }
-    const row: string[] = [];
-    for (const column of columns) {
-      const value = (item as Record<string, unknown>)[column];
-      if (typeof value === 'string') row.push(value);
-      else if (typeof value === 'number' || typeof value === 'boolean') row.push(String(value));
-      else return `${where}: "${column}" is ${kindOf(value)}; values must be strings, numbers or booleans`;
-    }
+    const row = rowValues(item as Record<string, unknown>, columns, where);
+    if (typeof row === 'string') return row;
     builder?.push(row);
   }
   return { columns: columns ?? [], table: (builder ?? new FeederTableBuilder(1)).build() };
+}
+
+/** The rows of a JSON data file: a non-empty array, not too long; or what is wrong with it. */
+function parseJsonRows(text: string, name: string): unknown[] | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text) as unknown;
+  } catch (error) {
+    return `${name} is not valid JSON: ${(error as Error).message}`;
+  }
+  if (!Array.isArray(data)) {
+    return `${name} must be a JSON array of objects, e.g. [{"username": "a", "password": "b"}]; it holds ${kindOf(data)}`;
+  }
+  if (data.length === 0) return `${name} is an empty array: a data file needs at least one row`;
+  if (data.length > MAX_FEEDER_ROWS) return `${name} has ${data.length} rows; ${ROW_LIMIT}`;
+  return data as unknown[];
+}
+
+/** One JSON row's values in column order, as text; or which value is not a string, number or boolean. */
+function rowValues(item: Readonly<Record<string, unknown>>, columns: readonly string[], where: string): string[] | string {
+  const row: string[] = [];
+  for (const column of columns) {
+    const value = item[column];
+    if (typeof value === 'string') row.push(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') row.push(String(value));
+    else return `${where}: "${column}" is ${kindOf(value)}; values must be strings, numbers or booleans`;
+  }
+  return row;
 }
 
 function headerProblem(columns: readonly string[], name: string): string | undefined {

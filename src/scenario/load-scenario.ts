@@ -102,34 +102,14 @@ export function parseScenario(
     throw new ScenarioError(file, issues);
   };
 
-  const syntaxErrors = [
-    ...doc.errors.map((error) => ({ offset: error.pos[0], message: firstLine(error.message) })),
-    ...duplicateKeyOffsets(doc).map((offset) => ({ offset, message: 'Map keys must be unique' })),
-  ];
-  if (syntaxErrors.length > 0) {
-    fail(
-      syntaxErrors
-        .sort((a, b) => a.offset - b.offset)
-        .map(({ offset, message }) => {
-          const { line, col } = lines.linePos(offset);
-          return { file, line, column: col, path: '', message: `YAML syntax error: ${message}` };
-        }),
-    );
-  }
+  const syntaxIssues = yamlSyntaxIssues(doc, lines, file);
+  if (syntaxIssues.length > 0) fail(syntaxIssues);
   if (doc.contents === null) {
     fail([{ file, path: '', message: 'the file is empty: a scenario needs at least load and requests (loadseed init writes an example)' }]);
   }
 
-  const aliasProblems = checkAliases(doc, MAX_ALIAS_COUNT);
-  if (aliasProblems.length > 0) {
-    fail(
-      aliasProblems.map(({ offset, message }) => {
-        if (offset === undefined) return { file, path: '', message };
-        const { line, col } = lines.linePos(offset);
-        return { file, line, column: col, path: '', message };
-      }),
-    );
-  }
+  const aliasIssues = yamlAliasIssues(doc, lines, file);
+  if (aliasIssues.length > 0) fail(aliasIssues);
 
   const map = new SourceMap(doc, lines);
   const locate = (drafts: readonly IssueDraft[]): ScenarioIssue[] =>
@@ -166,6 +146,30 @@ export function parseScenario(
   if (checkIssues.length > 0) fail(locate(checkIssues));
 
   return { file, baseDir: options.baseDir, data: scenarioData, envVarsUsed };
+}
+
+/** The YAML's syntax errors and duplicate keys, in the order they appear in the file. */
+function yamlSyntaxIssues(doc: Document, lines: LineCounter, file: string): ScenarioIssue[] {
+  const syntaxErrors = [
+    ...doc.errors.map((error) => ({ offset: error.pos[0], message: firstLine(error.message) })),
+    ...duplicateKeyOffsets(doc).map((offset) => ({ offset, message: 'Map keys must be unique' })),
+  ];
+  if (syntaxErrors.length === 0) return [];
+  return syntaxErrors
+    .sort((a, b) => a.offset - b.offset)
+    .map(({ offset, message }) => {
+      const { line, col } = lines.linePos(offset);
+      return { file, line, column: col, path: '', message: `YAML syntax error: ${message}` };
+    });
+}
+
+/** The aliases toJS would refuse (an anchor not yet defined, too large an expansion), located where they can be. */
+function yamlAliasIssues(doc: Document, lines: LineCounter, file: string): ScenarioIssue[] {
+  return checkAliases(doc, MAX_ALIAS_COUNT).map(({ offset, message }) => {
+    if (offset === undefined) return { file, path: '', message };
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col, path: '', message };
+  });
 }
 
 /**

@@ -219,35 +219,49 @@ function addExpression(
       }
       builder.dynamic({ kind: name });
       return;
-    case 'randomInt': {
-      const args = RANDOM_INT_ARGUMENTS.exec(rest);
-      const min = args === null ? Number.NaN : Number(args[1]);
-      const max = args === null ? Number.NaN : Number(args[2]);
-      if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
-        throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: expected $randomInt(min, max) with two integers`, offset);
-      }
-      if (min > max) {
-        throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: min (${min}) is above max (${max})`, offset);
-      }
-      builder.dynamic({ kind: 'randomInt', min, max });
+    case 'randomInt':
+      addRandomInt(builder, rest, offset);
       return;
-    }
-    case 'env': {
-      const reference = ENV_REFERENCE.exec(rest);
-      if (reference === null) {
-        throw new TemplateSyntaxError(`bad reference $env${rest} at offset ${offset}: expected $env.NAME`, offset);
-      }
-      const envName = reference[1] as string;
-      const value = env[envName];
-      if (value === undefined) {
-        throw new TemplateSyntaxError(`environment variable ${envName} is not set (read by {{ $env.${envName} }} at offset ${offset})`, offset);
-      }
-      builder.env(envName, escapeValue(value, escape));
+    case 'env':
+      addEnv(builder, rest, offset, env, escape);
       return;
-    }
     default:
       throw new TemplateSyntaxError(`unknown built-in $${name} (known: ${KNOWN_BUILT_INS})`, offset);
   }
+}
+
+/** `$randomInt(min, max)`, `rest` being what follows the name. */
+function addRandomInt(builder: PartsBuilder, rest: string, offset: number): void {
+  const args = RANDOM_INT_ARGUMENTS.exec(rest);
+  const min = args === null ? Number.NaN : Number(args[1]);
+  const max = args === null ? Number.NaN : Number(args[2]);
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
+    throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: expected $randomInt(min, max) with two integers`, offset);
+  }
+  if (min > max) {
+    throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: min (${min}) is above max (${max})`, offset);
+  }
+  builder.dynamic({ kind: 'randomInt', min, max });
+}
+
+/** `$env.NAME`, `rest` being what follows `$env`: the variable's value, read now. */
+function addEnv(
+  builder: PartsBuilder,
+  rest: string,
+  offset: number,
+  env: Readonly<Record<string, string | undefined>>,
+  escape: TemplateEscape,
+): void {
+  const reference = ENV_REFERENCE.exec(rest);
+  if (reference === null) {
+    throw new TemplateSyntaxError(`bad reference $env${rest} at offset ${offset}: expected $env.NAME`, offset);
+  }
+  const envName = reference[1] as string;
+  const value = env[envName];
+  if (value === undefined) {
+    throw new TemplateSyntaxError(`environment variable ${envName} is not set (read by {{ $env.${envName} }} at offset ${offset})`, offset);
+  }
+  builder.env(envName, escapeValue(value, escape));
 }
 
 function anyLeafHasTemplate(value: unknown): boolean {
