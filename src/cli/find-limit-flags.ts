@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { DEFAULT_SERIES_BUCKET_MS } from '../metrics/time-series.js';
 import { formatDuration, parseDurationMs } from '../scenario/duration.js';
+import type { Duration } from '../scenario/duration.js';
 import type { BreakingPointLoad, LoadSpec } from '../scenario/types.js';
 import type { FindLimitCommandOptions } from './find-limit-command.js';
 
@@ -23,29 +24,59 @@ const STEP_FLAGS = [
  * series' interval, on which steps are judged.
  */
 export function breakingPointLoad(file: string, load: LoadSpec, options: FindLimitCommandOptions): BreakingPointLoad {
-  if (load.profile !== 'breaking_point') {
-    const missing = STEP_FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
-    if (missing.length > 0) {
-      throw new UsageError(
-        `${file} uses the ${load.profile} profile; find-limit steps an arrival rate up: use load.profile: breaking_point, or give ${STEP_FLAGS.map(([, flag]) => flag).join(', ')} (missing: ${missing.join(', ')}); nothing was sent`,
-      );
-    }
-  }
+  if (load.profile !== 'breaking_point') requireStepFlags(file, load.profile, options);
   const base: Partial<BreakingPointLoad> = load.profile === 'breaking_point' ? load : {};
-  const maxUsersOf = 'max_users' in load ? load.max_users : undefined;
-  const warmup = load.warmup;
-  const warmupKept = warmup === undefined ? undefined : typeof warmup === 'object' ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) } : warmup;
   const startRate = rateFlag(options.startRate, '--start-rate') ?? base.start_rate;
   const stepRate = rateFlag(options.stepRate, '--step-rate') ?? base.step_rate;
   const maxRate = rateFlag(options.maxRate, '--max-rate') ?? base.max_rate;
-  // A flag's plain number is seconds, as in a scenario (`step_duration: 10`).
-  const stepDuration = options.stepDuration === undefined ? base.step_duration : /^\d+(\.\d+)?$/.test(options.stepDuration) ? Number(options.stepDuration) : options.stepDuration;
-  const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
-  const maxDroppedRate = fractionFlag(options.maxDroppedRate, '--max-dropped-rate') ?? base.max_dropped_rate;
-  const minDeliveredRatio = fractionFlag(options.minDeliveredRatio, '--min-delivered-ratio') ?? base.min_delivered_ratio;
+  const stepDuration = stepDurationFlag(options.stepDuration) ?? base.step_duration;
+  const limits = stepLimits(load, options, base);
   if (startRate === undefined || stepRate === undefined || maxRate === undefined || stepDuration === undefined) {
     throw new Error('a breaking_point load without its keys after validation');
   }
+  checkSteps(startRate, stepRate, maxRate, stepDuration);
+  return { profile: 'breaking_point', start_rate: startRate, step_rate: stepRate, max_rate: maxRate, step_duration: stepDuration, ...limits };
+}
+
+/** Another profile than breaking_point becomes one only with all four step flags: refused without them. */
+function requireStepFlags(file: string, profile: LoadSpec['profile'], options: FindLimitCommandOptions): void {
+  const missing = STEP_FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${file} uses the ${profile} profile; find-limit steps an arrival rate up: use load.profile: breaking_point, or give ${STEP_FLAGS.map(([, flag]) => flag).join(', ')} (missing: ${missing.join(', ')}); nothing was sent`,
+    );
+  }
+}
+
+/** `--step-duration`: a plain number is seconds, as in a scenario (`step_duration: 10`). */
+function stepDurationFlag(text: string | undefined): Duration | undefined {
+  if (text === undefined) return undefined;
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+/** The optional keys of the load: max_users, the two delivery limits, and the warm-up and grace period kept. */
+function stepLimits(
+  load: LoadSpec,
+  options: FindLimitCommandOptions,
+  base: Partial<BreakingPointLoad>,
+): Pick<BreakingPointLoad, 'max_users' | 'max_dropped_rate' | 'min_delivered_ratio' | 'warmup' | 'grace_period'> {
+  const maxUsersOf = 'max_users' in load ? load.max_users : undefined;
+  const warmup = load.warmup;
+  const warmupKept = warmup === undefined ? undefined : typeof warmup === 'object' ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) } : warmup;
+  const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
+  const maxDroppedRate = fractionFlag(options.maxDroppedRate, '--max-dropped-rate') ?? base.max_dropped_rate;
+  const minDeliveredRatio = fractionFlag(options.minDeliveredRatio, '--min-delivered-ratio') ?? base.min_delivered_ratio;
+  return {
+    ...(maxUsers === undefined ? {} : { max_users: maxUsers }),
+    ...(maxDroppedRate === undefined ? {} : { max_dropped_rate: maxDroppedRate }),
+    ...(minDeliveredRatio === undefined ? {} : { min_delivered_ratio: minDeliveredRatio }),
+    ...(warmupKept === undefined ? {} : { warmup: warmupKept }),
+    ...(load.grace_period === undefined ? {} : { grace_period: load.grace_period }),
+  };
+}
+
+/** Refuses a max rate below the start rate, a step duration that is not one, too many steps, or steps too short to judge. */
+function checkSteps(startRate: number, stepRate: number, maxRate: number, stepDuration: Duration): void {
   if (maxRate < startRate) throw new UsageError(`the max rate (${maxRate}/s) is below the start rate (${startRate}/s); nothing was sent`);
   const stepMs = parseDurationMs(stepDuration);
   if (stepMs === undefined || stepMs <= 0) {
@@ -60,18 +91,6 @@ export function breakingPointLoad(file: string, load: LoadSpec, options: FindLim
       `step_duration ${formatDuration(stepMs)} is shorter than ${formatDuration(DEFAULT_SERIES_BUCKET_MS)}: each step is judged on whole ${formatDuration(DEFAULT_SERIES_BUCKET_MS)} intervals of the time series; nothing was sent`,
     );
   }
-  return {
-    profile: 'breaking_point',
-    start_rate: startRate,
-    step_rate: stepRate,
-    max_rate: maxRate,
-    step_duration: stepDuration,
-    ...(maxUsers === undefined ? {} : { max_users: maxUsers }),
-    ...(maxDroppedRate === undefined ? {} : { max_dropped_rate: maxDroppedRate }),
-    ...(minDeliveredRatio === undefined ? {} : { min_delivered_ratio: minDeliveredRatio }),
-    ...(warmupKept === undefined ? {} : { warmup: warmupKept }),
-    ...(load.grace_period === undefined ? {} : { grace_period: load.grace_period }),
-  };
 }
 
 /** The schema's rate: a number above 0, at most 10 million per second. */

@@ -19,6 +19,28 @@ import { printableText } from '../report/printable-text.js';
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
+  const program = createProgram(io);
+  const context: ActionContext = {
+    io,
+    globals: () => program.opts<GlobalOptions>(),
+    exit: (code) => {
+      exitCode = code;
+    },
+  };
+  for (const addCommand of COMMANDS) addCommand(program, context);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    printError(error, io, !argv.includes('--no-color'));
+    return exitCodeOf(error);
+  }
+}
+
+/** The program itself: its output, description, version, examples and global options. */
+function createProgram(io: CliIo): Command {
   const program = new Command('loadseed');
   program
     .exitOverride()
@@ -47,11 +69,36 @@ Examples:
 Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/143 interrupted; compare: 1 on a regression.`,
     );
   addOptions(program, GLOBAL_OPTIONS);
-  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  /** A command with its options from the table (command-options.ts). */
-  const command = (name: OptionCommand): Command => addOptions(program.command(name), COMMAND_OPTIONS[name]);
+  return program;
+}
 
-  command('run')
+/** What a command's action needs: the streams, the global options (read once parsed), where its exit code goes. */
+interface ActionContext {
+  readonly io: CliIo;
+  readonly globals: () => GlobalOptions;
+  readonly exit: (code: ExitCode) => void;
+}
+
+/** A command with its options from the table (command-options.ts). */
+function withOptions(program: Command, name: OptionCommand): Command {
+  return addOptions(program.command(name), COMMAND_OPTIONS[name]);
+}
+
+/** Each command, added in this order (the order `--help` lists them in). */
+const COMMANDS: readonly ((program: Command, context: ActionContext) => void)[] = [
+  addRunCommand,
+  addFindLimitCommand,
+  addReportCommand,
+  addMergeCommand,
+  addCompareCommand,
+  addQuickstartCommand,
+  addValidateCommand,
+  addInitCommand,
+  addServeCommand,
+];
+
+function addRunCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'run')
     .description('run a scenario: generate the load, check the SLA, write the reports')
     .argument('<scenario>', 'path to a scenario YAML file')
     .addHelpText(
@@ -60,10 +107,12 @@ Exit codes: 0 passed, 1 SLA violated, 2 invalid input, 3 runtime failure, 130/14
     )
     .action(async (file: string, options: RunCommandOptions) => {
       const { runCommand } = await import('./run-command.js');
-      exitCode = await runCommand(file, options, globals(), io);
+      exit(await runCommand(file, options, globals(), io));
     });
+}
 
-  command('find-limit')
+function addFindLimitCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'find-limit')
     .description('find the breaking point: step the arrival rate up, judge each step on its own data, stop at the first that breaks the SLA')
     .argument('<scenario>', 'path to a scenario YAML file (load.profile: breaking_point, or any profile with the four step flags)')
     .addHelpText(
@@ -82,10 +131,12 @@ Examples:
     )
     .action(async (file: string, options: FindLimitCommandOptions) => {
       const { findLimitCommand } = await import('./find-limit-command.js');
-      exitCode = await findLimitCommand(file, options, globals(), io);
+      exit(await findLimitCommand(file, options, globals(), io));
     });
+}
 
-  command('report')
+function addReportCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'report')
     .description('render the reports (HTML, JUnit, Markdown) of a results file, from the file alone')
     .argument('<results>', 'a results file written by run --out (or merge)')
     .addHelpText(
@@ -94,10 +145,12 @@ Examples:
     )
     .action(async (file: string, options: ReportCommandOptions) => {
       const { reportCommand } = await import('./report-command.js');
-      exitCode = await reportCommand(file, options, globals(), io);
+      exit(await reportCommand(file, options, globals(), io));
     });
+}
 
-  command('merge')
+function addMergeCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'merge')
     .description('combine the results files of shards of one scenario: histograms merged, thresholds evaluated again')
     .argument('<results...>', 'results files of the same scenario (same name, requests and thresholds)')
     .addHelpText(
@@ -106,10 +159,12 @@ Examples:
     )
     .action(async (files: string[], options: MergeCommandOptions) => {
       const { mergeCommand } = await import('./merge-command.js');
-      exitCode = await mergeCommand(files, options, globals(), io);
+      exit(await mergeCommand(files, options, globals(), io));
     });
+}
 
-  command('compare')
+function addCompareCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'compare')
     .description('compare a run with a baseline: p50/p95/p99, throughput and error rate per request; exit 1 on a regression')
     .argument('<baseline>', 'the baseline results file')
     .argument('<current>', 'the results file to judge')
@@ -119,17 +174,21 @@ Examples:
     )
     .action(async (baseline: string, current: string, options: CompareCommandOptions) => {
       const { compareCommand } = await import('./compare-command.js');
-      exitCode = await compareCommand(baseline, current, options, globals(), io);
+      exit(await compareCommand(baseline, current, options, globals(), io));
     });
+}
 
-  command('quickstart')
+function addQuickstartCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'quickstart')
     .description('start the built-in target on a free loopback port and run scenarios/quickstart.yml against it')
     .addHelpText('after', '\nExamples:\n  $ loadseed quickstart\n  $ npm run quickstart          from a clone: builds, then runs this')
     .action(async (options: { out?: string; html?: string; quiet?: boolean }) => {
       const { quickstartCommand } = await import('./quickstart-command.js');
-      exitCode = await quickstartCommand(options, globals(), io);
+      exit(await quickstartCommand(options, globals(), io));
     });
+}
 
+function addValidateCommand(program: Command, { io, globals, exit }: ActionContext): void {
   program
     .command('validate')
     .description('check a scenario against the schema and print its plan; sends nothing')
@@ -137,10 +196,12 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ loadseed validate loadseed.yml\n  $ USERS=50 loadseed validate scenarios/ramp.yml')
     .action(async (file: string) => {
       const { validateCommand } = await import('./validate-command.js');
-      exitCode = await validateCommand(file, globals(), io);
+      exit(await validateCommand(file, globals(), io));
     });
+}
 
-  command('init')
+function addInitCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'init')
     .description('write a commented, valid example scenario')
     .argument('[file]', 'where to write it', 'loadseed.yml')
     .addHelpText(
@@ -149,10 +210,12 @@ Examples:
     )
     .action(async (file: string, options: Record<string, string | boolean | undefined>) => {
       const { initCommand } = await import('./init-command.js');
-      exitCode = await initCommand(file, options, globals(), io);
+      exit(await initCommand(file, options, globals(), io));
     });
+}
 
-  command('serve')
+function addServeCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'serve')
     .description('start the built-in target server (loopback only by default) to test against')
     .addHelpText(
       'after',
@@ -174,17 +237,8 @@ Examples:
     )
     .action(async (options: { port: string; host: string }) => {
       const { serveCommand } = await import('./serve-command.js');
-      exitCode = await serveCommand(options, globals(), io);
+      exit(await serveCommand(options, globals(), io));
     });
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
-    printError(error, io, !argv.includes('--no-color'));
-    return exitCodeOf(error);
-  }
 }
 
 /** One clear message for a user's mistake; a stack trace only for a bug (exit 3). */

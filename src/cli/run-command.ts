@@ -1,14 +1,19 @@
+import type { ChalkInstance } from 'chalk';
 import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
 import { ExitCode } from '../errors.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { modelOf } from '../plan/profile.js';
+import type { Segment } from '../plan/segment.js';
 import { planAbortOnFail } from '../plan/thresholds.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { printableText } from '../report/printable-text.js';
 import { buildResults } from '../results/results-document.js';
+import type { AbortedByDocument, ResultsDocument } from '../results/results-document.js';
 import { executePlan } from '../run/execute-plan.js';
+import type { ExecutedRun } from '../run/execute-plan.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
+import type { PreparedRun, RunRequest } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
 import { abortOnFailCondition } from '../run/stop-conditions.js';
 import { colorsFor } from './colors.js';
@@ -53,8 +58,7 @@ export interface RunCommandOptions {
 export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, processIo: CliIo): Promise<ExitCode> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
-  const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
-  const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
+  const baseline = baselineRequest(options);
   const prepared = await prepareRun({
     file,
     cwd: processIo.cwd,
@@ -62,16 +66,41 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     ...(shard === undefined ? {} : { shard }),
     outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
-    ...(options.baseline === undefined
-      ? {}
-      : { baseline: { file: options.baseline, tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance } } }),
+    ...baseline,
   });
-  const { scenario, plan, thresholds } = prepared;
+  const { plan, thresholds } = prepared;
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, plan.secrets);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
   const quiet = options.quiet === true;
+  printRunStart(io, prepared, shard, quiet, err);
+
+  const { executed, abortedBy } = await executeWithProgress(io, prepared, { shard, maxDurationMs, quiet }, err);
+  const results = withRunBaseline(
+    prepared,
+    buildResults(plan, thresholds, executed.result, {
+      ...(abortedBy === undefined ? {} : { abortedBy }),
+      ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }),
+      ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
+    }),
+  );
+  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
+  printRunEnd(io, options, prepared.outputs, results, failures, { err, out });
+  return runEndCode(io, results, failures.size > 0, executed.killed, err);
+}
+
+/** `--baseline` and its tolerances, as prepareRun takes them; the tolerances are checked even without it. */
+function baselineRequest(options: RunCommandOptions): Pick<RunRequest, 'baseline'> {
+  const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
+  const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
+  return options.baseline === undefined
+    ? {}
+    : { baseline: { file: options.baseline, tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance } } };
+}
+
+/** The plan line (unless quiet), a note when fewer workers than asked are used, and the insecure-TLS warning. */
+function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segment | undefined, quiet: boolean, err: ChalkInstance): void {
   const shardText = shard === undefined ? '' : ` · shard ${shard.index + 1}/${shard.count}`;
   if (!quiet) io.stderr.write(`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}${shardText}\n`);
   const workers = scenario.data.workers;
@@ -79,7 +108,22 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
   io.stderr.write(insecureTlsLine(plan, err));
+}
 
+/** How the run goes: its share of the plan, its hard limit, whether it shows progress. */
+interface RunLimits {
+  readonly shard: Segment | undefined;
+  readonly maxDurationMs: number | 'none' | undefined;
+  readonly quiet: boolean;
+}
+
+/** Runs the plan with live progress and `sla.abort_on_fail` watching; the threshold that aborted it, if one did. */
+async function executeWithProgress(
+  io: CliIo,
+  { scenario, plan, thresholds }: PreparedRun,
+  { shard, maxDurationMs, quiet }: RunLimits,
+  err: ChalkInstance,
+): Promise<{ readonly executed: ExecutedRun; readonly abortedBy: AbortedByDocument | undefined }> {
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: progressModeFor(quiet, io.env) });
   const abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, elapsedMs) => {
     progress.stop();
@@ -98,27 +142,30 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   } finally {
     progress.stop();
   }
-  const abortedBy = abort?.abortedBy();
-  const results = withRunBaseline(
-    prepared,
-    buildResults(plan, thresholds, executed.result, {
-      ...(abortedBy === undefined ? {} : { abortedBy }),
-      ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }),
-      ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
-    }),
-  );
-  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
+  return { executed, abortedBy: abort?.abortedBy() };
+}
 
+/**
+ * The results document on stdout with --json, the summary for people (on stderr then), the files written and
+ * any not written, and the verdict line last.
+ */
+function printRunEnd(
+  io: CliIo,
+  options: RunCommandOptions,
+  outputs: PreparedRun['outputs'],
+  results: ResultsDocument,
+  failures: Awaited<ReturnType<typeof writeRunOutputs>>,
+  { err, out }: { readonly err: ChalkInstance; readonly out: ChalkInstance },
+): void {
   // Machine-readable output alone on stdout with --json; the summary for people then goes to stderr.
   const human = options.json === true ? io.stderr : io.stdout;
   const c = options.json === true ? err : out;
   if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  if (!quiet) {
+  if (options.quiet !== true) {
     human.write(consoleSummary(results, c));
     human.write('\n');
-    human.write(writtenLines(prepared.outputs, failures, c));
+    human.write(writtenLines(outputs, failures, c));
   }
   io.stderr.write(writeFailureLines(failures, err));
   human.write(`${verdictLine(results, c)}\n`);
-  return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }

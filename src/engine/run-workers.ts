@@ -33,7 +33,6 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
     );
   }
   const segments = options.shard === undefined ? segmentsOf(plan.workers) : segmentsWithin(options.shard, plan.workers);
-  const requestNames = plan.requests.map((request) => request.name);
   const { signal, onProgress } = options;
   const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
 
@@ -47,26 +46,18 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
       };
       return new Worker(WORKER_SCRIPT, { workerData: input });
     });
-    const readyCount: Record<PhaseName, number> = { warmup: 0, measured: 0 };
-    const originsSharedMs: Partial<Record<PhaseName, number>> = {};
-    const outcomes: (WorkerOutcome | undefined)[] = segments.map(() => undefined);
-    const latest: (WorkerProgress | undefined)[] = segments.map(() => undefined);
-    let cpuAtStart = 0;
+    const run = new WorkersRun(workers, plan.requests.map((request) => request.name));
+    const onAbort = (): void => run.send({ kind: 'abort' });
     let settled = false;
-
-    const send = (message: ToWorker): void => {
-      for (const worker of workers) worker.postMessage(message);
-    };
-    const onAbort = (): void => send({ kind: 'abort' });
     const progressTimer =
       onProgress === undefined
         ? undefined
         : setInterval(() => {
-            const progress = mergeProgress(latest, requestNames, originsSharedMs);
+            const progress = run.progress();
             if (progress !== undefined) onProgress(progress);
           }, progressIntervalMs);
 
-    const settle = (outcome: { readonly result: RunResult } | { readonly error: unknown }): void => {
+    const settle: Settle = (outcome) => {
       if (settled) return;
       settled = true;
       if (progressTimer !== undefined) clearInterval(progressTimer);
@@ -77,49 +68,90 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
       });
     };
 
-    const onMessage = (index: number, message: FromWorker): void => {
-      switch (message.kind) {
-        case 'ready': {
-          readyCount[message.phase] += 1;
-          if (readyCount[message.phase] < workers.length) return;
-          const originSharedMs = sharedNow() + START_LEAD_MS;
-          originsSharedMs[message.phase] = originSharedMs;
-          if (message.phase === 'measured') cpuAtStart = processCpuUs();
-          send({ kind: 'start', phase: message.phase, originSharedMs });
-          return;
-        }
-        case 'progress':
-          latest[index] = message;
-          return;
-        case 'done':
-          outcomes[index] = message.outcome;
-          if (outcomes.every((outcome) => outcome !== undefined)) {
-            const cpuUs = processCpuUs() - cpuAtStart;
-            try {
-              settle({ result: mergeOutcomes(outcomes as WorkerOutcome[], requestNames, originsSharedMs.measured, cpuUs) });
-            } catch (error) {
-              settle({ error });
-            }
-          }
-          return;
-      }
-    };
-
-    workers.forEach((worker, index) => {
-      worker.on('message', (message: FromWorker) => onMessage(index, message));
-      worker.on('error', (error) => {
-        onAbort();
-        settle({ error });
-      });
-      worker.on('exit', (code) => {
-        if (outcomes[index] !== undefined) return;
-        onAbort();
-        settle({ error: new Error(`load worker ${index + 1} of ${workers.length} exited (code ${code}) before reporting its results`) });
-      });
-    });
+    watchWorkers(run, settle, onAbort);
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** How a run of workers ends: with its result, or with the error of a worker that failed (a bug). */
+type Settle = (outcome: { readonly result: RunResult } | { readonly error: Error }) => void;
+
+/** Hands each worker's messages to the run; a worker that throws or exits before its outcome stops them all. */
+function watchWorkers(run: WorkersRun, settle: Settle, onAbort: () => void): void {
+  const workers = run.workers;
+  workers.forEach((worker, index) => {
+    worker.on('message', (message: FromWorker) => run.onMessage(index, message, settle));
+    worker.on('error', (error) => {
+      onAbort();
+      settle({ error });
+    });
+    worker.on('exit', (code) => {
+      if (run.outcomes[index] !== undefined) return;
+      onAbort();
+      settle({ error: new Error(`load worker ${index + 1} of ${workers.length} exited (code ${code}) before reporting its results`) });
+    });
+  });
+}
+
+/**
+ * What the main thread knows of its workers: which are ready for a phase (it starts at one shared t=0 once
+ * all are), the t=0 of each phase, each worker's latest progress and its outcome.
+ */
+class WorkersRun {
+  readonly workers: readonly Worker[];
+  readonly requestNames: readonly string[];
+  readonly outcomes: (WorkerOutcome | undefined)[];
+  readonly #readyCount: Record<PhaseName, number> = { warmup: 0, measured: 0 };
+  readonly #originsSharedMs: Partial<Record<PhaseName, number>> = {};
+  readonly #latest: (WorkerProgress | undefined)[];
+  #cpuAtStart = 0;
+
+  constructor(workers: readonly Worker[], requestNames: readonly string[]) {
+    this.workers = workers;
+    this.requestNames = requestNames;
+    this.outcomes = workers.map(() => undefined);
+    this.#latest = workers.map(() => undefined);
+  }
+
+  send(message: ToWorker): void {
+    for (const worker of this.workers) worker.postMessage(message);
+  }
+
+  progress(): RunProgress | undefined {
+    return mergeProgress(this.#latest, this.requestNames, this.#originsSharedMs);
+  }
+
+  onMessage(index: number, message: FromWorker, settle: Settle): void {
+    switch (message.kind) {
+      case 'ready': {
+        this.#readyCount[message.phase] += 1;
+        if (this.#readyCount[message.phase] < this.workers.length) return;
+        const originSharedMs = sharedNow() + START_LEAD_MS;
+        this.#originsSharedMs[message.phase] = originSharedMs;
+        if (message.phase === 'measured') this.#cpuAtStart = processCpuUs();
+        this.send({ kind: 'start', phase: message.phase, originSharedMs });
+        return;
+      }
+      case 'progress':
+        this.#latest[index] = message;
+        return;
+      case 'done': {
+        const outcomes = this.outcomes;
+        outcomes[index] = message.outcome;
+        if (outcomes.every((outcome) => outcome !== undefined)) {
+          const cpuUs = processCpuUs() - this.#cpuAtStart;
+          try {
+            settle({ result: mergeOutcomes(outcomes, this.requestNames, this.#originsSharedMs.measured, cpuUs) });
+          } catch (error) {
+            // mergeOutcomes throws only on a bug, an Error.
+            settle({ error: error as Error });
+          }
+        }
+        return;
+      }
+    }
+  }
 }
 
 /** One RunResult from every worker's: recorders merged, the run as long as its longest segment. */

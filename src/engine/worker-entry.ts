@@ -8,6 +8,7 @@ import type { PhaseName } from './execute-run.js';
 import { httpTransportOf } from './http-transport.js';
 import { httpTargetOf } from './run-plan.js';
 import { shouldWarmTransport, warmTransport } from './warm-transport.js';
+import type { RunProgress, RunResult } from './run-result.js';
 import type { FromWorker, ToWorker, WorkerInput, WorkerOutcome, WorkerProgress } from './worker-protocol.js';
 import { workloadOf } from './workload.js';
 
@@ -19,6 +20,32 @@ import { workloadOf } from './workload.js';
 async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> {
   const plan = revivePlan(input.plan);
   const controller = new AbortController();
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  const startPhase = phaseStarter(port, controller, post);
+  const signal = controller.signal;
+
+  const progressIntervalMs = input.progressIntervalMs;
+  if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
+  const context = { segment: input.segment, ...(input.setupVariables === undefined ? {} : { setupVariables: input.setupVariables }) };
+  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan, context), {
+    signal,
+    startPhase,
+    measureProcessCpu: false,
+    ...(progressIntervalMs === undefined ? {} : { progressIntervalMs, onProgress: (progress) => postProgress(post, progress) }),
+  });
+  postOutcome(post, result);
+  // Nothing else keeps the thread alive: it exits once the message is out.
+  port.unref();
+}
+
+type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
+
+/**
+ * Listens to the main thread (`abort` aborts the controller; `start` starts the phase waiting for it) and
+ * returns executeRun's `startPhase`: tells the main thread this worker is ready for a phase, resolves with the
+ * phase's t=0 on this thread's clock, or undefined once aborted.
+ */
+function phaseStarter(port: MessagePort, controller: AbortController, post: Post): (phase: PhaseName) => Promise<number | undefined> {
   let pendingStart: { readonly phase: PhaseName; readonly resolve: (originAt: number | undefined) => void } | undefined;
   port.on('message', (message: ToWorker) => {
     switch (message.kind) {
@@ -31,9 +58,8 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
         break;
     }
   });
-  const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   const signal = controller.signal;
-  const startPhase = (phase: PhaseName): Promise<number | undefined> =>
+  return (phase) =>
     new Promise((resolve) => {
       if (signal.aborted) {
         resolve(undefined);
@@ -50,33 +76,25 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
       };
       post({ kind: 'ready', phase });
     });
+}
 
-  const progressIntervalMs = input.progressIntervalMs;
-  if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
-  const context = { segment: input.segment, ...(input.setupVariables === undefined ? {} : { setupVariables: input.setupVariables }) };
-  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan, context), {
-    signal,
-    startPhase,
-    measureProcessCpu: false,
-    ...(progressIntervalMs === undefined
-      ? {}
-      : {
-          progressIntervalMs,
-          onProgress: (progress) => {
-            const recorder = progress.recorder.encode();
-            const message: WorkerProgress = {
-              kind: 'progress',
-              phase: progress.phase,
-              plannedDurationMs: progress.plannedDurationMs,
-              activeUsers: progress.activeUsers,
-              inFlight: progress.inFlight,
-              stopping: progress.stopping,
-              recorder,
-            };
-            post(message, encodedRecorderBuffers(recorder));
-          },
-        }),
-  });
+/** Progress to the main thread, the recorder's buffers transferred. */
+function postProgress(post: Post, progress: RunProgress): void {
+  const recorder = progress.recorder.encode();
+  const message: WorkerProgress = {
+    kind: 'progress',
+    phase: progress.phase,
+    plannedDurationMs: progress.plannedDurationMs,
+    activeUsers: progress.activeUsers,
+    inFlight: progress.inFlight,
+    stopping: progress.stopping,
+    recorder,
+  };
+  post(message, encodedRecorderBuffers(recorder));
+}
+
+/** The segment's result to the main thread, the recorders' buffers transferred. */
+function postOutcome(post: Post, result: RunResult): void {
   const recorder = result.recorder.encode();
   const warmupRecorder = result.warmupRecorder.encode();
   const thread = result.generator.threads[0];
@@ -92,8 +110,6 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
     ...(thread === undefined ? {} : { thread }),
   };
   post({ kind: 'done', outcome }, [...encodedRecorderBuffers(recorder), ...encodedRecorderBuffers(warmupRecorder)]);
-  // Nothing else keeps the thread alive: it exits once the message is out.
-  port.unref();
 }
 
 /** Request bodies and TLS files were Buffers; structured cloning hands them over as plain Uint8Arrays. */

@@ -252,7 +252,7 @@ export class FlowSession implements StepSession, TemplateScope {
 
   close(): void {
     this.#reply = undefined;
-    this.#exchange.close();
+    void this.#exchange.close();
   }
 
   /** Setup: sends one request and resolves with why it failed, or undefined. */
@@ -362,21 +362,7 @@ export class FlowSession implements StepSession, TemplateScope {
     const decision = nextRedirect(outgoing, status, typeof location === 'string' ? location : location?.[0], this.#shared.redirects, this.#hops);
     if (decision.kind === 'follow') {
       this.#hops += 1;
-      const next = decision.request;
-      const jar = this.#jar;
-      if (jar === undefined) {
-        // No jar: a cookie the scenario set goes on to the same origin (nextRedirect drops it for another).
-        this.#dispatch(next);
-        return;
-      }
-      // The jar decides the cookies of the new URL: whatever the previous hop carried is replaced.
-      const cleaned: string[] = [];
-      for (let index = 0; index + 1 < next.headers.length; index += 2) {
-        if (next.headers[index] !== 'cookie') cleaned.push(next.headers[index] as string, next.headers[index + 1] as string);
-      }
-      const cookie = jar.cookieHeader(`${next.origin}${next.path}`);
-      if (cookie !== undefined) cleaned.push('cookie', cookie);
-      this.#dispatch({ ...next, headers: cleaned });
+      this.#follow(decision.request);
       return;
     }
     this.#reply = undefined;
@@ -384,6 +370,29 @@ export class FlowSession implements StepSession, TemplateScope {
       reply.stepRejected(status, decision.reason, this.#bytesIn, this.#bytesOut);
       return;
     }
+    this.#judge(reply, request, status, result);
+  }
+
+  /** Sends a redirect's request. */
+  #follow(next: OutgoingRequest): void {
+    const jar = this.#jar;
+    if (jar === undefined) {
+      // No jar: a cookie the scenario set goes on to the same origin (nextRedirect drops it for another).
+      this.#dispatch(next);
+      return;
+    }
+    // The jar decides the cookies of the new URL: whatever the previous hop carried is replaced.
+    const cleaned: string[] = [];
+    for (let index = 0; index + 1 < next.headers.length; index += 2) {
+      if (next.headers[index] !== 'cookie') cleaned.push(next.headers[index] as string, next.headers[index + 1] as string);
+    }
+    const cookie = jar.cookieHeader(`${next.origin}${next.path}`);
+    if (cookie !== undefined) cleaned.push('cookie', cookie);
+    this.#dispatch({ ...next, headers: cleaned });
+  }
+
+  /** The final response of a request: a success by its status, then by its checks; its captures taken. */
+  #judge(reply: StepReply, request: FlowRequest, status: number, result: ExchangeResult): void {
     const success = this.#shared.successTable[request.successRow + (status < STATUS_COLUMNS ? status : 0)] === 1;
     if (!success || (request.checks === undefined && request.captures.length === 0)) {
       reply.stepEnded(status, success, this.#bytesIn, this.#bytesOut);

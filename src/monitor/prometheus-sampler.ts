@@ -53,23 +53,9 @@ export function prometheusSampler(source: PrometheusSource, options: PrometheusS
   };
 
   const sample = async (): Promise<MonitorReading> => {
-    let text: string;
-    let atMs: number;
-    try {
-      const response = await options.fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
-      // The endpoint read its figures just before it answered: closer to the answer's arrival than to the
-      // request's start, which connecting (or a first fetch loading its client) may delay by far more.
-      atMs = options.now();
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        return failed(`the endpoint answered HTTP ${response.status}`);
-      }
-      const body = await readLimited(response, maxBytes);
-      if (body === undefined) return failed(`the exposition is bigger than ${maxBytes} bytes`);
-      text = body;
-    } catch (error) {
-      return failed(fetchProblem(error, options.timeoutMs));
-    }
+    const scraped = await scrape(url, headers, options, maxBytes);
+    if ('failure' in scraped) return failed(scraped.failure);
+    const { text, atMs } = scraped;
     const parsed = parsePrometheusText(text, { names, maxProblems: 1 });
     if (parsed.problemCount > 0) problems.count(`malformed lines skipped (${parsed.problems[0] ?? ''})`);
     let memoryBytes: number | null = null;
@@ -106,6 +92,27 @@ export function prometheusSampler(source: PrometheusSource, options: PrometheusS
     sample: () => sample().catch((error: unknown) => failed(`cannot scrape the endpoint (${(error as Error).message})`)),
     warnings: (samples) => problems.warnings(samples),
   };
+}
+
+/** An exposition fetched, timed when its answer arrived; or why not. */
+type Scrape = { readonly text: string; readonly atMs: number } | { readonly failure: string };
+
+async function scrape(url: string, headers: Record<string, string>, options: PrometheusSamplerOptions, maxBytes: number): Promise<Scrape> {
+  try {
+    const response = await options.fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
+    // The endpoint read its figures just before it answered: closer to the answer's arrival than to the
+    // request's start, which connecting (or a first fetch loading its client) may delay by far more.
+    const atMs = options.now();
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return { failure: `the endpoint answered HTTP ${response.status}` };
+    }
+    const text = await readLimited(response, maxBytes);
+    if (text === undefined) return { failure: `the exposition is bigger than ${maxBytes} bytes` };
+    return { text, atMs };
+  } catch (error) {
+    return { failure: fetchProblem(error, options.timeoutMs) };
+  }
 }
 
 /**

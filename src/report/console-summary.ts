@@ -30,30 +30,56 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance): str
   if (summary.requests.length > 1) rows.push(row(summary.total));
   lines.push(...table(header, rows, c));
 
-  const statuses = Object.entries(summary.total.statusCodes).map(([status, count]) => `${status}: ${formatCount(count)}`);
+  lines.push(...outcomeLines(summary.total, c));
+  lines.push(...monitorLines(results.monitor ?? [], c));
+  const warnings = warningsOf(results);
+  if (warnings.length > 0) {
+    lines.push('');
+    for (const warning of warnings) lines.push(c.yellow(`! ${warning}`));
+  }
+  if (results.thresholds.length > 0) {
+    lines.push('', c.bold('thresholds'));
+    for (const threshold of results.thresholds) {
+      lines.push(threshold.passed ? `  ${c.green('✓')} ${threshold.description}` : `  ${c.red('✗')} ${c.red(threshold.description)}`);
+    }
+  }
+  if (results.baseline !== undefined) lines.push(...baselineLines(results.baseline, c));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Status codes and error categories, with the most frequent message of each category. */
+function outcomeLines(total: StatsDocument, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const statuses = Object.entries(total.statusCodes).map(([status, count]) => `${status}: ${formatCount(count)}`);
   if (statuses.length > 0) lines.push('', `status codes  ${statuses.join('  ')}`);
-  const errors = Object.entries(summary.total.errors).map(([category, count]) => `${category}: ${formatCount(count ?? 0)}`);
+  const errors = Object.entries(total.errors).map(([category, count]) => `${category}: ${formatCount(count ?? 0)}`);
   if (errors.length > 0) lines.push(c.red(`errors        ${errors.join('  ')}`));
   // The most frequent message of each error category, so that a failure can be understood from the log alone.
   const seen = new Set<string>();
-  for (const sample of summary.total.failureSamples ?? []) {
+  for (const sample of total.failureSamples ?? []) {
     if (seen.has(sample.kind) || sample.kind === 'status') continue;
     seen.add(sample.kind);
     lines.push(c.dim(`  ${sample.kind}: ${sample.message}${sample.count > 1 ? ` (×${formatCount(sample.count)})` : ''}`));
   }
+  return lines;
+}
 
-  // The monitored servers (`monitor`): one line per source, the process(es) it was, then its sampling problems.
-  const monitor = results.monitor ?? [];
-  if (monitor.length > 0) {
-    lines.push('', c.bold('server resources'));
-    const width = Math.max(...monitor.map((source) => source.name.length));
-    for (const source of monitor) {
-      lines.push(`  ${source.name.padEnd(width)}  ${monitorFiguresText(monitorFigures(source))}`);
-      for (const line of monitoredProcessesText(source.processes ?? [])) lines.push(c.dim(`  ${source.name}: ${line}`));
-      for (const warning of source.warnings) lines.push(c.yellow(`  ! ${source.name}: ${warning}`));
-    }
+/** The monitored servers (`monitor`): one line per source, the process(es) it was, then its sampling problems. */
+function monitorLines(monitor: NonNullable<ResultsDocument['monitor']>, c: ChalkInstance): string[] {
+  if (monitor.length === 0) return [];
+  const lines = ['', c.bold('server resources')];
+  const width = Math.max(...monitor.map((source) => source.name.length));
+  for (const source of monitor) {
+    lines.push(`  ${source.name.padEnd(width)}  ${monitorFiguresText(monitorFigures(source))}`);
+    for (const line of monitoredProcessesText(source.processes ?? [])) lines.push(c.dim(`  ${source.name}: ${line}`));
+    for (const warning of source.warnings) lines.push(c.yellow(`  ! ${source.name}: ${warning}`));
   }
+  return lines;
+}
 
+/** What the figures do not show by themselves: an interrupted or partial run, dropped arrivals, a saturated generator… */
+function warningsOf(results: ResultsDocument): string[] {
+  const { summary, run } = results;
   const warnings: string[] = [];
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
   if (run.abortedBy !== undefined) warnings.push(`${abortedText(run.abortedBy)}: the figures cover the run until then`);
@@ -63,46 +89,44 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance): str
     warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
   }
   if (summary.total.interrupted > 0) warnings.push(`${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted`);
-  if (results.generator.saturated) {
-    warnings.push(
-      `load generator saturated (${results.generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's — add workers or a bigger machine`,
-    );
-  }
-  if (results.generator.noisyMachine === true) {
-    warnings.push(`noisy machine (${results.generator.noiseReason ?? 'other processes took the CPU'}): latencies may include the machine's delays — run on a quieter machine`);
-  }
+  warnings.push(...generatorWarnings(results.generator));
   if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
   if (run.dataExhausted === true) warnings.push('the data file was used up (order: unique, when_exhausted: stop): the run ended early, as planned');
   if (run.http?.tlsInsecure === true) warnings.push('TLS certificates were not verified (http.tls.insecure): only for targets you own');
   for (const failure of run.setupFailures ?? []) warnings.push(`${failure} (before the load; requests that need its captures fail)`);
-  if (warnings.length > 0) {
-    lines.push('');
-    for (const warning of warnings) lines.push(c.yellow(`! ${warning}`));
-  }
+  return warnings;
+}
 
-  if (results.thresholds.length > 0) {
-    lines.push('', c.bold('thresholds'));
-    for (const threshold of results.thresholds) {
-      lines.push(threshold.passed ? `  ${c.green('✓')} ${threshold.description}` : `  ${c.red('✗')} ${c.red(threshold.description)}`);
-    }
+/** A saturated load generator, or a noisy machine: figures that may not be the target's. */
+function generatorWarnings(generator: ResultsDocument['generator']): string[] {
+  const warnings: string[] = [];
+  if (generator.saturated) {
+    warnings.push(
+      `load generator saturated (${generator.reason ?? 'busy'}): the figures may show loadseed's limits, not the target's — add workers or a bigger machine`,
+    );
   }
-  const baseline = results.baseline;
-  if (baseline !== undefined) {
-    lines.push('', `${c.bold('baseline')}  ${baseline.file} (${baseline.startedAt})`);
-    const label = (metric: (typeof baseline.total)[number]): string => labelOf(metric.metric);
-    const width = Math.max(...baseline.total.map((metric) => label(metric).length));
-    const before = baseline.total.map((metric) => valueText(metric.metric, metric.baseline));
-    const after = baseline.total.map((metric) => valueText(metric.metric, metric.current));
-    const beforeWidth = Math.max(...before.map((text) => text.length));
-    const afterWidth = Math.max(...after.map((text) => text.length));
-    baseline.total.forEach((metric, index) => {
-      const line = `${label(metric).padEnd(width)}  ${(before[index] ?? '').padStart(beforeWidth)} → ${(after[index] ?? '').padEnd(afterWidth)}  ${changeText(metric)}`;
-      lines.push(metric.regression ? `  ${c.red('✗')} ${c.red(line)}` : `  ${c.green('✓')} ${line}`);
-    });
-    const perRequest = baseline.regressions.filter((regression) => regression.request !== 'total');
-    for (const regression of perRequest) lines.push(`  ${c.red('✗')} ${c.red(describeRegression(regression))}`);
+  if (generator.noisyMachine === true) {
+    warnings.push(`noisy machine (${generator.noiseReason ?? 'other processes took the CPU'}): latencies may include the machine's delays — run on a quieter machine`);
   }
-  return `${lines.join('\n')}\n`;
+  return warnings;
+}
+
+/** The comparison with the baseline: each metric of the whole run, before → after, then each request's regressions. */
+function baselineLines(baseline: BaselineDocument, c: ChalkInstance): string[] {
+  const lines = ['', `${c.bold('baseline')}  ${baseline.file} (${baseline.startedAt})`];
+  const label = (metric: (typeof baseline.total)[number]): string => labelOf(metric.metric);
+  const width = Math.max(...baseline.total.map((metric) => label(metric).length));
+  const before = baseline.total.map((metric) => valueText(metric.metric, metric.baseline));
+  const after = baseline.total.map((metric) => valueText(metric.metric, metric.current));
+  const beforeWidth = Math.max(...before.map((text) => text.length));
+  const afterWidth = Math.max(...after.map((text) => text.length));
+  baseline.total.forEach((metric, index) => {
+    const line = `${label(metric).padEnd(width)}  ${(before[index] ?? '').padStart(beforeWidth)} → ${(after[index] ?? '').padEnd(afterWidth)}  ${changeText(metric)}`;
+    lines.push(metric.regression ? `  ${c.red('✗')} ${c.red(line)}` : `  ${c.green('✓')} ${line}`);
+  });
+  const perRequest = baseline.regressions.filter((regression) => regression.request !== 'total');
+  for (const regression of perRequest) lines.push(`  ${c.red('✗')} ${c.red(describeRegression(regression))}`);
+  return lines;
 }
 
 /** The one-line verdict, printed last (and alone with --quiet). */

@@ -283,37 +283,13 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
   const snapshot = recorder.snapshot();
   const seconds = input.elapsedMs / 1000;
   const outcomes = evaluateThresholds(input.thresholds, recorderSubjects(recorder, input.elapsedMs, snapshot));
-  const verdict: Verdict =
-    input.abortedBy !== undefined
-      ? 'failed'
-      : input.interrupted
-        ? 'interrupted'
-        : outcomes.every((outcome) => outcome.passed)
-          ? 'passed'
-          : 'failed';
   return {
     kind: 'loadseed-results',
     version: RESULTS_FORMAT_VERSION,
     loadseed: LOADSEED_VERSION,
     scenario: { name: input.scenario.name, file: input.scenario.file, plan: input.scenario.plan },
-    run: {
-      startedAt: new Date(input.startedAtEpochMs).toISOString(),
-      endedAt: new Date(input.endedAtEpochMs).toISOString(),
-      durationMs: round3(input.elapsedMs),
-      ...(input.drainMs === undefined ? {} : { drainMs: round3(Math.min(input.drainMs, input.elapsedMs)) }),
-      host: input.host,
-      interrupted: input.interrupted,
-      warmupExcluded: input.warmupExcluded,
-      warmupRequests: input.warmupRequests,
-      ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
-      ...(input.shards === undefined ? {} : { shards: input.shards }),
-      ...(input.shard === undefined ? {} : { shard: input.shard }),
-      ...(input.partial === undefined ? {} : { partial: input.partial }),
-      ...(input.http === undefined ? {} : { http: input.http }),
-      ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
-      ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
-    },
-    verdict,
+    run: runDocument(input),
+    verdict: verdictOf(input, outcomes),
     summary: {
       total: statsDocument(snapshot.total, seconds),
       requests: snapshot.requests.map((stats) => statsDocument(stats, seconds)),
@@ -340,6 +316,34 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
   };
+}
+
+/** The document's `run`: when, how long, where, and how it went (interrupted, aborted, sharded, …). */
+function runDocument(input: ResultsInput): ResultsDocument['run'] {
+  return {
+    startedAt: new Date(input.startedAtEpochMs).toISOString(),
+    endedAt: new Date(input.endedAtEpochMs).toISOString(),
+    durationMs: round3(input.elapsedMs),
+    ...(input.drainMs === undefined ? {} : { drainMs: round3(Math.min(input.drainMs, input.elapsedMs)) }),
+    host: input.host,
+    interrupted: input.interrupted,
+    warmupExcluded: input.warmupExcluded,
+    warmupRequests: input.warmupRequests,
+    ...(input.abortedBy === undefined ? {} : { abortedBy: input.abortedBy }),
+    ...(input.shards === undefined ? {} : { shards: input.shards }),
+    ...(input.shard === undefined ? {} : { shard: input.shard }),
+    ...(input.partial === undefined ? {} : { partial: input.partial }),
+    ...(input.http === undefined ? {} : { http: input.http }),
+    ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
+    ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
+  };
+}
+
+/** Failed when aborted by a threshold, else interrupted when interrupted, else passed only when every threshold is met. */
+function verdictOf(input: ResultsInput, outcomes: readonly ThresholdOutcome[]): Verdict {
+  if (input.abortedBy !== undefined) return 'failed';
+  if (input.interrupted) return 'interrupted';
+  return outcomes.every((outcome) => outcome.passed) ? 'passed' : 'failed';
 }
 
 /**

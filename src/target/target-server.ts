@@ -33,7 +33,7 @@
  * The cart is not stored: adding an item does not change what GET /cart returns. A wrong method gives 405.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ignore } from '../ignore.js';
 import { failInternally, sendText } from './replies.js';
@@ -101,7 +101,26 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     socket.once('close', () => state.sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
+  await listen(server, requestedPort, requestedHost);
+  // Once listening, errors (say, a failed accept under fd exhaustion) must not crash the host process.
+  server.on('error', ignore);
+
+  const address = server.address() as AddressInfo;
+  const port = address.port;
+  const url = `http://${requestedHost.includes(':') ? `[${requestedHost}]` : requestedHost}:${port}`;
+
+  return {
+    url,
+    host: requestedHost,
+    port,
+    requestCount: () => state.requestCount,
+    close: closer(server, state),
+  };
+}
+
+/** Resolves once the server listens; rejects with the error that kept it from listening (EADDRINUSE, say). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
       reject(error);
@@ -112,17 +131,14 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(requestedPort, requestedHost);
+    server.listen(port, host);
   });
-  // Once listening, errors (say, a failed accept under fd exhaustion) must not crash the host process.
-  server.on('error', ignore);
+}
 
-  const address = server.address() as AddressInfo;
-  const port = address.port;
-  const url = `http://${requestedHost.includes(':') ? `[${requestedHost}]` : requestedHost}:${port}`;
-
+/** TargetServer.close: stops listening, clears pending delays, destroys every socket; the same promise each call. */
+function closer(server: Server, state: ServerState): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  return () => {
     closing ??= new Promise<void>((resolve) => {
       state.closed = true;
       for (const timer of state.timers) {
@@ -136,14 +152,6 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       state.sockets.clear();
     });
     return closing;
-  };
-
-  return {
-    url,
-    host: requestedHost,
-    port,
-    requestCount: () => state.requestCount,
-    close,
   };
 }
 

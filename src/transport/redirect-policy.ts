@@ -87,19 +87,25 @@ export function nextRedirect(
   const keepBody = status === 307 || status === 308;
   const method = keepBody || request.method === 'HEAD' ? request.method : 'GET';
   const body = keepBody ? request.body : undefined;
-  const headers: string[] = [];
-  for (let i = 0; i + 1 < request.headers.length; i += 2) {
-    const name = request.headers[i] as string;
-    if (name === 'host') continue;
-    if (!keepBody && BODY_HEADERS.has(name)) continue;
-    if (crossOrigin && !CROSS_ORIGIN_SAFE.has(name)) continue;
-    headers.push(name, request.headers[i + 1] as string);
-  }
+  const headers = redirectHeaders(request.headers, keepBody, crossOrigin);
   const path = url.pathname + url.search;
   return {
     kind: 'follow',
     request: body === undefined ? { method, origin, path, headers } : { method, origin, path, headers, body },
   };
+}
+
+/** The headers of a redirect's request: `host` dropped, the body's with the body, all but the safe ones across origins. */
+function redirectHeaders(requestHeaders: readonly string[], keepBody: boolean, crossOrigin: boolean): string[] {
+  const headers: string[] = [];
+  for (let i = 0; i + 1 < requestHeaders.length; i += 2) {
+    const name = requestHeaders[i] as string;
+    if (name === 'host') continue;
+    if (!keepBody && BODY_HEADERS.has(name)) continue;
+    if (crossOrigin && !CROSS_ORIGIN_SAFE.has(name)) continue;
+    headers.push(name, requestHeaders[i + 1] as string);
+  }
+  return headers;
 }
 
 /** `URL.origin` of an origin as written (default port dropped, host lower-cased, trailing slash ignored). */
