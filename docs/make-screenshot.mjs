@@ -12,7 +12,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(pathToFileURL(report).href);
-  await page.waitForFunction(() => document.querySelectorAll('.uplot').length >= 3);
+  await page.waitForFunction(() => globalThis.document.querySelectorAll('.uplot').length >= 3);
   await page.screenshot({ path: output, fullPage: true });
 } finally {
   await browser.close();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IterationSteps, workloadOf } from '../../../src/engine/workload.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
-import type { ScenarioData } from '../../../src/scenario/types.js';
 
 describe('IterationSteps', () => {
   const steps = new IterationSteps({
@@ -38,7 +37,7 @@ describe('workloadOf', () => {
         defaults: { timeout: '2s' },
         requests: [{ name: 'a', path: '/a', think_time: '1s' }, { name: 'b', path: '/b', timeout: '300ms' }],
         load: { profile: 'constant', users: 1, duration: '1s', grace_period: '2s' },
-      } as ScenarioData,
+      },
     });
     const workload = workloadOf(plan);
     expect(workload.requestNames).toEqual(['a', 'b']);

@@ -48,7 +48,8 @@ describe('parseCsvTable against csv-parse', () => {
         const bytes = Buffer.from(text, 'utf8');
         let expected: string[][] | undefined;
         try {
-          expected = parseCsv(bytes, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+          const rows: string[][] = parseCsv(bytes, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false });
+          expected = rows;
         } catch {
           expected = undefined;
         }

@@ -62,7 +62,7 @@ describe('parseDurationMs (fuzz)', () => {
 
   it('reads any number: finite and ≥ 0 → seconds × 1000 when that is finite, undefined otherwise (NaN, ±∞, negative, overflow)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.constantFrom(1e306, Number.MAX_VALUE, -0, Number.MIN_VALUE, 1.7976931348623157e305)), (seconds) => {
+      fc.property(fc.oneof(fc.double(), fc.constantFrom(1e306, Number.MAX_VALUE, -0, Number.MIN_VALUE, Number.MAX_VALUE / 10_000)), (seconds) => {
         const durationMs = parseDurationMs(seconds);
         if (Number.isFinite(seconds) && seconds >= 0 && Number.isFinite(seconds * 1000)) {
           expect(durationMs).toBe(seconds * 1000);

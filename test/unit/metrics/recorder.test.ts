@@ -197,10 +197,10 @@ describe('Recorder.encode / Recorder.decode', () => {
     const options = { seriesBucketMs: 100, maxSeriesBuckets: 8 };
     const [first, second] = [busyRecorder(1, options), busyRecorder(2)];
     const expected = new Recorder(['a', 'b', 'a']);
-    expected.merge(first!);
-    expected.merge(second!);
+    expected.merge(first);
+    expected.merge(second);
     const merged = new Recorder(['a', 'b', 'a']);
-    for (const recorder of [first!, second!]) merged.merge(Recorder.decode(recorder.encode()));
+    for (const recorder of [first, second]) merged.merge(Recorder.decode(recorder.encode()));
     expect(merged.snapshot()).toEqual(expected.snapshot());
     expect(merged.snapshot().total.requests).toBe(2 * 1501);
     expect(merged.snapshot().seriesBucketMs).toBe(1000);

@@ -12,7 +12,7 @@ import { mergeResults } from '../../../src/results/merge-results.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import { assembleResults } from '../../../src/results/results-document.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
-import type { MonitorSpec, ScenarioData } from '../../../src/scenario/types.js';
+import type { MonitorSpec } from '../../../src/scenario/types.js';
 
 const START = Date.parse('2026-11-25T20:00:00.000Z');
 
@@ -62,7 +62,7 @@ function planWith(monitor: MonitorSpec) {
   return buildPlan({
     file: 'dir/shop.yml',
     baseDir: 'dir',
-    data: { target: 'http://h', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '2s' }, monitor } as ScenarioData,
+    data: { target: 'http://h', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '2s' }, monitor },
     envVarsUsed: [],
   });
 }

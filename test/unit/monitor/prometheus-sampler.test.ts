@@ -17,11 +17,11 @@ const SOURCE: PrometheusSource = {
 function fakeEndpoint(body: () => string, latencyMs = 0) {
   let at = 10_000;
   const state = { status: 200, fail: undefined as Error | undefined, requests: [] as { url: string; headers: Record<string, string> }[] };
-  const fetch: FetchFunction = async (url, init) => {
+  const fetch: FetchFunction = (url, init) => {
     state.requests.push({ url, headers: init.headers });
     at += latencyMs;
-    if (state.fail !== undefined) throw state.fail;
-    return new Response(body(), { status: state.status });
+    if (state.fail !== undefined) return Promise.reject(state.fail);
+    return Promise.resolve(new Response(body(), { status: state.status }));
   };
   return { fetch, now: () => at, advance: (ms: number) => (at += ms), state };
 }

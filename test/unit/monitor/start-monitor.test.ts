@@ -20,7 +20,8 @@ afterEach(() => {
 });
 
 /** An endpoint whose CPU counter grows by 0.3 s per second of the fake clock (30%), memory 1 MB. */
-const fakeFetch: FetchFunction = async () => new Response(`process_cpu_seconds_total ${(Date.now() - 1_000_000) * 0.0003}\nprocess_resident_memory_bytes 1e6\n`);
+const fakeFetch: FetchFunction = () =>
+  Promise.resolve(new Response(`process_cpu_seconds_total ${(Date.now() - 1_000_000) * 0.0003}\nprocess_resident_memory_bytes 1e6\n`));
 
 describe('startMonitor on fake timers', () => {
   it('samples at once then every interval; offsets from the origin; earlier readings left out', async () => {

@@ -6,7 +6,7 @@ const planOf = (data: Partial<ScenarioData>) =>
   buildPlan({
     file: 'dir/shop.yml',
     baseDir: 'dir',
-    data: { load: { profile: 'constant', users: 2, duration: '10s' }, ...data } as ScenarioData,
+    data: { load: { profile: 'constant', users: 2, duration: '10s' }, ...data },
     envVarsUsed: [],
   });
 

@@ -13,7 +13,7 @@ export function planOf(load: Record<string, unknown>, extra: Record<string, unkn
 }
 
 export function thresholdsOf(sla: Record<string, unknown>): PlannedThreshold[] {
-  return planThresholds(sla as Parameters<typeof planThresholds>[0]);
+  return planThresholds(sla);
 }
 
 /** A recorder for `plan` with t=0 at 0, as the engine starts one. */

@@ -10,7 +10,6 @@ import { renderHtmlReport } from '../../../src/report/html-report.js';
 import { withBaseline } from '../../../src/results/baseline.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import { buildResults } from '../../../src/results/results-document.js';
-import type { ScenarioData } from '../../../src/scenario/types.js';
 import { newRecorder, record, resultsOf } from '../results/results-helpers.js';
 
 const calm: ThreadLoad = { durationMs: 10_000, busyPercent: 35, saturatedTimePercent: 0, eventLoopDelayP99Ms: 1.2, eventLoopDelayMaxMs: 6 };
@@ -19,7 +18,7 @@ describe('consoleSummary: the load generator', () => {
   const plan = buildPlan({
     file: 'g.yml',
     baseDir: '.',
-    data: { target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '1s' } } as ScenarioData,
+    data: { target: 'http://127.0.0.1:1', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '1s' } },
     envVarsUsed: [],
   });
   const resultWith = (threads: readonly ThreadLoad[], cpuPercent = 97.25): RunResult => {

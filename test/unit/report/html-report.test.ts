@@ -88,7 +88,7 @@ function resultsInputOf(
   };
 }
 
-const SLA: SlaSpec = { max_error_rate: 0.01, p95_latency_ms: 500, requests: { [SCRIPT_NAME]: { p99_latency_ms: 1 } } } as SlaSpec;
+const SLA: SlaSpec = { max_error_rate: 0.01, p95_latency_ms: 500, requests: { [SCRIPT_NAME]: { p99_latency_ms: 1 } } };
 
 /** The `<script type="application/json">` block: its raw text and the data it parses to. */
 function dataBlock(html: string): { raw: string; data: ReportChartData & { colors: string[] } } {

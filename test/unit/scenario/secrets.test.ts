@@ -3,7 +3,7 @@ import { redactDeep, redactText, secretFormsOf, secretValuesOf } from '../../../
 import type { Scenario, ScenarioData } from '../../../src/scenario/types.js';
 
 function scenarioOf(data: Partial<ScenarioData>, env: Record<string, string> = {}, envVarsUsed: string[] = []): Scenario {
-  return { file: 's.yml', baseDir: '.', data: { load: { profile: 'constant', users: 1, duration: 1 }, ...data } as ScenarioData, envVarsUsed, env };
+  return { file: 's.yml', baseDir: '.', data: { load: { profile: 'constant', users: 1, duration: 1 }, ...data }, envVarsUsed, env };
 }
 
 describe('secretValuesOf', () => {

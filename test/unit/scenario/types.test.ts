@@ -90,7 +90,7 @@ function schemaKeys(pointers: readonly string[]): Keys {
   const required = new Set<string>();
   for (const pointer of pointers) {
     const node = at(pointer);
-    for (const name of Object.keys((node['properties'] ?? {}) as Schema)) names.add(name);
+    for (const name of Object.keys((node['properties'] ?? {}))) names.add(name);
     for (const name of (node['required'] ?? []) as string[]) required.add(name);
   }
   for (const name of required) names.add(name);

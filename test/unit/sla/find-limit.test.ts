@@ -4,7 +4,7 @@ import { TimeSeries } from '../../../src/metrics/time-series.js';
 import { STATUS_FAILURE_KIND } from '../../../src/metrics/error-category.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { planThresholds } from '../../../src/plan/thresholds.js';
-import type { LoadSpec, ScenarioData } from '../../../src/scenario/types.js';
+import type { LoadSpec } from '../../../src/scenario/types.js';
 import {
   FindLimitWatch,
   breakingPointSteps,
@@ -19,7 +19,7 @@ import {
 import type { FindLimitStepDocument, LimitStep } from '../../../src/sla/find-limit.js';
 
 const profileOf = (load: LoadSpec) =>
-  buildPlan({ file: 'x.yml', baseDir: '.', data: { target: 'http://h', requests: [{ path: '/' }], load } as ScenarioData, envVarsUsed: [] }).profile;
+  buildPlan({ file: 'x.yml', baseDir: '.', data: { target: 'http://h', requests: [{ path: '/' }], load }, envVarsUsed: [] }).profile;
 
 describe('breakingPointSteps', () => {
   it('gives one step per hold of a breaking_point plan: its rate, start and end', () => {

@@ -5,7 +5,7 @@ import type { ErrorCategory } from '../../../src/metrics/error-category.js';
 
 const withCode = (code: string, message = code): Error => Object.assign(new Error(message), { code });
 const named = (name: string, message = name): Error => Object.assign(new Error(message), { name });
-const category = (error: unknown): ErrorCategory => ERROR_CATEGORIES[classifyError(error)] as ErrorCategory;
+const category = (error: unknown): ErrorCategory => ERROR_CATEGORIES[classifyError(error)];
 
 describe('classifyError', () => {
   it.each([
