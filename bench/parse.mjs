@@ -17,23 +17,60 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const COLUMNS = [
-  'stage', 'gen', 'target', 'conns', 'rep', 'attempt', 'dur_s', 'rc', 'wall_s', 'quiet_wait_s',
-  'other_cpu_pct', 'tgt_cpu_pct', 'requests', 'errors', 'rps', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms',
-  'mean_ms', 'user_s', 'sys_s', 'gen_cpu_pct', 'max_rss_mb', 'cpu_us_per_req', 'rss_base_mb', 'rss_end_mb',
-  'rss_growth_mb', 'file', 'note',
+  'stage',
+  'gen',
+  'target',
+  'conns',
+  'rep',
+  'attempt',
+  'dur_s',
+  'rc',
+  'wall_s',
+  'quiet_wait_s',
+  'other_cpu_pct',
+  'tgt_cpu_pct',
+  'requests',
+  'errors',
+  'rps',
+  'p50_ms',
+  'p90_ms',
+  'p99_ms',
+  'max_ms',
+  'mean_ms',
+  'user_s',
+  'sys_s',
+  'gen_cpu_pct',
+  'max_rss_mb',
+  'cpu_us_per_req',
+  'rss_base_mb',
+  'rss_end_mb',
+  'rss_growth_mb',
+  'file',
+  'note',
 ];
 
-const read = (f) => { try { return fs.readFileSync(f, 'utf8'); } catch { return null; } };
+const read = (f) => {
+  try {
+    return fs.readFileSync(f, 'utf8');
+  } catch {
+    return null;
+  }
+};
 const num = (v) => (v === undefined || v === null || v === '' ? NaN : Number(v));
 const unitMs = (v, u) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000 }[u] ?? NaN);
 
 export function parseWrk(txt) {
   const r = {};
-  const m = txt.match(/Requests\/sec:\s+([\d.]+)/); if (m) r.rps = Number(m[1]);
+  const m = txt.match(/Requests\/sec:\s+([\d.]+)/);
+  if (m) r.rps = Number(m[1]);
   const lat = txt.match(/Latency\s+([\d.]+)(us|ms|s|m|h)\s+([\d.]+)(us|ms|s|m|h)\s+([\d.]+)(us|ms|s|m|h)/);
-  if (lat) { r.mean = unitMs(lat[1], lat[2]); r.max = unitMs(lat[5], lat[6]); }
+  if (lat) {
+    r.mean = unitMs(lat[1], lat[2]);
+    r.max = unitMs(lat[5], lat[6]);
+  }
   for (const [, pct, v, u] of txt.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m|h)\s*$/gm)) r['p' + pct] = unitMs(v, u);
-  const req = txt.match(/(\d+) requests in/); if (req) r.requests = Number(req[1]);
+  const req = txt.match(/(\d+) requests in/);
+  if (req) r.requests = Number(req[1]);
   const se = txt.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const nx = txt.match(/Non-2xx or 3xx responses: (\d+)/);
   r.errors = (se ? se.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (nx ? Number(nx[1]) : 0);
@@ -43,36 +80,58 @@ export function parseWrk(txt) {
 
 export function parseAutocannon(txt) {
   const j = JSON.parse(txt);
-  return { rps: j.requests.total / j.duration, requests: j.requests.total, mean: j.latency.mean,
-    p50: j.latency.p50, p90: j.latency.p90, p99: j.latency.p99, max: j.latency.max,
-    errors: (j.errors ?? 0) + (j.timeouts ?? 0) + (j.non2xx ?? 0) };
+  return {
+    rps: j.requests.total / j.duration,
+    requests: j.requests.total,
+    mean: j.latency.mean,
+    p50: j.latency.p50,
+    p90: j.latency.p90,
+    p99: j.latency.p99,
+    max: j.latency.max,
+    errors: (j.errors ?? 0) + (j.timeouts ?? 0) + (j.non2xx ?? 0),
+  };
 }
 
 // loadseed results: { summary: { total: { count, failures, requestsPerSec, latencyMs: {p50,p90,p99,max,mean} } } }
 // Tolerant: anything missing stays undefined (n/a), with a note saying what was missing.
 export function parseLoadseed(txt) {
   let j;
-  try { j = JSON.parse(txt); } catch (e) { return { note: `results file is not JSON: ${e.message}` }; }
+  try {
+    j = JSON.parse(txt);
+  } catch (e) {
+    return { note: `results file is not JSON: ${e.message}` };
+  }
   const t = j?.summary?.total;
   if (!t || typeof t !== 'object') return { note: 'results file has no summary.total' };
   const l = t.latencyMs ?? {};
-  const r = { requests: t.count, errors: t.failures, rps: t.requestsPerSec,
-    p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: l.mean };
-  const missing = Object.entries(r).filter(([, v]) => typeof v !== 'number').map(([k]) => k);
+  const r = { requests: t.count, errors: t.failures, rps: t.requestsPerSec, p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: l.mean };
+  const missing = Object.entries(r)
+    .filter(([, v]) => typeof v !== 'number')
+    .map(([k]) => k);
   if (missing.length) r.note = `missing in results: ${missing.join(',')}`;
   return r;
 }
 
 export function parseTime(txt) {
-  const get = (re) => { const m = txt?.match(re); return m ? Number(m[1]) : NaN; };
-  return { user: get(/User time \(seconds\): ([\d.]+)/), sys: get(/System time \(seconds\): ([\d.]+)/),
+  const get = (re) => {
+    const m = txt?.match(re);
+    return m ? Number(m[1]) : NaN;
+  };
+  return {
+    user: get(/User time \(seconds\): ([\d.]+)/),
+    sys: get(/System time \(seconds\): ([\d.]+)/),
     cpuPct: get(/Percent of CPU this job got: (\d+)%/),
-    maxRssMb: get(/Maximum resident set size \(kbytes\): (\d+)/) / 1024 };
+    maxRssMb: get(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
+  };
 }
 
 // memory stage: RSS samples -> value at the first sample at/after baseS, last value, growth, peak
 export function parseRss(txt, baseS) {
-  const s = (txt ?? '').trim().split('\n').filter(Boolean).map((l) => l.split('\t').map(Number))
+  const s = (txt ?? '')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t').map(Number))
     .filter(([t, kb]) => Number.isFinite(t) && Number.isFinite(kb) && kb > 0);
   if (!s.length) return {};
   const peak = Math.max(...s.map(([, kb]) => kb)) / 1024;
@@ -82,8 +141,12 @@ export function parseRss(txt, baseS) {
   return { rssPeakMb: peak, rssEndMb: end, rssBaseMb: base, rssGrowthMb: end - base, samples: s.length };
 }
 
-// eslint-disable-next-line no-control-regex -- colour escapes start with ESC
-const clean = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '').replace(/[\t\r\n]+/g, ' ').trim();
+const clean = (s) =>
+  String(s)
+    // eslint-disable-next-line no-control-regex -- colour escapes start with ESC
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/[\t\r\n]+/g, ' ')
+    .trim();
 /** the most telling stderr line: the first one that mentions an error, else the last one */
 function errLine(txt) {
   const lines = (txt ?? '').split('\n').map(clean).filter(Boolean);
@@ -102,10 +165,15 @@ export function parseRun(a) {
       const txt = read(f + '.json');
       m = txt === null ? { note: 'no results file' } : parseLoadseed(txt);
     } else m = { note: `unknown generator ${a.gen}` };
-  } catch (e) { m = { note: `parse error: ${clean(e.message).slice(0, 80)}` }; }
+  } catch (e) {
+    m = { note: `parse error: ${clean(e.message).slice(0, 80)}` };
+  }
   if (m.note) notes.push(m.note);
   if (a.rc !== '0') notes.push(`rc=${a.rc}${a.rc === '124' ? ' (timed out)' : ''}`);
-  if (m.note || a.rc !== '0') { const e = errLine(read(f + '.err')); if (e) notes.push(`stderr: ${e}`); }
+  if (m.note || a.rc !== '0') {
+    const e = errLine(read(f + '.err'));
+    if (e) notes.push(`stderr: ${e}`);
+  }
 
   const t = parseTime(read(f + '.time'));
   const cpuS = t.user + t.sys;
@@ -113,12 +181,24 @@ export function parseRun(a) {
   const maxRss = Math.max(...[t.maxRssMb, rss.rssPeakMb].filter(Number.isFinite));
   const row = {
     ...a,
-    requests: m.requests, errors: m.errors, rps: m.rps, p50_ms: m.p50, p90_ms: m.p90, p99_ms: m.p99,
-    max_ms: m.max, mean_ms: m.mean, user_s: t.user, sys_s: t.sys, gen_cpu_pct: t.cpuPct,
+    requests: m.requests,
+    errors: m.errors,
+    rps: m.rps,
+    p50_ms: m.p50,
+    p90_ms: m.p90,
+    p99_ms: m.p99,
+    max_ms: m.max,
+    mean_ms: m.mean,
+    user_s: t.user,
+    sys_s: t.sys,
+    gen_cpu_pct: t.cpuPct,
     max_rss_mb: Number.isFinite(maxRss) ? maxRss : NaN,
     cpu_us_per_req: m.requests > 0 && Number.isFinite(cpuS) ? (cpuS * 1e6) / m.requests : NaN,
-    rss_base_mb: rss.rssBaseMb, rss_end_mb: rss.rssEndMb, rss_growth_mb: rss.rssGrowthMb,
-    file: path.basename(f), note: notes.join('; '),
+    rss_base_mb: rss.rssBaseMb,
+    rss_end_mb: rss.rssEndMb,
+    rss_growth_mb: rss.rssGrowthMb,
+    file: path.basename(f),
+    note: notes.join('; '),
   };
   return row;
 }
@@ -129,7 +209,12 @@ export const toTsv = (row) => COLUMNS.map((c) => fmt(row[c])).join('\t');
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   if (process.argv[2] === '--header') console.log(COLUMNS.join('\t'));
   else {
-    const a = Object.fromEntries(process.argv.slice(2).map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1)]; }));
+    const a = Object.fromEntries(
+      process.argv.slice(2).map((kv) => {
+        const i = kv.indexOf('=');
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+    );
     console.log(toTsv(parseRun(a)));
   }
 }

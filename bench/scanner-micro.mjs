@@ -40,7 +40,9 @@ if (dists.length === 0) dists.push(fileURLToPath(new URL('../dist', import.meta.
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const line = (name, ns, min, max, label) =>
   `${name.padEnd(10)} ${ns.toFixed(1).padStart(8)} ns/op [${min.toFixed(1)}–${max.toFixed(1)}]` +
-  `  ${Math.round(1e9 / ns).toLocaleString('en-US').padStart(12)} ops/s${label}`;
+  `  ${Math.round(1e9 / ns)
+    .toLocaleString('en-US')
+    .padStart(12)} ops/s${label}`;
 
 if (dists.length > 1) {
   // One process per tree and round, in turns; each prints its medians as JSON.
@@ -52,7 +54,9 @@ if (dists.length > 1) {
       for (const [name, ns] of Object.entries(JSON.parse(out.toString()))) (perDist[d][name] ??= []).push(ns);
     });
   }
-  console.log(`node ${process.version}, ${rounds} rounds × ${samples} samples of ${ops} ops per case (median of round medians [min–max] ns/op)`);
+  console.log(
+    `node ${process.version}, ${rounds} rounds × ${samples} samples of ${ops} ops per case (median of round medians [min–max] ns/op)`,
+  );
   for (const name of Object.keys(perDist[0])) {
     dists.forEach((dir, d) => {
       const values = perDist[d][name];

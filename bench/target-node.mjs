@@ -11,12 +11,24 @@ const headers = { 'content-type': 'text/plain', 'content-length': '2' };
 
 const server = http.createServer(
   delay > 0
-    ? (req, res) => { setTimeout(() => { res.writeHead(200, headers); res.end('ok'); }, delay); }
-    : (req, res) => { res.writeHead(200, headers); res.end('ok'); }
+    ? (req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, headers);
+          res.end('ok');
+        }, delay);
+      }
+    : (req, res) => {
+        res.writeHead(200, headers);
+        res.end('ok');
+      },
 );
-server.keepAliveTimeout = 65_000;   // don't drop idle keep-alive sockets between runs
+server.keepAliveTimeout = 65_000; // don't drop idle keep-alive sockets between runs
 server.headersTimeout = 66_000;
 server.listen(port, '127.0.0.1', () => {
   console.log(`target-node listening on http://127.0.0.1:${port}/ delay=${delay}ms pid=${process.pid}`);
 });
-for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => { server.close(); process.exit(0); });
+for (const sig of ['SIGTERM', 'SIGINT'])
+  process.on(sig, () => {
+    server.close();
+    process.exit(0);
+  });

@@ -95,11 +95,16 @@ async function main() {
   const users = Number(o.users);
   const reps = Number(o.reps);
   const portBase = Number(o['port-base']);
-  if (!(seconds > 0 && seconds <= 60 && users > 0 && users <= 2000 && reps > 0 && reps <= 20)) throw new Error('seconds 1..60, users 1..2000, reps 1..20');
+  if (!(seconds > 0 && seconds <= 60 && users > 0 && users <= 2000 && reps > 0 && reps <= 20))
+    throw new Error('seconds 1..60, users 1..2000, reps 1..20');
   if (!fs.existsSync(path.join(REPO, 'dist/engine/http-transport.js'))) throw new Error('dist/ is not built: npm run build');
   if (spawnSync('taskset', ['-V']).error) throw new Error('taskset missing (util-linux)');
   if (o.gens.split(',').includes('undici')) {
-    const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'bench/tsconfig.json')], { stdio: 'inherit' });
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'bench/tsconfig.json')],
+      { stdio: 'inherit' },
+    );
     if (tsc.status !== 0) throw new Error('could not compile bench/undici/ (npx tsc -p bench/tsconfig.json)');
   }
   let gens = o.gens.split(',').filter(Boolean);
@@ -132,15 +137,37 @@ async function main() {
       if (await portOpen(port)) throw new Error(`port ${port} already in use: not starting target ${name} (--port-base)`);
       let proc;
       if (name === 'node') {
-        proc = spawn('taskset', ['-c', o['tgt-cpu'], process.execPath, path.join(BENCH, 'target-node.mjs'), String(port), '0'], { stdio: 'ignore', detached: true });
-      } else if (name === 'nginx') {
-        const dir = path.join(scratch, 'nginx');
-        fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-        fs.writeFileSync(path.join(dir, 'nginx.conf'), fs.readFileSync(path.join(BENCH, 'nginx.conf'), 'utf8').replaceAll('__PORT__', String(port)));
-        proc = spawn('taskset', ['-c', o['tgt-cpu'], 'nginx', '-p', `${dir}/`, '-e', path.join(dir, 'nginx-error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+        proc = spawn('taskset', ['-c', o['tgt-cpu'], process.execPath, path.join(BENCH, 'target-node.mjs'), String(port), '0'], {
           stdio: 'ignore',
           detached: true,
         });
+      } else if (name === 'nginx') {
+        const dir = path.join(scratch, 'nginx');
+        fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+        fs.writeFileSync(
+          path.join(dir, 'nginx.conf'),
+          fs.readFileSync(path.join(BENCH, 'nginx.conf'), 'utf8').replaceAll('__PORT__', String(port)),
+        );
+        proc = spawn(
+          'taskset',
+          [
+            '-c',
+            o['tgt-cpu'],
+            'nginx',
+            '-p',
+            `${dir}/`,
+            '-e',
+            path.join(dir, 'nginx-error.log'),
+            '-c',
+            path.join(dir, 'nginx.conf'),
+            '-g',
+            'daemon off;',
+          ],
+          {
+            stdio: 'ignore',
+            detached: true,
+          },
+        );
         proc.stopSignal = 'SIGQUIT';
       } else {
         throw new Error(`unknown target ${name}`);
@@ -229,7 +256,9 @@ function printSummary(runs, targets, gens, k) {
     const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
     return s.length === 0 ? undefined : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
-  console.log(`\n## transport-compare: node ${process.version}, ${os.cpus().length} cpus, ${k.users} users, ${k.seconds} s, ${k.reps} reps (interleaved), generator on cpu ${k.genCpu}, target on cpu ${k.tgtCpu}`);
+  console.log(
+    `\n## transport-compare: node ${process.version}, ${os.cpus().length} cpus, ${k.users} users, ${k.seconds} s, ${k.reps} reps (interleaved), generator on cpu ${k.genCpu}, target on cpu ${k.tgtCpu}`,
+  );
   for (const note of k.notes) console.log(`NOTE: ${note}`);
   console.log('\n| target | generator | req/s (median) | CPU µs/req run | CPU µs/req proc | p50 ms | p99 ms | failures | req/s per rep |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');

@@ -55,7 +55,9 @@ async function main() {
   console.log(`\nnode ${process.version}, ${connections} connections, pipelining 1, ${seconds} s per run`);
   for (const [mode, values] of Object.entries(results)) {
     const sorted = [...values].sort((a, b) => a - b);
-    console.log(`${mode.padEnd(16)} median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} req/s  (runs: ${values.map((v) => v.toFixed(0)).join(', ')})`);
+    console.log(
+      `${mode.padEnd(16)} median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} req/s  (runs: ${values.map((v) => v.toFixed(0)).join(', ')})`,
+    );
   }
 }
 

@@ -7,7 +7,14 @@ const report = fileURLToPath(new URL('../reports/quickstart.html', import.meta.u
 const output = fileURLToPath(new URL('./report-screenshot.png', import.meta.url));
 const browser = await chromium.launch({
   executablePath: process.argv[2] ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

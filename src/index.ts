@@ -21,7 +21,14 @@ export type { HtmlReportOptions } from './api/performance-dashboard.js';
 export type { SLAPolicyOptions } from './api/sla-policy.js';
 export type { ThresholdOutcome } from './sla/evaluate-thresholds.js';
 export type { PlannedThreshold, ThresholdMetric } from './plan/thresholds.js';
-export type { AbortedByDocument, LatencyMs, ResultsDocument, StatsDocument, ThresholdDocument, Verdict } from './results/results-document.js';
+export type {
+  AbortedByDocument,
+  LatencyMs,
+  ResultsDocument,
+  StatsDocument,
+  ThresholdDocument,
+  Verdict,
+} from './results/results-document.js';
 export { ExitCode, LoadseedError, ScenarioError, UsageError, formatIssue } from './errors.js';
 export type { ScenarioIssue, SourceLocation } from './errors.js';
 export { loadScenario, parseScenario, scenarioFromData } from './scenario/load-scenario.js';

@@ -135,11 +135,7 @@ export class HttpSession implements StepSession, HandlerOwner {
 
   send(requestIndex: number, reply: StepReply): void {
     const request = this.#requests[requestIndex] as CompiledRequest;
-    const handler = (this.#free.pop() ?? new ResponseHandler(this, this.#successTable)).arm(
-      reply,
-      request.successRow,
-      request.bytesOut,
-    );
+    const handler = (this.#free.pop() ?? new ResponseHandler(this, this.#successTable)).arm(reply, request.successRow, request.bytesOut);
     this.#current = handler;
     this.#client(request.originIndex).dispatch(request.options, handler);
   }
@@ -200,4 +196,3 @@ function requestBytes(request: PlannedRequest, keepAlive: boolean): number {
   head += keepAlive ? 'connection: keep-alive\r\n\r\n' : 'connection: close\r\n\r\n';
   return Buffer.byteLength(head) + bodyBytes;
 }
-

@@ -60,12 +60,7 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     if (this.abandoned) controller.abort(ABANDONED);
   }
 
-  onResponseStart(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    _headers: unknown,
-    statusMessage?: string,
-  ): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
     this.status = statusCode; // 1xx come first; the final status wins
     // Status line and headers, approximately as on the wire: "HTTP/1.1 200 OK\r\n", "name: value\r\n", "\r\n".
     let bytes = 15 + (statusMessage?.length ?? 0) + 2;

@@ -105,7 +105,16 @@ export class LoadGenerator {
   #scenario: Promise<Scenario> | undefined;
 
   constructor(options: LoadGeneratorOptions) {
-    checkOptionNames('new LoadGenerator()', options, ['targetFunc', 'scenario', 'url', 'name', 'timeoutSeconds', 'warmupSeconds', 'env', 'signal']);
+    checkOptionNames('new LoadGenerator()', options, [
+      'targetFunc',
+      'scenario',
+      'url',
+      'name',
+      'timeoutSeconds',
+      'warmupSeconds',
+      'env',
+      'signal',
+    ]);
     const targets = [options.targetFunc, options.scenario, options.url].filter((target) => target !== undefined).length;
     if (targets !== 1) throw new TypeError('LoadGenerator needs exactly one of targetFunc, scenario or url');
     this.#options = options;

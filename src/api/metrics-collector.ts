@@ -73,7 +73,9 @@ export class MetricsCollector {
       const histogram = createLatencyHistogram();
       for (const [index, latencyMs] of (input.latencies as readonly number[]).entries()) {
         if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs) || latencyMs < 0) {
-          throw new TypeError(`MetricsCollector: latencies[${index}] must be a number of milliseconds, at least 0 (got ${String(latencyMs)})`);
+          throw new TypeError(
+            `MetricsCollector: latencies[${index}] must be a number of milliseconds, at least 0 (got ${String(latencyMs)})`,
+          );
         }
         recordMicros(histogram, latencyMs * 1000);
       }

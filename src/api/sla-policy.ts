@@ -42,12 +42,14 @@ export class SLAPolicy {
     for (const [key, value] of Object.entries(options)) {
       if (key === 'percentiles') continue;
       const name = NAMED[key];
-      if (name === undefined) throw new TypeError(`SLAPolicy: unknown option "${key}"; expected one of ${[...Object.keys(NAMED), 'percentiles'].join(', ')}`);
+      if (name === undefined)
+        throw new TypeError(`SLAPolicy: unknown option "${key}"; expected one of ${[...Object.keys(NAMED), 'percentiles'].join(', ')}`);
       sla[name] = checkedLimit(key, value);
     }
     for (const [percentile, limit] of Object.entries(options.percentiles ?? {})) {
       const key = `p${percentile}_latency_ms`;
-      if (metricOf(key) === undefined || Number(percentile) > 100) throw new TypeError(`SLAPolicy: percentiles["${percentile}"] is not a percentile from 0 to 100`);
+      if (metricOf(key) === undefined || Number(percentile) > 100)
+        throw new TypeError(`SLAPolicy: percentiles["${percentile}"] is not a percentile from 0 to 100`);
       sla[key] = checkedLimit(`percentiles["${percentile}"]`, limit);
     }
     this.thresholds = Object.freeze(planThresholds(sla));

@@ -56,7 +56,8 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     QUIET,
     {
       flags: '--shard <i/n>',
-      description: 'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',
+      description:
+        'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',
     },
     {
       flags: '--baseline <results.json>',
@@ -114,7 +115,8 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '--markdown <file>', description: 'also write a Markdown summary of the merged results' },
     {
       flags: '--allow-partial',
-      description: 'merge an incomplete set of shards (some of --shard i/n missing), marked partial in every output, instead of refusing it',
+      description:
+        'merge an incomplete set of shards (some of --shard i/n missing), marked partial in every output, instead of refusing it',
     },
     { flags: '-q, --quiet', description: 'print only the verdict' },
   ],

@@ -55,13 +55,18 @@ export async function compareCommand(
   const c = colorsFor(io.stdout, io.env, !globals.color);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   if (baseline.results.scenario.name !== current.results.scenario.name) {
-    io.stderr.write(err.yellow(`! comparing different scenarios: "${printableText(baseline.results.scenario.name)}" and "${printableText(current.results.scenario.name)}"\n`));
+    io.stderr.write(
+      err.yellow(
+        `! comparing different scenarios: "${printableText(baseline.results.scenario.name)}" and "${printableText(current.results.scenario.name)}"\n`,
+      ),
+    );
   }
   const comparison = compareResults(baseline, current, tolerances);
   io.stdout.write(compareConsole(comparison, c));
   if (options.markdown !== undefined) {
     const failures = await writeOutputs([{ kind: 'markdown', path: options.markdown, render: () => compareMarkdown(comparison) }], io.cwd);
-    for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+    for (const [output, reason] of failures)
+      io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
     if (failures.size > 0) return ExitCode.RuntimeFailure;
     io.stdout.write(`${c.dim('markdown')} ${options.markdown}\n`);
   }

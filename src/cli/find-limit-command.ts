@@ -73,7 +73,10 @@ export async function findLimitCommand(
   const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: progressModeFor(quiet, io.env) });
   const search = findLimitCondition(judge.watch, (step) => {
     progress.stop();
-    if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`));
+    if (!quiet)
+      io.stderr.write(
+        err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`),
+      );
   });
   let executed;
   try {

@@ -35,7 +35,14 @@ export function breakingPointLoad(file: string, load: LoadSpec, options: FindLim
     throw new Error('a breaking_point load without its keys after validation');
   }
   checkSteps(startRate, stepRate, maxRate, stepDuration);
-  return { profile: 'breaking_point', start_rate: startRate, step_rate: stepRate, max_rate: maxRate, step_duration: stepDuration, ...limits };
+  return {
+    profile: 'breaking_point',
+    start_rate: startRate,
+    step_rate: stepRate,
+    max_rate: maxRate,
+    step_duration: stepDuration,
+    ...limits,
+  };
 }
 
 /** Another profile than breaking_point becomes one only with all four step flags: refused without them. */
@@ -62,7 +69,12 @@ function stepLimits(
 ): Pick<BreakingPointLoad, 'max_users' | 'max_dropped_rate' | 'min_delivered_ratio' | 'warmup' | 'grace_period'> {
   const maxUsersOf = 'max_users' in load ? load.max_users : undefined;
   const warmup = load.warmup;
-  const warmupKept = warmup === undefined ? undefined : typeof warmup === 'object' ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) } : warmup;
+  const warmupKept =
+    warmup === undefined
+      ? undefined
+      : typeof warmup === 'object'
+        ? { duration: warmup.duration, ...(warmup.rate === undefined ? {} : { rate: warmup.rate }) }
+        : warmup;
   const maxUsers = options.maxUsers === undefined ? maxUsersOf : usersFlag(options.maxUsers);
   const maxDroppedRate = fractionFlag(options.maxDroppedRate, '--max-dropped-rate') ?? base.max_dropped_rate;
   const minDeliveredRatio = fractionFlag(options.minDeliveredRatio, '--min-delivered-ratio') ?? base.min_delivered_ratio;
@@ -84,7 +96,9 @@ function checkSteps(startRate: number, stepRate: number, maxRate: number, stepDu
   }
   const stepCount = Math.floor((maxRate - startRate) / stepRate + 1e-9) + 1;
   if (stepCount > MAX_STEPS) {
-    throw new UsageError(`${stepCount} steps from ${startRate}/s to ${maxRate}/s by ${stepRate}/s: at most ${MAX_STEPS}; take bigger steps; nothing was sent`);
+    throw new UsageError(
+      `${stepCount} steps from ${startRate}/s to ${maxRate}/s by ${stepRate}/s: at most ${MAX_STEPS}; take bigger steps; nothing was sent`,
+    );
   }
   if (stepMs < DEFAULT_SERIES_BUCKET_MS) {
     throw new UsageError(

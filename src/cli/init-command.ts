@@ -80,7 +80,9 @@ export function parseInitOptions(raw: Record<string, string | boolean | undefine
       parsed = undefined;
     }
     if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-      throw new UsageError(`--url must be a full http:// or https:// URL with its path, e.g. http://127.0.0.1:3000/api/items (got "${url}")`);
+      throw new UsageError(
+        `--url must be a full http:// or https:// URL with its path, e.g. http://127.0.0.1:3000/api/items (got "${url}")`,
+      );
     }
   }
   return { ...(typeof url === 'string' ? { url } : {}), profile, users, ratePerSec, durationMs };
@@ -105,7 +107,10 @@ export async function renderScenario(options: InitOptions, path: string, display
   if (options.url !== undefined) {
     const url = new URL(options.url);
     origin = url.origin;
-    const lastSegment = url.pathname.split('/').filter((part) => part !== '').pop();
+    const lastSegment = url.pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .pop();
     requests = [{ name: yamlString(lastSegment ?? 'home'), path: yamlString(`${url.pathname}${url.search}`), expect: '200' }];
   }
   const halfMs = options.durationMs / 2;

@@ -32,8 +32,18 @@ export interface MergeCommandOptions {
  * are not shards of one scenario or an incomplete set of shards (without --allow-partial), 3 when a file
  * cannot be written, 130/143 on SIGINT/SIGTERM before the outputs are written (then none is).
  */
-export async function mergeCommand(files: readonly string[], options: MergeCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
-  const flags = [['-o', options.out], ['--html', options.html], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
+export async function mergeCommand(
+  files: readonly string[],
+  options: MergeCommandOptions,
+  globals: GlobalOptions,
+  io: CliIo,
+): Promise<ExitCode> {
+  const flags = [
+    ['-o', options.out],
+    ['--html', options.html],
+    ['--junit', options.junit],
+    ['--markdown', options.markdown],
+  ] as const;
   await checkOutputPaths(
     flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
     io.cwd,
@@ -61,14 +71,18 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
   const outputs: Output[] = [{ kind: 'results', path: options.out, render: () => `${JSON.stringify(merged, null, 2)}\n` }];
   if (options.html !== undefined) outputs.push({ kind: 'html', path: options.html, render: () => renderHtmlReport(merged) });
   if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: () => renderJunitReport(merged) });
-  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(merged) });
+  if (options.markdown !== undefined)
+    outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(merged) });
   const failures = await writeOutputs(outputs, io.cwd);
   if (options.quiet !== true) {
-    io.stdout.write(`${c.dim(`merged ${files.length} results file${files.length === 1 ? '' : 's'}: ${printableText(files.join(', '))}`)}\n`);
+    io.stdout.write(
+      `${c.dim(`merged ${files.length} results file${files.length === 1 ? '' : 's'}: ${printableText(files.join(', '))}`)}\n`,
+    );
     io.stdout.write(`${consoleSummary(merged, c)}\n`);
     for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${c.dim(output.kind.padEnd(7))} ${output.path}\n`);
   }
-  for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+  for (const [output, reason] of failures)
+    io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
   io.stdout.write(`${verdictLine(merged, c)}\n`);
   if (failures.size > 0) return ExitCode.RuntimeFailure;
   return merged.verdict === 'passed' ? ExitCode.Ok : ExitCode.SlaFailed;

@@ -27,7 +27,11 @@ export interface ReportCommandOptions {
  */
 export async function reportCommand(file: string, options: ReportCommandOptions, globals: GlobalOptions, io: CliIo): Promise<ExitCode> {
   const results = await readResultsFile(file, io.cwd);
-  const flags = [['--html', options.html ?? htmlPathFor(file)], ['--junit', options.junit], ['--markdown', options.markdown]] as const;
+  const flags = [
+    ['--html', options.html ?? htmlPathFor(file)],
+    ['--junit', options.junit],
+    ['--markdown', options.markdown],
+  ] as const;
   await checkOutputPaths(
     flags.flatMap(([source, path]) => (path === undefined ? [] : [{ path, source }])),
     io.cwd,
@@ -38,11 +42,13 @@ export async function reportCommand(file: string, options: ReportCommandOptions,
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const outputs: Output[] = [{ kind: 'html', path: options.html ?? htmlPathFor(file), render: () => renderHtmlReport(results) }];
   if (options.junit !== undefined) outputs.push({ kind: 'junit', path: options.junit, render: () => renderJunitReport(results) });
-  if (options.markdown !== undefined) outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(results) });
+  if (options.markdown !== undefined)
+    outputs.push({ kind: 'markdown', path: options.markdown, render: () => renderMarkdownReport(results) });
   const failures = await writeOutputs(outputs, io.cwd);
   if (options.quiet !== true) io.stdout.write(`${consoleSummary(results, c)}\n`);
   for (const output of outputs) if (!failures.has(output)) io.stdout.write(`${c.dim(output.kind.padEnd(7))} ${output.path}\n`);
-  for (const [output, reason] of failures) io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
+  for (const [output, reason] of failures)
+    io.stderr.write(err.red(`error: cannot write the ${output.kind} to ${output.path} (${reason})\n`));
   io.stdout.write(`${verdictLine(results, c)}\n`);
   return failures.size > 0 ? ExitCode.RuntimeFailure : ExitCode.Ok;
 }

@@ -96,7 +96,12 @@ function baselineRequest(options: RunCommandOptions): Pick<RunRequest, 'baseline
   const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
   return options.baseline === undefined
     ? {}
-    : { baseline: { file: options.baseline, tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance } } };
+    : {
+        baseline: {
+          file: options.baseline,
+          tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance },
+        },
+      };
 }
 
 /** The plan line (unless quiet), a note when fewer workers than asked are used, and the insecure-TLS warning. */
@@ -125,10 +130,15 @@ async function executeWithProgress(
   err: ChalkInstance,
 ): Promise<{ readonly executed: ExecutedRun; readonly abortedBy: AbortedByDocument | undefined }> {
   const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: progressModeFor(quiet, io.env) });
-  const abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, elapsedMs) => {
-    progress.stop();
-    if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(elapsedMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
-  });
+  const abort = abortOnFailCondition(
+    planAbortOnFail(scenario.data.sla),
+    thresholds,
+    modelOf(plan.profile) === 'open',
+    (lost, elapsedMs) => {
+      progress.stop();
+      if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(elapsedMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
+    },
+  );
   let executed;
   try {
     executed = await executePlan(plan, {

@@ -10,7 +10,9 @@ import { runExitCode } from './run-exit-code.js';
 
 /** Said before the load when certificates will not be checked; empty otherwise. */
 export function insecureTlsLine(plan: Plan, err: ChalkInstance): string {
-  return plan.tls?.insecure === true ? err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n') : '';
+  return plan.tls?.insecure === true
+    ? err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n')
+    : '';
 }
 
 /** Said when the kill switch (`--max-duration`) stops the run. */

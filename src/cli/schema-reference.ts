@@ -21,7 +21,8 @@ export function schemaReference(scenarioPath: string, packageRoot: string, versi
   const from = dirname(scenarioPath);
   for (let dir = from; ; dir = dirname(dir)) {
     const installed = join(dir, 'node_modules', 'loadseed');
-    if (existsSync(installed) && realpathOrUndefined(installed) === root) return portable(relative(from, join(installed, SCHEMA_IN_PACKAGE)));
+    if (existsSync(installed) && realpathOrUndefined(installed) === root)
+      return portable(relative(from, join(installed, SCHEMA_IN_PACKAGE)));
     if (dirname(dir) === dir) break;
   }
   const inCheckout = !root.split(sep).includes('node_modules') && !relative(root, realpathOrUndefined(from) ?? from).startsWith('..');

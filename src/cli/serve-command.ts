@@ -22,7 +22,8 @@ export async function serveCommand(
     server = await startTargetServer({ port, host: options.host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port (0 picks a free one)`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port (0 picks a free one)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}" (${code})`);
     if (code === 'EACCES') throw new UsageError(`not allowed to listen on port ${port}: pick one above 1023`);
     throw error;
@@ -32,7 +33,9 @@ export async function serveCommand(
   }
   // The URL goes to stdout alone, so scripts can read it; the rest is for people.
   io.stdout.write(`${server.url}\n`);
-  io.stderr.write(`${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`);
+  io.stderr.write(
+    `${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`,
+  );
   if (!io.signal.aborted) {
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   }

@@ -28,8 +28,7 @@ export class ClosedExecutor extends Phase {
     super(pool, workload, recorder, profileDurationMs(profile));
     const segment = workload.segment ?? WHOLE_PLAN;
     this.#changes = segment.count === 1 ? userChanges(profile) : segmentUserChanges(userChanges(profile), segment);
-    this.#budget =
-      profile.kind === 'constant-users' && profile.iterations !== undefined ? shareOf(profile.iterations, segment) : Infinity;
+    this.#budget = profile.kind === 'constant-users' && profile.iterations !== undefined ? shareOf(profile.iterations, segment) : Infinity;
   }
 
   claimIteration(user: VirtualUser): boolean {

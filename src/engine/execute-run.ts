@@ -56,7 +56,13 @@ export async function executeRun(workload: Workload, target: StepTarget, options
     let interrupted = signal?.aborted === true;
     if (warmupProfile !== undefined && !interrupted) {
       const originAt = await options.startPhase?.('warmup');
-      const outcome = await runPhase(createPhase(pool, workload, warmupRecorder, warmupProfile), 'warmup', warmupProfile, options, originAt);
+      const outcome = await runPhase(
+        createPhase(pool, workload, warmupRecorder, warmupProfile),
+        'warmup',
+        warmupProfile,
+        options,
+        originAt,
+      );
       interrupted = outcome.interrupted;
     }
     const common = {
@@ -66,36 +72,50 @@ export async function executeRun(workload: Workload, target: StepTarget, options
       requestNames: workload.requestNames,
       preconnectedConnections,
     };
-    if (interrupted) {
-      // Stopped before the measured profile began: nothing measured.
-      const startedAtEpochMs = Date.now();
-      return { ...common, startedAtEpochMs, endedAtEpochMs: startedAtEpochMs, elapsedMs: 0, drainMs: 0, interrupted, generator: idleGenerator(1) };
-    }
-    const originAt = (await options.startPhase?.('measured')) ?? now();
-    const startedAtEpochMs = Date.now() + Math.round(originAt - now());
-    // The generator's own load, over the measured phase only: a thread monitor, and the process's CPU.
-    const measureCpu = options.measureProcessCpu !== false;
-    const monitor = new LoadMonitor();
-    const cpuAtStartUs = measureCpu ? processCpuUs() : 0;
-    monitor.start();
-    const outcome = await runPhase(createPhase(pool, workload, recorder, workload.profile), 'measured', workload.profile, options, originAt);
-    const thread = monitor.stop();
-    const elapsedMs = outcome.endedAt - outcome.originAt;
-    const cpuPercent = measureCpu ? cpuPercentOf(processCpuUs() - cpuAtStartUs, thread.durationMs) : 0;
-    return {
-      ...common,
-      startedAtEpochMs,
-      endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
-      elapsedMs,
-      drainMs: outcome.endedAt - outcome.stoppedAt,
-      interrupted: outcome.interrupted,
-      ...(outcome.dataExhausted ? { dataExhausted: true } : {}),
-      generator: generatorLoad(1, cpuPercent, [thread], recorder),
-    };
+    // Stopped before the measured profile began: nothing measured.
+    if (interrupted) return { ...common, ...notMeasured() };
+    return { ...common, ...(await runMeasured(pool, workload, recorder, options)) };
   } finally {
     await target.close();
   }
 }
+
+/** What a run stopped before its measured profile reports: nothing measured, now. */
+function notMeasured(): Omit<RunResult, RunCommon> {
+  const startedAtEpochMs = Date.now();
+  return { startedAtEpochMs, endedAtEpochMs: startedAtEpochMs, elapsedMs: 0, drainMs: 0, interrupted: true, generator: idleGenerator(1) };
+}
+
+/** The measured profile, with the generator's own load over it: a thread monitor, and the process's CPU. */
+async function runMeasured(
+  pool: UserPool,
+  workload: Workload,
+  recorder: Recorder,
+  options: ExecuteOptions,
+): Promise<Omit<RunResult, RunCommon>> {
+  const originAt = (await options.startPhase?.('measured')) ?? now();
+  const startedAtEpochMs = Date.now() + Math.round(originAt - now());
+  const measureCpu = options.measureProcessCpu !== false;
+  const monitor = new LoadMonitor();
+  const cpuAtStartUs = measureCpu ? processCpuUs() : 0;
+  monitor.start();
+  const outcome = await runPhase(createPhase(pool, workload, recorder, workload.profile), 'measured', workload.profile, options, originAt);
+  const thread = monitor.stop();
+  const elapsedMs = outcome.endedAt - outcome.originAt;
+  const cpuPercent = measureCpu ? cpuPercentOf(processCpuUs() - cpuAtStartUs, thread.durationMs) : 0;
+  return {
+    startedAtEpochMs,
+    endedAtEpochMs: startedAtEpochMs + Math.round(elapsedMs),
+    elapsedMs,
+    drainMs: outcome.endedAt - outcome.stoppedAt,
+    interrupted: outcome.interrupted,
+    ...(outcome.dataExhausted ? { dataExhausted: true } : {}),
+    generator: generatorLoad(1, cpuPercent, [thread], recorder),
+  };
+}
+
+/** The parts of a result known before the measured profile starts. */
+type RunCommon = 'recorder' | 'warmupRecorder' | 'warmupRan' | 'requestNames' | 'preconnectedConnections';
 
 /** The warm-up as a constant profile of the same model: the given users or rate, else the profile's first. */
 export function warmupProfileOf(profile: LoadProfile, warmup: PlannedWarmup): LoadProfile {
@@ -142,7 +162,13 @@ function createPhase(pool: UserPool, workload: Workload, recorder: Recorder, pro
   }
 }
 
-async function runPhase(phase: Phase, name: PhaseName, profile: LoadProfile, options: RunOptions, originAt: number | undefined): Promise<PhaseOutcome> {
+async function runPhase(
+  phase: Phase,
+  name: PhaseName,
+  profile: LoadProfile,
+  options: RunOptions,
+  originAt: number | undefined,
+): Promise<PhaseOutcome> {
   const onProgress = options.onProgress;
   if (onProgress === undefined) return phase.run(options.signal, originAt);
   const plannedDurationMs = profileDurationMs(profile);

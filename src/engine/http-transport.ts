@@ -43,7 +43,12 @@ export async function createHttpTarget(
     case 'flow': {
       if (plan.flow === undefined) throw new Error('the flow transport needs a plan with flow settings');
       const { FlowTarget } = await import('../flow/flow-target.js');
-      return new FlowTarget(plan.requests, plan.flow, { keepAlive: plan.keepAlive, ...tls, ...context, ...(plan.secrets === undefined ? {} : { secrets: plan.secrets }) });
+      return new FlowTarget(plan.requests, plan.flow, {
+        keepAlive: plan.keepAlive,
+        ...tls,
+        ...context,
+        ...(plan.secrets === undefined ? {} : { secrets: plan.secrets }),
+      });
     }
     default:
       return assertNever(transport);

@@ -35,7 +35,8 @@ export class LoadMonitor {
     this.#timer = undefined;
     this.#delay.disable();
     const first = this.#first;
-    if (first === undefined) return { durationMs: 0, busyPercent: 0, saturatedTimePercent: 0, eventLoopDelayP99Ms: 0, eventLoopDelayMaxMs: 0 };
+    if (first === undefined)
+      return { durationMs: 0, busyPercent: 0, saturatedTimePercent: 0, eventLoopDelayP99Ms: 0, eventLoopDelayMaxMs: 0 };
     this.#sample();
     const whole = performance.eventLoopUtilization(this.#last, first);
     const durationMs = whole.idle + whole.active;

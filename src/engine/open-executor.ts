@@ -50,9 +50,7 @@ export class OpenExecutor extends Phase {
     const segment = this.workload.segment ?? WHOLE_PLAN;
     const whole = ArrivalSchedule.of(this.#profile);
     const schedule: OffsetSequence = segment.count === 1 ? whole : new StripedSchedule(whole, segment);
-    this.#driver = new ScheduleDriver(originAt, schedule, (intendedAt, firedAt) =>
-      this.#arrive(intendedAt, firedAt),
-    );
+    this.#driver = new ScheduleDriver(originAt, schedule, (intendedAt, firedAt) => this.#arrive(intendedAt, firedAt));
     this.#driver.start();
   }
 

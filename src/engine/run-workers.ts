@@ -29,7 +29,9 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<TargetContext, 'setupVariables'> = {}): Promise<RunResult> {
   if (!existsSync(fileURLToPath(WORKER_SCRIPT))) {
     return Promise.reject(
-      new Error(`no worker script at ${fileURLToPath(WORKER_SCRIPT)}: worker threads run the compiled engine (dist/, from \`npm run build\`)`),
+      new Error(
+        `no worker script at ${fileURLToPath(WORKER_SCRIPT)}: worker threads run the compiled engine (dist/, from \`npm run build\`)`,
+      ),
     );
   }
   const segments = options.shard === undefined ? segmentsOf(plan.workers) : segmentsWithin(options.shard, plan.workers);
@@ -46,7 +48,10 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
       };
       return new Worker(WORKER_SCRIPT, { workerData: input });
     });
-    const run = new WorkersRun(workers, plan.requests.map((request) => request.name));
+    const run = new WorkersRun(
+      workers,
+      plan.requests.map((request) => request.name),
+    );
     const onAbort = (): void => run.send({ kind: 'abort' });
     let settled = false;
     const progressTimer =

@@ -157,7 +157,14 @@ export class VirtualUser implements StepReply {
     const responseUs = toMicros(endedAt - this.dueAt);
     const maxLatencyUs = this.#workload.maxLatencyUs[requestIndex]!;
     if (success && maxLatencyUs > 0 && responseUs > maxLatencyUs) {
-      this.#rejected(status, `check max_latency: ${formatMs(responseUs)} > ${formatMs(maxLatencyUs)}`, responseUs, endedAt, bytesIn, bytesOut);
+      this.#rejected(
+        status,
+        `check max_latency: ${formatMs(responseUs)} > ${formatMs(maxLatencyUs)}`,
+        responseUs,
+        endedAt,
+        bytesIn,
+        bytesOut,
+      );
       return;
     }
     host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);

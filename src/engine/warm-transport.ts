@@ -68,7 +68,10 @@ export async function warmTransport(transport: 'socket' | 'flow' = 'socket'): Pr
         timeoutsMs: [1_000],
         thinkAfter: [undefined],
         maxLatencyUs: new Float64Array(1),
-        iteration: new IterationSteps({ order: 'sequence', choices: [{ name: 'warm', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }] }] }),
+        iteration: new IterationSteps({
+          order: 'sequence',
+          choices: [{ name: 'warm', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }] }],
+        }),
       },
       await warmTarget(transport, origin),
     );

@@ -20,9 +20,7 @@ export interface WorkerInput {
   readonly progressIntervalMs?: number;
 }
 
-export type ToWorker =
-  | { readonly kind: 'start'; readonly phase: PhaseName; readonly originSharedMs: number }
-  | { readonly kind: 'abort' };
+export type ToWorker = { readonly kind: 'start'; readonly phase: PhaseName; readonly originSharedMs: number } | { readonly kind: 'abort' };
 
 export interface WorkerProgress {
   readonly kind: 'progress';
@@ -50,6 +48,4 @@ export interface WorkerOutcome {
 }
 
 export type FromWorker =
-  | { readonly kind: 'ready'; readonly phase: PhaseName }
-  | WorkerProgress
-  | { readonly kind: 'done'; readonly outcome: WorkerOutcome };
+  { readonly kind: 'ready'; readonly phase: PhaseName } | WorkerProgress | { readonly kind: 'done'; readonly outcome: WorkerOutcome };

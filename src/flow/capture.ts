@@ -28,7 +28,9 @@ export function compileCapture(spec: Capture): PlannedCapture {
     const groups = groupCountOf(regex);
     const group = spec.group ?? (groups > 0 ? 1 : 0);
     if (group > groups) {
-      throw new Error(`capture ${spec.as}: the regex /${spec.regex}/ has ${groups} group${groups === 1 ? '' : 's'}; group ${group} does not exist`);
+      throw new Error(
+        `capture ${spec.as}: the regex /${spec.regex}/ has ${groups} group${groups === 1 ? '' : 's'}; group ${group} does not exist`,
+      );
     }
     return { kind: 'regex', as: spec.as, regex, group };
   }
@@ -56,7 +58,10 @@ export function extractCapture(capture: PlannedCapture, response: ResponseView):
       if (match === null) return { ok: false, reason: `capture ${capture.as}: /${capture.regex.source}/ matched nothing in the body` };
       const value = match[capture.group];
       if (value === undefined) {
-        return { ok: false, reason: `capture ${capture.as}: group ${capture.group} of /${capture.regex.source}/ took no part in the match` };
+        return {
+          ok: false,
+          reason: `capture ${capture.as}: group ${capture.group} of /${capture.regex.source}/ took no part in the match`,
+        };
       }
       return { ok: true, value };
     }
@@ -66,9 +71,7 @@ export function extractCapture(capture: PlannedCapture, response: ResponseView):
 }
 
 export type JsonMatch =
-  | { readonly kind: 'match'; readonly value: unknown }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'error'; readonly message: string };
+  { readonly kind: 'match'; readonly value: unknown } | { readonly kind: 'none' } | { readonly kind: 'error'; readonly message: string };
 
 const NONE: JsonMatch = Object.freeze({ kind: 'none' });
 

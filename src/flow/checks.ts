@@ -44,7 +44,11 @@ export function compileChecks(expect: Expect | undefined): PlannedChecks | undef
  * undefined when every check passes; else why the first failing one failed, short and stable enough to count.
  * `redact` hides secrets in each quoted value before it is clipped: a clipped secret can no longer be found.
  */
-export function evaluateChecks(checks: PlannedChecks, response: ResponseView, redact: (text: string) => string = (text) => text): string | undefined {
+export function evaluateChecks(
+  checks: PlannedChecks,
+  response: ResponseView,
+  redact: (text: string) => string = (text) => text,
+): string | undefined {
   const quote = (text: string): string => JSON.stringify(clip(redact(text)));
   const show = (value: unknown): string => clip(redact(JSON.stringify(value) ?? 'undefined'));
   for (const { name, value } of checks.headers) {
@@ -73,7 +77,8 @@ export function evaluateChecks(checks: PlannedChecks, response: ResponseView, re
 
 /** Whether the transport must keep the response body for these checks and captures. */
 export function needsBody(checks: PlannedChecks | undefined, captures: readonly PlannedCapture[] = []): boolean {
-  if (checks !== undefined && (checks.bodyContains !== undefined || checks.bodyMatches !== undefined || checks.json.length > 0)) return true;
+  if (checks !== undefined && (checks.bodyContains !== undefined || checks.bodyMatches !== undefined || checks.json.length > 0))
+    return true;
   return captures.some((capture) => capture.kind === 'json' || capture.kind === 'regex');
 }
 

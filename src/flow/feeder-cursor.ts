@@ -41,7 +41,13 @@ export class FeederCursor {
 
   constructor(data: FeederData, options: FeederCursorOptions) {
     const { segmentIndex, segmentCount } = options;
-    if (!Number.isInteger(segmentCount) || segmentCount < 1 || !Number.isInteger(segmentIndex) || segmentIndex < 0 || segmentIndex >= segmentCount) {
+    if (
+      !Number.isInteger(segmentCount) ||
+      segmentCount < 1 ||
+      !Number.isInteger(segmentIndex) ||
+      segmentIndex < 0 ||
+      segmentIndex >= segmentCount
+    ) {
       throw new RangeError(`segment ${segmentIndex} of ${segmentCount} is not a segment`);
     }
     this.#rowCount = data.table.rowCount;

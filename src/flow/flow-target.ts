@@ -359,7 +359,13 @@ export class FlowSession implements StepSession, TemplateScope {
     this.#jar?.store(`${outgoing.origin}${outgoing.path}`, result.headers['set-cookie']);
 
     const location = result.headers['location'];
-    const decision = nextRedirect(outgoing, status, typeof location === 'string' ? location : location?.[0], this.#shared.redirects, this.#hops);
+    const decision = nextRedirect(
+      outgoing,
+      status,
+      typeof location === 'string' ? location : location?.[0],
+      this.#shared.redirects,
+      this.#hops,
+    );
     if (decision.kind === 'follow') {
       this.#hops += 1;
       this.#follow(decision.request);

@@ -102,7 +102,9 @@ export function judgeGenerator(measured: GeneratorMeasurements, limits: Saturati
   });
   threads.forEach((thread, index) => {
     if (judged.includes(thread) && thread.eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
-      reasons.push(`event-loop delay p99 ${round(thread.eventLoopDelayP99Ms)} ms on ${name(index)} (limit ${limits.eventLoopDelayP99Ms} ms)`);
+      reasons.push(
+        `event-loop delay p99 ${round(thread.eventLoopDelayP99Ms)} ms on ${name(index)} (limit ${limits.eventLoopDelayP99Ms} ms)`,
+      );
     }
   });
   if (measured.arrivals >= limits.minArrivals && measured.schedulerLagP99Ms > limits.schedulerLagP99Ms) {

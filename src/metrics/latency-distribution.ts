@@ -45,7 +45,10 @@ export function logBins(lowUs: number, highUs: number, forcedBinsPerDecade?: num
  * µs) added into coarser `bins` whose grid divides it, exactly; counts below or above `bins` go into its first or
  * last bin. Sums are kept.
  */
-export function rebin(fine: { readonly binsPerDecade: number; readonly firstEdge: number; readonly counts: readonly number[] }, bins: LogBins): number[] {
+export function rebin(
+  fine: { readonly binsPerDecade: number; readonly firstEdge: number; readonly counts: readonly number[] },
+  bins: LogBins,
+): number[] {
   const out = new Array<number>(Math.max(bins.edgesUs.length - 1, 0)).fill(0);
   if (out.length === 0) return out;
   const ratio = fine.binsPerDecade / bins.binsPerDecade;
@@ -128,4 +131,3 @@ export function percentileSpectrumUs(histogram: Histogram, percentiles: readonly
   if (histogram.totalCount === 0) return [];
   return percentiles.map((percentile) => percentileUs(histogram, percentile));
 }
-

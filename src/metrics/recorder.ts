@@ -205,7 +205,9 @@ export class Recorder {
    */
   merge(other: Recorder, seriesOffsetMs = 0): void {
     if (other.metricNames.length !== this.metricNames.length || other.metricNames.some((name, i) => name !== this.metricNames[i])) {
-      throw new Error(`cannot merge recorders of different requests: [${other.metricNames.join(', ')}] into [${this.metricNames.join(', ')}]`);
+      throw new Error(
+        `cannot merge recorders of different requests: [${other.metricNames.join(', ')}] into [${this.metricNames.join(', ')}]`,
+      );
     }
     for (let slot = 0; slot < this.metricNames.length; slot++) {
       this.#responseTime[slot]!.add(other.#responseTime[slot]!);
@@ -231,9 +233,7 @@ export class Recorder {
    */
   encode(): EncodedRecorder {
     const perSlot = [this.#successes, this.#failures, this.#interrupted, this.#bytesIn, this.#bytesOut];
-    const counters = new Float64Array(
-      this.#statusCounts.length + this.#errorCounts.length + perSlot.length * this.metricNames.length + 3,
-    );
+    const counters = new Float64Array(this.#statusCounts.length + this.#errorCounts.length + perSlot.length * this.metricNames.length + 3);
     let at = 0;
     for (const array of [this.#statusCounts, this.#errorCounts, ...perSlot]) {
       counters.set(array, at);
@@ -255,7 +255,8 @@ export class Recorder {
     const perSlot = [recorder.#successes, recorder.#failures, recorder.#interrupted, recorder.#bytesIn, recorder.#bytesOut];
     const arrays = [recorder.#statusCounts, recorder.#errorCounts, ...perSlot];
     const expected = arrays.reduce((sum, array) => sum + array.length, 0) + 3;
-    if (encoded.counters.length !== expected) throw new Error(`malformed encoded recorder: ${encoded.counters.length} counters, expected ${expected}`);
+    if (encoded.counters.length !== expected)
+      throw new Error(`malformed encoded recorder: ${encoded.counters.length} counters, expected ${expected}`);
     let at = 0;
     for (const array of arrays) {
       array.set(encoded.counters.subarray(at, at + array.length));
@@ -332,9 +333,7 @@ export class Recorder {
   }
 
   snapshot(): RecorderSnapshot {
-    const requests = this.metricNames.map((name, slot) =>
-      this.#stats(name, [slot], this.#responseTime[slot]!, this.#serviceTime[slot]!),
-    );
+    const requests = this.metricNames.map((name, slot) => this.#stats(name, [slot], this.#responseTime[slot]!, this.#serviceTime[slot]!));
     const all = this.metricNames.map((_, slot) => slot);
     const total = this.#stats('total', all, this.responseTimeHistogram(), this.serviceTimeHistogram());
     return Object.freeze({

@@ -134,7 +134,8 @@ export class TimeSeries {
    */
   merge(other: TimeSeries, offsetMs = 0): void {
     if (other.length === 0) return;
-    if (!(offsetMs >= 0) || !Number.isFinite(offsetMs)) throw new RangeError(`a series merges at an offset of 0 ms or more (got ${offsetMs})`);
+    if (!(offsetMs >= 0) || !Number.isFinite(offsetMs))
+      throw new RangeError(`a series merges at an offset of 0 ms or more (got ${offsetMs})`);
     // Settle our interval first (at least other's, and coarse enough to hold other's whole span), so the
     // fold below never coalesces midway.
     const spanMs = offsetMs + other.length * other.#bucketMs;

@@ -20,7 +20,11 @@ export async function findProcess(procRoot: string, command: string): Promise<nu
     return undefined;
   }
   const self = await readlink(join(procRoot, 'self')).then(Number, () => Number.NaN);
-  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => pid !== self).sort((a, b) => a - b);
+  const pids = entries
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== self)
+    .sort((a, b) => a - b);
   const shortName = command.slice(0, COMM_LENGTH);
   const byCommandLine: number[] = [];
   const parents = new Map<number, number>();
@@ -32,7 +36,11 @@ export async function findProcess(procRoot: string, command: string): Promise<nu
     if (comm === undefined && cmdline === undefined) continue;
     const args = (cmdline ?? '').split('\0').filter((arg) => arg !== '');
     const name = comm?.replace(/\n$/, '');
-    if (name === command || (command.length > COMM_LENGTH && name === shortName) || (args[0] !== undefined && basename(args[0]) === command)) {
+    if (
+      name === command ||
+      (command.length > COMM_LENGTH && name === shortName) ||
+      (args[0] !== undefined && basename(args[0]) === command)
+    ) {
       return pid;
     }
     const parent = await readParent(procRoot, pid);

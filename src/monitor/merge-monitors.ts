@@ -20,15 +20,15 @@ export function mergeMonitors(shards: readonly ShardMonitor[]): MonitorResults |
   const uses = new Map<string, number>();
   for (const shard of withMonitor) for (const source of shard.monitor ?? []) uses.set(source.name, (uses.get(source.name) ?? 0) + 1);
   return withMonitor.flatMap((shard) =>
-    (shard.monitor ?? []).map(
-      (source): MonitorSourceResults => ({
-        ...source,
-        name: (uses.get(source.name) ?? 0) > 1 ? `${source.name} (${shard.label})` : source.name,
-        points: source.points.map((point) => ({ ...point, offsetMs: Math.round(point.offsetMs + shard.offsetMs) })),
-        ...(source.processes === undefined
-          ? {}
-          : { processes: source.processes.map((sampled) => ({ ...sampled, fromOffsetMs: Math.round(sampled.fromOffsetMs + shard.offsetMs) })) }),
-      }),
-    ),
+    (shard.monitor ?? []).map((source): MonitorSourceResults => ({
+      ...source,
+      name: (uses.get(source.name) ?? 0) > 1 ? `${source.name} (${shard.label})` : source.name,
+      points: source.points.map((point) => ({ ...point, offsetMs: Math.round(point.offsetMs + shard.offsetMs) })),
+      ...(source.processes === undefined
+        ? {}
+        : {
+            processes: source.processes.map((sampled) => ({ ...sampled, fromOffsetMs: Math.round(sampled.fromOffsetMs + shard.offsetMs) })),
+          }),
+    })),
   );
 }

@@ -20,7 +20,10 @@ export async function readProcFigures(procRoot: string, pid: number): Promise<Pr
   let stat: string;
   let status: string;
   try {
-    [stat, status] = await Promise.all([readFile(join(procRoot, String(pid), 'stat'), 'latin1'), readFile(join(procRoot, String(pid), 'status'), 'latin1')]);
+    [stat, status] = await Promise.all([
+      readFile(join(procRoot, String(pid), 'stat'), 'latin1'),
+      readFile(join(procRoot, String(pid), 'status'), 'latin1'),
+    ]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ESRCH: the process exited between the open and the read.
@@ -40,7 +43,10 @@ export async function readProcFigures(procRoot: string, pid: number): Promise<Pr
 export function parseProcStat(text: string): { readonly state: string; readonly cpuTicks: number } | undefined {
   const close = text.lastIndexOf(')');
   if (close === -1) return undefined;
-  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state): field n is fields[n - 3].
   const state = fields[0];
   const utime = Number(fields[11]);

@@ -76,7 +76,9 @@ export function processSampler(source: ProcessSource, options: ProcessSamplerOpt
     const atMs = options.now();
     await recordSampled(pid, atMs);
     const cpu =
-      previous !== undefined && previous.pid === pid ? cpuPercent((figures.cpuTicks - previous.cpuTicks) / ticksPerSec, atMs - previous.atMs) : null;
+      previous !== undefined && previous.pid === pid
+        ? cpuPercent((figures.cpuTicks - previous.cpuTicks) / ticksPerSec, atMs - previous.atMs)
+        : null;
     previous = { pid, cpuTicks: figures.cpuTicks, atMs };
     return { atMs, cpuPercent: cpu, memoryBytes: figures.rssBytes };
   };

@@ -156,7 +156,8 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
 function fetchProblem(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown }).name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: unknown }).cause as { code?: unknown; errors?: readonly { code?: unknown }[]; message?: unknown } | undefined;
+  const cause = (error as { cause?: unknown }).cause as
+    { code?: unknown; errors?: readonly { code?: unknown }[]; message?: unknown } | undefined;
   const code = cause?.code ?? cause?.errors?.find((inner) => inner.code !== undefined)?.code;
   if (typeof code === 'string') return `cannot reach the endpoint (${code})`;
   const message = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : (error as Error).message;

@@ -22,7 +22,9 @@ export class SampleProblems {
 
   /** The warnings, notes first, then each reason with its count out of `samples` taken. */
   warnings(samples: number): string[] {
-    const counted = [...this.#counts].map(([reason, count]) => `${reason}: ${count === samples ? 'every sample' : `${count} of ${samples} samples`}`);
+    const counted = [...this.#counts].map(
+      ([reason, count]) => `${reason}: ${count === samples ? 'every sample' : `${count} of ${samples} samples`}`,
+    );
     return [...this.#notes, ...counted];
   }
 }

@@ -24,8 +24,7 @@ export type ProfileName = LoadSpec['profile'];
 
 /** One step of an iteration: send a request (by its index in `Plan.requests`), or pause. */
 export type PlannedStep =
-  | { readonly kind: 'request'; readonly requestIndex: number }
-  | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime };
+  { readonly kind: 'request'; readonly requestIndex: number } | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime };
 
 /** A sequence of steps one iteration may run: all the requests in order, one weighted request, or a flow. */
 export interface PlannedChoice {

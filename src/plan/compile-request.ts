@@ -173,7 +173,8 @@ function requestTemplates(
         : { name: 'authorization', value: compileTemplate(`${auth.basic.username}:${auth.basic.password}`, { env }), basic: true },
     );
   }
-  if (contentType !== undefined && !merged.has('content-type')) headers.push({ name: 'content-type', value: compileTemplate(contentType, { env }) });
+  if (contentType !== undefined && !merged.has('content-type'))
+    headers.push({ name: 'content-type', value: compileTemplate(contentType, { env }) });
 
   let body: Template | undefined;
   if (spec.json !== undefined) body = compileJsonBodyTemplate(spec.json, { env });
@@ -211,9 +212,7 @@ export function joinUrl(base: string, path: string): string {
 export function thinkTimeOf(thinkTime: ThinkTime | undefined): PlannedThinkTime | undefined {
   if (thinkTime === undefined) return undefined;
   const range =
-    typeof thinkTime === 'object'
-      ? { minMs: ms(thinkTime.min), maxMs: ms(thinkTime.max) }
-      : { minMs: ms(thinkTime), maxMs: ms(thinkTime) };
+    typeof thinkTime === 'object' ? { minMs: ms(thinkTime.min), maxMs: ms(thinkTime.max) } : { minMs: ms(thinkTime), maxMs: ms(thinkTime) };
   return range.maxMs <= 0 ? undefined : range;
 }
 

@@ -27,7 +27,12 @@ export interface PlannedThreshold {
  * The threshold of a run whose scenario sets none (no `sla`, or an `sla` without a threshold): at most 1% of
  * requests may fail, so that a run whose every request failed does not pass. `sla: false` opts out.
  */
-export const DEFAULT_THRESHOLD: PlannedThreshold = Object.freeze({ key: 'max_error_rate', metric: { kind: 'error-rate' } as const, limit: 0.01, default: true as const });
+export const DEFAULT_THRESHOLD: PlannedThreshold = Object.freeze({
+  key: 'max_error_rate',
+  metric: { kind: 'error-rate' } as const,
+  limit: 0.01,
+  default: true as const,
+});
 
 /** `sla.abort_on_fail`: when to start evaluating thresholds during the run, and how often. */
 export interface AbortOnFailPolicy {

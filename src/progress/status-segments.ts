@@ -93,15 +93,25 @@ export function statusSegments(figures: ProgressFigures, c: ChalkInstance): Stat
   const errors = figures.errorRate === undefined ? NONE : formatPercent(figures.errorRate);
   const errorsLost = lost.has('error-rate');
   const errorStyle = errorsLost ? c.red : (figures.errorRate ?? 0) > 0 ? c.yellow : identity;
-  add('errors', [styled(`${errors} errors`, errorStyle), styled(`${errors} err`, errorStyle)], [Y.errorsWord, errorsLost ? Y.losingFigure : Y.errors]);
+  add(
+    'errors',
+    [styled(`${errors} errors`, errorStyle), styled(`${errors} err`, errorStyle)],
+    [Y.errorsWord, errorsLost ? Y.losingFigure : Y.errors],
+  );
   if (figures.load.kind === 'open' || figures.droppedArrivals > 0) {
     const dropped = figures.droppedArrivals;
-    add('dropped', [styled(`${formatCount(dropped)} dropped`, dropped > 0 ? c.yellow : identity)], [dropped > 0 ? Y.dropped : Y.noneDropped]);
+    add(
+      'dropped',
+      [styled(`${formatCount(dropped)} dropped`, dropped > 0 ? c.yellow : identity)],
+      [dropped > 0 ? Y.dropped : Y.noneDropped],
+    );
   }
   if (figures.stopping) add('in-flight', [plain(`${formatCount(figures.inFlight)} in flight`)], [Y.inFlight]);
   if (figures.thresholds.length > 0) {
     // Once one is lost, the last form (`✗ 1/3 thresholds`) never goes; while all hold, it may, before p95.
-    const yieldAt = anyLost ? [Y.thresholdValues, Y.thresholdNames, Y.thresholdsLost] : [Y.thresholdValues, Y.thresholdNames, Y.thresholdNames, Y.thresholdsHolding];
+    const yieldAt = anyLost
+      ? [Y.thresholdValues, Y.thresholdNames, Y.thresholdsLost]
+      : [Y.thresholdValues, Y.thresholdNames, Y.thresholdNames, Y.thresholdsHolding];
     add('thresholds', thresholdVariants(figures.thresholds, c), yieldAt);
   }
 
@@ -189,9 +199,20 @@ function thresholdVariants(thresholds: readonly LiveThreshold[], c: ChalkInstanc
         ? styled(`✓ ${passing}/${total} thresholds`, c.green)
         : styled(`… ${total} threshold${total === 1 ? '' : 's'}`, c.dim);
   return [
-    join(thresholds.map((live) => mark(live, true)), ' '),
-    join(thresholds.map((live) => mark(live, false)), ' '),
-    lost.length > 0 ? join(lost.map((live) => mark(live, false)), ' ') : count,
+    join(
+      thresholds.map((live) => mark(live, true)),
+      ' ',
+    ),
+    join(
+      thresholds.map((live) => mark(live, false)),
+      ' ',
+    ),
+    lost.length > 0
+      ? join(
+          lost.map((live) => mark(live, false)),
+          ' ',
+        )
+      : count,
     count,
   ];
 }
@@ -218,7 +239,6 @@ function styled(text: string, style: (text: string) => string): StatusText {
   const safe = printableText(text);
   return { text: style(safe), width: widthOf(safe) };
 }
-
 
 function join(parts: readonly StatusText[], separator = ''): StatusText {
   const separatorWidth = widthOf(separator);

@@ -31,9 +31,7 @@ export function ttyStatusLine(figures: ProgressFigures, columns: number, c: Chal
 
   // Give way in priority order until the line fits.
   const steps = [
-    ...slots.flatMap((slot) =>
-      slot.segment.yieldAt.map((priority) => ({ priority, apply: () => (slot.variant += 1) })),
-    ),
+    ...slots.flatMap((slot) => slot.segment.yieldAt.map((priority) => ({ priority, apply: () => (slot.variant += 1) }))),
     { priority: YIELD_PRIORITY.barToMinimum, apply: () => (barWidth = BAR_MIN_WIDTH) },
     { priority: Number.POSITIVE_INFINITY, apply: () => (barWidth = 0) },
   ].sort((a, b) => a.priority - b.priority);

@@ -108,7 +108,11 @@ function describeTolerances({ tolerances }: Comparison): string {
     tolerances.p50 === tolerances.p95 && tolerances.p95 === tolerances.p99
       ? [`p50/p95/p99 ${toleranceText('p50', tolerances.p50)}`]
       : (['p50', 'p95', 'p99'] as const).map((metric) => `${metric} ${toleranceText(metric, tolerances[metric])}`);
-  return [...latency, `throughput ${toleranceText('throughput', tolerances.throughput)}`, `error rate ${toleranceText('error-rate', tolerances['error-rate'])}`].join(', ');
+  return [
+    ...latency,
+    `throughput ${toleranceText('throughput', tolerances.throughput)}`,
+    `error rate ${toleranceText('error-rate', tolerances['error-rate'])}`,
+  ].join(', ');
 }
 
 /** A compared metric's short name: `p95 ms`, `req/s`, `errors`. */
@@ -164,5 +168,9 @@ function sign(value: number): string {
 
 /** Text safe inside a Markdown table cell: no pipes, no line breaks, no HTML. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }

@@ -83,15 +83,21 @@ function warningsOf(results: ResultsDocument): string[] {
   const warnings: string[] = [];
   if (run.interrupted) warnings.push('interrupted: the figures cover the run until it was stopped');
   if (run.abortedBy !== undefined) warnings.push(`${abortedText(run.abortedBy)}: the figures cover the run until then`);
-  if (run.shards !== undefined) warnings.push(`merged: the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures`);
+  if (run.shards !== undefined)
+    warnings.push(`merged: the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures`);
   if (run.partial !== undefined) warnings.push(partialText(run.partial));
   if (summary.droppedArrivals > 0) {
-    warnings.push(`${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`);
+    warnings.push(
+      `${formatCount(summary.droppedArrivals)} arrivals dropped: every user was busy (raise max_users, or the target is saturated)`,
+    );
   }
-  if (summary.total.interrupted > 0) warnings.push(`${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted`);
+  if (summary.total.interrupted > 0)
+    warnings.push(`${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted`);
   warnings.push(...generatorWarnings(results.generator));
-  if (run.warmupExcluded) warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
-  if (run.dataExhausted === true) warnings.push('the data file was used up (order: unique, when_exhausted: stop): the run ended early, as planned');
+  if (run.warmupExcluded)
+    warnings.push(`warm-up excluded: ${formatCount(run.warmupRequests)} requests left out of the figures and the SLA`);
+  if (run.dataExhausted === true)
+    warnings.push('the data file was used up (order: unique, when_exhausted: stop): the run ended early, as planned');
   if (run.http?.tlsInsecure === true) warnings.push('TLS certificates were not verified (http.tls.insecure): only for targets you own');
   for (const failure of run.setupFailures ?? []) warnings.push(`${failure} (before the load; requests that need its captures fail)`);
   return warnings;
@@ -106,7 +112,9 @@ function generatorWarnings(generator: ResultsDocument['generator']): string[] {
     );
   }
   if (generator.noisyMachine === true) {
-    warnings.push(`noisy machine (${generator.noiseReason ?? 'other processes took the CPU'}): latencies may include the machine's delays — run on a quieter machine`);
+    warnings.push(
+      `noisy machine (${generator.noiseReason ?? 'other processes took the CPU'}): latencies may include the machine's delays — run on a quieter machine`,
+    );
   }
   return warnings;
 }
@@ -158,7 +166,10 @@ export function verdictLine(document: ResultsDocument, c: ChalkInstance): string
 function regressionsText(baseline: BaselineDocument): string {
   const NAMED = 4;
   const count = baseline.regressions.length;
-  const ordered = [...baseline.regressions.filter((r) => r.request === 'total'), ...baseline.regressions.filter((r) => r.request !== 'total')];
+  const ordered = [
+    ...baseline.regressions.filter((r) => r.request === 'total'),
+    ...baseline.regressions.filter((r) => r.request !== 'total'),
+  ];
   const named = ordered.slice(0, NAMED).map((regression) => {
     const name = regression.metric === 'error-rate' ? 'error rate' : regression.metric;
     return `${name}${regression.request === 'total' ? '' : ` of ${regression.request}`} ${changeText(regression)}`;

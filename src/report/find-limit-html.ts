@@ -1,7 +1,15 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import type { FindLimitStepDocument } from '../sla/find-limit.js';
 import type { FindLimitChartData } from './report-page-data.js';
-import { FIND_LIMIT_COLUMNS, criteriaText, findLimitStepCells, findLimitStopped, formatStepRate, kneeText, limitText } from './find-limit-summary.js';
+import {
+  FIND_LIMIT_COLUMNS,
+  criteriaText,
+  findLimitStepCells,
+  findLimitStopped,
+  formatStepRate,
+  kneeText,
+  limitText,
+} from './find-limit-summary.js';
 
 /** What the HTML report's find-limit section shows: text and table rows for the template, columns for the chart. */
 export interface FindLimitLocals {
@@ -40,7 +48,8 @@ export function findLimitChartData(results: ResultsDocument): FindLimitChartData
   const findLimit = results.findLimit;
   if (findLimit === undefined) return undefined;
   const steps = findLimit.steps;
-  const latency = (pick: (step: FindLimitStepDocument) => number): (number | null)[] => steps.map((step) => (step.requests === 0 ? null : pick(step)));
+  const latency = (pick: (step: FindLimitStepDocument) => number): (number | null)[] =>
+    steps.map((step) => (step.requests === 0 ? null : pick(step)));
   return {
     ratePerSec: findLimit.steps.map((step) => step.ratePerSec),
     p50Ms: latency((step) => step.p50Ms),

@@ -12,7 +12,18 @@ import { formatMs, formatPercent, formatRate } from './format.js';
 import { printableDeep, printableText } from './printable-text.js';
 
 /** The header of the per-step table: the console's, the Markdown's and the HTML report's. */
-export const FIND_LIMIT_COLUMNS = ['step', 'rate/s', 'offered/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'dropped', 'result'] as const;
+export const FIND_LIMIT_COLUMNS = [
+  'step',
+  'rate/s',
+  'offered/s',
+  'req/s',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'errors',
+  'dropped',
+  'result',
+] as const;
 
 /** One step as table cells, in FIND_LIMIT_COLUMNS order (the result cell: `✓` or `✗ reason`). */
 export function findLimitStepCells(step: FindLimitStepDocument): string[] {
@@ -79,7 +90,11 @@ export function criteriaText(findLimit: FindLimitDocument): string {
  */
 export function findLimitSummary(document: FindLimitDocument, c: ChalkInstance): string {
   const findLimit = printableDeep(document);
-  const lines: string[] = ['', c.bold('find-limit') + c.dim(`  steps of ${seconds(findLimit.stepDurationMs)} s, each judged on its own window by ${criteriaText(findLimit)}`)];
+  const lines: string[] = [
+    '',
+    c.bold('find-limit') +
+      c.dim(`  steps of ${seconds(findLimit.stepDurationMs)} s, each judged on its own window by ${criteriaText(findLimit)}`),
+  ];
   const rows = findLimit.steps.map(findLimitStepCells);
   const widths = FIND_LIMIT_COLUMNS.map((title, column) =>
     column === FIND_LIMIT_COLUMNS.length - 1 ? 0 : Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)),
@@ -125,11 +140,21 @@ function seconds(ms: number): string {
 }
 
 /** What find-limit says before it starts: the plan, and the settings it takes differently from `run`. */
-export function findLimitStartLines(plan: Plan, steps: readonly LimitStep[], thresholds: readonly PlannedThreshold[], scenario: Scenario, err: ChalkInstance): string {
+export function findLimitStartLines(
+  plan: Plan,
+  steps: readonly LimitStep[],
+  thresholds: readonly PlannedThreshold[],
+  scenario: Scenario,
+  err: ChalkInstance,
+): string {
   const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`];
   const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
   if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
-    lines.push(err.yellow(`! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`));
+    lines.push(
+      err.yellow(
+        `! step_duration ${formatDuration(stepMs)} is not a whole number of seconds: each step is judged on the whole seconds inside it\n`,
+      ),
+    );
   }
   const perRequest = thresholds.filter((threshold) => threshold.request !== undefined);
   if (perRequest.length > 0) {

@@ -33,7 +33,20 @@ export async function renderHtmlReport(results: ResultsDocument): Promise<string
 }
 
 /** Line colours of the per-request chart, in order (the busiest request first); the table shows the same swatches. */
-export const REQUEST_COLORS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d', '#9333ea', '#ea580c', '#0d9488', '#4b5563'] as const;
+export const REQUEST_COLORS = [
+  '#2563eb',
+  '#d97706',
+  '#059669',
+  '#db2777',
+  '#7c3aed',
+  '#0891b2',
+  '#dc2626',
+  '#65a30d',
+  '#9333ea',
+  '#ea580c',
+  '#0d9488',
+  '#4b5563',
+] as const;
 
 interface ReportAssets {
   readonly template: ejs.TemplateFunction;
@@ -66,12 +79,21 @@ async function loadAssets(): Promise<ReportAssets> {
     readPageScript(),
   ]);
   // uPlot's banner names its home page by URL; keep the notice, without a link out of a self-contained file.
-  const uplotJs = uplotSource.replace(/^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//, '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */');
-  for (const [name, text] of [['uPlot', uplotJs], ['uPlot CSS', uplotCss], ['the page script', clientJs]] as const) {
+  const uplotJs = uplotSource.replace(
+    /^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//,
+    '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */',
+  );
+  for (const [name, text] of [
+    ['uPlot', uplotJs],
+    ['uPlot CSS', uplotCss],
+    ['the page script', clientJs],
+  ] as const) {
     if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a closing tag or a comment opener`);
   }
   const template = ejs.compile(templateText, { filename: templateFile, strict: false, rmWhitespace: false, async: false, client: false });
-  const scriptHashes = [uplotJs, clientJs].map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`).join(' ');
+  const scriptHashes = [uplotJs, clientJs]
+    .map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`)
+    .join(' ');
   return { template, uplotJs, uplotCss, clientJs, scriptHashes };
 }
 
@@ -91,7 +113,9 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
   const total = summary.total;
   const failed: { readonly description: string }[] = [
     ...results.thresholds.filter((threshold) => !threshold.passed),
-    ...(results.baseline?.regressions ?? []).map((regression) => ({ description: `against the baseline: ${describeRegression(regression)}` })),
+    ...(results.baseline?.regressions ?? []).map((regression) => ({
+      description: `against the baseline: ${describeRegression(regression)}`,
+    })),
   ];
   const chartedNames = chartData.spectrum?.requests.map((request) => request.name) ?? [];
   const requestRows = summary.requests.map((stats) => ({ ...requestRow(stats), color: colorOf(chartedNames.indexOf(stats.name)) }));
@@ -160,13 +184,30 @@ interface VerdictText {
 }
 
 /** The comparison with the baseline (`run --baseline`) as table rows, or undefined without one. */
-function baselineLocals(results: ResultsDocument): { file: string; startedAt: string; rows: { metric: string; baseline: string; current: string; change: string; tolerance: string; regression: boolean }[]; regressions: string[] } | undefined {
+function baselineLocals(results: ResultsDocument):
+  | {
+      file: string;
+      startedAt: string;
+      rows: { metric: string; baseline: string; current: string; change: string; tolerance: string; regression: boolean }[];
+      regressions: string[];
+    }
+  | undefined {
   const baseline = results.baseline;
   if (baseline === undefined) return undefined;
   const value = (metric: string, figure: number | null): string =>
-    figure === null ? 'n/a' : metric === 'error-rate' ? `${Number((figure * 100).toFixed(2))}%` : metric === 'throughput' ? `${formatCount(Math.round(figure))} req/s` : `${formatMs(figure)} ms`;
+    figure === null
+      ? 'n/a'
+      : metric === 'error-rate'
+        ? `${Number((figure * 100).toFixed(2))}%`
+        : metric === 'throughput'
+          ? `${formatCount(Math.round(figure))} req/s`
+          : `${formatMs(figure)} ms`;
   const change = (metric: string, figure: number | null): string =>
-    figure === null ? 'n/a' : metric === 'error-rate' ? `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(2))} points` : `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(1))}%`;
+    figure === null
+      ? 'n/a'
+      : metric === 'error-rate'
+        ? `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(2))} points`
+        : `${figure > 0 ? '+' : ''}${Number((figure * 100).toFixed(1))}%`;
   return {
     file: baseline.file,
     startedAt: utc(baseline.startedAt),
@@ -175,7 +216,10 @@ function baselineLocals(results: ResultsDocument): { file: string; startedAt: st
       baseline: value(metric.metric, metric.baseline),
       current: value(metric.metric, metric.current),
       change: change(metric.metric, metric.change),
-      tolerance: metric.metric === 'error-rate' ? `+${Number((metric.tolerance * 100).toFixed(2))} points` : `${Number((metric.tolerance * 100).toFixed(1))}%`,
+      tolerance:
+        metric.metric === 'error-rate'
+          ? `+${Number((metric.tolerance * 100).toFixed(2))} points`
+          : `${Number((metric.tolerance * 100).toFixed(1))}%`,
       regression: metric.regression,
     })),
     regressions: baseline.regressions.filter((regression) => regression.request !== 'total').map(describeRegression),
@@ -192,7 +236,10 @@ function findLimitVerdict(findLimit: FindLimitDocument): VerdictText {
   if (findLimit.limitRatePerSec === null) {
     return {
       kind: 'failed',
-      headline: broke === undefined ? 'No limit: no step was completed' : `No limit: the first step, at ${formatStepRate(broke.ratePerSec)} req/s, ${why(broke)}`,
+      headline:
+        broke === undefined
+          ? 'No limit: no step was completed'
+          : `No limit: the first step, at ${formatStepRate(broke.ratePerSec)} req/s, ${why(broke)}`,
       listTitle: '',
     };
   }
@@ -305,7 +352,8 @@ function warnings(results: ResultsDocument): Warning[] {
       text: `${generator.noiseReason ?? 'other processes took the CPU'}. loadseed was not saturated, but latencies may include the machine's delays: run on a quieter machine.`,
     });
   }
-  if (run.abortedBy !== undefined) list.push({ title: 'Stopped early', text: `${abortedText(run.abortedBy)}: the figures cover the run until then.` });
+  if (run.abortedBy !== undefined)
+    list.push({ title: 'Stopped early', text: `${abortedText(run.abortedBy)}: the figures cover the run until then.` });
   if (run.interrupted) list.push({ title: 'Interrupted', text: 'the figures cover the run until it was stopped.' });
   if (summary.droppedArrivals > 0) {
     list.push({
@@ -313,15 +361,34 @@ function warnings(results: ResultsDocument): Warning[] {
       text: `${formatCount(summary.droppedArrivals)} arrivals were due while every user was busy (raise max_users, or the target is saturated).`,
     });
   }
-  if (summary.total.interrupted > 0) list.push({ title: 'Requests aborted', text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.` });
-  if (run.warmupExcluded) list.push({ title: 'Warm-up excluded', text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.` });
-  if (run.shards !== undefined) list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
+  if (summary.total.interrupted > 0)
+    list.push({
+      title: 'Requests aborted',
+      text: `${formatCount(summary.total.interrupted)} requests still in flight at the end were aborted.`,
+    });
+  if (run.warmupExcluded)
+    list.push({
+      title: 'Warm-up excluded',
+      text: `${formatCount(run.warmupRequests)} requests left out of the figures and the thresholds.`,
+    });
+  if (run.shards !== undefined)
+    list.push({ title: 'Merged', text: `the results of ${run.shards} runs (shards), thresholds evaluated on the merged figures.` });
   if (run.partial !== undefined) list.push({ title: 'Partial', text: `${partialText(run.partial)}.` });
-  if (run.dataExhausted === true) list.push({ title: 'Data used up', text: 'every row of a unique data file was sent once (when_exhausted: stop): the run ended early, as planned.' });
-  if (run.http?.tlsInsecure === true) list.push({ title: 'TLS not verified', text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.' });
-  for (const failure of run.setupFailures ?? []) list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
+  if (run.dataExhausted === true)
+    list.push({
+      title: 'Data used up',
+      text: 'every row of a unique data file was sent once (when_exhausted: stop): the run ended early, as planned.',
+    });
+  if (run.http?.tlsInsecure === true)
+    list.push({
+      title: 'TLS not verified',
+      text: 'certificates were not checked (http.tls.insecure): acceptable only for a target you own.',
+    });
+  for (const failure of run.setupFailures ?? [])
+    list.push({ title: 'Setup failed', text: `${failure}; requests that need its captures failed.` });
   const troubled = (results.monitor ?? []).filter((source) => source.warnings.length > 0).map((source) => source.name);
-  if (troubled.length > 0) list.push({ title: 'Monitor', text: `sampling problems with ${troubled.join(', ')}: see Server resources under Over time.` });
+  if (troubled.length > 0)
+    list.push({ title: 'Monitor', text: `sampling problems with ${troubled.join(', ')}: see Server resources under Over time.` });
   return list;
 }
 
@@ -446,7 +513,13 @@ function outcomeRows(results: ResultsDocument): OutcomeRow[] {
 }
 
 function formatShare(percent: number): string {
-  return percent === 0 ? '0%' : percent < 0.01 ? '< 0.01%' : percent >= 99.995 && percent < 100 ? '> 99.99%' : `${Number(percent.toFixed(2))}%`;
+  return percent === 0
+    ? '0%'
+    : percent < 0.01
+      ? '< 0.01%'
+      : percent >= 99.995 && percent < 100
+        ? '> 99.99%'
+        : `${Number(percent.toFixed(2))}%`;
 }
 
 interface ThresholdRow {
@@ -503,11 +576,20 @@ function runDetails(results: ResultsDocument): Detail[] {
     { label: 'started', value: utc(run.startedAt) },
     { label: 'ended', value: utc(run.endedAt) },
     { label: 'host', value: run.host },
-    { label: 'load generator', value: `${generator.workers} worker thread${generator.workers === 1 ? '' : 's'}, CPU ${generator.cpuPercent}% of one core, busiest thread ${generator.busyPercent}% busy` },
-    { label: 'event-loop delay', value: `p99 ${formatMs(generator.eventLoopDelayP99Ms)} ms, max ${formatMs(generator.eventLoopDelayMaxMs)} ms` },
+    {
+      label: 'load generator',
+      value: `${generator.workers} worker thread${generator.workers === 1 ? '' : 's'}, CPU ${generator.cpuPercent}% of one core, busiest thread ${generator.busyPercent}% busy`,
+    },
+    {
+      label: 'event-loop delay',
+      value: `p99 ${formatMs(generator.eventLoopDelayP99Ms)} ms, max ${formatMs(generator.eventLoopDelayMaxMs)} ms`,
+    },
   ];
   if (summary.schedulerLagMs.max > 0 || generator.schedulerLagP99Ms > 0) {
-    details.push({ label: 'scheduler lag', value: `p99 ${formatMs(summary.schedulerLagMs.p99)} ms, max ${formatMs(summary.schedulerLagMs.max)} ms (how late arrivals were sent)` });
+    details.push({
+      label: 'scheduler lag',
+      value: `p99 ${formatMs(summary.schedulerLagMs.p99)} ms, max ${formatMs(summary.schedulerLagMs.max)} ms (how late arrivals were sent)`,
+    });
   }
   const bytesIn = summary.total.bytesIn;
   const bytesOut = summary.total.bytesOut;
@@ -515,7 +597,8 @@ function runDetails(results: ResultsDocument): Detail[] {
   if (run.warmupExcluded) details.push({ label: 'warm-up', value: `${formatCount(run.warmupRequests)} requests, excluded` });
   if (run.shards !== undefined) details.push({ label: 'merged from', value: `${run.shards} shards` });
   if (run.http !== undefined) {
-    const transport = run.http.transport === 'socket' ? 'HTTP/1.1, loadseed sockets' : `flows on undici${run.http.http2 ? ', HTTP/2 offered' : ''}`;
+    const transport =
+      run.http.transport === 'socket' ? 'HTTP/1.1, loadseed sockets' : `flows on undici${run.http.http2 ? ', HTTP/2 offered' : ''}`;
     details.push({ label: 'HTTP', value: `${transport}${run.http.tlsInsecure ? ', TLS not verified' : ''}` });
   }
   details.push({ label: 'loadseed', value: `${results.loadseed}, results format v${results.version}` });

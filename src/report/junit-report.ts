@@ -22,13 +22,17 @@ export function renderJunitReport(results: ResultsDocument): string {
   if (baseline !== undefined) {
     const message = baseline.regressions.map(describeRegression).join('; ');
     const failure = baseline.passed ? '' : `\n      <failure type="baseline" message="${xml(message)}">${xml(message)}</failure>\n    `;
-    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="no regression against ${xml(baseline.file)}" time="0">${failure}</testcase>`);
+    cases.push(
+      `    <testcase classname="loadseed.${xml(suite)}" name="no regression against ${xml(baseline.file)}" time="0">${failure}</testcase>`,
+    );
   }
   // A partial merge is shown, not failed (it was asked for): a skipped case that says what is missing.
   const partial = results.run.partial;
   if (partial !== undefined) {
     const message = xml(partialText(partial));
-    cases.push(`    <testcase classname="loadseed.${xml(suite)}" name="every shard merged" time="0">\n      <skipped message="${message}">${message}</skipped>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="loadseed.${xml(suite)}" name="every shard merged" time="0">\n      <skipped message="${message}">${message}</skipped>\n    </testcase>`,
+    );
   }
   const aborted = results.run.abortedBy;
   if (aborted !== undefined) {

@@ -31,18 +31,27 @@ export function renderMarkdownReport(results: ResultsDocument): string {
   if (results.run.partial !== undefined) lines.push('', `> ⚠️ ${cell(partialText(results.run.partial))}`);
   if (results.thresholds.length > 0) {
     lines.push('', '| threshold | result |', '|---|---|');
-    for (const threshold of results.thresholds) lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);
+    for (const threshold of results.thresholds)
+      lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 function row(stats: StatsDocument): string {
   const latency = stats.latencyMs;
-  const cells = [formatCount(stats.count), formatRate(stats.requestsPerSec), ...[latency.p50, latency.p95, latency.p99, latency.max].map(formatMs)];
+  const cells = [
+    formatCount(stats.count),
+    formatRate(stats.requestsPerSec),
+    ...[latency.p50, latency.p95, latency.p99, latency.max].map(formatMs),
+  ];
   return `| ${cell(stats.name)} | ${cells.join(' | ')} | ${formatCount(stats.failures)} (${formatPercent(stats.errorRate)}) |`;
 }
 
 /** Text safe inside a Markdown table cell: no pipes, no line breaks, no HTML. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }

@@ -57,7 +57,11 @@ function distributionOf(recorder: Recorder, baseline?: BaselineDistribution): Pi
     percentiles: SPECTRUM_PERCENTILES,
     responseMs: percentileSpectrumUs(response).map(ms),
     serviceMs: percentileSpectrumUs(service).map(ms),
-    requests: charted.map(({ name, histogram }) => ({ name, count: histogram.totalCount, responseMs: percentileSpectrumUs(histogram).map(ms) })),
+    requests: charted.map(({ name, histogram }) => ({
+      name,
+      count: histogram.totalCount,
+      responseMs: percentileSpectrumUs(histogram).map(ms),
+    })),
     requestsNotCharted: requests.length - charted.length,
   };
   if (response.totalCount === 0 && service.totalCount === 0) return { spectrum };
@@ -88,7 +92,11 @@ function scaledBaseline(baseline: BaselineDistribution, bins: LogBins, total: nu
  * and its rates are over the part of it the run lasted. An empty interval starting at the end (the series
  * reaches the run's last instant) is left out.
  */
-function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: number, drainMs: number | undefined): ReportChartData['series'] {
+function seriesColumns(
+  allPoints: ResultsDocument['series'],
+  runDurationMs: number,
+  drainMs: number | undefined,
+): ReportChartData['series'] {
   const loadEndMs = drainMs === undefined ? runDurationMs : runDurationMs - drainMs;
   let kept = allPoints.length;
   let drainRequests = 0;
@@ -104,7 +112,9 @@ function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: numb
   const drain = drainMs !== undefined && drainRequests > 0 ? { ms: drainMs, requests: drainRequests, failures: drainFailures } : undefined;
   const points = allPoints.slice(0, kept);
   const durationsMs = points.map((point, index) =>
-    index === points.length - 1 && runDurationMs > point.startMs ? Math.min(point.durationMs, runDurationMs - point.startMs) : point.durationMs,
+    index === points.length - 1 && runDurationMs > point.startMs
+      ? Math.min(point.durationMs, runDurationMs - point.startMs)
+      : point.durationMs,
   );
   const perSec = (count: number, index: number): number => {
     const durationMs = durationsMs[index] ?? 0;
@@ -118,7 +128,10 @@ function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: numb
     endS: last === undefined ? 0 : round3((last.startMs + (durationsMs[points.length - 1] ?? 0)) / 1000),
     requestsPerSec: points.map((point, index) => perSec(point.requests, index)),
     failuresPerSec: points.map((point, index) => perSec(point.failures, index)),
-    failuresByKind: kindsOf(points).map((kind) => ({ kind, perSec: points.map((point, index) => perSec(point.failuresByKind[kind] ?? 0, index)) })),
+    failuresByKind: kindsOf(points).map((kind) => ({
+      kind,
+      perSec: points.map((point, index) => perSec(point.failuresByKind[kind] ?? 0, index)),
+    })),
     droppedPerSec: points.map((point, index) => perSec(point.droppedArrivals, index)),
     ...(openModel
       ? {
@@ -141,9 +154,13 @@ function seriesColumns(allPoints: ResultsDocument['series'], runDurationMs: numb
 function kindsOf(points: ResultsDocument['series']): FailureKind[] {
   const totals = new Map<FailureKind, number>();
   for (const point of points) {
-    for (const [kind, count] of Object.entries(point.failuresByKind) as [FailureKind, number | undefined][]) totals.set(kind, (totals.get(kind) ?? 0) + (count ?? 0));
+    for (const [kind, count] of Object.entries(point.failuresByKind) as [FailureKind, number | undefined][])
+      totals.set(kind, (totals.get(kind) ?? 0) + (count ?? 0));
   }
-  return [...totals].filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]).map(([kind]) => kind);
+  return [...totals]
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind]) => kind);
 }
 
 /** The smallest value to show (µs): the minimum, or Infinity when nothing was recorded. */

@@ -75,7 +75,11 @@ export function compareResults(
   for (const stats of baseline.results.summary.requests) {
     if (!afterNames.has(stats.name)) requests.push({ name: stats.name, total: false, only: 'baseline', metrics: [] });
   }
-  requests.push({ name: 'total', total: true, metrics: compareStats(baseline.results.summary.total, current.results.summary.total, tolerances) });
+  requests.push({
+    name: 'total',
+    total: true,
+    metrics: compareStats(baseline.results.summary.total, current.results.summary.total, tolerances),
+  });
   const regressions = requests.flatMap((request) =>
     request.metrics.filter((comparison) => comparison.regression).map((comparison) => ({ request: request.name, comparison })),
   );

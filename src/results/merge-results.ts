@@ -48,14 +48,21 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
   const abortedBy = runs.find((run) => run.abortedBy !== undefined)?.abortedBy;
   // Every shard's monitor sources, one after another, each placed at its shard's start (monitor/merge-monitors.ts).
   const monitor = mergeMonitors(
-    files.map(({ file, results }, index) => ({ monitor: results.monitor, offsetMs: (startsAt[index] ?? startedAtEpochMs) - startedAtEpochMs, label: file })),
+    files.map(({ file, results }, index) => ({
+      monitor: results.monitor,
+      offsetMs: (startsAt[index] ?? startedAtEpochMs) - startedAtEpochMs,
+      label: file,
+    })),
   );
   return assembleResults({
     scenario: first.results.scenario,
     startedAtEpochMs,
     endedAtEpochMs: Math.max(...runs.map((run) => Date.parse(run.endedAt))),
     elapsedMs: Math.max(...runs.map((run) => run.durationMs)),
-    ...mergedDrain(runs, startsAt.map((startAt) => startAt - startedAtEpochMs)),
+    ...mergedDrain(
+      runs,
+      startsAt.map((startAt) => startAt - startedAtEpochMs),
+    ),
     host: [...new Set(runs.map((run) => run.host))].join(', '),
     interrupted: runs.some((run) => run.interrupted),
     warmupExcluded: runs.some((run) => run.warmupExcluded),
@@ -100,7 +107,8 @@ function checkSameScenario(first: ResultsFile, other: ResultsFile): void {
     throw new ResultsFileError(other.file, `holds the same run as ${first.file}: merging it twice would count it twice`);
   }
   if (a.run.shard !== undefined && b.run.shard !== undefined) {
-    if (a.run.shard.count !== b.run.shard.count) refuse(`shards of different splits (${b.run.shard.index}/${b.run.shard.count} and ${a.run.shard.index}/${a.run.shard.count})`);
+    if (a.run.shard.count !== b.run.shard.count)
+      refuse(`shards of different splits (${b.run.shard.index}/${b.run.shard.count} and ${a.run.shard.index}/${a.run.shard.count})`);
   } else if (a.run.shard !== undefined || b.run.shard !== undefined) {
     const [shard, whole] = a.run.shard !== undefined ? [first, other] : [other, first];
     const split = shard.results.run.shard;
@@ -134,7 +142,8 @@ function checkDistinctShards(files: readonly ResultsFile[]): void {
     if (shard === undefined) continue;
     const key = `${shard.index}/${shard.count}`;
     const earlier = seen.get(key);
-    if (earlier !== undefined) throw new UsageError(`cannot merge ${file} with ${earlier}: both are shard ${key}; merging it twice would count its share twice`);
+    if (earlier !== undefined)
+      throw new UsageError(`cannot merge ${file} with ${earlier}: both are shard ${key}; merging it twice would count its share twice`);
     seen.set(key, file);
   }
 }

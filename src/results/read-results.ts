@@ -44,13 +44,23 @@ export async function readResultsFile(file: string, cwd: string): Promise<Result
     // Checked before reading: parsing a file holds several times its size in memory.
     const { size, isFile } = await stat(resolve(cwd, file)).then((stats) => ({ size: stats.size, isFile: stats.isFile() }));
     if (isFile && size > MAX_RESULTS_FILE_BYTES) {
-      throw new ResultsFileError(file, `${Math.round(size / (1024 * 1024))} MB, larger than a results file may be (${MAX_RESULTS_FILE_BYTES / (1024 * 1024)} MB)`);
+      throw new ResultsFileError(
+        file,
+        `${Math.round(size / (1024 * 1024))} MB, larger than a results file may be (${MAX_RESULTS_FILE_BYTES / (1024 * 1024)} MB)`,
+      );
     }
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
     if (error instanceof ResultsFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ResultsFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a results file' : `cannot be read (${code ?? String(error)})`);
+    throw new ResultsFileError(
+      file,
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a directory, not a results file'
+          : `cannot be read (${code ?? String(error)})`,
+    );
   }
   let data: unknown;
   try {
@@ -64,7 +74,10 @@ export async function readResultsFile(file: string, cwd: string): Promise<Result
 /** `data` as a results document of this version, or a ResultsFileError naming `file`. */
 export function checkResults(file: string, data: unknown): ResultsDocument {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || (data as { kind?: unknown }).kind !== 'loadseed-results') {
-    throw new ResultsFileError(file, 'not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`');
+    throw new ResultsFileError(
+      file,
+      'not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`',
+    );
   }
   const version = (data as { version?: unknown }).version;
   if (version !== RESULTS_FORMAT_VERSION) {

@@ -71,33 +71,24 @@ export function recorderDocument(recorder: Recorder): RecorderDocument {
 /** The Recorder a results file holds. Throws (a plain Error, its message for people) when the data is corrupt. */
 export function recorderFromDocument(document: RecorderDocument): Recorder {
   if (document.encoding !== RECORDER_ENCODING) throw new Error(`unknown recorder encoding "${String(document.encoding)}"`);
-  let bytes: Uint8Array;
-  const deflated = Buffer.from(document.data, 'base64');
-  const boundBytes = Math.min(MAX_INFLATED_BYTES, Math.max(MIN_INFLATE_BOUND_BYTES, deflated.length * MAX_INFLATE_RATIO));
-  try {
-    bytes = inflateRawSync(deflated, { maxOutputLength: boundBytes });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new Error(`the recorder data inflates past ${megabytes(boundBytes)} MB (from ${megabytes(deflated.length)} MB deflated): too large, refused`);
-    }
-    throw new Error(`the recorder data does not inflate (${(error as Error).message})`);
-  }
-  const reader = new VarintReader(bytes);
-  if (reader.readUint() !== SECTIONS) throw new Error('the recorder data has an unexpected layout');
-  const sections: Float64Array[] = [];
-  for (let index = 0; index < SECTIONS; index++) {
-    const length = reader.readUint();
-    // Every number takes a byte at least: a longer section is corrupt (and must not allocate).
-    if (length > reader.remaining) throw new Error('the recorder data is truncated');
-    const section = new Float64Array(length);
-    for (let at = 0; at < length; at++) section[at] = reader.readNumber();
-    sections.push(section);
-  }
-  if (!reader.done) throw new Error('the recorder data has bytes left over');
-  const [counters, histograms, seriesCounts, seriesHistograms, scalars] = sections as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const bytes = inflateBounded(Buffer.from(document.data, 'base64'));
+  const sections = readSections(bytes);
+  const [counters, histograms, seriesCounts, seriesHistograms, scalars] = sections as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   if (scalars.length !== 3) throw new Error('the recorder data has an unexpected layout');
   const [bucketMs, maxBuckets, activeUsers] = scalars as unknown as [number, number, number];
-  if (!(bucketMs >= 1 && bucketMs <= 2 ** 40) || !Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets > 1_000_000 || !(activeUsers >= 0)) {
+  if (
+    !(bucketMs >= 1 && bucketMs <= 2 ** 40) ||
+    !Number.isInteger(maxBuckets) ||
+    maxBuckets < 2 ||
+    maxBuckets > 1_000_000 ||
+    !(activeUsers >= 0)
+  ) {
     throw new Error('the recorder data has an impossible time series');
   }
   try {
@@ -118,6 +109,38 @@ export function recorderFromDocument(document: RecorderDocument): Recorder {
   } catch (error) {
     throw new Error(`the recorder data is inconsistent (${(error as Error).message})`);
   }
+}
+
+/** The recorder data inflated, bounded by a multiple of its deflated size (a zip bomb is refused, not inflated). */
+function inflateBounded(deflated: Buffer): Uint8Array {
+  const boundBytes = Math.min(MAX_INFLATED_BYTES, Math.max(MIN_INFLATE_BOUND_BYTES, deflated.length * MAX_INFLATE_RATIO));
+  try {
+    return inflateRawSync(deflated, { maxOutputLength: boundBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(
+        `the recorder data inflates past ${megabytes(boundBytes)} MB (from ${megabytes(deflated.length)} MB deflated): too large, refused`,
+      );
+    }
+    throw new Error(`the recorder data does not inflate (${(error as Error).message})`);
+  }
+}
+
+/** The SECTIONS arrays of numbers the inflated data holds, every length checked before anything is allocated. */
+function readSections(bytes: Uint8Array): Float64Array[] {
+  const reader = new VarintReader(bytes);
+  if (reader.readUint() !== SECTIONS) throw new Error('the recorder data has an unexpected layout');
+  const sections: Float64Array[] = [];
+  for (let index = 0; index < SECTIONS; index++) {
+    const length = reader.readUint();
+    // Every number takes a byte at least: a longer section is corrupt (and must not allocate).
+    if (length > reader.remaining) throw new Error('the recorder data is truncated');
+    const section = new Float64Array(length);
+    for (let at = 0; at < length; at++) section[at] = reader.readNumber();
+    sections.push(section);
+  }
+  if (!reader.done) throw new Error('the recorder data has bytes left over');
+  return sections;
 }
 
 /** The document's failure samples, by slot; a sample of an unknown name or kind is skipped. */

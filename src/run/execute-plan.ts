@@ -59,10 +59,15 @@ const MIN_TICK_MS = 100;
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecutedRun> {
   const stop = new AbortController();
   let stopped = false;
-  const ticker = progressTicker(options.display, options.stopConditions ?? [], () => {
-    stopped = true;
-    stop.abort('stop condition');
-  }, options.signal);
+  const ticker = progressTicker(
+    options.display,
+    options.stopConditions ?? [],
+    () => {
+      stopped = true;
+      stop.abort('stop condition');
+    },
+    options.signal,
+  );
   // A limit past 2³¹−1 ms (24.8 days) is a chain of timers: one plain timer would fire at once.
   const limitMs = options.maxDurationMs ?? defaultMaxDurationMs(plan);
   const killSwitch = new AbortController();
@@ -119,7 +124,13 @@ function progressTicker(
   return {
     intervalMs: tickMs,
     onProgress: (update) => {
-      if (!stopped && update.phase === 'measured' && !update.stopping && signal?.aborted !== true && checks.some((check) => check(update))) {
+      if (
+        !stopped &&
+        update.phase === 'measured' &&
+        !update.stopping &&
+        signal?.aborted !== true &&
+        checks.some((check) => check(update))
+      ) {
         stopped = true;
         onStop();
       }

@@ -37,11 +37,22 @@ export function findLimitJudge(prepared: PreparedRun): FindLimitJudge {
  * figures; stopped by find-limit itself (not by a signal or the kill switch) it ended early on purpose, it
  * was not interrupted.
  */
-export function judgeFindLimitRun(prepared: PreparedRun, judge: FindLimitJudge, executed: ExecutedRun, signalled: boolean): FindLimitResults {
+export function judgeFindLimitRun(
+  prepared: PreparedRun,
+  judge: FindLimitJudge,
+  executed: ExecutedRun,
+  signalled: boolean,
+): FindLimitResults {
   const { result } = executed;
   const interrupted = signalled || executed.killed;
-  if (!interrupted && !judge.watch.failed && result.dataExhausted !== true) judge.watch.finish(profileDurationMs(prepared.plan.profile), result.recorder);
-  const built = buildResults(prepared.plan, [], { ...result, interrupted: result.interrupted && interrupted }, executed.monitor === undefined ? {} : { monitor: executed.monitor });
+  if (!interrupted && !judge.watch.failed && result.dataExhausted !== true)
+    judge.watch.finish(profileDurationMs(prepared.plan.profile), result.recorder);
+  const built = buildResults(
+    prepared.plan,
+    [],
+    { ...result, interrupted: result.interrupted && interrupted },
+    executed.monitor === undefined ? {} : { monitor: executed.monitor },
+  );
   return findLimitResults(built, judge.watch.document(interrupted), interrupted);
 }
 

@@ -106,7 +106,8 @@ async function createAndRemove(dir: string): Promise<void> {
  */
 export function scenarioInputs(scenario: Scenario): InputFile[] {
   const inputs: InputFile[] = [{ path: scenario.file, what: 'the scenario file' }];
-  for (const feeder of scenario.data.data ?? []) inputs.push({ path: resolve(scenario.baseDir, feeder.file), what: `a data file of ${scenario.file}` });
+  for (const feeder of scenario.data.data ?? [])
+    inputs.push({ path: resolve(scenario.baseDir, feeder.file), what: `a data file of ${scenario.file}` });
   const tls = scenario.data.http?.tls;
   for (const key of ['ca', 'cert', 'key'] as const) {
     const file = tls?.[key];

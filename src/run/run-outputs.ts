@@ -56,7 +56,8 @@ export function planOutputs(options: {
   const planned: PlannedOutput[] = [];
   for (const kind of options.kinds) {
     if (kind === 'step summary') {
-      if (options.stepSummary !== undefined && options.stepSummary !== '') planned.push({ kind, path: options.stepSummary, source: 'GITHUB_STEP_SUMMARY', append: true });
+      if (options.stepSummary !== undefined && options.stepSummary !== '')
+        planned.push({ kind, path: options.stepSummary, source: 'GITHUB_STEP_SUMMARY', append: true });
       continue;
     }
     const place = PLACES[kind];
@@ -84,10 +85,12 @@ export async function writeRunOutputs(
     render: renderer(output.kind, results),
   }));
   const failures = await writeOutputs(outputs, cwd);
-  return new Map(planned.flatMap((output, index) => {
-    const reason = failures.get(outputs[index] as Output);
-    return reason === undefined ? [] : [[output, reason] as const];
-  }));
+  return new Map(
+    planned.flatMap((output, index) => {
+      const reason = failures.get(outputs[index] as Output);
+      return reason === undefined ? [] : [[output, reason] as const];
+    }),
+  );
 }
 
 function renderer(kind: RunOutputKind, results: ResultsDocument): () => string | Promise<string> {

@@ -89,7 +89,8 @@ function checkMonitorSources(data: ScenarioData, report: Report): void {
     for (const key of ['cpu_metric', 'memory_metric'] as const) {
       const text = source.prometheus?.[key];
       const parsed = text === undefined ? undefined : parseMetricSelector(text);
-      if (parsed?.ok === false) report(['monitor', 'sources', index, 'prometheus', key], `not a metric selector: ${parsed.problem}`, 'value');
+      if (parsed?.ok === false)
+        report(['monitor', 'sources', index, 'prometheus', key], `not a metric selector: ${parsed.problem}`, 'value');
     }
   }
 }
@@ -172,7 +173,11 @@ function checkUrls(data: ScenarioData, report: Report): void {
     if (parsed === null) return false;
     if (parsed.port === '0') report(problemPath, 'port 0 names no server: give the port the target listens on', 'value');
     if (parsed.username !== '' || parsed.password !== '') {
-      report(problemPath, 'credentials in a URL are not sent: use auth: {basic: {username, password}} (with ${ENV} for the password)', 'value');
+      report(
+        problemPath,
+        'credentials in a URL are not sent: use auth: {basic: {username, password}} (with ${ENV} for the password)',
+        'value',
+      );
     }
     return true;
   };
@@ -205,7 +210,8 @@ function checkDurations(data: ScenarioData, report: Report): void {
     const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
     if (durationMs === undefined) report(path, `duration too long: its milliseconds overflow a number (got ${shown})`, 'value');
     // Timers count whole milliseconds: a duration under one would silently become 0 (no wait, no run, no deadline).
-    else if (durationMs > 0 && durationMs < 1) report(path, `a duration shorter than 1ms rounds to nothing: give at least 1ms (got ${shown})`, 'value');
+    else if (durationMs > 0 && durationMs < 1)
+      report(path, `a duration shorter than 1ms rounds to nothing: give at least 1ms (got ${shown})`, 'value');
     else if (durationMs > maxMs) report(path, `longer than the ${formatDuration(maxMs)} this allows (got ${shown})`, 'value');
   };
   const thinkTime = (value: ThinkTime | undefined, path: DataPath): void => {
@@ -227,7 +233,8 @@ function checkDurations(data: ScenarioData, report: Report): void {
   for (const { spec, path } of requestsOf(data)) requestDurations(spec, path);
   for (const [index, step] of (data.before ?? []).entries()) if ('think' in step) thinkTime(step.think, ['before', index, 'think']);
   for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries()) if ('think' in step) thinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think']);
+    for (const [index, step] of flow.steps.entries())
+      if ('think' in step) thinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think']);
   }
   const load = data.load as unknown as Readonly<Record<string, unknown>>;
   for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {
@@ -260,7 +267,9 @@ function checkSlaNames(data: ScenarioData, report: Report): void {
     const hint =
       nearest !== undefined && distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))
         ? `; did you mean "${nearest}"?`
-        : names.length > 0 && names.length <= 20 ? `; requests are named ${names.map((n) => `"${n}"`).join(', ')}` : '';
+        : names.length > 0 && names.length <= 20
+          ? `; requests are named ${names.map((n) => `"${n}"`).join(', ')}`
+          : '';
     report(['sla', 'requests', name], `no request is named "${name}"${hint}`);
   }
 }

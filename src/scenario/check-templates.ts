@@ -67,7 +67,8 @@ function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: I
       issues.push({
         path: [...path, 'url'],
         at: 'value',
-        message: 'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
+        message:
+          'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
       });
     } else {
       check(spec.url.slice(origin.length), [...path, 'url'], 'uri');

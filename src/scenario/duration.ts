@@ -30,7 +30,11 @@ export function formatDuration(durationMs: number): string {
   if (restMs === 0) return '0s';
   if (restMs < 1000) return `${restMs}ms`;
   const parts: string[] = [];
-  for (const [unit, unitMs] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, unitMs] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     const count = Math.floor(restMs / unitMs);
     if (count > 0) parts.push(`${count}${unit}`);
     restMs -= count * unitMs;

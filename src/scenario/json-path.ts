@@ -41,7 +41,7 @@ interface Segment {
 
 /** Characters that never appear in an unquoted name. */
 const NOT_IN_NAME = new Set([...'.[](),\'"~^;#@`\\']);
-const NOT_IN_QUOTED = new Set([...'\',]\\']);
+const NOT_IN_QUOTED = new Set([..."',]\\"]);
 const INTEGER = /^-?\d+$/;
 const SLICE = /^([^:]*):([^:]*)(?::(.*))?$/s;
 
@@ -145,7 +145,8 @@ function parseQuotedBracket(path: string, open: number, quote: "'" | '"'): Parse
     return `"${char}" ${where} cannot be part of a quoted name`;
   }
   if (path[quoteEnd + 1] === ',') return `"," ${at(quoteEnd + 1)}: a union is written without quotes, e.g. [a,b] or [0,2]`;
-  if (path[quoteEnd + 1] !== ']') return path[quoteEnd + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(quoteEnd + 1)}`;
+  if (path[quoteEnd + 1] !== ']')
+    return path[quoteEnd + 1] === undefined ? `"[" ${at(open)} is never closed` : `expected "]" ${at(quoteEnd + 1)}`;
   return { segment: { text: name, at: open }, end: quoteEnd + 2 };
 }
 
@@ -173,7 +174,8 @@ function membersProblem(inside: string, open: number): string | undefined {
     if (INTEGER.test(member)) continue;
     if (member === '*' && members.length > 1) return `"*" ${where} cannot be part of a union`;
     const name = readName(member, 0);
-    if (name !== member) return `unexpected "${member[name.length] as string}" ${at(open + 1 + inside.indexOf(member) + name.length)} inside [ ]`;
+    if (name !== member)
+      return `unexpected "${member[name.length] as string}" ${at(open + 1 + inside.indexOf(member) + name.length)} inside [ ]`;
   }
   return undefined;
 }
@@ -217,7 +219,8 @@ interface AstNode {
   readonly [key: string]: unknown;
 }
 /** The class jsonpath-plus runs `eval: 'safe'` expressions with: its constructor only parses (with jsep). */
-const SafeScript = (JSONPath as unknown as { readonly prototype: { readonly safeVm: { readonly Script: SafeScriptClass } } }).prototype.safeVm.Script;
+const SafeScript = (JSONPath as unknown as { readonly prototype: { readonly safeVm: { readonly Script: SafeScriptClass } } }).prototype
+  .safeVm.Script;
 
 /**
  * Why a filter or script expression (`body`, starting at `start` in the path) would fail in jsonpath-plus's

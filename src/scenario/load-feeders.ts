@@ -120,7 +120,8 @@ async function readFeeder(feeder: Feeder, baseDir: string): Promise<FeederData |
       : `cannot read ${name} (${code ?? (error as Error).message})`;
   }
   if (!isUtf8(bytes)) return `${name} is not UTF-8 text`;
-  const table = format === 'csv' ? parseCsvTable(bytes, name, feeder.delimiter ?? ',') : parseJsonTable(new TextDecoder().decode(bytes), name);
+  const table =
+    format === 'csv' ? parseCsvTable(bytes, name, feeder.delimiter ?? ',') : parseJsonTable(new TextDecoder().decode(bytes), name);
   if (typeof table === 'string') return table;
   return {
     file: name,

@@ -69,7 +69,11 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
  */
 export async function withFiles(scenario: Scenario, text: string | undefined, env: Environment): Promise<Scenario> {
   const feeders = await loadFeeders(scenario, text === undefined ? {} : { sourceText: text });
-  const templateIssues = checkTemplates(scenario.data, feeders.flatMap((feeder) => feeder.columns), env);
+  const templateIssues = checkTemplates(
+    scenario.data,
+    feeders.flatMap((feeder) => feeder.columns),
+    env,
+  );
   if (templateIssues.length > 0) throw new ScenarioError(scenario.file, locateIssues(scenario.file, text, templateIssues));
   let map: SourceMap | undefined;
   const locate = (path: DataPath): Position | undefined => {
@@ -90,11 +94,7 @@ export async function withFiles(scenario: Scenario, text: string | undefined, en
 }
 
 /** Parses scenario text (pure: no I/O). `file` names the source in messages. */
-export function parseScenario(
-  text: string,
-  file: string,
-  options: { readonly env: Environment; readonly baseDir: string },
-): Scenario {
+export function parseScenario(text: string, file: string, options: { readonly env: Environment; readonly baseDir: string }): Scenario {
   const lines = new LineCounter();
   // Duplicate keys are found by duplicateKeyOffsets, in linear time, and reported as yaml reports them.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
@@ -136,7 +136,11 @@ export function parseScenario(
     ]);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    fail(locate([{ path: [], at: 'value', message: 'expected a mapping at the top level, with keys such as name, target, requests and load' }]));
+    fail(
+      locate([
+        { path: [], at: 'value', message: 'expected a mapping at the top level, with keys such as name, target, requests and load' },
+      ]),
+    );
   }
 
   const schemaIssues = validateAgainstSchema(data);
@@ -213,10 +217,18 @@ function substituteDocument(
       const result = substituteEnv(node.value, env);
       const dataPath = dataPathOf(path, node);
       for (const name of result.missing) {
-        drafts.push({ path: dataPath, at: 'value', message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)` });
+        drafts.push({
+          path: dataPath,
+          at: 'value',
+          message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)`,
+        });
       }
       for (const reference of result.malformed) {
-        drafts.push({ path: dataPath, at: 'value', message: `malformed reference ${reference}: expected \${NAME} or \${NAME:-default} ($\${ for a literal \${)` });
+        drafts.push({
+          path: dataPath,
+          at: 'value',
+          message: `malformed reference ${reference}: expected \${NAME} or \${NAME:-default} ($\${ for a literal \${)`,
+        });
       }
       for (const name of result.used) used.add(name);
       node.value = node.type === 'PLAIN' ? resolvePlainScalar(result.value) : result.value;

@@ -13,7 +13,8 @@ export interface MetricSelector {
   readonly matchers: readonly LabelMatcher[];
 }
 
-export type MetricSelectorParse = { readonly ok: true; readonly selector: MetricSelector } | { readonly ok: false; readonly problem: string };
+export type MetricSelectorParse =
+  { readonly ok: true; readonly selector: MetricSelector } | { readonly ok: false; readonly problem: string };
 
 const METRIC_NAME = /[A-Za-z_:][A-Za-z0-9_:]*/y;
 const LABEL_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -30,7 +31,10 @@ export function parseMetricSelector(text: string): MetricSelectorParse {
   const reader = new SelectorReader(text);
   reader.read(SPACES);
   const name = reader.read(METRIC_NAME);
-  if (name === undefined) return fail(`expected a metric name (letters, digits, _ and :, not starting with a digit) ${at(reader.index)}, found ${reader.shown(reader.index)}`);
+  if (name === undefined)
+    return fail(
+      `expected a metric name (letters, digits, _ and :, not starting with a digit) ${at(reader.index)}, found ${reader.shown(reader.index)}`,
+    );
   reader.read(SPACES);
   let matchers: LabelMatcher[] = [];
   if (text[reader.index] === '{') {
@@ -39,7 +43,8 @@ export function parseMetricSelector(text: string): MetricSelectorParse {
     matchers = parsed;
     reader.read(SPACES);
   }
-  if (reader.index < text.length) return fail(`unexpected ${reader.shown(reader.index)} ${at(reader.index)}: a selector is a name, then optionally {label="value", ...}`);
+  if (reader.index < text.length)
+    return fail(`unexpected ${reader.shown(reader.index)} ${at(reader.index)}: a selector is a name, then optionally {label="value", ...}`);
   return { ok: true, selector: { name, matchers } };
 }
 
@@ -111,7 +116,10 @@ function readMatchers(reader: SelectorReader): LabelMatcher[] | string {
     matchers.push(matcher);
     reader.read(SPACES);
     if (text[reader.index] === ',') reader.index += 1;
-    else if (text[reader.index] !== '}') return reader.index >= text.length ? `"{" ${at(open)} is never closed` : `expected , or } ${at(reader.index)}, found ${reader.shown(reader.index)}`;
+    else if (text[reader.index] !== '}')
+      return reader.index >= text.length
+        ? `"{" ${at(open)} is never closed`
+        : `expected , or } ${at(reader.index)}, found ${reader.shown(reader.index)}`;
   }
   reader.index += 1;
   return matchers;
@@ -121,12 +129,14 @@ function readMatchers(reader: SelectorReader): LabelMatcher[] | string {
 function readMatcher(reader: SelectorReader): LabelMatcher | string {
   const labelAt = reader.index;
   const label = reader.read(LABEL_NAME);
-  if (label === undefined) return `expected a label name (letters, digits and _, not starting with a digit) ${at(labelAt)}, found ${reader.shown(labelAt)}`;
+  if (label === undefined)
+    return `expected a label name (letters, digits and _, not starting with a digit) ${at(labelAt)}, found ${reader.shown(labelAt)}`;
   reader.read(SPACES);
   const op = reader.read(OPERATOR) as LabelMatcher['op'] | undefined;
   if (op === undefined) return `expected =, !=, =~ or !~ after the label ${label} ${at(reader.index)}, found ${reader.shown(reader.index)}`;
   reader.read(SPACES);
-  if (reader.text[reader.index] !== '"') return `expected a value in double quotes ${at(reader.index)}, found ${reader.shown(reader.index)}`;
+  if (reader.text[reader.index] !== '"')
+    return `expected a value in double quotes ${at(reader.index)}, found ${reader.shown(reader.index)}`;
   const quote = reader.index;
   const value = reader.readQuoted();
   if (value === undefined) return `the quote ${at(quote)} is never closed`;

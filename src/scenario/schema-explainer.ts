@@ -16,8 +16,18 @@ export type SubschemaValidator = (pointer: string) => ((data: unknown) => ErrorO
 
 /** Keywords that judge a value itself, where a schema's `errorMessage` reads better than ajv's words. */
 const VALUE_KEYWORDS = new Set([
-  'type', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'const', 'enum',
-  'minLength', 'maxLength', 'multipleOf', 'format',
+  'type',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'const',
+  'enum',
+  'minLength',
+  'maxLength',
+  'multipleOf',
+  'format',
 ]);
 
 /**
@@ -148,7 +158,7 @@ export class SchemaExplainer {
   #deref(schema: SchemaNode | undefined): SchemaNode | undefined {
     let node = schema;
     for (let hops = 0; node !== undefined && typeof node['$ref'] === 'string' && hops < 16; hops++) {
-      node = pointerToPath((node['$ref']).slice(1)).reduce<unknown>(
+      node = pointerToPath(node['$ref'].slice(1)).reduce<unknown>(
         (at, segment) => (at as SchemaNode | undefined)?.[segment],
         this.#root,
       ) as SchemaNode | undefined;
@@ -205,8 +215,13 @@ function describeType(schema: unknown): string {
   if ('const' in node) return JSON.stringify(node['const']);
   const type = node['type'];
   const names: Record<string, string> = {
-    integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false',
-    object: 'a mapping (key: value)', array: 'a list', null: 'null',
+    integer: 'a whole number',
+    number: 'a number',
+    string: 'a string',
+    boolean: 'true or false',
+    object: 'a mapping (key: value)',
+    array: 'a list',
+    null: 'null',
   };
   const types = Array.isArray(type) ? (type as string[]) : typeof type === 'string' ? [type] : [];
   return types.length === 0 ? 'another value' : types.map((name) => names[name] ?? name).join(' or ');
@@ -241,9 +256,7 @@ function suggest(word: string, candidates: readonly string[]): string {
 function unknownKeyMessage(key: string, known: readonly string[]): string {
   const suggestion = suggest(key, known);
   if (suggestion !== '') return `unknown key "${key}"${suggestion}`;
-  return known.length > 0 && known.length <= 16
-    ? `unknown key "${key}"; expected one of ${known.join(', ')}`
-    : `unknown key "${key}"`;
+  return known.length > 0 && known.length <= 16 ? `unknown key "${key}"; expected one of ${known.join(', ')}` : `unknown key "${key}"`;
 }
 
 /** Whether data satisfies an `if` made of `properties: {x: {const}}` and `required` (all this schema uses). */

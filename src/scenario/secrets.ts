@@ -66,7 +66,15 @@ export function secretFormsOf(secret: string): string[] {
   const percent = encodeURIComponent(secret);
   const form = new URLSearchParams({ v: secret }).toString().slice(2);
   const lowerHex = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  const forms = [secret, JSON.stringify(secret).slice(1, -1), percent, lowerHex(percent), form, lowerHex(form), percent.replace(/%20/g, '+')];
+  const forms = [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    percent,
+    lowerHex(percent),
+    form,
+    lowerHex(form),
+    percent.replace(/%20/g, '+'),
+  ];
   forms.push(...forms.map((one) => one.toLowerCase()));
   return [...new Set(forms)].filter((one) => one.length >= MIN_SECRET_CHARS);
 }
@@ -109,7 +117,10 @@ export function redactDeep<T>(value: T, secrets: readonly string[], keep: Readon
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== 'object') return node;
     return Object.fromEntries(
-      Object.entries(node as Record<string, unknown>).map(([key, child]) => [redactText(key, secrets), keep.has(key) ? child : walk(child)]),
+      Object.entries(node as Record<string, unknown>).map(([key, child]) => [
+        redactText(key, secrets),
+        keep.has(key) ? child : walk(child),
+      ]),
     );
   };
   return walk(value) as T;

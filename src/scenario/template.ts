@@ -236,7 +236,10 @@ function addRandomInt(builder: PartsBuilder, rest: string, offset: number): void
   const min = args === null ? Number.NaN : Number(args[1]);
   const max = args === null ? Number.NaN : Number(args[2]);
   if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
-    throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: expected $randomInt(min, max) with two integers`, offset);
+    throw new TemplateSyntaxError(
+      `bad arguments to $randomInt at offset ${offset}: expected $randomInt(min, max) with two integers`,
+      offset,
+    );
   }
   if (min > max) {
     throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: min (${min}) is above max (${max})`, offset);

@@ -44,9 +44,7 @@ export interface ExpectChecks {
 }
 export type Expect = number | readonly number[] | ExpectChecks;
 
-export type Auth =
-  | { readonly basic: { readonly username: string; readonly password: string } }
-  | { readonly bearer: string };
+export type Auth = { readonly basic: { readonly username: string; readonly password: string } } | { readonly bearer: string };
 
 export interface Capture {
   readonly as: string;
@@ -167,13 +165,7 @@ export interface BreakingPointLoad extends LoadCommon {
   /** find-limit: least share of the offered rate a step must serve (0–1). Default 0.95. */
   readonly min_delivered_ratio?: number;
 }
-export type LoadSpec =
-  | ConstantLoad
-  | RampLoad
-  | StagesLoad
-  | ArrivalRateLoad
-  | RampingArrivalRateLoad
-  | BreakingPointLoad;
+export type LoadSpec = ConstantLoad | RampLoad | StagesLoad | ArrivalRateLoad | RampingArrivalRateLoad | BreakingPointLoad;
 
 /** Threshold keys: the named ones, and any `pNN_latency_ms`. */
 export type ThresholdSpec = Readonly<Record<string, number>>;

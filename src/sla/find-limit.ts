@@ -213,7 +213,8 @@ export function undeliveredReason(window: SeriesWindow, delivery: StepDelivery =
   if (servedArrivals + EDGE_SLACK_ARRIVALS < rule.minDeliveredRatio * expected) {
     problems.push(`delivered ${rate(servedArrivals / seconds)}/s of ${rate(offered / seconds)}/s offered`);
   }
-  if (window.droppedArrivals > rule.maxDroppedRate * offered) problems.push(`dropped ${percent(window.droppedArrivals / offered)} of arrivals`);
+  if (window.droppedArrivals > rule.maxDroppedRate * offered)
+    problems.push(`dropped ${percent(window.droppedArrivals / offered)} of arrivals`);
   return problems.length === 0 ? undefined : problems.join(', ');
 }
 
@@ -404,7 +405,11 @@ export class FindLimitWatch {
       const previous = recorder.seriesWindow(window.startMs - bucketMs, window.startMs);
       const previousSec = (previous.endMs - previous.startMs) / 1000;
       const previousOfferedPerSec = previousSec > 0 ? (previous.arrivals + previous.droppedArrivals) / previousSec : 0;
-      const judged = judgeStep(step, window, this.#thresholdsFor(firstP95Ms), { rule: this.#delivery, requestsPerArrival, previousOfferedPerSec });
+      const judged = judgeStep(step, window, this.#thresholdsFor(firstP95Ms), {
+        rule: this.#delivery,
+        requestsPerArrival,
+        previousOfferedPerSec,
+      });
       this.#judged.push(judged);
       judgedNow.push(judged);
     }

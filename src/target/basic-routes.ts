@@ -57,11 +57,7 @@ export function delay(state: ServerState, res: ServerResponse, arg: string | und
 export function status(res: ServerResponse, arg: string | undefined): void {
   const code = parseInteger(arg, MIN_STATUS_CODE, MAX_STATUS_CODE);
   if (code === undefined) {
-    sendText(
-      res,
-      400,
-      `bad status ${quote(arg)}: use /status/:code with an integer ${MIN_STATUS_CODE}..${MAX_STATUS_CODE}`,
-    );
+    sendText(res, 400, `bad status ${quote(arg)}: use /status/:code with an integer ${MIN_STATUS_CODE}..${MAX_STATUS_CODE}`);
     return;
   }
   if (code === 204 || code === 304) {
@@ -116,7 +112,14 @@ export function echo(req: IncomingMessage, res: ServerResponse, path: string, se
     req,
     MAX_ECHO_BODY_BYTES,
     (body, bodyBytes) => {
-      const description = { method: req.method ?? '', path, query: queryObject(new URLSearchParams(search)), headers: req.headers, body, bodyBytes };
+      const description = {
+        method: req.method ?? '',
+        path,
+        query: queryObject(new URLSearchParams(search)),
+        headers: req.headers,
+        body,
+        bodyBytes,
+      };
       sendBody(res, 200, APPLICATION_JSON, JSON.stringify(description));
     },
     (bodyBytes) => sendText(res, 413, `request body of ${bodyBytes} bytes exceeds the /echo limit of ${MAX_ECHO_BODY_BYTES} bytes`),
@@ -148,8 +151,7 @@ export function latency(state: ServerState, res: ServerResponse, search: string)
     return;
   }
   // Defaults are mean=50, p99=200; when only one is given, the other keeps the default ratio of 4.
-  const meanMs =
-    meanGiven ?? (p99Given === undefined ? DEFAULT_LATENCY_MEAN_MS : p99Given / DEFAULT_LATENCY_P99_TO_MEAN);
+  const meanMs = meanGiven ?? (p99Given === undefined ? DEFAULT_LATENCY_MEAN_MS : p99Given / DEFAULT_LATENCY_P99_TO_MEAN);
   const p99Ms = p99Given ?? meanMs * DEFAULT_LATENCY_P99_TO_MEAN;
   const problem = latencyShapeProblem(meanMs, p99Ms);
   if (problem !== undefined) {

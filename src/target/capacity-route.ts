@@ -34,7 +34,11 @@ export function capacity(state: ServerState, res: ServerResponse, search: string
   const queueLimit = queueText === null ? DEFAULT_CAPACITY_QUEUE : parseInteger(queueText, 1, MAX_CAPACITY_QUEUE);
   const serviceMs = serviceText === null ? 0 : parseDecimal(serviceText);
   if (rps === undefined || !(rps > 0) || rps > MAX_CAPACITY_RPS) {
-    sendText(res, 400, `bad rps ${quote(rpsText ?? undefined)}: use /capacity?rps=R with R a number of requests per second, above 0 and at most ${MAX_CAPACITY_RPS}`);
+    sendText(
+      res,
+      400,
+      `bad rps ${quote(rpsText ?? undefined)}: use /capacity?rps=R with R a number of requests per second, above 0 and at most ${MAX_CAPACITY_RPS}`,
+    );
     return;
   }
   if (queueLimit === undefined) {
@@ -42,7 +46,11 @@ export function capacity(state: ServerState, res: ServerResponse, search: string
     return;
   }
   if (serviceMs === undefined || serviceMs > MAX_DELAY_MS) {
-    sendText(res, 400, `bad service_ms ${quote(serviceText ?? undefined)}: use /capacity?service_ms=MS with MS a number 0..${MAX_DELAY_MS}`);
+    sendText(
+      res,
+      400,
+      `bad service_ms ${quote(serviceText ?? undefined)}: use /capacity?service_ms=MS with MS a number 0..${MAX_DELAY_MS}`,
+    );
     return;
   }
   let queue = state.capacityQueues.get(rps);

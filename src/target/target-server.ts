@@ -77,17 +77,14 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     sockets: new Set(),
   };
 
-  const server = createServer(
-    { noDelay: true, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
-    (req, res) => {
-      state.requestCount += 1;
-      try {
-        handleRequest(state, req, res);
-      } catch {
-        failInternally(res);
-      }
-    },
-  );
+  const server = createServer({ noDelay: true, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+    state.requestCount += 1;
+    try {
+      handleRequest(state, req, res);
+    } catch {
+      failInternally(res);
+    }
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -189,4 +186,3 @@ function originForm(target: string): string {
   const parsed = new URL(target);
   return `${parsed.pathname}${parsed.search}`;
 }
-

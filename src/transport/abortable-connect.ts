@@ -34,7 +34,7 @@ export function abortableConnect(
       return;
     }
     settled = true;
-    done(error !== null || socket === null ? undefined : (socket));
+    done(error !== null || socket === null ? undefined : socket);
   });
   if (returned !== null && typeof returned === 'object' && 'destroy' in returned) pending = returned as Socket;
 }

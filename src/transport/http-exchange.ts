@@ -157,7 +157,14 @@ export class HttpExchangeSession {
     // Pipelining 1, one exchange at a time: an open connection now is the one this request will go out on.
     const socket = origin.socket;
     const reusedSocket = socket !== undefined && !socket.destroyed && IDEMPOTENT_METHODS.has(request.method) ? socket : undefined;
-    const handler = (this.#free.pop() ?? new ExchangeHandler(this)).arm(done, keepBodyBytes, requestBytes(request, headers, keepAlive), origin, options, reusedSocket);
+    const handler = (this.#free.pop() ?? new ExchangeHandler(this)).arm(
+      done,
+      keepBodyBytes,
+      requestBytes(request, headers, keepAlive),
+      origin,
+      options,
+      reusedSocket,
+    );
     this.#current = handler;
     origin.client.dispatch(options, handler);
   }

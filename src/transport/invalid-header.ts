@@ -15,7 +15,9 @@ export function invalidHeaderOf(headers: readonly string[]): Error | undefined {
     const value = headers[i + 1] as string;
     if (!HEADER_NAME.test(name)) return invalidHeader(`invalid header name ${JSON.stringify(name)}: request not sent`);
     if (INVALID_VALUE_CHARACTER.test(value)) {
-      return invalidHeader(`invalid value of header ${JSON.stringify(name)} (CR, LF, NUL, a control character or beyond Latin-1): request not sent`);
+      return invalidHeader(
+        `invalid value of header ${JSON.stringify(name)} (CR, LF, NUL, a control character or beyond Latin-1): request not sent`,
+      );
     }
   }
   return undefined;

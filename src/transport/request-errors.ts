@@ -30,7 +30,10 @@ export const REQUEST_ERRORS = {
 export type RequestErrorCode = keyof typeof REQUEST_ERRORS;
 
 /** An Error with one of the codes above; `message` defaults to the code's own. */
-export function requestError(code: RequestErrorCode, message: string = REQUEST_ERRORS[code].message): Error & { readonly code: RequestErrorCode } {
+export function requestError(
+  code: RequestErrorCode,
+  message: string = REQUEST_ERRORS[code].message,
+): Error & { readonly code: RequestErrorCode } {
   return Object.assign(new Error(message), { code });
 }
 

@@ -31,13 +31,18 @@ export function drawHistogram(board: ChartBoard, distribution: NonNullable<Repor
         x: { time: false, distr: 3, log: 10, range: () => [lowestMs, highestMs] },
         y: latencyScale(),
       },
-      axes: [axis({ label: 'latency (ms, log scale)', values: ticks, splits: logSplits }), axis({ label: 'requests', size: 56, values: ticks })],
+      axes: [
+        axis({ label: 'latency (ms, log scale)', values: ticks, splits: logSplits }),
+        axis({ label: 'requests', size: 56, values: ticks }),
+      ],
       series: [
         {
           label: 'latency',
           value: (_plot, _value, _series, i) => {
             if (i == null) return '–';
-            return i < last ? `${formatFigure(edges[i] ?? NaN)}–${formatFigure(edges[i + 1] ?? NaN)} ms` : `≥ ${formatFigure(highestMs)} ms`;
+            return i < last
+              ? `${formatFigure(edges[i] ?? NaN)}–${formatFigure(edges[i + 1] ?? NaN)} ms`
+              : `≥ ${formatFigure(highestMs)} ms`;
           },
         },
         line('response time', COLORS.response, { paths: stepped, fill: alpha(COLORS.response, 0.14), value: requestsValue }),
@@ -70,7 +75,15 @@ export function drawSpectra(board: ChartBoard, spectrum: NonNullable<ReportPageD
   ];
   if (spectrum.baselineMs) {
     curves.push(spectrum.baselineMs);
-    series.push(line('baseline (response time)', COLORS.baseline, { dash: [2, 3], width: 2, spanGaps: true, points: { show: true, size: 5 }, value: msValue }));
+    series.push(
+      line('baseline (response time)', COLORS.baseline, {
+        dash: [2, 3],
+        width: 2,
+        spanGaps: true,
+        points: { show: true, size: 5 },
+        value: msValue,
+      }),
+    );
   }
   const overall = latencyY(curves);
   board.draw(
@@ -93,7 +106,12 @@ export function drawSpectra(board: ChartBoard, spectrum: NonNullable<ReportPageD
     {
       scales: { x: spectrumScale(), y: byRequest.scale },
       axes: [spectrumAxis(), axis({ label: byRequest.label, size: 56, values: ticks, splits: byRequest.splits })],
-      series: [percentileSeries, ...spectrum.requests.map((request, index) => line(request.name, colors[index % colors.length] ?? COLORS.response, { value: msValue }))],
+      series: [
+        percentileSeries,
+        ...spectrum.requests.map((request, index) =>
+          line(request.name, colors[index % colors.length] ?? COLORS.response, { value: msValue }),
+        ),
+      ],
       cursor: { drag: { x: true, y: false } },
     },
     [xs, ...byRequest.curves],

@@ -29,9 +29,14 @@ export function drawFindLimit(board: ChartBoard, limit: FindLimitChartData): voi
   const maxErrorPercent = Math.max(...limit.errorPercent, 0);
   const marks: RateMark[] = [];
   if (limit.limitRatePerSec != null) {
-    marks.push({ ratePerSec: limit.limitRatePerSec, color: COLORS.achieved, label: limit.kneeRatePerSec === limit.limitRatePerSec ? 'limit · knee' : 'limit' });
+    marks.push({
+      ratePerSec: limit.limitRatePerSec,
+      color: COLORS.achieved,
+      label: limit.kneeRatePerSec === limit.limitRatePerSec ? 'limit · knee' : 'limit',
+    });
   }
-  if (limit.kneeRatePerSec != null && limit.kneeRatePerSec !== limit.limitRatePerSec) marks.push({ ratePerSec: limit.kneeRatePerSec, color: COLORS.target, label: 'knee' });
+  if (limit.kneeRatePerSec != null && limit.kneeRatePerSec !== limit.limitRatePerSec)
+    marks.push({ ratePerSec: limit.kneeRatePerSec, color: COLORS.target, label: 'knee' });
   const pointed = { points: { show: true, size: 6 } };
   board.draw(
     'chart-find-limit',

@@ -19,7 +19,12 @@ const NULL_MODES: UPlot.JoinNullMode[] = [0, 2, 2];
  * instants of their own: uPlot.join puts them on one time column, bridging the others' instants; a failed sample
  * (null) stays a gap.
  */
-export function drawMonitor(board: ChartBoard, monitor: NonNullable<ReportPageData['monitor']>, time: TimeAxis, colors: readonly string[]): void {
+export function drawMonitor(
+  board: ChartBoard,
+  monitor: NonNullable<ReportPageData['monitor']>,
+  time: TimeAxis,
+  colors: readonly string[],
+): void {
   if (monitor.length === 0) return;
   const stepBefore = steppedPaths(board.uplot, -1);
   const lines: UPlot.Series[] = [{ label: 'time', value: (_plot, value) => (value == null ? '–' : time.elapsed(value)) }];

@@ -27,7 +27,14 @@ const msValue = valueIn(' ms');
 
 /** The right-hand axis of the first chart, left blank on the others, so that the plots line up. */
 function blankRight(): UPlot.Axis {
-  return axis({ side: 1, size: 52, label: ' ', grid: { show: false }, ticks: { show: false }, values: (_plot, splits) => splits.map(() => '') });
+  return axis({
+    side: 1,
+    size: 52,
+    label: ' ',
+    grid: { show: false },
+    ticks: { show: false },
+    values: (_plot, splits) => splits.map(() => ''),
+  });
 }
 
 /**
@@ -43,7 +50,9 @@ export function drawThroughput(board: ChartBoard, series: ReportPageData['series
     lines.push(line('target rate', COLORS.target, { scale: 'rps', paths: stepped, dash: [6, 4], width: 2, value: perSecond }));
     columns.push(time.closed(series.arrivals.targetPerSec));
   }
-  lines.push(line('requests/s', COLORS.throughput, { scale: 'rps', paths: stepped, fill: alpha(COLORS.throughput, 0.08), value: valueIn(' req/s') }));
+  lines.push(
+    line('requests/s', COLORS.throughput, { scale: 'rps', paths: stepped, fill: alpha(COLORS.throughput, 0.08), value: valueIn(' req/s') }),
+  );
   columns.push(time.closed(series.requestsPerSec));
   if (series.arrivals) {
     lines.push(line('achieved rate', COLORS.achieved, { scale: 'rps', paths: stepped, width: 1.5, value: perSecond }));
@@ -101,7 +110,9 @@ export function drawFailures(board: ChartBoard, series: ReportPageData['series']
   }
   series.failuresByKind.forEach((entry, index) => {
     const color = KIND_COLORS[entry.kind] ?? colors[index % colors.length] ?? COLORS.failures;
-    lines.push(line(entry.kind === 'status' ? 'unexpected status' : entry.kind.replace(/_/g, ' '), color, { paths: stepped, value: perSecond }));
+    lines.push(
+      line(entry.kind === 'status' ? 'unexpected status' : entry.kind.replace(/_/g, ' '), color, { paths: stepped, value: perSecond }),
+    );
     columns.push(time.closed(entry.perSec));
   });
   if (series.anyDropped) {

@@ -54,7 +54,8 @@ export function latencyY(curves: readonly (readonly (number | null)[])[]): Laten
       if (value > high) high = value;
     }
   }
-  if (!(high / low > 30)) return { log: false, scale: latencyScale(), label: 'ms', splits: undefined, curves: curves.map((curve) => [...curve]) };
+  if (!(high / low > 30))
+    return { log: false, scale: latencyScale(), label: 'ms', splits: undefined, curves: curves.map((curve) => [...curve]) };
   const floor = low;
   return {
     log: true,
