@@ -1,9 +1,7 @@
 import type { ExitCode } from '../errors.js';
-import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary } from '../report/console-summary.js';
 import { findLimitStartLines, findLimitSummary, findLimitVerdictLine } from '../report/find-limit-summary.js';
 import { printableText } from '../report/printable-text.js';
-import { executePlan } from '../run/execute-plan.js';
 import { findLimitJudge, judgeFindLimitRun } from '../run/find-limit-judge.js';
 import { prepareRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
@@ -12,10 +10,9 @@ import { colorsFor } from './colors.js';
 import { breakingPointLoad } from './find-limit-flags.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
-import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
 import { parseMaxDuration } from './run-flags.js';
-import { insecureTlsLine, killedLine, runEndCode } from './run-lines.js';
+import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface FindLimitCommandOptions {
@@ -70,26 +67,22 @@ export async function findLimitCommand(
   if (!quiet) io.stderr.write(findLimitStartLines(plan, judge.steps, judge.thresholds, scenario, err));
   io.stderr.write(insecureTlsLine(plan, err));
 
-  const progress = createLiveProgress({ stream: io.stderr, plan, colors: err, mode: progressModeFor(quiet, io.env) });
-  const search = findLimitCondition(judge.watch, (step) => {
-    progress.stop();
-    if (!quiet)
-      io.stderr.write(
-        err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${printableText(step.reason ?? 'failed')}: find-limit stops the run\n`),
-      );
-  });
-  let executed;
-  try {
-    executed = await executePlan(plan, {
-      signal: io.signal,
-      ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
-      onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
-      ...(progress.mode === 'quiet' ? {} : { display: progress }),
-      stopConditions: [search],
-    });
-  } finally {
-    progress.stop();
-  }
+  const executed = await runWithProgress(
+    io,
+    plan,
+    {
+      maxDurationMs,
+      quiet,
+      stopConditions: (stopped) => [
+        findLimitCondition(judge.watch, (step) => {
+          stopped();
+          const reason = printableText(step.reason ?? 'failed');
+          if (!quiet) io.stderr.write(err.red(`✗ step ${step.step} (${step.ratePerSec}/s): ${reason}: find-limit stops the run\n`));
+        }),
+      ],
+    },
+    err,
+  );
   const results = judgeFindLimitRun(prepared, judge, executed, io.signal.aborted);
 
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);

@@ -1,28 +1,24 @@
 import type { ChalkInstance } from 'chalk';
-import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
 import { ExitCode } from '../errors.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { modelOf } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
 import { planAbortOnFail } from '../plan/thresholds.js';
-import { createLiveProgress } from '../progress/live-progress.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { printableText } from '../report/printable-text.js';
 import { buildResults } from '../results/results-document.js';
-import type { AbortedByDocument, ResultsDocument } from '../results/results-document.js';
-import { executePlan } from '../run/execute-plan.js';
-import type { ExecutedRun } from '../run/execute-plan.js';
+import type { ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
-import type { PreparedRun, RunRequest } from '../run/prepare-run.js';
+import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
 import { abortOnFailCondition } from '../run/stop-conditions.js';
+import type { AbortOnFailCondition } from '../run/stop-conditions.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
-import { progressModeFor } from './progress-mode.js';
 import { redactingIo } from './redacting-io.js';
-import { parseMaxDuration, parseShard } from './run-flags.js';
-import { insecureTlsLine, killedLine, runEndCode } from './run-lines.js';
+import { baselineRequest, parseMaxDuration, parseShard } from './run-flags.js';
+import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface RunCommandOptions {
@@ -76,7 +72,31 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const quiet = options.quiet === true;
   printRunStart(io, prepared, shard, quiet, err);
 
-  const { executed, abortedBy } = await executeWithProgress(io, prepared, { shard, maxDurationMs, quiet }, err);
+  let abort: AbortOnFailCondition | undefined;
+  const executed = await runWithProgress(
+    io,
+    plan,
+    {
+      shard,
+      maxDurationMs,
+      quiet,
+      thresholds,
+      stopConditions: (stopped) => {
+        abort = abortOnFailCondition(
+          planAbortOnFail(prepared.scenario.data.sla),
+          thresholds,
+          modelOf(plan.profile) === 'open',
+          (lost, atMs) => {
+            stopped();
+            if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
+          },
+        );
+        return abort === undefined ? [] : [abort.condition];
+      },
+    },
+    err,
+  );
+  const abortedBy = abort?.abortedBy();
   const results = withRunBaseline(
     prepared,
     buildResults(plan, thresholds, executed.result, {
@@ -90,20 +110,6 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
 
-/** `--baseline` and its tolerances, as prepareRun takes them; the tolerances are checked even without it. */
-function baselineRequest(options: RunCommandOptions): Pick<RunRequest, 'baseline'> {
-  const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
-  const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
-  return options.baseline === undefined
-    ? {}
-    : {
-        baseline: {
-          file: options.baseline,
-          tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance },
-        },
-      };
-}
-
 /** The plan line (unless quiet), a note when fewer workers than asked are used, and the insecure-TLS warning. */
 function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segment | undefined, quiet: boolean, err: ChalkInstance): void {
   const shardText = shard === undefined ? '' : ` · shard ${shard.index + 1}/${shard.count}`;
@@ -113,46 +119,6 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
   io.stderr.write(insecureTlsLine(plan, err));
-}
-
-/** How the run goes: its share of the plan, its hard limit, whether it shows progress. */
-interface RunLimits {
-  readonly shard: Segment | undefined;
-  readonly maxDurationMs: number | 'none' | undefined;
-  readonly quiet: boolean;
-}
-
-/** Runs the plan with live progress and `sla.abort_on_fail` watching; the threshold that aborted it, if one did. */
-async function executeWithProgress(
-  io: CliIo,
-  { scenario, plan, thresholds }: PreparedRun,
-  { shard, maxDurationMs, quiet }: RunLimits,
-  err: ChalkInstance,
-): Promise<{ readonly executed: ExecutedRun; readonly abortedBy: AbortedByDocument | undefined }> {
-  const progress = createLiveProgress({ stream: io.stderr, plan, thresholds, colors: err, mode: progressModeFor(quiet, io.env) });
-  const abort = abortOnFailCondition(
-    planAbortOnFail(scenario.data.sla),
-    thresholds,
-    modelOf(plan.profile) === 'open',
-    (lost, elapsedMs) => {
-      progress.stop();
-      if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(elapsedMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
-    },
-  );
-  let executed;
-  try {
-    executed = await executePlan(plan, {
-      signal: io.signal,
-      ...(shard === undefined ? {} : { shard }),
-      ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
-      onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
-      ...(progress.mode === 'quiet' ? {} : { display: progress }),
-      ...(abort === undefined ? {} : { stopConditions: [abort.condition] }),
-    });
-  } finally {
-    progress.stop();
-  }
-  return { executed, abortedBy: abort?.abortedBy() };
 }
 
 /**

@@ -1,6 +1,9 @@
 import { UsageError } from '../errors.js';
+import type { RunRequest } from '../run/prepare-run.js';
 import type { Segment } from '../plan/segment.js';
 import { parseDurationMs } from '../scenario/duration.js';
+import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
+import type { RunCommandOptions } from './run-command.js';
 
 /** The flags of `run` that are not outputs, parsed (find-limit shares --max-duration). */
 
@@ -23,4 +26,20 @@ export function parseMaxDuration(text: string): number | 'none' {
     throw new UsageError(`--max-duration takes a duration of at least 1s, such as 90s or 15m, or none (got "${text}")`);
   }
   return ms;
+}
+
+/** `--baseline` and its tolerances, as prepareRun takes them; the tolerances are checked even without it. */
+export function baselineRequest(
+  options: Pick<RunCommandOptions, 'baseline' | 'maxRegression' | 'maxErrorRateIncrease'>,
+): Pick<RunRequest, 'baseline'> {
+  const tolerance = percentOption('--max-regression', options.maxRegression ?? DEFAULT_MAX_REGRESSION);
+  const errorRateTolerance = percentOption('--max-error-rate-increase', options.maxErrorRateIncrease ?? DEFAULT_MAX_ERROR_RATE_INCREASE);
+  return options.baseline === undefined
+    ? {}
+    : {
+        baseline: {
+          file: options.baseline,
+          tolerances: { p50: tolerance, p95: tolerance, p99: tolerance, throughput: tolerance, 'error-rate': errorRateTolerance },
+        },
+      };
 }

@@ -1,0 +1,75 @@
+import type { ChalkInstance } from 'chalk';
+import { ExitCode } from '../errors.js';
+import type { Plan } from '../plan/build-plan.js';
+import type { Segment } from '../plan/segment.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
+import { createLiveProgress } from '../progress/live-progress.js';
+import type { ResultsDocument } from '../results/results-document.js';
+import { executePlan } from '../run/execute-plan.js';
+import type { ExecutedRun, StopCondition } from '../run/execute-plan.js';
+import { formatDuration } from '../scenario/duration.js';
+import type { CliIo } from './io.js';
+import { progressModeFor } from './progress-mode.js';
+import { runExitCode } from './run-exit-code.js';
+
+/** What `run` and `find-limit` both do on the console around a run: the live progress, their lines, the end. */
+
+/** How a command runs its plan: its share, its hard limit, whether it shows progress, what it watches. */
+export interface ConsoleRun {
+  readonly shard?: Segment | undefined;
+  readonly maxDurationMs?: number | 'none' | undefined;
+  readonly quiet: boolean;
+  /** Shown live beside the progress (run: the SLA's). */
+  readonly thresholds?: readonly PlannedThreshold[];
+  /** The reasons to stop early; `stopped` takes the live display down before the condition says why. */
+  readonly stopConditions: (stopped: () => void) => readonly StopCondition[];
+}
+
+/** Runs the plan with the live progress on stderr, the kill switch's line, and the command's stop conditions. */
+export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, err: ChalkInstance): Promise<ExecutedRun> {
+  const progress = createLiveProgress({
+    stream: io.stderr,
+    plan,
+    ...(how.thresholds === undefined ? {} : { thresholds: how.thresholds }),
+    colors: err,
+    mode: progressModeFor(how.quiet, io.env),
+  });
+  const stopConditions = how.stopConditions(() => progress.stop());
+  try {
+    return await executePlan(plan, {
+      signal: io.signal,
+      ...(how.shard === undefined ? {} : { shard: how.shard }),
+      ...(how.maxDurationMs === undefined ? {} : { maxDurationMs: how.maxDurationMs }),
+      onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
+      ...(progress.mode === 'quiet' ? {} : { display: progress }),
+      ...(stopConditions.length === 0 ? {} : { stopConditions }),
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Said before the load when certificates will not be checked; empty otherwise. */
+export function insecureTlsLine(plan: Plan, err: ChalkInstance): string {
+  return plan.tls?.insecure === true
+    ? err.yellow('! http.tls.insecure: TLS certificates will not be verified; only for targets you own\n')
+    : '';
+}
+
+/** Said when the kill switch (`--max-duration`) stops the run. */
+function killedLine(limitMs: number, err: ChalkInstance): string {
+  return err.yellow(`\n! --max-duration ${formatDuration(limitMs)} reached: stopping the run, writing the reports\n`);
+}
+
+/**
+ * The exit code of a run whose reports are written. A signal that came once the load was over, while the
+ * reports were being written, finished them (whole files, as always), and the code still says the command
+ * was interrupted.
+ */
+export function runEndCode(io: CliIo, results: ResultsDocument, outputFailed: boolean, killed: boolean, err: ChalkInstance): ExitCode {
+  if (io.signal.aborted && results.verdict !== 'interrupted') {
+    io.stderr.write(err.yellow(`! ${String(io.signal.reason)} while writing the reports: they are complete\n`));
+    return io.signal.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
+  return runExitCode(results.verdict, outputFailed, io.signal.reason === 'SIGTERM' || killed);
+}
