@@ -57,13 +57,16 @@ describe('open model', () => {
       requests: [{ path: '/delay/50' }],
       load: { profile: 'arrival_rate', rate: 100, duration: '1s', max_users: 40 },
     });
-    const snapshot = (await runPlan(plan)).recorder.snapshot();
+    const result = await runPlan(plan);
+    const snapshot = result.recorder.snapshot();
     expect(snapshot.total.requests).toBe(100);
     expect(snapshot.droppedArrivals).toBe(0);
     const p50Ms = snapshot.total.responseTime.p50Us / 1000;
     // The server's own 50 ms timer may fire up to ≈1 ms early (libuv's cached loop time).
     expect(p50Ms).toBeGreaterThanOrEqual(48);
-    expect(p50Ms).toBeLessThan(56);
+    // 50 ms imposed, 6 ms of tolerance, and whatever the machine held this process's loop up by during the run
+    // (the server runs on the same loop as the generator, so that one figure covers both).
+    expect(p50Ms).toBeLessThan(50 + 6 + result.generator.eventLoopDelayMaxMs);
     // Service time (from the actual send) can only be shorter.
     expect(snapshot.total.serviceTime.p50Us).toBeLessThanOrEqual(snapshot.total.responseTime.p50Us);
   });
