@@ -156,18 +156,29 @@ sla: {p95_latency_ms: 150}
     }
   });
 
-  it('makes steps of another profile from the flags; without an sla judges by the default; every step passed: at least the last rate', async () => {
+  it('makes steps of another profile from the flags; without an sla judges by the default; every step passed: at least the last rate', async (context) => {
     const file = await scenario('constant.yml', 'name: flags\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 2, duration: 10s}\n');
     const out = await findLimit([file, '--start-rate', '20', '--step-rate', '20', '--max-rate', '40', '--step-duration', '1s', '--out', 'flags.json', '--html', 'flags.html']);
-    expect(out.code).toBe(0);
+    expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
     const doc = await results('flags.json');
+    // The steps are judged on figures of a server in this test's process: as in the capacity test above, on a
+    // machine so busy that loadseed flagged its own figures (saturated, or noisy) a step may fail on the
+    // machine's delays; the run must have said so, and there is nothing to judge here.
+    const flagged = doc.generator.saturated || doc.generator.noisyMachine === true;
+    if (out.code !== 0 && flagged) {
+      expect(out.code).toBe(1);
+      expect(`${out.stdout}${out.stderr}`).toMatch(/saturated|noisy machine/);
+      context.skip(`the machine was too busy to judge the steps: ${doc.generator.reason ?? doc.generator.noiseReason ?? ''}`);
+    }
+    expect(out.code).toBe(0);
     expect(doc.findLimit).toMatchObject({ limitRatePerSec: 40, criteria: 'default', stopReason: 'max-rate', plannedSteps: 2 });
     expect(doc.findLimit?.steps.map((step) => [step.ratePerSec, step.passed])).toEqual([
       [20, true],
       [40, true],
     ]);
     // Requests count in the second they ended: one due at the end of a step may end in the next.
-    for (const step of doc.findLimit?.steps ?? []) expect(Math.abs(step.requests - step.ratePerSec)).toBeLessThanOrEqual(2);
+    // (A figure of the machine's timing too: judged only when loadseed did not flag its figures.)
+    if (!flagged) for (const step of doc.findLimit?.steps ?? []) expect(Math.abs(step.requests - step.ratePerSec)).toBeLessThanOrEqual(2);
     expect(doc.findLimit?.steps[1]?.thresholds.map((threshold) => threshold.key)).toEqual(['max_error_rate', 'p95_latency_ms']);
     expect(out.stdout).toContain('limit  at least 40 req/s: every step met the SLA');
     expect(out.stdout).toContain('✓ limit found: at least 40 req/s');

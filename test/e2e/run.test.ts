@@ -191,14 +191,19 @@ report: {html: false}
     expect(doc.verdict).toBe('failed');
     expect(doc.run.interrupted).toBe(false);
     expect(doc.run.abortedBy).toMatchObject({ kind: 'threshold', key: 'p95_latency_ms', limit: 10 });
-    expect(doc.run.abortedBy?.atMs).toBeGreaterThanOrEqual(450);
-    expect(doc.run.abortedBy?.atMs).toBeLessThan(1_500);
-    expect(doc.run.durationMs).toBeLessThan(2_000);
+    // Found lost on the first evaluation after the 500 ms delay: within a second of it, later only by as much
+    // as the run's own event loop was held up (a busy machine); then stopped within the grace of the requests
+    // in flight (100 ms each), as late again.
+    const lateMs = doc.generator.eventLoopDelayMaxMs;
+    const atMs = doc.run.abortedBy?.atMs ?? Number.NaN;
+    expect(atMs).toBeGreaterThanOrEqual(450);
+    expect(atMs).toBeLessThan(1_500 + lateMs);
+    expect(doc.run.durationMs).toBeLessThan(atMs + 500 + lateMs);
     expect(doc.summary.total.count).toBeGreaterThan(4);
-    expect(out.stderr).toMatch(/✗ p95 latency \d+(\.\d)? ms > 10 ms at 0\.\d s: abort_on_fail stops the run/);
-    expect(out.stdout).toMatch(/! aborted at 0\.\d s by abort_on_fail: p95 latency \d+(\.\d)? ms > 10 ms/);
-    expect(out.stdout).toMatch(/✗ failed: aborted by p95_latency_ms at 0\.\d s; 2 of 2 thresholds violated/);
-    expect(await readFile(join(dir, 'abort.xml'), 'utf8')).toContain('<failure type="aborted" message="aborted at 0.');
+    expect(out.stderr).toMatch(/✗ p95 latency \d+(\.\d)? ms > 10 ms at \d+\.\d s: abort_on_fail stops the run/);
+    expect(out.stdout).toMatch(/! aborted at \d+\.\d s by abort_on_fail: p95 latency \d+(\.\d)? ms > 10 ms/);
+    expect(out.stdout).toMatch(/✗ failed: aborted by p95_latency_ms at \d+\.\d s; 2 of 2 thresholds violated/);
+    expect(await readFile(join(dir, 'abort.xml'), 'utf8')).toMatch(/<failure type="aborted" message="aborted at \d+\.\d/);
     expect(await readFile(join(dir, 'abort.html'), 'utf8')).toContain('<title>abort · loadseed report</title>');
   });
 

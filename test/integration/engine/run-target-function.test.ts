@@ -17,7 +17,8 @@ describe('runTargetFunction', () => {
     expect(snapshot.requests.map((r) => [r.name, r.requests, r.successes])).toEqual([['sleep', 50, 50]]);
     expect(snapshot.total.statusCounts).toEqual({ 0: 50 });
     expect(snapshot.total.responseTime.p50Us / 1000).toBeGreaterThanOrEqual(19);
-    expect(snapshot.total.responseTime.p50Us / 1000).toBeLessThan(30);
+    // The function's 20 ms, 10 ms of tolerance, and whatever the machine held the run's loop up by.
+    expect(snapshot.total.responseTime.p50Us / 1000).toBeLessThan(30 + result.generator.eventLoopDelayMaxMs);
   });
 
   it('runs an exact iterations budget with the closed model, and judges reported statuses', async () => {

@@ -250,7 +250,8 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
       const resetting = await startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }, { kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 });
       await withServer(Promise.resolve(resetting), async () => {
         const { total } = await runToEnd(trusted(resetting.url, 6), 6);
-        expectOnlyFailures(total, 'connection_reset', 6, /ECONNRESET/);
+        // Under load the reset can reach TLS as a plain close before the response ended: connection_reset too.
+        expectOnlyFailures(total, 'connection_reset', 6, /ECONNRESET|LS_CONNECTION_CLOSED/);
         expect(resetting.requests()).toBe(6);
       });
       const closing = await startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }, { kind: 'close-after-response', announce: false });

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlannedMonitorSource } from '../../../src/plan/build-plan.js';
 import { startMonitor } from '../../../src/monitor/start-monitor.js';
+import { SamplerClock } from '../../helpers/sampler-clock.js';
 
 /**
  * The Prometheus monitor against a real endpoint on 127.0.0.1: its CPU counter grows by a known amount per
@@ -65,8 +66,10 @@ describe('monitoring a Prometheus endpoint on loopback', () => {
   it('gives the counter growth per second as CPU % (within 15%), and the memory gauge', async () => {
     // 0.4 CPU seconds per second: 40% of one core.
     const { url } = await exporter(0.4, 123_456_789, true);
-    const monitor = startMonitor([source(url)], { intervalMs: 200 });
-    await sleep(1_300);
+    const clock = new SamplerClock();
+    const monitor = startMonitor([source(url)], { intervalMs: 200, now: clock.now });
+    await clock.more(6); // 6 samples (one reading each), the first without CPU
+
     const [results] = await monitor.stop();
     expect(results!.warnings).toEqual([]);
     expect(results!.target).toBe(url);
@@ -82,10 +85,12 @@ describe('monitoring a Prometheus endpoint on loopback', () => {
 
   it('an endpoint that goes down mid-run: a warning with the count of failed samples, the samples before it kept', async () => {
     const { server, url } = await exporter(1, 50_000_000);
-    const monitor = startMonitor([source(url)], { intervalMs: 150 });
-    await sleep(650);
+    const clock = new SamplerClock();
+    const monitor = startMonitor([source(url)], { intervalMs: 150, now: clock.now });
+    await clock.more(4); // 4 answered samples
     await close(server);
-    await sleep(600);
+    // The sample under way as it closed may still have been answered; the two after it began once it was closed.
+    await clock.more(3);
     const [results] = await monitor.stop();
     const points = results!.points;
     const good = points.filter((point) => point.memoryBytes !== null);
@@ -107,7 +112,14 @@ describe('monitoring a Prometheus endpoint on loopback', () => {
 
   it('an endpoint slower than its timeout, an HTTP error, a metric it lacks: warnings, each once', async () => {
     let mode: 'slow' | 'error' | 'no-cpu' = 'slow';
+    // Scrapes served in each mode. The monitor samples one at a time: a second scrape in a mode means the
+    // sample of the first one is over (timed out, or read).
+    const served = { slow: 0, error: 0, 'no-cpu': 0 };
+    const twice = async (which: typeof mode): Promise<void> => {
+      while (served[which] < 2) await sleep(5);
+    };
     const server = createServer((request, response) => {
+      served[mode] += 1;
       if (mode === 'slow') setTimeout(() => response.end('process_cpu_seconds_total 1\n'), 300).unref();
       else if (mode === 'error') response.writeHead(503).end('unavailable');
       else response.end('process_resident_memory_bytes 42\n');
@@ -116,11 +128,11 @@ describe('monitoring a Prometheus endpoint on loopback', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
     const monitor = startMonitor([source(url)], { intervalMs: 200, scrapeTimeoutMs: 100 });
-    await sleep(300);
+    await twice('slow');
     mode = 'error';
-    await sleep(400);
+    await twice('error');
     mode = 'no-cpu';
-    await sleep(400);
+    await twice('no-cpu');
     const [results] = await monitor.stop();
     const warnings = results!.warnings;
     expect(warnings).toHaveLength(3);

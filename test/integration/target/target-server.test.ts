@@ -137,8 +137,12 @@ describe('/delay/:ms', () => {
 
   it('stays healthy when a client disconnects before the delay ends', async () => {
     const controller = new AbortController();
+    const before = server.requestCount();
     const pending = fetch(`${server.url}/delay/5000`, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
+    pending.catch(() => undefined); // awaited below; not unhandled meanwhile
+    // Disconnects once the server has the request (its delay under way), however long that took to arrive.
+    while (server.requestCount() === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
     await expect(pending).rejects.toThrow();
     const reply = await request('/');
     expect(reply.status).toBe(200);

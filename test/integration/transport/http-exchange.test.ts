@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
@@ -220,10 +221,13 @@ describe('HttpExchangeSession: connections', () => {
 describe('HttpExchangeSession: abort', () => {
   it('never calls back for an aborted exchange, returns the bytes it sent, and the session goes on', async () => {
     let arrived = 0;
+    // The slow response is held by the test and sent once the exchange is aborted; `slowClosed` settles when
+    // it is over on the server's side (sent whole, or its connection gone).
+    let slow: { res: ServerResponse; closed: Promise<unknown> } | undefined;
     const server = await track(
       startHttp((req, res) => {
         arrived += 1;
-        if (req.url === '/slow') setTimeout(() => res.end('late'), 300);
+        if (req.url === '/slow') slow = { res, closed: once(res, 'close') };
         else res.end('ok');
       }),
     );
@@ -232,12 +236,13 @@ describe('HttpExchangeSession: abort', () => {
     session.exchange(get(server.origin, '/slow'), 1024, 5_000, () => {
       calls += 1;
     });
-    for (let i = 0; i < 100 && arrived === 0; i++) await delay(10);
+    while (slow === undefined) await delay(5);
     expect(arrived).toBe(1);
     const expectedBytesOut = `GET /slow HTTP/1.1\r\nhost: ${new URL(server.origin).host}\r\nconnection: keep-alive\r\n\r\n`.length;
     expect(session.abort()).toBe(expectedBytesOut);
     expect(session.abort()).toBe(0); // nothing in flight any more
-    await delay(500); // past the late response
+    slow.res.end('late');
+    await slow.closed; // past the late response
     expect(calls).toBe(0);
     expect((await exchange(session, get(server.origin))).result?.status).toBe(200);
     expect(calls).toBe(0);
@@ -251,9 +256,10 @@ describe('HttpExchangeSession: abort', () => {
       calls += 1;
     });
     expect(session.abort()).toBe(0);
-    await delay(200);
     expect(calls).toBe(0);
+    // A whole exchange later (a connection, a request, its response) the given-up one has still not called back.
     expect((await exchange(session, get(server.origin))).result?.status).toBe(200);
+    expect(calls).toBe(0);
   });
 
   it('fails exchanges in flight when the target closes, and any after', async () => {
@@ -261,7 +267,7 @@ describe('HttpExchangeSession: abort', () => {
     const target = new HttpExchangeTarget({ keepAlive: true, connectTimeoutMs: 5_000, http2: false });
     const session = target.createSession();
     const pending = exchange(session, get(server.origin));
-    for (let i = 0; i < 100 && server.connections() === 0; i++) await delay(10);
+    while (server.connections() === 0) await delay(5);
     await target.close();
     expect((await pending).error).toBeInstanceOf(Error);
     expect((await exchange(session, get(server.origin))).error?.code).toBe('UND_ERR_DESTROYED');

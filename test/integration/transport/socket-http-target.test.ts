@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -281,9 +282,14 @@ describe('SocketHttpTarget: connections', () => {
 
 describe('SocketHttpTarget: sessions', () => {
   it('reports each outcome once; abort() when idle gives 0; abort() in flight gives the bytes sent and silences it', async () => {
+    // The server never answers /slow; the test waits on what it saw: the /slow request, the aborted connection closing.
+    let slowSeenOn: Promise<unknown> | undefined;
     const raw = await startRawServer((socket) =>
       socket.on('data', (chunk: Buffer) => {
-        if (chunk.toString('latin1').startsWith('GET /slow')) return;
+        if (chunk.toString('latin1').startsWith('GET /slow')) {
+          slowSeenOn = once(socket, 'close');
+          return;
+        }
         socket.write(OK);
       }),
     );
@@ -308,11 +314,12 @@ describe('SocketHttpTarget: sessions', () => {
       expect(outcomes).toEqual([['ended', 200, true, OK.length, expect.any(Number)]]);
       expect(session.abort()).toBe(0);
       session.send(1, reply);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      while (slowSeenOn === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
       expect(session.abort()).toBeGreaterThan(20);
+      // The aborted exchange's connection is gone: nothing can call back for it any more.
+      await slowSeenOn;
       session.send(0, reply); // on a new connection
       await settled(2);
-      await new Promise((resolve) => setTimeout(resolve, 20));
       expect(outcomes).toHaveLength(2);
       expect(outcomes[1]?.slice(0, 3)).toEqual(['ended', 200, true]);
       expect(raw.connections()).toBe(2);
