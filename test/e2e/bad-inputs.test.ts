@@ -53,7 +53,14 @@ async function file(name: string, content: string | Buffer): Promise<string> {
 
 /** A valid scenario against the counting server, with `extra` YAML lines after it. */
 function scenario(...extra: string[]): string {
-  return ['target: ${TARGET_URL}', 'requests: [{name: home, path: /}]', 'load: {profile: constant, users: 1, iterations: 3}', 'report: {html: false}', ...extra, ''].join('\n');
+  return [
+    'target: ${TARGET_URL}',
+    'requests: [{name: home, path: /}]',
+    'load: {profile: constant, users: 1, iterations: 3}',
+    'report: {html: false}',
+    ...extra,
+    '',
+  ].join('\n');
 }
 
 /** What every refusal shares: exit 2, nothing on stdout, no stack frame, no control character, not a request sent. */
@@ -70,7 +77,12 @@ function expectRefused(out: CliOutcome, sentBefore: number): void {
  * A scenario error: exactly one `✗ file:line:col  path  message` line (`file  message` for a problem of the
  * file as a whole: `line` undefined), then `1 problem in file`.
  */
-async function expectScenarioError(args: readonly string[], name: string, at: { line?: number; path?: string; message: string | RegExp }, env?: Record<string, string>): Promise<string> {
+async function expectScenarioError(
+  args: readonly string[],
+  name: string,
+  at: { line?: number; path?: string; message: string | RegExp },
+  env?: Record<string, string>,
+): Promise<string> {
   const sentBefore = requests;
   const out = await loadseed(args, env);
   expectRefused(out, sentBefore);
@@ -98,7 +110,10 @@ async function expectUsageError(args: readonly string[], message: string | RegEx
   const lines = out.stderr.trimEnd().split('\n');
   const errors = lines.filter((line) => line.startsWith('error:'));
   expect(errors, out.stderr).toHaveLength(1);
-  expect(lines.filter((line) => !line.startsWith('error:') && !/^\(.*\)$/.test(line)), out.stderr).toEqual([]);
+  expect(
+    lines.filter((line) => !line.startsWith('error:') && !/^\(.*\)$/.test(line)),
+    out.stderr,
+  ).toEqual([]);
   if (typeof message === 'string') expect(errors[0]).toContain(message);
   else expect(errors[0]).toMatch(message);
   return errors[0] as string;
@@ -120,63 +135,125 @@ function pseudoRandomBytes(length: number, seed: number): Buffer {
 
 describe('a broken scenario: one located message, exit 2, nothing sent', () => {
   it('a YAML syntax error', async () => {
-    const name = await file('syntax.yml', ['target: ${TARGET_URL}', 'requests: [{path: /}', 'load: {profile: constant, users: 1, iterations: 3}', ''].join('\n'));
+    const name = await file(
+      'syntax.yml',
+      ['target: ${TARGET_URL}', 'requests: [{path: /}', 'load: {profile: constant, users: 1, iterations: 3}', ''].join('\n'),
+    );
     await expectScenarioError(['run', name], name, { line: 3, message: 'YAML syntax error: ' });
   });
 
   it('an unknown key, with the key it was probably meant to be', async () => {
     const name = await file('unknown-key.yml', scenario().replace('{name: home, path: /}', '{name: home, path: /, methd: POST}'));
-    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].methd', message: 'unknown key "methd"; did you mean "method"?' });
+    await expectScenarioError(['run', name], name, {
+      line: 2,
+      path: 'requests[0].methd',
+      message: 'unknown key "methd"; did you mean "method"?',
+    });
     const top = await file('unknown-top-key.yml', scenario('descripton: the home page'));
-    await expectScenarioError(['run', top], top, { line: 5, path: 'descripton', message: 'unknown key "descripton"; did you mean "description"?' });
+    await expectScenarioError(['run', top], top, {
+      line: 5,
+      path: 'descripton',
+      message: 'unknown key "descripton"; did you mean "description"?',
+    });
   });
 
   it('a value of the wrong type', async () => {
     const name = await file('type.yml', scenario().replace('users: 1', 'users: "fifty"'));
-    await expectScenarioError(['run', name], name, { line: 3, path: 'load.users', message: 'expected a whole number of users, at least 1 (got "fifty")' });
+    await expectScenarioError(['run', name], name, {
+      line: 3,
+      path: 'load.users',
+      message: 'expected a whole number of users, at least 1 (got "fifty")',
+    });
   });
 
   it('a number out of range', async () => {
     const name = await file('range.yml', scenario('sla: {max_error_rate: 1.5}'));
-    await expectScenarioError(['run', name], name, { line: 5, path: 'sla.max_error_rate', message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 1.5)' });
+    await expectScenarioError(['run', name], name, {
+      line: 5,
+      path: 'sla.max_error_rate',
+      message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 1.5)',
+    });
     const workers = await file('workers.yml', scenario('workers: 100000'));
     await expectScenarioError(['run', workers], workers, { line: 5, path: 'workers', message: 'from 1 to 256 (got 100000)' });
   });
 
   it('an inconsistent profile: a ramp that goes down, stages without a stage, a constant profile without an end', async () => {
-    const ramp = await file('ramp-down.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: ramp, start_users: 10, end_users: 2, ramp_duration: 1s}'));
-    await expectScenarioError(['run', ramp], ramp, { line: 3, path: 'load.end_users', message: 'end_users (2) is below start_users (10): ramp only ramps up; use profile: stages to ramp down' });
-    const stages = await file('no-stages.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: stages, stages: []}'));
-    await expectScenarioError(['run', stages], stages, { line: 3, path: 'load.stages', message: 'expected at least 1 item (got an empty list)' });
-    const endless = await file('endless.yml', scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: constant, users: 1}'));
+    const ramp = await file(
+      'ramp-down.yml',
+      scenario().replace(
+        '{profile: constant, users: 1, iterations: 3}',
+        '{profile: ramp, start_users: 10, end_users: 2, ramp_duration: 1s}',
+      ),
+    );
+    await expectScenarioError(['run', ramp], ramp, {
+      line: 3,
+      path: 'load.end_users',
+      message: 'end_users (2) is below start_users (10): ramp only ramps up; use profile: stages to ramp down',
+    });
+    const stages = await file(
+      'no-stages.yml',
+      scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: stages, stages: []}'),
+    );
+    await expectScenarioError(['run', stages], stages, {
+      line: 3,
+      path: 'load.stages',
+      message: 'expected at least 1 item (got an empty list)',
+    });
+    const endless = await file(
+      'endless.yml',
+      scenario().replace('{profile: constant, users: 1, iterations: 3}', '{profile: constant, users: 1}'),
+    );
     await expectScenarioError(['run', endless], endless, { line: 3, path: 'load', message: 'the constant profile needs a duration' });
   });
 
   it('a bad URL: not http(s), or one a URL parser refuses (a port above 65535, an unclosed IPv6 address)', async () => {
-    for (const [name, url] of [['ftp-url.yml', 'ftp://127.0.0.1/'], ['port-url.yml', 'http://127.0.0.1:99999'], ['ipv6-url.yml', 'http://[::1']] as const) {
+    for (const [name, url] of [
+      ['ftp-url.yml', 'ftp://127.0.0.1/'],
+      ['port-url.yml', 'http://127.0.0.1:99999'],
+      ['ipv6-url.yml', 'http://[::1'],
+    ] as const) {
       await file(name, scenario().replace('target: ${TARGET_URL}', `target: "${url}"`));
       const issue = await expectScenarioError(['run', name], name, { line: 1, path: 'target', message: `(got "${url}")` });
       expect(issue).toMatch(/URL/);
     }
-    const request = await file('request-url.yml', scenario().replace('{name: home, path: /}', '{name: home, url: "http://127.0.0.1:70000/x"}'));
+    const request = await file(
+      'request-url.yml',
+      scenario().replace('{name: home, path: /}', '{name: home, url: "http://127.0.0.1:70000/x"}'),
+    );
     await expectScenarioError(['run', request], request, { line: 2, path: 'requests[0].url', message: 'not a valid URL' });
   });
 
   it('a per-request threshold naming a request that does not exist', async () => {
     const name = await file('sla-name.yml', scenario('sla: {requests: {hmoe: {p95_latency_ms: 100}}}'));
-    await expectScenarioError(['run', name], name, { line: 5, path: 'sla.requests.hmoe', message: 'no request is named "hmoe"; did you mean "home"?' });
+    await expectScenarioError(['run', name], name, {
+      line: 5,
+      path: 'sla.requests.hmoe',
+      message: 'no request is named "hmoe"; did you mean "home"?',
+    });
   });
 
   it('an unknown variable in a {{ }} template', async () => {
     const name = await file('template.yml', scenario('variables: {itemid: 3}').replace('path: /}', "path: '/items/{{ item_id }}'}"));
-    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].path', message: 'unknown variable "item_id" in template (defined: itemid); did you mean "itemid"?' });
+    await expectScenarioError(['run', name], name, {
+      line: 2,
+      path: 'requests[0].path',
+      message: 'unknown variable "item_id" in template (defined: itemid); did you mean "itemid"?',
+    });
   });
 
   it('an environment variable that is not set (or a nested default, which is not supported)', async () => {
     const name = await file('env.yml', scenario().replace('${TARGET_URL}', '${API_URL}'));
-    await expectScenarioError(['run', name], name, { line: 1, path: 'target', message: 'environment variable API_URL is not set (write ${API_URL:-default} to give a default)' });
+    await expectScenarioError(['run', name], name, {
+      line: 1,
+      path: 'target',
+      message: 'environment variable API_URL is not set (write ${API_URL:-default} to give a default)',
+    });
     const nested = await file('nested-env.yml', scenario().replace('${TARGET_URL}', '${API_URL:-${TARGET_URL}}'));
-    await expectScenarioError(['run', nested], nested, { line: 1, path: 'target', message: 'malformed reference ${API_URL:-${TARGET_URL}' });
+    await expectScenarioError(['run', nested], nested, {
+      line: 1,
+      path: 'target',
+      message: 'malformed reference ${API_URL:-${TARGET_URL}',
+    });
   });
 
   it('a data file that does not exist', async () => {
@@ -186,15 +263,25 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
 
   it('a regex capture group that does not exist', async () => {
     const name = await file('group.yml', scenario().replace('path: /}', "path: /, capture: [{as: id, regex: 'id=([0-9]+)', group: 2}]}"));
-    await expectScenarioError(['run', name], name, { line: 2, path: 'requests[0].capture[0].group', message: 'the regex has 1 group: group 2 does not exist' });
+    await expectScenarioError(['run', name], name, {
+      line: 2,
+      path: 'requests[0].capture[0].group',
+      message: 'the regex has 1 group: group 2 does not exist',
+    });
   });
 
   it('a JSONPath that does not parse: in a capture, in an expect.json check, in a flow step (validate and run)', async () => {
     const capture = await file('jsonpath-capture.yml', scenario().replace('path: /}', "path: /, capture: [{as: id, json: '$.[[['}]}"));
-    const check = await file('jsonpath-check.yml', scenario().replace('path: /}', "path: /, expect: {status: 200, json: [{path: '$..[?(@.a==', equals: 1}]}}"));
+    const check = await file(
+      'jsonpath-check.yml',
+      scenario().replace('path: /}', "path: /, expect: {status: 200, json: [{path: '$..[?(@.a==', equals: 1}]}}"),
+    );
     const flow = await file(
       'jsonpath-flow.yml',
-      scenario().replace('requests: [{name: home, path: /}]', "flows: [{name: f, steps: [{path: /}, {think: 1ms}, {path: /, capture: [{as: id, json: '$.a['}]}]}]"),
+      scenario().replace(
+        'requests: [{name: home, path: /}]',
+        "flows: [{name: f, steps: [{path: /}, {think: 1ms}, {path: /, capture: [{as: id, json: '$.a['}]}]}]",
+      ),
     );
     for (const command of ['validate', 'run']) {
       await expectScenarioError([command, capture], capture, {
@@ -202,15 +289,30 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
         path: 'requests[0].capture[0].json',
         message: 'not a valid JSONPath: unexpected "[" at character 3: expected a name or *',
       });
-      await expectScenarioError([command, check], check, { line: 2, path: 'requests[0].expect.json[0].path', message: 'not a valid JSONPath: "(" at character 6 is never closed' });
-      await expectScenarioError([command, flow], flow, { line: 2, path: 'flows[0].steps[2].capture[0].json', message: 'not a valid JSONPath: "[" at character 4 is never closed' });
+      await expectScenarioError([command, check], check, {
+        line: 2,
+        path: 'requests[0].expect.json[0].path',
+        message: 'not a valid JSONPath: "(" at character 6 is never closed',
+      });
+      await expectScenarioError([command, flow], flow, {
+        line: 2,
+        path: 'flows[0].steps[2].capture[0].json',
+        message: 'not a valid JSONPath: "[" at character 4 is never closed',
+      });
     }
   });
 
   it('a monitor metric selector that does not parse (validate and run: not even a scrape is sent)', async () => {
-    const name = await file('selector.yml', scenario("monitor: {sources: [{prometheus: {url: '${TARGET_URL}/metrics', cpu_metric: 'bar{'}}]}"));
+    const name = await file(
+      'selector.yml',
+      scenario("monitor: {sources: [{prometheus: {url: '${TARGET_URL}/metrics', cpu_metric: 'bar{'}}]}"),
+    );
     for (const command of ['validate', 'run']) {
-      await expectScenarioError([command, name], name, { line: 5, path: 'monitor.sources[0].prometheus.cpu_metric', message: 'not a metric selector: "{" at character 4 is never closed' });
+      await expectScenarioError([command, name], name, {
+        line: 5,
+        path: 'monitor.sources[0].prometheus.cpu_metric',
+        message: 'not a metric selector: "{" at character 4 is never closed',
+      });
     }
   });
 
@@ -230,28 +332,41 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     // Fast by what refused it, not by a stopwatch on a process start: the located message is the pre-check's,
     // made before anything is expanded (yaml's own refusal, the safety net, comes mid-expansion and names no
     // alias); test/unit/scenario/load-scenario.test.ts shows no alias is resolved.
-    const issue = await expectScenarioError(['run', name], name, { line: 5, message: 'refused: aliases expand too much (more than 1000 expansions at *d)' });
+    const issue = await expectScenarioError(['run', name], name, {
+      line: 5,
+      message: 'refused: aliases expand too much (more than 1000 expansions at *d)',
+    });
     expect(issue).toMatch(/^✗ bomb\.yml:5:8 {2}refused/);
     expect(issue).not.toMatch(/Excessive alias count/i);
   });
 
   it('an undefined alias, at the alias', async () => {
     const name = await file('undefined-alias.yml', scenario().replace('path: /}', 'path: *nope}'));
-    const issue = await expectScenarioError(['validate', name], name, { line: 2, message: 'undefined alias *nope (an anchor &nope must come before it)' });
+    const issue = await expectScenarioError(['validate', name], name, {
+      line: 2,
+      message: 'undefined alias *nope (an anchor &nope must come before it)',
+    });
     expect(issue).toBe('✗ undefined-alias.yml:2:31  undefined alias *nope (an anchor &nope must come before it)');
   });
 
   it('a scenario file over the size limit (just over it, and 100 MB), refused before it is read', async () => {
-    for (const [name, bytes] of [['big.yml', MAX_SCENARIO_BYTES + 1], ['huge.yml', 100 * 1024 * 1024]] as const) {
+    for (const [name, bytes] of [
+      ['big.yml', MAX_SCENARIO_BYTES + 1],
+      ['huge.yml', 100 * 1024 * 1024],
+    ] as const) {
       await file(name, scenario());
       await truncate(join(dir, name), bytes); // sparse: instant, and nothing to read
-      await expectScenarioError(['run', name], name, { message: `the file is ${bytes} bytes; a scenario may be at most ${MAX_SCENARIO_BYTES} bytes` });
+      await expectScenarioError(['run', name], name, {
+        message: `the file is ${bytes} bytes; a scenario may be at most ${MAX_SCENARIO_BYTES} bytes`,
+      });
     }
   });
 
   it('binary garbage: random bytes, random bytes without a NUL, a NUL-filled file', async () => {
     const random = await file('random.yml', pseudoRandomBytes(4096, 7));
-    await expectScenarioError(['run', random], random, { message: /^✗ random\.yml {2}not a text file \(a NUL byte at offset \d+\); a scenario is YAML text$/ });
+    await expectScenarioError(['run', random], random, {
+      message: /^✗ random\.yml {2}not a text file \(a NUL byte at offset \d+\); a scenario is YAML text$/,
+    });
     const noNul = await file('random-no-nul.yml', Buffer.from(pseudoRandomBytes(4096, 11).filter((byte) => byte !== 0)));
     await expectScenarioError(['run', noNul], noNul, { message: 'not a text file (invalid UTF-8); a scenario is YAML text in UTF-8' });
     const nul = await file('nul.yml', Buffer.alloc(4096));
@@ -266,29 +381,61 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
 
   it('a header value with CR, LF or NUL, or past Latin-1 (in a request, in defaults, in a bearer token)', async () => {
     const crlf = await file('header-crlf.yml', scenario().replace('path: /}', 'path: /, headers: {x-a: "foo\\r\\nbar"}}'));
-    await expectScenarioError(['validate', crlf], crlf, { line: 2, path: 'requests[0].headers.x-a', message: 'header values must not contain CR, LF or NUL (got "\\r" at character 4)' });
+    await expectScenarioError(['validate', crlf], crlf, {
+      line: 2,
+      path: 'requests[0].headers.x-a',
+      message: 'header values must not contain CR, LF or NUL (got "\\r" at character 4)',
+    });
     const nul = await file('header-nul.yml', scenario('defaults: {headers: {x-b: "a\\0b"}}'));
-    await expectScenarioError(['run', nul], nul, { line: 5, path: 'defaults.headers.x-b', message: 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)' });
+    await expectScenarioError(['run', nul], nul, {
+      line: 5,
+      path: 'defaults.headers.x-b',
+      message: 'header values must not contain CR, LF or NUL (got "\\u0000" at character 2)',
+    });
     const latin = await file('header-latin.yml', scenario().replace('path: /}', 'path: /, headers: {x-c: "ü€"}}'));
-    await expectScenarioError(['run', latin], latin, { line: 2, path: 'requests[0].headers.x-c', message: 'header values must be Latin-1 (got "€" at character 2)' });
+    await expectScenarioError(['run', latin], latin, {
+      line: 2,
+      path: 'requests[0].headers.x-c',
+      message: 'header values must be Latin-1 (got "€" at character 2)',
+    });
     const bearer = await file('bearer-lf.yml', scenario().replace('path: /}', 'path: /, auth: {bearer: "abc\\ndef"}}'));
-    await expectScenarioError(['run', bearer], bearer, { line: 2, path: 'requests[0].auth.bearer', message: 'a bearer token (sent in the authorization header) must not contain CR, LF or NUL' });
+    await expectScenarioError(['run', bearer], bearer, {
+      line: 2,
+      path: 'requests[0].auth.bearer',
+      message: 'a bearer token (sent in the authorization header) must not contain CR, LF or NUL',
+    });
   });
 
   it('keys named constructor, toString or __proto__ in load, sla and sla.requests.<name>', async () => {
     for (const key of ['constructor', 'toString', '__proto__']) {
       const load = await file(`load-${key}.yml`, scenario().replace('iterations: 3}', `iterations: 3, ${key}: 1}`));
-      await expectScenarioError(['validate', load], load, { line: 3, path: `load.${key}`, message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, max_duration` });
+      await expectScenarioError(['validate', load], load, {
+        line: 3,
+        path: `load.${key}`,
+        message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, max_duration`,
+      });
       const sla = await file(`sla-${key}.yml`, scenario(`sla: {${key}: 3}`));
-      await expectScenarioError(['run', sla], sla, { line: 5, path: `sla.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+      await expectScenarioError(['run', sla], sla, {
+        line: 5,
+        path: `sla.${key}`,
+        message: `unknown key "${key}"; expected one of max_avg_latency_ms,`,
+      });
       const perRequest = await file(`sla-requests-${key}.yml`, scenario(`sla: {requests: {home: {${key}: 1}}}`));
-      await expectScenarioError(['run', perRequest], perRequest, { line: 5, path: `sla.requests.home.${key}`, message: `unknown key "${key}"; expected one of max_avg_latency_ms,` });
+      await expectScenarioError(['run', perRequest], perRequest, {
+        line: 5,
+        path: `sla.requests.home.${key}`,
+        message: `unknown key "${key}"; expected one of max_avg_latency_ms,`,
+      });
     }
   });
 
   it('a request name that is neither text nor a number (a number is accepted, as its text)', async () => {
     const name = await file('boolean-name.yml', scenario().replace('name: home', 'name: true'));
-    await expectScenarioError(['validate', name], name, { line: 2, path: 'requests[0].name', message: 'expected a string or a number (got true)' });
+    await expectScenarioError(['validate', name], name, {
+      line: 2,
+      path: 'requests[0].name',
+      message: 'expected a string or a number (got true)',
+    });
     await file('number-name.yml', scenario('sla: {requests: {50: {max_error_rate: 0.5}}}').replace('name: home', 'name: 50'));
     const out = await loadseed(['validate', 'number-name.yml']);
     expect(out.stderr).toBe('');
@@ -311,7 +458,11 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
   });
 
   it('validate refuses the same way (a sample)', async () => {
-    await expectScenarioError(['validate', 'type.yml'], 'type.yml', { line: 3, path: 'load.users', message: 'expected a whole number of users' });
+    await expectScenarioError(['validate', 'type.yml'], 'type.yml', {
+      line: 3,
+      path: 'load.users',
+      message: 'expected a whole number of users',
+    });
     await expectScenarioError(['validate', 'port-url.yml'], 'port-url.yml', { line: 1, path: 'target', message: 'not a valid URL' });
   });
 });
@@ -325,7 +476,12 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
   });
 
   it('flags README does not list: --workers, --users, --duration, --rate are errors, not ignored', async () => {
-    for (const flag of [['--workers', '4'], ['--users', '10'], ['--duration', '5s'], ['--rate', '10']]) {
+    for (const flag of [
+      ['--workers', '4'],
+      ['--users', '10'],
+      ['--duration', '5s'],
+      ['--rate', '10'],
+    ]) {
       await expectUsageError(['run', 'valid.yml', ...flag], `error: unknown option '${flag[0] as string}'`);
     }
     await expectUsageError(['merge', 'a.json', 'b.json', '-o', 'm.json', '--shard', '1/2'], "error: unknown option '--shard'");
@@ -338,7 +494,10 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     await expectUsageError(['run', 'valid.yml', 'valid.yml'], "error: too many arguments for 'run'");
     await expectUsageError(['run', 'valid.yml', '--out'], "error: option '-o, --out <file>' argument missing");
     await expectUsageError(['merge', 'a.json'], "error: required option '-o, --out <file>' not specified");
-    await expectUsageError(['compare', 'a.json', 'b.json', '--max-regression', 'lots'], 'error: --max-regression must be a percentage such as 10% or 2.5% (got "lots")');
+    await expectUsageError(
+      ['compare', 'a.json', 'b.json', '--max-regression', 'lots'],
+      'error: --max-regression must be a percentage such as 10% or 2.5% (got "lots")',
+    );
   });
 
   it('a scenario that does not exist, or is a directory', async () => {
@@ -356,19 +515,28 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
 
   it('--out, --html, --junit, --markdown in a directory that does not exist and cannot be created (a file is in the way)', async () => {
     for (const flag of ['--out', '--html', '--junit', '--markdown']) {
-      await expectUsageError(['run', 'valid.yml', flag, 'a-file/sub/report.out'], `error: ${flag}: cannot write a-file/sub/report.out: a-file is a file, not a directory; nothing was sent`);
+      await expectUsageError(
+        ['run', 'valid.yml', flag, 'a-file/sub/report.out'],
+        `error: ${flag}: cannot write a-file/sub/report.out: a-file is a file, not a directory; nothing was sent`,
+      );
     }
   });
 
   it('a path that is an existing directory', async () => {
-    await expectUsageError(['run', 'valid.yml', '--html', 'a-dir'], 'error: --html: cannot write a-dir: it is a directory (give a file name); nothing was sent');
+    await expectUsageError(
+      ['run', 'valid.yml', '--html', 'a-dir'],
+      'error: --html: cannot write a-dir: it is a directory (give a file name); nothing was sent',
+    );
     await expectUsageError(['run', 'valid.yml', '--out', ''], 'error: --out: cannot write "": it is a directory');
   });
 
   it('a path from the scenario (report.json), and from GITHUB_STEP_SUMMARY, named as such', async () => {
     const name = await file('report-key.yml', scenario().replace('report: {html: false}', 'report: {html: false, json: a-dir}'));
     await expectUsageError(['run', name], 'error: report.json in report-key.yml: cannot write a-dir: it is a directory');
-    await expectUsageError(['run', 'valid.yml'], 'error: GITHUB_STEP_SUMMARY: cannot write a-dir: it is a directory', { TARGET_URL: targetUrl, GITHUB_STEP_SUMMARY: 'a-dir' });
+    await expectUsageError(['run', 'valid.yml'], 'error: GITHUB_STEP_SUMMARY: cannot write a-dir: it is a directory', {
+      TARGET_URL: targetUrl,
+      GITHUB_STEP_SUMMARY: 'a-dir',
+    });
   });
 
   it('every bad path at once, one line each', async () => {
@@ -391,10 +559,22 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
     await file('rows.csv', 'id\n1\n2\n');
     const withData = await file('with-data.yml', scenario('data: [{file: rows.csv}]'));
     await symlink('valid.yml', join(dir, 'valid-link.yml'));
-    await expectUsageError(['run', 'valid.yml', '--out', 'valid.yml'], 'error: --out: cannot write valid.yml: it is the scenario file; nothing was sent');
-    await expectUsageError(['run', 'valid.yml', '--html', 'a-dir/../valid-link.yml'], 'error: --html: cannot write a-dir/../valid-link.yml: it is the scenario file');
-    await expectUsageError(['run', withData, '--junit', 'rows.csv'], 'error: --junit: cannot write rows.csv: it is a data file of with-data.yml');
-    await expectUsageError(['run', 'valid.yml', '--out', 'same.out', '--html', './same.out'], 'error: --out: cannot write same.out: --html writes it too; nothing was sent');
+    await expectUsageError(
+      ['run', 'valid.yml', '--out', 'valid.yml'],
+      'error: --out: cannot write valid.yml: it is the scenario file; nothing was sent',
+    );
+    await expectUsageError(
+      ['run', 'valid.yml', '--html', 'a-dir/../valid-link.yml'],
+      'error: --html: cannot write a-dir/../valid-link.yml: it is the scenario file',
+    );
+    await expectUsageError(
+      ['run', withData, '--junit', 'rows.csv'],
+      'error: --junit: cannot write rows.csv: it is a data file of with-data.yml',
+    );
+    await expectUsageError(
+      ['run', 'valid.yml', '--out', 'same.out', '--html', './same.out'],
+      'error: --out: cannot write same.out: --html writes it too; nothing was sent',
+    );
     expect(existsSync(join(dir, 'valid.yml')) && (await readFile(join(dir, 'valid.yml'), 'utf8')).startsWith('target:')).toBe(true);
     expect(existsSync(join(dir, 'rows.csv')) && existsSync(join(dir, 'same.out'))).toEqual(false);
   });
@@ -405,9 +585,18 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
     await copyFile(tls.clientCertPath, join(dir, 'tls-cert.pem'));
     await copyFile(tls.clientKeyPath, join(dir, 'tls-key.pem'));
     const withTls = await file('with-tls.yml', scenario('http: {tls: {ca: tls-ca.pem, cert: tls-cert.pem, key: tls-key.pem}}'));
-    await expectUsageError(['run', withTls, '--out', 'tls-key.pem'], 'error: --out: cannot write tls-key.pem: it is the http.tls.key file of with-tls.yml; nothing was sent');
-    await expectUsageError(['run', withTls, '--html', './tls-cert.pem'], 'error: --html: cannot write ./tls-cert.pem: it is the http.tls.cert file of with-tls.yml');
-    await expectUsageError(['run', withTls, '--junit', 'tls-ca.pem'], 'error: --junit: cannot write tls-ca.pem: it is the http.tls.ca file of with-tls.yml');
+    await expectUsageError(
+      ['run', withTls, '--out', 'tls-key.pem'],
+      'error: --out: cannot write tls-key.pem: it is the http.tls.key file of with-tls.yml; nothing was sent',
+    );
+    await expectUsageError(
+      ['run', withTls, '--html', './tls-cert.pem'],
+      'error: --html: cannot write ./tls-cert.pem: it is the http.tls.cert file of with-tls.yml',
+    );
+    await expectUsageError(
+      ['run', withTls, '--junit', 'tls-ca.pem'],
+      'error: --junit: cannot write tls-ca.pem: it is the http.tls.ca file of with-tls.yml',
+    );
     expect(await readFile(join(dir, 'tls-key.pem'), 'utf8')).toBe(tls.clientKeyPem);
   });
 
@@ -417,7 +606,10 @@ describe('output paths that cannot be written: refused at start, exit 2, nothing
     await chmod(join(dir, 'read-only'), 0o500);
     try {
       for (const flag of ['--out', '--html', '--junit', '--markdown']) {
-        await expectUsageError(['run', 'valid.yml', flag, 'read-only/sub/report.out'], `error: ${flag}: cannot write read-only/sub/report.out: the directory read-only is not writable (EACCES)`);
+        await expectUsageError(
+          ['run', 'valid.yml', flag, 'read-only/sub/report.out'],
+          `error: ${flag}: cannot write read-only/sub/report.out: the directory read-only is not writable (EACCES)`,
+        );
       }
     } finally {
       await chmod(join(dir, 'read-only'), 0o700);
@@ -430,7 +622,10 @@ describe('a results file that cannot be used: one message, exit 2', () => {
     // Real results files, from runs against a port where nothing listens (refused connections are results too).
     const port = await closedPort();
     for (const name of ['one', 'two']) {
-      await file(`${name}.yml`, `name: ${name}\ntarget: http://127.0.0.1:${port}\nrequests: [{name: home, path: /}]\nload: {profile: constant, users: 1, iterations: 3}\nsla: false\nreport: {html: false}\n`);
+      await file(
+        `${name}.yml`,
+        `name: ${name}\ntarget: http://127.0.0.1:${port}\nrequests: [{name: home, path: /}]\nload: {profile: constant, users: 1, iterations: 3}\nsla: false\nreport: {html: false}\n`,
+      );
       const out = await loadseed(['run', `${name}.yml`, '--quiet', '--out', `${name}.json`], {});
       expect(out.code, out.stderr).toBe(0);
     }
@@ -445,25 +640,52 @@ describe('a results file that cannot be used: one message, exit 2', () => {
 
   it('merge and report check their output paths before any work', async () => {
     await file('in-the-way', 'a file\n');
-    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'in-the-way/m.json'], 'error: -o: cannot write in-the-way/m.json: in-the-way is a file, not a directory; nothing was merged');
-    await expectUsageError(['report', 'one.json', '--html', 'in-the-way/r.html'], 'error: --html: cannot write in-the-way/r.html: in-the-way is a file, not a directory; nothing was written');
+    await expectUsageError(
+      ['merge', 'one.json', 'two.json', '-o', 'in-the-way/m.json'],
+      'error: -o: cannot write in-the-way/m.json: in-the-way is a file, not a directory; nothing was merged',
+    );
+    await expectUsageError(
+      ['report', 'one.json', '--html', 'in-the-way/r.html'],
+      'error: --html: cannot write in-the-way/r.html: in-the-way is a file, not a directory; nothing was written',
+    );
   });
 
   it('an output that is one of the results files read (report, merge, compare, --baseline), or another output', async () => {
     const one = await readFile(join(dir, 'one.json'), 'utf8');
-    await expectUsageError(['report', 'one.json', '--html', 'one.json'], 'error: --html: cannot write one.json: it is the results file it reads; nothing was written');
-    await expectUsageError(['report', 'one.json', '--junit', 'r.xml', '--markdown', 'r.xml'], 'error: --markdown: cannot write r.xml: --junit writes it too');
-    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'one.json'], 'error: -o: cannot write one.json: it is a results file it merges; nothing was merged');
-    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'm.json', '--html', 'm.json'], 'error: --html: cannot write m.json: -o writes it too');
-    await expectUsageError(['compare', 'one.json', 'two.json', '--markdown', 'two.json'], 'error: --markdown: cannot write two.json: it is the results file it reads; nothing was compared');
-    await expectUsageError(['run', 'valid.yml', '--baseline', 'one.json', '--out', 'one.json'], 'error: --out: cannot write one.json: it is the baseline (--baseline); nothing was sent');
+    await expectUsageError(
+      ['report', 'one.json', '--html', 'one.json'],
+      'error: --html: cannot write one.json: it is the results file it reads; nothing was written',
+    );
+    await expectUsageError(
+      ['report', 'one.json', '--junit', 'r.xml', '--markdown', 'r.xml'],
+      'error: --markdown: cannot write r.xml: --junit writes it too',
+    );
+    await expectUsageError(
+      ['merge', 'one.json', 'two.json', '-o', 'one.json'],
+      'error: -o: cannot write one.json: it is a results file it merges; nothing was merged',
+    );
+    await expectUsageError(
+      ['merge', 'one.json', 'two.json', '-o', 'm.json', '--html', 'm.json'],
+      'error: --html: cannot write m.json: -o writes it too',
+    );
+    await expectUsageError(
+      ['compare', 'one.json', 'two.json', '--markdown', 'two.json'],
+      'error: --markdown: cannot write two.json: it is the results file it reads; nothing was compared',
+    );
+    await expectUsageError(
+      ['run', 'valid.yml', '--baseline', 'one.json', '--out', 'one.json'],
+      'error: --out: cannot write one.json: it is the baseline (--baseline); nothing was sent',
+    );
     expect(await readFile(join(dir, 'one.json'), 'utf8')).toBe(one);
     expect(existsSync(join(dir, 'm.json')) || existsSync(join(dir, 'r.xml'))).toBe(false);
   });
 
   const cases = [
     ['truncated.json', /^error: truncated\.json: not valid JSON \(.+\)$/],
-    ['package.json', 'error: package.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`'],
+    [
+      'package.json',
+      'error: package.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`',
+    ],
     ['broken.json', 'error: broken.json: not a valid results document: /summary/total lacks "count"'],
     ['garbage.json', /^error: garbage\.json: not valid JSON/],
   ] as const;
@@ -480,8 +702,14 @@ describe('a results file that cannot be used: one message, exit 2', () => {
   }
 
   it('merge refuses results of two different scenarios, and the same run twice', async () => {
-    await expectUsageError(['merge', 'one.json', 'two.json', '-o', 'merged.json'], 'error: cannot merge two.json with one.json: different scenarios ("two" and "one"); merge combines shards of one scenario');
-    await expectUsageError(['merge', 'one.json', 'one.json', '-o', 'merged.json'], 'error: one.json: holds the same run as one.json: merging it twice would count it twice');
+    await expectUsageError(
+      ['merge', 'one.json', 'two.json', '-o', 'merged.json'],
+      'error: cannot merge two.json with one.json: different scenarios ("two" and "one"); merge combines shards of one scenario',
+    );
+    await expectUsageError(
+      ['merge', 'one.json', 'one.json', '-o', 'merged.json'],
+      'error: one.json: holds the same run as one.json: merging it twice would count it twice',
+    );
     expect(existsSync(join(dir, 'merged.json'))).toBe(false);
   });
 

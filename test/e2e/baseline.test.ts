@@ -14,7 +14,10 @@ let server: TargetServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadseed-baseline-'));
   server = await startTargetServer({ port: 0 });
-  for (const [name, delayMs] of [['fast', 5], ['slow', 40]] as const) {
+  for (const [name, delayMs] of [
+    ['fast', 5],
+    ['slow', 40],
+  ] as const) {
     await writeFile(
       join(dir, `${name}.yml`),
       `name: api\ntarget: \${TARGET_URL}\nrequests: [{name: item, path: /delay/${delayMs}}]\nload: {profile: constant, users: 2, iterations: 40}\nsla: {max_error_rate: 0}\nreport: {html: false}\n`,
@@ -34,7 +37,18 @@ const run = (args: readonly string[]) => runBuiltCli(args, { cwd: dir, env: { TA
 describe('run --baseline (built CLI)', () => {
   it('fails a run that regressed beyond the tolerance, and says so everywhere', async () => {
     expect((await run(['run', 'fast.yml', '--out', 'base.json', '--quiet'])).code).toBe(0);
-    const out = await run(['run', 'slow.yml', '--baseline', 'base.json', '--out', 'slow.json', '--junit', 'slow.xml', '--html', 'slow.html']);
+    const out = await run([
+      'run',
+      'slow.yml',
+      '--baseline',
+      'base.json',
+      '--out',
+      'slow.json',
+      '--junit',
+      'slow.xml',
+      '--html',
+      'slow.html',
+    ]);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain('baseline  base.json');
     expect(out.stdout).toMatch(/✗ failed: \d+ regressions? against the baseline: p50 \+\d+\.\d%.*; 1 of 1 thresholds met/);

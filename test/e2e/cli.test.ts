@@ -82,9 +82,15 @@ describe('loadseed (built CLI)', () => {
 
   it('init with --url, --profile ramp and --profile arrival-rate writes valid scenarios', async () => {
     const cases: [string[], string][] = [
-      [['api.yml', '--url', 'http://127.0.0.1:3000/api/items?page=2', '--users', '50', '--duration', '1m'], 'constant 50 users for 1m · 1m · 1 request: items'],
+      [
+        ['api.yml', '--url', 'http://127.0.0.1:3000/api/items?page=2', '--users', '50', '--duration', '1m'],
+        'constant 50 users for 1m · 1m · 1 request: items',
+      ],
       [['ramp.yml', '--profile', 'ramp', '--users', '100', '--duration', '5m'], 'ramp 1→100 users over 2m30s, then 2m30s at 100'],
-      [['open.yml', '--profile', 'arrival-rate', '--rate', '200', '--users', '40', '--duration', '45s'], 'arrival rate 200/s for 45s (max 40 users)'],
+      [
+        ['open.yml', '--profile', 'arrival-rate', '--rate', '200', '--users', '40', '--duration', '45s'],
+        'arrival rate 200/s for 45s (max 40 users)',
+      ],
     ];
     for (const [args, summary] of cases) {
       const init = await loadseed(['init', ...args], { cwd: dir });
@@ -99,7 +105,11 @@ describe('loadseed (built CLI)', () => {
   });
 
   it('init --url quotes a last path segment that YAML would read as a number or a boolean, so validate accepts it', async () => {
-    for (const [segment, file] of [['/delay/50', 'delay.yml'], ['/status/200', 'status.yml'], ['/items/true', 'items.yml']] as const) {
+    for (const [segment, file] of [
+      ['/delay/50', 'delay.yml'],
+      ['/status/200', 'status.yml'],
+      ['/items/true', 'items.yml'],
+    ] as const) {
       const init = await loadseed(['init', file, '--url', `http://127.0.0.1:3000${segment}`], { cwd: dir });
       expect(init.code, segment).toBe(0);
       const valid = await loadseed(['validate', file], { cwd: dir });
@@ -127,7 +137,16 @@ describe('loadseed (built CLI)', () => {
   it('validate reports a scenario error as file:line:col, path and message, exit 2', async () => {
     await writeFile(
       join(dir, 'bad.yml'),
-      ['target: http://127.0.0.1:8080', 'requests:', '  - path: /', 'load:', '  profile: constant', '  users: "fifty"', '  duration: 10s', ''].join('\n'),
+      [
+        'target: http://127.0.0.1:8080',
+        'requests:',
+        '  - path: /',
+        'load:',
+        '  profile: constant',
+        '  users: "fifty"',
+        '  duration: 10s',
+        '',
+      ].join('\n'),
     );
     const out = await loadseed(['validate', 'bad.yml'], { cwd: dir });
     expect(out.code).toBe(2);

@@ -29,7 +29,18 @@ const run = (args: readonly string[]) => runBuiltCli(args, { cwd: dir, env: { TA
 describe('the default sla (built CLI)', () => {
   it('fails a run with 100% errors and no sla (exit 1), naming the default threshold in every output', async () => {
     const before = server.requestCount();
-    const out = await run(['run', 'no-sla.yml', '--out', 'no-sla.json', '--junit', 'no-sla.xml', '--markdown', 'no-sla.md', '--html', 'no-sla.html']);
+    const out = await run([
+      'run',
+      'no-sla.yml',
+      '--out',
+      'no-sla.json',
+      '--junit',
+      'no-sla.xml',
+      '--markdown',
+      'no-sla.md',
+      '--html',
+      'no-sla.html',
+    ]);
     expect(out.code, out.stdout + out.stderr).toBe(1);
     expect(server.requestCount() - before).toBe(20);
     expect(out.stdout).toContain('✗ error rate 100% > 1% (default: no sla set)');
@@ -38,7 +49,14 @@ describe('the default sla (built CLI)', () => {
     const doc = await readCheckedResults(dir, 'no-sla.json');
     expect(doc.verdict).toBe('failed');
     expect(doc.thresholds).toEqual([
-      { key: 'max_error_rate', limit: 0.01, measured: 1, passed: false, default: true, description: 'error rate 100% > 1% (default: no sla set)' },
+      {
+        key: 'max_error_rate',
+        limit: 0.01,
+        measured: 1,
+        passed: false,
+        default: true,
+        description: 'error rate 100% > 1% (default: no sla set)',
+      },
     ]);
     expect(await readFile(join(dir, 'no-sla.xml'), 'utf8')).toContain('(default: no sla set)');
     expect(await readFile(join(dir, 'no-sla.md'), 'utf8')).toContain('(default: no sla set)');

@@ -116,7 +116,8 @@ sla: {p95_latency_ms: 150}
     // Counted, not timed: fewer arrivals than two more steps would have added (the failed step is judged
     // 200 ms after its end, then the load stops).
     const arrivals = doc.summary.total.count + doc.summary.droppedArrivals;
-    const upTo = (steps: number): number => Array.from({ length: steps }, (_, index) => 100 + 25 * index).reduce((sum, rate) => sum + rate, 0);
+    const upTo = (steps: number): number =>
+      Array.from({ length: steps }, (_, index) => 100 + 25 * index).reduce((sum, rate) => sum + rate, 0);
     expect(arrivals).toBeLessThan(upTo(search.steps.length + 2));
     expect(doc.thresholds).toEqual([expect.objectContaining({ key: 'p95_latency_ms', passed: true })]);
 
@@ -124,7 +125,9 @@ sla: {p95_latency_ms: 150}
     expect(out.stdout).toContain(`limit  ${search.limitRatePerSec} req/s: the highest rate that met the SLA`);
     expect(out.stdout).toMatch(/knee {3}\d+ req\/s: where p95 latency starts to climb/);
     expect(out.stdout.trim().split('\n').at(-1)).toBe(`✓ limit found: ${search.limitRatePerSec} req/s`);
-    expect(out.stderr).toMatch(/✗ step \d \(\d+\/s\): (p95 latency [\d.]+ ms > 150 ms|delivered \d+\/s of \d+\/s offered): find-limit stops the run/);
+    expect(out.stderr).toMatch(
+      /✗ step \d \(\d+\/s\): (p95 latency [\d.]+ ms > 150 ms|delivered \d+\/s of \d+\/s offered): find-limit stops the run/,
+    );
 
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');
     expect(html).toContain('<section id="find-limit">');
@@ -134,7 +137,10 @@ sla: {p95_latency_ms: 150}
   });
 
   it.skipIf(!existsSync(CHROMIUM))('draws the breaking-point chart in headless Chromium: a point per step, no console error', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
@@ -157,8 +163,25 @@ sla: {p95_latency_ms: 150}
   });
 
   it('makes steps of another profile from the flags; without an sla judges by the default; every step passed: at least the last rate', async (context) => {
-    const file = await scenario('constant.yml', 'name: flags\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 2, duration: 10s}\n');
-    const out = await findLimit([file, '--start-rate', '20', '--step-rate', '20', '--max-rate', '40', '--step-duration', '1s', '--out', 'flags.json', '--html', 'flags.html']);
+    const file = await scenario(
+      'constant.yml',
+      'name: flags\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 2, duration: 10s}\n',
+    );
+    const out = await findLimit([
+      file,
+      '--start-rate',
+      '20',
+      '--step-rate',
+      '20',
+      '--max-rate',
+      '40',
+      '--step-duration',
+      '1s',
+      '--out',
+      'flags.json',
+      '--html',
+      'flags.html',
+    ]);
     expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
     const doc = await results('flags.json');
     // The steps are judged on figures of a server in this test's process: as in the capacity test above, on a
@@ -196,7 +219,11 @@ sla: {p95_latency_ms: 150}
     expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
     expect(out.code, out.stdout).toBe(0);
     const doc = await results('delivered.json');
-    expect(doc.findLimit).toMatchObject({ limitRatePerSec: 20, stopReason: 'delivery', delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 } });
+    expect(doc.findLimit).toMatchObject({
+      limitRatePerSec: 20,
+      stopReason: 'delivery',
+      delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 },
+    });
     const failed = doc.findLimit?.steps.at(-1);
     expect(failed).toMatchObject({ ratePerSec: 60, passed: false });
     expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
@@ -252,7 +279,10 @@ sla: {p95_latency_ms: 150}
 
   it('refuses, exit 2 and nothing sent: another profile without the flags, steps under 1 s, a bad flag', async () => {
     const before = server.requestCount();
-    const constant = await scenario('plain.yml', 'name: plain\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, duration: 1s}\n');
+    const constant = await scenario(
+      'plain.yml',
+      'name: plain\ntarget: ${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, duration: 1s}\n',
+    );
     const missing = await findLimit([constant, '--start-rate', '10']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('plain.yml uses the constant profile; find-limit steps an arrival rate up');
@@ -325,7 +355,17 @@ sla: {p95_latency_ms: 150}
   it('explains itself in --help: options, the default SLA, exit codes, examples', async () => {
     const help = await runBuiltCli(['find-limit', '--help']);
     expect(help.code).toBe(0);
-    for (const text of ['--start-rate <n>', '--step-rate <n>', '--max-rate <n>', '--step-duration <duration>', '--out <file>', '--html <file>', 'p95 ≤ 5×', 'Exit codes: 0 a limit was found', '$ loadseed find-limit']) {
+    for (const text of [
+      '--start-rate <n>',
+      '--step-rate <n>',
+      '--max-rate <n>',
+      '--step-duration <duration>',
+      '--out <file>',
+      '--html <file>',
+      'p95 ≤ 5×',
+      'Exit codes: 0 a limit was found',
+      '$ loadseed find-limit',
+    ]) {
       expect(help.stdout).toContain(text);
     }
   });

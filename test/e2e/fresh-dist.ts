@@ -24,7 +24,9 @@ export default function freshDist(): void {
     if (builtMs < statSync(source).mtimeMs) stale.push(`${relative(ROOT, built)} is older than ${relative(ROOT, source)}`);
   }
   if (stale.length > 0) {
-    throw new Error(`dist/ is stale (${stale.slice(0, 3).join('; ')}${stale.length > 3 ? `; and ${stale.length - 3} more` : ''}): run npm run build, or npm test, which builds first`);
+    throw new Error(
+      `dist/ is stale (${stale.slice(0, 3).join('; ')}${stale.length > 3 ? `; and ${stale.length - 3} more` : ''}): run npm run build, or npm test, which builds first`,
+    );
   }
 }
 

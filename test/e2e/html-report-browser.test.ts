@@ -38,7 +38,9 @@ interface PageElement {
 interface PageCanvas {
   readonly width: number;
   readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray } } | null;
 }
 declare const document: {
   querySelectorAll<T = PageElement>(selector: string): Iterable<T> & { readonly length: number };
@@ -83,7 +85,15 @@ beforeAll(async () => {
   reportUrl = pathToFileURL(file).href;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -218,7 +228,9 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in headless Chromium${HAS_CHROMI
     const fits = await page.evaluate(() =>
       [...document.querySelectorAll('.chart')].map((element) => {
         const plot = element.querySelector('.uplot')!;
-        return plot.getBoundingClientRect().width <= element.getBoundingClientRect().width + 1 && element.getBoundingClientRect().width < 400;
+        return (
+          plot.getBoundingClientRect().width <= element.getBoundingClientRect().width + 1 && element.getBoundingClientRect().width < 400
+        );
       }),
     );
     expect(fits).toEqual([true, true, true, true, true, true]);

@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 async function scenario(name: string, load: string): Promise<string> {
-  await writeFile(join(dir, `${name}.yml`), `name: ${name}\ntarget: ${server.url}\nrequests: [{path: /}]\nload: ${load}\nreport: {html: false, json: ${name}.json}\n`);
+  await writeFile(
+    join(dir, `${name}.yml`),
+    `name: ${name}\ntarget: ${server.url}\nrequests: [{path: /}]\nload: ${load}\nreport: {html: false, json: ${name}.json}\n`,
+  );
   return `${name}.yml`;
 }
 
@@ -34,7 +37,10 @@ describe('long durations (built CLI)', () => {
     it(`--max-duration ${limit}: a 1 s run runs to its end, exit 0, every request counted`, async () => {
       const name = `limit-${limit}`;
       const before = server.requests();
-      const out = await runBuiltCli(['run', await scenario(name, '{profile: arrival_rate, rate: 20, duration: 1s}'), '--max-duration', limit], { cwd: dir });
+      const out = await runBuiltCli(
+        ['run', await scenario(name, '{profile: arrival_rate, rate: 20, duration: 1s}'), '--max-duration', limit],
+        { cwd: dir },
+      );
       expect(out.stderr).not.toContain('reached');
       expect(out.code).toBe(0);
       const doc = await readCheckedResults(dir, `${name}.json`);

@@ -21,7 +21,9 @@ afterAll(async () => {
 
 function mergeSignalled(signal: NodeJS.Signals, fifo: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   execFileSync('mkfifo', [join(dir, fifo)]);
-  const second = JSON.stringify(resultsOf(record(newRecorder(), { count: 200, seed: 2 }), { startedAtEpochMs: Date.parse('2026-11-25T20:00:01.000Z') }));
+  const second = JSON.stringify(
+    resultsOf(record(newRecorder(), { count: 200, seed: 2 }), { startedAtEpochMs: Date.parse('2026-11-25T20:00:01.000Z') }),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'merge', 'a.json', fifo, '-o', `${fifo}-merged.json`], {
       cwd: dir,

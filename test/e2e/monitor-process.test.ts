@@ -72,7 +72,10 @@ async function startWrappedServer(args: readonly string[]): Promise<{ wrapperPid
 
 /** The escaping of EJS's `<%= %>`. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[character] ?? character);
+  return text.replace(
+    /[&<>"']/g,
+    (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[character] ?? character,
+  );
 }
 
 describe.skipIf(platform() !== 'linux')('a process monitor names the process it sampled (built CLI)', () => {
@@ -104,7 +107,7 @@ describe.skipIf(platform() !== 'linux')('a process monitor names the process it 
     expect(doc.summary.total.count).toBe(served);
     const [source] = doc.monitor ?? [];
     expect(source?.target).toBe(`command ${marker}`);
-    expect(source?.processes).toEqual([{ pid: serverPid, commandLine, fromOffsetMs: expect.any(Number) }]);
+    expect(source?.processes).toEqual([{ pid: serverPid, commandLine, fromOffsetMs: expect.any(Number) as number }]);
     // Sampled from t=0 (found before it), or from the first point of the measured phase.
     expect(source?.processes?.[0]?.fromOffsetMs).toBeLessThanOrEqual(source?.points[0]?.offsetMs ?? -1);
     expect(source?.points.filter((point) => point.memoryBytes !== null).length).toBeGreaterThanOrEqual(3);
@@ -123,6 +126,8 @@ describe.skipIf(platform() !== 'linux')('a process monitor names the process it 
     const report = await runBuiltCli(['report', 'monitor.json', '--html', 'again.html'], { cwd: dir });
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(`\n  server: pid ${serverPid} "${commandLine}"\n`);
-    expect(await readFile(join(dir, 'again.html'), 'utf8')).toContain(`<span class="process">${escapeHtml(`pid ${serverPid} "${commandLine}"`)}</span>`);
+    expect(await readFile(join(dir, 'again.html'), 'utf8')).toContain(
+      `<span class="process">${escapeHtml(`pid ${serverPid} "${commandLine}"`)}</span>`,
+    );
   });
 });

@@ -24,7 +24,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function interrupted(name: string, load: string, signal: NodeJS.Signals, afterRequests: number, requests = '[{path: /delay/20}]'): Promise<{ code: number | null; doc: ResultsDocument; html: string }> {
+async function interrupted(
+  name: string,
+  load: string,
+  signal: NodeJS.Signals,
+  afterRequests: number,
+  requests = '[{path: /delay/20}]',
+): Promise<{ code: number | null; doc: ResultsDocument; html: string }> {
   await writeFile(
     join(dir, `${name}.yml`),
     `name: ${name}\ntarget: \${TARGET_URL}\nrequests: ${requests}\nload: ${load}\nsla: {p95_latency_ms: 1000}\nreport: {json: ${name}.json, html: ${name}.html, junit: ${name}.xml}\n`,

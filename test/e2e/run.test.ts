@@ -10,9 +10,12 @@ import type { TargetServer } from '../../src/target/target-server.js';
 import { runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
-
 /** Runs the built CLI in `dir`; `onStart` may signal the child. */
-function loadseed(args: readonly string[], env: Record<string, string>, onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<CliOutcome> {
+function loadseed(
+  args: readonly string[],
+  env: Record<string, string>,
+  onStart?: (kill: (signal: NodeJS.Signals) => void) => void,
+): Promise<CliOutcome> {
   return runBuiltCli(args, { cwd: dir, env, ...(onStart === undefined ? {} : { onStart }) });
 }
 
@@ -127,7 +130,10 @@ report: {html: false}
       `name: ci\ntarget: \${TARGET_URL}\nrequests: [{name: slow, path: /delay/30}]\nload: {profile: constant, users: 2, iterations: 10}\nsla: {max_error_rate: 0, requests: {slow: {p50_latency_ms: 5}}}\nreport: {html: false, junit: ci.xml}\n`,
     );
     await writeFile(join(dir, 'step-summary.md'), '# earlier step\n');
-    const out = await loadseed(['run', file, '--json', '--markdown', 'ci.md'], { TARGET_URL: server.url, GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') });
+    const out = await loadseed(['run', file, '--json', '--markdown', 'ci.md'], {
+      TARGET_URL: server.url,
+      GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md'),
+    });
     expect(out.code).toBe(1);
     const doc = JSON.parse(out.stdout) as ResultsDocument;
     expect(resultsSchemaProblems(doc)).toEqual([]);
@@ -136,21 +142,29 @@ report: {html: false}
     expect(out.stderr).toContain('✗ failed: 1 of 2 thresholds violated');
     const junit = await readFile(join(dir, 'ci.xml'), 'utf8');
     expect(junit).toContain('<testsuite name="ci" tests="2" failures="1"');
-    expect(junit).toMatch(/<testcase classname="loadseed.ci" name="p50_latency_ms \(slow\)" time="0">\s*<failure type="threshold" message="p50 latency \d+(\.\d)? ms &gt; 5 ms \(slow\)">/);
+    expect(junit).toMatch(
+      /<testcase classname="loadseed.ci" name="p50_latency_ms \(slow\)" time="0">\s*<failure type="threshold" message="p50 latency \d+(\.\d)? ms &gt; 5 ms \(slow\)">/,
+    );
     const markdown = await readFile(join(dir, 'ci.md'), 'utf8');
     expect(markdown.split('\n')[0]).toBe('### ❌ loadseed: ci failed: 1 of 2 thresholds violated');
     expect(await readFile(join(dir, 'step-summary.md'), 'utf8')).toBe(`# earlier step\n${markdown}`);
   });
 
   it('--quiet prints only the verdict', async () => {
-    const file = await scenario('quiet.yml', `target: \${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, iterations: 5}\nreport: {html: false}\n`);
+    const file = await scenario(
+      'quiet.yml',
+      `target: \${TARGET_URL}\nrequests: [{path: /}]\nload: {profile: constant, users: 1, iterations: 5}\nreport: {html: false}\n`,
+    );
     const out = await loadseed(['run', file, '--quiet'], { TARGET_URL: server.url });
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('✓ passed: 1 of 1 thresholds met\n'); // the default threshold, error rate ≤ 1%: no sla
     expect(out.stderr).toBe('');
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`on ${signal} stops, writes the partial results marked interrupted, and exits ${code}`, async () => {
       const file = await scenario(
         `long-${signal}.yml`,
@@ -212,7 +226,8 @@ report: {html: false}
       'shard.yml',
       `name: shard\ntarget: \${TARGET_URL}\nrequests: [{name: home, path: /}, {name: data, path: /json}]\nload: {profile: constant, users: 2, iterations: 40}\nsla: {max_error_rate: 0, requests: {data: {p99_latency_ms: 1000}}}\nreport: {html: false}\n`,
     );
-    for (const shard of ['s1', 's2']) expect((await loadseed(['run', file, '-q', '--out', `${shard}.json`], { TARGET_URL: server.url })).code).toBe(0);
+    for (const shard of ['s1', 's2'])
+      expect((await loadseed(['run', file, '-q', '--out', `${shard}.json`], { TARGET_URL: server.url })).code).toBe(0);
     const merged = await loadseed(['merge', 's1.json', 's2.json', '-o', 'merged.json', '-q'], {});
     expect(merged.code).toBe(0);
     const doc = await results('merged.json');

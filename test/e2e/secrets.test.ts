@@ -47,7 +47,14 @@ beforeAll(async () => {
 /** Every output a run wrote: its console streams and the files STEM.json/.xml/.md/.html in the test folder. */
 async function outputsOf(out: { stdout: string; stderr: string }, stem: string): Promise<Record<string, string>> {
   const file = (extension: string): Promise<string> => readFile(join(dir, `${stem}.${extension}`), 'utf8');
-  return { stdout: out.stdout, stderr: out.stderr, json: await file('json'), junit: await file('xml'), markdown: await file('md'), html: await file('html') };
+  return {
+    stdout: out.stdout,
+    stderr: out.stderr,
+    json: await file('json'),
+    junit: await file('xml'),
+    markdown: await file('md'),
+    html: await file('html'),
+  };
 }
 
 afterAll(async () => {
@@ -71,23 +78,23 @@ describe('secrets (built CLI)', () => {
         '  - name: journey',
         '    steps:',
         `      - {name: 'login \${SECRET_ENV}', method: POST, path: /login, auth: {basic: {username: user, password: ${CANARIES.password}}}, capture: [{as: token, json: $.token}]}`,
-        "      - name: echo",
+        '      - name: echo',
         '        path: /echo',
         "        auth: {bearer: '{{ token }}'}",
         "        headers: {x-session: '{{ session_secret }}', x-env: '{{ $env.SECRET_ENV }}'}",
         '        expect:',
         '          headers: {set-cookie: nope, x-api-key: nope}',
-        "      - {name: body, path: /body, expect: {json: [{path: $.variable, equals: nope}]}}",
-        "      - {name: token, path: /token, expect: {json: [{path: $.token, equals: nope}]}}",
+        '      - {name: body, path: /body, expect: {json: [{path: $.variable, equals: nope}]}}',
+        '      - {name: token, path: /token, expect: {json: [{path: $.token, equals: nope}]}}',
         'load: {profile: constant, users: 1, iterations: 3}',
         'sla: {max_error_rate: 0}',
         '',
       ].join('\n'),
     );
-    const out = await runBuiltCli(
-      ['run', file, '--out', 'r.json', '--junit', 'r.xml', '--markdown', 'r.md', '--html', 'r.html'],
-      { cwd: dir, env: { SECRET_ENV: CANARIES.env } },
-    );
+    const out = await runBuiltCli(['run', file, '--out', 'r.json', '--junit', 'r.xml', '--markdown', 'r.md', '--html', 'r.html'], {
+      cwd: dir,
+      env: { SECRET_ENV: CANARIES.env },
+    });
     // The SLA fails (the checks are made to fail, so that their reasons are reported): exit 1, not a crash.
     expect(out.code).toBe(1);
     // The secrets did reach the target: the test is not vacuous.
@@ -101,7 +108,10 @@ describe('secrets (built CLI)', () => {
       }
     }
     // Redacted, not dropped: the names and reasons are there, with *** in place of the secret.
-    const results = JSON.parse(outputs['json'] ?? '') as { scenario: { name: string }; summary: { requests: { name: string; failureSamples?: { message: string }[] }[] } };
+    const results = JSON.parse(outputs['json'] ?? '') as {
+      scenario: { name: string };
+      summary: { requests: { name: string; failureSamples?: { message: string }[] }[] };
+    };
     expect(results.scenario.name).toBe('secrets ***');
     expect(results.summary.requests.map((request) => request.name)).toEqual(['login ***', 'echo', 'body', 'token']);
     const reasons = results.summary.requests.flatMap((request) => request.failureSamples ?? []).map((sample) => sample.message);
@@ -161,7 +171,10 @@ describe('secrets in encoded forms (built CLI)', () => {
         const authorization = req.headers.authorization ?? '';
         const values: Record<string, string> = {
           auth: authorization.slice(authorization.indexOf(' ') + 1),
-          password: Buffer.from(authorization.slice(authorization.indexOf(' ') + 1), 'base64').toString('utf8').split(':')[1] ?? '',
+          password:
+            Buffer.from(authorization.slice(authorization.indexOf(' ') + 1), 'base64')
+              .toString('utf8')
+              .split(':')[1] ?? '',
           key: String(req.headers['x-api-key'] ?? ''),
           body,
           url: new URL(req.url ?? '', 'http://x').searchParams.get('q') ?? '',
@@ -202,14 +215,20 @@ describe('secrets in encoded forms (built CLI)', () => {
     const file = join(dir, 'encoded.yml');
     await writeFile(
       file,
-      [`name: encoded`, `target: ${echoUrl}`, 'requests:', ...lines, 'load: {profile: constant, users: 1, iterations: 2}', 'sla: {max_error_rate: 0}', ''].join(
-        '\n',
-      ),
+      [
+        `name: encoded`,
+        `target: ${echoUrl}`,
+        'requests:',
+        ...lines,
+        'load: {profile: constant, users: 1, iterations: 2}',
+        'sla: {max_error_rate: 0}',
+        '',
+      ].join('\n'),
     );
-    const out = await runBuiltCli(
-      ['run', file, '--out', 'e.json', '--junit', 'e.xml', '--markdown', 'e.md', '--html', 'e.html'],
-      { cwd: dir, env: { PW: ENCODED.password, JWT: ENCODED.jwt, KEY: ENCODED.key, BODY: ENCODED.body, QUERY: ENCODED.query } },
-    );
+    const out = await runBuiltCli(['run', file, '--out', 'e.json', '--junit', 'e.xml', '--markdown', 'e.md', '--html', 'e.html'], {
+      cwd: dir,
+      env: { PW: ENCODED.password, JWT: ENCODED.jwt, KEY: ENCODED.key, BODY: ENCODED.body, QUERY: ENCODED.query },
+    });
     expect(out.code).toBe(1);
     // Every request reached the target with its secret, and every one failed its check: 36 requests × 2.
     expect(seen).toHaveLength(72);
@@ -230,7 +249,9 @@ describe('secrets in encoded forms (built CLI)', () => {
       for (const [kind, form] of canaries) expect(text.includes(form), `${kind} ${JSON.stringify(form)} in ${where}`).toBe(false);
     }
     // Redacted, not dropped: each request's reason is there with *** in place of the value.
-    const results = JSON.parse(outputs['json'] ?? '') as { summary: { requests: { name: string; failureSamples?: { message: string }[] }[] } };
+    const results = JSON.parse(outputs['json'] ?? '') as {
+      summary: { requests: { name: string; failureSamples?: { message: string }[] }[] };
+    };
     const reasons = Object.fromEntries(results.summary.requests.map((request) => [request.name, request.failureSamples?.[0]?.message]));
     expect(reasons['bearer-raw']).toBe('check json $.v: expected "nope", got "***"');
     expect(reasons['key-pctL']).toBe('check json $.v: expected "nope", got "***"');

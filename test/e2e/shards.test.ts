@@ -34,7 +34,10 @@ async function shardedRun(name: string, load: string): Promise<ResultsDocument[]
   );
   const runs = await Promise.all(
     [1, 2, 3, 4].map((index) =>
-      runBuiltCli(['run', `${name}.yml`, '--shard', `${index}/4`, '--out', `${name}-${index}.json`, '--quiet'], { cwd: dir, env: { TARGET_URL: server.url } }),
+      runBuiltCli(['run', `${name}.yml`, '--shard', `${index}/4`, '--out', `${name}-${index}.json`, '--quiet'], {
+        cwd: dir,
+        env: { TARGET_URL: server.url },
+      }),
     ),
   );
   for (const run of runs) expect(run.code, run.stderr).toBe(0);
@@ -97,9 +100,15 @@ describe('sharded runs (built CLI)', () => {
     const bad = await runBuiltCli(['run', 'budget.yml', '--shard', '5/4'], { cwd: dir, env: { TARGET_URL: server.url } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--shard takes i/n with 1 ≤ i ≤ n');
-    await writeFile(join(dir, 'long.yml'), 'name: long\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/10}]\nload: {profile: constant, users: 2, duration: 1h}\nreport: {html: false}\n');
+    await writeFile(
+      join(dir, 'long.yml'),
+      'name: long\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/10}]\nload: {profile: constant, users: 2, duration: 1h}\nreport: {html: false}\n',
+    );
     const before = server.requestCount();
-    const stopped = await runBuiltCli(['run', 'long.yml', '--max-duration', '1500ms', '--out', 'long.json'], { cwd: dir, env: { TARGET_URL: server.url } });
+    const stopped = await runBuiltCli(['run', 'long.yml', '--max-duration', '1500ms', '--out', 'long.json'], {
+      cwd: dir,
+      env: { TARGET_URL: server.url },
+    });
     expect(stopped.code).toBe(143);
     expect(stopped.stderr).toContain('--max-duration 1s500ms reached');
     const doc = await results('long.json');

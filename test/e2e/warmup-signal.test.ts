@@ -56,7 +56,10 @@ const WORKLOADS = {
 
 describe('a signal during connection warm-up', () => {
   for (const [transport, workload] of Object.entries(WORKLOADS)) {
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       it(`${transport}, ${signal}: pending connects are given up at once, reports written (interrupted), exit ${code}`, async () => {
         const name = `stall-${transport}-${signal}`;
         await writeFile(

@@ -39,17 +39,51 @@ export function tlsFixtures(): TlsFixtures {
   const newKey = (name: string): void => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path(name));
 
   newKey('ca-key.pem');
-  openssl('req', '-x509', '-new', '-key', path('ca-key.pem'), '-out', path('ca.pem'), '-days', '2', '-subj', '/CN=loadseed test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    path('ca-key.pem'),
+    '-out',
+    path('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=loadseed test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
 
   const signed = (name: string, subject: string, extensions: string): void => {
     newKey(`${name}-key.pem`);
     openssl('req', '-new', '-key', path(`${name}-key.pem`), '-out', path(`${name}.csr`), '-subj', subject);
     writeFileSync(path(`${name}.ext`), extensions);
-    openssl('x509', '-req', '-in', path(`${name}.csr`), '-CA', path('ca.pem'), '-CAkey', path('ca-key.pem'), '-CAcreateserial',
-      '-out', path(`${name}-cert.pem`), '-days', '2', '-extfile', path(`${name}.ext`));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      path(`${name}.csr`),
+      '-CA',
+      path('ca.pem'),
+      '-CAkey',
+      path('ca-key.pem'),
+      '-CAcreateserial',
+      '-out',
+      path(`${name}-cert.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      path(`${name}.ext`),
+    );
   };
-  signed('server', '/CN=127.0.0.1', 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  signed(
+    'server',
+    '/CN=127.0.0.1',
+    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   signed('client', '/CN=loadseed-test-client', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
 
   const read = (name: string): string => readFileSync(path(name), 'utf8');

@@ -61,7 +61,9 @@ describe('LoadGenerator with a target function', () => {
 
   it('ramps users up as planned', async () => {
     const gen = new LoadGenerator({ targetFunc: () => sleep(5) });
-    const { value: result, lateMs } = await withLoopDelay(() => gen.runRampUp({ startUsers: 1, endUsers: 4, rampDuration: 0.6, steadyDuration: 0.6 }));
+    const { value: result, lateMs } = await withLoopDelay(() =>
+      gen.runRampUp({ startUsers: 1, endUsers: 4, rampDuration: 0.6, steadyDuration: 0.6 }),
+    );
     expect(result.interrupted).toBe(false);
     expect(result.durationMs).toBeGreaterThanOrEqual(1200);
     expect(result.durationMs).toBeLessThan(2500 + lateMs);
@@ -105,7 +107,10 @@ describe('LoadGenerator over HTTP', () => {
 
   it("runs a scenario file's requests under the load given in code", async () => {
     const file = join(dir, 'two.yml');
-    await writeFile(file, 'target: ${URL}\nrequests: [{name: a, path: /}, {name: b, path: /status/404, expect: 404}]\nload: {profile: constant, users: 1, duration: 1h}\n');
+    await writeFile(
+      file,
+      'target: ${URL}\nrequests: [{name: a, path: /}, {name: b, path: /status/404, expect: 404}]\nload: {profile: constant, users: 1, duration: 1h}\n',
+    );
     const before = server.requestCount();
     const result = await new LoadGenerator({ scenario: file, env: { URL: server.url } }).runConstantLoad({ users: 2, iterations: 10 });
     expect(server.requestCount() - before).toBe(20);
@@ -118,7 +123,10 @@ describe('LoadGenerator over HTTP', () => {
   it("samples the scenario's monitor sources beside the load", async () => {
     const file = join(dir, 'monitored.yml');
     // The target server runs in this process: its pid is a real, busy server.
-    await writeFile(file, `target: \${URL}\nrequests: [{path: /}]\nmonitor: {interval: 200ms, sources: [{name: self, process: {pid: ${process.pid}}}]}\nload: {profile: constant, users: 1, duration: 1h}\n`);
+    await writeFile(
+      file,
+      `target: \${URL}\nrequests: [{path: /}]\nmonitor: {interval: 200ms, sources: [{name: self, process: {pid: ${process.pid}}}]}\nload: {profile: constant, users: 1, duration: 1h}\n`,
+    );
     const result = await new LoadGenerator({ scenario: file, env: { URL: server.url } }).runConstantLoad({ users: 2, durationSeconds: 1 });
     const [source] = result.monitor ?? [];
     expect(source?.name).toBe('self');

@@ -23,7 +23,10 @@ describe('closed model', () => {
     const before = server.requestCount();
     const plan = planOf({
       target: server.url,
-      requests: [{ name: 'home', path: '/' }, { name: 'bytes', path: '/bytes/100' }],
+      requests: [
+        { name: 'home', path: '/' },
+        { name: 'bytes', path: '/bytes/100' },
+      ],
       load: { profile: 'constant', users: 7, iterations: 300 },
     });
     const { value: result, lateMs } = await withLoopDelay(() => runPlan(plan));
@@ -32,7 +35,10 @@ describe('closed model', () => {
     expect(snapshot.iterations).toBe(300);
     expect(snapshot.total.requests).toBe(600);
     expect(snapshot.total.successes).toBe(600);
-    expect(snapshot.requests.map((r) => [r.name, r.requests])).toEqual([['home', 300], ['bytes', 300]]);
+    expect(snapshot.requests.map((r) => [r.name, r.requests])).toEqual([
+      ['home', 300],
+      ['bytes', 300],
+    ]);
     expect(server.requestCount() - before).toBe(600);
     // /bytes/100: 100 body bytes plus headers in each response.
     const bytes = snapshot.requests[1];
@@ -43,12 +49,19 @@ describe('closed model', () => {
     expect(result.elapsedMs).toBeLessThan(5000 + lateMs);
   });
 
-  it('counts every iteration that completed: those ending after the planned end, and each retiring user\'s last', async () => {
+  it("counts every iteration that completed: those ending after the planned end, and each retiring user's last", async () => {
     // One request an iteration, 60 ms each: at the planned end and at each ramp-down step, users are in flight.
     // Their last iteration completes (in the grace period, or before the user leaves): the server's count.
     for (const load of [
       { profile: 'constant', users: 3, duration: '500ms' },
-      { profile: 'stages', stages: [{ duration: '100ms', users: 4 }, { duration: '300ms', users: 4 }, { duration: '300ms', users: 0 }] },
+      {
+        profile: 'stages',
+        stages: [
+          { duration: '100ms', users: 4 },
+          { duration: '300ms', users: 4 },
+          { duration: '300ms', users: 0 },
+        ],
+      },
     ] as const) {
       const before = server.requestCount();
       const result = await runPlan(planOf({ target: server.url, requests: [{ path: '/delay/60' }], load }));
@@ -109,12 +122,14 @@ describe('closed model', () => {
     };
     const plan = { ...planOf({ target: server.url, requests: [{ path: '/delay/10' }] }), profile };
     const samples: { elapsedMs: number; activeUsers: number }[] = [];
-    const { value: result, lateMs } = await withLoopDelay(() => runPlan(plan, {
-      progressIntervalMs: 40,
-      onProgress: (progress: RunProgress) => {
-        if (!progress.stopping) samples.push({ elapsedMs: progress.elapsedMs, activeUsers: progress.activeUsers });
-      },
-    }));
+    const { value: result, lateMs } = await withLoopDelay(() =>
+      runPlan(plan, {
+        progressIntervalMs: 40,
+        onProgress: (progress: RunProgress) => {
+          if (!progress.stopping) samples.push({ elapsedMs: progress.elapsedMs, activeUsers: progress.activeUsers });
+        },
+      }),
+    );
     expect(samples.length).toBeGreaterThan(20);
     for (const { elapsedMs, activeUsers } of samples) {
       // A removed user finishes its request (≈10 ms) first; timers may be a few ms late.
@@ -176,6 +191,9 @@ describe('closed model', () => {
     });
     const snapshot = (await runPlan(plan)).recorder.snapshot();
     expect(snapshot.iterations).toBe(10);
-    expect(snapshot.requests.map((r) => [r.name, r.requests])).toEqual([['GET /', 10], ['GET /json', 10]]);
+    expect(snapshot.requests.map((r) => [r.name, r.requests])).toEqual([
+      ['GET /', 10],
+      ['GET /json', 10],
+    ]);
   });
 });

@@ -95,7 +95,11 @@ describe('target failures are data', () => {
 describe('bytes', () => {
   it('counts no bytes sent for a request that never reached a socket', async () => {
     const port = await closedPort();
-    const plan = planOf({ target: `http://127.0.0.1:${port}`, requests: [{ method: 'POST', path: '/', body: 'x'.repeat(100) }], load: budget(1, 3) });
+    const plan = planOf({
+      target: `http://127.0.0.1:${port}`,
+      requests: [{ method: 'POST', path: '/', body: 'x'.repeat(100) }],
+      load: budget(1, 3),
+    });
     const total = (await runPlan(plan)).recorder.snapshot().total;
     expect(total.errorCounts.connection_refused).toBe(3);
     expect(total.bytesOut).toBe(0);
@@ -103,7 +107,11 @@ describe('bytes', () => {
   });
 
   it('counts request and response bytes on the wire (approximately: headers and body)', async () => {
-    const plan = planOf({ target: server.url, requests: [{ method: 'POST', path: '/bytes/1000', body: 'y'.repeat(500) }], load: budget(1, 4) });
+    const plan = planOf({
+      target: server.url,
+      requests: [{ method: 'POST', path: '/bytes/1000', body: 'y'.repeat(500) }],
+      load: budget(1, 4),
+    });
     const total = (await runPlan(plan)).recorder.snapshot().total;
     // Out: 500 body bytes plus request line and headers; in: 1000 body bytes plus status line and headers.
     expect(total.bytesOut / 4).toBeGreaterThan(560);

@@ -23,7 +23,7 @@ describe('runTargetFunction', () => {
 
   it('runs an exact iterations budget with the closed model, and judges reported statuses', async () => {
     let calls = 0;
-    const result = await runTargetFunction(async () => ({ status: ++calls % 4 === 0 ? 503 : 200, bytesIn: 10, bytesOut: 3 }), {
+    const result = await runTargetFunction(() => Promise.resolve({ status: ++calls % 4 === 0 ? 503 : 200, bytesIn: 10, bytesOut: 3 }), {
       profile: { kind: 'constant-users', users: 3, durationMs: 10_000, iterations: 400 },
     });
     const total = result.recorder.snapshot().total;

@@ -10,7 +10,7 @@ export function planOf(data: Omit<ScenarioData, 'load'> & { readonly load?: Load
   return buildPlan({
     file: 'test.yml',
     baseDir: '.',
-    data: { load: { profile: 'constant', users: 1, duration: '1s' }, ...data } as ScenarioData,
+    data: { load: { profile: 'constant', users: 1, duration: '1s' }, ...data },
     envVarsUsed: [],
   });
 }

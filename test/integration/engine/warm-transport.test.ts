@@ -8,12 +8,15 @@ describe('warming the transport before t=0', () => {
     expect(shouldWarmTransport({ profile: constant(1_999) })).toBe(false);
     expect(shouldWarmTransport({ profile: constant(2_000) })).toBe(true);
     expect(shouldWarmTransport({ profile: constant(60_000), warmup: { durationMs: 1_000 } })).toBe(false);
-    expect(shouldWarmTransport({ profile: { kind: 'constant-arrival-rate', ratePerSec: 100, durationMs: 5_000, maxUsers: 10 } })).toBe(true);
+    expect(shouldWarmTransport({ profile: { kind: 'constant-arrival-rate', ratePerSec: 100, durationMs: 5_000, maxUsers: 10 } })).toBe(
+      true,
+    );
   });
 
   it("runs thousands of requests against loadseed's own loopback sink, quickly, and leaves nothing open", async () => {
     const servers = (): number =>
-      (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((handle) => handle.startsWith('TCP')).length;
+      (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((handle) => handle.startsWith('TCP'))
+        .length;
     const before = servers();
     const startedAt = performance.now();
     const { lateMs } = await withLoopDelay(() => warmTransport());

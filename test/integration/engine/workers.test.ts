@@ -61,7 +61,16 @@ describe('runPlan over worker threads', () => {
         expect(result.generator.threads).toHaveLength(workers);
         expect(result.interrupted).toBe(false);
       }
-      expect(figures[0]).toEqual({ iterations: 200, requests: 400, successes: 400, perName: [200, 200], bytesIn: figures[0]?.bytesIn, bytesOut: figures[0]?.bytesOut, served: 400, interrupted: 0 });
+      expect(figures[0]).toEqual({
+        iterations: 200,
+        requests: 400,
+        successes: 400,
+        perName: [200, 200],
+        bytesIn: figures[0]?.bytesIn,
+        bytesOut: figures[0]?.bytesOut,
+        served: 400,
+        interrupted: 0,
+      });
       expect(figures[1]).toEqual(figures[0]);
       // Four users per run (2 + 2 on two workers), each with its own connection, reused for every iteration.
       expect(counting.connections()).toBe(8);
@@ -72,7 +81,11 @@ describe('runPlan over worker threads', () => {
 
   it('starts exactly the 200 arrivals of 200/s for 1 s over 2 workers: no drift, no duplicates', async () => {
     const before = server.requestCount();
-    const plan = planOf({ target: server.url, requests: [{ path: '/' }], load: { profile: 'arrival_rate', rate: 200, duration: '1s', max_users: 50 } });
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/' }],
+      load: { profile: 'arrival_rate', rate: 200, duration: '1s', max_users: 50 },
+    });
     const result = await runPlan(withWorkers(plan, 2));
     const snapshot = result.recorder.snapshot();
     expect(snapshot.total.requests + snapshot.droppedArrivals).toBe(200);
@@ -87,7 +100,11 @@ describe('runPlan over worker threads', () => {
   });
 
   it('measures the same latencies against /delay/20 on 2 workers as on 1', async () => {
-    const plan = planOf({ target: server.url, requests: [{ path: '/delay/20' }], load: { profile: 'constant', users: 4, duration: '800ms' } });
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/20' }],
+      load: { profile: 'constant', users: 4, duration: '800ms' },
+    });
     const runs: { stats: RequestStats; delayUs: number }[] = [];
     for (const workers of [1, 2]) {
       // The server runs on this thread, the load on the workers: a busy machine delays both loops.
@@ -116,7 +133,11 @@ describe('runPlan over worker threads', () => {
   it('lines the workers up on one t=0 per phase: warm-up then measured, on the same connections', async () => {
     const counting = await startCountingServer();
     try {
-      const plan = planOf({ target: counting.url, requests: [{ path: '/' }], load: { profile: 'constant', users: 4, duration: '300ms', warmup: '200ms' } });
+      const plan = planOf({
+        target: counting.url,
+        requests: [{ path: '/' }],
+        load: { profile: 'constant', users: 4, duration: '300ms', warmup: '200ms' },
+      });
       const phases: string[] = [];
       const result = await runPlan(withWorkers(plan, 2), {
         progressIntervalMs: 50,
@@ -141,7 +162,11 @@ describe('runPlan over worker threads', () => {
   });
 
   it('forwards the abort to every worker: all stop, the result says interrupted', async () => {
-    const plan = planOf({ target: server.url, requests: [{ path: '/delay/20' }], load: { profile: 'constant', users: 4, duration: '10s', grace_period: '1s' } });
+    const plan = planOf({
+      target: server.url,
+      requests: [{ path: '/delay/20' }],
+      load: { profile: 'constant', users: 4, duration: '10s', grace_period: '1s' },
+    });
     const controller = new AbortController();
     let abortedAtMs = 0;
     // Aborted at 250 ms in, once the workers have counted more than 20 requests (a busy machine runs fewer).

@@ -32,7 +32,8 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
     // A budget of requests ends the run (≈0.2–0.8 s on an idle machine); the time bounds are only a backstop,
     // generous so that a busy machine never cuts the budget short.
     const load = (iterations: number) => ({ ...budget(1, iterations), max_duration: '30s', grace_period: '5s' });
-    const plan = (iterations: number) => faultPlan(transport, { target: server.url, requests: [{ path: '/big', timeout: '25s' }], load: load(iterations) });
+    const plan = (iterations: number) =>
+      faultPlan(transport, { target: server.url, requests: [{ path: '/big', timeout: '25s' }], load: load(iterations) });
     // One request first: the transport's code (undici and its parser for a flow) is loaded before the baseline.
     await runPlan(plan(1));
 
@@ -47,7 +48,13 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
 
     const total = result.recorder.snapshot().total;
     expect(result.interrupted).toBe(false);
-    expect(total).toMatchObject({ requests: REQUESTS, successes: REQUESTS, failures: 0, statusCounts: { 200: REQUESTS }, errorCounts: NO_ERRORS });
+    expect(total).toMatchObject({
+      requests: REQUESTS,
+      successes: REQUESTS,
+      failures: 0,
+      statusCounts: { 200: REQUESTS },
+      errorCounts: NO_ERRORS,
+    });
     expect(total.bytesIn).toBeGreaterThanOrEqual(REQUESTS * BODY_BYTES);
     expect(total.bytesIn).toBeLessThan(REQUESTS * (BODY_BYTES + 1024)); // the body plus a head, no more
     expect(total.failureSamples).toEqual([]);

@@ -145,9 +145,27 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
         );
         const [brokenStats, unavailableStats, expectedStats] = result.recorder.snapshot().requests;
         expect(brokenStats).toMatchObject({ requests: 10, successes: 0, failures: 10, statusCounts: { 500: 10 }, errorCounts: NO_ERRORS });
-        expect(unavailableStats).toMatchObject({ requests: 10, successes: 0, failures: 10, statusCounts: { 503: 10 }, errorCounts: NO_ERRORS });
-        expect(expectedStats).toMatchObject({ requests: 10, successes: 10, failures: 0, statusCounts: { 503: 10 }, errorCounts: NO_ERRORS });
-        expect(total).toMatchObject({ requests: 30, successes: 10, failures: 20, statusCounts: { 500: 10, 503: 20 }, errorCounts: NO_ERRORS });
+        expect(unavailableStats).toMatchObject({
+          requests: 10,
+          successes: 0,
+          failures: 10,
+          statusCounts: { 503: 10 },
+          errorCounts: NO_ERRORS,
+        });
+        expect(expectedStats).toMatchObject({
+          requests: 10,
+          successes: 10,
+          failures: 0,
+          statusCounts: { 503: 10 },
+          errorCounts: NO_ERRORS,
+        });
+        expect(total).toMatchObject({
+          requests: 30,
+          successes: 10,
+          failures: 20,
+          statusCounts: { 500: 10, 503: 20 },
+          errorCounts: NO_ERRORS,
+        });
         // A status failure is explained by its status count; no message is sampled for it (see the report).
         expect(total.failureSamples).toEqual([]);
         // Responses were read whole: keep-alive held, one connection per user.
@@ -201,7 +219,12 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
     const unresolvable = plan({ target: 'http://loadseed-fault.invalid:8080', requests: [{ path: '/' }], load: budget(2, 6) });
     const { total } = await runToEnd(unresolvable, 6);
     expect(total.requests).toBe(6);
-    expectOnlyFailures(total, 'dns', 6, /(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL).*loadseed-fault\.invalid|loadseed-fault\.invalid.*(ENOTFOUND|EAI_)/);
+    expectOnlyFailures(
+      total,
+      'dns',
+      6,
+      /(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL).*loadseed-fault\.invalid|loadseed-fault\.invalid.*(ENOTFOUND|EAI_)/,
+    );
     expect(total.bytesOut).toBe(0);
     // A failed lookup ends the request at once: none waited for its deadline (the resolver's own speed is
     // the network's, not something to bound here).
@@ -247,14 +270,20 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
         ...plan({ target, requests: [{ path: '/' }], load: budget(2, iterations) }),
         tls: { ca: Buffer.from(fixtures.caPem), insecure: false },
       });
-      const resetting = await startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }, { kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 });
+      const resetting = await startTlsFaultServer(
+        { cert: fixtures.certPem, key: fixtures.keyPem },
+        { kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 },
+      );
       await withServer(Promise.resolve(resetting), async () => {
         const { total } = await runToEnd(trusted(resetting.url, 6), 6);
         // Under load the reset can reach TLS as a plain close before the response ended: connection_reset too.
         expectOnlyFailures(total, 'connection_reset', 6, /ECONNRESET|LS_CONNECTION_CLOSED/);
         expect(resetting.requests()).toBe(6);
       });
-      const closing = await startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }, { kind: 'close-after-response', announce: false });
+      const closing = await startTlsFaultServer(
+        { cert: fixtures.certPem, key: fixtures.keyPem },
+        { kind: 'close-after-response', announce: false },
+      );
       await withServer(Promise.resolve(closing), async () => {
         const { total } = await runToEnd(trusted(closing.url, 10), 10);
         // A request written before the silent close was seen is connection_reset, never re-sent (see below).
@@ -266,26 +295,33 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
 
     it('https:// to a plain HTTP server', async () => {
       await withServer(fault({ kind: 'plain-http' }), async (plain) => {
-        const { total } = await runToEnd(plan({ target: plain.url.replace('http:', 'https:'), requests: [{ path: '/' }], load: budget(2, 6) }), 6);
+        const { total } = await runToEnd(
+          plan({ target: plain.url.replace('http:', 'https:'), requests: [{ path: '/' }], load: budget(2, 6) }),
+          6,
+        );
         expect(total.requests).toBe(6);
         expectOnlyFailures(total, 'tls', 6, /wrong version number|WRONG_VERSION_NUMBER|EPROTO/);
       });
     });
   });
 
-  it('a GET the server read and closed without answering is connection_reset, counted once, never re-sent', { timeout: 30_000 }, async () => {
-    await withServer(fault({ kind: 'drop-every', every: 5 }), async (server) => {
-      const { total } = await runToEnd(plan({ target: server.url, requests: [{ path: '/' }], load: budget(2, 60) }), 60);
-      // Every request loadseed counts is one the server read, and each one the server dropped is a failure.
-      expect(total.requests).toBe(server.requests());
-      const dropped = Math.floor(server.requests() / 5);
-      expect(dropped).toBe(12);
-      expect(total.successes).toBe(server.requests() - dropped);
-      expect(total).toMatchObject({ failures: dropped, statusCounts: { 200: server.requests() - dropped } });
-      expect(total.errorCounts).toEqual({ ...NO_ERRORS, connection_reset: dropped });
-      expectReadableSamples(total, 'connection_reset', dropped, /closed|ECONNRESET/);
-    });
-  });
+  it(
+    'a GET the server read and closed without answering is connection_reset, counted once, never re-sent',
+    { timeout: 30_000 },
+    async () => {
+      await withServer(fault({ kind: 'drop-every', every: 5 }), async (server) => {
+        const { total } = await runToEnd(plan({ target: server.url, requests: [{ path: '/' }], load: budget(2, 60) }), 60);
+        // Every request loadseed counts is one the server read, and each one the server dropped is a failure.
+        expect(total.requests).toBe(server.requests());
+        const dropped = Math.floor(server.requests() / 5);
+        expect(dropped).toBe(12);
+        expect(total.successes).toBe(server.requests() - dropped);
+        expect(total).toMatchObject({ failures: dropped, statusCounts: { 200: server.requests() - dropped } });
+        expect(total.errorCounts).toEqual({ ...NO_ERRORS, connection_reset: dropped });
+        expectReadableSamples(total, 'connection_reset', dropped, /closed|ECONNRESET/);
+      });
+    },
+  );
 
   describe('a server that closes keep-alive connections after every response', () => {
     it('saying so (connection: close): all succeed, one connection each', async () => {
@@ -313,7 +349,10 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport: FaultTransport) => {
 
     it('a POST (not idempotent) that races the close is not sent twice', async () => {
       await withServer(fault({ kind: 'close-after-response', announce: false }), async (server) => {
-        const { total } = await runToEnd(plan({ target: server.url, requests: [{ method: 'POST', path: '/', body: 'x' }], load: budget(1, 10) }), 10);
+        const { total } = await runToEnd(
+          plan({ target: server.url, requests: [{ method: 'POST', path: '/', body: 'x' }], load: budget(1, 10) }),
+          10,
+        );
         expect(total.requests).toBe(10);
         // Whatever raced the close failed as a reset and was not replayed: the server answered each success once.
         expect(total.successes + total.errorCounts.connection_reset).toBe(10);

@@ -18,7 +18,10 @@ const ITERATIONS = 6;
 const NO_ERRORS = Object.fromEntries(ERROR_CATEGORIES.map((name) => [name, 0]));
 
 /** What each request of the iteration must end as: a success, a status failure, or an error category (with its message). */
-type Outcome = { readonly kind: 'success' } | { readonly kind: 'status'; readonly status: number } | { readonly kind: 'error'; readonly category: ErrorCategory; readonly message: RegExp };
+type Outcome =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'error'; readonly category: ErrorCategory; readonly message: RegExp };
 
 interface Case {
   readonly request: RequestSpec & { readonly name: string };
@@ -40,36 +43,67 @@ beforeAll(async () => {
   cases = [
     { request: { name: 'ok', url: `${await start(startFaultServer({ kind: 'ok' }))}/` }, outcome: { kind: 'success' } },
     { request: { name: 'refused', url: `http://127.0.0.1:${refusedPort}/` }, outcome: error('connection_refused', /ECONNREFUSED/) },
-    { request: { name: 'reset on accept', url: `${await start(startFaultServer({ kind: 'reset-on-accept' }))}/` }, outcome: error('connection_reset', /ECONNRESET/) },
     {
-      request: { name: 'reset mid-body', url: `${await start(startFaultServer({ kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 }))}/` },
+      request: { name: 'reset on accept', url: `${await start(startFaultServer({ kind: 'reset-on-accept' }))}/` },
       outcome: error('connection_reset', /ECONNRESET/),
     },
-    { request: { name: 'silent', url: `${await start(startFaultServer({ kind: 'silent' }))}/`, timeout: '100ms' }, outcome: error('timeout', /^no response within 100 ms$/) },
     {
-      request: { name: 'trickle', url: `${await start(startFaultServer({ kind: 'trickle', bodyBytes: 100, intervalMs: 20 }))}/`, timeout: '100ms' },
+      request: {
+        name: 'reset mid-body',
+        url: `${await start(startFaultServer({ kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 }))}/`,
+      },
+      outcome: error('connection_reset', /ECONNRESET/),
+    },
+    {
+      request: { name: 'silent', url: `${await start(startFaultServer({ kind: 'silent' }))}/`, timeout: '100ms' },
       outcome: error('timeout', /^no response within 100 ms$/),
     },
-    { request: { name: '503', url: `${await start(startFaultServer({ kind: 'status', status: 503 }))}/` }, outcome: { kind: 'status', status: 503 } },
     {
-      request: { name: 'bad status line', url: `${await start(startFaultServer({ kind: 'raw', response: 'HTTP/1.1 2x0 OK\r\ncontent-length: 2\r\n\r\nok' }))}/` },
+      request: {
+        name: 'trickle',
+        url: `${await start(startFaultServer({ kind: 'trickle', bodyBytes: 100, intervalMs: 20 }))}/`,
+        timeout: '100ms',
+      },
+      outcome: error('timeout', /^no response within 100 ms$/),
+    },
+    {
+      request: { name: '503', url: `${await start(startFaultServer({ kind: 'status', status: 503 }))}/` },
+      outcome: { kind: 'status', status: 503 },
+    },
+    {
+      request: {
+        name: 'bad status line',
+        url: `${await start(startFaultServer({ kind: 'raw', response: 'HTTP/1.1 2x0 OK\r\ncontent-length: 2\r\n\r\nok' }))}/`,
+      },
       outcome: error('protocol', /status/i),
     },
     {
-      request: { name: 'bad header', url: `${await start(startFaultServer({ kind: 'raw', response: 'HTTP/1.1 200 OK\r\nno colon\r\ncontent-length: 2\r\n\r\nok' }))}/` },
+      request: {
+        name: 'bad header',
+        url: `${await start(startFaultServer({ kind: 'raw', response: 'HTTP/1.1 200 OK\r\nno colon\r\ncontent-length: 2\r\n\r\nok' }))}/`,
+      },
       outcome: error('protocol', /header/i),
     },
     { request: { name: 'dns', url: 'http://loadseed-mixed.invalid/' }, outcome: error('dns', /loadseed-mixed\.invalid/) },
     {
-      request: { name: 'untrusted certificate', url: `${await start(startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }))}/` },
+      request: {
+        name: 'untrusted certificate',
+        url: `${await start(startTlsFaultServer({ cert: fixtures.certPem, key: fixtures.keyPem }))}/`,
+      },
       outcome: error('tls', /unable to verify/),
     },
     {
-      request: { name: 'https to plain http', url: `${(await start(startFaultServer({ kind: 'plain-http' }))).replace('http:', 'https:')}/` },
+      request: {
+        name: 'https to plain http',
+        url: `${(await start(startFaultServer({ kind: 'plain-http' }))).replace('http:', 'https:')}/`,
+      },
       outcome: error('tls', /wrong version number|WRONG_VERSION_NUMBER/),
     },
     {
-      request: { name: 'closes after each response', url: `${await start(startFaultServer({ kind: 'close-after-response', announce: false }))}/` },
+      request: {
+        name: 'closes after each response',
+        url: `${await start(startFaultServer({ kind: 'close-after-response', announce: false }))}/`,
+      },
       outcome: { kind: 'success' },
     },
   ];
@@ -97,10 +131,20 @@ describe.each(FAULT_TRANSPORTS)('%s transport', (transport) => {
       expect(stats.requests, request.name).toBe(ITERATIONS);
       switch (outcome.kind) {
         case 'success':
-          expect(stats, request.name).toMatchObject({ successes: ITERATIONS, failures: 0, statusCounts: { 200: ITERATIONS }, errorCounts: NO_ERRORS });
+          expect(stats, request.name).toMatchObject({
+            successes: ITERATIONS,
+            failures: 0,
+            statusCounts: { 200: ITERATIONS },
+            errorCounts: NO_ERRORS,
+          });
           break;
         case 'status':
-          expect(stats, request.name).toMatchObject({ successes: 0, failures: ITERATIONS, statusCounts: { [outcome.status]: ITERATIONS }, errorCounts: NO_ERRORS });
+          expect(stats, request.name).toMatchObject({
+            successes: 0,
+            failures: ITERATIONS,
+            statusCounts: { [outcome.status]: ITERATIONS },
+            errorCounts: NO_ERRORS,
+          });
           break;
         case 'error':
           expectOnlyFailures(stats, outcome.category, ITERATIONS, outcome.message);

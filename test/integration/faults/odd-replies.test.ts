@@ -40,8 +40,16 @@ const UNSOLICITED_100: Readonly<Record<FaultTransport, Outcome>> = { socket: suc
 const ODD_REPLIES: readonly OddReply[] = [
   // 1xx interim responses: skipped, the final response counts (RFC 9110 §15.2); 101 nobody asked for is not one.
   { name: 'an unsolicited 100 Continue, then 200', response: `HTTP/1.1 100 Continue\r\n\r\n${OK}`, outcome: UNSOLICITED_100 },
-  { name: 'two 100 Continue, then 200', response: `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n${OK}`, outcome: UNSOLICITED_100 },
-  { name: '103 Early Hints, then 200', response: `HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n${OK}`, outcome: success(200) },
+  {
+    name: 'two 100 Continue, then 200',
+    response: `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n${OK}`,
+    outcome: UNSOLICITED_100,
+  },
+  {
+    name: '103 Early Hints, then 200',
+    response: `HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n${OK}`,
+    outcome: success(200),
+  },
   {
     name: 'two 103 Early Hints and a 102, then 200',
     response: `HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </b.css>\r\n\r\n${OK}`,
@@ -49,7 +57,11 @@ const ODD_REPLIES: readonly OddReply[] = [
   },
   { name: 'an unsolicited 101 Switching Protocols', response: `HTTP/1.1 101 Switching Protocols\r\n\r\n${OK}`, outcome: protocol(/101/) },
   // No body for 204, 304 and HEAD, whatever the headers say (RFC 9112 §6.3); what follows is not theirs.
-  { name: '204 with content-length and a body', response: 'HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello', outcome: success(204) },
+  {
+    name: '204 with content-length and a body',
+    response: 'HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello',
+    outcome: success(204),
+  },
   { name: '204 followed by garbage, no length', response: 'HTTP/1.1 204 No Content\r\n\r\ngarbage!', outcome: success(204) },
   {
     name: '204 with transfer-encoding and a chunked body',
@@ -66,8 +78,18 @@ const ODD_REPLIES: readonly OddReply[] = [
     response: 'HTTP/1.1 304 Not Modified\r\ncontent-length: 5\r\n\r\n',
     outcome: success(304),
   },
-  { name: 'HEAD answered with a content-length', method: 'HEAD', response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n', outcome: success(200) },
-  { name: 'HEAD answered with a body anyway', method: 'HEAD', response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello', outcome: success(200) },
+  {
+    name: 'HEAD answered with a content-length',
+    method: 'HEAD',
+    response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n',
+    outcome: success(200),
+  },
+  {
+    name: 'HEAD answered with a body anyway',
+    method: 'HEAD',
+    response: 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello',
+    outcome: success(200),
+  },
   { name: 'an empty line before the status line', response: `\r\n${OK}`, outcome: success(200) },
   // Malformed: protocol on both.
   {
@@ -149,7 +171,7 @@ async function runToEnd(plan: Plan, iterations: number): Promise<readonly Reques
 }
 
 const outcomeOn = (reply: OddReply, transport: FaultTransport): Outcome =>
-  'kind' in reply.outcome ? (reply.outcome as Outcome) : (reply.outcome as Record<FaultTransport, Outcome>)[transport];
+  'kind' in reply.outcome ? reply.outcome : (reply.outcome as Record<FaultTransport, Outcome>)[transport];
 
 describe('odd replies: one count per reply, the same on both clients', () => {
   it.each(ODD_REPLIES.map((reply) => [reply.name, reply] as const))('%s', async (_name, reply) => {
@@ -188,9 +210,21 @@ describe('what follows a reply without a body is not read as the next response',
   const NEXT_HEAD = 'HTTP/1.1 201 Created\r\ncontent-length: 6\r\n\r\n';
   it.each([
     ['204 with content-length and a body', 'GET', 'HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\nhello', NEXT, 204],
-    ['204 followed by garbage, no length', 'GET', 'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n', NEXT, 204],
+    [
+      '204 followed by garbage, no length',
+      'GET',
+      'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n',
+      NEXT,
+      204,
+    ],
     ['304 with content-length and a body', 'GET', 'HTTP/1.1 304 Not Modified\r\ncontent-length: 5\r\n\r\nhello', NEXT, 304],
-    ['204 with transfer-encoding and a chunked body', 'GET', 'HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', NEXT, 204],
+    [
+      '204 with transfer-encoding and a chunked body',
+      'GET',
+      'HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      NEXT,
+      204,
+    ],
     ['HEAD answered with a body anyway', 'HEAD', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello', NEXT_HEAD, 200],
   ] as const)('%s', async (_name, method, odd, next, oddStatus) => {
     for (const transport of FAULT_TRANSPORTS) {
@@ -225,9 +259,18 @@ describe('a header value rendered at run time is never written as is: other, and
   it.each(BAD_VALUES)('static, on both clients: %s', async (_name, value) => {
     for (const transport of FAULT_TRANSPORTS) {
       await withServer({ kind: 'ok' }, async (server) => {
-        const scenario: FaultScenario = { target: server.url, requests: [{ path: '/', headers: { 'x-t': value } }], load: budget(USERS, ITERATIONS) };
+        const scenario: FaultScenario = {
+          target: server.url,
+          requests: [{ path: '/', headers: { 'x-t': value } }],
+          load: budget(USERS, ITERATIONS),
+        };
         const [stats] = await runToEnd(faultPlan(transport, scenario), ITERATIONS);
-        expectOnlyFailures(stats as RequestStats, 'other', ITERATIONS, /^LS_INVALID_HEADER: invalid value of header "x-t".*request not sent$/);
+        expectOnlyFailures(
+          stats as RequestStats,
+          'other',
+          ITERATIONS,
+          /^LS_INVALID_HEADER: invalid value of header "x-t".*request not sent$/,
+        );
         expect(server.requests(), transport).toBe(0);
         expect(server.received(), transport).not.toContain('x-injected');
       });
@@ -235,36 +278,44 @@ describe('a header value rendered at run time is never written as is: other, and
   });
 
   // Only the flow client renders templates: a capture puts the value in the header.
-  it.each([...BAD_VALUES, ['a fine value (the control)', 'plain value'] as const])('captured, then sent in a templated header: %s', async (_name, value) => {
-    const json = JSON.stringify({ v: value });
-    const response = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
-    await withServer({ kind: 'raw', response }, async (server) => {
-      const plan = planOf({
-        target: server.url,
-        flows: [
-          {
-            name: 'journey',
-            steps: [
-              { name: 'token', path: '/token', capture: [{ as: 'v', json: '$.v' }] },
-              { name: 'use', path: '/use', headers: { 'x-t': '{{ v }}' } },
-            ],
-          },
-        ],
-        load: budget(USERS, ITERATIONS),
+  it.each([...BAD_VALUES, ['a fine value (the control)', 'plain value'] as const])(
+    'captured, then sent in a templated header: %s',
+    async (_name, value) => {
+      const json = JSON.stringify({ v: value });
+      const response = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+      await withServer({ kind: 'raw', response }, async (server) => {
+        const plan = planOf({
+          target: server.url,
+          flows: [
+            {
+              name: 'journey',
+              steps: [
+                { name: 'token', path: '/token', capture: [{ as: 'v', json: '$.v' }] },
+                { name: 'use', path: '/use', headers: { 'x-t': '{{ v }}' } },
+              ],
+            },
+          ],
+          load: budget(USERS, ITERATIONS),
+        });
+        const [token, use] = await runToEnd(plan, ITERATIONS);
+        expect(token).toMatchObject({ requests: ITERATIONS, successes: ITERATIONS, failures: 0 });
+        if (value === 'plain value') {
+          expect(use).toMatchObject({ requests: ITERATIONS, successes: ITERATIONS, failures: 0 });
+          expect(server.requests()).toBe(2 * ITERATIONS);
+          expect(server.received().split('x-t: plain value\r\n')).toHaveLength(ITERATIONS + 1);
+          return;
+        }
+        expectOnlyFailures(
+          use as RequestStats,
+          'other',
+          ITERATIONS,
+          /^LS_INVALID_HEADER: invalid value of header "x-t".*request not sent$/,
+        );
+        // Only the captures went out; the refused requests never reached the server, nor did their bytes.
+        expect(server.requests()).toBe(ITERATIONS);
+        expect(server.received()).not.toContain('x-injected');
+        expect(server.received()).not.toContain('/use');
       });
-      const [token, use] = await runToEnd(plan, ITERATIONS);
-      expect(token).toMatchObject({ requests: ITERATIONS, successes: ITERATIONS, failures: 0 });
-      if (value === 'plain value') {
-        expect(use).toMatchObject({ requests: ITERATIONS, successes: ITERATIONS, failures: 0 });
-        expect(server.requests()).toBe(2 * ITERATIONS);
-        expect(server.received().split('x-t: plain value\r\n')).toHaveLength(ITERATIONS + 1);
-        return;
-      }
-      expectOnlyFailures(use as RequestStats, 'other', ITERATIONS, /^LS_INVALID_HEADER: invalid value of header "x-t".*request not sent$/);
-      // Only the captures went out; the refused requests never reached the server, nor did their bytes.
-      expect(server.requests()).toBe(ITERATIONS);
-      expect(server.received()).not.toContain('x-injected');
-      expect(server.received()).not.toContain('/use');
-    });
-  });
+    },
+  );
 });

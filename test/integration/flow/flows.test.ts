@@ -49,6 +49,23 @@ async function startApp(other?: () => string): Promise<App> {
   return listen(server, seen);
 }
 
+/** POST /login: a token and a session cookie for a known user and password. */
+function login(body: string, json: (status: number, value: unknown, headers?: Record<string, string>) => void): void {
+  let credentials: { username?: string; password?: string } = {};
+  try {
+    credentials = JSON.parse(body) as typeof credentials;
+  } catch {
+    json(400, { error: 'bad json' });
+    return;
+  }
+  const { username = '', password } = credentials;
+  if (USERS[username] === undefined || USERS[username] !== password) {
+    json(401, { error: 'bad credentials' });
+    return;
+  }
+  json(200, { token: `t-${username}`, user: { name: username } }, { 'set-cookie': `sid=s-${username}; Path=/; HttpOnly` });
+}
+
 function route(req: IncomingMessage, res: ServerResponse, body: string, other: (() => string) | undefined): void {
   const url = new URL(req.url ?? '/', 'http://x');
   const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
@@ -56,22 +73,9 @@ function route(req: IncomingMessage, res: ServerResponse, body: string, other: (
     res.end(JSON.stringify(value));
   };
   switch (url.pathname) {
-    case '/login': {
-      let credentials: { username?: string; password?: string } = {};
-      try {
-        credentials = JSON.parse(body) as typeof credentials;
-      } catch {
-        json(400, { error: 'bad json' });
-        return;
-      }
-      const { username = '', password } = credentials;
-      if (USERS[username] === undefined || USERS[username] !== password) {
-        json(401, { error: 'bad credentials' });
-        return;
-      }
-      json(200, { token: `t-${username}`, user: { name: username } }, { 'set-cookie': `sid=s-${username}; Path=/; HttpOnly` });
+    case '/login':
+      login(body, json);
       return;
-    }
     case '/me': {
       const token = /^Bearer t-(\w+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (token === undefined || USERS[token] === undefined) json(401, { error: 'bad token' });
@@ -142,7 +146,10 @@ afterAll(async () => {
 });
 
 /** A plan from scenario data, its files (data, certificates) read from the test's directory. */
-async function flowPlan(data: Omit<ScenarioData, 'load'> & { readonly load?: ScenarioData['load'] }, env: Record<string, string> = {}): Promise<Plan> {
+async function flowPlan(
+  data: Omit<ScenarioData, 'load'> & { readonly load?: ScenarioData['load'] },
+  env: Record<string, string> = {},
+): Promise<Plan> {
   const scenario = scenarioFromData({ load: { profile: 'constant', users: 1, iterations: 1 }, ...data }, 'flows.yml', dir);
   return buildPlan(await withFiles(scenario, undefined, env));
 }
@@ -162,8 +169,19 @@ describe('flows: login → token → authorized request', () => {
         {
           name: 'journey',
           steps: [
-            { name: 'login', method: 'POST', path: '/login', json: { username: '{{ username }}', password: '{{ password }}' }, capture: [{ as: 'token', json: '$.token' }] },
-            { name: 'me', path: '/me', auth: { bearer: '{{ token }}' }, expect: { status: 200, json: [{ path: '$.status', equals: 'ok' }] } },
+            {
+              name: 'login',
+              method: 'POST',
+              path: '/login',
+              json: { username: '{{ username }}', password: '{{ password }}' },
+              capture: [{ as: 'token', json: '$.token' }],
+            },
+            {
+              name: 'me',
+              path: '/me',
+              auth: { bearer: '{{ token }}' },
+              expect: { status: 200, json: [{ path: '$.status', equals: 'ok' }] },
+            },
             { name: 'forged', path: '/me', headers: { authorization: 'Bearer {{ token }}x' }, expect: 200 },
             { name: 'cart', path: '/cart', expect: 200 },
           ],
@@ -181,11 +199,18 @@ describe('flows: login → token → authorized request', () => {
     expect(countsOf(result, 'cart')).toMatchObject({ requests: 6, successes: 6 });
     const logins = app.seen.filter((seen) => seen.path === '/login').slice(-6);
     // Sequential rows: each user starts its own place in the file and walks on.
-    expect(logins.map((seen) => (JSON.parse(seen.body) as { username: string }).username).sort()).toEqual(
-      ['alice', 'alice', 'bob', 'bob', 'carol', 'carol'],
-    );
+    expect(logins.map((seen) => (JSON.parse(seen.body) as { username: string }).username).sort()).toEqual([
+      'alice',
+      'alice',
+      'bob',
+      'bob',
+      'carol',
+      'carol',
+    ]);
     const mine = app.seen.filter((seen) => seen.path === '/me').slice(-12);
-    expect(new Set(mine.map((seen) => seen.headers.authorization))).toEqual(new Set(['Bearer t-alice', 'Bearer t-bob', 'Bearer t-carol', 'Bearer t-alicex', 'Bearer t-bobx', 'Bearer t-carolx']));
+    expect(new Set(mine.map((seen) => seen.headers.authorization))).toEqual(
+      new Set(['Bearer t-alice', 'Bearer t-bob', 'Bearer t-carol', 'Bearer t-alicex', 'Bearer t-bobx', 'Bearer t-carolx']),
+    );
   });
 
   it('a capture that fails marks its request failed with a reason, and the requests that need it fail too', async () => {
@@ -195,7 +220,13 @@ describe('flows: login → token → authorized request', () => {
         {
           name: 'broken',
           steps: [
-            { name: 'login', method: 'POST', path: '/login', json: { username: 'alice', password: 'wonderland' }, capture: [{ as: 'token', json: '$.access_token' }] },
+            {
+              name: 'login',
+              method: 'POST',
+              path: '/login',
+              json: { username: 'alice', password: 'wonderland' },
+              capture: [{ as: 'token', json: '$.access_token' }],
+            },
             { name: 'me', path: '/me', auth: { bearer: '{{ token }}' } },
           ],
         },
@@ -206,7 +237,9 @@ describe('flows: login → token → authorized request', () => {
     const login = countsOf(result, 'login');
     expect(login).toMatchObject({ requests: 3, failures: 3, statusCounts: { 200: 3 } });
     expect(login.errorCounts.check).toBe(3);
-    expect(login.failureSamples).toEqual([{ kind: 'check', message: 'capture token: $.access_token matched nothing in the JSON body', count: 3 }]);
+    expect(login.failureSamples).toEqual([
+      { kind: 'check', message: 'capture token: $.access_token matched nothing in the JSON body', count: 3 },
+    ]);
     const me = countsOf(result, 'me');
     expect(me).toMatchObject({ requests: 3, failures: 3 });
     expect(me.failureSamples[0]?.message).toMatch(/variable "token" is not set/);
@@ -277,13 +310,21 @@ describe('flows: checks', () => {
     { name: 'status list passes', expect: [200, 201] },
     { name: 'status fails', expect: { status: 201 } },
     { name: 'header passes', expect: { headers: { 'content-type': 'application/json' } } },
-    { name: 'header fails', expect: { headers: { 'content-type': 'text/html' } }, reason: /check header content-type: expected "text\/html", got "application\/json"/ },
+    {
+      name: 'header fails',
+      expect: { headers: { 'content-type': 'text/html' } },
+      reason: /check header content-type: expected "text\/html", got "application\/json"/,
+    },
     { name: 'contains passes', expect: { body_contains: '"status":"ok"' } },
     { name: 'contains fails', expect: { body_contains: 'nope' }, reason: /check body_contains "nope" failed/ },
     { name: 'matches passes', expect: { body_matches: '"user":"\\w+"' } },
     { name: 'matches fails', expect: { body_matches: '^<html' }, reason: /check body_matches/ },
     { name: 'json passes', expect: { json: [{ path: '$.user', equals: 'alice' }] } },
-    { name: 'json fails', expect: { json: [{ path: '$.user', equals: 'bob' }] }, reason: /check json \$\.user: expected "bob", got "alice"/ },
+    {
+      name: 'json fails',
+      expect: { json: [{ path: '$.user', equals: 'bob' }] },
+      reason: /check json \$\.user: expected "bob", got "alice"/,
+    },
     { name: 'latency passes', expect: { max_latency: '2s' }, path: '/slow' },
     { name: 'latency fails', expect: { max_latency: '20ms' }, path: '/slow', reason: /check max_latency: \d+(\.\d+)? ms > 20 ms/ },
   ];
@@ -318,7 +359,11 @@ describe('flows: redirects', () => {
       target: app.url,
       http: { redirects: { follow: true, allow_origins: [elsewhere.url] } },
       requests: [
-        { name: 'here', path: '/here', headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json', cookie: 'sid=s-bob' } },
+        {
+          name: 'here',
+          path: '/here',
+          headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json', cookie: 'sid=s-bob' },
+        },
         { name: 'away', path: '/away', headers: { authorization: 'Bearer t-bob', 'x-api-key': 'k-1', accept: 'application/json' } },
       ],
       load: { profile: 'constant', users: 1, iterations: 2 },
@@ -361,8 +406,24 @@ describe('flows: setup and before', () => {
     const start = logins();
     const plan = await flowPlan({
       target: app.url,
-      setup: [{ name: 'admin login', method: 'POST', path: '/login', json: { username: 'carol', password: 'singer' }, capture: [{ as: 'admin', json: '$.token' }] }],
-      before: [{ name: 'user login', method: 'POST', path: '/login', json: { username: 'bob', password: 'builder' }, capture: [{ as: 'token', json: '$.token' }] }],
+      setup: [
+        {
+          name: 'admin login',
+          method: 'POST',
+          path: '/login',
+          json: { username: 'carol', password: 'singer' },
+          capture: [{ as: 'admin', json: '$.token' }],
+        },
+      ],
+      before: [
+        {
+          name: 'user login',
+          method: 'POST',
+          path: '/login',
+          json: { username: 'bob', password: 'builder' },
+          capture: [{ as: 'token', json: '$.token' }],
+        },
+      ],
       requests: [
         { name: 'as user', path: '/me', auth: { bearer: '{{ token }}' }, expect: { json: [{ path: '$.user', equals: 'bob' }] } },
         { name: 'as admin', path: '/me', auth: { bearer: '{{ admin }}' }, expect: { json: [{ path: '$.user', equals: 'carol' }] } },
@@ -400,11 +461,18 @@ describe('flows: TLS', () => {
   });
 
   it('refuses a self-signed certificate by default and accepts it with the CA given', async () => {
-    const refused = await runPlan(await flowPlan({ target: url, requests: [{ name: 'secure', path: '/' }], load: { profile: 'constant', users: 1, iterations: 2 } }));
+    const refused = await runPlan(
+      await flowPlan({ target: url, requests: [{ name: 'secure', path: '/' }], load: { profile: 'constant', users: 1, iterations: 2 } }),
+    );
     expect(countsOf(refused, 'secure')).toMatchObject({ failures: 2 });
     expect(countsOf(refused, 'secure').errorCounts.tls).toBe(2);
     const trusted = await runPlan(
-      await flowPlan({ target: url, http: { tls: { ca: 'ca.pem' } }, requests: [{ name: 'secure', path: '/', expect: { body_contains: 'secure' } }], load: { profile: 'constant', users: 1, iterations: 2 } }),
+      await flowPlan({
+        target: url,
+        http: { tls: { ca: 'ca.pem' } },
+        requests: [{ name: 'secure', path: '/', expect: { body_contains: 'secure' } }],
+        load: { profile: 'constant', users: 1, iterations: 2 },
+      }),
     );
     expect(countsOf(trusted, 'secure')).toMatchObject({ successes: 2, failures: 0 });
   });

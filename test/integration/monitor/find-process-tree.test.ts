@@ -22,7 +22,9 @@ describe.runIf(process.platform === 'linux')('findProcess on a real process tree
     const childCode = 'setInterval(() => {}, 1000)';
     const parentCode = `const c = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(childCode)}, process.argv[1]], {stdio: 'ignore'}); console.log(c.pid); process.on('SIGTERM', () => { c.kill('SIGKILL'); process.exit(0); }); setInterval(() => {}, 1000);`;
     parent = spawn(process.execPath, ['-e', parentCode, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const childPid = await new Promise<number>((resolve) => parent?.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    const childPid = await new Promise<number>((resolve) =>
+      parent?.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
     expect(childPid).toBeGreaterThan(0);
     try {
       expect(await findProcess('/proc', marker)).toBe(childPid);

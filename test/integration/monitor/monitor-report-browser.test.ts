@@ -30,7 +30,9 @@ interface PageElement {
 interface PageCanvas {
   readonly width: number;
   readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, width: number, height: number): { readonly data: Uint8ClampedArray } } | null;
 }
 declare const document: {
   getElementById(id: string): PageElement | null;
@@ -43,7 +45,11 @@ const MONITOR: MonitorResults = [
     kind: 'process',
     target: 'pid 4242',
     intervalMs: 1_000,
-    points: Array.from({ length: 10 }, (_, i) => ({ offsetMs: 100 + i * 1_000, cpuPercent: i === 4 ? null : 20 + i * 8, memoryBytes: i === 4 ? null : 80e6 + i * 5e6 })),
+    points: Array.from({ length: 10 }, (_, i) => ({
+      offsetMs: 100 + i * 1_000,
+      cpuPercent: i === 4 ? null : 20 + i * 8,
+      memoryBytes: i === 4 ? null : 80e6 + i * 5e6,
+    })),
     warnings: ['pid 4242 is not running: 1 of 10 samples'],
   },
   {
@@ -54,7 +60,14 @@ const MONITOR: MonitorResults = [
     points: Array.from({ length: 10 }, (_, i) => ({ offsetMs: 130 + i * 1_000, cpuPercent: i === 0 ? null : 150, memoryBytes: 300e6 })),
     warnings: [],
   },
-  { name: 'cache', kind: 'process', target: 'command redis-server', intervalMs: 1_000, points: [], warnings: ["process monitoring reads Linux's /proc, and this is darwin: not sampled"] },
+  {
+    name: 'cache',
+    kind: 'process',
+    target: 'command redis-server',
+    intervalMs: 1_000,
+    points: [],
+    warnings: ["process monitoring reads Linux's /proc, and this is darwin: not sampled"],
+  },
 ];
 
 let dir: string;
@@ -78,7 +91,16 @@ beforeAll(async () => {
     warmupRequests: 0,
     recorder,
     thresholds: [],
-    generator: { workers: 1, cpuPercent: 10, busyPercent: 10, eventLoopDelayP99Ms: 1, eventLoopDelayMaxMs: 2, schedulerLagP99Ms: 0, saturated: false, threads: [] },
+    generator: {
+      workers: 1,
+      cpuPercent: 10,
+      busyPercent: 10,
+      eventLoopDelayP99Ms: 1,
+      eventLoopDelayMaxMs: 2,
+      schedulerLagP99Ms: 0,
+      saturated: false,
+      threads: [],
+    },
     monitor: MONITOR,
   });
   dir = await mkdtemp(join(tmpdir(), 'loadseed-monitor-html-'));

@@ -22,9 +22,11 @@ afterEach(() => {
 
 /** A node child that says `ready` once started, then runs `code`; `marker` is an argument that names it. */
 async function child(code: string, marker = 'x'): Promise<ChildProcess> {
-  const process = spawn(globalThis.process.execPath, ['-e', `process.stdout.write('ready\\n'); ${code}`, marker], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const process = spawn(globalThis.process.execPath, ['-e', `process.stdout.write('ready\\n'); ${code}`, marker], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.add(process);
-  await once(process.stdout!, 'data');
+  await once(process.stdout, 'data');
   return process;
 }
 

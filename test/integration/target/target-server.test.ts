@@ -313,7 +313,9 @@ describe('/capacity', () => {
   it('serves at most rps per second, first in first out: 40 at once at rps=200 take ≈ 5, 10 … 200 ms', async () => {
     await requestMany('/', 40, 40);
     const startedAt = performance.now();
-    const { value: replies, lateMs } = await withLoopDelay(() => Promise.all(Array.from({ length: 40 }, () => request('/capacity?rps=200'))));
+    const { value: replies, lateMs } = await withLoopDelay(() =>
+      Promise.all(Array.from({ length: 40 }, () => request('/capacity?rps=200'))),
+    );
     const totalMs = performance.now() - startedAt;
     expect(countStatus(replies, 200)).toBe(40);
     // 40 requests × 5 ms of service, one at a time: the last is answered at ≥ 200 ms, whatever the timers do.
@@ -328,7 +330,9 @@ describe('/capacity', () => {
 
   it('answers 503 at once beyond `queue` requests waiting or in service, and recovers', async () => {
     await requestMany('/', 20, 20);
-    const { value: replies, lateMs } = await withLoopDelay(() => Promise.all(Array.from({ length: 20 }, () => request('/capacity?rps=20&queue=5'))));
+    const { value: replies, lateMs } = await withLoopDelay(() =>
+      Promise.all(Array.from({ length: 20 }, () => request('/capacity?rps=20&queue=5'))),
+    );
     expect(countStatus(replies, 200)).toBe(5);
     expect(countStatus(replies, 503)).toBe(15);
     for (const reply of replies.filter((one) => one.status === 503)) {
@@ -343,7 +347,9 @@ describe('/capacity', () => {
   it('adds service_ms after the queue, in parallel: 10 at once at rps=1000&service_ms=50 take ≈ 60 ms, not 500', async () => {
     await requestMany('/', 10, 10);
     const startedAt = performance.now();
-    const { value: replies, lateMs } = await withLoopDelay(() => Promise.all(Array.from({ length: 10 }, () => request('/capacity?rps=1000&service_ms=50'))));
+    const { value: replies, lateMs } = await withLoopDelay(() =>
+      Promise.all(Array.from({ length: 10 }, () => request('/capacity?rps=1000&service_ms=50'))),
+    );
     const totalMs = performance.now() - startedAt;
     expect(countStatus(replies, 200)).toBe(10);
     expect(totalMs).toBeGreaterThanOrEqual(59);
@@ -351,15 +357,22 @@ describe('/capacity', () => {
     expect(totalMs).toBeLessThan(60 + 240 + lateMs);
   });
 
-  it.each(['/capacity?rps=0', '/capacity?rps=abc', '/capacity?rps=-5', '/capacity?rps=2000000', '/capacity?queue=0', '/capacity?queue=1.5', '/capacity?queue=10001', '/capacity?service_ms=-1', '/capacity?service_ms=60001'])(
-    '%s → 400 with a plain-text reason',
-    async (path) => {
-      const reply = await request(path);
-      expect(reply.status).toBe(400);
-      expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(reply.text).toMatch(/^bad (rps|queue|service_ms) /);
-    },
-  );
+  it.each([
+    '/capacity?rps=0',
+    '/capacity?rps=abc',
+    '/capacity?rps=-5',
+    '/capacity?rps=2000000',
+    '/capacity?queue=0',
+    '/capacity?queue=1.5',
+    '/capacity?queue=10001',
+    '/capacity?service_ms=-1',
+    '/capacity?service_ms=60001',
+  ])('%s → 400 with a plain-text reason', async (path) => {
+    const reply = await request(path);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(reply.text).toMatch(/^bad (rps|queue|service_ms) /);
+  });
 });
 
 describe('POST /login', () => {
@@ -651,17 +664,20 @@ describe('invalid input', () => {
     expect(tooWide.text).toContain('p99/mean must be <= 14.97');
   });
 
-  it.each(['/nope', '/json/extra', '/delayed/5', '/echo/x', '//delay/5', '/login/x', '/me/x', '/cart/x', '/cart/items/x', '/headers/x'])('%s → 404 listing the routes', async (path) => {
-    const reply = await request(path);
-    expect(reply.status).toBe(404);
-    expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(reply.text).toContain('/delay/:ms');
-    expect(reply.text).toContain('/latency');
-    for (const route of ['/redirect', '/headers', 'POST /login', 'GET /me', 'GET /cart', 'POST /cart/items']) {
-      expect(reply.text).toContain(route);
-    }
-    expect(reply.text).not.toContain('\n');
-  });
+  it.each(['/nope', '/json/extra', '/delayed/5', '/echo/x', '//delay/5', '/login/x', '/me/x', '/cart/x', '/cart/items/x', '/headers/x'])(
+    '%s → 404 listing the routes',
+    async (path) => {
+      const reply = await request(path);
+      expect(reply.status).toBe(404);
+      expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(reply.text).toContain('/delay/:ms');
+      expect(reply.text).toContain('/latency');
+      for (const route of ['/redirect', '/headers', 'POST /login', 'GET /me', 'GET /cart', 'POST /cart/items']) {
+        expect(reply.text).toContain(route);
+      }
+      expect(reply.text).not.toContain('\n');
+    },
+  );
 
   it('keeps serving after bad input', async () => {
     expect((await request('/')).status).toBe(200);

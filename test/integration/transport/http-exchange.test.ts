@@ -23,7 +23,11 @@ interface TestServer {
 }
 
 /** Listens on 127.0.0.1, port 0; counts connections (TLS: handshakes completed); close() destroys them all. */
-async function listen(server: Server, scheme: 'http' | 'https', connectionEvent: 'connection' | 'secureConnection' = 'connection'): Promise<TestServer> {
+async function listen(
+  server: Server,
+  scheme: 'http' | 'https',
+  connectionEvent: 'connection' | 'secureConnection' = 'connection',
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   let connections = 0;
   server.on('connection', (socket: Socket) => {
@@ -92,7 +96,12 @@ describe('HttpExchangeSession: responses', () => {
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => {
           Object.assign(seen, { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
-          res.writeHead(201, 'Created', [['X-Trace', 'abc'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Content-Length', '11']]);
+          res.writeHead(201, 'Created', [
+            ['X-Trace', 'abc'],
+            ['Set-Cookie', 'a=1'],
+            ['Set-Cookie', 'b=2'],
+            ['Content-Length', '11'],
+          ]);
           res.end('hello world');
         });
       }),
@@ -151,7 +160,11 @@ describe('HttpExchangeSession: responses', () => {
   });
 
   it('keeps an empty body as an empty Buffer (when asked), and a HEAD response has none', async () => {
-    const server = await track(startHttp((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200, { 'content-length': 12 }).end('not for HEAD'))));
+    const server = await track(
+      startHttp((req, res) =>
+        req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200, { 'content-length': 12 }).end('not for HEAD'),
+      ),
+    );
     const session = newSession();
     const empty = await exchange(session, get(server.origin, '/empty'));
     expect(empty.result?.status).toBe(204);
@@ -350,7 +363,7 @@ describe('HttpExchangeSession: HTTP/2', () => {
           versions.push(req.httpVersion);
           res.setHeader('x-proto', 'h2');
           res.end('over h2');
-        }) as unknown as Server,
+        }),
         'https',
         'secureConnection',
       ),

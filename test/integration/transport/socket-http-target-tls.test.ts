@@ -12,7 +12,10 @@ import { tlsFixtures } from '../../helpers/tls-fixtures.js';
 import { budget, planOf } from '../engine/servers.js';
 
 const run = (plan: Plan, tls?: TlsSettings): Promise<RunResult> =>
-  executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, tls === undefined ? { keepAlive: plan.keepAlive } : { keepAlive: plan.keepAlive, tls }));
+  executeRun(
+    workloadOf(plan),
+    new SocketHttpTarget(plan.requests, tls === undefined ? { keepAlive: plan.keepAlive } : { keepAlive: plan.keepAlive, tls }),
+  );
 
 interface HttpsServer {
   readonly url: string;

@@ -15,7 +15,8 @@ import { workloadOf } from '../../../src/engine/workload.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
 import { answerEach, budget, planOf, startRawServer } from '../engine/servers.js';
 
-const run = (plan: Plan): Promise<RunResult> => executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive }));
+const run = (plan: Plan): Promise<RunResult> =>
+  executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive }));
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
 
 /** A node:http server with `handler`, counting connections and requests. */
@@ -90,7 +91,13 @@ describe('SocketHttpTarget: the request on the wire', () => {
       const plan = {
         ...planOf({
           target: raw.url,
-          requests: [{ method: 'POST', path: '/', headers: { host: 'example.test', connection: 'upgrade', 'content-length': 99, 'transfer-encoding': 'chunked' } }],
+          requests: [
+            {
+              method: 'POST',
+              path: '/',
+              headers: { host: 'example.test', connection: 'upgrade', 'content-length': 99, 'transfer-encoding': 'chunked' },
+            },
+          ],
           load: budget(1, 1),
         }),
         keepAlive: false,
@@ -171,7 +178,9 @@ describe('SocketHttpTarget: connections', () => {
 
   it('drops a connection that sends more than the response (or anything while idle): no answer is taken for the next request', async () => {
     const both = await startRawServer(answerEach(`${OK}HTTP/1.1 500 Oops\r\ncontent-length: 0\r\n\r\n`));
-    const late = await startRawServer(answerEach(OK, (socket) => setTimeout(() => socket.write('HTTP/1.1 500 Late\r\ncontent-length: 0\r\n\r\n'), 5)));
+    const late = await startRawServer(
+      answerEach(OK, (socket) => setTimeout(() => socket.write('HTTP/1.1 500 Late\r\ncontent-length: 0\r\n\r\n'), 5)),
+    );
     try {
       const fromBoth = (await run(planOf({ target: both.url, requests: [{ path: '/' }], load: budget(1, 10) }))).recorder.snapshot().total;
       expect(fromBoth).toMatchObject({ requests: 10, successes: 10, statusCounts: { 200: 10 } });
@@ -234,7 +243,14 @@ describe('SocketHttpTarget: connections', () => {
       res.end();
     });
     try {
-      const plan = planOf({ target: http.url, requests: [{ name: 'small', path: '/small' }, { name: 'big', path: '/big' }], load: budget(2, 20) });
+      const plan = planOf({
+        target: http.url,
+        requests: [
+          { name: 'small', path: '/small' },
+          { name: 'big', path: '/big' },
+        ],
+        load: budget(2, 20),
+      });
       const [small, big] = (await run(plan)).recorder.snapshot().requests;
       expect(small).toMatchObject({ requests: 20, successes: 20 });
       expect(big).toMatchObject({ requests: 20, successes: 20 });
@@ -336,7 +352,23 @@ function selfSigned(): { key: Buffer; cert: Buffer } | undefined {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { stdio: 'ignore', timeout: 20_000 },
     );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };

@@ -81,7 +81,11 @@ describe.each(TRANSPORTS)('%s transport', (_name, targetOf) => {
   });
 
   it('reads HEAD responses without a body, and keeps the connection', async () => {
-    const plan = planOf({ target: server.url, requests: [{ method: 'HEAD', path: '/bytes/5000' }, { path: '/bytes/10' }], load: budget(1, 10) });
+    const plan = planOf({
+      target: server.url,
+      requests: [{ method: 'HEAD', path: '/bytes/5000' }, { path: '/bytes/10' }],
+      load: budget(1, 10),
+    });
     const result = await run(plan);
     const [head, get] = result.recorder.snapshot().requests;
     expect(head).toMatchObject({ requests: 10, successes: 10 });
@@ -130,7 +134,11 @@ describe.each(TRANSPORTS)('%s transport', (_name, targetOf) => {
 
   it('counts connection refused, with no bytes sent', async () => {
     const port = await closedPort();
-    const plan = planOf({ target: `http://127.0.0.1:${port}`, requests: [{ method: 'POST', path: '/', body: 'x'.repeat(100) }], load: budget(2, 10) });
+    const plan = planOf({
+      target: `http://127.0.0.1:${port}`,
+      requests: [{ method: 'POST', path: '/', body: 'x'.repeat(100) }],
+      load: budget(2, 10),
+    });
     const total = (await run(plan)).recorder.snapshot().total;
     expect(total.errorCounts.connection_refused).toBe(10);
     expect(total.bytesOut).toBe(0);
@@ -140,7 +148,8 @@ describe.each(TRANSPORTS)('%s transport', (_name, targetOf) => {
   it('counts a reset as connection_reset', async () => {
     const resetting = await startRawServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
     try {
-      const total = (await run(planOf({ target: resetting.url, requests: [{ path: '/' }], load: budget(2, 10) }))).recorder.snapshot().total;
+      const total = (await run(planOf({ target: resetting.url, requests: [{ path: '/' }], load: budget(2, 10) }))).recorder.snapshot()
+        .total;
       expect(total.requests).toBe(10);
       expect(total.errorCounts.connection_reset).toBe(10);
     } finally {
@@ -162,7 +171,9 @@ describe.each(TRANSPORTS)('%s transport', (_name, targetOf) => {
   });
 
   it('counts a malformed reply as protocol', async () => {
-    const garbage = await startRawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: nope\r\n\r\n')));
+    const garbage = await startRawServer((socket) =>
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: nope\r\n\r\n')),
+    );
     try {
       const total = (await run(planOf({ target: garbage.url, requests: [{ path: '/' }], load: budget(2, 10) }))).recorder.snapshot().total;
       expect(total.requests).toBe(10);

@@ -8,7 +8,10 @@ describe('the option table', () => {
     for (const [name, specs] of Object.entries(COMMAND_OPTIONS)) {
       const flags = specs.flatMap((spec) => spec.flags.split(/[ ,]+/).filter((word) => word.startsWith('-')));
       expect(new Set(flags).size, name).toBe(flags.length);
-      expect(flags.filter((flag) => globalFlags.includes(flag)), name).toEqual([]);
+      expect(
+        flags.filter((flag) => globalFlags.includes(flag)),
+        name,
+      ).toEqual([]);
     }
   });
 

@@ -3,7 +3,15 @@ import { breakingPointLoad } from '../../../src/cli/find-limit-flags.js';
 import { UsageError } from '../../../src/errors.js';
 import type { LoadSpec } from '../../../src/scenario/types.js';
 
-const BREAKING: LoadSpec = { profile: 'breaking_point', start_rate: 10, step_rate: 10, max_rate: 100, step_duration: '5s', max_users: 50, grace_period: '2s' };
+const BREAKING: LoadSpec = {
+  profile: 'breaking_point',
+  start_rate: 10,
+  step_rate: 10,
+  max_rate: 100,
+  step_duration: '5s',
+  max_users: 50,
+  grace_period: '2s',
+};
 
 describe('breakingPointLoad', () => {
   it('takes a breaking_point profile as it is, each flag overriding its key', () => {
@@ -29,7 +37,9 @@ describe('breakingPointLoad', () => {
     });
     // A closed-model warm-up's users mean nothing at a rate: its duration is kept.
     const constant: LoadSpec = { profile: 'constant', users: 3, duration: '10s', warmup: { duration: '2s', users: 3 } };
-    expect(breakingPointLoad('s.yml', constant, { startRate: '1', stepRate: '1', maxRate: '3', stepDuration: '1s' }).warmup).toEqual({ duration: '2s' });
+    expect(breakingPointLoad('s.yml', constant, { startRate: '1', stepRate: '1', maxRate: '3', stepDuration: '1s' }).warmup).toEqual({
+      duration: '2s',
+    });
   });
 
   it('refuses (UsageError: exit 2) what cannot run: missing flags, bad numbers, inverted rates, steps under 1 s, too many steps', () => {

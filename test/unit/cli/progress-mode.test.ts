@@ -22,7 +22,10 @@ describe('progressModeFor', () => {
     const server = await startTargetServer({ port: 0 });
     const dir = await mkdtemp(join(tmpdir(), 'loadseed-ci-mode-'));
     try {
-      await writeFile(join(dir, 's.yml'), `name: ci\ntarget: ${server.url}\nrequests: [{path: /delay/5}]\nload: {profile: constant, users: 2, duration: 1s}\n`);
+      await writeFile(
+        join(dir, 's.yml'),
+        `name: ci\ntarget: ${server.url}\nrequests: [{path: /delay/5}]\nload: {profile: constant, users: 2, duration: 1s}\n`,
+      );
       let stderr = '';
       const code = await main(['--no-color', 'run', 's.yml'], {
         stdout: { write: () => true, isTTY: true, columns: 100 },

@@ -36,12 +36,28 @@ describe('loadseed report', () => {
     const { summary: _, ...withoutSummary } = valid;
     const cases: [string, string, string][] = [
       ['broken.json', '{"kind": "loadseed-results",', 'broken.json: not valid JSON ('],
-      ['array.json', '[1, 2]', 'array.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`'],
+      [
+        'array.json',
+        '[1, 2]',
+        'array.json: not a loadseed results document (no "kind": "loadseed-results"); write one with `loadseed run --out`',
+      ],
       ['k6.json', '{"metrics": {}}', 'k6.json: not a loadseed results document'],
-      ['future.json', JSON.stringify({ ...valid, version: 2 }), 'future.json: results format version 2, but this loadseed reads version 1 only'],
+      [
+        'future.json',
+        JSON.stringify({ ...valid, version: 2 }),
+        'future.json: results format version 2, but this loadseed reads version 1 only',
+      ],
       ['partial.json', JSON.stringify(withoutSummary), 'partial.json: not a valid results document: the document lacks "summary"'],
-      ['typo.json', JSON.stringify({ ...valid, verdcit: 'passed' }), 'typo.json: not a valid results document: the document has an unexpected property "verdcit"'],
-      ['negative.json', JSON.stringify({ ...valid, summary: { ...valid.summary, iterations: -1 } }), 'negative.json: not a valid results document: /summary/iterations must be >= 0'],
+      [
+        'typo.json',
+        JSON.stringify({ ...valid, verdcit: 'passed' }),
+        'typo.json: not a valid results document: the document has an unexpected property "verdcit"',
+      ],
+      [
+        'negative.json',
+        JSON.stringify({ ...valid, summary: { ...valid.summary, iterations: -1 } }),
+        'negative.json: not a valid results document: /summary/iterations must be >= 0',
+      ],
     ];
     for (const [file, content, message] of cases) {
       await sandbox.write(file, content);
@@ -58,7 +74,11 @@ describe('loadseed report', () => {
   it('merge refuses a results file whose recorder data is corrupt (exit 2)', async () => {
     const valid = resultsOf(record(newRecorder(), { count: 10 }));
     await sandbox.write('ok.json', valid);
-    await sandbox.write('corrupt.json', { ...valid, run: { ...valid.run, startedAt: '2026-11-25T20:00:01.000Z' }, recorder: { ...valid.recorder, data: 'AAAA' } });
+    await sandbox.write('corrupt.json', {
+      ...valid,
+      run: { ...valid.run, startedAt: '2026-11-25T20:00:01.000Z' },
+      recorder: { ...valid.recorder, data: 'AAAA' },
+    });
     const out = await sandbox.run('merge', 'ok.json', 'corrupt.json', '-o', 'm.json');
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('error: corrupt.json: corrupt recorder data: the recorder data');

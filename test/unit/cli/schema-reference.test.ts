@@ -18,7 +18,9 @@ describe('schemaReference (init $schema)', () => {
   it('points through node_modules/loadseed when the project installed loadseed (a symlink too)', () => {
     const project = join(base, 'project');
     const installed = fakePackage(join(project, 'node_modules', 'loadseed'));
-    expect(schemaReference(join(project, 'load', 'api.yml'), installed, '1.2.3')).toBe('../node_modules/loadseed/schemas/scenario.schema.json');
+    expect(schemaReference(join(project, 'load', 'api.yml'), installed, '1.2.3')).toBe(
+      '../node_modules/loadseed/schemas/scenario.schema.json',
+    );
     expect(schemaReference(join(project, 'api.yml'), installed, '1.2.3')).toBe('node_modules/loadseed/schemas/scenario.schema.json');
 
     const linked = join(base, 'linked');

@@ -13,8 +13,18 @@ describe('warmupProfileOf', () => {
   });
 
   it('warms an open profile at its first rate (at least 1/s), or the given rate, with its max users', () => {
-    const profile = { kind: 'ramping-arrival-rate', startRatePerSec: 20, stages: [{ durationMs: 1000, target: 100 }], maxUsers: 40 } as const;
-    expect(warmupProfileOf(profile, { durationMs: 3000 })).toEqual({ kind: 'constant-arrival-rate', ratePerSec: 20, durationMs: 3000, maxUsers: 40 });
+    const profile = {
+      kind: 'ramping-arrival-rate',
+      startRatePerSec: 20,
+      stages: [{ durationMs: 1000, target: 100 }],
+      maxUsers: 40,
+    } as const;
+    expect(warmupProfileOf(profile, { durationMs: 3000 })).toEqual({
+      kind: 'constant-arrival-rate',
+      ratePerSec: 20,
+      durationMs: 3000,
+      maxUsers: 40,
+    });
     expect(warmupProfileOf(profile, { durationMs: 3000, ratePerSec: 5 })).toMatchObject({ ratePerSec: 5 });
   });
 });

@@ -36,7 +36,16 @@ function setup(openModel: boolean, secrets: readonly string[] = []) {
     maxLatencyUs: new Float64Array(2),
     iteration: new IterationSteps({
       order: 'sequence',
-      choices: [{ name: 's', weight: 1, steps: [{ kind: 'request', requestIndex: 0 }, { kind: 'request', requestIndex: 1 }] }],
+      choices: [
+        {
+          name: 's',
+          weight: 1,
+          steps: [
+            { kind: 'request', requestIndex: 0 },
+            { kind: 'request', requestIndex: 1 },
+          ],
+        },
+      ],
     }),
   };
   const recorder = new Recorder(workload.requestNames);
@@ -58,7 +67,7 @@ function setup(openModel: boolean, secrets: readonly string[] = []) {
 }
 
 describe('VirtualUser', () => {
-  it('redacts the plan\'s secrets in a failure message before the samples clip it', () => {
+  it("redacts the plan's secrets in a failure message before the samples clip it", () => {
     const secret = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig-0123456789';
     const { user, session, recorder, host } = setup(false, [secret]);
     user.begin(host, performance.now());
@@ -83,7 +92,10 @@ describe('VirtualUser', () => {
     expect(events).toEqual(['started', 'settled', 'started', 'settled', 'stopped']);
     const snapshot = recorder.snapshot();
     expect(snapshot.iterations).toBe(1);
-    expect(snapshot.requests.map((r) => [r.name, r.statusCounts])).toEqual([['a', { 200: 1 }], ['b', { 404: 1 }]]);
+    expect(snapshot.requests.map((r) => [r.name, r.statusCounts])).toEqual([
+      ['a', { 200: 1 }],
+      ['b', { 404: 1 }],
+    ]);
   });
 
   it('is expired by the sweeper once: one timeout, one abort, a late reply ignored', () => {

@@ -6,8 +6,22 @@ describe('IterationSteps', () => {
   const steps = new IterationSteps({
     order: 'weighted',
     choices: [
-      { name: 'a', weight: 3, steps: [{ kind: 'request', requestIndex: 0 }, { kind: 'think', thinkTime: { minMs: 5, maxMs: 5 } }] },
-      { name: 'b', weight: 1, steps: [{ kind: 'think', thinkTime: { minMs: 5, maxMs: 5 } }, { kind: 'request', requestIndex: 1 }] },
+      {
+        name: 'a',
+        weight: 3,
+        steps: [
+          { kind: 'request', requestIndex: 0 },
+          { kind: 'think', thinkTime: { minMs: 5, maxMs: 5 } },
+        ],
+      },
+      {
+        name: 'b',
+        weight: 1,
+        steps: [
+          { kind: 'think', thinkTime: { minMs: 5, maxMs: 5 } },
+          { kind: 'request', requestIndex: 1 },
+        ],
+      },
       { name: 'c', weight: 1, steps: [{ kind: 'think', thinkTime: { minMs: 5, maxMs: 5 } }] },
     ],
   });
@@ -35,7 +49,10 @@ describe('workloadOf', () => {
       data: {
         target: 'http://h',
         defaults: { timeout: '2s' },
-        requests: [{ name: 'a', path: '/a', think_time: '1s' }, { name: 'b', path: '/b', timeout: '300ms' }],
+        requests: [
+          { name: 'a', path: '/a', think_time: '1s' },
+          { name: 'b', path: '/b', timeout: '300ms' },
+        ],
         load: { profile: 'constant', users: 1, duration: '1s', grace_period: '2s' },
       },
     });

@@ -54,8 +54,14 @@ describe('extractCapture', () => {
       ok: false,
       reason: 'capture token: $.missing matched nothing in the JSON body',
     });
-    expect(capture({ as: 'token', json: '$.token' }, response('<html>'))).toEqual({ ok: false, reason: 'capture token: the body is not JSON' });
-    expect(capture({ as: 'token', json: '$.token' }, response(undefined))).toEqual({ ok: false, reason: 'capture token: the body is not JSON' });
+    expect(capture({ as: 'token', json: '$.token' }, response('<html>'))).toEqual({
+      ok: false,
+      reason: 'capture token: the body is not JSON',
+    });
+    expect(capture({ as: 'token', json: '$.token' }, response(undefined))).toEqual({
+      ok: false,
+      reason: 'capture token: the body is not JSON',
+    });
   });
 
   it('header: by any case, repeated values joined; absent', () => {
@@ -75,7 +81,10 @@ describe('extractCapture', () => {
 
   it('regex: no match, or a group that took no part', () => {
     const view = response('nothing here');
-    expect(capture({ as: 'id', regex: 'id=(\\d+)' }, view)).toEqual({ ok: false, reason: 'capture id: /id=(\\d+)/ matched nothing in the body' });
+    expect(capture({ as: 'id', regex: 'id=(\\d+)' }, view)).toEqual({
+      ok: false,
+      reason: 'capture id: /id=(\\d+)/ matched nothing in the body',
+    });
     expect(capture({ as: 'id', regex: 'nothing (x)?' }, view)).toEqual({
       ok: false,
       reason: 'capture id: group 1 of /nothing (x)?/ took no part in the match',

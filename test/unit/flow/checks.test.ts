@@ -38,7 +38,9 @@ describe('evaluateChecks', () => {
     expect(evaluateChecks(checks, response('', { 'content-type': 'text/html' }))).toBe(
       'check header content-type: expected "application/json", got "text/html"',
     );
-    expect(evaluateChecks(checks, response('', {}))).toBe('check header content-type: expected "application/json", but the header is absent');
+    expect(evaluateChecks(checks, response('', {}))).toBe(
+      'check header content-type: expected "application/json", but the header is absent',
+    );
   });
 
   it('body_contains', () => {
@@ -82,7 +84,11 @@ describe('evaluateChecks', () => {
   it('redacts quoted values before clipping them: no part of a long secret is left', () => {
     const jwt = `eyJ${'a1B2c3'.repeat(30)}`;
     const redact = (text: string): string => text.split(jwt).join('***');
-    const reason = evaluateChecks(compiled({ json: [{ path: '$.v', equals: 'short' }] }), response(JSON.stringify({ v: `Bearer ${jwt}` })), redact);
+    const reason = evaluateChecks(
+      compiled({ json: [{ path: '$.v', equals: 'short' }] }),
+      response(JSON.stringify({ v: `Bearer ${jwt}` })),
+      redact,
+    );
     expect(reason).toBe('check json $.v: expected "short", got "Bearer ***"');
     const header = evaluateChecks(compiled({ headers: { authorization: 'a' } }), response('', { authorization: `Bearer ${jwt}` }), redact);
     expect(header).toBe('check header authorization: expected "a", got "Bearer ***"');

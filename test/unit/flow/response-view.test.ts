@@ -15,7 +15,11 @@ describe('createResponseView', () => {
   it('reads only headers the response has: constructor, toString and __proto__ are not inherited ones', () => {
     const view = createResponseView(200, { 'content-type': 'text/plain' }, undefined);
     for (const name of ['constructor', 'toString', '__proto__', 'Constructor']) expect(view.header(name)).toBeUndefined();
-    expect(createResponseView(200, JSON.parse('{"constructor": "c", "__proto__": "p"}') as Record<string, string>, undefined).header('__proto__')).toBe('p');
+    expect(
+      createResponseView(200, JSON.parse('{"constructor": "c", "__proto__": "p"}') as Record<string, string>, undefined).header(
+        '__proto__',
+      ),
+    ).toBe('p');
   });
 
   it('decodes the body once as UTF-8, empty without one', () => {

@@ -11,7 +11,9 @@ import { parseCsvTable } from '../../../src/scenario/load-feeders.js';
  */
 const RUNS = { numRuns: 500, interruptAfterTimeLimit: 20_000 } as const;
 
-const field = fc.array(fc.constantFrom('a', 'Z', '7', ' ', ',', ';', '"', '\n', '\r\n', 'é', '日本', '😀', '\u00a0', "'"), { maxLength: 6 }).map((parts) => parts.join(''));
+const field = fc
+  .array(fc.constantFrom('a', 'Z', '7', ' ', ',', ';', '"', '\n', '\r\n', 'é', '日本', '😀', '\u00a0', "'"), { maxLength: 6 })
+  .map((parts) => parts.join(''));
 
 /** A field as a CSV writer would put it: quoted (quotes doubled) when it needs to be, or sometimes anyway. */
 function encode(value: string, delimiter: string, quoteAnyway: boolean): string {

@@ -19,7 +19,30 @@ type Unit = keyof typeof UNIT_MS;
 const durationish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('ms', 's', 'm', 'h', 'd', '.', '-', '+', ' ', '\t', '\u00a0', '\ufeff', 'e', 'E', '1e3', 'NaN', 'Infinity', '0x10', '٣', '１', '😀', '\0'),
+      fc.constantFrom(
+        'ms',
+        's',
+        'm',
+        'h',
+        'd',
+        '.',
+        '-',
+        '+',
+        ' ',
+        '\t',
+        '\u00a0',
+        '\ufeff',
+        'e',
+        'E',
+        '1e3',
+        'NaN',
+        'Infinity',
+        '0x10',
+        '٣',
+        '１',
+        '😀',
+        '\0',
+      ),
       fc.nat({ max: 100_000 }).map(String),
       fc.constant('9'.repeat(400)),
       fc.string({ unit: 'binary', maxLength: 4 }),
@@ -34,9 +57,9 @@ const anyText = fc.oneof(
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
   // Long, adversarial repetitions: a regex with nested quantifiers would backtrack for ever on these.
-  fc.tuple(fc.constantFrom('1', '1.', '1m', '1.1', '0'), fc.integer({ min: 1_000, max: 50_000 }), fc.constantFrom('', 'x', '.', 'm', ' ')).map(
-    ([unit, count, end]) => unit.repeat(count) + end,
-  ),
+  fc
+    .tuple(fc.constantFrom('1', '1.', '1m', '1.1', '0'), fc.integer({ min: 1_000, max: 50_000 }), fc.constantFrom('', 'x', '.', 'm', ' '))
+    .map(([unit, count, end]) => unit.repeat(count) + end),
 );
 
 function timed<T>(run: () => T): T {
@@ -62,14 +85,17 @@ describe('parseDurationMs (fuzz)', () => {
 
   it('reads any number: finite and ≥ 0 → seconds × 1000 when that is finite, undefined otherwise (NaN, ±∞, negative, overflow)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.constantFrom(1e306, Number.MAX_VALUE, -0, Number.MIN_VALUE, Number.MAX_VALUE / 10_000)), (seconds) => {
-        const durationMs = parseDurationMs(seconds);
-        if (Number.isFinite(seconds) && seconds >= 0 && Number.isFinite(seconds * 1000)) {
-          expect(durationMs).toBe(seconds * 1000);
-        } else {
-          expect(durationMs).toBeUndefined();
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.double(), fc.constantFrom(1e306, Number.MAX_VALUE, -0, Number.MIN_VALUE, Number.MAX_VALUE / 10_000)),
+        (seconds) => {
+          const durationMs = parseDurationMs(seconds);
+          if (Number.isFinite(seconds) && seconds >= 0 && Number.isFinite(seconds * 1000)) {
+            expect(durationMs).toBe(seconds * 1000);
+          } else {
+            expect(durationMs).toBeUndefined();
+          }
+        },
+      ),
       RUNS,
     );
   });

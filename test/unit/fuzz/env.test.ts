@@ -19,7 +19,28 @@ const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
 const envish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('${', '$${', '$$', '$', '{', '}', ':-', ':', '-', '{{', '}}', ' ', '\n', '\u2028', '😀', '\ud800', '\0', 'NaN', '1e999', '9'.repeat(40)),
+      fc.constantFrom(
+        '${',
+        '$${',
+        '$$',
+        '$',
+        '{',
+        '}',
+        ':-',
+        ':',
+        '-',
+        '{{',
+        '}}',
+        ' ',
+        '\n',
+        '\u2028',
+        '😀',
+        '\ud800',
+        '\0',
+        'NaN',
+        '1e999',
+        '9'.repeat(40),
+      ),
       name,
       fc.string({ maxLength: 4 }),
       fc.string({ unit: 'grapheme', maxLength: 3 }),
@@ -32,17 +53,21 @@ const anyText = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
   // Long runs of openers without closers, the shape that makes a regex backtrack.
-  fc.tuple(fc.constantFrom('${', '$', '${A', '${A:-', '$${', '{'), fc.integer({ min: 1_000, max: 20_000 }), fc.constantFrom('', '}', 'x')).map(
-    ([piece, count, end]) => piece.repeat(count) + end,
-  ),
+  fc
+    .tuple(fc.constantFrom('${', '$', '${A', '${A:-', '$${', '{'), fc.integer({ min: 1_000, max: 20_000 }), fc.constantFrom('', '}', 'x'))
+    .map(([piece, count, end]) => piece.repeat(count) + end),
 );
-const anyEnv: fc.Arbitrary<Environment> = fc.dictionary(fc.oneof(name, fc.constantFrom('A', 'B', 'HOST', 'USERS')), fc.oneof(envish, fc.constant('')), {
-  maxKeys: 6,
-});
+const anyEnv: fc.Arbitrary<Environment> = fc.dictionary(
+  fc.oneof(name, fc.constantFrom('A', 'B', 'HOST', 'USERS')),
+  fc.oneof(envish, fc.constant('')),
+  {
+    maxKeys: 6,
+  },
+);
 /** Text in which substitution finds nothing to do: no `$` at all, or `$` never followed by `{`. */
-const noDollar = fc.string({ unit: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.constantFrom('{', '}', ':-', '{{')) }).map((text) =>
-  text.replaceAll('$', ''),
-);
+const noDollar = fc
+  .string({ unit: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.constantFrom('{', '}', ':-', '{{')) })
+  .map((text) => text.replaceAll('$', ''));
 
 function timedSubstitute(text: string, env: Environment): ReturnType<typeof substituteEnv> {
   const { value, cpuMs } = withCpuTime(() => substituteEnv(text, env));
@@ -104,13 +129,22 @@ describe('substituteEnv (fuzz)', () => {
     // way to write a $ right before a reference: a limitation of the `$${` syntax, not of the implementation).
     const literal = fc.string().map((text): Piece => ({ kind: 'literal', text: text.replace(/\$+$/, '') }));
     // Values may hold ${...} themselves: they are inserted as they are, never substituted again.
-    const set = fc.record({ name, value: fc.oneof(envish, fc.constant('${OTHER}')).filter((value) => value !== ''), fallback: fc.option(fc.string(), { nil: undefined }) }).map(
-      ({ name: variable, value, fallback }): Piece => ({ kind: 'set', name: variable, value, ...(fallback === undefined ? {} : { fallback }) }),
-    );
+    const set = fc
+      .record({
+        name,
+        value: fc.oneof(envish, fc.constant('${OTHER}')).filter((value) => value !== ''),
+        fallback: fc.option(fc.string(), { nil: undefined }),
+      })
+      .map(({ name: variable, value, fallback }): Piece => ({
+        kind: 'set',
+        name: variable,
+        value,
+        ...(fallback === undefined ? {} : { fallback }),
+      }));
     // A default runs to the first }, and may not hold ${ (a nested reference is malformed).
-    const unset = fc.record({ name, fallback: fc.string().map((text) => text.replaceAll('}', '').replaceAll('${', '')) }).map(
-      ({ name: variable, fallback }): Piece => ({ kind: 'unset', name: `UNSET_${variable}`, fallback }),
-    );
+    const unset = fc
+      .record({ name, fallback: fc.string().map((text) => text.replaceAll('}', '').replaceAll('${', '')) })
+      .map(({ name: variable, fallback }): Piece => ({ kind: 'unset', name: `UNSET_${variable}`, fallback }));
     fc.assert(
       fc.property(fc.array(fc.oneof(literal, set, unset), { maxLength: 8 }), (pieces) => {
         const env: Record<string, string> = {};
@@ -125,7 +159,10 @@ describe('substituteEnv (fuzz)', () => {
               expected += piece.text;
               break;
             case 'set':
-              text += piece.fallback === undefined ? `\${${piece.name}}` : `\${${piece.name}:-${piece.fallback.replaceAll('}', '').replaceAll('${', '')}}`;
+              text +=
+                piece.fallback === undefined
+                  ? `\${${piece.name}}`
+                  : `\${${piece.name}:-${piece.fallback.replaceAll('}', '').replaceAll('${', '')}}`;
               expected += env[piece.name];
               if (!used.includes(piece.name)) used.push(piece.name);
               break;
@@ -143,11 +180,16 @@ describe('substituteEnv (fuzz)', () => {
 
   it('a variable without default that is unset or empty is missing, and its reference is left as written', () => {
     fc.assert(
-      fc.property(name, fc.constantFrom(undefined, ''), fc.string().map((text) => text.replaceAll('$', '')), (variable, value, around) => {
-        const text = `${around}\${${variable}}${around}`;
-        const env: Environment = value === undefined ? {} : { [variable]: value };
-        expect(substituteEnv(text, env)).toEqual({ value: text, missing: [variable], used: [], malformed: [] });
-      }),
+      fc.property(
+        name,
+        fc.constantFrom(undefined, ''),
+        fc.string().map((text) => text.replaceAll('$', '')),
+        (variable, value, around) => {
+          const text = `${around}\${${variable}}${around}`;
+          const env: Environment = value === undefined ? {} : { [variable]: value };
+          expect(substituteEnv(text, env)).toEqual({ value: text, missing: [variable], used: [], malformed: [] });
+        },
+      ),
       RUNS,
     );
   });

@@ -25,13 +25,44 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 const identifier = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
 /** Any string that is well-formed UTF-16 (no lone surrogate): what a scenario, a data file or a decoded body holds. */
-const wellFormed = fc.string({ unit: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u2029', '\0', '%', '😀', 'é')) });
+const wellFormed = fc.string({
+  unit: fc.oneof(
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    fc.constantFrom('"', '\\', '\n', '\u2028', '\u2029', '\0', '%', '😀', 'é'),
+  ),
+});
 
 /** Text shaped like templates, with the edges a parser trips on. */
 const templateish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('{{', '}}', '{', '}', ' ', '$', '$uuid', '$timestamp', '$randomInt', '(', ')', ',', '-', '$env', '.', '${', ':-', '"', '\\', '\n', 'NaN', '1e999', '9'.repeat(30), '😀', '\u2028'),
+      fc.constantFrom(
+        '{{',
+        '}}',
+        '{',
+        '}',
+        ' ',
+        '$',
+        '$uuid',
+        '$timestamp',
+        '$randomInt',
+        '(',
+        ')',
+        ',',
+        '-',
+        '$env',
+        '.',
+        '${',
+        ':-',
+        '"',
+        '\\',
+        '\n',
+        'NaN',
+        '1e999',
+        '9'.repeat(30),
+        '😀',
+        '\u2028',
+      ),
       identifier,
       fc.string({ maxLength: 4 }),
     ),
@@ -42,9 +73,13 @@ const anyText = fc.oneof(
   templateish,
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.tuple(fc.constantFrom('{{', '{{ a', '{{ a }', '{', '{{}}', '{{ $randomInt(1,'), fc.integer({ min: 1_000, max: 20_000 }), fc.constantFrom('', '}}', 'x')).map(
-    ([piece, count, end]) => piece.repeat(count) + end,
-  ),
+  fc
+    .tuple(
+      fc.constantFrom('{{', '{{ a', '{{ a }', '{', '{{}}', '{{ $randomInt(1,'),
+      fc.integer({ min: 1_000, max: 20_000 }),
+      fc.constantFrom('', '}}', 'x'),
+    )
+    .map(([piece, count, end]) => piece.repeat(count) + end),
 );
 const anyEnv = fc.dictionary(identifier, wellFormed, { maxKeys: 4 });
 
@@ -80,26 +115,34 @@ afterEach(() => {
 describe('compileTemplate / renderTemplate (fuzz)', () => {
   it('compiling any text throws nothing but TemplateSyntaxError; rendering nothing but MissingVariableError', () => {
     fc.assert(
-      fc.property(anyText, anyEnv, fc.constantFrom(...ESCAPES), fc.dictionary(identifier, wellFormed, { maxKeys: 4 }), (text, env, escape, values) => {
-        const template = compiled(() => compileTemplate(text, { env, escape }), text);
-        if (template instanceof TemplateSyntaxError) return;
-        expect(template.source).toBe(text);
-        for (const variable of template.variables) expect(text).toContain(variable);
-        for (const name of template.envNames) expect(env[name]).toBeDefined();
-        try {
-          expect(typeof timed(() => renderTemplate(template, scopeOf(values)))).toBe('string');
-        } catch (error) {
-          expect(error).toBeInstanceOf(MissingVariableError);
-          expect(template.variables).toContain((error as MissingVariableError).variable);
-          expect(Object.hasOwn(values, (error as MissingVariableError).variable)).toBe(false);
-        }
-      }),
+      fc.property(
+        anyText,
+        anyEnv,
+        fc.constantFrom(...ESCAPES),
+        fc.dictionary(identifier, wellFormed, { maxKeys: 4 }),
+        (text, env, escape, values) => {
+          const template = compiled(() => compileTemplate(text, { env, escape }), text);
+          if (template instanceof TemplateSyntaxError) return;
+          expect(template.source).toBe(text);
+          for (const variable of template.variables) expect(text).toContain(variable);
+          for (const name of template.envNames) expect(env[name]).toBeDefined();
+          try {
+            expect(typeof timed(() => renderTemplate(template, scopeOf(values)))).toBe('string');
+          } catch (error) {
+            expect(error).toBeInstanceOf(MissingVariableError);
+            expect(template.variables).toContain((error as MissingVariableError).variable);
+            expect(Object.hasOwn(values, (error as MissingVariableError).variable)).toBe(false);
+          }
+        },
+      ),
       RUNS,
     );
   });
 
   it('text without {{ is static and renders to itself, whatever the escape, without a lookup', () => {
-    const noOpen = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('{', '}', '}}', '$', '${')) }).filter((text) => !text.includes('{{'));
+    const noOpen = fc
+      .string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('{', '}', '}}', '$', '${')) })
+      .filter((text) => !text.includes('{{'));
     fc.assert(
       fc.property(noOpen, fc.constantFrom(...ESCAPES), (text, escape) => {
         expect(hasTemplate(text)).toBe(false);
@@ -119,15 +162,22 @@ describe('compileTemplate / renderTemplate (fuzz)', () => {
       fc.tuple(identifier, fc.constantFrom('', ' ', '  ', '\t', '\n')).map(([name, space]) => ({ kind: 'variable' as const, name, space })),
     );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }), fc.dictionary(identifier, wellFormed), fc.constantFrom(...ESCAPES), (pieces, values, escape) => {
-        const scope: Record<string, string> = { ...values };
-        for (const item of pieces) if (item.kind === 'variable') scope[item.name] ??= `value of ${item.name}`;
-        const text = pieces.map((item) => (item.kind === 'literal' ? item.text : `{{${item.space}${item.name}${item.space}}}`)).join('');
-        const expected = pieces.map((item) => (item.kind === 'literal' ? item.text : escaped(scope[item.name] as string, escape))).join('');
-        const template = compileTemplate(text, { env: {}, escape });
-        expect(renderTemplate(template, scopeOf(scope))).toBe(expected);
-        expect(template.variables).toEqual([...new Set(pieces.flatMap((item) => (item.kind === 'variable' ? [item.name] : [])))]);
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 8 }),
+        fc.dictionary(identifier, wellFormed),
+        fc.constantFrom(...ESCAPES),
+        (pieces, values, escape) => {
+          const scope: Record<string, string> = { ...values };
+          for (const item of pieces) if (item.kind === 'variable') scope[item.name] ??= `value of ${item.name}`;
+          const text = pieces.map((item) => (item.kind === 'literal' ? item.text : `{{${item.space}${item.name}${item.space}}}`)).join('');
+          const expected = pieces
+            .map((item) => (item.kind === 'literal' ? item.text : escaped(scope[item.name] as string, escape)))
+            .join('');
+          const template = compileTemplate(text, { env: {}, escape });
+          expect(renderTemplate(template, scopeOf(scope))).toBe(expected);
+          expect(template.variables).toEqual([...new Set(pieces.flatMap((item) => (item.kind === 'variable' ? [item.name] : [])))]);
+        },
+      ),
       RUNS,
     );
   });
@@ -136,12 +186,22 @@ describe('compileTemplate / renderTemplate (fuzz)', () => {
     // Literals as a JSON author writes them (already escaped); values anything at all, lone surrogates included.
     const literal = wellFormed.map((text) => JSON.stringify(text).slice(1, -1).replaceAll('{{', '{').replace(/\{+$/, ''));
     fc.assert(
-      fc.property(fc.array(fc.oneof(literal, identifier.map((name) => ({ name }))), { maxLength: 8 }), fc.string({ unit: 'binary' }), (pieces, value) => {
-        const text = pieces.map((item) => (typeof item === 'string' ? item : `{{ ${item.name} }}`)).join('');
-        const rendered = renderTemplate(compileTemplate(text, { env: {}, escape: 'json' }), { get: () => value });
-        const expected = pieces.map((item) => (typeof item === 'string' ? (JSON.parse(`"${item}"`) as string) : value)).join('');
-        expect(JSON.parse(`"${rendered}"`)).toBe(expected);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            literal,
+            identifier.map((name) => ({ name })),
+          ),
+          { maxLength: 8 },
+        ),
+        fc.string({ unit: 'binary' }),
+        (pieces, value) => {
+          const text = pieces.map((item) => (typeof item === 'string' ? item : `{{ ${item.name} }}`)).join('');
+          const rendered = renderTemplate(compileTemplate(text, { env: {}, escape: 'json' }), { get: () => value });
+          const expected = pieces.map((item) => (typeof item === 'string' ? (JSON.parse(`"${item}"`) as string) : value)).join('');
+          expect(JSON.parse(`"${rendered}"`)).toBe(expected);
+        },
+      ),
       RUNS,
     );
   });
@@ -165,7 +225,10 @@ describe('compileTemplate / renderTemplate (fuzz)', () => {
   });
 
   it('$randomInt(min, max) renders an integer in [min, max] for any Math.random in [0, 1); wrong bounds do not compile', () => {
-    const bound = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.maxSafeInteger().map((value) => (value % 2 === 0 ? value : -value)));
+    const bound = fc.oneof(
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.maxSafeInteger().map((value) => (value % 2 === 0 ? value : -value)),
+    );
     fc.assert(
       fc.property(bound, bound, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (a, b, random) => {
         const text = `{{ $randomInt(${a}, ${b}) }}`;
@@ -183,7 +246,12 @@ describe('compileTemplate / renderTemplate (fuzz)', () => {
       }),
       RUNS,
     );
-    for (const text of ['{{ $randomInt(1, 99999999999999999999) }}', '{{ $randomInt(NaN, 1) }}', '{{ $randomInt(1e3, 2e3) }}', '{{ $randomInt(1) }}']) {
+    for (const text of [
+      '{{ $randomInt(1, 99999999999999999999) }}',
+      '{{ $randomInt(NaN, 1) }}',
+      '{{ $randomInt(1e3, 2e3) }}',
+      '{{ $randomInt(1) }}',
+    ]) {
       expect(() => compileTemplate(text, { env: {} }), text).toThrow(TemplateSyntaxError);
     }
   });
@@ -205,17 +273,29 @@ describe('compileTemplate / renderTemplate (fuzz)', () => {
 describe('compileJsonBodyTemplate (fuzz)', () => {
   it('any JSON value with templated string leaves renders to JSON that parses to the value, leaves substituted', () => {
     const leaf = fc
-      .array(fc.oneof(wellFormed.map((text) => text.replaceAll('{{', '{').replace(/\{+$/, '')), identifier.map((name) => ({ name }))), { maxLength: 4 })
+      .array(
+        fc.oneof(
+          wellFormed.map((text) => text.replaceAll('{{', '{').replace(/\{+$/, '')),
+          identifier.map((name) => ({ name })),
+        ),
+        { maxLength: 4 },
+      )
       .map((pieces) => new Leaf(pieces));
     const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => (value === 0 ? 0 : value)); // JSON has no -0
     const body = fc.letrec((tie) => ({
       value: fc.oneof({ maxDepth: 3 }, leaf, number, fc.boolean(), fc.constant(null), tie('array'), tie('object')),
       array: fc.array(tie('value'), { maxLength: 4 }),
-      object: fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }),
+      object: fc.dictionary(
+        fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'),
+        tie('value'),
+        { maxKeys: 4 },
+      ),
     })).value;
     fc.assert(
       fc.property(body, fc.string({ unit: 'binary' }), (shape, value) => {
-        const written = mapLeaves(shape, ({ pieces }) => pieces.map((item) => (typeof item === 'string' ? item : `{{ ${item.name} }}`)).join(''));
+        const written = mapLeaves(shape, ({ pieces }) =>
+          pieces.map((item) => (typeof item === 'string' ? item : `{{ ${item.name} }}`)).join(''),
+        );
         const expected = mapLeaves(shape, ({ pieces }) => pieces.map((item) => (typeof item === 'string' ? item : value)).join(''));
         const template = timed(() => compileJsonBodyTemplate(written, { env: {} }));
         const rendered = renderTemplate(template, { get: () => value });
@@ -274,6 +354,7 @@ class Leaf {
 function mapLeaves(value: unknown, map: (leaf: Leaf) => string): unknown {
   if (value instanceof Leaf) return map(value);
   if (Array.isArray(value)) return value.map((item) => mapLeaves(item, map));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapLeaves(item, map)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapLeaves(item, map)]));
   return value;
 }

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../../src/scenario/duration.js';
-import { DEFAULT_ABORT_DELAY_MS, DEFAULT_ABORT_INTERVAL_MS, metricOf, planAbortOnFail, planThresholds } from '../../../src/plan/thresholds.js';
+import {
+  DEFAULT_ABORT_DELAY_MS,
+  DEFAULT_ABORT_INTERVAL_MS,
+  metricOf,
+  planAbortOnFail,
+  planThresholds,
+} from '../../../src/plan/thresholds.js';
 import type { SlaSpec } from '../../../src/scenario/types.js';
 import { withCpuTime } from '../../helpers/cpu-time.js';
 
@@ -25,7 +31,26 @@ const NAMED = {
 const keyish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('p', 'P', '_latency_ms', '_latency', '_ms', '.', '-', '+', 'e', 'E', 'NaN', 'Infinity', '0x', ' ', '\n', '٩', '😀', ...Object.keys(NAMED)),
+      fc.constantFrom(
+        'p',
+        'P',
+        '_latency_ms',
+        '_latency',
+        '_ms',
+        '.',
+        '-',
+        '+',
+        'e',
+        'E',
+        'NaN',
+        'Infinity',
+        '0x',
+        ' ',
+        '\n',
+        '٩',
+        '😀',
+        ...Object.keys(NAMED),
+      ),
       fc.nat({ max: 1_000 }).map(String),
       fc.constant('9'.repeat(400)),
       fc.string({ maxLength: 3 }),
@@ -33,7 +58,12 @@ const keyish = fc
     { maxLength: 8 },
   )
   .map((parts) => parts.join(''));
-const anyKey = fc.oneof(keyish, fc.string(), fc.string({ unit: 'binary' }), fc.integer({ min: 1_000, max: 50_000 }).map((count) => `p${'9'.repeat(count)}_latency_ms`));
+const anyKey = fc.oneof(
+  keyish,
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.integer({ min: 1_000, max: 50_000 }).map((count) => `p${'9'.repeat(count)}_latency_ms`),
+);
 
 /** `0` to `100` with up to 4 decimals, as a scenario writes a percentile (`99.9`, `50`, `0.5`). */
 const percentileText = fc.oneof(
@@ -72,12 +102,9 @@ describe('metricOf (fuzz)', () => {
 
   it('refuses a percentile key above 100, and any key with something around it', () => {
     fc.assert(
-      fc.property(
-        fc.oneof(fc.integer({ min: 101, max: 1e9 }).map(String), fc.constantFrom('100.5', '1e3', '9'.repeat(400))),
-        (text) => {
-          expect(metricOf(`p${text}_latency_ms`)).toBeUndefined();
-        },
-      ),
+      fc.property(fc.oneof(fc.integer({ min: 101, max: 1e9 }).map(String), fc.constantFrom('100.5', '1e3', '9'.repeat(400))), (text) => {
+        expect(metricOf(`p${text}_latency_ms`)).toBeUndefined();
+      }),
       RUNS,
     );
     fc.assert(
@@ -97,7 +124,9 @@ describe('metricOf (fuzz)', () => {
 describe('planThresholds (fuzz)', () => {
   it('plans exactly the numeric threshold keys of any sla section, run-wide first, each with its limit and request', () => {
     const limit = fc.oneof(fc.double(), fc.string({ maxLength: 3 }), fc.boolean());
-    const section = fc.dictionary(fc.oneof(anyKey, fc.constantFrom('p95_latency_ms', 'p99.9_latency_ms', ...Object.keys(NAMED))), limit, { maxKeys: 6 });
+    const section = fc.dictionary(fc.oneof(anyKey, fc.constantFrom('p95_latency_ms', 'p99.9_latency_ms', ...Object.keys(NAMED))), limit, {
+      maxKeys: 6,
+    });
     fc.assert(
       fc.property(section, fc.dictionary(fc.string({ maxLength: 8 }), section, { maxKeys: 3 }), (runWide, perRequest) => {
         const sla = { ...runWide, requests: perRequest } as SlaSpec;
@@ -123,7 +152,9 @@ describe('planThresholds (fuzz)', () => {
     );
     fc.assert(
       fc.property(fc.option(duration, { nil: undefined }), fc.option(duration, { nil: undefined }), (delay, interval) => {
-        const policy = planAbortOnFail({ abort_on_fail: { ...(delay === undefined ? {} : { delay }), ...(interval === undefined ? {} : { interval }) } });
+        const policy = planAbortOnFail({
+          abort_on_fail: { ...(delay === undefined ? {} : { delay }), ...(interval === undefined ? {} : { interval }) },
+        });
         expect(policy).toEqual({
           delayMs: delay === undefined ? DEFAULT_ABORT_DELAY_MS : parseDurationMs(delay),
           intervalMs: interval === undefined ? DEFAULT_ABORT_INTERVAL_MS : parseDurationMs(interval),

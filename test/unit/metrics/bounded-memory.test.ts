@@ -11,7 +11,13 @@ import { recorderDocument } from '../../../src/results/recorder-encoding.js';
  * sampled every second, is a benchmark: bench/soak.sh.)
  */
 const NAMES = Array.from({ length: 40 }, (_, index) => `request-${index}`);
-const CATEGORIES = [ErrorCategoryId.connection_refused, ErrorCategoryId.connection_reset, ErrorCategoryId.timeout, ErrorCategoryId.protocol, ErrorCategoryId.check];
+const CATEGORIES = [
+  ErrorCategoryId.connection_refused,
+  ErrorCategoryId.connection_reset,
+  ErrorCategoryId.timeout,
+  ErrorCategoryId.protocol,
+  ErrorCategoryId.check,
+];
 
 function feed(recorder: Recorder, fromMs: number, toMs: number, perSecond: number): void {
   for (let atMs = fromMs; atMs < toMs; atMs += 1000 / perSecond) {

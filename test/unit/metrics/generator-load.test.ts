@@ -28,7 +28,10 @@ describe('judgeGenerator', () => {
   });
 
   it('is saturated when the open model dispatched arrivals late: scheduler lag p99 above 10 ms over ≥ 100 arrivals', () => {
-    expect(judge([calm], 12, 5000)).toMatchObject({ saturated: true, reason: 'arrivals started late: scheduler lag p99 12 ms (limit 10 ms)' });
+    expect(judge([calm], 12, 5000)).toMatchObject({
+      saturated: true,
+      reason: 'arrivals started late: scheduler lag p99 12 ms (limit 10 ms)',
+    });
     expect(judge([calm], 12, 99).saturated).toBe(false);
     expect(judge([calm], 10, 5000).saturated).toBe(false);
   });
@@ -59,9 +62,17 @@ describe('judgeGenerator', () => {
     expect(busy).toMatchObject({ saturated: true, noisyMachine: false });
     expect(busy.noiseReason).toBeUndefined();
     // Two load threads: one of them may have had all of the process's CPU; at 40% of a core none was busy.
-    expect(judgeGenerator({ workers: 2, cpuPercent: 120, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 }).saturated).toBe(true);
-    expect(judgeGenerator({ workers: 2, cpuPercent: 40, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({ saturated: false, noisyMachine: true });
+    expect(judgeGenerator({ workers: 2, cpuPercent: 120, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 }).saturated).toBe(
+      true,
+    );
+    expect(judgeGenerator({ workers: 2, cpuPercent: 40, threads: [lagging, calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({
+      saturated: false,
+      noisyMachine: true,
+    });
     // No lag at all: neither.
-    expect(judgeGenerator({ workers: 1, cpuPercent: 9, threads: [calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({ saturated: false, noisyMachine: false });
+    expect(judgeGenerator({ workers: 1, cpuPercent: 9, threads: [calm], schedulerLagP99Ms: 0, arrivals: 0 })).toMatchObject({
+      saturated: false,
+      noisyMachine: false,
+    });
   });
 });

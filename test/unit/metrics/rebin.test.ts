@@ -7,7 +7,11 @@ describe('rebin: counts on the finest grid onto a report’s coarser bins', () =
     const histogram = createLatencyHistogram();
     for (let i = 0; i < 20_000; i++) recordMicros(histogram, Math.round(200 * Math.exp(((i * 7919) % 1000) / 200)));
     const fineBins = logBins(histogram.minNonZeroValue, histogram.maxValue, FINEST_BINS_PER_DECADE);
-    const fine = { binsPerDecade: FINEST_BINS_PER_DECADE, firstEdge: Math.round(Math.log10(fineBins.edgesUs[0]!) * FINEST_BINS_PER_DECADE), counts: binCounts(histogram, fineBins) };
+    const fine = {
+      binsPerDecade: FINEST_BINS_PER_DECADE,
+      firstEdge: Math.round(Math.log10(fineBins.edgesUs[0]!) * FINEST_BINS_PER_DECADE),
+      counts: binCounts(histogram, fineBins),
+    };
     for (const perDecade of [5, 10, 20, 40, 80]) {
       // A report's bins: a wider range than the baseline's, on a coarser grid.
       const coarse = logBins(50, histogram.maxValue * 3, perDecade);
@@ -15,7 +19,9 @@ describe('rebin: counts on the finest grid onto a report’s coarser bins', () =
       const direct = binCounts(histogram, coarse);
       expect(rebinned.reduce((a, b) => a + b, 0)).toBe(20_000);
       const ratio = FINEST_BINS_PER_DECADE / perDecade;
-      rebinned.forEach((count, index) => expect(Math.abs(count - direct[index]!), `bin ${index} at ${perDecade}/decade`).toBeLessThanOrEqual(ratio));
+      rebinned.forEach((count, index) =>
+        expect(Math.abs(count - direct[index]!), `bin ${index} at ${perDecade}/decade`).toBeLessThanOrEqual(ratio),
+      );
     }
   });
 

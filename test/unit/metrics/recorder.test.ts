@@ -36,7 +36,14 @@ describe('Recorder', () => {
     recorder.recordError(1, ErrorCategoryId.connection_refused, 300, 300, 0, 0, 0);
     recorder.recordInterrupted(0);
     const { total, requests } = recorder.snapshot();
-    expect(requests[0]).toMatchObject({ name: 'a', requests: 3, successes: 2, failures: 1, interrupted: 1, statusCounts: { 200: 2, 500: 1 } });
+    expect(requests[0]).toMatchObject({
+      name: 'a',
+      requests: 3,
+      successes: 2,
+      failures: 1,
+      interrupted: 1,
+      statusCounts: { 200: 2, 500: 1 },
+    });
     expect(requests[1]).toMatchObject({ name: 'b', requests: 3, successes: 1, failures: 2, statusCounts: { 404: 1 } });
     expect(requests[1]?.errorCounts).toEqual({
       connection_refused: 1,
@@ -49,7 +56,14 @@ describe('Recorder', () => {
       other: 0,
       check: 0,
     });
-    expect(total).toMatchObject({ name: 'total', requests: 6, successes: 3, failures: 3, interrupted: 1, statusCounts: { 200: 2, 404: 1, 500: 1 } });
+    expect(total).toMatchObject({
+      name: 'total',
+      requests: 6,
+      successes: 3,
+      failures: 3,
+      interrupted: 1,
+      statusCounts: { 200: 2, 404: 1, 500: 1 },
+    });
     expect(total.errorCounts.timeout).toBe(1);
     // Errors are timed too: the timeout's 200 ms is in the response-time distribution.
     expect(total.responseTime.count).toBe(6);
@@ -61,7 +75,10 @@ describe('Recorder', () => {
     expect(recorder.metricNames).toEqual(['GET /', 'POST /x']);
     recorder.recordResponse(2, 200, true, 1000, 1000, 0, 0, 0);
     recorder.recordResponse(0, 200, true, 1000, 1000, 0, 0, 0);
-    expect(recorder.snapshot().requests.map((r) => [r.name, r.requests])).toEqual([['GET /', 2], ['POST /x', 0]]);
+    expect(recorder.snapshot().requests.map((r) => [r.name, r.requests])).toEqual([
+      ['GET /', 2],
+      ['POST /x', 0],
+    ]);
   });
 
   it('merges losslessly: two recorders merged equal one fed everything', () => {
@@ -165,7 +182,7 @@ function busyRecorder(seed: number, options: RecorderOptions = {}): Recorder {
   for (let i = 1; i <= 1500; i++) {
     const endedAt = 500 + ((i * 7 + seed) % 3000);
     const latencyUs = (i * 7919 + seed * 104_729) % 2_500_000 || 1;
-    if (i % 9 === 0) recorder.recordError(i % 3, (i + seed) % 8 as ErrorCategoryId, latencyUs, latencyUs - 1, 0, 40, endedAt);
+    if (i % 9 === 0) recorder.recordError(i % 3, ((i + seed) % 8) as ErrorCategoryId, latencyUs, latencyUs - 1, 0, 40, endedAt);
     else recorder.recordResponse(i % 3, [200, 201, 404, 503][(i + seed) % 4]!, i % 4 !== 3, latencyUs, latencyUs >> 1, i, 40, endedAt);
     if (i % 31 === 0) recorder.recordInterrupted(i % 3);
     if (i % 17 === 0) recorder.recordDropped(endedAt);
@@ -224,7 +241,11 @@ describe('Recorder.encode / Recorder.decode', () => {
     recorder.recordRejected(1, 200, 1000, 900, 10, 10, 0);
     recorder.noteFailure(1, ErrorCategoryId.check, 'check body_contains "ok" failed\n<html>');
     const snapshot = recorder.snapshot();
-    expect(snapshot.requests[0]?.failureSamples[0]).toEqual({ kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9', count: 3 });
+    expect(snapshot.requests[0]?.failureSamples[0]).toEqual({
+      kind: 'connection_refused',
+      message: 'connect ECONNREFUSED 127.0.0.1:9',
+      count: 3,
+    });
     // Five distinct messages per kind at most: the rest still count in their category, not as samples.
     expect(snapshot.requests[0]?.failureSamples.filter((sample) => sample.kind === 'protocol')).toHaveLength(5);
     // A check failure: the status counts, the category is `check`, the message is one line.
@@ -235,7 +256,11 @@ describe('Recorder.encode / Recorder.decode', () => {
     const copy = Recorder.decode(recorder.encode());
     expect(copy.snapshot()).toEqual(snapshot);
     copy.merge(recorder);
-    expect(copy.snapshot().total.failureSamples[0]).toEqual({ kind: 'connection_refused', message: 'connect ECONNREFUSED 127.0.0.1:9', count: 6 });
+    expect(copy.snapshot().total.failureSamples[0]).toEqual({
+      kind: 'connection_refused',
+      message: 'connect ECONNREFUSED 127.0.0.1:9',
+      count: 6,
+    });
     expect(copy.snapshot().total.failureSamples).toHaveLength(7);
   });
 
@@ -250,7 +275,11 @@ describe('Recorder: the cheap reads of a live display', () => {
   it('counters() holds the same counts as snapshot(), per name and in total', () => {
     const recorder = busyRecorder(3);
     const snapshot = recorder.snapshot();
-    const pick = ({ requests, failures, interrupted }: { requests: number; failures: number; interrupted: number }) => ({ requests, failures, interrupted });
+    const pick = ({ requests, failures, interrupted }: { requests: number; failures: number; interrupted: number }) => ({
+      requests,
+      failures,
+      interrupted,
+    });
     expect(recorder.counters()).toEqual({
       total: pick(snapshot.total),
       requests: snapshot.requests.map(pick),

@@ -26,7 +26,11 @@ describe('TimeSeries', () => {
     const series = new TimeSeries(1000, 4);
     for (let second = 0; second < 10; second++) series.record(second * 1000 + 10, 1000, OK);
     expect(series.bucketMs).toBe(4000);
-    expect(series.points().map((point) => [point.startMs, point.requests])).toEqual([[0, 4], [4000, 4], [8000, 2]]);
+    expect(series.points().map((point) => [point.startMs, point.requests])).toEqual([
+      [0, 4],
+      [4000, 4],
+      [8000, 2],
+    ]);
     for (let second = 10; second < 3600; second++) series.record(second * 1000, 1000, OK);
     expect(series.length).toBeLessThanOrEqual(4);
     expect(series.points().reduce((sum, point) => sum + point.requests, 0)).toBe(3600);

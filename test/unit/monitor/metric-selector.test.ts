@@ -28,7 +28,9 @@ describe('metric selectors', () => {
     expect(selectedSum(selector('node_cpu_seconds_total{mode!="idle"}'), NODE_CPU)).toEqual({ sum: 37.5 });
     expect(selectedSum(selector('node_cpu_seconds_total{mode=~"user|system",cpu="1"}'), NODE_CPU)).toEqual({ sum: 22.5 });
     // Regular expressions match the whole value, as in PromQL.
-    expect(selectedSum(selector('node_cpu_seconds_total{mode=~"us"}'), NODE_CPU)).toEqual({ missing: 'no sample of node_cpu_seconds_total{mode=~"us"}' });
+    expect(selectedSum(selector('node_cpu_seconds_total{mode=~"us"}'), NODE_CPU)).toEqual({
+      missing: 'no sample of node_cpu_seconds_total{mode=~"us"}',
+    });
     expect(selectedSum(selector('node_cpu_seconds_total{mode!~"idle|system"}'), NODE_CPU)).toEqual({ sum: 30 });
   });
 

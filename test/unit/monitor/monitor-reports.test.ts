@@ -83,7 +83,16 @@ function resultsWith(monitor: MonitorResults | undefined, startedAtEpochMs = STA
     warmupRequests: 0,
     recorder,
     thresholds: [],
-    generator: { workers: 1, cpuPercent: 10, busyPercent: 10, eventLoopDelayP99Ms: 1, eventLoopDelayMaxMs: 2, schedulerLagP99Ms: 0, saturated: false, threads: [] },
+    generator: {
+      workers: 1,
+      cpuPercent: 10,
+      busyPercent: 10,
+      eventLoopDelayP99Ms: 1,
+      eventLoopDelayMaxMs: 2,
+      schedulerLagP99Ms: 0,
+      saturated: false,
+      threads: [],
+    },
     ...(monitor === undefined ? {} : { monitor }),
   });
 }
@@ -96,7 +105,10 @@ describe('the plan of a monitor', () => {
         { process: { pid: 42 } },
         { name: 'api', process: { command: 'node server.js' } },
         { prometheus: { url: 'http://127.0.0.1:9100/metrics' } },
-        { name: 'api', prometheus: { url: 'http://db:9187/metrics', cpu_metric: 'pg_cpu_seconds_total{db="shop"}', memory_metric: 'pg_rss_bytes' } },
+        {
+          name: 'api',
+          prometheus: { url: 'http://db:9187/metrics', cpu_metric: 'pg_cpu_seconds_total{db="shop"}', memory_metric: 'pg_rss_bytes' },
+        },
       ],
     });
     expect(plan.monitor).toEqual({
@@ -111,7 +123,13 @@ describe('the plan of a monitor', () => {
           cpuMetric: 'process_cpu_seconds_total',
           memoryMetric: 'process_resident_memory_bytes',
         },
-        { kind: 'prometheus', name: 'api (2)', url: 'http://db:9187/metrics', cpuMetric: 'pg_cpu_seconds_total{db="shop"}', memoryMetric: 'pg_rss_bytes' },
+        {
+          kind: 'prometheus',
+          name: 'api (2)',
+          url: 'http://db:9187/metrics',
+          cpuMetric: 'pg_cpu_seconds_total{db="shop"}',
+          memoryMetric: 'pg_rss_bytes',
+        },
       ],
     });
     expect(planWith({ sources: [{ process: { command: 'nginx' } }] }).monitor?.intervalMs).toBe(1_000);
@@ -150,7 +168,12 @@ describe('monitor results in the results file', () => {
       ['api (s2.json)', [1_500, 2_500, 3_500, 4_500]],
     ]);
     expect(resultsSchemaProblems(JSON.parse(JSON.stringify(merged)))).toEqual([]);
-    expect(mergeResults([{ file: 'a.json', results: resultsWith(undefined) }, { file: 'b.json', results: resultsWith(undefined, START + 1) }]).monitor).toBeUndefined();
+    expect(
+      mergeResults([
+        { file: 'a.json', results: resultsWith(undefined) },
+        { file: 'b.json', results: resultsWith(undefined, START + 1) },
+      ]).monitor,
+    ).toBeUndefined();
   });
 });
 
@@ -183,9 +206,23 @@ describe('the processes of a process source in the results file', () => {
       { file: 's1.json', results: resultsWith([FOLLOWED]) },
       { file: 's2.json', results: resultsWith([FOLLOWED], START + 1_000) },
     ]);
-    expect(merged.monitor?.map((source) => [source.name, source.processes?.map((each) => [each.pid, each.commandLine, each.fromOffsetMs])])).toEqual([
-      ['server (s1.json)', [[4300, 'node server.js --port 8080', 0], [4391, 'node server.js <b>', 2_100]]],
-      ['server (s2.json)', [[4300, 'node server.js --port 8080', 1_000], [4391, 'node server.js <b>', 3_100]]],
+    expect(
+      merged.monitor?.map((source) => [source.name, source.processes?.map((each) => [each.pid, each.commandLine, each.fromOffsetMs])]),
+    ).toEqual([
+      [
+        'server (s1.json)',
+        [
+          [4300, 'node server.js --port 8080', 0],
+          [4391, 'node server.js <b>', 2_100],
+        ],
+      ],
+      [
+        'server (s2.json)',
+        [
+          [4300, 'node server.js --port 8080', 1_000],
+          [4391, 'node server.js <b>', 3_100],
+        ],
+      ],
     ]);
     expect(resultsSchemaProblems(JSON.parse(JSON.stringify(merged)))).toEqual([]);
   });
@@ -223,7 +260,10 @@ describe('monitor results in the reports', () => {
   });
 
   it('the console summary names the process(es) of a process source, each one followed with when it took over', () => {
-    expect(monitoredProcessesText(FOLLOWED.processes ?? [])).toEqual(['pid 4300 "node server.js --port 8080"', 'pid 4391 "node server.js <b>" from 2.1 s']);
+    expect(monitoredProcessesText(FOLLOWED.processes ?? [])).toEqual([
+      'pid 4300 "node server.js --port 8080"',
+      'pid 4391 "node server.js <b>" from 2.1 s',
+    ]);
     expect(monitoredProcessesText([{ pid: 2, commandLine: '', fromOffsetMs: 300 }])).toEqual(['pid 2']);
     const lines = consoleSummary(resultsWith([MONITOR[0]!, FOLLOWED]), new Chalk({ level: 0 })).split('\n');
     const at = lines.indexOf('server resources');

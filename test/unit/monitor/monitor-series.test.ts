@@ -46,7 +46,8 @@ describe('MonitorSeries', () => {
   it(`stays within ${DEFAULT_MAX_MONITOR_POINTS} points however long the run, and keeps the mean and the peak`, () => {
     const series = new MonitorSeries();
     const readings = 24 * 3_600; // a day at one per second
-    for (let i = 0; i < readings; i++) series.add({ atMs: i * 1_000, cpuPercent: i % 2 === 0 ? 0 : 100, memoryBytes: i === 40_000 ? 9e9 : 1e6 });
+    for (let i = 0; i < readings; i++)
+      series.add({ atMs: i * 1_000, cpuPercent: i % 2 === 0 ? 0 : 100, memoryBytes: i === 40_000 ? 9e9 : 1e6 });
     const points = series.points(0);
     expect(points.length).toBeLessThanOrEqual(DEFAULT_MAX_MONITOR_POINTS);
     expect(points.length).toBeGreaterThan(DEFAULT_MAX_MONITOR_POINTS / 2);

@@ -11,7 +11,28 @@ import type { ProcessSource } from '../../../src/monitor/process-sampler.js';
 
 /** A /proc/<pid>/stat line: utime and stime are fields 14 and 15. */
 function statLine(pid: number, comm: string, utime: number, stime: number, state = 'S'): string {
-  const fields = [state, '1', String(pid), String(pid), '0', '-1', '4194560', '100', '0', '0', '0', String(utime), String(stime), '0', '0', '20', '0', '1', '0', '100'];
+  const fields = [
+    state,
+    '1',
+    String(pid),
+    String(pid),
+    '0',
+    '-1',
+    '4194560',
+    '100',
+    '0',
+    '0',
+    '0',
+    String(utime),
+    String(stime),
+    '0',
+    '0',
+    '20',
+    '0',
+    '1',
+    '0',
+    '100',
+  ];
   return `${pid} (${comm}) ${fields.join(' ')}\n`;
 }
 
@@ -26,7 +47,10 @@ afterEach(async () => {
 });
 
 /** A fake process in the fake /proc: its stat, status, comm and cmdline. */
-async function fakeProcess(pid: number, options: { comm: string; cmdline?: readonly string[]; ticks?: number; rssKb?: number | null; state?: string }): Promise<void> {
+async function fakeProcess(
+  pid: number,
+  options: { comm: string; cmdline?: readonly string[]; ticks?: number; rssKb?: number | null; state?: string },
+): Promise<void> {
   const dir = join(root, String(pid));
   await mkdir(dir, { recursive: true });
   const ticks = options.ticks ?? 0;
@@ -147,7 +171,10 @@ describe('processSampler: CPU and memory maths on a fake clock', () => {
     await fakeProcess(300, { comm: 'api-server', ticks: 28 });
     expect((await sampler.sample())?.cpuPercent).toBe(25);
     expect(sampler.target).toBe('command api-server');
-    expect(sampler.warnings(5)).toEqual(['pid 200 ("api-server") exited; followed pid 300', 'no process matches "api-server": 1 of 5 samples']);
+    expect(sampler.warnings(5)).toEqual([
+      'pid 200 ("api-server") exited; followed pid 300',
+      'no process matches "api-server": 1 of 5 samples',
+    ]);
     // Both processes, each from its first reading: the reports say which one the figures are of, and from when.
     expect(sampler.processes?.()).toEqual([
       { pid: 200, commandLine: 'api-server', atMs: 2_000 },
@@ -190,7 +217,9 @@ describe('the command line of a process', () => {
   });
 
   it('is printable: control and reordering characters as spaces, clipped to 200 characters (whole ones) with …', () => {
-    expect(printableCommandLine('app --title=\u001b]0;pwned\u0007 --x=\u009b1m\nnext\u202eevil\u2066')).toBe('app --title= ]0;pwned  --x= 1m next evil ');
+    expect(printableCommandLine('app --title=\u001b]0;pwned\u0007 --x=\u009b1m\nnext\u202eevil\u2066')).toBe(
+      'app --title= ]0;pwned  --x= 1m next evil ',
+    );
     expect(printableCommandLine('café ✓ 日本')).toBe('café ✓ 日本');
     const long = printableCommandLine(`node ${'😀'.repeat(300)}`);
     expect(Array.from(long)).toHaveLength(MAX_COMMAND_LINE_CHARS);

@@ -55,7 +55,10 @@ describe('prometheusSampler: CPU and memory maths on a fake clock', () => {
     // 4 CPU s in 2 s: two cores busy, 200%.
     expect((await sampler.sample())?.cpuPercent).toBeCloseTo(200, 9);
     expect(sampler.warnings(3)).toEqual([]);
-    expect(endpoint.state.requests[0]).toEqual({ url: 'http://127.0.0.1:9100/metrics', headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' } });
+    expect(endpoint.state.requests[0]).toEqual({
+      url: 'http://127.0.0.1:9100/metrics',
+      headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' },
+    });
   });
 
   it('sums every label set of a metric, or those its selector picks', async () => {
@@ -124,7 +127,9 @@ describe('prometheusSampler: CPU and memory maths on a fake clock', () => {
     endpoint.state.status = 503;
     await take(2);
     endpoint.state.status = 200;
-    endpoint.state.fail = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9100'), { code: 'ECONNREFUSED' }) });
+    endpoint.state.fail = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9100'), { code: 'ECONNREFUSED' }),
+    });
     await take(3);
     endpoint.state.fail = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     await take();
@@ -159,9 +164,14 @@ describe('prometheusSampler: CPU and memory maths on a fake clock', () => {
 
   it('says once that a metric setting is not a selector, and samples the other', async () => {
     const endpoint = fakeEndpoint(() => exposition(1, 42));
-    const sampler = prometheusSampler({ ...SOURCE, cpuMetric: 'cpu{mode=idle}' }, { now: endpoint.now, fetch: endpoint.fetch, timeoutMs: 800 });
+    const sampler = prometheusSampler(
+      { ...SOURCE, cpuMetric: 'cpu{mode=idle}' },
+      { now: endpoint.now, fetch: endpoint.fetch, timeoutMs: 800 },
+    );
     expect((await sampler.sample())?.memoryBytes).toBe(42);
-    expect(sampler.warnings(1)).toEqual(['cpu_metric "cpu{mode=idle}" is not a metric name or selector (expected a value in double quotes at character 10, found "i"): not sampled']);
+    expect(sampler.warnings(1)).toEqual([
+      'cpu_metric "cpu{mode=idle}" is not a metric name or selector (expected a value in double quotes at character 10, found "i"): not sampled',
+    ]);
   });
 });
 

@@ -34,7 +34,9 @@ describe('parsePrometheusText', () => {
   });
 
   it('unescapes \\\\, \\" and \\n in label values, and keeps braces, commas and = inside quotes', () => {
-    const text = 'msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9\n' + 'm{a="x,y}=z",b=""} 1\n';
+    const text =
+      'msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9\n' +
+      'm{a="x,y}=z",b=""} 1\n';
     const parsed = parsePrometheusText(text);
     expect(parsed.problems).toEqual([]);
     expect(parsed.samples[0]?.labels).toEqual({ path: 'C:\\DIR\\FILE.TXT', error: 'Cannot find file:\n"FILE.TXT"' });

@@ -59,17 +59,14 @@ describe('startMonitor on fake timers', () => {
   });
 
   it('never throws: a fetch that throws synchronously, and a source off Linux, are warnings', async () => {
-    const monitor = startMonitor(
-      [PROMETHEUS, { kind: 'process', name: 'db', process: { command: 'postgres' } }],
-      {
-        intervalMs: 1_000,
-        now: () => Date.now(),
-        platform: 'win32',
-        fetch: () => {
-          throw new Error('boom');
-        },
+    const monitor = startMonitor([PROMETHEUS, { kind: 'process', name: 'db', process: { command: 'postgres' } }], {
+      intervalMs: 1_000,
+      now: () => Date.now(),
+      platform: 'win32',
+      fetch: () => {
+        throw new Error('boom');
       },
-    );
+    });
     await vi.advanceTimersByTimeAsync(1_500);
     const results = await monitor.stop();
     expect(results.map((source) => [source.name, source.kind, source.target, source.points.length, source.warnings])).toEqual([

@@ -22,7 +22,9 @@ describe('ArrivalSchedule', () => {
   });
 
   it('places a ramp where the area under the rate reaches each arrival: 0 → 10/s over 2 s', () => {
-    const all = offsets(ArrivalSchedule.of({ kind: 'ramping-arrival-rate', startRatePerSec: 0, stages: [{ durationMs: 2000, target: 10 }], maxUsers: 10 }));
+    const all = offsets(
+      ArrivalSchedule.of({ kind: 'ramping-arrival-rate', startRatePerSec: 0, stages: [{ durationMs: 2000, target: 10 }], maxUsers: 10 }),
+    );
     // area(t) = t² / 400000 (t in ms) reaches n at t = √(400000 n).
     expect(round(all)).toEqual([0, 632.46, 894.43, 1095.45, 1264.91, 1414.21, 1549.19, 1673.32, 1788.85, 1897.37]);
   });
@@ -48,14 +50,22 @@ describe('ArrivalSchedule', () => {
   });
 
   it('decreasing ramps and zero rates: 10 → 0/s over 1 s is 5 arrivals, none while the rate is 0', () => {
-    const all = offsets(new ArrivalSchedule(10, [{ durationMs: 1000, target: 0 }, { durationMs: 5000, target: 0 }]));
+    const all = offsets(
+      new ArrivalSchedule(10, [
+        { durationMs: 1000, target: 0 },
+        { durationMs: 5000, target: 0 },
+      ]),
+    );
     // area(t) = t/100 − t²/200000 reaches n at t = 1000 − √(10⁶ − 200000 n).
     expect(round(all)).toEqual([0, 105.57, 225.4, 367.54, 552.79]);
     expect(ArrivalSchedule.countOf(10, [{ durationMs: 1000, target: 0 }])).toBe(5);
   });
 
   it('counts arrivals like it schedules them', () => {
-    const stages: Stage[] = [{ durationMs: 1500, target: 40 }, { durationMs: 700, target: 7 }];
+    const stages: Stage[] = [
+      { durationMs: 1500, target: 40 },
+      { durationMs: 700, target: 7 },
+    ];
     expect(offsets(new ArrivalSchedule(3, stages))).toHaveLength(ArrivalSchedule.countOf(3, stages));
   });
 });

@@ -89,8 +89,20 @@ describe('buildPlan: workers', () => {
 
   it('takes auto as one worker per core, and never more workers than users or iteration slots', () => {
     const load = { profile: 'constant', users: 8, duration: '10s' } as const;
-    expect(buildPlan({ file: 'a.yml', baseDir: '.', data: { target: 'http://h', requests: [{ path: '/' }], load, workers: 'auto' }, envVarsUsed: [] }, { availableCores: 4 }).workers).toBe(4);
+    expect(
+      buildPlan(
+        { file: 'a.yml', baseDir: '.', data: { target: 'http://h', requests: [{ path: '/' }], load, workers: 'auto' }, envVarsUsed: [] },
+        { availableCores: 4 },
+      ).workers,
+    ).toBe(4);
     expect(planOf({ target: 'http://h', requests: [{ path: '/' }], workers: 3 }).workers).toBe(2);
-    expect(planOf({ target: 'http://h', requests: [{ path: '/' }], load: { profile: 'arrival_rate', rate: 500, duration: '1s', max_users: 3 }, workers: 16 }).workers).toBe(3);
+    expect(
+      planOf({
+        target: 'http://h',
+        requests: [{ path: '/' }],
+        load: { profile: 'arrival_rate', rate: 500, duration: '1s', max_users: 3 },
+        workers: 16,
+      }).workers,
+    ).toBe(3);
   });
 });

@@ -5,11 +5,9 @@ const text = (buffer: Buffer | undefined): string | undefined => buffer?.toStrin
 
 describe('compileRequest', () => {
   it('splits the URL into origin and path, merging the query once, encoded', () => {
-    const request = compileRequest(
-      { path: '/items?x=1', query: { q: 'a b&c', b: [1, true] } },
-      'http://shop.local:8080/api/',
-      { query: { q: 'default', d: 'é' } },
-    );
+    const request = compileRequest({ path: '/items?x=1', query: { q: 'a b&c', b: [1, true] } }, 'http://shop.local:8080/api/', {
+      query: { q: 'default', d: 'é' },
+    });
     expect(request.origin).toBe('http://shop.local:8080');
     expect(request.path).toBe('/api/items?x=1&q=a%20b%26c&d=%C3%A9&b=1&b=true');
     expect(request.url).toBe('http://shop.local:8080/api/items?x=1&q=a%20b%26c&d=%C3%A9&b=1&b=true');
@@ -29,11 +27,9 @@ describe('compileRequest', () => {
   });
 
   it('merges default headers with the request, names lower-cased, request wins, as a flat list', () => {
-    const request = compileRequest(
-      { path: '/', headers: { accept: 'application/json', 'X-Num': 5, 'X-Flag': false } },
-      'http://h',
-      { headers: { 'X-Trace': 'abc', Accept: 'text/plain' } },
-    );
+    const request = compileRequest({ path: '/', headers: { accept: 'application/json', 'X-Num': 5, 'X-Flag': false } }, 'http://h', {
+      headers: { 'X-Trace': 'abc', Accept: 'text/plain' },
+    });
     expect(request.headers).toEqual(['x-trace', 'abc', 'accept', 'application/json', 'x-num', '5', 'x-flag', 'false']);
   });
 
@@ -41,7 +37,10 @@ describe('compileRequest', () => {
     const json = compileRequest({ method: 'POST', path: '/', json: { a: 1, b: ['x'] } }, 'http://h');
     expect(text(json.body)).toBe('{"a":1,"b":["x"]}');
     expect(json.headers).toEqual(['content-type', 'application/json']);
-    const custom = compileRequest({ method: 'POST', path: '/', json: [1], headers: { 'Content-Type': 'application/vnd.x+json' } }, 'http://h');
+    const custom = compileRequest(
+      { method: 'POST', path: '/', json: [1], headers: { 'Content-Type': 'application/vnd.x+json' } },
+      'http://h',
+    );
     expect(custom.headers).toEqual(['content-type', 'application/vnd.x+json']);
   });
 
@@ -76,7 +75,10 @@ describe('compileRequest', () => {
   });
 
   it('keeps the weight, the expected statuses and the think time', () => {
-    const request = compileRequest({ path: '/', weight: 2.5, expect: [204, 200, 200], think_time: { min: '100ms', max: '1s' } }, 'http://h');
+    const request = compileRequest(
+      { path: '/', weight: 2.5, expect: [204, 200, 200], think_time: { min: '100ms', max: '1s' } },
+      'http://h',
+    );
     expect(request.weight).toBe(2.5);
     expect(request.expectedStatuses).toEqual([200, 204]);
     expect(request.thinkTime).toEqual({ minMs: 100, maxMs: 1000 });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from '../../../src/plan/arrival-schedule.js';
 import type { ArrivalProfile } from '../../../src/plan/arrival-schedule.js';
 import { usersAt } from '../../../src/plan/profile.js';
-import { owns, segmentsOf, segmentsWithin, segmentUserChanges, shareOf, StripedSchedule, usableSegments } from '../../../src/plan/segment.js';
+import {
+  owns,
+  segmentsOf,
+  segmentsWithin,
+  segmentUserChanges,
+  shareOf,
+  StripedSchedule,
+  usableSegments,
+} from '../../../src/plan/segment.js';
 import type { OffsetSequence } from '../../../src/plan/segment.js';
 import { userChanges } from '../../../src/plan/user-schedule.js';
 import type { UserChange, UsersProfile } from '../../../src/plan/user-schedule.js';
@@ -18,7 +26,8 @@ function usersFrom(changes: readonly UserChange[], t: number): number {
 
 function drain(schedule: OffsetSequence, limit = 100_000): number[] {
   const offsets: number[] = [];
-  for (let offset = schedule.nextOffsetMs(); offset !== Infinity && offsets.length < limit; offset = schedule.nextOffsetMs()) offsets.push(offset);
+  for (let offset = schedule.nextOffsetMs(); offset !== Infinity && offsets.length < limit; offset = schedule.nextOffsetMs())
+    offsets.push(offset);
   return offsets;
 }
 

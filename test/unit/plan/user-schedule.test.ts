@@ -11,10 +11,7 @@ describe('userChanges', () => {
 
   it('adds users at the exact times a ramp crosses each whole user: 0 → 10 over 1 s', () => {
     const changes = userChanges({ kind: 'ramping-users', startUsers: 0, stages: [{ durationMs: 1000, target: 10 }] });
-    expect(changes).toEqual([
-      { atMs: 0, users: 0 },
-      ...Array.from({ length: 10 }, (_, i) => ({ atMs: (i + 1) * 100, users: i + 1 })),
-    ]);
+    expect(changes).toEqual([{ atMs: 0, users: 0 }, ...Array.from({ length: 10 }, (_, i) => ({ atMs: (i + 1) * 100, users: i + 1 }))]);
   });
 
   it('ramps up, holds and ramps down; a removal happens as the target drops below a whole user', () => {
@@ -38,7 +35,14 @@ describe('userChanges', () => {
   });
 
   it('jumps at once for a zero-length stage', () => {
-    const changes = userChanges({ kind: 'ramping-users', startUsers: 1, stages: [{ durationMs: 0, target: 5 }, { durationMs: 1000, target: 5 }] });
+    const changes = userChanges({
+      kind: 'ramping-users',
+      startUsers: 1,
+      stages: [
+        { durationMs: 0, target: 5 },
+        { durationMs: 1000, target: 5 },
+      ],
+    });
     expect(changes).toEqual([{ atMs: 0, users: 5 }]);
   });
 
@@ -46,7 +50,11 @@ describe('userChanges', () => {
     const profile: LoadProfile = {
       kind: 'ramping-users',
       startUsers: 0,
-      stages: [{ durationMs: 1300, target: 7.5 }, { durationMs: 200, target: 7.5 }, { durationMs: 900, target: 0 }],
+      stages: [
+        { durationMs: 1300, target: 7.5 },
+        { durationMs: 200, target: 7.5 },
+        { durationMs: 900, target: 0 },
+      ],
     };
     const changes = userChanges(profile);
     for (let elapsedMs = 0; elapsedMs < 2400; elapsedMs += 7) {

@@ -41,7 +41,16 @@ export function fill(recorder: Recorder, interval: IntervalFill): void {
   for (let i = 0; i < interval.requests; i++) {
     const failed = i < failures;
     const endedAt = interval.startMs + (i * durationMs) / interval.requests;
-    recorder.recordResponse(interval.requestIndex ?? 0, failed ? 500 : 200, !failed, interval.latencyMs * 1000, interval.latencyMs * 1000, 100, 50, endedAt);
+    recorder.recordResponse(
+      interval.requestIndex ?? 0,
+      failed ? 500 : 200,
+      !failed,
+      interval.latencyMs * 1000,
+      interval.latencyMs * 1000,
+      100,
+      50,
+      endedAt,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ const sla = thresholdsOf({ p95_latency_ms: 500, max_error_rate: 0.01 });
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
 
 /** A display on `stream` with a clock the test moves. */
-function setup(stream: FakeStream, mode: ProgressMode = 'auto', colors = plain): { progress: LiveProgress; clock: { ms: number }; at: number[] } {
+function setup(
+  stream: FakeStream,
+  mode: ProgressMode = 'auto',
+  colors = plain,
+): { progress: LiveProgress; clock: { ms: number }; at: number[] } {
   const clock = { ms: 0 };
   const at: number[] = [];
   const write = stream.write.bind(stream);
@@ -66,7 +70,9 @@ describe('createLiveProgress: lines (CI logs, pipes)', () => {
     progress.stop();
     expect(at).toEqual([1000, 6000, 11_000, 16_000, 21_000, 26_000]);
     for (const line of stream.writes) {
-      expect(line).toMatch(/^measured \d:\d\d\/1:00 \(\d+%\) · 50 users · [\d,]+ requests · 1,000 req\/s · p95 20\.\d ms · 2\.50% errors · ✓ p95 ✗ error rate 2\.5% > 1%\n$/);
+      expect(line).toMatch(
+        /^measured \d:\d\d\/1:00 \(\d+%\) · 50 users · [\d,]+ requests · 1,000 req\/s · p95 20\.\d ms · 2\.50% errors · ✓ p95 ✗ error rate 2\.5% > 1%\n$/,
+      );
       expect(line).not.toMatch(CONTROL);
     }
     expect(stream.writes[1]).toContain('measured 0:06/1:00 (10%) · 50 users · 6,000 requests');
@@ -117,7 +123,8 @@ describe('createLiveProgress: terminal', () => {
     const { progress, clock, at } = setup(stream);
     const recorder = recorderFor(plan);
     // activeUsers changes on every call, so every allowed draw really writes a new line.
-    for (clock.ms = 0; clock.ms < 3000; clock.ms += 1) progress.update(progressOf(recorder, { elapsedMs: clock.ms, activeUsers: clock.ms }));
+    for (clock.ms = 0; clock.ms < 3000; clock.ms += 1)
+      progress.update(progressOf(recorder, { elapsedMs: clock.ms, activeUsers: clock.ms }));
     expect(busiestWindow(at, 1000)).toBe(10);
     expect(at).toHaveLength(30);
   });
@@ -126,7 +133,8 @@ describe('createLiveProgress: terminal', () => {
     const stream = new FakeStream(true, 120);
     const { progress, clock, at } = setup(stream);
     const recorder = recorderFor(plan);
-    for (clock.ms = 100; clock.ms <= 10_000; clock.ms += 100) progress.update(progressOf(recorder, { elapsedMs: clock.ms, activeUsers: clock.ms }));
+    for (clock.ms = 100; clock.ms <= 10_000; clock.ms += 100)
+      progress.update(progressOf(recorder, { elapsedMs: clock.ms, activeUsers: clock.ms }));
     expect(at).toHaveLength(100);
   });
 

@@ -8,7 +8,12 @@ import type { RunProgress } from '../../../src/engine/run-result.js';
 
 const constant = planOf({ profile: 'constant', users: 50, duration: '2m' });
 
-function figuresAt(plan: Plan, fields: Partial<Omit<RunProgress, 'recorder'>>, record: (recorder: ReturnType<typeof recorderFor>) => void = () => {}, thresholds: PlannedThreshold[] = []): ProgressFigures {
+function figuresAt(
+  plan: Plan,
+  fields: Partial<Omit<RunProgress, 'recorder'>>,
+  record: (recorder: ReturnType<typeof recorderFor>) => void = () => {},
+  thresholds: PlannedThreshold[] = [],
+): ProgressFigures {
   const recorder = recorderFor(plan);
   record(recorder);
   return progressFigures(progressOf(recorder, fields), { plan, thresholds });
@@ -35,7 +40,9 @@ describe('progressFigures: throughput, latency and errors', () => {
   });
 
   it('knows no rate before the first second has ended, and 0 req/s for a second with nothing in it', () => {
-    expect(figuresAt(constant, { elapsedMs: 999 }, (recorder) => fill(recorder, { startMs: 0, requests: 10, latencyMs: 5 }))).not.toHaveProperty('requestsPerSec');
+    expect(
+      figuresAt(constant, { elapsedMs: 999 }, (recorder) => fill(recorder, { startMs: 0, requests: 10, latencyMs: 5 })),
+    ).not.toHaveProperty('requestsPerSec');
     const quiet = figuresAt(constant, { elapsedMs: 5_100 }, (recorder) => fill(recorder, { startMs: 0, requests: 10, latencyMs: 5 }));
     expect(quiet.requestsPerSec).toBe(0);
     expect(quiet).not.toHaveProperty('p95Ms');
@@ -94,7 +101,12 @@ describe('progressFigures: the open model', () => {
 
   it('during warm-up, targets the warm-up rate and judges no threshold', () => {
     const warm = planOf({ profile: 'arrival_rate', rate: 200, duration: '2m', warmup: { duration: '10s', rate: 20 } });
-    const figures = figuresAt(warm, { phase: 'warmup', elapsedMs: 5_000, plannedDurationMs: 10_000 }, () => {}, thresholdsOf({ p95_latency_ms: 1 }));
+    const figures = figuresAt(
+      warm,
+      { phase: 'warmup', elapsedMs: 5_000, plannedDurationMs: 10_000 },
+      () => {},
+      thresholdsOf({ p95_latency_ms: 1 }),
+    );
     expect(figures.load).toMatchObject({ targetRatePerSec: 20 });
     expect(figures.thresholds).toEqual([]);
     expect(figures).not.toHaveProperty('stage');
@@ -105,7 +117,14 @@ describe('progressFigures: stages', () => {
   const stageAt = (plan: Plan, elapsedMs: number): string | undefined => figuresAt(plan, { elapsedMs }).stage;
 
   it('numbers the stages of a staged profile', () => {
-    const stages = planOf({ profile: 'stages', stages: [{ duration: '30s', users: 50 }, { duration: '1m', users: 50 }, { duration: '30s', users: 0 }] });
+    const stages = planOf({
+      profile: 'stages',
+      stages: [
+        { duration: '30s', users: 50 },
+        { duration: '1m', users: 50 },
+        { duration: '30s', users: 0 },
+      ],
+    });
     expect([0, 29_999, 30_000, 89_999, 90_000, 200_000].map((ms) => stageAt(stages, ms))).toEqual([
       'stage 1/3',
       'stage 1/3',

@@ -19,15 +19,29 @@ const GREEN = '\x1b[32m';
 const visible = (line: string): string => line.replace(/\x1b\[[0-9;]*m/g, '');
 const columnsOf = (line: string): number => [...visible(line)].length;
 
-const stages = planOf({ profile: 'stages', stages: [{ duration: '30s', users: 250 }, { duration: '1m', users: 250 }, { duration: '30s', users: 0 }] });
+const stages = planOf({
+  profile: 'stages',
+  stages: [
+    { duration: '30s', users: 250 },
+    { duration: '1m', users: 250 },
+    { duration: '30s', users: 0 },
+  ],
+});
 const open = planOf({ profile: 'arrival_rate', rate: 200, duration: '2m' });
 const sla = thresholdsOf({ p95_latency_ms: 500, max_error_rate: 0.01, min_rps: 100 });
 
 /** 42.3 s into a 2-minute run: 1,000 requests a second of 40 ms, 2.5% failing. */
-function busy(plan: Plan = stages, thresholds: PlannedThreshold[] = sla, fields: Partial<Omit<RunProgress, 'recorder'>> = {}): ProgressFigures {
+function busy(
+  plan: Plan = stages,
+  thresholds: PlannedThreshold[] = sla,
+  fields: Partial<Omit<RunProgress, 'recorder'>> = {},
+): ProgressFigures {
   const recorder = recorderFor(plan);
   for (let second = 0; second < 42; second++) fill(recorder, { startMs: second * 1000, requests: 1000, latencyMs: 40, failures: 25 });
-  return progressFigures(progressOf(recorder, { elapsedMs: 42_300, plannedDurationMs: 120_000, activeUsers: 250, ...fields }), { plan, thresholds });
+  return progressFigures(progressOf(recorder, { elapsedMs: 42_300, plannedDurationMs: 120_000, activeUsers: 250, ...fields }), {
+    plan,
+    thresholds,
+  });
 }
 
 /** 42.3 s into an open-model run at 200/s: 198 iterations in the last second, each taking 600 ms. */
@@ -60,11 +74,16 @@ describe('logStatusLine (CI logs)', () => {
     const warm = planOf({ profile: 'constant', users: 10, duration: '1m', warmup: '10s' });
     const recorder = recorderFor(warm);
     fill(recorder, { startMs: 4000, requests: 95, latencyMs: 12 });
-    const warming = progressFigures(progressOf(recorder, { phase: 'warmup', elapsedMs: 5_000, plannedDurationMs: 10_000, activeUsers: 10 }), {
-      plan: warm,
-      thresholds: sla,
-    });
-    expect(logStatusLine(warming, plain)).toBe('warm-up 0:05/0:10 (50%) · 10 users · 95 requests · 95.0 req/s · p95 12.0 ms · 0.00% errors');
+    const warming = progressFigures(
+      progressOf(recorder, { phase: 'warmup', elapsedMs: 5_000, plannedDurationMs: 10_000, activeUsers: 10 }),
+      {
+        plan: warm,
+        thresholds: sla,
+      },
+    );
+    expect(logStatusLine(warming, plain)).toBe(
+      'warm-up 0:05/0:10 (50%) · 10 users · 95 requests · 95.0 req/s · p95 12.0 ms · 0.00% errors',
+    );
     const finishing = busy(stages, [], { elapsedMs: 120_400, stopping: true, inFlight: 12, activeUsers: 0 });
     expect(logStatusLine(finishing, plain)).toMatch(/^finishing 2:00\/2:00 \(100%\) · stage 3\/3 · 0 users · .* · 12 in flight$/);
   });
@@ -73,8 +92,13 @@ describe('logStatusLine (CI logs)', () => {
     const warm = planOf({ profile: 'arrival_rate', rate: 200, duration: '2m', warmup: { duration: '10s', rate: 20 } });
     const recorder = recorderFor(warm);
     fill(recorder, { startMs: 2000, requests: 19, latencyMs: 12 });
-    const figures = progressFigures(progressOf(recorder, { phase: 'warmup', elapsedMs: 3_500, plannedDurationMs: 10_000 }), { plan: warm, thresholds: [] });
-    expect(logStatusLine(figures, plain)).toBe('warm-up 0:03/0:10 (35%) · target 20/s · achieved 19.0/s · 19 requests · 19.0 req/s · p95 12.0 ms · 0.00% errors · 0 dropped');
+    const figures = progressFigures(progressOf(recorder, { phase: 'warmup', elapsedMs: 3_500, plannedDurationMs: 10_000 }), {
+      plan: warm,
+      thresholds: [],
+    });
+    expect(logStatusLine(figures, plain)).toBe(
+      'warm-up 0:03/0:10 (35%) · target 20/s · achieved 19.0/s · 19 requests · 19.0 req/s · p95 12.0 ms · 0.00% errors · 0 dropped',
+    );
   });
 
   it('keeps a request name with control characters from reaching the log', () => {
@@ -95,7 +119,9 @@ describe('logStatusLine (CI logs)', () => {
 describe('ttyStatusLine (terminal)', () => {
   it('fits 120 columns with a bar, the stage and every figure', () => {
     const line = ttyStatusLine(busy(), 120, plain);
-    expect(line).toBe('measured ████░░░░░░ 0:42/2:00 · stage 2/3 · 250 users · 1,000 req/s · p95 40.0 ms · 2.50% errors · ✓ p95 ✗ errors … rps');
+    expect(line).toBe(
+      'measured ████░░░░░░ 0:42/2:00 · stage 2/3 · 250 users · 1,000 req/s · p95 40.0 ms · 2.50% errors · ✓ p95 ✗ errors … rps',
+    );
     expect(columnsOf(line)).toBeLessThanOrEqual(119);
   });
 
@@ -115,7 +141,9 @@ describe('ttyStatusLine (terminal)', () => {
   it('keeps the bar one width while the figures change length', () => {
     const barOf = (line: string): string => /[█░]+/.exec(line)?.[0] ?? '';
     const moments = [busy(), busy(stages, sla, { activeUsers: 5 }), busy(stages, sla, { elapsedMs: 100_000, activeUsers: 1_250 })];
-    const widthsAt = (columns: number): number[] => [...new Set(moments.map((figures) => barOf(ttyStatusLine(figures, columns, plain)).length))];
+    const widthsAt = (columns: number): number[] => [
+      ...new Set(moments.map((figures) => barOf(ttyStatusLine(figures, columns, plain)).length)),
+    ];
     expect([widthsAt(120), widthsAt(150), widthsAt(200)]).toEqual([[10], [25], [30]]);
   });
 

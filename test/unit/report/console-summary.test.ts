@@ -85,7 +85,11 @@ describe('consoleSummary: against a baseline', () => {
   const tolerances = { p50: 0.1, p95: 0.1, p99: 0.1, throughput: 0.1, 'error-rate': 0.01 };
   // 50% slower, and 2% errors where the baseline had none.
   const baseline = { file: 'base.json', results: resultsOf(record(newRecorder(), { count: 3000 })) };
-  const results = withBaseline(resultsOf(record(newRecorder(), { count: 3000, errorEvery: 50, scale: 1.5 }), { sla: false }), baseline, tolerances);
+  const results = withBaseline(
+    resultsOf(record(newRecorder(), { count: 3000, errorEvery: 50, scale: 1.5 }), { sla: false }),
+    baseline,
+    tolerances,
+  );
   const c = new Chalk({ level: 0 });
 
   it('prints the figures in the shared formats, never a raw float', () => {
@@ -98,7 +102,9 @@ describe('consoleSummary: against a baseline', () => {
 
   it('names the regressions in the verdict line', () => {
     const line = verdictLine(results, c);
-    expect(line).toMatch(/^✗ failed: \d+ regressions against the baseline: p50 \+\d+\.\d%, p95 \+\d+\.\d%, p99 \+\d+\.\d%, error rate \+2\.00 pts/);
+    expect(line).toMatch(
+      /^✗ failed: \d+ regressions against the baseline: p50 \+\d+\.\d%, p95 \+\d+\.\d%, p99 \+\d+\.\d%, error rate \+2\.00 pts/,
+    );
     expect(line).not.toMatch(/\d\.\d{4,}/);
   });
 });

@@ -30,7 +30,9 @@ function step(index: number, ratePerSec: number, p95Ms: number, reason?: string)
     p99Ms: p95Ms * 1.1,
     passed,
     ...(passed ? {} : { reason }),
-    thresholds: [{ key: 'p95_latency_ms', limit: 50, measured: p95Ms, passed, description: `p95 latency ${p95Ms} ms ${passed ? '≤' : '>'} 50 ms` }],
+    thresholds: [
+      { key: 'p95_latency_ms', limit: 50, measured: p95Ms, passed, description: `p95 latency ${p95Ms} ms ${passed ? '≤' : '>'} 50 ms` },
+    ],
   };
 }
 
@@ -67,11 +69,24 @@ describe('find-limit reports', () => {
   });
 
   it('says "at least" when no step failed, and why there is no limit when the first did', () => {
-    const allPassed: FindLimitDocument = { ...SEARCH, stopReason: 'max-rate', plannedSteps: 4, steps: SEARCH.steps.slice(0, 4), kneeRatePerSec: null };
-    expect(findLimitSummary(allPassed, plain)).toContain('limit  at least 200 req/s: every step met the SLA, up to the last (raise max_rate to find the limit)');
+    const allPassed: FindLimitDocument = {
+      ...SEARCH,
+      stopReason: 'max-rate',
+      plannedSteps: 4,
+      steps: SEARCH.steps.slice(0, 4),
+      kneeRatePerSec: null,
+    };
+    expect(findLimitSummary(allPassed, plain)).toContain(
+      'limit  at least 200 req/s: every step met the SLA, up to the last (raise max_rate to find the limit)',
+    );
     expect(findLimitSummary(allPassed, plain)).toContain('knee   none: p95 latency shows no bend over the steps judged');
     expect(findLimitSummary(allPassed, plain)).not.toContain('more steps planned');
-    const none: FindLimitDocument = { ...SEARCH, limitRatePerSec: null, kneeRatePerSec: null, steps: [step(0, 12.5, 80, 'p95 latency 80 ms > 50 ms')] };
+    const none: FindLimitDocument = {
+      ...SEARCH,
+      limitRatePerSec: null,
+      kneeRatePerSec: null,
+      steps: [step(0, 12.5, 80, 'p95 latency 80 ms > 50 ms')],
+    };
     expect(findLimitSummary(none, plain)).toContain('limit  none: the first step (12.5/s) already failed: p95 latency 80 ms > 50 ms');
   });
 
@@ -115,18 +130,35 @@ describe('find-limit reports', () => {
     expect(html).not.toContain('thresholds met');
     expect(html).toContain('Limit: 200 req/s — the step at 225 req/s broke p95 latency 112.5 ms &gt; 50 ms');
     const allPassed: FindLimitDocument = { ...SEARCH, stopReason: 'max-rate', plannedSteps: 4, steps: SEARCH.steps.slice(0, 4) };
-    expect(await renderHtmlReport(findLimitResults(built, allPassed, false))).toContain('Limit: at least 200 req/s — every step met the SLA');
+    expect(await renderHtmlReport(findLimitResults(built, allPassed, false))).toContain(
+      'Limit: at least 200 req/s — every step met the SLA',
+    );
     const none = findLimitResults(built, { ...SEARCH, limitRatePerSec: null, steps: [SEARCH.steps[4] as FindLimitStepDocument] }, false);
     expect(await renderHtmlReport(none)).toContain('No limit: the first step, at 225 req/s, broke p95 latency 112.5 ms &gt; 50 ms');
   });
 
   it('HTML locals: figures, notes, rows; null latency for a step without requests', () => {
     const locals = findLimitLocals(findLimitResults(built, SEARCH, false));
-    expect(locals).toMatchObject({ limit: '200 req/s', limitText: 'the highest rate that met the SLA', knee: '175 req/s', stepsText: '5 of 8 steps judged, 1 s each' });
+    expect(locals).toMatchObject({
+      limit: '200 req/s',
+      limitText: 'the highest rate that met the SLA',
+      knee: '175 req/s',
+      stepsText: '5 of 8 steps judged, 1 s each',
+    });
     expect(locals?.rows.map((row) => row.passed)).toEqual([true, true, true, true, false]);
     const empty = { ...step(0, 10, 0, 'no request ended in the step'), requests: 0 };
-    const chart = findLimitChartData(findLimitResults(built, { ...SEARCH, limitRatePerSec: null, kneeRatePerSec: null, steps: [empty] }, false));
-    expect(chart).toEqual({ ratePerSec: [10], p50Ms: [null], p95Ms: [null], p99Ms: [null], errorPercent: [0], limitRatePerSec: null, kneeRatePerSec: null });
+    const chart = findLimitChartData(
+      findLimitResults(built, { ...SEARCH, limitRatePerSec: null, kneeRatePerSec: null, steps: [empty] }, false),
+    );
+    expect(chart).toEqual({
+      ratePerSec: [10],
+      p50Ms: [null],
+      p95Ms: [null],
+      p99Ms: [null],
+      errorPercent: [0],
+      limitRatePerSec: null,
+      kneeRatePerSec: null,
+    });
     expect(findLimitLocals(built)).toBeUndefined();
     expect(findLimitLocals({ ...built, findLimit: { ...SEARCH, stopReason: 'max-rate' } })?.limit).toBe('≥ 200 req/s');
   });

@@ -3,7 +3,18 @@ import { formatElapsed, formatFigure, formatPercentile } from '../../../src/repo
 
 describe('the chart formats of the HTML page', () => {
   it('formatFigure: two or three significant digits, grouped thousands, no trailing zeros', () => {
-    expect([1234.4, 237.4, 31.6, 31.0, 2.45, 2.5, 0.072, 0.1, 0, -12.5].map(formatFigure)).toEqual(['1,234', '237', '31.6', '31', '2.45', '2.5', '0.072', '0.1', '0', '-12.5']);
+    expect([1234.4, 237.4, 31.6, 31.0, 2.45, 2.5, 0.072, 0.1, 0, -12.5].map(formatFigure)).toEqual([
+      '1,234',
+      '237',
+      '31.6',
+      '31',
+      '2.45',
+      '2.5',
+      '0.072',
+      '0.1',
+      '0',
+      '-12.5',
+    ]);
     expect([Infinity, NaN].map(formatFigure)).toEqual(['–', '–']);
   });
 

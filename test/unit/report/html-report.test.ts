@@ -54,7 +54,10 @@ function recorded(options: RecordOptions): Recorder {
   return recorder;
 }
 
-function resultsOf(recorder: Recorder, options: { sla?: SlaSpec | false; elapsedMs: number; abortedBy?: AbortedByDocument; interrupted?: boolean }): ResultsDocument {
+function resultsOf(
+  recorder: Recorder,
+  options: { sla?: SlaSpec | false; elapsedMs: number; abortedBy?: AbortedByDocument; interrupted?: boolean },
+): ResultsDocument {
   return assembleResults(resultsInputOf(recorder, options.elapsedMs, options));
 }
 
@@ -159,7 +162,8 @@ describe('renderHtmlReport', () => {
     const spectrum = data.spectrum!;
     const at = (percentile: number): number => spectrum.percentiles.indexOf(percentile);
     for (const percentile of [0, 50, 90, 95, 99, 99.9, 99.99]) expect(at(percentile)).toBeGreaterThanOrEqual(0);
-    const withinHdr = (value: number, expected: number): void => expect(Math.abs(value - expected)).toBeLessThanOrEqual(expected * 0.001 + 0.001);
+    const withinHdr = (value: number, expected: number): void =>
+      expect(Math.abs(value - expected)).toBeLessThanOrEqual(expected * 0.001 + 0.001);
     withinHdr(spectrum.responseMs[at(50)]!, total.latencyMs.p50);
     withinHdr(spectrum.responseMs[at(95)]!, total.latencyMs.p95);
     withinHdr(spectrum.responseMs[at(99)]!, total.latencyMs.p99);
@@ -224,7 +228,9 @@ describe('renderHtmlReport', () => {
     expect(data.series.p50Ms.every((value) => value !== null && value < 45)).toBe(true);
     expect(data.series.endS).toBe(2);
     expect(data.series.drain).toEqual({ ms: 80, requests: 3, failures: 1 });
-    expect(html).toContain('The last 80.0 ms, after the load stopped, are not charted: only the 3 requests still in flight finished then, 1 of them failed. They count in every total.');
+    expect(html).toContain(
+      'The last 80.0 ms, after the load stopped, are not charted: only the 3 requests still in flight finished then, 1 of them failed. They count in every total.',
+    );
     // Totals still count the drain.
     expect(drained.summary.total.count).toBe(243);
 
@@ -250,9 +256,18 @@ describe('renderHtmlReport', () => {
     const recorder = recorded({ perRequest: 20, durationMs: 1_000, names: ['home'] });
     const passed = await renderHtmlReport(resultsOf(recorder, { sla: { p95_latency_ms: 1000 }, elapsedMs: 1_000 }));
     expect(passed).toContain('Passed: 1 of 1 thresholds met');
-    expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000, sla: false }))).toContain('Passed: the run completed (no thresholds)');
+    expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000, sla: false }))).toContain(
+      'Passed: the run completed (no thresholds)',
+    );
     expect(await renderHtmlReport(resultsOf(recorder, { elapsedMs: 1_000, interrupted: true }))).toContain('Interrupted: partial results');
-    const abortedBy: AbortedByDocument = { kind: 'threshold', key: 'p95_latency_ms', limit: 10, measured: 38.2, description: 'p95 latency 38.2 ms > 10 ms', atMs: 500 };
+    const abortedBy: AbortedByDocument = {
+      kind: 'threshold',
+      key: 'p95_latency_ms',
+      limit: 10,
+      measured: 38.2,
+      description: 'p95 latency 38.2 ms > 10 ms',
+      atMs: 500,
+    };
     const aborted = await renderHtmlReport(resultsOf(recorder, { sla: { p95_latency_ms: 10 }, elapsedMs: 1_000, abortedBy }));
     expect(aborted).toContain('Failed: aborted by threshold p95_latency_ms');
     expect(aborted).toContain('Aborted at 0.5 s by abort_on_fail: p95 latency 38.2 ms &gt; 10 ms.');

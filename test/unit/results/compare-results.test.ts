@@ -30,7 +30,9 @@ describe('loadseed compare', () => {
     const out = await sandbox.run('compare', 'baseline.json', 'slower-20.json');
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/^ +p95 ms +\S+ +\S+ +\+(?:19\.9|20\.\d)% +✗ beyond \+10%$/m);
-    expect(out.stdout).toMatch(/✗ 9 regressions beyond tolerance: p50 ms \+(?:19\.9|20\.\d)% \(home\), p95 ms \+(?:19\.9|20\.\d)% \(home\)/);
+    expect(out.stdout).toMatch(
+      /✗ 9 regressions beyond tolerance: p50 ms \+(?:19\.9|20\.\d)% \(home\), p95 ms \+(?:19\.9|20\.\d)% \(home\)/,
+    );
   });
 
   it('passes a 2% regression (exit 0), even under a tighter p95 tolerance', async () => {
@@ -81,10 +83,14 @@ describe('loadseed compare', () => {
     const markdown = await sandbox.read('out/compare.md');
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('### ❌ loadseed compare: 9 regressions beyond tolerance');
-    expect(lines[2]).toBe('Baseline `baseline.json` (shop, 2026-11-25T20:00:00.000Z) → current `slower-20.json` (shop, 2026-11-25T20:00:00.000Z).');
+    expect(lines[2]).toBe(
+      'Baseline `baseline.json` (shop, 2026-11-25T20:00:00.000Z) → current `slower-20.json` (shop, 2026-11-25T20:00:00.000Z).',
+    );
     expect(lines[3]).toBe('Tolerance: p50/p95/p99 +15%, throughput -15%, error rate +1 pts.');
     expect(lines[5]).toBe('| request | p50 ms | p95 ms | p99 ms | req/s | errors |');
-    expect(lines[7]).toMatch(/^\| home \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| 200 → 200 \(\+0\.0%\) \| 0\.50% → 0\.50% \(\+0\.00 pts\) \|$/);
+    expect(lines[7]).toMatch(
+      /^\| home \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| \S+ → \S+ \(\+(?:19\.9|20\.\d)%\) ❌ \| 200 → 200 \(\+0\.0%\) \| 0\.50% → 0\.50% \(\+0\.00 pts\) \|$/,
+    );
     expect(lines[9]).toMatch(/^\| \*\*total\*\* \|/);
   });
 
@@ -114,7 +120,8 @@ describe('compareResults', () => {
 
   it('error rate: the tolerance is in percentage points; exactly at it passes', () => {
     const worse = { file: 'b.json', results: resultsOf(record(newRecorder(), { count: 1000, errorEvery: 50 })) };
-    const points = (tolerance: number) => metricOf(compareResults(baseline, worse, { ...TEN_PERCENT, 'error-rate': tolerance }), 'total', 'error-rate');
+    const points = (tolerance: number) =>
+      metricOf(compareResults(baseline, worse, { ...TEN_PERCENT, 'error-rate': tolerance }), 'total', 'error-rate');
     expect(points(0.01)).toMatchObject({ baseline: 0.01, current: 0.02, regression: false });
     expect(points(0.01)?.change).toBeCloseTo(0.01, 12);
     expect(points(0.005)?.regression).toBe(true);

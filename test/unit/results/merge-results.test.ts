@@ -41,15 +41,25 @@ describe('loadseed merge', () => {
     const mergedRecorder = recorderFromDocument(merged.recorder);
     for (const index of [0, 1, undefined]) {
       for (const percentile of [0.1, 25, 50, 95, 99, 99.99, 100]) {
-        expect(mergedRecorder.responseTimeHistogram(index).getValueAtPercentile(percentile)).toBe(both.responseTimeHistogram(index).getValueAtPercentile(percentile));
-        expect(mergedRecorder.serviceTimeHistogram(index).getValueAtPercentile(percentile)).toBe(both.serviceTimeHistogram(index).getValueAtPercentile(percentile));
+        expect(mergedRecorder.responseTimeHistogram(index).getValueAtPercentile(percentile)).toBe(
+          both.responseTimeHistogram(index).getValueAtPercentile(percentile),
+        );
+        expect(mergedRecorder.serviceTimeHistogram(index).getValueAtPercentile(percentile)).toBe(
+          both.serviceTimeHistogram(index).getValueAtPercentile(percentile),
+        );
       }
     }
-    expect(merged.run).toMatchObject({ startedAt: '2026-11-25T20:00:00.000Z', durationMs: 10_000, host: 'ci-1, ci-2', shards: 2, interrupted: false });
+    expect(merged.run).toMatchObject({
+      startedAt: '2026-11-25T20:00:00.000Z',
+      durationMs: 10_000,
+      host: 'ci-1, ci-2',
+      shards: 2,
+      interrupted: false,
+    });
     expect(out.code).toBe(merged.verdict === 'passed' ? 0 : 1);
   });
 
-  it('aligns the series on each shard\'s start: earliest start, latest end, longest duration', async () => {
+  it("aligns the series on each shard's start: earliest start, latest end, longest duration", async () => {
     const a = record(newRecorder(), { count: 1000, seed: 3 });
     const b = record(newRecorder(), { count: 1000, seed: 4 });
     await sandbox.write('early.json', resultsOf(a, { startedAtEpochMs: START_MS, elapsedMs: 10_000 }));
@@ -121,14 +131,23 @@ describe('loadseed merge', () => {
   it('refuses, with exit 2 and a clear message, files that are not shards of one scenario', async () => {
     const recorder = record(newRecorder(), { count: 100 });
     await sandbox.write('shop.json', resultsOf(recorder, { sla: { p95_latency_ms: 100 } }));
-    await sandbox.write('other-name.json', resultsOf(recorder, { name: 'other', sla: { p95_latency_ms: 100 }, startedAtEpochMs: START_MS + 1 }));
+    await sandbox.write(
+      'other-name.json',
+      resultsOf(recorder, { name: 'other', sla: { p95_latency_ms: 100 }, startedAtEpochMs: START_MS + 1 }),
+    );
     const otherRequests = new Recorder(['home', 'search']);
     await sandbox.write('other-requests.json', resultsOf(record(otherRequests, { count: 10 }), { sla: { p95_latency_ms: 100 } }));
     await sandbox.write('other-sla.json', resultsOf(recorder, { sla: { p95_latency_ms: 200 }, startedAtEpochMs: START_MS + 1 }));
     const cases: [string[], string][] = [
       [['shop.json', 'other-name.json'], 'cannot merge other-name.json with shop.json: different scenarios ("other" and "shop")'],
-      [['shop.json', 'other-requests.json'], 'cannot merge other-requests.json with shop.json: different requests ([home, search] and [home, checkout])'],
-      [['shop.json', 'other-sla.json'], 'cannot merge other-sla.json with shop.json: different thresholds (p95_latency_ms 200 and p95_latency_ms 100)'],
+      [
+        ['shop.json', 'other-requests.json'],
+        'cannot merge other-requests.json with shop.json: different requests ([home, search] and [home, checkout])',
+      ],
+      [
+        ['shop.json', 'other-sla.json'],
+        'cannot merge other-sla.json with shop.json: different thresholds (p95_latency_ms 200 and p95_latency_ms 100)',
+      ],
       [['shop.json', 'shop.json'], 'shop.json: holds the same run as shop.json: merging it twice would count it twice'],
       [['shop.json', 'missing.json'], 'missing.json: no such file'],
     ];
@@ -156,13 +175,28 @@ describe('loadseed merge', () => {
     expect(half.stderr).toContain('--allow-partial');
     const mixed = await sandbox.run('merge', 's1.json', 'whole.json', '-o', 'mixed.json');
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toContain('error: cannot merge whole.json with s1.json: whole.json is not a shard (no run.shard) and s1.json is shard 1/4');
+    expect(mixed.stderr).toContain(
+      'error: cannot merge whole.json with s1.json: whole.json is not a shard (no run.shard) and s1.json is shard 1/4',
+    );
     const split = await sandbox.run('merge', 's1.json', 's2-of-3.json', '-o', 'split.json', '--allow-partial');
     expect(split.code).toBe(2);
     expect(split.stderr).toContain('shards of different splits (2/3 and 1/4)');
     await expect(sandbox.read('half.json')).rejects.toThrow(/ENOENT/);
 
-    const partial = await sandbox.run('merge', 's1.json', 's2.json', '-o', 'half.json', '--allow-partial', '--markdown', 'half.md', '--junit', 'half.xml', '--html', 'half.html');
+    const partial = await sandbox.run(
+      'merge',
+      's1.json',
+      's2.json',
+      '-o',
+      'half.json',
+      '--allow-partial',
+      '--markdown',
+      'half.md',
+      '--junit',
+      'half.xml',
+      '--html',
+      'half.html',
+    );
     expect(partial.code, partial.stderr).toBe(0);
     const text = 'partial: shards 3/4 and 4/4 missing (merged with --allow-partial): the figures cover 2 of 4 shards';
     expect(partial.stdout).toContain(`! ${text}`);

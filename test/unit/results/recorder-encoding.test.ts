@@ -18,7 +18,9 @@ describe('the recorder in the results file', () => {
     expect(decoded.encode()).toEqual(recorder.encode());
     // Percentiles of any rank, not only the summary's, come out identical.
     for (const percentile of [1, 33.3, 50, 90, 99.99, 100]) {
-      expect(decoded.responseTimeHistogram(1).getValueAtPercentile(percentile)).toBe(recorder.responseTimeHistogram(1).getValueAtPercentile(percentile));
+      expect(decoded.responseTimeHistogram(1).getValueAtPercentile(percentile)).toBe(
+        recorder.responseTimeHistogram(1).getValueAtPercentile(percentile),
+      );
     }
   });
 
@@ -37,7 +39,9 @@ describe('the recorder in the results file', () => {
     let seed = 7;
     const random = (): number => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
     for (let i = 0; i < 90_000; i++) {
-      const latencyUs = Math.round([300, 500, 20_000][i % 3]! * Math.exp(0.8 * Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random())));
+      const latencyUs = Math.round(
+        [300, 500, 20_000][i % 3]! * Math.exp(0.8 * Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random())),
+      );
       recorder.recordResponse(i % 3, 200, true, latencyUs, latencyUs, 300, 120, (i * 60_000) / 90_000);
     }
     const document = recorderDocument(recorder);
@@ -57,6 +61,8 @@ describe('the recorder in the results file', () => {
       expect(() => recorderFromDocument({ ...good, data }), label).toThrow(message);
     }
     expect(() => recorderFromDocument({ ...good, requestNames: ['a', 'b', 'c'] })).toThrow(/inconsistent/);
-    expect(() => recorderFromDocument({ ...good, encoding: 'other' as typeof RECORDER_ENCODING })).toThrow(/unknown recorder encoding "other"/);
+    expect(() => recorderFromDocument({ ...good, encoding: 'other' as typeof RECORDER_ENCODING })).toThrow(
+      /unknown recorder encoding "other"/,
+    );
   });
 });

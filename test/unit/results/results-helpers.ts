@@ -16,7 +16,10 @@ export const START_MS = Date.parse('2026-11-25T20:00:00.000Z');
  * Records a deterministic data set: `count` outcomes spread over `durationMs` from the recorder's t=0,
  * latencies `scale` × a spread of 0.2–40 ms, one error in `errorEvery` (0: none).
  */
-export function record(recorder: Recorder, options: { count: number; scale?: number; errorEvery?: number; durationMs?: number; seed?: number }): Recorder {
+export function record(
+  recorder: Recorder,
+  options: { count: number; scale?: number; errorEvery?: number; durationMs?: number; seed?: number },
+): Recorder {
   const { count, scale = 1, errorEvery = 0, durationMs = 10_000, seed = 0 } = options;
   const origin = recorder.originAt;
   recorder.setActiveUsers(5, origin);

@@ -27,7 +27,14 @@ describe('schemas/results.schema.json', () => {
       ...results,
       run: {
         ...results.run,
-        abortedBy: { kind: 'threshold', key: 'p95_latency_ms', limit: 5, measured: 20.5, description: 'p95 latency 20.5 ms > 5 ms', atMs: 500 },
+        abortedBy: {
+          kind: 'threshold',
+          key: 'p95_latency_ms',
+          limit: 5,
+          measured: 20.5,
+          description: 'p95 latency 20.5 ms > 5 ms',
+          atMs: 500,
+        },
         shards: 3,
       },
     };
@@ -44,7 +51,17 @@ describe('schemas/results.schema.json', () => {
       at['extra'] = 1;
       return copy;
     };
-    for (const path of [[], ['scenario'], ['run'], ['summary'], ['summary', 'total'], ['summary', 'total', 'latencyMs'], ['summary', 'total', 'errors'], ['generator'], ['recorder']]) {
+    for (const path of [
+      [],
+      ['scenario'],
+      ['run'],
+      ['summary'],
+      ['summary', 'total'],
+      ['summary', 'total', 'latencyMs'],
+      ['summary', 'total', 'errors'],
+      ['generator'],
+      ['recorder'],
+    ]) {
       expect(resultsSchemaProblems(withExtra(path)).length, path.join('.')).toBeGreaterThan(0);
     }
   });
@@ -52,7 +69,15 @@ describe('schemas/results.schema.json', () => {
   it('stays in step with the code: every error category, every threshold key', () => {
     expect(Object.keys(schema.$defs.stats.properties.errors.properties)).toEqual([...ERROR_CATEGORIES]);
     const keyPattern = new RegExp(schema.$defs.thresholdKey.pattern);
-    for (const key of ['max_avg_latency_ms', 'max_latency_ms', 'max_error_rate', 'min_rps', 'max_dropped_rate', 'p50_latency_ms', 'p99.99_latency_ms']) {
+    for (const key of [
+      'max_avg_latency_ms',
+      'max_latency_ms',
+      'max_error_rate',
+      'min_rps',
+      'max_dropped_rate',
+      'p50_latency_ms',
+      'p99.99_latency_ms',
+    ]) {
       expect(metricOf(key), key).toBeDefined();
       expect(keyPattern.test(key), key).toBe(true);
     }
@@ -78,6 +103,15 @@ function emptyInput(): Parameters<typeof assembleResults>[0] {
     warmupRequests: 0,
     recorder: newRecorder(),
     thresholds: [],
-    generator: { workers: 1, cpuPercent: 0, busyPercent: 0, eventLoopDelayP99Ms: 0, eventLoopDelayMaxMs: 0, schedulerLagP99Ms: 0, saturated: false, threads: [] },
+    generator: {
+      workers: 1,
+      cpuPercent: 0,
+      busyPercent: 0,
+      eventLoopDelayP99Ms: 0,
+      eventLoopDelayMaxMs: 0,
+      schedulerLagP99Ms: 0,
+      saturated: false,
+      threads: [],
+    },
   };
 }

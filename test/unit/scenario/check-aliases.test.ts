@@ -27,7 +27,9 @@ describe('checkAliases', () => {
 
   it('names the alias at which the expansion passes the limit, once', () => {
     const text = ['a: &a [x, x, x]', 'b: &b [*a, *a, *a]', 'c: &c [*b, *b, *b]', 'd: [*c, *c, *c]', ''].join('\n');
-    expect(problemsOf(text, 20)).toEqual(['4:5 refused: aliases expand too much (more than 20 expansions at *c); a scenario never needs this many']);
+    expect(problemsOf(text, 20)).toEqual([
+      '4:5 refused: aliases expand too much (more than 20 expansions at *c); a scenario never needs this many',
+    ]);
     expect(problemsOf(text, 1000)).toEqual([]);
   });
 

@@ -31,7 +31,8 @@ describe('headerValueProblem', () => {
 
   it('refuses a leading or trailing space or tab rather than trimming it', () => {
     const message = 'must not start or end with a space or tab (a server drops them): remove them';
-    for (const value of [' x', 'x ', '\tx', 'x\t', ' ', ' {{ token }}', '{{ token }} ']) expect(headerValueProblem(value), JSON.stringify(value)).toBe(message);
+    for (const value of [' x', 'x ', '\tx', 'x\t', ' ', ' {{ token }}', '{{ token }} '])
+      expect(headerValueProblem(value), JSON.stringify(value)).toBe(message);
   });
 
   it('skips {{ }} templates (their rendered value is checked when sent), counting their characters', () => {
@@ -43,7 +44,11 @@ describe('headerValueProblem', () => {
 });
 
 describe('checkHeaderValues', () => {
-  const base: ScenarioData = { target: 'http://127.0.0.1:8080', requests: [{ path: '/' }], load: { profile: 'constant', users: 1, duration: '1s' } };
+  const base: ScenarioData = {
+    target: 'http://127.0.0.1:8080',
+    requests: [{ path: '/' }],
+    load: { profile: 'constant', users: 1, duration: '1s' },
+  };
 
   it('checks requests, setup, before, flow steps and defaults, at each header value', () => {
     const bad = { 'x-a': 'foo\r\nbar', 'x-ok': 'fine', 'x-n': 5 };
@@ -68,11 +73,22 @@ describe('checkHeaderValues', () => {
     const data: ScenarioData = {
       ...base,
       defaults: { auth: { bearer: 'abc\ndef' } },
-      requests: [{ path: '/', auth: { bearer: 'tökén€' } }, { path: '/', auth: { basic: { username: 'ü€', password: 'a\r\nb' } } }],
+      requests: [
+        { path: '/', auth: { bearer: 'tökén€' } },
+        { path: '/', auth: { basic: { username: 'ü€', password: 'a\r\nb' } } },
+      ],
     };
     expect(checkHeaderValues(data)).toEqual([
-      { path: ['defaults', 'auth', 'bearer'], at: 'value', message: `a bearer token (sent in the authorization header) ${CRLF} (got "\\n" at character 4)` },
-      { path: ['requests', 0, 'auth', 'bearer'], at: 'value', message: 'a bearer token (sent in the authorization header) must be Latin-1 (got "€" at character 6)' },
+      {
+        path: ['defaults', 'auth', 'bearer'],
+        at: 'value',
+        message: `a bearer token (sent in the authorization header) ${CRLF} (got "\\n" at character 4)`,
+      },
+      {
+        path: ['requests', 0, 'auth', 'bearer'],
+        at: 'value',
+        message: 'a bearer token (sent in the authorization header) must be Latin-1 (got "€" at character 6)',
+      },
     ]);
   });
 

@@ -22,7 +22,9 @@ describe('checkScenario', () => {
       { path: ['target'], at: 'value', message: 'port 0 names no server: give the port the target listens on' },
     ]);
     const credentials = 'credentials in a URL are not sent: use auth: {basic: {username, password}} (with ${ENV} for the password)';
-    expect(checkScenario(scenario({ target: 'http://u:p@127.0.0.1:8080' }))).toEqual([{ path: ['target'], at: 'value', message: credentials }]);
+    expect(checkScenario(scenario({ target: 'http://u:p@127.0.0.1:8080' }))).toEqual([
+      { path: ['target'], at: 'value', message: credentials },
+    ]);
     expect(checkScenario(withRequest({ url: 'http://user@127.0.0.1:8080/x' }))).toEqual([
       { path: ['requests', 0, 'url'], at: 'value', message: credentials },
     ]);
@@ -30,7 +32,11 @@ describe('checkScenario', () => {
 
   it('refuses a duration under 1 ms (it would round to nothing) and a request timeout over an hour', () => {
     expect(checkScenario(withRequest({ path: '/', timeout: '0.1ms' }))).toEqual([
-      { path: ['requests', 0, 'timeout'], at: 'value', message: 'a duration shorter than 1ms rounds to nothing: give at least 1ms (got "0.1ms")' },
+      {
+        path: ['requests', 0, 'timeout'],
+        at: 'value',
+        message: 'a duration shorter than 1ms rounds to nothing: give at least 1ms (got "0.1ms")',
+      },
     ]);
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, duration: 0.0001 } }))).toEqual([
       { path: ['load', 'duration'], at: 'value', message: 'a duration shorter than 1ms rounds to nothing: give at least 1ms (got 0.0001)' },
@@ -126,7 +132,12 @@ describe('checkScenario', () => {
 
   it('checks every JSONPath: captures and expect.json of requests, setup, before, flow steps and defaults', () => {
     const capture = [{ as: 'id', json: '$.a[' }];
-    const expectJson = { json: [{ path: '$.ok', equals: true }, { path: '$[?(@.a==', equals: 1 }] };
+    const expectJson = {
+      json: [
+        { path: '$.ok', equals: true },
+        { path: '$[?(@.a==', equals: 1 },
+      ],
+    };
     const { requests: _, ...base } = scenario();
     const data: ScenarioData = {
       ...base,
@@ -142,21 +153,34 @@ describe('checkScenario', () => {
       { path: ['before', 0, 'expect', 'json', 1, 'path'], at: 'value', message: filter },
       { path: ['flows', 0, 'steps', 1, 'expect', 'json', 1, 'path'], at: 'value', message: filter },
       { path: ['flows', 0, 'steps', 1, 'capture', 0, 'json'], at: 'value', message: bracket },
-      { path: ['defaults', 'expect', 'json', 0, 'path'], at: 'value', message: 'not a valid JSONPath: a slice at character 2 has at most three parts: [start:end:step]' },
+      {
+        path: ['defaults', 'expect', 'json', 0, 'path'],
+        at: 'value',
+        message: 'not a valid JSONPath: a slice at character 2 has at most three parts: [start:end:step]',
+      },
     ]);
   });
 
   it('parses the metric selectors of a prometheus monitor source', () => {
-    const prometheus = (cpu_metric: string, memory_metric: string) => ({ prometheus: { url: 'http://127.0.0.1:9100/metrics', cpu_metric, memory_metric } });
+    const prometheus = (cpu_metric: string, memory_metric: string) => ({
+      prometheus: { url: 'http://127.0.0.1:9100/metrics', cpu_metric, memory_metric },
+    });
     const data = scenario({
-      monitor: { sources: [prometheus('node_cpu_seconds_total{mode!="idle"}', 'node_memory_Active_bytes'), prometheus('bar{', 'm{1a="x"}')] },
+      monitor: {
+        sources: [prometheus('node_cpu_seconds_total{mode!="idle"}', 'node_memory_Active_bytes'), prometheus('bar{', 'm{1a="x"}')],
+      },
     });
     expect(checkScenario(data)).toEqual([
-      { path: ['monitor', 'sources', 1, 'prometheus', 'cpu_metric'], at: 'value', message: 'not a metric selector: "{" at character 4 is never closed' },
+      {
+        path: ['monitor', 'sources', 1, 'prometheus', 'cpu_metric'],
+        at: 'value',
+        message: 'not a metric selector: "{" at character 4 is never closed',
+      },
       {
         path: ['monitor', 'sources', 1, 'prometheus', 'memory_metric'],
         at: 'value',
-        message: 'not a metric selector: expected a label name (letters, digits and _, not starting with a digit) at character 3, found "1"',
+        message:
+          'not a metric selector: expected a label name (letters, digits and _, not starting with a digit) at character 3, found "1"',
       },
     ]);
   });
@@ -201,9 +225,9 @@ describe('checkScenario', () => {
   });
 
   it('matches the warmup to the model: rate for open profiles, users for closed ones', () => {
-    expect(checkScenario(scenario({ load: { profile: 'arrival_rate', rate: 10, duration: '1m', warmup: { duration: '10s', users: 5 } } }))).toEqual([
-      { path: ['load', 'warmup', 'users'], at: 'key', message: 'the arrival_rate profile warms up at a rate: use warmup.rate' },
-    ]);
+    expect(
+      checkScenario(scenario({ load: { profile: 'arrival_rate', rate: 10, duration: '1m', warmup: { duration: '10s', users: 5 } } })),
+    ).toEqual([{ path: ['load', 'warmup', 'users'], at: 'key', message: 'the arrival_rate profile warms up at a rate: use warmup.rate' }]);
     expect(checkScenario(scenario({ load: { ...CONSTANT, warmup: { duration: '10s', rate: 5 } } }))).toEqual([
       { path: ['load', 'warmup', 'rate'], at: 'key', message: 'the constant profile warms up with users: use warmup.users' },
     ]);
@@ -211,12 +235,21 @@ describe('checkScenario', () => {
 
   it('refuses thresholds for request names that do not exist', () => {
     const data = scenario({
-      requests: [{ name: 'home', path: '/' }, { method: 'POST', path: '/login' }],
-      sla: { requests: { home: { p95_latency_ms: 100 }, 'POST /login': { p95_latency_ms: 100 }, hom: { p95_latency_ms: 1 }, checkout: {} } },
+      requests: [
+        { name: 'home', path: '/' },
+        { method: 'POST', path: '/login' },
+      ],
+      sla: {
+        requests: { home: { p95_latency_ms: 100 }, 'POST /login': { p95_latency_ms: 100 }, hom: { p95_latency_ms: 1 }, checkout: {} },
+      },
     });
     expect(checkScenario(data)).toEqual([
       { path: ['sla', 'requests', 'hom'], at: 'key', message: 'no request is named "hom"; did you mean "home"?' },
-      { path: ['sla', 'requests', 'checkout'], at: 'key', message: 'no request is named "checkout"; requests are named "home", "POST /login"' },
+      {
+        path: ['sla', 'requests', 'checkout'],
+        at: 'key',
+        message: 'no request is named "checkout"; requests are named "home", "POST /login"',
+      },
     ]);
   });
 

@@ -44,7 +44,11 @@ describe('checkTemplates', () => {
       },
     ]);
     expect(checkTemplates(withRequest({ path: '/{{ tokn }}', capture: [{ as: 'token', status: true }] }), [], {})).toEqual([
-      { path: ['requests', 0, 'path'], at: 'value', message: 'unknown variable "tokn" in template (defined: token); did you mean "token"?' },
+      {
+        path: ['requests', 0, 'path'],
+        at: 'value',
+        message: 'unknown variable "tokn" in template (defined: token); did you mean "token"?',
+      },
     ]);
   });
 
@@ -53,7 +57,8 @@ describe('checkTemplates', () => {
       {
         path: ['requests', 0, 'path'],
         at: 'value',
-        message: 'unknown variable "id" in template (none is defined: define it under variables, as a data-file column, or with a capture\'s as)',
+        message:
+          'unknown variable "id" in template (none is defined: define it under variables, as a data-file column, or with a capture\'s as)',
       },
     ]);
   });
@@ -94,7 +99,8 @@ describe('checkTemplates', () => {
       {
         path: ['requests', 0, 'url'],
         at: 'value',
-        message: 'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
+        message:
+          'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
       },
     ]);
   });
@@ -106,9 +112,17 @@ describe('checkTemplates', () => {
       json: { n: '{{ $randomInt(9, 1) }}' },
     });
     expect(checkTemplates(data, [], { SECRET: 's' })).toEqual([
-      { path: ['requests', 0, 'path'], at: 'value', message: 'unknown built-in $nope (known: $uuid, $randomInt(min, max), $timestamp, $env.NAME)' },
+      {
+        path: ['requests', 0, 'path'],
+        at: 'value',
+        message: 'unknown built-in $nope (known: $uuid, $randomInt(min, max), $timestamp, $env.NAME)',
+      },
       { path: ['requests', 0, 'headers', 'a'], at: 'value', message: 'unclosed "{{" at offset 0: expected "}}"' },
-      { path: ['requests', 0, 'headers', 'c'], at: 'value', message: 'environment variable MISSING is not set (read by {{ $env.MISSING }} at offset 0)' },
+      {
+        path: ['requests', 0, 'headers', 'c'],
+        at: 'value',
+        message: 'environment variable MISSING is not set (read by {{ $env.MISSING }} at offset 0)',
+      },
       { path: ['requests', 0, 'json', 'n'], at: 'value', message: 'bad arguments to $randomInt at offset 0: min (9) is above max (1)' },
     ]);
   });

@@ -42,7 +42,12 @@ describe('substituteEnv', () => {
   });
 
   it('lists each used name once, in order of first use', () => {
-    expect(substituteEnv('${B}${A}${B}${C:-c}', { A: 'a', B: 'b' })).toEqual({ value: 'babc', missing: [], used: ['B', 'A'], malformed: [] });
+    expect(substituteEnv('${B}${A}${B}${C:-c}', { A: 'a', B: 'b' })).toEqual({
+      value: 'babc',
+      missing: [],
+      used: ['B', 'A'],
+      malformed: [],
+    });
   });
 
   it('quotes malformed references as written: ${} and a name starting with a digit', () => {

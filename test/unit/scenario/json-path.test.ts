@@ -131,7 +131,9 @@ describe('jsonPathProblem', () => {
         .filter((name) => name.endsWith('.yml'))
         .map((name) => readFileSync(join(ROOT, 'scenarios', name), 'utf8')),
     ];
-    const paths = texts.flatMap((text) => [...text.matchAll(/\b(?:json|path): *(["']?)(\$[^\s,}]*)\1/g)].map((match) => (match[2] as string).replace(/["']$/, '')));
+    const paths = texts.flatMap((text) =>
+      [...text.matchAll(/\b(?:json|path): *(["']?)(\$[^\s,}]*)\1/g)].map((match) => (match[2] as string).replace(/["']$/, '')),
+    );
     expect(paths.length).toBeGreaterThanOrEqual(20);
     expect(paths.filter((path) => jsonPathProblem(path) !== undefined)).toEqual([]);
   });

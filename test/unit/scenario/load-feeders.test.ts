@@ -26,7 +26,15 @@ afterAll(async () => {
  * feeder i's `file` key is at line 3 + (lines before it), column 5.
  */
 function scenarioText(feeders: readonly string[]): string {
-  return ['target: http://127.0.0.1:8080', 'data:', ...feeders, 'requests:', '  - path: /', 'load: { profile: constant, users: 1, duration: 1s }', ''].join('\n');
+  return [
+    'target: http://127.0.0.1:8080',
+    'data:',
+    ...feeders,
+    'requests:',
+    '  - path: /',
+    'load: { profile: constant, users: 1, duration: 1s }',
+    '',
+  ].join('\n');
 }
 
 /** The feeders with their compact tables read back as rows of strings. */
@@ -54,17 +62,35 @@ describe('loadFeeders: CSV', () => {
   it('reads a header row and rows, with defaults for order and when_exhausted', async () => {
     await write('users.csv', 'username,password\nann,a1\nbob,b2\n');
     expect(await load(['  - file: users.csv'])).toEqual([
-      { file: 'users.csv', columns: ['username', 'password'], rows: [['ann', 'a1'], ['bob', 'b2']], order: 'sequential', whenExhausted: 'stop' },
+      {
+        file: 'users.csv',
+        columns: ['username', 'password'],
+        rows: [
+          ['ann', 'a1'],
+          ['bob', 'b2'],
+        ],
+        order: 'sequential',
+        whenExhausted: 'stop',
+      },
     ]);
   });
 
   it('takes a custom delimiter, quoted fields with commas, quotes and newlines, a BOM, CRLF and empty lines', async () => {
     await write('odd.txt', '\ufeffname;note\r\n"Smith; John";"line 1\nline 2, still"\r\n\r\nplain;"say ""hi"""\r\n');
-    const [feeder] = await load(['  - file: odd.txt', '    format: csv', '    delimiter: ";"', '    order: unique', '    when_exhausted: cycle']);
+    const [feeder] = await load([
+      '  - file: odd.txt',
+      '    format: csv',
+      '    delimiter: ";"',
+      '    order: unique',
+      '    when_exhausted: cycle',
+    ]);
     expect(feeder).toEqual({
       file: 'odd.txt',
       columns: ['name', 'note'],
-      rows: [['Smith; John', 'line 1\nline 2, still'], ['plain', 'say "hi"']],
+      rows: [
+        ['Smith; John', 'line 1\nline 2, still'],
+        ['plain', 'say "hi"'],
+      ],
       order: 'unique',
       whenExhausted: 'cycle',
     });
@@ -81,16 +107,33 @@ describe('loadFeeders: JSON', () => {
     await mkdir(join(dir, 'data'), { recursive: true });
     await write('data/items.json', '\ufeff[{"id": 1, "name": "a", "on": true}, {"name": "b", "id": 2.5, "on": false}]');
     expect(await load(['  - file: data/items.json', '    order: random'])).toEqual([
-      { file: 'data/items.json', columns: ['id', 'name', 'on'], rows: [['1', 'a', 'true'], ['2.5', 'b', 'false']], order: 'random', whenExhausted: 'stop' },
+      {
+        file: 'data/items.json',
+        columns: ['id', 'name', 'on'],
+        rows: [
+          ['1', 'a', 'true'],
+          ['2.5', 'b', 'false'],
+        ],
+        order: 'random',
+        whenExhausted: 'stop',
+      },
     ]);
   });
 });
 
-describe('loadFeeders: errors, located at the feeder\'s file key', () => {
-  const at = (line: number, index: number, message: string): ScenarioIssue => ({ file: FILE, line, column: 5, path: `data[${index}].file`, message });
+describe("loadFeeders: errors, located at the feeder's file key", () => {
+  const at = (line: number, index: number, message: string): ScenarioIssue => ({
+    file: FILE,
+    line,
+    column: 5,
+    path: `data[${index}].file`,
+    message,
+  });
 
   it('a missing file', async () => {
-    expect(await issuesOf(['  - file: nope.csv'])).toEqual([at(3, 0, `cannot read nope.csv: no such file (looked for ${join(dir, 'nope.csv')})`)]);
+    expect(await issuesOf(['  - file: nope.csv'])).toEqual([
+      at(3, 0, `cannot read nope.csv: no such file (looked for ${join(dir, 'nope.csv')})`),
+    ]);
   });
 
   it('a directory', async () => {

@@ -105,7 +105,11 @@ describe('parseScenario: valid scenarios', () => {
 
   it.each([
     ['constant', ['  profile: constant', '  users: 50', '  duration: 1m'], { profile: 'constant', users: 50, duration: '1m' }],
-    ['constant with iterations', ['  profile: constant', '  users: 4', '  iterations: 1000', '  max_duration: 2m'], { profile: 'constant', users: 4, iterations: 1000, max_duration: '2m' }],
+    [
+      'constant with iterations',
+      ['  profile: constant', '  users: 4', '  iterations: 1000', '  max_duration: 2m'],
+      { profile: 'constant', users: 4, iterations: 1000, max_duration: '2m' },
+    ],
     [
       'ramp',
       ['  profile: ramp', '  start_users: 1', '  end_users: 100', '  ramp_duration: 2m', '  steady_duration: 30s'],
@@ -113,7 +117,13 @@ describe('parseScenario: valid scenarios', () => {
     ],
     [
       'stages',
-      ['  profile: stages', '  stages:', '    - { duration: 30s, users: 10 }', '    - { duration: 1m, users: 50 }', '    - { duration: 30s, users: 0 }'],
+      [
+        '  profile: stages',
+        '  stages:',
+        '    - { duration: 30s, users: 10 }',
+        '    - { duration: 1m, users: 50 }',
+        '    - { duration: 30s, users: 0 }',
+      ],
       {
         profile: 'stages',
         stages: [
@@ -130,7 +140,13 @@ describe('parseScenario: valid scenarios', () => {
     ],
     [
       'ramping_arrival_rate',
-      ['  profile: ramping_arrival_rate', '  start_rate: 10', '  stages:', '    - { duration: 1m, rate: 100 }', '    - { duration: 30s, rate: 0 }'],
+      [
+        '  profile: ramping_arrival_rate',
+        '  start_rate: 10',
+        '  stages:',
+        '    - { duration: 1m, rate: 100 }',
+        '    - { duration: 30s, rate: 0 }',
+      ],
       {
         profile: 'ramping_arrival_rate',
         start_rate: 10,
@@ -193,9 +209,9 @@ describe('parseScenario: YAML syntax errors', () => {
   });
 
   it('points at the second of two equal keys', () => {
-    expect(issuesOf(yaml('target: http://a.test', 'target: http://b.test', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual([
-      issue(2, 1, '', 'YAML syntax error: Map keys must be unique'),
-    ]);
+    expect(issuesOf(yaml('target: http://a.test', 'target: http://b.test', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual(
+      [issue(2, 1, '', 'YAML syntax error: Map keys must be unique')],
+    );
   });
 
   it('reports an unclosed flow sequence where the parser notices it: the start of the next line', () => {
@@ -245,14 +261,16 @@ describe('parseScenario: unknown keys', () => {
 
   it('suggests "requests" for a top-level requets', () => {
     expect(
-      issuesOf(yaml('target: http://127.0.0.1:8080', 'requets:', '  - path: /', 'load:', '  profile: constant', '  users: 5', '  duration: 10s')),
+      issuesOf(
+        yaml('target: http://127.0.0.1:8080', 'requets:', '  - path: /', 'load:', '  profile: constant', '  users: 5', '  duration: 10s'),
+      ),
     ).toEqual([issue(2, 1, 'requets', 'unknown key "requets"; did you mean "requests"?')]);
   });
 
   it('suggests "path" for pth inside a request', () => {
-    expect(issuesOf(yaml('target: http://127.0.0.1:8080', 'requests:', '  - pth: /', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual([
-      issue(3, 5, 'requests[0].pth', 'unknown key "pth"; did you mean "path"?'),
-    ]);
+    expect(
+      issuesOf(yaml('target: http://127.0.0.1:8080', 'requests:', '  - pth: /', 'load: { profile: constant, users: 1, duration: 1s }')),
+    ).toEqual([issue(3, 5, 'requests[0].pth', 'unknown key "pth"; did you mean "path"?')]);
   });
 
   it('suggests threshold names under sla and sla.requests', () => {
@@ -296,7 +314,13 @@ describe('parseScenario: keys named like Object.prototype members', () => {
 
   /** Requests on lines 1-3 (one named home), load on line 4, `extra` from line 5. */
   const scenarioWith = (load: string, ...extra: string[]): string =>
-    yaml('target: http://127.0.0.1:8080', 'requests:', '  - {name: home, path: /}', `load: {profile: constant, users: 1, duration: 1s${load}}`, ...extra);
+    yaml(
+      'target: http://127.0.0.1:8080',
+      'requests:',
+      '  - {name: home, path: /}',
+      `load: {profile: constant, users: 1, duration: 1s${load}}`,
+      ...extra,
+    );
 
   for (const name of NAMES) {
     it(`refuses ${name} under load, sla and sla.requests.<name> as an unknown key`, () => {
@@ -319,10 +343,17 @@ describe('parseScenario: keys named like Object.prototype members', () => {
       expect(paths(scenarioWith('', `defaults: {${name}: 1}`))).toEqual([unknown('defaults')]);
       expect(paths(scenarioWith('', `http: {${name}: 1}`))).toEqual([unknown('http')]);
       expect(paths(scenarioWith('', `report: {${name}: 1}`))).toEqual([unknown('report')]);
-      expect(paths(scenarioWith('').replace('{profile: constant, users: 1, duration: 1s', `{profile: stages, stages: [{duration: 1s, users: 1, ${name}: 1}]`))).toEqual([
-        unknown('load.stages[0]'),
-      ]);
-      expect(paths(scenarioWith('').replace('profile: constant', 'profile: constnt').replace('users: 1, duration: 1s', `${name}: 1`))).toEqual([
+      expect(
+        paths(
+          scenarioWith('').replace(
+            '{profile: constant, users: 1, duration: 1s',
+            `{profile: stages, stages: [{duration: 1s, users: 1, ${name}: 1}]`,
+          ),
+        ),
+      ).toEqual([unknown('load.stages[0]')]);
+      expect(
+        paths(scenarioWith('').replace('profile: constant', 'profile: constnt').replace('users: 1, duration: 1s', `${name}: 1`)),
+      ).toEqual([
         'load.profile: expected one of constant, ramp, stages, arrival_rate, ramping_arrival_rate, breaking_point (got "constnt")',
         unknown('load'),
       ]);
@@ -381,7 +412,13 @@ describe('parseScenario: request names', () => {
   });
 
   it('accepts a number as a flow step name', () => {
-    const data = parse(yaml('target: http://127.0.0.1:8080', 'flows: [{name: f, steps: [{name: 7, path: /}]}]', 'load: {profile: constant, users: 1, duration: 1s}')).data;
+    const data = parse(
+      yaml(
+        'target: http://127.0.0.1:8080',
+        'flows: [{name: f, steps: [{name: 7, path: /}]}]',
+        'load: {profile: constant, users: 1, duration: 1s}',
+      ),
+    ).data;
     expect(data.flows?.[0]?.steps[0]).toEqual({ name: '7', path: '/' });
   });
 
@@ -391,9 +428,15 @@ describe('parseScenario: request names', () => {
       ['""', 'must not be empty (got "")'],
       ['{a: 1}', 'expected a string or a number (got a mapping)'],
     ] as const) {
-      expect(issuesOf(yaml('target: http://127.0.0.1:8080', `requests: [{name: ${name}, path: /}]`, 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
-        issue(2, 19, 'requests[0].name', message),
-      ]);
+      expect(
+        issuesOf(
+          yaml(
+            'target: http://127.0.0.1:8080',
+            `requests: [{name: ${name}, path: /}]`,
+            'load: {profile: constant, users: 1, duration: 1s}',
+          ),
+        ),
+      ).toEqual([issue(2, 19, 'requests[0].name', message)]);
     }
   });
 });
@@ -458,15 +501,15 @@ describe('parseScenario: wrong values', () => {
   });
 
   it('refuses a target without a scheme', () => {
-    expect(issuesOf(yaml('target: example.test', 'requests:', '  - path: /', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual([
-      issue(1, 9, 'target', `${URL_MESSAGE} (got "example.test")`),
-    ]);
+    expect(
+      issuesOf(yaml('target: example.test', 'requests:', '  - path: /', 'load: { profile: constant, users: 1, duration: 1s }')),
+    ).toEqual([issue(1, 9, 'target', `${URL_MESSAGE} (got "example.test")`)]);
   });
 
   it('refuses a target with an unsupported scheme', () => {
-    expect(issuesOf(yaml('target: ftp://example.test/files', 'requests:', '  - path: /', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual([
-      issue(1, 9, 'target', `${URL_MESSAGE} (got "ftp://example.test/files")`),
-    ]);
+    expect(
+      issuesOf(yaml('target: ftp://example.test/files', 'requests:', '  - path: /', 'load: { profile: constant, users: 1, duration: 1s }')),
+    ).toEqual([issue(1, 9, 'target', `${URL_MESSAGE} (got "ftp://example.test/files")`)]);
   });
 
   it('refuses a request url without a scheme, at the url value', () => {
@@ -483,7 +526,17 @@ describe('parseScenario: wrong values', () => {
 
   it('refuses a per-request threshold that is not a number', () => {
     expect(
-      issuesOf(yaml(...HEAD, '    name: home', 'load: { profile: constant, users: 1, duration: 1s }', 'sla:', '  requests:', '    home:', '      p95_latency_ms: fast')),
+      issuesOf(
+        yaml(
+          ...HEAD,
+          '    name: home',
+          'load: { profile: constant, users: 1, duration: 1s }',
+          'sla:',
+          '  requests:',
+          '    home:',
+          '      p95_latency_ms: fast',
+        ),
+      ),
     ).toEqual([issue(9, 23, 'sla.requests.home.p95_latency_ms', `${LIMIT_MS_MESSAGE} (got "fast")`)]);
   });
 
@@ -520,8 +573,18 @@ describe('parseScenario: environment variables', () => {
 
   it('names a missing variable inside a quoted header value, at the opening quote', () => {
     expect(
-      issuesOf(yaml(...HEAD, '    headers:', '      authorization: "Bearer ${TOKEN}"', 'load: { profile: constant, users: 1, duration: 1s }'), { TOKEN: '' }),
-    ).toEqual([issue(5, 22, 'requests[0].headers.authorization', 'environment variable TOKEN is not set (write ${TOKEN:-default} to give a default)')]);
+      issuesOf(
+        yaml(...HEAD, '    headers:', '      authorization: "Bearer ${TOKEN}"', 'load: { profile: constant, users: 1, duration: 1s }'),
+        { TOKEN: '' },
+      ),
+    ).toEqual([
+      issue(
+        5,
+        22,
+        'requests[0].headers.authorization',
+        'environment variable TOKEN is not set (write ${TOKEN:-default} to give a default)',
+      ),
+    ]);
   });
 
   it('reports a variable missing twice in one value once', () => {
@@ -532,12 +595,20 @@ describe('parseScenario: environment variables', () => {
 
   it('locates a missing variable in a later list item and inside a flow collection', () => {
     expect(
-      issuesOf(yaml('target: http://127.0.0.1:8080', 'requests: [{ path: / }, { path: "${Q}" }]', 'load: { profile: constant, users: 1, duration: 1s }')),
+      issuesOf(
+        yaml(
+          'target: http://127.0.0.1:8080',
+          'requests: [{ path: / }, { path: "${Q}" }]',
+          'load: { profile: constant, users: 1, duration: 1s }',
+        ),
+      ),
     ).toEqual([issue(2, 33, 'requests[1].path', 'environment variable Q is not set (write ${Q:-default} to give a default)')]);
   });
 
   it('reports malformed references at the value', () => {
-    expect(issuesOf(yaml(...HEAD.slice(0, 2), '  - path: /${}', '  - path: /${1X}', 'load: { profile: constant, users: 1, duration: 1s }'))).toEqual([
+    expect(
+      issuesOf(yaml(...HEAD.slice(0, 2), '  - path: /${}', '  - path: /${1X}', 'load: { profile: constant, users: 1, duration: 1s }')),
+    ).toEqual([
       issue(3, 11, 'requests[0].path', 'malformed reference ${}: expected ${NAME} or ${NAME:-default} ($${ for a literal ${)'),
       issue(4, 11, 'requests[1].path', 'malformed reference ${1X}: expected ${NAME} or ${NAME:-default} ($${ for a literal ${)'),
     ]);
@@ -594,9 +665,11 @@ describe('parseScenario: YAML alias bomb', () => {
   });
 
   it('refuses an undefined alias at the alias, not as an expansion', () => {
-    expect(issuesOf(yaml('target: http://127.0.0.1:8080', 'requests: [{name: a, path: *nope}]', 'load: {profile: constant, users: 1, duration: 1s}'))).toEqual([
-      issue(2, 28, '', 'undefined alias *nope (an anchor &nope must come before it)'),
-    ]);
+    expect(
+      issuesOf(
+        yaml('target: http://127.0.0.1:8080', 'requests: [{name: a, path: *nope}]', 'load: {profile: constant, users: 1, duration: 1s}'),
+      ),
+    ).toEqual([issue(2, 28, '', 'undefined alias *nope (an anchor &nope must come before it)')]);
   });
 
   it('refuses an alias before its anchor, each undefined alias once per use', () => {
@@ -608,7 +681,14 @@ describe('parseScenario: YAML alias bomb', () => {
 
   it('still allows a few aliases', () => {
     const scenario = parse(
-      yaml(...HEAD, '    name: home', 'load: { profile: constant, users: &n 5, duration: 1s }', 'sla:', '  requests:', '    home: { p95_latency_ms: *n }'),
+      yaml(
+        ...HEAD,
+        '    name: home',
+        'load: { profile: constant, users: &n 5, duration: 1s }',
+        'sla:',
+        '  requests:',
+        '    home: { p95_latency_ms: *n }',
+      ),
     );
     expect(scenario.data.sla).toEqual({ requests: { home: { p95_latency_ms: 5 } } });
   });
@@ -678,7 +758,9 @@ describe('loadScenario', () => {
     await writeFile(file, VALID);
     await chmod(file, 0o000);
     try {
-      expect(await loadIssues('unreadable.yaml')).toEqual([{ file: 'unreadable.yaml', path: '', message: 'cannot read the file (EACCES)' }]);
+      expect(await loadIssues('unreadable.yaml')).toEqual([
+        { file: 'unreadable.yaml', path: '', message: 'cannot read the file (EACCES)' },
+      ]);
     } finally {
       await chmod(file, 0o600);
     }

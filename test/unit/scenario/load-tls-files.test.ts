@@ -48,9 +48,13 @@ describe('loadTlsFiles', () => {
     writeFileSync(join(dir, 'bundle.pem'), fixtures.caPem + fixtures.certPem);
     writeFileSync(join(dir, 'notes.txt'), 'not a certificate\n');
     writeFileSync(join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-    execFileSync('openssl', ['pkey', '-in', fixtures.clientKeyPath, '-aes256', '-passout', 'pass:secret', '-out', join(dir, 'encrypted-key.pem')], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      ['pkey', '-in', fixtures.clientKeyPath, '-aes256', '-passout', 'pass:secret', '-out', join(dir, 'encrypted-key.pem')],
+      {
+        stdio: 'ignore',
+      },
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +64,13 @@ describe('loadTlsFiles', () => {
 
   it('reads ca, cert and key relative to the scenario directory, with insecure and server_name', async () => {
     const settings = await loadTlsFiles(
-      scenarioWith({ ca: 'certs/ca.pem', cert: './certs/client.pem', key: 'certs/client-key.pem', insecure: true, server_name: 'api.internal' }),
+      scenarioWith({
+        ca: 'certs/ca.pem',
+        cert: './certs/client.pem',
+        key: 'certs/client-key.pem',
+        insecure: true,
+        server_name: 'api.internal',
+      }),
     );
     expect(settings?.ca?.toString()).toBe(fixtures.caPem);
     expect(settings?.cert?.toString()).toBe(fixtures.clientCertPem);
@@ -112,9 +122,10 @@ describe('loadTlsFiles', () => {
   });
 
   it('reports every problem at once, each with a line and column when a locator is given', async () => {
-    const located = await loadTlsFiles(scenarioWith({ ca: 'nope.pem', key: 'nope-key.pem' }), (path) => ({ line: path.length, column: 7 })).catch(
-      (error: unknown) => error as ScenarioError,
-    );
+    const located = await loadTlsFiles(scenarioWith({ ca: 'nope.pem', key: 'nope-key.pem' }), (path) => ({
+      line: path.length,
+      column: 7,
+    })).catch((error: unknown) => error as ScenarioError);
     expect(located).toBeInstanceOf(ScenarioError);
     const issues = (located as ScenarioError).issues;
     expect(issues.map((issue) => issue.path)).toEqual(['http.tls.ca', 'http.tls.key', 'http.tls.key']);

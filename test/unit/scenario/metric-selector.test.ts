@@ -3,7 +3,10 @@ import { formatSelector, parseMetricSelector } from '../../../src/scenario/metri
 
 describe('parseMetricSelector', () => {
   it('parses a bare name and a name with matchers', () => {
-    expect(parseMetricSelector('process_cpu_seconds_total')).toEqual({ ok: true, selector: { name: 'process_cpu_seconds_total', matchers: [] } });
+    expect(parseMetricSelector('process_cpu_seconds_total')).toEqual({
+      ok: true,
+      selector: { name: 'process_cpu_seconds_total', matchers: [] },
+    });
     const parsed = parseMetricSelector('node_cpu_seconds_total{mode!="idle", cpu=~"0|1",job="a\\"b"}');
     if (!parsed.ok) throw new Error(parsed.problem);
     expect(parsed.selector.matchers.map(({ label, op, value }) => ({ label, op, value }))).toEqual([
@@ -43,7 +46,10 @@ describe('parseMetricSelector', () => {
     ['a{mode="x" cpu="1"}', 'expected , or } at character 12, found "c"'],
     ['a{mode="x"}}', 'unexpected "}" at character 12: a selector is a name, then optionally {label="value", ...}'],
     ['foo{a=~"(("}', 'the regular expression at character 8 does not compile: Invalid regular expression: /((/: Unterminated group'],
-    ['a{mode!~"["}', 'the regular expression at character 9 does not compile: Invalid regular expression: /[/: Unterminated character class'],
+    [
+      'a{mode!~"["}',
+      'the regular expression at character 9 does not compile: Invalid regular expression: /[/: Unterminated character class',
+    ],
   ])('refuses %j: %s', (text, problem) => {
     expect(parseMetricSelector(text)).toEqual({ ok: false, problem });
   });

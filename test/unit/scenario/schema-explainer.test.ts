@@ -18,7 +18,12 @@ const SCHEMA = {
     pause: {
       anyOf: [
         { type: 'number' },
-        { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, required: ['min', 'max'], additionalProperties: false },
+        {
+          type: 'object',
+          properties: { min: { type: 'number' }, max: { type: 'number' } },
+          required: ['min', 'max'],
+          additionalProperties: false,
+        },
       ],
     },
     count: { type: 'integer', minimum: 1 },
@@ -48,8 +53,12 @@ describe('SchemaExplainer', () => {
   });
 
   it('replaces the branches of a failing anyOf by its errorMessage and the value', () => {
-    expect(explain({ mode: 'random', wait: 'soon' })).toEqual([{ path: ['wait'], at: 'value', message: 'expected a wait such as 5s (got "soon")' }]);
-    expect(explain({ mode: 'random', wait: -1 })).toEqual([{ path: ['wait'], at: 'value', message: 'expected a wait such as 5s (got -1)' }]);
+    expect(explain({ mode: 'random', wait: 'soon' })).toEqual([
+      { path: ['wait'], at: 'value', message: 'expected a wait such as 5s (got "soon")' },
+    ]);
+    expect(explain({ mode: 'random', wait: -1 })).toEqual([
+      { path: ['wait'], at: 'value', message: 'expected a wait such as 5s (got -1)' },
+    ]);
   });
 
   it('lists the branch types of an anyOf without errorMessage', () => {
@@ -73,7 +82,9 @@ describe('SchemaExplainer', () => {
   });
 
   it('suggests the nearest key, or lists the keys when none is near', () => {
-    expect(explain({ mode: 'random', cont: 1 })).toEqual([{ path: ['cont'], at: 'key', message: 'unknown key "cont"; did you mean "count"?' }]);
+    expect(explain({ mode: 'random', cont: 1 })).toEqual([
+      { path: ['cont'], at: 'key', message: 'unknown key "cont"; did you mean "count"?' },
+    ]);
     expect(explain({ mode: 'random', xyzzy: 1 })).toEqual([
       { path: ['xyzzy'], at: 'key', message: 'unknown key "xyzzy"; expected one of mode, wait, pause, count, limit' },
     ]);
@@ -83,7 +94,9 @@ describe('SchemaExplainer', () => {
     expect(explain({ mode: 'random', count: 'x'.repeat(100) })).toEqual([
       { path: ['count'], at: 'value', message: `expected a whole number (got "${'x'.repeat(56)}...)` },
     ]);
-    expect(explain({ mode: 'random', count: [1] })).toEqual([{ path: ['count'], at: 'value', message: 'expected a whole number (got a list)' }]);
+    expect(explain({ mode: 'random', count: [1] })).toEqual([
+      { path: ['count'], at: 'value', message: 'expected a whole number (got a list)' },
+    ]);
     expect(explain({ mode: 'random', count: { a: 1 } })).toEqual([
       { path: ['count'], at: 'value', message: 'expected a whole number (got a mapping)' },
     ]);

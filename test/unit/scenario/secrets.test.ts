@@ -15,7 +15,11 @@ describe('secretValuesOf', () => {
           variables: { pin: 'pin-1234', visible: 'not-secret' },
           defaults: { headers: { 'X-Api-Key': 'key-abcdef', accept: 'application/json' }, auth: { bearer: 'bearer-xyz' } },
           requests: [
-            { path: '/', headers: { 'x-session': 'session-42', cookie: 'sid=cookie-value' }, auth: { basic: { username: 'u', password: 'pass-word' } } },
+            {
+              path: '/',
+              headers: { 'x-session': 'session-42', cookie: 'sid=cookie-value' },
+              auth: { basic: { username: 'u', password: 'pass-word' } },
+            },
             { path: '/t', headers: { authorization: 'Bearer {{ token }}' } },
           ],
         },
@@ -25,7 +29,16 @@ describe('secretValuesOf', () => {
       [],
     );
     expect(secrets).toEqual(
-      expect.arrayContaining(['from-the-environment', 'key-abcdef', 'bearer-xyz', 'session-42', 'sid=cookie-value', 'pass-word', Buffer.from('u:pass-word').toString('base64'), 'pin-1234']),
+      expect.arrayContaining([
+        'from-the-environment',
+        'key-abcdef',
+        'bearer-xyz',
+        'session-42',
+        'sid=cookie-value',
+        'pass-word',
+        Buffer.from('u:pass-word').toString('base64'),
+        'pin-1234',
+      ]),
     );
     // Plain numbers and very short values would garble every figure; templates are not values yet.
     expect(secrets).not.toContain('10');
@@ -37,7 +50,9 @@ describe('secretValuesOf', () => {
   });
 
   it('adds the values of environment variables read by templates ($env)', () => {
-    expect(secretValuesOf(scenarioOf({ requests: [{ path: '/' }] }, { TOKEN: 'template-env-value' }), ['TOKEN'])).toEqual(['template-env-value']);
+    expect(secretValuesOf(scenarioOf({ requests: [{ path: '/' }] }, { TOKEN: 'template-env-value' }), ['TOKEN'])).toEqual([
+      'template-env-value',
+    ]);
   });
 });
 
@@ -48,7 +63,12 @@ describe('redactText / redactDeep', () => {
 
   it('redacts every string and key of a document but the encoded ones', () => {
     const document = { name: 'x secret', list: ['secret', 1], data: 'secret-in-data', nested: { secret: true } };
-    expect(redactDeep(document, ['secret'], new Set(['data']))).toEqual({ name: 'x ***', list: ['***', 1], data: 'secret-in-data', nested: { '***': true } });
+    expect(redactDeep(document, ['secret'], new Set(['data']))).toEqual({
+      name: 'x ***',
+      list: ['***', 1],
+      data: 'secret-in-data',
+      nested: { '***': true },
+    });
   });
 });
 

@@ -46,7 +46,11 @@ describe('compileTemplate and renderTemplate', () => {
     const text = '/api/items?page=1';
     const template = compileTemplate(text, NO_ENV);
     expect(template).toMatchObject({ isStatic: true, source: text, variables: [], envNames: [] });
-    const rendered = renderTemplate(template, { get: () => { throw new Error('a static template must not look anything up'); } });
+    const rendered = renderTemplate(template, {
+      get: () => {
+        throw new Error('a static template must not look anything up');
+      },
+    });
     expect(rendered).toBe(text);
     expect(renderTemplate(compileTemplate('', NO_ENV), scope({}))).toBe('');
   });
@@ -165,7 +169,9 @@ describe('syntax errors', () => {
   it('something that is not a name', () => {
     const error = syntaxErrorOf('{{ user.name }}');
     expect(error.offset).toBe(0);
-    expect(error.message).toBe('"{{ user.name }}" at offset 0 is not a variable name (letters, digits and _, not starting with a digit) or a built-in');
+    expect(error.message).toBe(
+      '"{{ user.name }}" at offset 0 is not a variable name (letters, digits and _, not starting with a digit) or a built-in',
+    );
     expect(syntaxErrorOf('{{ 1st }}').offset).toBe(0);
     expect(syntaxErrorOf('{{ $ }}').message).toContain('known built-ins');
   });

@@ -90,7 +90,7 @@ function schemaKeys(pointers: readonly string[]): Keys {
   const required = new Set<string>();
   for (const pointer of pointers) {
     const node = at(pointer);
-    for (const name of Object.keys((node['properties'] ?? {}))) names.add(name);
+    for (const name of Object.keys(node['properties'] ?? {})) names.add(name);
     for (const name of (node['required'] ?? []) as string[]) required.add(name);
   }
   for (const name of required) names.add(name);
@@ -183,7 +183,9 @@ function typeKeys(members: readonly ts.Type[]): Keys {
     }
   }
   return new Map(
-    [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, count]) => [name, count === members.length ? 'required' : 'optional'] as const),
+    [...counts]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, count]) => [name, count === members.length ? 'required' : 'optional'] as const),
   );
 }
 

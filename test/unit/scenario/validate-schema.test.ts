@@ -58,7 +58,9 @@ describe('validateAgainstSchema', () => {
   });
 
   it('refuses constructor, toString and __proto__ as keys of an object API caller (JSON.parse keeps __proto__ own)', () => {
-    const data = JSON.parse('{"profile": "constant", "users": 1, "duration": "1s", "constructor": 1, "toString": 2, "__proto__": 3}') as unknown;
+    const data = JSON.parse(
+      '{"profile": "constant", "users": 1, "duration": "1s", "constructor": 1, "toString": 2, "__proto__": 3}',
+    ) as unknown;
     expect(validateAgainstSchema({ ...MINIMAL, load: data }).map((draft) => draft.path.join('.'))).toEqual([
       'load.constructor',
       'load.toString',

@@ -19,7 +19,12 @@ describe('planAbortOnFail', () => {
 });
 
 describe('AbortOnFail', () => {
-  const thresholds = planThresholds({ p95_latency_ms: 50, max_error_rate: 0.1, min_rps: 1_000_000, requests: { b: { max_latency_ms: 20 } } });
+  const thresholds = planThresholds({
+    p95_latency_ms: 50,
+    max_error_rate: 0.1,
+    min_rps: 1_000_000,
+    requests: { b: { max_latency_ms: 20 } },
+  });
 
   it('never aborts on min_rps (throughput means something over the whole run only)', () => {
     expect(thresholds.map((threshold) => canBeLostEarly(threshold.metric))).toEqual([true, true, false, true]);

@@ -67,8 +67,9 @@ describe('evaluateThresholds', () => {
   });
 
   it('fails a threshold that has no data', () => {
-    const outcomes = evaluateThresholds(planThresholds({ p95_latency_ms: 500, max_error_rate: 0.5, requests: { gone: { max_latency_ms: 1 } } }), (name) =>
-      name === undefined ? subject({ count: 0, failures: 0 }) : undefined,
+    const outcomes = evaluateThresholds(
+      planThresholds({ p95_latency_ms: 500, max_error_rate: 0.5, requests: { gone: { max_latency_ms: 1 } } }),
+      (name) => (name === undefined ? subject({ count: 0, failures: 0 }) : undefined),
     );
     expect(outcomes.map((outcome) => [outcome.passed, outcome.description])).toEqual([
       [false, 'p95 latency: no data'],

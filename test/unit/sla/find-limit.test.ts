@@ -23,7 +23,9 @@ const profileOf = (load: LoadSpec) =>
 
 describe('breakingPointSteps', () => {
   it('gives one step per hold of a breaking_point plan: its rate, start and end', () => {
-    const steps = breakingPointSteps(profileOf({ profile: 'breaking_point', start_rate: 100, step_rate: 25, max_rate: 180, step_duration: '2s' }));
+    const steps = breakingPointSteps(
+      profileOf({ profile: 'breaking_point', start_rate: 100, step_rate: 25, max_rate: 180, step_duration: '2s' }),
+    );
     expect(steps).toEqual([
       { index: 0, ratePerSec: 100, startMs: 0, endMs: 2000 },
       { index: 1, ratePerSec: 125, startMs: 2000, endMs: 4000 },
@@ -33,7 +35,9 @@ describe('breakingPointSteps', () => {
   });
 
   it('is undefined for a profile that is not steps: ramps, constant rate, users', () => {
-    expect(breakingPointSteps(profileOf({ profile: 'ramping_arrival_rate', start_rate: 0, stages: [{ duration: '10s', rate: 50 }] }))).toBeUndefined();
+    expect(
+      breakingPointSteps(profileOf({ profile: 'ramping_arrival_rate', start_rate: 0, stages: [{ duration: '10s', rate: 50 }] })),
+    ).toBeUndefined();
     expect(breakingPointSteps(profileOf({ profile: 'constant', users: 2, duration: '5s' }))).toBeUndefined();
     // A constant arrival rate is not ramping-arrival-rate either.
     expect(breakingPointSteps(profileOf({ profile: 'arrival_rate', rate: 5, duration: '5s' }))).toBeUndefined();
@@ -55,7 +59,12 @@ describe('kneeOf (Kneedle)', () => {
     expect(kneeOf([1, 2, 3, 4, 5].map((x) => ({ x, y: 2 * x + 1 })))).toBeUndefined();
     expect(kneeOf([1, 2, 3, 4].map((x) => ({ x, y: 7 })))).toBeUndefined();
     expect(kneeOf([1, 2, 3, 4, 5].map((x) => ({ x, y: Math.sqrt(x) })))).toBeUndefined();
-    expect(kneeOf([{ x: 1, y: 1 }, { x: 2, y: 100 }])).toBeUndefined();
+    expect(
+      kneeOf([
+        { x: 1, y: 1 },
+        { x: 2, y: 100 },
+      ]),
+    ).toBeUndefined();
   });
 
   it('takes the distance below the chord as the bar: 0.1 of the normalised range by default', () => {
@@ -69,8 +78,23 @@ describe('kneeOf (Kneedle)', () => {
 /** A judged step with just what limit and knee read. */
 function judged(ratePerSec: number, p95Ms: number, passed: boolean, requests = 100): FindLimitStepDocument {
   return {
-    step: 1, ratePerSec, startMs: 0, endMs: 1000, windowStartMs: 0, windowEndMs: 1000, offeredPerSec: ratePerSec, throughputPerSec: ratePerSec,
-    requests, failures: 0, errorRate: 0, droppedArrivals: 0, p50Ms: p95Ms, p95Ms, p99Ms: p95Ms, passed, thresholds: [],
+    step: 1,
+    ratePerSec,
+    startMs: 0,
+    endMs: 1000,
+    windowStartMs: 0,
+    windowEndMs: 1000,
+    offeredPerSec: ratePerSec,
+    throughputPerSec: ratePerSec,
+    requests,
+    failures: 0,
+    errorRate: 0,
+    droppedArrivals: 0,
+    p50Ms: p95Ms,
+    p95Ms,
+    p99Ms: p95Ms,
+    passed,
+    thresholds: [],
   };
 }
 
@@ -83,7 +107,14 @@ describe('limitOf and kneeOfSteps', () => {
   });
 
   it('knee: Kneedle on p95 against the rate, over the steps where requests ended', () => {
-    const steps = [judged(50, 5, true), judged(100, 5.5, true), judged(150, 6, true), judged(200, 9, true), judged(250, 150, false), judged(300, 0, false, 0)];
+    const steps = [
+      judged(50, 5, true),
+      judged(100, 5.5, true),
+      judged(150, 6, true),
+      judged(200, 9, true),
+      judged(250, 150, false),
+      judged(300, 0, false, 0),
+    ];
     expect(kneeOfSteps(steps)).toBe(200);
   });
 });
@@ -101,7 +132,12 @@ function seriesOf(perSecond: readonly number[], latencyMs: readonly number[], fa
   return series;
 }
 
-const step = (index: number, ratePerSec: number, stepMs = 1000): LimitStep => ({ index, ratePerSec, startMs: index * stepMs, endMs: (index + 1) * stepMs });
+const step = (index: number, ratePerSec: number, stepMs = 1000): LimitStep => ({
+  index,
+  ratePerSec,
+  startMs: index * stepMs,
+  endMs: (index + 1) * stepMs,
+});
 
 describe('judgeStep', () => {
   const sla = planThresholds({ p95_latency_ms: 50, max_error_rate: 0.05 });
@@ -111,13 +147,25 @@ describe('judgeStep', () => {
     series.recordDropped(1500);
     const judgedStep = judgeStep(step(1, 200), series.window(1000, 2000), sla);
     expect(judgedStep).toMatchObject({
-      step: 2, ratePerSec: 200, windowStartMs: 1000, windowEndMs: 2000,
-      offeredPerSec: 201, throughputPerSec: 200, requests: 200, failures: 4, errorRate: 0.02, droppedArrivals: 1, passed: true,
+      step: 2,
+      ratePerSec: 200,
+      windowStartMs: 1000,
+      windowEndMs: 2000,
+      offeredPerSec: 201,
+      throughputPerSec: 200,
+      requests: 200,
+      failures: 4,
+      errorRate: 0.02,
+      droppedArrivals: 1,
+      passed: true,
     });
     expect(judgedStep.p50Ms).toBeCloseTo(30.1, 0);
     expect(judgedStep.p95Ms).toBeGreaterThanOrEqual(30);
     expect(judgedStep.p95Ms).toBeLessThan(30.6);
-    expect(judgedStep.thresholds.map((threshold) => [threshold.key, threshold.passed])).toEqual([['p95_latency_ms', true], ['max_error_rate', true]]);
+    expect(judgedStep.thresholds.map((threshold) => [threshold.key, threshold.passed])).toEqual([
+      ['p95_latency_ms', true],
+      ['max_error_rate', true],
+    ]);
     expect(judgedStep.reason).toBeUndefined();
   });
 
@@ -138,7 +186,12 @@ describe('judgeStep', () => {
   });
 
   it('fails a step where no request ended', () => {
-    expect(judgeStep(step(0, 10), new TimeSeries().window(0, 1000), sla)).toMatchObject({ passed: false, reason: 'no request ended in the step', requests: 0, p95Ms: 0 });
+    expect(judgeStep(step(0, 10), new TimeSeries().window(0, 1000), sla)).toMatchObject({
+      passed: false,
+      reason: 'no request ended in the step',
+      requests: 0,
+      p95Ms: 0,
+    });
   });
 });
 
@@ -158,7 +211,12 @@ describe('judgeStep: a step passes only when its arrivals were delivered', () =>
 
   it('fails a fast step that served 41 of 100 arrivals a second, whatever the SLA says', () => {
     const judgedStep = judgeStep(step(0, 100), windowOf(100, 100, 41), latencyOnly);
-    expect(judgedStep).toMatchObject({ passed: false, reason: 'delivered 41/s of 100/s offered', offeredPerSec: 100, throughputPerSec: 41 });
+    expect(judgedStep).toMatchObject({
+      passed: false,
+      reason: 'delivered 41/s of 100/s offered',
+      offeredPerSec: 100,
+      throughputPerSec: 41,
+    });
     expect(judgedStep.thresholds.every((threshold) => threshold.passed)).toBe(true);
   });
 
@@ -175,7 +233,10 @@ describe('judgeStep: a step passes only when its arrivals were delivered', () =>
 
   it('allows one arrival of slack at the edge of a window: at 10/s, 9 served pass, 8 fail', () => {
     expect(judgeStep(step(0, 10), windowOf(10, 10, 9), latencyOnly).passed).toBe(true);
-    expect(judgeStep(step(0, 10), windowOf(10, 10, 8), latencyOnly)).toMatchObject({ passed: false, reason: 'delivered 8/s of 10/s offered' });
+    expect(judgeStep(step(0, 10), windowOf(10, 10, 8), latencyOnly)).toMatchObject({
+      passed: false,
+      reason: 'delivered 8/s of 10/s offered',
+    });
   });
 
   it('takes its bars as given, and counts requests per arrival for flows of several requests', () => {
@@ -183,7 +244,9 @@ describe('judgeStep: a step passes only when its arrivals were delivered', () =>
     expect(judgeStep(step(0, 100), windowOf(100, 88, 88), latencyOnly, { rule: lenient }).passed).toBe(true);
     expect(judgeStep(step(0, 100), windowOf(100, 100, 78), latencyOnly, { rule: lenient }).reason).toBe('delivered 78/s of 100/s offered');
     // 2 requests an iteration: 100 requests ended are 50 arrivals served of 100.
-    expect(judgeStep(step(0, 100), windowOf(100, 100, 100), latencyOnly, { requestsPerArrival: 2 }).reason).toBe('delivered 50/s of 100/s offered');
+    expect(judgeStep(step(0, 100), windowOf(100, 100, 100), latencyOnly, { requestsPerArrival: 2 }).reason).toBe(
+      'delivered 50/s of 100/s offered',
+    );
   });
 
   it('expects the requests a latency moves out of the window to be missing: r·W − (r − r0)·L', () => {
@@ -216,7 +279,11 @@ describe('judgeStep: a step passes only when its arrivals were delivered', () =>
     const steps = [step(0, 50), step(1, 100)];
     const watch = new FindLimitWatch(steps, { thresholds: latencyOnly });
     watch.finish(2000, recorder);
-    expect(watch.document(false)).toMatchObject({ limitRatePerSec: 50, stopReason: 'delivery', delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 } });
+    expect(watch.document(false)).toMatchObject({
+      limitRatePerSec: 50,
+      stopReason: 'delivery',
+      delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 },
+    });
     expect(watch.judged[1]?.reason).toBe('delivered 60/s of 100/s offered, dropped 40% of arrivals');
     const lenient = new FindLimitWatch(steps, { thresholds: latencyOnly, delivery: { maxDroppedRate: 0.5, minDeliveredRatio: 0.5 } });
     lenient.finish(2000, recorder);
@@ -239,7 +306,10 @@ describe('windowSubject', () => {
 
 describe('defaultStepThresholds', () => {
   it('error rate ≤ 1% and p95 ≤ 5 × the first step’s p95, never below 1 ms', () => {
-    expect(defaultStepThresholds(6.2).map((threshold) => [threshold.key, threshold.limit])).toEqual([['max_error_rate', 0.01], ['p95_latency_ms', 31]]);
+    expect(defaultStepThresholds(6.2).map((threshold) => [threshold.key, threshold.limit])).toEqual([
+      ['max_error_rate', 0.01],
+      ['p95_latency_ms', 31],
+    ]);
     expect(defaultStepThresholds(0.08)[1]?.limit).toBe(1);
   });
 });
@@ -264,26 +334,52 @@ describe('FindLimitWatch', () => {
 
   it('judges a step once it ended settleMs ago, each once, and stops at the first that fails', () => {
     const watch = new FindLimitWatch(steps, { thresholds: planThresholds({ p95_latency_ms: 50 }), settleMs: 200 });
-    const recorder = recorderOf([[100, 5], [150, 6], [200, 9], [250, 140], [300, 400]]);
+    const recorder = recorderOf([
+      [100, 5],
+      [150, 6],
+      [200, 9],
+      [250, 140],
+      [300, 400],
+    ]);
     expect(watch.check(1100, recorder)).toEqual([]);
     expect(watch.check(1200, recorder).map((judgedStep) => judgedStep.ratePerSec)).toEqual([100]);
     expect(watch.check(1300, recorder)).toEqual([]);
-    expect(watch.check(4500, recorder).map((judgedStep) => [judgedStep.ratePerSec, judgedStep.passed])).toEqual([[150, true], [200, true], [250, false]]);
+    expect(watch.check(4500, recorder).map((judgedStep) => [judgedStep.ratePerSec, judgedStep.passed])).toEqual([
+      [150, true],
+      [200, true],
+      [250, false],
+    ]);
     expect(watch.failed).toBe(true);
     // Nothing after the first failure, even once the next step is over.
     expect(watch.check(9000, recorder)).toEqual([]);
     expect(watch.finish(5000, recorder)).toEqual([]);
     const document = watch.document(false);
-    expect(document).toMatchObject({ limitRatePerSec: 200, kneeRatePerSec: 200, criteria: 'sla', stopReason: 'sla', stepDurationMs: 1000, plannedSteps: 5 });
+    expect(document).toMatchObject({
+      limitRatePerSec: 200,
+      kneeRatePerSec: 200,
+      criteria: 'sla',
+      stopReason: 'sla',
+      stepDurationMs: 1000,
+      plannedSteps: 5,
+    });
     expect(document.steps.map((judgedStep) => judgedStep.step)).toEqual([1, 2, 3, 4]);
   });
 
   it('judges only run-wide thresholds (a window has no per-request figures) and says so when stopped by errors', () => {
     const thresholds = planThresholds({ p99_latency_ms: 1000, requests: { r: { max_latency_ms: 1 } } });
     const watch = new FindLimitWatch(steps, { thresholds });
-    watch.check(10_000, recorderOf([[100, 5], [150, 5, 30]]));
+    watch.check(
+      10_000,
+      recorderOf([
+        [100, 5],
+        [150, 5, 30],
+      ]),
+    );
     const document = watch.document(false);
-    expect(document.steps.map((judgedStep) => judgedStep.thresholds.map((threshold) => threshold.key))).toEqual([['p99_latency_ms'], ['p99_latency_ms']]);
+    expect(document.steps.map((judgedStep) => judgedStep.thresholds.map((threshold) => threshold.key))).toEqual([
+      ['p99_latency_ms'],
+      ['p99_latency_ms'],
+    ]);
     expect(document).toMatchObject({ limitRatePerSec: 100, stopReason: 'errors' });
     expect(document.steps[1]?.reason).toBe('error rate 20% > 10%');
   });
@@ -291,7 +387,15 @@ describe('FindLimitWatch', () => {
   it('without an sla, judges by the default: error rate ≤ 1% and p95 ≤ 5 × the first step’s', () => {
     const watch = new FindLimitWatch(steps, { thresholds: [] });
     expect(watch.criteria).toBe('default');
-    watch.check(10_000, recorderOf([[100, 4], [150, 12], [200, 19], [250, 21]]));
+    watch.check(
+      10_000,
+      recorderOf([
+        [100, 4],
+        [150, 12],
+        [200, 19],
+        [250, 21],
+      ]),
+    );
     const document = watch.document(false);
     expect(document.steps.map((judgedStep) => judgedStep.passed)).toEqual([true, true, true, false]);
     // 5 × the first step's p95 (4 ms, as the 2-digit histogram reads it: 4.015 ms).
@@ -302,14 +406,26 @@ describe('FindLimitWatch', () => {
 
   it('has no limit when the first step fails', () => {
     const watch = new FindLimitWatch(steps, { thresholds: planThresholds({ p95_latency_ms: 5 }) });
-    watch.check(10_000, recorderOf([[100, 50], [150, 1]]));
+    watch.check(
+      10_000,
+      recorderOf([
+        [100, 50],
+        [150, 1],
+      ]),
+    );
     expect(watch.document(false)).toMatchObject({ limitRatePerSec: null, kneeRatePerSec: null, stopReason: 'sla' });
     expect(watch.judged).toHaveLength(1);
   });
 
   it('after a run to its end, judges the last steps on the final figures: every step passed, max-rate', () => {
     const watch = new FindLimitWatch(steps, { thresholds: planThresholds({ p95_latency_ms: 500 }) });
-    const recorder = recorderOf([[100, 5], [150, 5], [200, 5], [250, 6], [300, 7]]);
+    const recorder = recorderOf([
+      [100, 5],
+      [150, 5],
+      [200, 5],
+      [250, 6],
+      [300, 7],
+    ]);
     watch.check(3100, recorder);
     expect(watch.judged).toHaveLength(2);
     watch.finish(5000, recorder);
@@ -318,7 +434,14 @@ describe('FindLimitWatch', () => {
 
   it('stops where a signal stopped it: interrupted, the limit as far as it got; ended-early otherwise', () => {
     const watch = new FindLimitWatch(steps, { thresholds: planThresholds({ p95_latency_ms: 500 }) });
-    watch.check(2500, recorderOf([[100, 5], [150, 5], [10, 5]]));
+    watch.check(
+      2500,
+      recorderOf([
+        [100, 5],
+        [150, 5],
+        [10, 5],
+      ]),
+    );
     expect(watch.document(true)).toMatchObject({ limitRatePerSec: 150, stopReason: 'interrupted' });
     expect(watch.document(false).stopReason).toBe('ended-early');
   });

@@ -4,9 +4,18 @@ import type { LiveThreshold } from '../../../src/sla/live-thresholds.js';
 import { fill, planOf, recorderFor, thresholdsOf } from '../progress/fixtures.js';
 
 const constant = { profile: 'constant', users: 10, duration: '1m' };
-const twoRequests = { requests: [{ name: 'home', path: '/' }, { name: 'checkout', path: '/checkout', method: 'POST' }] };
+const twoRequests = {
+  requests: [
+    { name: 'home', path: '/' },
+    { name: 'checkout', path: '/checkout', method: 'POST' },
+  ],
+};
 
-function judge(sla: Record<string, unknown>, record: (recorder: ReturnType<typeof recorderFor>) => void, iterationsInFlight = 0): LiveThreshold[] {
+function judge(
+  sla: Record<string, unknown>,
+  record: (recorder: ReturnType<typeof recorderFor>) => void,
+  iterationsInFlight = 0,
+): LiveThreshold[] {
   const plan = planOf(constant, twoRequests);
   const recorder = recorderFor(plan);
   record(recorder);
@@ -55,9 +64,14 @@ describe('liveThresholds', () => {
     const recorder = recorderFor(plan);
     for (let ms = 1; ms <= 1000; ms++) fill(recorder, { startMs: ms, requests: 1, latencyMs: ms, requestIndex: ms % 2 });
     const stats = recorder.snapshot().total.responseTime;
-    const live = liveThresholds(thresholdsOf({ p95_latency_ms: 1, max_latency_ms: 1, max_avg_latency_ms: 1 }), recorder, recorder.counters(), {
-      iterationsInFlight: 0,
-    });
+    const live = liveThresholds(
+      thresholdsOf({ p95_latency_ms: 1, max_latency_ms: 1, max_avg_latency_ms: 1 }),
+      recorder,
+      recorder.counters(),
+      {
+        iterationsInFlight: 0,
+      },
+    );
     const ms = (us: number): string => String(Number((us / 1000).toFixed(1)));
     expect(live.map((one) => one.description)).toEqual([
       `p95 latency ${ms(stats.p95Us)} ms > 1 ms`,

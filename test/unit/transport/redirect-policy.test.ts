@@ -11,15 +11,24 @@ const post: OutgoingRequest = {
   origin: ORIGIN,
   path: '/orders/new?draft=1',
   headers: [
-    'accept', 'application/json',
-    'content-type', 'application/json',
-    'authorization', 'Bearer secret',
-    'proxy-authorization', 'Basic cHJveHk=',
-    'cookie', 'session=abc',
-    'x-api-key', 'key-123',
-    'x-auth-token', 'tok',
-    'user-agent', 'loadseed',
-    'host', 'api.test:8080',
+    'accept',
+    'application/json',
+    'content-type',
+    'application/json',
+    'authorization',
+    'Bearer secret',
+    'proxy-authorization',
+    'Basic cHJveHk=',
+    'cookie',
+    'session=abc',
+    'x-api-key',
+    'key-123',
+    'x-auth-token',
+    'tok',
+    'user-agent',
+    'loadseed',
+    'host',
+    'api.test:8080',
   ],
   body: Buffer.from('{"item":1}'),
 };
@@ -128,6 +137,15 @@ describe('nextRedirect: origins and credentials', () => {
 
   it('on a same-origin hop, keeps the headers (but host, recomputed)', () => {
     const next = followed(nextRedirect(post, 307, '/orders/v2', FOLLOW, 0));
-    expect(headerNames(next)).toEqual(['accept', 'content-type', 'authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token', 'user-agent']);
+    expect(headerNames(next)).toEqual([
+      'accept',
+      'content-type',
+      'authorization',
+      'proxy-authorization',
+      'cookie',
+      'x-api-key',
+      'x-auth-token',
+      'user-agent',
+    ]);
   });
 });

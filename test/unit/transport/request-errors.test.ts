@@ -39,7 +39,10 @@ describe('the request error registry', () => {
       .map((file) => readFileSync(file, 'utf8'));
     for (const code of CODES) {
       const raisedAs = code === 'LS_ABANDONED' ? 'import { ABANDONED }' : `requestError('${code}'`;
-      expect(others.some((text) => text.includes(raisedAs)), code).toBe(true);
+      expect(
+        others.some((text) => text.includes(raisedAs)),
+        code,
+      ).toBe(true);
     }
   });
 

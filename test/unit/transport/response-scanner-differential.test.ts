@@ -81,7 +81,11 @@ class FedSocket extends Duplex {
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** One request through llhttp, fed `wire[from..)`: the response, or why there is none. */
-async function llhttpOne(wire: Buffer, from: number, head: boolean): Promise<
+async function llhttpOne(
+  wire: Buffer,
+  from: number,
+  head: boolean,
+): Promise<
   { kind: 'response'; status: number; contentBytes: number; keepAlive: boolean; endAt: number } | { kind: 'refused' | 'pending' }
 > {
   const socket = new FedSocket();
@@ -152,7 +156,9 @@ const TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN
 const token = fc.string({ unit: fc.constantFrom(...TCHAR), minLength: 1, maxLength: 8 });
 /** field-vchar, SP, HTAB and obs-text (RFC 9110 §5.5); no leading or trailing whitespace (it is OWS). */
 const fieldValue = fc
-  .array(fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.constantFrom(0x20, 0x09), fc.integer({ min: 0x80, max: 0xff })), { maxLength: 12 })
+  .array(fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.constantFrom(0x20, 0x09), fc.integer({ min: 0x80, max: 0xff })), {
+    maxLength: 12,
+  })
   .map((codes) => String.fromCharCode(...codes).replace(/^[ \t]+|[ \t]+$/g, ''));
 const ows = fc.constantFrom('', ' ', '  ', '\t', ' \t');
 
@@ -169,51 +175,57 @@ const odd: fc.Arbitrary<Odd> = fc.record({
 });
 
 /** The parts a response is generated from. */
-const generated = fc
-  .record({
-    http10: fc.constantFrom(false, false, false, true),
-    interim: fc.boolean(),
-    status: fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom(200, 201, 204, 206, 301, 304, 404, 500, 503) },
-      { weight: 2, arbitrary: fc.integer({ min: 100, max: 599 }).filter((s) => s !== 101) },
-      { weight: 1, arbitrary: fc.constantFrom(0, 42, 99, 600, 999) },
-    ),
-    reason: fc.oneof(fc.constant(null), fc.constantFrom('', 'OK', 'Not Found', 'odd\treason', 'caf\xe9')),
-    framing: fc.constantFrom('length', 'length', 'chunked', 'chunked', 'close', 'te-other', 'both'),
-    lengthPad: fc.record({ zeros: fc.oneof(fc.nat(3), fc.constant(18)), before: ows, after: ows }),
-    te: fc.constantFrom('chunked', 'Chunked', 'gzip, chunked', 'gzip ,  chunked'),
-    connection: fc.constantFrom(null, 'close', 'keep-alive', 'Keep-Alive', 'foo, close', 'keep-alive, bar'),
-    fillers: fc.array(fc.record({ name: token, before: ows, value: fieldValue, after: ows }), { maxLength: 4 }),
-    body: fc.uint8Array({ maxLength: 40 }),
-    chunks: fc.array(fc.record({ size: fc.nat(20), upper: fc.boolean(), zeros: fc.oneof(fc.nat(2), fc.constant(14)), ext: fc.constantFrom('', ';a', ';a=b', ';a="q s"', ' ;x', ';x=1;y') }), {
-      maxLength: 3,
+const generated = fc.record({
+  http10: fc.constantFrom(false, false, false, true),
+  interim: fc.boolean(),
+  status: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(200, 201, 204, 206, 301, 304, 404, 500, 503) },
+    { weight: 2, arbitrary: fc.integer({ min: 100, max: 599 }).filter((s) => s !== 101) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 42, 99, 600, 999) },
+  ),
+  reason: fc.oneof(fc.constant(null), fc.constantFrom('', 'OK', 'Not Found', 'odd\treason', 'caf\xe9')),
+  framing: fc.constantFrom('length', 'length', 'chunked', 'chunked', 'close', 'te-other', 'both'),
+  lengthPad: fc.record({ zeros: fc.oneof(fc.nat(3), fc.constant(18)), before: ows, after: ows }),
+  te: fc.constantFrom('chunked', 'Chunked', 'gzip, chunked', 'gzip ,  chunked'),
+  connection: fc.constantFrom(null, 'close', 'keep-alive', 'Keep-Alive', 'foo, close', 'keep-alive, bar'),
+  fillers: fc.array(fc.record({ name: token, before: ows, value: fieldValue, after: ows }), { maxLength: 4 }),
+  body: fc.uint8Array({ maxLength: 40 }),
+  chunks: fc.array(
+    fc.record({
+      size: fc.nat(20),
+      upper: fc.boolean(),
+      zeros: fc.oneof(fc.nat(2), fc.constant(14)),
+      ext: fc.constantFrom('', ';a', ';a=b', ';a="q s"', ' ;x', ';x=1;y'),
     }),
-    lastExt: fc.constantFrom('', ';end'),
-    trailers: fc.array(fc.record({ name: token, value: fieldValue }), { maxLength: 2 }),
-    head: fc.boolean(),
-    odd: fc.option(odd, { freq: 4 }),
-  });
+    {
+      maxLength: 3,
+    },
+  ),
+  lastExt: fc.constantFrom('', ';end'),
+  trailers: fc.array(fc.record({ name: token, value: fieldValue }), { maxLength: 2 }),
+  head: fc.boolean(),
+  odd: fc.option(odd, { freq: 4 }),
+});
 type Generated = typeof generated extends fc.Arbitrary<infer T> ? T : never;
 
-const response: fc.Arbitrary<Wire> = generated
-  .map((r): Wire => {
-    const features = new Set<Feature>();
-    const version = r.http10 ? '1.0' : '1.1';
-    if (r.status < 100 || r.status > 599) features.add('status-out-of-range');
-    let text = '';
-    if (r.interim && !r.http10) text += 'HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n';
-    text += `HTTP/${version} ${String(r.status).padStart(3, '0')}${r.reason === null ? '' : ` ${r.reason}`}\r\n`;
-    for (const f of r.fillers) text += `X-${f.name}:${f.before}${f.value}${f.after}\r\n`;
-    if (r.connection !== null) text += `Connection: ${r.connection}\r\n`;
-    const noBody = r.head || r.status === 204 || r.status === 304 || (r.status >= 100 && r.status < 200);
-    const framing = framingOf(r, features);
-    text += framing.head;
-    const body = framing.body;
-    text += '\r\n';
-    if (!noBody) text += body;
-    if (r.odd !== null) text = applyOdd(text, r.odd, features);
-    return { text, head: r.head, features };
-  });
+const response: fc.Arbitrary<Wire> = generated.map((r): Wire => {
+  const features = new Set<Feature>();
+  const version = r.http10 ? '1.0' : '1.1';
+  if (r.status < 100 || r.status > 599) features.add('status-out-of-range');
+  let text = '';
+  if (r.interim && !r.http10) text += 'HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n';
+  text += `HTTP/${version} ${String(r.status).padStart(3, '0')}${r.reason === null ? '' : ` ${r.reason}`}\r\n`;
+  for (const f of r.fillers) text += `X-${f.name}:${f.before}${f.value}${f.after}\r\n`;
+  if (r.connection !== null) text += `Connection: ${r.connection}\r\n`;
+  const noBody = r.head || r.status === 204 || r.status === 304 || (r.status >= 100 && r.status < 200);
+  const framing = framingOf(r, features);
+  text += framing.head;
+  const body = framing.body;
+  text += '\r\n';
+  if (!noBody) text += body;
+  if (r.odd !== null) text = applyOdd(text, r.odd, features);
+  return { text, head: r.head, features };
+});
 
 /** The framing headers and the body of a generated response, as its `framing` says. */
 function framingOf(r: Generated, features: Set<Feature>): { head: string; body: string } {
@@ -370,7 +382,11 @@ function compare(wire: Buffer, heads: readonly boolean[], scanner: Seen, llhttp:
 }
 
 /** Both clients on one wire: the scanner fed in pieces ending at `cuts`, llhttp byte by byte. */
-async function both(wire: Buffer, heads: readonly boolean[], cuts: readonly number[]): Promise<{ verdict: Verdict; scanner: Seen; llhttp: Seen; reason: string }> {
+async function both(
+  wire: Buffer,
+  heads: readonly boolean[],
+  cuts: readonly number[],
+): Promise<{ verdict: Verdict; scanner: Seen; llhttp: Seen; reason: string }> {
   const scanner = scanWith(wire, heads, cuts);
   const reason = scanner.reason;
   const llhttp = await llhttpWith(wire, heads);
@@ -388,7 +404,9 @@ describe('ResponseScanner against llhttp (node:http)', () => {
         const { verdict, scanner, llhttp, reason } = await both(wire, heads, cuts);
         if (!verdict.agree) {
           const features = responses.map((r) => [...r.features].join('+') || '-').join(' | ');
-          throw new Error(`${verdict.why} (features: ${features})\nscanner ${JSON.stringify(scanner)} ${reason}\nllhttp  ${JSON.stringify(llhttp)}`);
+          throw new Error(
+            `${verdict.why} (features: ${features})\nscanner ${JSON.stringify(scanner)} ${reason}\nllhttp  ${JSON.stringify(llhttp)}`,
+          );
         }
       }),
       { numRuns: 300 },
@@ -402,10 +420,26 @@ describe('ResponseScanner against llhttp (node:http)', () => {
     ['a CTL in a field value (RFC 9110 §5.5)', 'HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 0\r\n\r\n', 'ctlInHead'],
     ['a DEL in a field value (RFC 9110 §5.5)', 'HTTP/1.1 200 OK\r\nX-A: a\x7f\r\nContent-Length: 0\r\n\r\n', 'ctlInHead'],
     ['HTAB after content-length (RFC 9110 §5.5)', 'HTTP/1.1 200 OK\r\nContent-Length: 2\t\r\n\r\nok', 'tabAfterContentLength'],
-    ['BWS before a chunk extension (RFC 9112 §7.1.1)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1 ;x\r\nx\r\n0\r\n\r\n', 'spaceBeforeChunkExt'],
-    ['a 1xx with both framings (RFC 9110 §15.2)', 'HTTP/1.1 100 Continue\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n', 'interimHead'],
-    ['a 1xx with connection: close (RFC 9110 §15.2)', 'HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', 'interimHead'],
-    ['a malformed trailer line (RFC 9110 §6.5.1)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n bad trailer\r\n\r\n', 'malformedTrailer'],
+    [
+      'BWS before a chunk extension (RFC 9112 §7.1.1)',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1 ;x\r\nx\r\n0\r\n\r\n',
+      'spaceBeforeChunkExt',
+    ],
+    [
+      'a 1xx with both framings (RFC 9110 §15.2)',
+      'HTTP/1.1 100 Continue\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'interimHead',
+    ],
+    [
+      'a 1xx with connection: close (RFC 9110 §15.2)',
+      'HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+      'interimHead',
+    ],
+    [
+      'a malformed trailer line (RFC 9110 §6.5.1)',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n bad trailer\r\n\r\n',
+      'malformedTrailer',
+    ],
   ])('known difference: %s', async (_name, text, name) => {
     const { verdict, scanner, llhttp } = await both(latin1(text), [false], []);
     expect(verdict).toEqual({ agree: true, known: name });
@@ -414,7 +448,12 @@ describe('ResponseScanner against llhttp (node:http)', () => {
   });
 
   it.each([
-    ['204 announcing a body (RFC 9112 §6.3)', 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n', false, 'no-body status announcing a body'],
+    [
+      '204 announcing a body (RFC 9112 §6.3)',
+      'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n',
+      false,
+      'no-body status announcing a body',
+    ],
     ['HEAD without framing (RFC 9110 §9.3.2)', 'HTTP/1.1 200 OK\r\nX-A: b\r\n\r\n', true, 'HEAD keep-alive'],
   ])('known difference: %s, keep-alive only', async (_name, text, head, name) => {
     const { verdict, scanner, llhttp } = await both(latin1(text), [head], []);
@@ -425,7 +464,11 @@ describe('ResponseScanner against llhttp (node:http)', () => {
 
   it.each([
     ['a content-length with 18 leading zeros (RFC 9110 §8.6)', 'HTTP/1.1 200 OK\r\nContent-Length: 0000000000000000002\r\n\r\nok', 2],
-    ['a chunk size with 14 leading zeros (RFC 9112 §7.1)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n000000000000002\r\nok\r\n0\r\n\r\n', 2],
+    [
+      'a chunk size with 14 leading zeros (RFC 9112 §7.1)',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n000000000000002\r\nok\r\n0\r\n\r\n',
+      2,
+    ],
   ])('both accept %s', async (_name, text, contentBytes) => {
     const { verdict, scanner, llhttp } = await both(latin1(text), [false], []);
     expect(verdict).toEqual({ agree: true });
@@ -437,7 +480,10 @@ describe('ResponseScanner against llhttp (node:http)', () => {
     ['obs-fold (RFC 9112 §5.2)', 'HTTP/1.1 200 OK\r\nX-A: b\r\n c\r\nContent-Length: 0\r\n\r\n'],
     ['a bare LF (RFC 9112 §2.2)', 'HTTP/1.1 200 OK\nContent-Length: 0\n\n'],
     ['a NUL in a field value (RFC 9110 §5.5)', 'HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 0\r\n\r\n'],
-    ['transfer-encoding with content-length (RFC 9112 §6.3)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n0\r\n\r\n'],
+    [
+      'transfer-encoding with content-length (RFC 9112 §6.3)',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n0\r\n\r\n',
+    ],
   ])('both refuse %s', async (_name, text) => {
     const { verdict, scanner, llhttp } = await both(latin1(text), [false], []);
     expect(verdict).toEqual({ agree: true });

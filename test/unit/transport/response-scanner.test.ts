@@ -110,7 +110,9 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'content-length with odd case and whitespace, empty reason',
-    messages: [{ head: 'HTTP/1.1 404 \r\nx-a: 1\r\nCONTENT-length:\t  5 \t\r\n\r\n', body: 'nope!', status: 404, content: 5, keepAlive: true }],
+    messages: [
+      { head: 'HTTP/1.1 404 \r\nx-a: 1\r\nCONTENT-length:\t  5 \t\r\n\r\n', body: 'nope!', status: 404, content: 5, keepAlive: true },
+    ],
   },
   {
     name: 'no reason phrase at all',
@@ -184,7 +186,15 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'body delimited by the close',
-    messages: [{ head: 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n', body: 'streaming until close', status: 200, content: 21, keepAlive: false }],
+    messages: [
+      {
+        head: 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n',
+        body: 'streaming until close',
+        status: 200,
+        content: 21,
+        keepAlive: false,
+      },
+    ],
     closeAtEnd: true,
   },
   {
@@ -194,7 +204,15 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'a final coding other than chunked: body to the close',
-    messages: [{ head: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', body: '3\r\nabc\r\n0\r\n\r\n', status: 200, content: 13, keepAlive: false }],
+    messages: [
+      {
+        head: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n',
+        body: '3\r\nabc\r\n0\r\n\r\n',
+        status: 200,
+        content: 13,
+        keepAlive: false,
+      },
+    ],
     closeAtEnd: true,
   },
   {
@@ -203,7 +221,15 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'HTTP/1.0 with keep-alive',
-    messages: [{ head: 'HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n', body: 'ok', status: 200, content: 2, keepAlive: true }],
+    messages: [
+      {
+        head: 'HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n',
+        body: 'ok',
+        status: 200,
+        content: 2,
+        keepAlive: true,
+      },
+    ],
   },
   {
     name: 'HTTP/1.0 without a length: body to the close',
@@ -212,7 +238,15 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'HTTP/1.1 with connection: close among other tokens',
-    messages: [{ head: 'HTTP/1.1 503 Service Unavailable\r\nConnection: upgrade, CLOSE\r\ncontent-length: 4\r\n\r\n', body: 'busy', status: 503, content: 4, keepAlive: false }],
+    messages: [
+      {
+        head: 'HTTP/1.1 503 Service Unavailable\r\nConnection: upgrade, CLOSE\r\ncontent-length: 4\r\n\r\n',
+        body: 'busy',
+        status: 503,
+        content: 4,
+        keepAlive: false,
+      },
+    ],
   },
   {
     name: 'not-quite tokens: "closed", "keep-alive2", "close d" are not close / keep-alive',
@@ -223,7 +257,12 @@ const CASES: readonly Case[] = [
         content: 0,
         keepAlive: false,
       },
-      { head: 'HTTP/1.1 200 OK\r\nConnection: closed, keep-alive2, close d\r\nContent-Length: 0\r\n\r\n', status: 200, content: 0, keepAlive: true },
+      {
+        head: 'HTTP/1.1 200 OK\r\nConnection: closed, keep-alive2, close d\r\nContent-Length: 0\r\n\r\n',
+        status: 200,
+        content: 0,
+        keepAlive: true,
+      },
     ],
   },
   {
@@ -242,17 +281,27 @@ const CASES: readonly Case[] = [
     name: 'pipelined: two responses in one chunk, stray CRLF before the second',
     messages: [
       { head: 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n', body: 'a', status: 200, content: 1, keepAlive: true },
-      { head: '\r\nHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n', body: '3\r\nabc\r\n0\r\n\r\n', status: 404, content: 3, keepAlive: true },
+      {
+        head: '\r\nHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n',
+        body: '3\r\nabc\r\n0\r\n\r\n',
+        status: 404,
+        content: 3,
+        keepAlive: true,
+      },
       { head: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', noBody: true, status: 200, content: 0, keepAlive: true },
     ],
   },
   {
     name: 'big body (content-length)',
-    messages: [{ head: `HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`, body: BIG, status: 200, content: BIG.length, keepAlive: true }],
+    messages: [
+      { head: `HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`, body: BIG, status: 200, content: BIG.length, keepAlive: true },
+    ],
   },
   {
     name: 'big body (chunked)',
-    messages: [{ head: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', body: BIG_CHUNKED, status: 200, content: 100_000, keepAlive: true }],
+    messages: [
+      { head: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', body: BIG_CHUNKED, status: 200, content: 100_000, keepAlive: true },
+    ],
   },
 ];
 
@@ -342,7 +391,10 @@ describe('ResponseScanner', () => {
     ['a folded header line (obs-fold)', 'HTTP/1.1 200 OK\r\nX-Long: a\r\n  continued\r\ncontent-length: 0\r\n\r\n'],
     ['whitespace before the first header', 'HTTP/1.1 200 OK\r\n x-a: b\r\ncontent-length: 0\r\n\r\n'],
     ['absurd content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n'],
-    ['transfer-encoding and content-length', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+    [
+      'transfer-encoding and content-length',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    ],
     ['folded content-length', 'HTTP/1.1 200 OK\r\nContent-Length:\r\n 2\r\n\r\nok'],
     ['space before the colon', 'HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok'],
     ['header line without a colon', 'HTTP/1.1 200 OK\r\ngarbage\r\n\r\n'],
