@@ -7,7 +7,7 @@ import { planAbortOnFail } from '../plan/thresholds.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { printableText } from '../report/printable-text.js';
 import { buildResults } from '../results/results-document.js';
-import type { ResultsDocument } from '../results/results-document.js';
+import type { AbortedByDocument, ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
@@ -19,6 +19,7 @@ import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
 import { baselineRequest, parseMaxDuration, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
+import type { ConsoleRun } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface RunCommandOptions {
@@ -72,31 +73,9 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const quiet = options.quiet === true;
   printRunStart(io, prepared, shard, quiet, err);
 
-  let abort: AbortOnFailCondition | undefined;
-  const executed = await runWithProgress(
-    io,
-    plan,
-    {
-      shard,
-      maxDurationMs,
-      quiet,
-      thresholds,
-      stopConditions: (stopped) => {
-        abort = abortOnFailCondition(
-          planAbortOnFail(prepared.scenario.data.sla),
-          thresholds,
-          modelOf(plan.profile) === 'open',
-          (lost, atMs) => {
-            stopped();
-            if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
-          },
-        );
-        return abort === undefined ? [] : [abort.condition];
-      },
-    },
-    err,
-  );
-  const abortedBy = abort?.abortedBy();
+  const abort = abortOnFailWatch(io, prepared, quiet, err);
+  const executed = await runWithProgress(io, plan, { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions }, err);
+  const abortedBy = abort.abortedBy();
   const results = withRunBaseline(
     prepared,
     buildResults(plan, thresholds, executed.result, {
@@ -119,6 +98,29 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
   io.stderr.write(insecureTlsLine(plan, err));
+}
+
+/**
+ * `sla.abort_on_fail` as run's stop condition (none when the scenario has no such threshold), and which
+ * threshold stopped the run once it is over.
+ */
+function abortOnFailWatch(
+  io: CliIo,
+  { scenario, plan, thresholds }: PreparedRun,
+  quiet: boolean,
+  err: ChalkInstance,
+): Pick<ConsoleRun, 'stopConditions'> & { readonly abortedBy: () => AbortedByDocument | undefined } {
+  let abort: AbortOnFailCondition | undefined;
+  return {
+    stopConditions: (stopped) => {
+      abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, atMs) => {
+        stopped();
+        if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
+      });
+      return abort === undefined ? [] : [abort.condition];
+    },
+    abortedBy: () => abort?.abortedBy(),
+  };
 }
 
 /**
