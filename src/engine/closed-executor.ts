@@ -1,6 +1,7 @@
 import type { Recorder } from '../metrics/recorder.js';
 import { profileDurationMs } from '../plan/profile.js';
 import { segmentUserChanges, shareOf, WHOLE_PLAN } from '../plan/segment.js';
+import type { Segment } from '../plan/segment.js';
 import { userChanges } from '../plan/user-schedule.js';
 import type { UserChange, UsersProfile } from '../plan/user-schedule.js';
 import { now } from '../time/clock.js';
@@ -15,6 +16,7 @@ import type { Workload } from './workload.js';
  * User counts change at the exact times of the schedule (one timer); an added user starts at once, a removed
  * one finishes the request in flight first. An iterations budget is shared by all users and exact: a user
  * claims an iteration before starting it, and the phase ends when the budget is spent and every user is done.
+ * With iterations per user, each user claims at most that many, and the budget is the users' share × that.
  * In a segment of the plan (a worker thread), users and budget are the segment's shares of the plan's.
  */
 export class ClosedExecutor extends Phase {
@@ -22,17 +24,26 @@ export class ClosedExecutor extends Phase {
   readonly #changes: readonly UserChange[];
   #changeIndex = 0;
   #budget: number;
+  /** iterations_per_user: how many each user may claim (Infinity: no such limit), and how many each has, by user index. */
+  readonly #perUser: number;
+  readonly #claimedBy: number[] = [];
   #driver: ScheduleDriver | undefined = undefined;
 
   constructor(pool: UserPool, workload: Workload, recorder: Recorder, profile: UsersProfile) {
     super(pool, workload, recorder, profileDurationMs(profile));
     const segment = workload.segment ?? WHOLE_PLAN;
     this.#changes = segment.count === 1 ? userChanges(profile) : segmentUserChanges(userChanges(profile), segment);
-    this.#budget = profile.kind === 'constant-users' && profile.iterations !== undefined ? shareOf(profile.iterations, segment) : Infinity;
+    this.#budget = closedBudget(profile, segment);
+    this.#perUser = profile.kind === 'constant-users' ? (profile.iterationsPerUser ?? Infinity) : Infinity;
   }
 
   claimIteration(user: VirtualUser): boolean {
     if (this.stopping || user.retiring || this.#budget <= 0) return false;
+    if (this.#perUser !== Infinity) {
+      const claimed = this.#claimedBy[user.index] ?? 0;
+      if (claimed >= this.#perUser) return false;
+      this.#claimedBy[user.index] = claimed + 1;
+    }
     this.#budget -= 1;
     return true;
   }
@@ -84,4 +95,14 @@ export class ClosedExecutor extends Phase {
       }
     }
   }
+}
+
+/**
+ * The iterations a segment's users may start: its share of the total budget, or with iterations per user its
+ * share of the users × that (user k on segment k mod n, each doing all of its own); Infinity when time bounds the run.
+ */
+function closedBudget(profile: UsersProfile, segment: Segment): number {
+  if (profile.kind !== 'constant-users' || profile.iterations === undefined) return Infinity;
+  if (profile.iterationsPerUser !== undefined) return shareOf(profile.users, segment) * profile.iterationsPerUser;
+  return shareOf(profile.iterations, segment);
 }

@@ -6,7 +6,7 @@ import { isThinkStep } from '../scenario/types.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
-import type { HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { ConstantLoad, HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
@@ -201,14 +201,7 @@ function planMonitor(spec: MonitorSpec): PlannedMonitor {
 function planProfile(load: LoadSpec): LoadProfile {
   switch (load.profile) {
     case 'constant':
-      return load.iterations === undefined
-        ? { kind: 'constant-users', users: load.users, durationMs: ms(load.duration ?? 0) }
-        : {
-            kind: 'constant-users',
-            users: load.users,
-            iterations: load.iterations,
-            durationMs: optionalMs(load.max_duration) ?? DEFAULT_MAX_DURATION_MS,
-          };
+      return planConstant(load);
     case 'ramp': {
       const stages: Stage[] = [{ durationMs: ms(load.ramp_duration), target: load.end_users }];
       const steadyMs = optionalMs(load.steady_duration) ?? 0;
@@ -252,6 +245,23 @@ function planProfile(load: LoadSpec): LoadProfile {
     default:
       return assertNever(load);
   }
+}
+
+function planConstant(load: ConstantLoad): LoadProfile {
+  const maxDurationMs = optionalMs(load.max_duration) ?? DEFAULT_MAX_DURATION_MS;
+  if (load.iterations_per_user !== undefined) {
+    const perUser = load.iterations_per_user;
+    return {
+      kind: 'constant-users',
+      users: load.users,
+      iterations: load.users * perUser,
+      iterationsPerUser: perUser,
+      durationMs: maxDurationMs,
+    };
+  }
+  return load.iterations === undefined
+    ? { kind: 'constant-users', users: load.users, durationMs: ms(load.duration ?? 0) }
+    : { kind: 'constant-users', users: load.users, iterations: load.iterations, durationMs: maxDurationMs };
 }
 
 function planWarmup(load: LoadSpec): PlannedWarmup | undefined {

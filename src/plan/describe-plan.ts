@@ -26,6 +26,9 @@ function describeProfile(plan: Plan): string {
   const profile = plan.profile;
   switch (profile.kind) {
     case 'constant-users':
+      if (profile.iterationsPerUser !== undefined) {
+        return `constant ${users(profile.users)}, ${profile.iterationsPerUser} iteration${profile.iterationsPerUser === 1 ? '' : 's'} each (${profile.iterations} in all)`;
+      }
       return profile.iterations === undefined
         ? `constant ${users(profile.users)} for ${formatDuration(profile.durationMs)}`
         : `constant ${users(profile.users)}, ${profile.iterations} iterations`;

@@ -19,6 +19,11 @@ export type LoadProfile =
       readonly durationMs: number;
       /** Total iterations shared by all users, when the run is bounded by count instead of time. */
       readonly iterations?: number;
+      /**
+       * Each user does exactly this many iterations and stops (k6's per-vu-iterations); `iterations` is then
+       * users × this, the run's total. A segment's budget is its users' share × this, never a share of the total.
+       */
+      readonly iterationsPerUser?: number;
     }
   | { readonly kind: 'ramping-users'; readonly startUsers: number; readonly stages: readonly Stage[] }
   | {

@@ -137,12 +137,13 @@ function checkLoad(data: ScenarioData, report: Report): void {
 }
 
 function checkConstantLoad(load: ConstantLoad, report: Report): void {
-  if (load.duration === undefined && load.iterations === undefined) {
-    report(['load'], 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget');
-  } else if (load.duration !== undefined && load.iterations !== undefined) {
-    report(['load', 'iterations'], 'give either duration or iterations, not both');
+  const bounds = (['duration', 'iterations', 'iterations_per_user'] as const).filter((key) => load[key] !== undefined);
+  if (bounds.length === 0) {
+    report(['load'], 'the constant profile needs a duration (e.g. duration: 30s), an iterations budget or iterations_per_user');
+  } else if (bounds.length > 1) {
+    report(['load', bounds[1] as string], `give one of duration, iterations or iterations_per_user, not ${bounds.join(' and ')}`);
   }
-  if (load.max_duration !== undefined && load.iterations === undefined) {
+  if (load.max_duration !== undefined && load.iterations === undefined && load.iterations_per_user === undefined) {
     report(['load', 'max_duration'], 'max_duration bounds an iterations budget; with a duration, leave it out');
   }
 }

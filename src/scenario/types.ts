@@ -127,6 +127,8 @@ export interface ConstantLoad extends LoadCommon {
   readonly users: number;
   readonly duration?: Duration;
   readonly iterations?: number;
+  /** Each user does exactly this many iterations, then stops (k6's per-vu-iterations). */
+  readonly iterations_per_user?: number;
   readonly max_duration?: Duration;
 }
 export interface RampLoad extends LoadCommon {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../../../src/engine/run-plan.js';
 import type { RunProgress } from '../../../src/engine/run-result.js';
@@ -195,5 +197,39 @@ describe('closed model', () => {
       ['GET /', 10],
       ['GET /json', 10],
     ]);
+  });
+});
+
+describe('closed model: iterations per user', () => {
+  it('gives each user exactly its own iterations, however fast it is; the run ends when all are done', async () => {
+    // One connection per user (keep-alive): the first connection is answered at once, the others after 20 ms.
+    // A shared budget would let the fast user take most of it; per user, each connection sees exactly 3.
+    const perConnection = new Map<Socket, number>();
+    let order = 0;
+    const fastest = new Set<Socket>();
+    const slow = createServer((req, res) => {
+      const socket = req.socket;
+      if (!perConnection.has(socket) && order++ === 0) fastest.add(socket);
+      perConnection.set(socket, (perConnection.get(socket) ?? 0) + 1);
+      req.resume();
+      setTimeout(() => res.end('ok'), fastest.has(socket) ? 0 : 20);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (slow.address() as AddressInfo).port;
+      const plan = planOf({
+        target: `http://127.0.0.1:${port}`,
+        requests: [{ path: '/' }],
+        load: { profile: 'constant', users: 4, iterations_per_user: 3 },
+      });
+      expect(plan.profile).toEqual({ kind: 'constant-users', users: 4, iterations: 12, iterationsPerUser: 3, durationMs: 600_000 });
+      const result = await runPlan(plan);
+      expect(result.recorder.snapshot().iterations).toBe(12);
+      expect([...perConnection.values()]).toEqual([3, 3, 3, 3]);
+      expect(result.interrupted).toBe(false);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });

@@ -187,11 +187,27 @@ describe('checkScenario', () => {
 
   it('needs a duration or an iterations budget for the constant profile, not both, and max_duration only with iterations', () => {
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5 } }))).toEqual([
-      { path: ['load'], at: 'key', message: 'the constant profile needs a duration (e.g. duration: 30s) or an iterations budget' },
+      {
+        path: ['load'],
+        at: 'key',
+        message: 'the constant profile needs a duration (e.g. duration: 30s), an iterations budget or iterations_per_user',
+      },
     ]);
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, duration: '1s', iterations: 10 } }))).toEqual([
-      { path: ['load', 'iterations'], at: 'key', message: 'give either duration or iterations, not both' },
+      {
+        path: ['load', 'iterations'],
+        at: 'key',
+        message: 'give one of duration, iterations or iterations_per_user, not duration and iterations',
+      },
     ]);
+    expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, duration: '1s', iterations_per_user: 3 } }))).toEqual([
+      {
+        path: ['load', 'iterations_per_user'],
+        at: 'key',
+        message: 'give one of duration, iterations or iterations_per_user, not duration and iterations_per_user',
+      },
+    ]);
+    expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, iterations_per_user: 3, max_duration: '1m' } }))).toEqual([]);
     expect(checkScenario(scenario({ load: { profile: 'constant', users: 5, duration: '1s', max_duration: '1m' } }))).toEqual([
       { path: ['load', 'max_duration'], at: 'key', message: 'max_duration bounds an iterations budget; with a duration, leave it out' },
     ]);
