@@ -8,8 +8,10 @@ import { withBaseline } from '../results/baseline.js';
 import type { CompareTolerances } from '../results/compare-results.js';
 import { readResultsFile } from '../results/read-results.js';
 import type { ResultsDocument } from '../results/results-document.js';
-import { loadScenario } from '../scenario/load-scenario.js';
-import type { Scenario } from '../scenario/types.js';
+import { loadScenario, withFiles } from '../scenario/load-scenario.js';
+import { withLoadOverrides } from '../scenario/load-overrides.js';
+import type { LoadOverrides } from '../scenario/load-overrides.js';
+import type { Scenario, ScenarioData } from '../scenario/types.js';
 import { checkOutputPaths, scenarioInputs } from './output-paths.js';
 import type { InputFile } from './output-paths.js';
 import { planOutputs } from './run-outputs.js';
@@ -21,6 +23,13 @@ export interface RunRequest {
   readonly file: string;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The scenario's data when it comes from flags, not a file (a quick run from a URL), already checked against
+   * the schema; `file` then names it in messages.
+   */
+  readonly data?: ScenarioData;
+  /** The load flags (`--users`, `--duration`, `--rate`, `--iterations`), applied to the scenario's load and checked again. */
+  readonly overrides?: LoadOverrides;
   /** The scenario as this command runs it (find-limit's stepped load); default: as loaded. */
   readonly adjust?: (scenario: Scenario) => Scenario;
   /** Run only this share of the plan (`--shard`). */
@@ -53,7 +62,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
     request.baseline === undefined
       ? undefined
       : { ...request.baseline, results: await readResultsFile(request.baseline.file, request.cwd) };
-  const loaded = await loadScenario(request.file, { env: request.env, cwd: request.cwd });
+  const loaded = await loadRunScenario(request);
   const scenario = request.adjust === undefined ? loaded : request.adjust(loaded);
   const plan = shardPlan(buildPlan(scenario), request.shard);
   const outputs = planOutputs({
@@ -76,6 +85,16 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
     ...(request.shard === undefined ? {} : { shard: request.shard }),
     ...(baseline === undefined ? {} : { baseline }),
   };
+}
+
+/** The scenario of a run: its file (or the data built from flags) loaded, then the load flags applied. */
+export async function loadRunScenario(request: Pick<RunRequest, 'file' | 'cwd' | 'env' | 'data' | 'overrides'>): Promise<Scenario> {
+  const { file, cwd, env, data } = request;
+  const loaded =
+    data === undefined
+      ? await loadScenario(file, { env, cwd })
+      : await withFiles({ file, baseDir: cwd, data, envVarsUsed: [] }, undefined, env);
+  return request.overrides === undefined ? loaded : withLoadOverrides(loaded, request.overrides);
 }
 
 /** The results compared with the baseline, when the run has one (a regression fails the run). */
