@@ -18,10 +18,12 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** The command is refused (exit 2) without it. */
   readonly mandatory?: true;
+  /** May be given several times: the values are collected, in order, into an array. */
+  readonly repeatable?: true;
 }
 
-/** The commands that take options (validate takes none). */
-export type OptionCommand = 'run' | 'find-limit' | 'report' | 'merge' | 'compare' | 'quickstart' | 'init' | 'serve';
+/** The commands that take options. */
+export type OptionCommand = 'run' | 'find-limit' | 'report' | 'merge' | 'compare' | 'quickstart' | 'validate' | 'init' | 'serve';
 
 /** Adds the options of a table to a command, in order; returns the command for chaining. */
 export function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
@@ -30,6 +32,7 @@ export function addOptions(command: Command, specs: readonly OptionSpec[]): Comm
     if (spec.choices !== undefined) option.choices(spec.choices);
     if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
     if (spec.mandatory === true) option.makeOptionMandatory();
+    if (spec.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     command.addOption(option);
   }
   return command;
@@ -44,6 +47,34 @@ const SCENARIO_HTML: OptionSpec = {
   flags: '--html <file>',
   description: "write the HTML report there (default: the scenario's report.html, else reports/NAME-TIME.html)",
 };
+
+/** The load flags: on a scenario file, overrides of its load; on a URL, the quick run's load. */
+const LOAD_FLAGS: readonly OptionSpec[] = [
+  {
+    flags: '--users <n>',
+    description:
+      "virtual users: with --duration or --iterations a constant load; alone, the load's users (a ramp's end_users, an arrival rate's max_users); quick run: 10",
+  },
+  {
+    flags: '--duration <duration>',
+    description: 'how long the load lasts, e.g. 30s, 2m: with --users a constant load, with --rate an arrival rate; quick run: 10s',
+  },
+  { flags: '--rate <n>', description: 'iterations started per second: an arrival rate (for --duration; --users is then its max_users)' },
+  { flags: '--iterations <n>', description: 'a budget of iterations shared by the users (constant load; --duration then bounds it)' },
+];
+
+/** The flags of a quick run from a URL (`loadseed run http://…`): its request and its thresholds. */
+const QUICK_RUN_FLAGS: readonly OptionSpec[] = [
+  { flags: '--method <method>', description: 'quick run: the HTTP method (default GET)' },
+  { flags: '-H, --header <header>', description: "quick run: a request header, 'name: value' (repeatable)", repeatable: true },
+  {
+    flags: '--body <text|@file>',
+    description: "quick run: the request body, or @file for a file's content (JSON gets content-type: application/json)",
+  },
+  { flags: '--p95 <latency>', description: 'quick run: a threshold on p95 latency, e.g. 200ms' },
+  { flags: '--p99 <latency>', description: 'quick run: a threshold on p99 latency, e.g. 500ms' },
+  { flags: '--max-error-rate <share>', description: 'quick run: a threshold on the error rate, e.g. 1% or 0.01 (default 1%)' },
+];
 
 /** Each command's options, in `--help` order. */
 export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec[]>> = {
@@ -78,6 +109,8 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
       description:
         'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
     },
+    ...LOAD_FLAGS,
+    ...QUICK_RUN_FLAGS,
   ],
   'find-limit': [
     { flags: '--start-rate <n>', description: 'arrivals per second of the first step (overrides load.start_rate)' },
@@ -141,6 +174,14 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '-o, --out <file>', description: 'write the JSON results there (default reports/quickstart.json)' },
     { flags: '--html <file>', description: 'write the HTML report there (default reports/quickstart.html)' },
     QUIET,
+  ],
+  validate: [
+    {
+      flags: '--print',
+      description: 'print the effective scenario as YAML on stdout: environment substituted, load flags applied, secrets redacted',
+    },
+    ...LOAD_FLAGS,
+    ...QUICK_RUN_FLAGS,
   ],
   init: [
     { flags: '--url <url>', description: 'the full URL of the request to test, path included (default: the built-in target)' },

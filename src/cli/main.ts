@@ -11,6 +11,7 @@ import type { GlobalOptions } from './global-options.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command.js';
+import type { ValidateCommandOptions } from './validate-command.js';
 import { printableText } from '../report/printable-text.js';
 
 /**
@@ -61,6 +62,7 @@ Examples:
   $ loadseed serve                            start the built-in target on http://127.0.0.1:8080
   $ loadseed validate loadseed.yml            check a scenario without sending anything
   $ loadseed run loadseed.yml                 run it, print a summary, write the reports
+  $ loadseed run http://127.0.0.1:8080/ --users 50 --duration 30s   a quick run from a URL, no file
   $ loadseed find-limit loadseed.yml          step the rate up until the SLA breaks: the limit and the knee
   $ loadseed report results.json              render the reports of a results file
   $ loadseed merge a.json b.json -o all.json  combine the results of shards of one scenario
@@ -99,11 +101,19 @@ const COMMANDS: readonly ((program: Command, context: ActionContext) => void)[] 
 
 function addRunCommand(program: Command, { io, globals, exit }: ActionContext): void {
   withOptions(program, 'run')
-    .description('run a scenario: generate the load, check the SLA, write the reports')
-    .argument('<scenario>', 'path to a scenario YAML file')
+    .description('run a scenario (or a URL, at once): generate the load, check the SLA, write the reports')
+    .argument('<scenario>', 'path to a scenario YAML file, or an http(s):// URL for a quick run built from the flags')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ loadseed run scenarios/quickstart.yml\n  $ loadseed run loadseed.yml --out results.json\n  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet\n  $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)',
+      `
+Examples:
+  $ loadseed run scenarios/quickstart.yml
+  $ loadseed run loadseed.yml --out results.json
+  $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet
+  $ loadseed run loadseed.yml --users 50 --duration 2m       the file's requests, a constant load of 50 users
+  $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)
+  $ loadseed run http://127.0.0.1:8080/ --users 50 --duration 30s
+  $ loadseed run http://127.0.0.1:8080/echo --rate 200 --duration 30s --method POST --body @item.json -H 'x-api-key: k' --p95 200ms`,
     )
     .action(async (file: string, options: RunCommandOptions) => {
       const { runCommand } = await import('./run-command.js');
@@ -191,14 +201,16 @@ function addQuickstartCommand(program: Command, { io, globals, exit }: ActionCon
 }
 
 function addValidateCommand(program: Command, { io, globals, exit }: ActionContext): void {
-  program
-    .command('validate')
+  withOptions(program, 'validate')
     .description('check a scenario against the schema and print its plan; sends nothing')
-    .argument('<scenario>', 'path to a scenario YAML file')
-    .addHelpText('after', '\nExamples:\n  $ loadseed validate loadseed.yml\n  $ USERS=50 loadseed validate scenarios/ramp.yml')
-    .action(async (file: string) => {
+    .argument('<scenario>', 'path to a scenario YAML file, or an http(s):// URL (a quick run, as run builds it)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ loadseed validate loadseed.yml\n  $ USERS=50 loadseed validate scenarios/ramp.yml\n  $ loadseed validate loadseed.yml --users 50 --duration 2m --print',
+    )
+    .action(async (file: string, options: ValidateCommandOptions) => {
       const { validateCommand } = await import('./validate-command.js');
-      exit(await validateCommand(file, globals(), io));
+      exit(await validateCommand(file, options, globals(), io));
     });
 }
 

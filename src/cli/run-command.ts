@@ -17,12 +17,14 @@ import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
+import { runSource } from './run-source.js';
+import type { QuickRunFlags } from './run-source.js';
 import { baselineRequest, parseMaxDuration, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import type { ConsoleRun } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends QuickRunFlags {
   /** Where to write the JSON results; overrides the scenario's `report.json`. */
   readonly out?: string;
   /** Where to write the HTML report; overrides the scenario's `report.html`. */
@@ -48,16 +50,21 @@ export interface RunCommandOptions {
 }
 
 /**
- * `loadseed run <file>`: load, plan, run, evaluate the SLA, print the summary, write the results (src/run/ does
+ * `loadseed run <file>` (or `loadseed run <url>`, a quick run built from the flags): load, plan, run, evaluate the SLA, print the summary, write the results (src/run/ does
  * the work). Exit code: 0 every threshold met, 1 one violated (or the run aborted by `sla.abort_on_fail`),
  * 130/143 interrupted (results still written).
  */
-export async function runCommand(file: string, options: RunCommandOptions, globals: GlobalOptions, processIo: CliIo): Promise<ExitCode> {
+export async function runCommand(
+  argument: string,
+  options: RunCommandOptions,
+  globals: GlobalOptions,
+  processIo: CliIo,
+): Promise<ExitCode> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
   const prepared = await prepareRun({
-    file,
+    ...(await runSource(argument, options, processIo.cwd)),
     cwd: processIo.cwd,
     env: processIo.env,
     ...(shard === undefined ? {} : { shard }),
