@@ -412,7 +412,7 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
       await expectScenarioError(['validate', load], load, {
         line: 3,
         path: `load.${key}`,
-        message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, max_duration`,
+        message: `unknown key "${key}"; expected one of profile, warmup, grace_period, users, duration, iterations, iterations_per_user, max_duration`,
       });
       const sla = await file(`sla-${key}.yml`, scenario(`sla: {${key}: 3}`));
       await expectScenarioError(['run', sla], sla, {
@@ -475,12 +475,11 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     expect(out.stderr).toContain('(Did you mean --quiet?)');
   });
 
-  it('flags README does not list: --workers, --users, --duration, --rate are errors, not ignored', async () => {
+  it('flags README does not list: --workers, --vus, --threads are errors, not ignored', async () => {
     for (const flag of [
       ['--workers', '4'],
-      ['--users', '10'],
-      ['--duration', '5s'],
-      ['--rate', '10'],
+      ['--vus', '10'],
+      ['--threads', '5'],
     ]) {
       await expectUsageError(['run', 'valid.yml', ...flag], `error: unknown option '${flag[0] as string}'`);
     }
@@ -504,6 +503,63 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     await expectScenarioError(['run', 'nope.yml'], 'nope.yml', { message: '✗ nope.yml  no such file' });
     await mkdir(join(dir, 'a-directory.yml'));
     await expectScenarioError(['run', 'a-directory.yml'], 'a-directory.yml', { message: 'is a directory, not a scenario file' });
+  });
+});
+
+/** A problem of a value from a flag: `✗ --flag  path  message`, then `1 problem in <file or URL>`. */
+async function expectFlagProblem(args: readonly string[], source: string, issue: string): Promise<void> {
+  const sentBefore = requests;
+  const out = await loadseed(args);
+  expectRefused(out, sentBefore);
+  expect(out.stderr.trimEnd().split('\n')).toEqual([`✗ ${issue}`, `1 problem in ${source}`]);
+}
+
+describe('bad load flags and quick runs: located at the flag, exit 2, nothing sent', () => {
+  it('a load override out of range, located at its flag; a combination that does not fit the load', async () => {
+    await file('valid.yml', scenario());
+    await expectFlagProblem(
+      ['run', 'valid.yml', '--users', '0'],
+      'valid.yml',
+      '--users  load.users  expected a whole number of users, at least 1 (got 0)',
+    );
+    await expectFlagProblem(
+      ['validate', 'valid.yml', '--iterations', '2.5'],
+      'valid.yml',
+      '--iterations  load.iterations  expected a whole number of iterations, at least 1 (got 2.5)',
+    );
+    await expectUsageError(['run', 'valid.yml', '--users', 'many'], 'error: --users: expected a number, not "many"');
+    await expectUsageError(
+      ['run', 'valid.yml', '--rate', '5'],
+      'error: --rate alone changes an arrival_rate profile, and this load is constant',
+    );
+    await expectUsageError(['run', 'valid.yml', '--method', 'POST'], 'error: --method is for a quick run from a URL');
+  });
+
+  it('iterations_per_user with a duration: located in the file', async () => {
+    await file('per-user.yml', scenario().replace('iterations: 3', 'iterations_per_user: 3, duration: 1s'));
+    await expectScenarioError(['run', 'per-user.yml'], 'per-user.yml', {
+      line: 3,
+      path: 'load.iterations_per_user',
+      message: 'give one of duration, iterations or iterations_per_user, not duration and iterations_per_user',
+    });
+  });
+
+  it('a quick run: a bad URL, --users 0, --body @missing, a bad method or threshold', async () => {
+    await expectUsageError(['run', 'htp://127.0.0.1/'], 'error: htp://127.0.0.1/: only http:// and https:// URLs can be run');
+    await expectUsageError(['run', 'http://127.0.0.1:99999/'], 'error: http://127.0.0.1:99999/: not a URL');
+    await expectFlagProblem(
+      ['run', `${targetUrl}/`, '--users', '0'],
+      `${targetUrl}/`,
+      '--users  load.users  expected a whole number of users, at least 1 (got 0)',
+    );
+    await expectUsageError(['run', `${targetUrl}/`, '--body', '@missing.json'], 'error: --body @missing.json: no such file');
+    await expectUsageError(['run', `${targetUrl}/`, '--p95', 'fast'], 'error: --p95: expected a latency such as 200ms or 1.5s, not "fast"');
+    await expectUsageError(['run', `${targetUrl}/`, '-H', 'no-colon'], 'error: -H: expected "name: value", not "no-colon"');
+    await expectFlagProblem(
+      ['run', `${targetUrl}/`, '--max-error-rate', '150%'],
+      `${targetUrl}/`,
+      '--max-error-rate  sla.max_error_rate  expected a fraction between 0 and 1 (0.01 means 1%) (got 1.5)',
+    );
   });
 });
 

@@ -308,7 +308,7 @@ describe('parseScenario: unknown keys', () => {
 
 describe('parseScenario: keys named like Object.prototype members', () => {
   const NAMES = ['constructor', 'toString', '__proto__'] as const;
-  const LOAD_KEYS = 'profile, warmup, grace_period, users, duration, iterations, max_duration';
+  const LOAD_KEYS = 'profile, warmup, grace_period, users, duration, iterations, iterations_per_user, max_duration';
   const THRESHOLD_KEYS =
     'max_avg_latency_ms, max_latency_ms, p50_latency_ms, p75_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, p99.9_latency_ms, max_error_rate, min_rps, max_dropped_rate';
 
