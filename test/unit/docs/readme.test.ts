@@ -46,3 +46,17 @@ describe('README commands', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 });
+
+/** Every flag `run --help` and `validate --help` list is documented in the README (the option table is the source). */
+describe('README options', () => {
+  it('names every option of run and validate', async () => {
+    const { COMMAND_OPTIONS } = await import('../../../src/cli/command-options.js');
+    for (const command of ['run', 'validate'] as const) {
+      const flags = COMMAND_OPTIONS[command].map((spec) => /--[a-z0-9-]+/.exec(spec.flags)?.[0] ?? spec.flags);
+      expect(
+        flags.filter((flag) => !readme.includes(`\`${flag}`) && !readme.includes(`, ${flag} `)),
+        command,
+      ).toEqual([]);
+    }
+  });
+});
