@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { planAllThresholds } from '../../../src/plan/thresholds.js';
 import { Recorder } from '../../../src/metrics/recorder.js';
+import { liveThresholds } from '../../../src/sla/live-thresholds.js';
 import { checkScenario } from '../../../src/scenario/check-scenario.js';
 import { reportedRequestNames } from '../../../src/scenario/request-names.js';
 import type { ScenarioData } from '../../../src/scenario/types.js';
@@ -115,5 +116,28 @@ describe('Recorder with several scenarios', () => {
     const { stats, responseTime } = recorder.groupStats('first two', ['a', 'b', 'nope']);
     expect([stats.name, stats.requests, stats.failures, responseTime.totalCount]).toEqual(['first two', 2, 1, 2]);
     expect(stats.responseTime.maxUs).toBeLessThan(3100);
+  });
+});
+
+describe('live thresholds of a scenario', () => {
+  it('judge its requests together, as the final verdict does, not the run', () => {
+    const recorder = new Recorder(['browse/home', 'checkout/home', 'ping']);
+    for (let k = 0; k < 300; k++) recorder.recordResponse(0, 200, true, 1_000, 900, 10, 10, 50);
+    for (let k = 0; k < 10; k++) recorder.recordResponse(1, 200, true, 40_000, 39_000, 10, 10, 50);
+    const [checkout] = planAllThresholds(shop).filter((threshold) => threshold.scenario === 'checkout');
+    if (checkout === undefined) throw new Error('no checkout threshold');
+    const [live] = liveThresholds([{ ...checkout, limit: 30 }], recorder, recorder.counters(), { iterationsInFlight: 0 });
+    // checkout's p95 is 40 ms; the run's is 1 ms (10 of its 310 responses are slow): browse must not count.
+    expect(live?.state).toBe('lost');
+    expect(live?.label).toBe('p95[checkout]');
+    expect(live?.outcome?.measured).toBeCloseTo(40, 0);
+    const [passing] = liveThresholds([{ ...checkout, limit: 30, requestNames: ['browse/home'] }], recorder, recorder.counters(), {
+      iterationsInFlight: 0,
+    });
+    expect(passing?.state).toBe('passing');
+    const [run] = liveThresholds([{ key: 'p95_latency_ms', metric: checkout.metric, limit: 30 }], recorder, recorder.counters(), {
+      iterationsInFlight: 0,
+    });
+    expect(run?.state).toBe('passing');
   });
 });
