@@ -99,7 +99,9 @@ describe('several scenarios in one run (built CLI)', () => {
       ['checkout', ['checkout/home']],
       ['smoke', ['ping']],
     ]);
-    expect(doc.scenario.plan).toContain('browse: ramp 0→4 users over 1s, then 500ms at 4 · checkout: arrival rate 20/s for 1s500ms (max 20 users) from 300ms');
+    expect(doc.scenario.plan).toContain(
+      'browse: ramp 0→4 users over 1s, then 500ms at 4 · checkout: arrival rate 20/s for 1s500ms (max 20 users) from 300ms',
+    );
   });
 
   it('a threshold of one scenario is judged on its requests alone, and fails the run alone', async () => {
