@@ -104,7 +104,13 @@ function warmupFor(warmup: Warmup | undefined, model: 'open' | 'closed'): Warmup
  */
 export function withLoadOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario {
   if (Object.values(overrides).every((value) => value === undefined)) return scenario;
-  const data: ScenarioData = { ...scenario.data, load: applyLoadOverrides(scenario.data.load, overrides) };
+  const load = scenario.data.load;
+  if (load === undefined) {
+    throw new UsageError(
+      `--users, --duration, --rate and --iterations change the top-level load, and ${scenario.file} has scenarios, each with its own load: change those in the file`,
+    );
+  }
+  const data: ScenarioData = { ...scenario.data, load: applyLoadOverrides(load, overrides) };
   checkData(data, scenario.file, (path) => (path[0] === 'load' ? loadFlagOf(path[1], overrides) : undefined));
   return { ...scenario, data };
 }
