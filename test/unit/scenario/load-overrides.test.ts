@@ -99,4 +99,14 @@ describe('withLoadOverrides', () => {
     expect(withLoadOverrides(scenario, { users: 3 }).data.load).toEqual({ ...constant, users: 3 });
     expect(withLoadOverrides(scenario, {})).toBe(scenario);
   });
+
+  it('refuses the load flags on a file with scenarios (no top-level load)', () => {
+    const { load: _, ...rest } = scenario.data;
+    const several: Scenario = { ...scenario, data: { ...rest, scenarios: { a: { requests: [{ path: '/' }], load: constant } } } };
+    expect(() => withLoadOverrides(several, { users: 2 })).toThrow(
+      new UsageError(
+        '--users, --duration, --rate and --iterations change the top-level load, and api.yml has scenarios, each with its own load: change those in the file',
+      ),
+    );
+  });
 });
