@@ -61,6 +61,7 @@ const LOAD_FLAGS: readonly OptionSpec[] = [
   },
   { flags: '--rate <n>', description: 'iterations started per second: an arrival rate (for --duration; --users is then its max_users)' },
   { flags: '--iterations <n>', description: 'a budget of iterations shared by the users (constant load; --duration then bounds it)' },
+  { flags: '--scenario <name>', description: 'in a file with several scenarios, the one whose load these flags change' },
 ];
 
 /** The flags of a quick run from a URL (`loadseed run http://…`): its request and its thresholds. */

@@ -8,6 +8,7 @@ export interface LoadFlags {
   readonly duration?: string;
   readonly rate?: string;
   readonly iterations?: string;
+  readonly scenario?: string;
 }
 
 const NUMBER = /^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
@@ -27,6 +28,7 @@ export function parseLoadFlags(flags: LoadFlags): LoadOverrides {
     ...(duration === undefined ? {} : { duration }),
     ...(rate === undefined ? {} : { rate }),
     ...(iterations === undefined ? {} : { iterations }),
+    ...(flags.scenario === undefined ? {} : { scenario: flags.scenario }),
   };
 }
 

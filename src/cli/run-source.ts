@@ -48,6 +48,8 @@ export async function runSource(
     }
     return { file: argument, ...(Object.keys(load).length === 0 ? {} : { overrides: load }) };
   }
+  if (flags.scenario !== undefined)
+    throw new UsageError('--scenario names a scenario of a file with several; a quick run from a URL has one');
   const body = flags.body === undefined ? undefined : await bodyOf(flags.body, cwd);
   const p95Ms = latencyFlag('--p95', flags.p95);
   const p99Ms = latencyFlag('--p99', flags.p99);

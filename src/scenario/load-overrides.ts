@@ -15,6 +15,8 @@ export interface LoadOverrides {
   readonly duration?: Duration;
   readonly rate?: number;
   readonly iterations?: number;
+  /** `--scenario NAME`: which scenario of a file with `scenarios` the flags change. */
+  readonly scenario?: string;
 }
 
 /** The flag each override comes from, for messages. */
@@ -103,21 +105,45 @@ function warmupFor(warmup: Warmup | undefined, model: 'open' | 'closed'): Warmup
  * or UsageError for a combination of flags that does not fit the load.
  */
 export function withLoadOverrides(scenario: Scenario, overrides: LoadOverrides): Scenario {
-  if (Object.values(overrides).every((value) => value === undefined)) return scenario;
-  const load = scenario.data.load;
-  if (load === undefined) {
+  const { scenario: name, ...flags } = overrides;
+  const given = Object.values(flags).some((value) => value !== undefined);
+  if (!given && name === undefined) return scenario;
+  if (!given)
+    throw new UsageError('--scenario names the scenario the load flags change: give --users, --duration, --rate or --iterations too');
+  const scenarios = scenario.data.scenarios;
+  if (scenarios === undefined) {
+    if (name !== undefined)
+      throw new UsageError(`--scenario ${name}: ${scenario.file} has one load, not several scenarios; leave --scenario out`);
+    const load = scenario.data.load;
+    if (load === undefined) throw new Error('a scenario without load or scenarios after validation');
+    const data: ScenarioData = { ...scenario.data, load: applyLoadOverrides(load, flags) };
+    checkData(data, scenario.file, (path) => (path[0] === 'load' ? loadFlagOf(path[1], flags) : undefined));
+    return { ...scenario, data };
+  }
+  const names = Object.keys(scenarios);
+  const part = name === undefined ? undefined : scenarios[name];
+  if (name === undefined || part === undefined) {
+    const known = names.join(', ');
     throw new UsageError(
-      `--users, --duration, --rate and --iterations change the top-level load, and ${scenario.file} has scenarios, each with its own load: change those in the file`,
+      name === undefined
+        ? `${scenario.file} has several scenarios (${known}): name the one the load flags change with --scenario NAME`
+        : `--scenario ${name}: ${scenario.file} has no such scenario; its scenarios are ${known}`,
     );
   }
-  const data: ScenarioData = { ...scenario.data, load: applyLoadOverrides(load, overrides) };
-  checkData(data, scenario.file, (path) => (path[0] === 'load' ? loadFlagOf(path[1], overrides) : undefined));
+  const data: ScenarioData = {
+    ...scenario.data,
+    scenarios: { ...scenarios, [name]: { ...part, load: applyLoadOverrides(part.load, flags) } },
+  };
+  checkData(data, scenario.file, (path) =>
+    path[0] === 'scenarios' && path[1] === name && path[2] === 'load' ? loadFlagOf(path[3], flags) : undefined,
+  );
   return { ...scenario, data };
 }
 
 /** The flag that set a field of the load, when one did. */
 export function loadFlagOf(key: string | number | undefined, overrides: LoadOverrides): string | undefined {
-  const given = (name: keyof LoadOverrides): string | undefined => (overrides[name] === undefined ? undefined : LOAD_OVERRIDE_FLAGS[name]);
+  const given = (name: keyof typeof LOAD_OVERRIDE_FLAGS): string | undefined =>
+    overrides[name] === undefined ? undefined : LOAD_OVERRIDE_FLAGS[name];
   switch (key) {
     case 'users':
     case 'max_users':

@@ -151,6 +151,21 @@ describe('several scenarios in one run (built CLI)', () => {
     expect(countOf(doc, 'browse')).toBe(seen.get('/browse'));
   });
 
+  it('changes the load of one scenario with --scenario and the load flags, the others as written', async () => {
+    const outcome = await run('shop-flags', shopScenario(), ['--scenario', 'smoke', '--users', '1', '--iterations', '3']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const doc = await readCheckedResults(dir, 'shop-flags.json');
+    expect(seen.get('/smoke')).toBe(3);
+    expect(countOf(doc, 'smoke')).toBe(3);
+    expect(seen.get('/checkout')).toBe(30);
+    expect(doc.scenario.plan).toContain('smoke: constant 1 user, 3 iterations');
+    const unnamed = await run('shop-flags', shopScenario(), ['--users', '1']);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain(
+      'has several scenarios (browse, checkout, smoke): name the one the load flags change with --scenario NAME',
+    );
+  });
+
   it.each([
     [
       'requests at the top beside scenarios',

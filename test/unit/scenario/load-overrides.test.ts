@@ -100,13 +100,36 @@ describe('withLoadOverrides', () => {
     expect(withLoadOverrides(scenario, {})).toBe(scenario);
   });
 
-  it('refuses the load flags on a file with scenarios (no top-level load)', () => {
-    const { load: _, ...rest } = scenario.data;
-    const several: Scenario = { ...scenario, data: { ...rest, scenarios: { a: { requests: [{ path: '/' }], load: constant } } } };
+  it('changes the load of the scenario --scenario names, in a file with several, located at the flag', () => {
+    const { load: _, requests: __, ...rest } = scenario.data;
+    const plain: LoadSpec = { profile: 'constant', users: 5, duration: '1m' };
+    const scenarios = {
+      a: { requests: [{ url: 'http://127.0.0.1:1/' }], load: plain },
+      b: { requests: [{ url: 'http://127.0.0.1:1/b' }], load: plain },
+    };
+    const several: Scenario = { ...scenario, data: { ...rest, scenarios } };
+    const changed = withLoadOverrides(several, { users: 3, scenario: 'b' }).data.scenarios;
+    expect(changed?.['b']?.load).toEqual({ ...plain, users: 3 });
+    expect(changed?.['a']).toBe(scenarios.a);
     expect(() => withLoadOverrides(several, { users: 2 })).toThrow(
-      new UsageError(
-        '--users, --duration, --rate and --iterations change the top-level load, and api.yml has scenarios, each with its own load: change those in the file',
-      ),
+      new UsageError('api.yml has several scenarios (a, b): name the one the load flags change with --scenario NAME'),
     );
+    expect(() => withLoadOverrides(several, { users: 2, scenario: 'c' })).toThrow(
+      new UsageError('--scenario c: api.yml has no such scenario; its scenarios are a, b'),
+    );
+    expect(() => withLoadOverrides(several, { scenario: 'a' })).toThrow(
+      new UsageError('--scenario names the scenario the load flags change: give --users, --duration, --rate or --iterations too'),
+    );
+    expect(() => withLoadOverrides(scenario, { users: 2, scenario: 'a' })).toThrow(
+      new UsageError('--scenario a: api.yml has one load, not several scenarios; leave --scenario out'),
+    );
+    try {
+      withLoadOverrides(several, { users: 0, scenario: 'a' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ScenarioError).issues.map(formatIssue)).toEqual([
+        '--users  scenarios.a.load.users  expected a whole number of users, at least 1 (got 0)',
+      ]);
+    }
   });
 });
