@@ -23,7 +23,12 @@ const STEP_FLAGS = [
  * (UsageError, exit 2: nothing sent) a profile without the flags, a bad value, or steps shorter than the time
  * series' interval, on which steps are judged.
  */
-export function breakingPointLoad(file: string, load: LoadSpec, options: FindLimitCommandOptions): BreakingPointLoad {
+export function breakingPointLoad(file: string, load: LoadSpec | undefined, options: FindLimitCommandOptions): BreakingPointLoad {
+  if (load === undefined) {
+    throw new UsageError(
+      `${file} has several scenarios; find-limit steps one arrival rate up: give it a file with one load; nothing was sent`,
+    );
+  }
   if (load.profile !== 'breaking_point') requireStepFlags(file, load.profile, options);
   const base: Partial<BreakingPointLoad> = load.profile === 'breaking_point' ? load : {};
   const startRate = rateFlag(options.startRate, '--start-rate') ?? base.start_rate;

@@ -8,7 +8,8 @@ import { ClosedExecutor } from './closed-executor.js';
 import { now } from '../time/clock.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, LoadMonitor, processCpuUs } from './load-monitor.js';
 import { OpenExecutor } from './open-executor.js';
-import type { Phase, PhaseOutcome } from './phase.js';
+import type { Phase, PhaseOutcome, RunnablePhase } from './phase.js';
+import { PhaseGroup } from './phase-group.js';
 import type { RunOptions, RunResult } from './run-result.js';
 import type { StepTarget } from '../transport/step-target.js';
 import { UserPool } from './user-pool.js';
@@ -74,9 +75,52 @@ export async function executeRun(workload: Workload, target: StepTarget, options
     };
     // Stopped before the measured profile began: nothing measured.
     if (interrupted) return { ...common, ...notMeasured() };
-    return { ...common, ...(await runMeasured(pool, workload, recorder, options)) };
+    return { ...common, ...(await runMeasured(createPhase(pool, workload, recorder, workload.profile), workload.profile, options)) };
   } finally {
     await target.close();
+  }
+}
+
+/** One scenario of several, ready to run: its workload (its share, its part index) and its own target. */
+export interface ScenarioRun {
+  readonly workload: Workload;
+  readonly target: StepTarget;
+  readonly startAfterMs: number;
+}
+
+/**
+ * Runs several scenarios at once (a file with `scenarios`): each with its own users, executor and target,
+ * all on one t=0 (each from its `start_after`), recording into one recorder over every request name. No
+ * warm-up (a file with scenarios has none). `envelope`: the plan's profile, for the progress. Every target is
+ * closed in every case.
+ */
+export async function executeScenarios(
+  parts: readonly ScenarioRun[],
+  requestNames: readonly string[],
+  envelope: LoadProfile,
+  options: ExecuteOptions = {},
+): Promise<RunResult> {
+  const recorder = new Recorder(requestNames);
+  const pools = parts.map((part) => new UserPool(part.workload, part.target));
+  try {
+    let preconnectedConnections = 0;
+    for (const [index, part] of parts.entries()) {
+      const pool = pools[index] as UserPool;
+      const sessions = [];
+      const count = shareOf(preconnectCount(part.workload.profile), part.workload.segment ?? WHOLE_PLAN);
+      for (let user = 0; user < count; user++) sessions.push(pool.get(user).session);
+      preconnectedConnections += part.target.prepare === undefined ? 0 : await part.target.prepare(sessions, options.signal);
+    }
+    warmHotPath(requestNames);
+    const common = { recorder, warmupRecorder: new Recorder(requestNames), warmupRan: false, requestNames, preconnectedConnections };
+    if (options.signal?.aborted === true) return { ...common, ...notMeasured() };
+    const phases = parts.map((part, index) => ({
+      phase: createPhase(pools[index] as UserPool, part.workload, recorder, part.workload.profile),
+      startAfterMs: part.startAfterMs,
+    }));
+    return { ...common, ...(await runMeasured(new PhaseGroup(phases, recorder), envelope, options)) };
+  } finally {
+    await Promise.all(parts.map((part) => part.target.close()));
   }
 }
 
@@ -87,19 +131,14 @@ function notMeasured(): Omit<RunResult, RunCommon> {
 }
 
 /** The measured profile, with the generator's own load over it: a thread monitor, and the process's CPU. */
-async function runMeasured(
-  pool: UserPool,
-  workload: Workload,
-  recorder: Recorder,
-  options: ExecuteOptions,
-): Promise<Omit<RunResult, RunCommon>> {
+async function runMeasured(phase: RunnablePhase, profile: LoadProfile, options: ExecuteOptions): Promise<Omit<RunResult, RunCommon>> {
   const originAt = (await options.startPhase?.('measured')) ?? now();
   const startedAtEpochMs = Date.now() + Math.round(originAt - now());
   const measureCpu = options.measureProcessCpu !== false;
   const monitor = new LoadMonitor();
   const cpuAtStartUs = measureCpu ? processCpuUs() : 0;
   monitor.start();
-  const outcome = await runPhase(createPhase(pool, workload, recorder, workload.profile), 'measured', workload.profile, options, originAt);
+  const outcome = await runPhase(phase, 'measured', profile, options, originAt);
   const thread = monitor.stop();
   const elapsedMs = outcome.endedAt - outcome.originAt;
   const cpuPercent = measureCpu ? cpuPercentOf(processCpuUs() - cpuAtStartUs, thread.durationMs) : 0;
@@ -110,7 +149,7 @@ async function runMeasured(
     drainMs: outcome.endedAt - outcome.stoppedAt,
     interrupted: outcome.interrupted,
     ...(outcome.dataExhausted ? { dataExhausted: true } : {}),
-    generator: generatorLoad(1, cpuPercent, [thread], recorder),
+    generator: generatorLoad(1, cpuPercent, [thread], phase.recorder),
   };
 }
 
@@ -163,7 +202,7 @@ function createPhase(pool: UserPool, workload: Workload, recorder: Recorder, pro
 }
 
 async function runPhase(
-  phase: Phase,
+  phase: RunnablePhase,
   name: PhaseName,
   profile: LoadProfile,
   options: RunOptions,

@@ -7,6 +7,16 @@ import type { Workload } from './workload.js';
 import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
 import type { LongTimeout } from '../time/long-timeout.js';
 
+/** What runs a stretch of load and can be watched while it does: one phase, or several side by side (PhaseGroup). */
+export interface RunnablePhase {
+  readonly originAt: number;
+  readonly activeUsers: number;
+  readonly inFlight: number;
+  readonly stopping: boolean;
+  readonly recorder: Recorder;
+  run(signal?: AbortSignal, originAt?: number): Promise<PhaseOutcome>;
+}
+
 export interface PhaseOutcome {
   /** t=0 of the phase (engine clock, ms). */
   readonly originAt: number;
@@ -27,7 +37,7 @@ export interface PhaseOutcome {
  * flight get the grace period; then whatever is still in flight is aborted and counted as interrupted.
  * Executors (closed, open) decide when iterations start.
  */
-export abstract class Phase implements UserHost {
+export abstract class Phase implements UserHost, RunnablePhase {
   abstract readonly openModel: boolean;
   readonly recorder: Recorder;
   stopping = false;
@@ -64,13 +74,19 @@ export abstract class Phase implements UserHost {
     return this.#inFlight;
   }
 
-  /** Runs the phase from `originAt` (default: now; a moment to come, to line several threads up on one t=0). */
-  run(signal?: AbortSignal, originAt?: number): Promise<PhaseOutcome> {
+  /**
+   * Runs the phase from `originAt` (default: now; a moment to come, to line several threads up on one t=0).
+   * `seriesOriginAt`: the recorder's t=0 when it is not the phase's (a scenario of several that starts later).
+   */
+  run(signal?: AbortSignal, originAt?: number, seriesOriginAt?: number): Promise<PhaseOutcome> {
     return new Promise<PhaseOutcome>((resolve) => {
       this.#resolve = resolve;
       this.originAt = originAt ?? now();
-      this.recorder.start(this.originAt);
-      this.recorder.setActiveUsers(0, this.originAt);
+      // A scenario of several leaves the series to its group (phase-group.ts): it starts later, maybe much later.
+      if (seriesOriginAt === undefined) {
+        this.recorder.start(this.originAt);
+        this.recorder.setActiveUsers(0, this.originAt, this.workload.part);
+      }
       if (signal?.aborted === true) {
         this.#interrupted = true;
         this.stopping = true;
@@ -127,7 +143,7 @@ export abstract class Phase implements UserHost {
 
   protected changeActiveUsers(delta: number, at: number): void {
     this.#activeUsers += delta;
-    this.recorder.setActiveUsers(this.#activeUsers, at);
+    this.recorder.setActiveUsers(this.#activeUsers, at, this.workload.part);
   }
 
   /** The planned end, checked against the clock (a timer may fire a little early). */

@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/build-plan.js';
-import { executeRun } from './execute-run.js';
+import { executeRun, executeScenarios } from './execute-run.js';
+import type { ExecuteOptions, ScenarioRun } from './execute-run.js';
 import { createHttpTarget, httpTransportOf, runSetup } from './http-transport.js';
 import type { TargetContext } from './http-transport.js';
 import type { RunOptions, RunResult } from './run-result.js';
@@ -20,8 +21,40 @@ export async function runPlan(plan: Plan, options: RunOptions = {}): Promise<Run
   if (plan.workers > 1) return { ...(await runWorkers(plan, options, context)), ...setupFailures };
   if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
   const shard = options.shard;
-  const target = await httpTargetOf(plan, shard === undefined ? context : { ...context, segment: shard });
-  return { ...(await executeRun(workloadOf(plan, shard), target, options)), ...setupFailures };
+  return { ...(await executeSegment(plan, shard === undefined ? context : { ...context, segment: shard }, options)), ...setupFailures };
+}
+
+/**
+ * A plan's load (its `context.segment` share) on this thread: its one workload, or (a file with
+ * `scenarios`) each scenario with a target of its own, side by side.
+ */
+export async function executeSegment(plan: Plan, context: TargetContext, options: ExecuteOptions): Promise<RunResult> {
+  const segment = context.segment;
+  const scenarios = plan.scenarios;
+  if (scenarios === undefined) return executeRun(workloadOf(plan, segment), await httpTargetOf(plan, context), options);
+  const { flow: _flow, warmup: _warmup, scenarios: _scenarios, ...shared } = plan;
+  const parts: ScenarioRun[] = [];
+  for (const [index, scenario] of scenarios.entries()) {
+    const part: Plan = {
+      ...shared,
+      profileName: scenario.profileName,
+      profile: scenario.profile,
+      iteration: scenario.iteration,
+      gracePeriodMs: scenario.gracePeriodMs,
+      ...(scenario.flow === undefined ? {} : { flow: scenario.flow }),
+    };
+    parts.push({
+      workload: { ...workloadOf(part, segment), part: index },
+      target: await httpTargetOf(part, context),
+      startAfterMs: scenario.startAfterMs,
+    });
+  }
+  return executeScenarios(
+    parts,
+    plan.requests.map((request) => request.name),
+    plan.profile,
+    options,
+  );
 }
 
 /**

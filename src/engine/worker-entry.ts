@@ -3,14 +3,12 @@ import type { MessagePort } from 'node:worker_threads';
 import { encodedRecorderBuffers } from '../metrics/recorder.js';
 import type { Plan, PlannedRequest } from '../plan/build-plan.js';
 import { fromSharedClock } from '../time/clock.js';
-import { executeRun } from './execute-run.js';
 import type { PhaseName } from './execute-run.js';
 import { httpTransportOf } from './http-transport.js';
-import { httpTargetOf } from './run-plan.js';
+import { executeSegment } from './run-plan.js';
 import { shouldWarmTransport, warmTransport } from './warm-transport.js';
 import type { RunProgress, RunResult } from './run-result.js';
 import type { FromWorker, ToWorker, WorkerInput, WorkerOutcome, WorkerProgress } from './worker-protocol.js';
-import { workloadOf } from './workload.js';
 
 /**
  * A worker thread of `runPlan`: runs one segment of the plan with the same engine (executeRun over
@@ -27,7 +25,7 @@ async function runSegment(port: MessagePort, input: WorkerInput): Promise<void> 
   const progressIntervalMs = input.progressIntervalMs;
   if (shouldWarmTransport(plan)) await warmTransport(httpTransportOf(plan) === 'flow' ? 'flow' : 'socket');
   const context = { segment: input.segment, ...(input.setupVariables === undefined ? {} : { setupVariables: input.setupVariables }) };
-  const result = await executeRun(workloadOf(plan, input.segment), await httpTargetOf(plan, context), {
+  const result = await executeSegment(plan, context, {
     signal,
     startPhase,
     measureProcessCpu: false,
@@ -129,6 +127,15 @@ function revivePlan(plan: Plan): Plan {
         }),
     requests: plan.requests.map(reviveRequest),
     ...(plan.flow === undefined ? {} : { flow: { ...plan.flow, setup: plan.flow.setup.map(reviveRequest) } }),
+    ...(plan.scenarios === undefined
+      ? {}
+      : {
+          scenarios: plan.scenarios.map((scenario) =>
+            scenario.flow === undefined
+              ? scenario
+              : { ...scenario, flow: { ...scenario.flow, setup: scenario.flow.setup.map(reviveRequest) } },
+          ),
+        }),
   };
 }
 

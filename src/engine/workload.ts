@@ -12,6 +12,8 @@ export interface Workload {
   readonly profile: LoadProfile;
   /** The part of the load this run executes (a worker thread's); absent: all of it. */
   readonly segment?: Segment;
+  /** Which scenario of several this is (0, 1, …): the recorder sums the active users of each. Absent: 0. */
+  readonly part?: number;
   readonly warmup?: PlannedWarmup;
   readonly gracePeriodMs: number;
   readonly requestNames: readonly string[];

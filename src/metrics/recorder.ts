@@ -71,6 +71,8 @@ export class Recorder {
   #series: TimeSeries;
   #iterations = 0;
   #droppedArrivals = 0;
+  #partUsers: number[] = [0];
+  #usersTotal = 0;
   #originAt = 0;
 
   constructor(requestNames: readonly string[], options: RecorderOptions = {}) {
@@ -190,8 +192,16 @@ export class Recorder {
     recordMicros(this.#schedulerLag, lagUs);
   }
 
-  setActiveUsers(users: number, at: number): void {
-    this.#series.setActiveUsers(at - this.#originAt, users);
+  /**
+   * `part`'s users are now `users` (a scenario of several: 0, 1, …; each its own count): the series takes
+   * the sum over the parts.
+   */
+  setActiveUsers(users: number, at: number, part = 0): void {
+    const parts = this.#partUsers;
+    if (part >= parts.length) this.#partUsers = parts.concat(new Array<number>(part + 1 - parts.length).fill(0));
+    this.#usersTotal += users - (this.#partUsers[part] as number);
+    this.#partUsers[part] = users;
+    this.#series.setActiveUsers(at - this.#originAt, this.#usersTotal);
   }
 
   /** The run ended at `at`: the series covers it up to there. */
@@ -345,6 +355,21 @@ export class Recorder {
       series: Object.freeze(this.#series.points().map((point) => Object.freeze(point))),
       seriesBucketMs: this.#series.bucketMs,
     });
+  }
+
+  /**
+   * The figures of a group of request names together (one scenario's requests): counts, errors and
+   * latencies as one, with the group's merged response-time histogram. Names it does not know are skipped.
+   */
+  groupStats(name: string, metricNames: readonly string[]): { readonly stats: RequestStats; readonly responseTime: Histogram } {
+    const slots = metricNames.map((metricName) => this.metricNames.indexOf(metricName)).filter((slot) => slot !== -1);
+    const responseTime = createLatencyHistogram();
+    const serviceTime = createLatencyHistogram();
+    for (const slot of slots) {
+      responseTime.add(this.#responseTime[slot]!);
+      serviceTime.add(this.#serviceTime[slot]!);
+    }
+    return { stats: this.#stats(name, slots, responseTime, serviceTime), responseTime };
   }
 
   #countStatus(slot: number, status: number): void {

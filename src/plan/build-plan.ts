@@ -2,13 +2,15 @@ import { availableParallelism } from 'node:os';
 import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
-import { isThinkStep } from '../scenario/types.js';
+import { isThinkStep, partsOf } from '../scenario/types.js';
+import { requestNameScope } from '../scenario/request-names.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
 import type { HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
+import { peakUsers, profileDurationMs } from './profile.js';
 import type { LoadProfile, Stage } from './profile.js';
 import { usableSegments } from './segment.js';
 
@@ -83,6 +85,27 @@ export interface Plan {
   readonly workers: number;
   /** `monitor`: server-side resources to sample beside the load (src/monitor/); absent when not asked for. */
   readonly monitor?: PlannedMonitor;
+  /**
+   * `scenarios`: several workloads at once, each with its own profile, steps and flow settings over the run's
+   * `requests`, on one t=0. The plan's own `profile` is then their envelope (every user any of them may have,
+   * for the whole run: for display and bounds), its `iteration` the first one's, and its `flow` carries
+   * `setup`; the engine runs the scenarios.
+   */
+  readonly scenarios?: readonly PlannedScenario[];
+}
+
+/** One scenario of several: what the engine runs for it. Request indices are into `Plan.requests`. */
+export interface PlannedScenario {
+  readonly name: string;
+  readonly profileName: ProfileName;
+  readonly profile: LoadProfile;
+  /** When it starts, from the run's t=0. */
+  readonly startAfterMs: number;
+  readonly gracePeriodMs: number;
+  readonly iteration: PlannedIteration;
+  readonly flow?: PlannedFlow;
+  /** The names its requests are reported under (scoped `scenario/name` where two scenarios share one). */
+  readonly requestNames: readonly string[];
 }
 
 export const DEFAULT_MONITOR_INTERVAL_MS = 1_000;
@@ -146,7 +169,9 @@ export interface PlanOptions {
 
 /** Turns a validated scenario into a plan. Never does I/O. */
 export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
+  if (scenario.data.scenarios !== undefined) return buildScenariosPlan(scenario, options);
   const data = scenario.data;
+  if (data.load === undefined) throw new Error('a scenario without load or scenarios after validation');
   const warmup = planWarmup(data.load);
   const profile = planProfile(data.load);
   const requestsPlanned = requestsAndFlow(scenario);
@@ -164,6 +189,68 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
     secrets: secretValuesOf(scenario, envNamesOf(requestsPlanned)),
     workers: usableSegments(profile, requestedWorkers),
     ...(data.monitor === undefined ? {} : { monitor: planMonitor(data.monitor) }),
+  };
+}
+
+/**
+ * A file with `scenarios`: each planned as a file of its own (the shared keys and its own), then put side by
+ * side: their requests in one list (names scoped where two scenarios share one), their steps pointing into it.
+ */
+function buildScenariosPlan(scenario: Scenario, options: PlanOptions): Plan {
+  const scope = requestNameScope(scenario.data);
+  const requests: PlannedRequest[] = [];
+  const planned = partsOf(scenario.data).map((part) => {
+    const plan = buildPlan({ ...scenario, data: part.data }, options);
+    const name = part.name ?? plan.name;
+    const offset = requests.length;
+    requests.push(...plan.requests.map((request) => ({ ...request, name: scope(name, request.name) })));
+    const scenarioPlan: PlannedScenario = {
+      name,
+      profileName: plan.profileName,
+      profile: plan.profile,
+      startAfterMs: optionalMs(part.startAfter) ?? 0,
+      gracePeriodMs: plan.gracePeriodMs,
+      iteration: shiftIteration(plan.iteration, offset),
+      ...(plan.flow === undefined ? {} : { flow: plan.flow }),
+      requestNames: [...new Set(requests.slice(offset).map((request) => request.name))],
+    };
+    return { plan, scenario: scenarioPlan };
+  });
+  const first = planned[0];
+  if (first === undefined) throw new Error('a file with no scenarios after validation');
+  const scenarios = planned.map((part) => part.scenario);
+  const flow = scenarios.find((part) => part.flow !== undefined)?.flow;
+  return {
+    ...first.plan,
+    name: scenario.data.name ?? scenarioNameFromFile(scenario.file),
+    profileName: 'constant',
+    profile: envelopeOf(scenarios),
+    gracePeriodMs: Math.max(...scenarios.map((part) => part.gracePeriodMs)),
+    requests,
+    iteration: first.scenario.iteration,
+    ...(flow === undefined ? {} : { flow }),
+    secrets: [...new Set(planned.flatMap((part) => part.plan.secrets))],
+    workers: Math.min(...planned.map((part) => part.plan.workers)),
+    scenarios,
+  };
+}
+
+/** Every user any scenario may have, for as long as the last one runs. */
+function envelopeOf(scenarios: readonly PlannedScenario[]): LoadProfile {
+  return {
+    kind: 'constant-users',
+    users: scenarios.reduce((sum, part) => sum + peakUsers(part.profile), 0),
+    durationMs: Math.max(...scenarios.map((part) => part.startAfterMs + profileDurationMs(part.profile))),
+  };
+}
+
+function shiftIteration(iteration: PlannedIteration, offset: number): PlannedIteration {
+  const shift = (steps: readonly PlannedStep[]): PlannedStep[] =>
+    steps.map((step) => (step.kind === 'request' ? { ...step, requestIndex: step.requestIndex + offset } : step));
+  return {
+    ...iteration,
+    choices: iteration.choices.map((choice) => ({ ...choice, steps: shift(choice.steps) })),
+    ...(iteration.before === undefined ? {} : { before: shift(iteration.before) }),
   };
 }
 

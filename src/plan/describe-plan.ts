@@ -1,6 +1,6 @@
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
-import type { Plan } from './build-plan.js';
+import type { Plan, PlannedScenario } from './build-plan.js';
 import { profileDurationMs } from './profile.js';
 
 /**
@@ -9,6 +9,7 @@ import { profileDurationMs } from './profile.js';
  * ending with ` · 4 worker threads` when the load is split over several.
  */
 export function describePlan(plan: Plan): string {
+  if (plan.scenarios !== undefined) return describeScenarios(plan, plan.scenarios);
   const names = [...new Set(plan.requests.map((request) => request.name))];
   const requests = `${names.length} request${names.length === 1 ? '' : 's'}: ${names.join(', ')}`;
   const warmup = plan.warmup === undefined ? '' : ` (+${formatDuration(plan.warmup.durationMs)} warm-up)`;
@@ -22,7 +23,17 @@ export function describePlan(plan: Plan): string {
   return `${describeProfile(plan)} · ${length}${warmup} · ${requests}${workers}`;
 }
 
-function describeProfile(plan: Plan): string {
+/** A file with scenarios: each one's profile and start, then the worker threads. */
+function describeScenarios(plan: Plan, scenarios: readonly PlannedScenario[]): string {
+  const parts = scenarios.map((scenario) => {
+    const from = scenario.startAfterMs > 0 ? ` from ${formatDuration(scenario.startAfterMs)}` : '';
+    return `${scenario.name}: ${describeProfile({ ...plan, profileName: scenario.profileName, profile: scenario.profile })}${from}`;
+  });
+  const workers = plan.workers > 1 ? ` · ${plan.workers} worker threads` : '';
+  return `${scenarios.length} scenarios · ${parts.join(' · ')}${workers}`;
+}
+
+function describeProfile(plan: Pick<Plan, 'profile' | 'profileName'>): string {
   const profile = plan.profile;
   switch (profile.kind) {
     case 'constant-users':

@@ -1,6 +1,8 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
-import type { SlaSpec, ThresholdSpec } from '../scenario/types.js';
+import { requestNameScope } from '../scenario/request-names.js';
+import { partsOf } from '../scenario/types.js';
+import type { ScenarioData, SlaSpec, ThresholdSpec } from '../scenario/types.js';
 
 /** What a threshold measures. Latencies are response times (from when a request was due), in ms. */
 export type ThresholdMetric =
@@ -17,8 +19,10 @@ export interface PlannedThreshold {
   readonly key: string;
   readonly metric: ThresholdMetric;
   readonly limit: number;
-  /** A request name, or undefined for the whole run. */
+  /** A request name, or undefined for the whole run (or a scenario). */
   readonly request?: string;
+  /** The scenario (of several) whose requests together it judges, when it is one scenario's. */
+  readonly scenario?: string;
   /** Set when the scenario gave no threshold and this default judged the run instead (`DEFAULT_THRESHOLD`). */
   readonly default?: true;
 }
@@ -56,6 +60,24 @@ export function planThresholds(sla: SlaSpec | false | undefined): PlannedThresho
   const planned = thresholdsOf(sla as ThresholdSpec, undefined);
   for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, request));
   return planned.length === 0 ? [DEFAULT_THRESHOLD] : planned;
+}
+
+/**
+ * Every threshold of a file: `planThresholds(sla)` for the run, then each scenario's own (of a file with
+ * `scenarios`), judged on its requests together, or per request under their reported (scoped) names.
+ */
+export function planAllThresholds(data: ScenarioData): PlannedThreshold[] {
+  const planned = planThresholds(data.sla);
+  if (data.scenarios === undefined) return planned;
+  const scope = requestNameScope(data);
+  for (const part of partsOf(data)) {
+    const name = part.name ?? '';
+    const sla = part.data.sla;
+    if (sla === undefined || sla === false) continue;
+    planned.push(...thresholdsOf(sla as ThresholdSpec, undefined).map((threshold) => ({ ...threshold, scenario: name })));
+    for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, scope(name, request)));
+  }
+  return planned;
 }
 
 function thresholdsOf(spec: ThresholdSpec, request: string | undefined): PlannedThreshold[] {

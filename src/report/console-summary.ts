@@ -29,6 +29,9 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance): str
   const rows = summary.requests.map(row);
   if (summary.requests.length > 1) rows.push(row(summary.total));
   lines.push(...table(header, rows, c));
+  if (summary.scenarios !== undefined) {
+    lines.push('', ...table(['scenario', ...header.slice(1)], [...summary.scenarios.map(row), row(summary.total)], c));
+  }
 
   lines.push(...outcomeLines(summary.total, c));
   lines.push(...monitorLines(results.monitor ?? [], c));
@@ -189,9 +192,10 @@ export function abortedText(abortedBy: AbortedByDocument): string {
   return `aborted at ${seconds(abortedBy.atMs)} s by abort_on_fail: ${abortedBy.description}`;
 }
 
-/** `p95_latency_ms` or `p95_latency_ms (checkout)` */
-export function thresholdName(threshold: { readonly key: string; readonly request?: string }): string {
-  return threshold.request === undefined ? threshold.key : `${threshold.key} (${threshold.request})`;
+/** `p95_latency_ms`, `p95_latency_ms (checkout)` for a request, or `p95_latency_ms (scenario checkout)` */
+export function thresholdName(threshold: { readonly key: string; readonly request?: string; readonly scenario?: string }): string {
+  if (threshold.request !== undefined) return `${threshold.key} (${threshold.request})`;
+  return threshold.scenario === undefined ? threshold.key : `${threshold.key} (scenario ${threshold.scenario})`;
 }
 
 function seconds(ms: number): string {

@@ -129,6 +129,7 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     warnings: warnings(results),
     requestRows,
     totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
+    scenarioRows: (summary.scenarios ?? []).map(requestRow),
     outcomes: outcomeRows(results),
     outcomeColumns: summary.requests.length > 1 && summary.requests.length <= 6 ? summary.requests.map((stats) => stats.name) : [],
     thresholds: results.thresholds.map(thresholdRow),
@@ -537,7 +538,7 @@ function thresholdRow(threshold: ThresholdDocument): ThresholdRow {
   const atLeast = metric?.kind === 'min-rps';
   return {
     name: threshold.default === true ? `${threshold.key} (default)` : threshold.key,
-    scope: threshold.request ?? 'all requests',
+    scope: threshold.request ?? (threshold.scenario === undefined ? 'all requests' : `scenario ${threshold.scenario}`),
     measured: threshold.measured === null ? 'no data' : thresholdValue(threshold.key, threshold.measured),
     limit: `${atLeast ? '≥' : '≤'} ${thresholdValue(threshold.key, threshold.limit)}`,
     passed: threshold.passed,

@@ -1,6 +1,6 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import { describeRegression } from '../results/baseline.js';
-import { abortedText, partialText } from './console-summary.js';
+import { abortedText, partialText, thresholdName } from './console-summary.js';
 
 /**
  * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
@@ -12,7 +12,7 @@ export function renderJunitReport(results: ResultsDocument): string {
   const suite = results.scenario.name;
   const cases: string[] = [];
   for (const threshold of results.thresholds) {
-    const name = threshold.request === undefined ? threshold.key : `${threshold.key} (${threshold.request})`;
+    const name = thresholdName(threshold);
     const failure = threshold.passed
       ? ''
       : `\n      <failure type="threshold" message="${xml(threshold.description)}">${xml(threshold.description)}</failure>\n    `;

@@ -27,6 +27,11 @@ export function renderMarkdownReport(results: ResultsDocument): string {
     '|---|--:|--:|--:|--:|--:|--:|--:|',
     ...(results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests).map(row),
   ];
+  const scenarios = results.summary.scenarios;
+  if (scenarios !== undefined) {
+    lines.push('', '| scenario | count | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |', '|---|--:|--:|--:|--:|--:|--:|--:|');
+    lines.push(...scenarios.map(row));
+  }
   if (results.run.abortedBy !== undefined) lines.push('', `> ${cell(abortedText(results.run.abortedBy))}`);
   if (results.run.partial !== undefined) lines.push('', `> ⚠️ ${cell(partialText(results.run.partial))}`);
   if (results.thresholds.length > 0) {

@@ -73,6 +73,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     ...(first.results.run.http === undefined ? {} : { http: first.results.run.http }),
     recorder: merged,
     thresholds,
+    ...scenariosOf(first.results),
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
   });
@@ -167,4 +168,10 @@ function mergeGenerators(files: readonly ResultsFile[]): GeneratorDocument {
     ...(noisy === undefined ? {} : { noiseReason: `${noisy.file}: ${noisy.results.generator.noiseReason ?? 'noisy machine'}` }),
     threads: generators.flatMap((generator) => generator.threads),
   };
+}
+
+/** The scenarios of a file with several, as the results record them: their blocks are rebuilt from the merged recorder. */
+export function scenariosOf(results: ResultsDocument): { scenarios?: readonly { name: string; requestNames: readonly string[] }[] } {
+  const scenarios = results.summary.scenarios;
+  return scenarios === undefined ? {} : { scenarios: scenarios.map((part) => ({ name: part.name, requestNames: part.requestNames })) };
 }

@@ -120,6 +120,7 @@ export function plannedThresholdsOf(file: string, results: ResultsDocument): Pla
       metric,
       limit: threshold.limit,
       ...(threshold.request === undefined ? {} : { request: threshold.request }),
+      ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
       ...(threshold.default === true ? { default: true as const } : {}),
     };
   });

@@ -14,6 +14,7 @@ import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
 import type { FindLimitDocument } from '../sla/find-limit.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import { recorderSubjects } from '../sla/recorder-subjects.js';
+import type { ScenarioRequests } from '../sla/recorder-subjects.js';
 import { redactDeep } from '../scenario/secrets.js';
 import { LOADSEED_VERSION } from '../version.js';
 import type { BaselineDocument } from './baseline.js';
@@ -58,6 +59,11 @@ export interface StatsDocument {
   readonly bytesOut: number;
 }
 
+/** One scenario of several: its requests' figures together, and which request names are its. */
+export interface ScenarioStatsDocument extends StatsDocument {
+  readonly requestNames: readonly string[];
+}
+
 export type Verdict = 'passed' | 'failed' | 'interrupted';
 
 /** A merge of some shards of a split only (`merge --allow-partial`): the split, and the shards (1-based) not merged. */
@@ -69,6 +75,8 @@ export interface PartialDocument {
 export interface ThresholdDocument {
   readonly key: string;
   readonly request?: string;
+  /** Judged on one scenario's requests together. */
+  readonly scenario?: string;
   readonly limit: number;
   readonly measured: number | null;
   readonly passed: boolean;
@@ -164,6 +172,8 @@ export interface ResultsDocument {
   readonly summary: {
     readonly total: StatsDocument;
     readonly requests: readonly StatsDocument[];
+    /** A file with `scenarios`: each scenario's requests together (`name` is the scenario's), with their names. */
+    readonly scenarios?: readonly ScenarioStatsDocument[];
     readonly iterations: number;
     readonly droppedArrivals: number;
     readonly schedulerLagMs: LatencyMs;
@@ -220,6 +230,8 @@ export interface ResultsInput {
   readonly dataExhausted?: boolean;
   readonly recorder: Recorder;
   readonly thresholds: readonly PlannedThreshold[];
+  /** A file with `scenarios`: which request names each one's are (its block in the summary). */
+  readonly scenarios?: readonly ScenarioRequests[];
   readonly generator: GeneratorDocument;
   /** The monitor's series, offsets from startedAtEpochMs (src/monitor/start-monitor.ts). */
   readonly monitor?: MonitorResults;
@@ -262,6 +274,9 @@ export function buildResults(
     ...(result.dataExhausted === true ? { dataExhausted: true } : {}),
     recorder: result.recorder,
     thresholds,
+    ...(plan.scenarios === undefined
+      ? {}
+      : { scenarios: plan.scenarios.map((part) => ({ name: part.name, requestNames: part.requestNames })) }),
     generator: generatorDocument(result.generator),
     ...(monitor === undefined ? {} : { monitor }),
   });
@@ -282,7 +297,7 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
   const { recorder } = input;
   const snapshot = recorder.snapshot();
   const seconds = input.elapsedMs / 1000;
-  const outcomes = evaluateThresholds(input.thresholds, recorderSubjects(recorder, input.elapsedMs, snapshot));
+  const outcomes = evaluateThresholds(input.thresholds, recorderSubjects(recorder, input.elapsedMs, snapshot, input.scenarios));
   return {
     kind: 'loadseed-results',
     version: RESULTS_FORMAT_VERSION,
@@ -293,6 +308,14 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     summary: {
       total: statsDocument(snapshot.total, seconds),
       requests: snapshot.requests.map((stats) => statsDocument(stats, seconds)),
+      ...(input.scenarios === undefined
+        ? {}
+        : {
+            scenarios: input.scenarios.map((part) => ({
+              ...statsDocument(recorder.groupStats(part.name, part.requestNames).stats, seconds),
+              requestNames: part.requestNames,
+            })),
+          }),
       iterations: snapshot.iterations,
       droppedArrivals: snapshot.droppedArrivals,
       schedulerLagMs: latencyMs(snapshot.schedulerLag),
@@ -434,6 +457,7 @@ function thresholdDocument(outcome: ThresholdOutcome): ThresholdDocument {
   return {
     key: threshold.key,
     ...(threshold.request === undefined ? {} : { request: threshold.request }),
+    ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
     limit: threshold.limit,
     measured: outcome.measured === undefined ? null : round3(outcome.measured),
     passed: outcome.passed,

@@ -24,7 +24,7 @@ export function findLimitJudge(prepared: PreparedRun): FindLimitJudge {
   if (steps === undefined) throw new Error('a breaking_point load did not plan as steps');
   const thresholds = prepared.thresholds.filter((threshold) => threshold.default !== true);
   const load = prepared.scenario.data.load;
-  const stepped = load.profile === 'breaking_point' ? load : undefined;
+  const stepped = load?.profile === 'breaking_point' ? load : undefined;
   const delivery = {
     maxDroppedRate: stepped?.max_dropped_rate ?? DEFAULT_DELIVERY.maxDroppedRate,
     minDeliveredRatio: stepped?.min_delivered_ratio ?? DEFAULT_DELIVERY.minDeliveredRatio,

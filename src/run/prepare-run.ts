@@ -2,7 +2,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import type { Plan } from '../plan/build-plan.js';
 import { peakUsers } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
-import { planThresholds } from '../plan/thresholds.js';
+import { planAllThresholds } from '../plan/thresholds.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import { withBaseline } from '../results/baseline.js';
 import type { CompareTolerances } from '../results/compare-results.js';
@@ -71,7 +71,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   return {
     scenario,
     plan,
-    thresholds: planThresholds(scenario.data.sla),
+    thresholds: planAllThresholds(scenario.data),
     outputs,
     ...(request.shard === undefined ? {} : { shard: request.shard }),
     ...(baseline === undefined ? {} : { baseline }),

@@ -5,9 +5,10 @@ import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { requestNameOf, requestsOf } from './types.js';
+import { PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
+import { reportedRequestNames } from './request-names.js';
 import type { Duration } from './duration.js';
-import type { Capture, ConstantLoad, ExpectChecks, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
+import type { Capture, ConstantLoad, ExpectChecks, LoadSpec, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
 
 /**
  * What the schema cannot say: choices that exclude each other, profiles that make no sense,
@@ -19,26 +20,62 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
     issues.push({ path, at, message });
   };
 
-  checkRequestsOrFlows(data, report);
-  for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, data.target !== undefined, report);
-  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries()) {
-      if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], report);
+  checkScenariosShape(data, report);
+  for (const part of partsOf(data)) {
+    const partReport: Report = (path, message, at) =>
+      report(path.length === 0 || PART_KEYS.includes(path[0] as PartKey) ? [...part.path, ...path] : path, message, at);
+    checkRequestsOrFlows(part.data, partReport);
+    for (const [flowIndex, flow] of (part.data.flows ?? []).entries()) {
+      for (const [index, step] of flow.steps.entries()) {
+        if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], partReport);
+      }
     }
+    checkLoad(part.data.load, partReport);
+    if (part.name !== undefined) checkPartLoad(part.data.load, partReport);
+    checkSlaNames(part.data.sla, requestNamesOf(part.data), partReport);
   }
+  if (data.scenarios !== undefined) checkSlaNames(data.sla, reportedRequestNames(data), report);
+  for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, data.target !== undefined, report);
   checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
   issues.push(...checkHeaderValues(data));
-  checkLoad(data, report);
   checkUrls(data, report);
   checkDurations(data, report);
-  checkSlaNames(data, report);
   checkMonitorSources(data, report);
   return issues;
 }
 
 type Report = (path: DataPath, message: string, at?: 'key' | 'value') => void;
+type PartKey = (typeof PART_KEYS)[number];
+
+/** A file has one load (with requests or flows at the top) or several scenarios, each with its own. */
+function checkScenariosShape(data: ScenarioData, report: Report): void {
+  if (data.scenarios === undefined) {
+    if (data.load === undefined) report([], 'a scenario needs load (one load profile) or scenarios (several, each with its own load)');
+    return;
+  }
+  for (const key of PART_KEYS) {
+    if (key !== 'sla' && data[key] !== undefined) {
+      report([key], `with scenarios, ${key} goes inside each scenario (scenarios.<name>.${key})`);
+    }
+  }
+  for (const [name, part] of Object.entries(data.scenarios)) {
+    if (part.sla?.abort_on_fail !== undefined) {
+      report(['scenarios', name, 'sla', 'abort_on_fail'], 'abort_on_fail is for the whole run: set it in the top-level sla');
+    }
+  }
+}
+
+/** What one scenario of several may not do (yet): warm up on its own, or search for a limit. */
+function checkPartLoad(load: LoadSpec, report: Report): void {
+  if (load.warmup !== undefined) {
+    report(['load', 'warmup'], 'a warm-up is not supported in a file with several scenarios: use start_after to hold a scenario back');
+  }
+  if (load.profile === 'breaking_point') {
+    report(['load', 'profile'], 'breaking_point is for loadseed find-limit, in a file with one load profile', 'value');
+  }
+}
 
 function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
   if (data.requests === undefined && data.flows === undefined) {
@@ -95,11 +132,15 @@ function checkMonitorSources(data: ScenarioData, report: Report): void {
   }
 }
 
+/** The names a scenario's requests are reported under, setup's included, each once. */
+function requestNamesOf(data: ScenarioData): string[] {
+  return [...new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)))];
+}
+
 /** A request's deadline: one hour is already far past any answer a load test waits for. */
 export const MAX_TIMEOUT_MS = 3_600_000;
 
-function checkLoad(data: ScenarioData, report: Report): void {
-  const load = data.load;
+function checkLoad(load: LoadSpec, report: Report): void {
   switch (load.profile) {
     case 'constant':
       checkConstantLoad(load, report);
@@ -147,7 +188,7 @@ function checkConstantLoad(load: ConstantLoad, report: Report): void {
   }
 }
 
-function checkWarmup(warmup: Warmup | undefined, profile: ScenarioData['load']['profile'], report: Report): void {
+function checkWarmup(warmup: Warmup | undefined, profile: LoadSpec['profile'], report: Report): void {
   if (warmup === undefined || typeof warmup !== 'object') return;
   const open = profile === 'arrival_rate' || profile === 'ramping_arrival_rate' || profile === 'breaking_point';
   if (open && warmup.users !== undefined) {
@@ -231,20 +272,25 @@ function checkDurations(data: ScenarioData, report: Report): void {
   };
   if (data.defaults !== undefined) requestDurations(data.defaults, ['defaults']);
   for (const { spec, path } of requestsOf(data)) requestDurations(spec, path);
-  for (const [index, step] of (data.before ?? []).entries()) if ('think' in step) thinkTime(step.think, ['before', index, 'think']);
-  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries())
-      if ('think' in step) thinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think']);
-  }
-  const load = data.load as unknown as Readonly<Record<string, unknown>>;
-  for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {
-    check(load[key] as Duration | undefined, ['load', key]);
-  }
-  const warmup = data.load.warmup;
-  if (typeof warmup === 'object') check(warmup.duration, ['load', 'warmup', 'duration']);
-  else check(warmup, ['load', 'warmup']);
-  if ('stages' in data.load) {
-    for (const [index, stage] of data.load.stages.entries()) check(stage.duration, ['load', 'stages', index, 'duration']);
+  for (const part of partsOf(data)) {
+    const at = (path: DataPath): DataPath => [...part.path, ...path];
+    for (const [index, step] of (part.data.before ?? []).entries())
+      if ('think' in step) thinkTime(step.think, at(['before', index, 'think']));
+    for (const [flowIndex, flow] of (part.data.flows ?? []).entries()) {
+      for (const [index, step] of flow.steps.entries())
+        if ('think' in step) thinkTime(step.think, at(['flows', flowIndex, 'steps', index, 'think']));
+    }
+    const load = part.data.load as unknown as Readonly<Record<string, unknown>>;
+    for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {
+      check(load[key] as Duration | undefined, at(['load', key]));
+    }
+    const warmup = part.data.load.warmup;
+    if (typeof warmup === 'object') check(warmup.duration, at(['load', 'warmup', 'duration']));
+    else check(warmup, at(['load', 'warmup']));
+    if ('stages' in part.data.load) {
+      for (const [index, stage] of part.data.load.stages.entries()) check(stage.duration, at(['load', 'stages', index, 'duration']));
+    }
+    check(part.startAfter, at(['start_after']));
   }
   const abortOnFail = data.sla === false ? undefined : data.sla?.abort_on_fail;
   if (typeof abortOnFail === 'object') {
@@ -254,10 +300,10 @@ function checkDurations(data: ScenarioData, report: Report): void {
   check(data.monitor?.interval, ['monitor', 'interval']);
 }
 
-function checkSlaNames(data: ScenarioData, report: Report): void {
-  const thresholds = data.sla === false ? undefined : data.sla?.requests;
+function checkSlaNames(sla: ScenarioData['sla'], requestNames: readonly string[], report: Report): void {
+  const thresholds = sla === false ? undefined : sla?.requests;
   if (thresholds === undefined) return;
-  const known = new Set([...requestsOf(data)].map(({ spec }) => requestNameOf(spec)));
+  const known = new Set(requestNames);
   const names = [...known];
   // Each suggestion compares with every name: past the first few unknown names, none (bounded time).
   let suggestionsLeft = 50;

@@ -23,12 +23,56 @@ export interface ScenarioData {
   readonly before?: readonly Step[];
   readonly requests?: readonly RequestSpec[];
   readonly flows?: readonly FlowSpec[];
-  readonly load: LoadSpec;
+  /** The load profile; absent when the file has `scenarios` (each has its own). */
+  readonly load?: LoadSpec;
+  /** Several workloads at once, by name, on one t=0 (see partsOf). */
+  readonly scenarios?: Readonly<Record<string, ScenarioPartSpec>>;
   /** Absent (or setting no threshold): the default `max_error_rate: 0.01`; false: no thresholds. */
   readonly sla?: SlaSpec | false;
   readonly report?: ReportSpec;
   readonly workers?: 'auto' | number;
   readonly monitor?: MonitorSpec;
+}
+
+/** One scenario of several: its own requests or flows, load, thresholds, and when it starts. */
+export interface ScenarioPartSpec {
+  readonly description?: string;
+  readonly before?: readonly Step[];
+  readonly requests?: readonly RequestSpec[];
+  readonly flows?: readonly FlowSpec[];
+  readonly load: LoadSpec;
+  /** Thresholds judged on this scenario's requests only. */
+  readonly sla?: SlaSpec;
+  readonly start_after?: Duration;
+}
+
+/** The data of one workload: a file without `scenarios`, or one scenario of a file with them (partsOf). */
+export type SingleScenarioData = ScenarioData & { readonly load: LoadSpec };
+
+/** The keys a scenario of several holds itself; every other key of the file is shared by all of them. */
+export const PART_KEYS = ['before', 'requests', 'flows', 'load', 'sla'] as const;
+
+/**
+ * A file's workloads: each named scenario as data of its own (the file's shared keys with the scenario's
+ * before, requests, flows, load and sla), or the file itself, unnamed, when it has no `scenarios`. `path` is
+ * where a part's own keys are in the file (`['scenarios', name]`; `[]` for the file itself).
+ */
+export function partsOf(
+  data: ScenarioData,
+): { readonly name?: string; readonly data: SingleScenarioData; readonly path: readonly string[]; readonly startAfter?: Duration }[] {
+  if (data.scenarios === undefined) {
+    return data.load === undefined ? [] : [{ data: data as SingleScenarioData, path: [] }];
+  }
+  const { scenarios, sla: _runWide, ...shared } = data;
+  return Object.entries(scenarios).map(([name, part]) => {
+    const { description: _description, start_after, ...own } = part;
+    return {
+      name,
+      data: { ...shared, ...own },
+      path: ['scenarios', name],
+      ...(start_after === undefined ? {} : { startAfter: start_after }),
+    };
+  });
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -237,6 +281,11 @@ export function requestNameOf(spec: RequestSpec): string {
 /** Every request a scenario can send, with its data path: setup, before, requests and flow steps. */
 export function* requestsOf(data: ScenarioData): Generator<{ readonly spec: RequestSpec; readonly path: (string | number)[] }> {
   for (const [index, spec] of (data.setup ?? []).entries()) yield { spec, path: ['setup', index] };
+  for (const [name, part] of Object.entries(data.scenarios ?? {})) {
+    for (const { spec, path } of requestsOf(part)) {
+      yield { spec, path: ['scenarios', name, ...path] };
+    }
+  }
   for (const [index, step] of (data.before ?? []).entries()) {
     if (!isThinkStep(step)) yield { spec: step, path: ['before', index] };
   }

@@ -25,19 +25,20 @@ export interface ThresholdOutcome {
 }
 
 /**
- * Every threshold against its subject: `subjectOf(undefined)` is the whole run, `subjectOf(name)` one request.
+ * Every threshold against its subject: `subjectOf(undefined)` is the whole run, `subjectOf(name)` one request,
+ * `subjectOf(undefined, scenario)` one scenario's requests together.
  * A threshold with no data (no requests, or an unknown request) fails: a silent pass would hide a broken test.
  */
 export function evaluateThresholds(
   thresholds: readonly PlannedThreshold[],
-  subjectOf: (request: string | undefined) => ThresholdSubject | undefined,
+  subjectOf: (request: string | undefined, scenario?: string) => ThresholdSubject | undefined,
 ): ThresholdOutcome[] {
-  return thresholds.map((threshold) => evaluate(threshold, subjectOf(threshold.request)));
+  return thresholds.map((threshold) => evaluate(threshold, subjectOf(threshold.request, threshold.scenario)));
 }
 
 function evaluate(threshold: PlannedThreshold, subject: ThresholdSubject | undefined): ThresholdOutcome {
   const { metric, limit } = threshold;
-  const scope = `${threshold.request === undefined ? '' : ` (${threshold.request})`}${threshold.default === true ? ' (default: no sla set)' : ''}`;
+  const scope = `${threshold.request === undefined ? '' : ` (${threshold.request})`}${threshold.scenario === undefined || threshold.request !== undefined ? '' : ` (scenario ${threshold.scenario})`}${threshold.default === true ? ' (default: no sla set)' : ''}`;
   const label = labelOf(metric);
   const measured = subject === undefined ? undefined : measure(metric, subject);
   if (measured === undefined) {

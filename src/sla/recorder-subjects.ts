@@ -1,7 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { percentileUs } from '../metrics/latency-histogram.js';
 import type { Recorder } from '../metrics/recorder.js';
-import type { RecorderSnapshot } from '../metrics/recorder-snapshot.js';
+import type { RecorderSnapshot, RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdSubject } from './evaluate-thresholds.js';
 
 /**
@@ -14,15 +14,12 @@ export function recorderSubjects(
   recorder: Recorder,
   elapsedMs: number,
   snapshot: RecorderSnapshot = recorder.snapshot(),
-): (name: string | undefined) => ThresholdSubject | undefined {
+  scenarios: readonly ScenarioRequests[] = [],
+): (name: string | undefined, scenario?: string) => ThresholdSubject | undefined {
   const seconds = elapsedMs / 1000;
   // Open model: every arrival either started an iteration (which ended, or was interrupted) or was dropped.
   const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
-  return (name) => {
-    const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
-    if (index === -1) return undefined;
-    const stats = index === undefined ? snapshot.total : snapshot.requests[index];
-    if (stats === undefined) return undefined;
+  const subject = (stats: RequestStats, histogramOf: () => Histogram): ThresholdSubject => {
     let histogram: Histogram | undefined;
     return {
       count: stats.requests,
@@ -30,7 +27,7 @@ export function recorderSubjects(
       meanLatencyMs: stats.responseTime.meanUs / 1000,
       maxLatencyMs: stats.responseTime.maxUs / 1000,
       percentileLatencyMs: (percentile) => {
-        histogram ??= recorder.responseTimeHistogram(index);
+        histogram ??= histogramOf();
         return percentileUs(histogram, percentile) / 1000;
       },
       requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
@@ -38,4 +35,23 @@ export function recorderSubjects(
       dropped: snapshot.droppedArrivals,
     };
   };
+  return (name, scenario) => {
+    if (name === undefined && scenario !== undefined) {
+      const names = scenarios.find((part) => part.name === scenario)?.requestNames;
+      if (names === undefined) return undefined;
+      const group = recorder.groupStats(scenario, names);
+      return subject(group.stats, () => group.responseTime);
+    }
+    const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
+    if (index === -1) return undefined;
+    const stats = index === undefined ? snapshot.total : snapshot.requests[index];
+    if (stats === undefined) return undefined;
+    return subject(stats, () => recorder.responseTimeHistogram(index));
+  };
+}
+
+/** One scenario of several, as thresholds and reports group its requests. */
+export interface ScenarioRequests {
+  readonly name: string;
+  readonly requestNames: readonly string[];
 }
