@@ -240,6 +240,23 @@ describe('code hooks in a run (built CLI, loopback server)', () => {
     expect(seen.threads.size).toBe(2);
     expect(seen.threads.has('0')).toBe(false);
   });
+  it('a hook in one scenario of several (scenarios:) runs for its requests only', async () => {
+    const file = await scenario(
+      'parts.yml',
+      'scenarios:',
+      '  marked:',
+      '    requests: [{name: marked, path: /marked, before_request: mark}]',
+      '    load: {profile: constant, users: 2, iterations: 10}',
+      '  plain:',
+      '    requests: [{name: plain, path: /plain}]',
+      '    load: {profile: constant, users: 1, iterations: 5}',
+    );
+    const document = await run(file);
+    expect(document.summary.total.failures).toBe(0);
+    expect(seen.byPath.get('/marked')).toBe(10); // iterations: the scenario's total, over its users
+    expect(seen.byPath.get('/plain')).toBe(5);
+    expect(seen.hooked).toBe(10);
+  });
 });
 
 describe('hooks refused before anything is sent: exit 2, one located message', () => {
