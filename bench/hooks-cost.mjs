@@ -1,6 +1,6 @@
 // Hooks cost: CPU per request of a before_request + after_response hook that do nothing, on the flow path.
 //
-//   npm run build && taskset -c 1 node bench/hooks-cost.mjs [--seconds 3] [--users 4] [--rounds 7] [--server-cpu 0]
+//   npm run build && taskset -c 1 node bench/hooks-cost.mjs [--seconds 3] [--users 4] [--rounds 7] [--server-cpu 0] [--hooks both|before|after]
 //
 // (taskset pins loadseed to core 1; --server-cpu pins the target, through taskset, to another core.)
 // Starts a plain node:http server on 127.0.0.1 in a child process (its CPU is not counted), then runs the
@@ -18,6 +18,13 @@ import { runPlan } from '../dist/engine/run-plan.js';
 import { HookRequest, HookResponse, isThenable, verdictOf } from '../dist/flow/hooks.js';
 import { buildPlan } from '../dist/plan/build-plan.js';
 import { loadScenario } from '../dist/scenario/load-scenario.js';
+
+/** `--hooks`: which of the two no-op hooks the runs with hooks have. */
+const HOOK_KEYS = {
+  both: 'before_request: before, after_response: after',
+  before: 'before_request: before',
+  after: 'after_response: after',
+};
 
 if (process.argv[2] === '--server') {
   const { createServer } = await import('node:http');
@@ -42,6 +49,7 @@ async function main() {
       users: { type: 'string', default: '4' },
       rounds: { type: 'string', default: '7' },
       'server-cpu': { type: 'string' },
+      hooks: { type: 'string', default: 'both' },
     },
   });
   const seconds = Number(values.seconds);
@@ -57,7 +65,7 @@ async function main() {
     const scenario = (hooks) =>
       [
         `target: http://127.0.0.1:${port}`,
-        ...(hooks ? ['hooks: ./noop.mjs', 'defaults: {before_request: before, after_response: after}'] : []),
+        ...(hooks ? ['hooks: ./noop.mjs', `defaults: {${HOOK_KEYS[values.hooks]}}`] : []),
         'requests: [{path: /, headers: {user-agent: loadseed-bench, accept: text/plain}, expect: {status: 200, headers: {content-type: text/plain}}}]',
         `load: {profile: constant, users: ${users}, duration: ${seconds}s}`,
         '',

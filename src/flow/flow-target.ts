@@ -512,26 +512,36 @@ export class FlowSession implements StepSession, TemplateScope {
       this.#scriptFailed(hook, error, result);
       return;
     }
-    const settle = (verdict: unknown): void => {
-      this.#reply = undefined;
-      const reason = verdictOf(verdict);
-      if (reason !== undefined && success)
-        reply.stepRejected(status, this.#redact(`${hook.name}: ${reason}`, result), this.#bytesIn, this.#bytesOut);
-      else this.#conclude(reply, request, status, success, result);
-    };
     if (!isThenable(value)) {
-      settle(value);
+      this.#settleAfter(hook, value, reply, request, status, success, result);
       return;
     }
     const epoch = this.#epoch;
     value.then(
       (verdict) => {
-        if (epoch === this.#epoch) settle(verdict);
+        if (epoch === this.#epoch) this.#settleAfter(hook, verdict, reply, request, status, success, result);
       },
       (error: unknown) => {
         if (epoch === this.#epoch) this.#scriptFailed(hook, error, result);
       },
     );
+  }
+
+  /** `after_response`'s verdict: a reason fails a response whose status passed, as a check; else on to the checks. */
+  #settleAfter(
+    hook: BoundHook,
+    verdict: unknown,
+    reply: StepReply,
+    request: FlowRequest,
+    status: number,
+    success: boolean,
+    result: ExchangeResult,
+  ): void {
+    this.#reply = undefined;
+    const reason = verdictOf(verdict);
+    if (reason !== undefined && success)
+      reply.stepRejected(status, this.#redact(`${hook.name}: ${reason}`, result), this.#bytesIn, this.#bytesOut);
+    else this.#conclude(reply, request, status, success, result);
   }
 
   /** A response's outcome: its status, then its checks and captures. */
