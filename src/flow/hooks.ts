@@ -2,6 +2,9 @@ import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange
 import { invalidHeaderOf } from '../transport/invalid-header.js';
 import { requestError } from '../transport/request-errors.js';
 
+/** Headers the transport sets itself (the body's length, the connection's use): one a hook sets is left out. */
+const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
 /** A function of the scenario's `hooks:` module. */
 export type HookFunction = (...args: unknown[]) => unknown;
 
@@ -41,7 +44,8 @@ export function bindHook(functions: HookFunctions | undefined, name: string | un
 
 /**
  * The request a `before_request` hook gets, and may change: method, url (absolute), headers (an object, names
- * lower-case) and body (text, undefined when there is none).
+ * lower-case; content-length and the connection headers are the transport's) and body (text, undefined when
+ * there is none).
  */
 export class HookRequest {
   method: string;
@@ -80,7 +84,8 @@ export class HookRequest {
     }
     const headers: string[] = [];
     for (const [name, value] of Object.entries(this.headers ?? {})) {
-      if (value !== undefined && value !== null) headers.push(name.toLowerCase(), String(value));
+      const lower = name.toLowerCase();
+      if (value !== undefined && value !== null && !FRAMING_HEADERS.has(lower)) headers.push(lower, String(value));
     }
     const invalid = invalidHeaderOf(headers);
     if (invalid !== undefined) throw invalid;
