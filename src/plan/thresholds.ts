@@ -1,7 +1,7 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { requestNameScope } from '../scenario/request-names.js';
-import { partsOf } from '../scenario/types.js';
+import { requestNameOf, requestsOf } from '../scenario/types.js';
 import type { ScenarioData, SlaSpec, ThresholdSpec } from '../scenario/types.js';
 
 /** What a threshold measures. Latencies are response times (from when a request was due), in ms. */
@@ -23,6 +23,8 @@ export interface PlannedThreshold {
   readonly request?: string;
   /** The scenario (of several) whose requests together it judges, when it is one scenario's. */
   readonly scenario?: string;
+  /** With `scenario`: the names its requests are reported under (the figures it reads, together). */
+  readonly requestNames?: readonly string[];
   /** Set when the scenario gave no threshold and this default judged the run instead (`DEFAULT_THRESHOLD`). */
   readonly default?: true;
 }
@@ -70,11 +72,11 @@ export function planAllThresholds(data: ScenarioData): PlannedThreshold[] {
   const planned = planThresholds(data.sla);
   if (data.scenarios === undefined) return planned;
   const scope = requestNameScope(data);
-  for (const part of partsOf(data)) {
-    const name = part.name ?? '';
-    const sla = part.data.sla;
-    if (sla === undefined || sla === false) continue;
-    planned.push(...thresholdsOf(sla as ThresholdSpec, undefined).map((threshold) => ({ ...threshold, scenario: name })));
+  for (const [name, part] of Object.entries(data.scenarios)) {
+    const sla = part.sla;
+    if (sla === undefined) continue;
+    const requestNames = [...new Set([...requestsOf(part)].map(({ spec }) => scope(name, requestNameOf(spec))))];
+    planned.push(...thresholdsOf(sla as ThresholdSpec, undefined).map((threshold) => ({ ...threshold, scenario: name, requestNames })));
     for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, scope(name, request)));
   }
   return planned;

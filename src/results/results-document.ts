@@ -126,6 +126,7 @@ export interface AbortedByDocument {
   readonly kind: 'threshold';
   readonly key: string;
   readonly request?: string;
+  readonly scenario?: string;
   readonly limit: number;
   /** The threshold's value when it was found lost. */
   readonly measured: number;
@@ -385,6 +386,7 @@ export function abortedByDocument(outcome: ThresholdOutcome & { readonly measure
     kind: 'threshold',
     key: threshold.key,
     ...(threshold.request === undefined ? {} : { request: threshold.request }),
+    ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
     limit: threshold.limit,
     measured: round3(outcome.measured),
     description: outcome.description,

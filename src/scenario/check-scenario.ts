@@ -61,8 +61,10 @@ function checkScenariosShape(data: ScenarioData, report: Report): void {
     }
   }
   for (const [name, part] of Object.entries(data.scenarios)) {
-    if (part.sla?.abort_on_fail !== undefined) {
-      report(['scenarios', name, 'sla', 'abort_on_fail'], 'abort_on_fail is for the whole run: set it in the top-level sla');
+    for (const key of ['abort_on_fail', 'max_dropped_rate'] as const) {
+      if (part.sla?.[key] !== undefined) {
+        report(['scenarios', name, 'sla', key], `${key} is for the whole run: set it in the top-level sla`);
+      }
     }
   }
 }

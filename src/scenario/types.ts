@@ -63,7 +63,8 @@ export function partsOf(
   if (data.scenarios === undefined) {
     return data.load === undefined ? [] : [{ data: data as SingleScenarioData, path: [] }];
   }
-  const { scenarios, sla: _runWide, ...shared } = data;
+  // The part keys at the top of a file with scenarios are refused (check-scenario.ts); none is inherited.
+  const { scenarios, sla: _sla, before: _before, requests: _requests, flows: _flows, load: _load, ...shared } = data;
   return Object.entries(scenarios).map(([name, part]) => {
     const { description: _description, start_after, ...own } = part;
     return {

@@ -43,13 +43,21 @@ export function liveThresholds(
   context: LiveThresholdContext,
 ): LiveThreshold[] {
   const subjects = new Map<string | undefined, ThresholdSubject | undefined>();
-  const subjectOf = (request: string | undefined): ThresholdSubject | undefined => {
-    if (!subjects.has(request)) subjects.set(request, liveSubject(recorder, counters, context, request));
-    return subjects.get(request);
+  const subjectOf = (threshold: PlannedThreshold): ThresholdSubject | undefined => {
+    const { request, scenario } = threshold;
+    const key = scenario === undefined || request !== undefined ? request : `scenario ${scenario}`;
+    if (!subjects.has(key)) {
+      const indexes =
+        scenario === undefined || request !== undefined
+          ? undefined
+          : (threshold.requestNames ?? []).map((name) => recorder.metricNames.indexOf(name)).filter((index) => index !== -1);
+      subjects.set(key, liveSubject(recorder, counters, context, indexes ?? request));
+    }
+    return subjects.get(key);
   };
   return thresholds.map((threshold): LiveThreshold => {
     const label = labelOf(threshold);
-    const subject = subjectOf(threshold.request);
+    const subject = subjectOf(threshold);
     // A request the run does not have can never produce data: the final verdict fails it, so it is lost now.
     if (subject === undefined) return { threshold, state: 'lost', label, description: `${label}: no such request` };
     if (!judgeableNow(threshold.metric, subject)) return { threshold, state: 'pending', label };
@@ -75,13 +83,17 @@ function judgeableNow(metric: ThresholdMetric, subject: ThresholdSubject): boole
   }
 }
 
-/** The whole run's figures (`request` undefined) or one request's; undefined for a request the run does not have. */
+/**
+ * The whole run's figures (`request` undefined), one request's, or a scenario's requests together (their
+ * metric indexes); undefined for a request the run does not have.
+ */
 function liveSubject(
   recorder: Recorder,
   counters: RecorderCounters,
   context: LiveThresholdContext,
-  request: string | undefined,
+  request: string | readonly number[] | undefined,
 ): ThresholdSubject | undefined {
+  if (typeof request === 'object') return groupSubject(recorder, counters, request);
   const index = request === undefined ? undefined : recorder.metricNames.indexOf(request);
   if (index === -1) return undefined;
   const counts = index === undefined ? counters.total : counters.requests[index];
@@ -107,8 +119,42 @@ function liveSubject(
   };
 }
 
+/** A scenario's requests together: their counts added, their histograms merged (when a latency is asked for). */
+function groupSubject(recorder: Recorder, counters: RecorderCounters, indexes: readonly number[]): ThresholdSubject {
+  let count = 0;
+  let failures = 0;
+  for (const index of indexes) {
+    count += counters.requests[index]?.requests ?? 0;
+    failures += counters.requests[index]?.failures ?? 0;
+  }
+  let histogram: Histogram | undefined;
+  const latency = (): Histogram => {
+    if (histogram !== undefined) return histogram;
+    const [first, ...rest] = indexes.map((index) => recorder.responseTimeHistogram(index));
+    histogram = first ?? recorder.responseTimeHistogram();
+    for (const other of rest) histogram.add(other);
+    return histogram;
+  };
+  return {
+    count,
+    failures,
+    get meanLatencyMs() {
+      return latency().mean / 1000;
+    },
+    get maxLatencyMs() {
+      return latency().maxValue / 1000;
+    },
+    percentileLatencyMs: (percentile) => percentileUs(latency(), percentile) / 1000,
+    requestsPerSec: 0, // min_rps is never judged live
+    // Dropped arrivals are counted for the whole run only: a scenario's sla has no max_dropped_rate.
+    arrivals: 0,
+    dropped: 0,
+  };
+}
+
 function labelOf(threshold: PlannedThreshold): string {
-  const scope = threshold.request === undefined ? '' : `(${threshold.request})`;
+  const scope =
+    threshold.request !== undefined ? `(${threshold.request})` : threshold.scenario === undefined ? '' : `[${threshold.scenario}]`;
   return `${metricLabel(threshold.metric)}${scope}`;
 }
 

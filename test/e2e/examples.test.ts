@@ -89,4 +89,20 @@ describe('example scenarios against the built-in target (built CLI)', () => {
     // 4 users × at least 3 tokens each (6 s / 2 s, refreshed at 1.5 s) beside the measured requests.
     expect(requestsServed - total.count).toBeGreaterThanOrEqual(4 * 3);
   });
+
+  it('shop.yml: three scenarios at once, each with its planned load, zero failures', async () => {
+    const { document, requestsServed } = await runExample('shop', '1s');
+    const total = document.summary.total;
+    expect(total.failures).toBe(0);
+    expect(requestsServed).toBe(total.count);
+    const scenarios = Object.fromEntries((document.summary.scenarios ?? []).map((part) => [part.name, part]));
+    // checkout: 5 arrivals a second for 1 s, three requests each; smoke: 5 iterations of one request.
+    expect(scenarios['checkout']?.count).toBe(15);
+    expect(scenarios['smoke']?.count).toBe(5);
+    expect(scenarios['browse']?.count).toBe(total.count - 20);
+    expect(document.thresholds.map((threshold) => [threshold.key, threshold.scenario, threshold.passed])).toEqual([
+      ['max_error_rate', undefined, true],
+      ['p95_latency_ms', 'checkout', true],
+    ]);
+  });
 });

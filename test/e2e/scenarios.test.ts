@@ -17,12 +17,15 @@ let dir: string;
 let server: Server;
 let url: string;
 const seen = new Map<string, number>();
+/** The client ports /browse came from: one connection per virtual user of the closed ramp. */
+const browsePorts = new Set<number>();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadseed-scenarios-'));
   server = createServer((req, res) => {
     const path = req.url ?? '';
     seen.set(path, (seen.get(path) ?? 0) + 1);
+    if (path === '/browse') browsePorts.add(req.socket.remotePort ?? 0);
     // /slow answers after 30 ms: a p95 of 1 ms is then lost on it.
     const reply = (): void => void res.end('ok');
     if (path === '/slow') setTimeout(reply, 30);
@@ -32,7 +35,10 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-beforeEach(() => seen.clear());
+beforeEach(() => {
+  seen.clear();
+  browsePorts.clear();
+});
 
 afterAll(async () => {
   server.closeAllConnections();
@@ -40,14 +46,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Three populations: browsing users (closed), checkouts at an arrival rate from 300 ms, a smoke check of 7 iterations. */
+/** Three populations: browsing users (a closed ramp to 4 users), checkouts at an arrival rate from 300 ms, a smoke check of 7 iterations. */
 function shopScenario(options: { readonly checkoutSla?: string; readonly workers?: number } = {}): string {
   return `name: shop
 target: \${TARGET_URL}
 ${options.workers === undefined ? '' : `workers: ${options.workers}\n`}scenarios:
   browse:
     requests: [{name: home, path: /browse, think_time: 50ms}]
-    load: {profile: constant, users: 2, duration: 1500ms}
+    load: {profile: ramp, start_users: 0, end_users: 4, ramp_duration: 1s, steady_duration: 500ms}
   checkout:
     requests: [{name: home, path: ${options.checkoutSla === undefined ? '/checkout' : '/slow'}}]
     load: {profile: arrival_rate, rate: 20, duration: 1500ms, max_users: 20}
@@ -83,7 +89,8 @@ describe('several scenarios in one run (built CLI)', () => {
     expect(countOf(doc, 'checkout')).toBe(30);
     expect(countOf(doc, 'smoke')).toBe(7);
     expect(countOf(doc, 'browse')).toBe(seen.get('/browse'));
-    expect(seen.get('/browse')).toBeGreaterThan(0);
+    // The ramp started its 4 users, each on a connection of its own, kept alive.
+    expect(browsePorts.size).toBe(4);
     expect(doc.summary.total.count).toBe(30 + 7 + (seen.get('/browse') ?? 0));
     // Two scenarios name a request "home": each is reported under its scenario's name.
     expect(doc.summary.requests.map((stats) => stats.name)).toEqual(['browse/home', 'checkout/home', 'ping']);
@@ -92,7 +99,9 @@ describe('several scenarios in one run (built CLI)', () => {
       ['checkout', ['checkout/home']],
       ['smoke', ['ping']],
     ]);
-    expect(doc.scenario.plan).toContain('checkout: arrival rate 20/s for 1s500ms (max 20 users) from 300ms');
+    expect(doc.scenario.plan).toContain(
+      'browse: ramp 0→4 users over 1s, then 500ms at 4 · checkout: arrival rate 20/s for 1s500ms (max 20 users) from 300ms',
+    );
   });
 
   it('a threshold of one scenario is judged on its requests alone, and fails the run alone', async () => {
@@ -118,6 +127,7 @@ describe('several scenarios in one run (built CLI)', () => {
     expect(countOf(doc, 'checkout')).toBe(30);
     expect(countOf(doc, 'smoke')).toBe(7);
     expect(countOf(doc, 'browse')).toBe(seen.get('/browse'));
+    expect(browsePorts.size).toBe(4);
   });
 
   it('splits each scenario exactly over shards, and merge keeps the blocks', async () => {

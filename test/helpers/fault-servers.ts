@@ -9,7 +9,7 @@ import type { ErrorCategory } from '../../src/metrics/error-category.js';
 import { ERROR_CATEGORIES } from '../../src/metrics/error-category.js';
 import type { RequestStats } from '../../src/metrics/recorder-snapshot.js';
 import type { Plan } from '../../src/plan/build-plan.js';
-import type { RequestSpec, ScenarioData } from '../../src/scenario/types.js';
+import type { LoadSpec, RequestSpec, ScenarioData } from '../../src/scenario/types.js';
 import { planOf } from '../integration/engine/servers.js';
 
 /**
@@ -333,7 +333,7 @@ export const FAULT_TRANSPORTS: readonly FaultTransport[] = ['socket', 'flow'];
 
 /** Scenario data whose requests are listed (`requests:`), for `faultPlan`. */
 export type FaultScenario = Omit<ScenarioData, 'load' | 'requests' | 'flows'> & {
-  readonly load: ScenarioData['load'];
+  readonly load: LoadSpec;
   readonly requests: readonly RequestSpec[];
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkHeaderValues, headerValueProblem } from '../../../src/scenario/check-header-values.js';
 import { checkScenario } from '../../../src/scenario/check-scenario.js';
-import type { ScenarioData } from '../../../src/scenario/types.js';
+import type { ScenarioData, SingleScenarioData } from '../../../src/scenario/types.js';
 
 const CRLF = 'must not contain CR, LF or NUL';
 
@@ -44,7 +44,7 @@ describe('headerValueProblem', () => {
 });
 
 describe('checkHeaderValues', () => {
-  const base: ScenarioData = {
+  const base: SingleScenarioData = {
     target: 'http://127.0.0.1:8080',
     requests: [{ path: '/' }],
     load: { profile: 'constant', users: 1, duration: '1s' },

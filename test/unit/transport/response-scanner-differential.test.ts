@@ -429,7 +429,7 @@ describe('ResponseScanner against llhttp (node:http)', () => {
           );
         }
       }),
-      { numRuns: Number(process.env.LOADSEED_FC_RUNS ?? 300) }, // LOADSEED_FC_RUNS=20000 for a longer hunt
+      { numRuns: Number(process.env['LOADSEED_FC_RUNS'] ?? 300) }, // LOADSEED_FC_RUNS=20000 for a longer hunt
     );
   });
 
