@@ -211,6 +211,7 @@ export class LoadGenerator {
       ...(base.env === undefined ? {} : { env: base.env }),
       ...(base.feeders === undefined ? {} : { feeders: base.feeders }),
       ...(base.tls === undefined ? {} : { tls: base.tls }),
+      ...(base.hooks === undefined ? {} : { hooks: base.hooks }),
     });
   }
 }

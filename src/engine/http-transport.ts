@@ -43,7 +43,10 @@ export async function createHttpTarget(
     case 'flow': {
       if (plan.flow === undefined) throw new Error('the flow transport needs a plan with flow settings');
       const { FlowTarget } = await import('../flow/flow-target.js');
+      const hooksUrl = plan.flow.hooksUrl;
+      const hooks = hooksUrl === undefined ? undefined : await (await import('../flow/hooks.js')).importHookFunctions(hooksUrl);
       return new FlowTarget(plan.requests, plan.flow, {
+        ...(hooks === undefined ? {} : { hooks }),
         keepAlive: plan.keepAlive,
         ...tls,
         ...context,

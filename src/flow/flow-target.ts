@@ -4,6 +4,8 @@ import type { PlannedCapture } from './capture.js';
 import { compileChecks, evaluateChecks, needsBody } from './checks.js';
 import type { PlannedChecks } from './checks.js';
 import type { RequestTemplates } from '../plan/compile-request.js';
+import { HookRequest, HookResponse, bindHook, isThenable, scriptError, verdictOf } from './hooks.js';
+import type { BoundHook, HookContext, HookFunctions } from './hooks.js';
 import { createResponseView } from './response-view.js';
 import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
@@ -36,6 +38,8 @@ export interface FlowTargetOptions {
   readonly connectTimeoutMs?: number;
   /** The plan's secrets (Plan.secrets): hidden in failure reasons before they are clipped. */
   readonly secrets?: readonly string[];
+  /** The `hooks:` module's functions (flow/hooks.ts), imported on this thread. */
+  readonly hooks?: HookFunctions;
 }
 
 /** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
@@ -56,6 +60,8 @@ interface FlowRequest {
   readonly captures: readonly PlannedCapture[];
   /** 0: the body is counted, not kept. */
   readonly keepBodyBytes: number;
+  readonly beforeRequest: BoundHook | undefined;
+  readonly afterResponse: BoundHook | undefined;
 }
 
 /** Where a column of the data files is: which feeder, which column. */
@@ -80,6 +86,9 @@ interface FlowShared {
   readonly secretHeaders: readonly string[];
   /** The plan's secrets in every form they take (secretFormsOfAll), built once. */
   readonly planSecretForms: readonly string[];
+  readonly hooks: HookFunctions | undefined;
+  /** This thread's segment: a session's global user index is local × count + index. */
+  readonly segment: Segment;
 }
 
 /**
@@ -108,8 +117,9 @@ export class FlowTarget implements StepTarget {
       feeder.columns.forEach((name, column) => columns.set(name, { feeder: feederIndex, column })),
     );
     const baseVariables = new Map(Object.entries({ ...flow.variables, ...options.setupVariables }));
+    const hooks = options.hooks;
     this.#shared = {
-      requests: requests.map(flowRequestOf),
+      requests: requests.map((request, index) => flowRequestOf(request, index, hooks)),
       successTable: successTableOf(requests),
       exchange,
       cookies: flow.cookies,
@@ -121,6 +131,8 @@ export class FlowTarget implements StepTarget {
       secretVariables: flow.secretVariables,
       secretHeaders: flow.secretHeaders,
       planSecretForms: secretFormsOfAll(options.secrets ?? []),
+      hooks,
+      segment,
     };
     this.#setup = flow.setup;
   }
@@ -137,8 +149,9 @@ export class FlowTarget implements StepTarget {
     return opened.filter(Boolean).length;
   }
 
-  createSession(_userIndex: number): FlowSession {
-    const session = new FlowSession(this.#shared);
+  createSession(userIndex: number): FlowSession {
+    const segment = this.#shared.segment;
+    const session = new FlowSession(this.#shared, userIndex * segment.count + segment.index);
     this.#sessions.push(session);
     return session;
   }
@@ -152,11 +165,11 @@ export class FlowTarget implements StepTarget {
     const setupRequests = this.#setup;
     const shared: FlowShared = {
       ...this.#shared,
-      requests: setupRequests.map(flowRequestOf),
+      requests: setupRequests.map((request, index) => flowRequestOf(request, index, this.#shared.hooks)),
       successTable: successTableOf(setupRequests),
       cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
     };
-    const session = new FlowSession(shared);
+    const session = new FlowSession(shared, 0);
     const failures: string[] = [];
     try {
       session.beginIteration();
@@ -195,9 +208,20 @@ export class FlowSession implements StepSession, TemplateScope {
   #epoch = 0;
   /** The last value of each secret header this user sent (a captured token in Authorization, say): never shown. */
   readonly #sentSecrets = new Map<string, string>();
+  /** What hooks get as `context`: made once per user. */
+  readonly #context: HookContext;
 
-  constructor(shared: FlowShared) {
+  constructor(shared: FlowShared, globalUserIndex: number) {
     this.#shared = shared;
+    this.#context = {
+      user: globalUserIndex,
+      vars: {
+        get: (name) => this.get(name),
+        set: (name, value) => {
+          this.#variables.set(String(name), String(value));
+        },
+      },
+    };
     this.#exchange = shared.exchange.createSession();
     this.#jar = shared.cookies ? new UserCookieJar() : undefined;
     this.#rows = new Int32Array(shared.feeders.length).fill(-1);
@@ -240,7 +264,73 @@ export class FlowSession implements StepSession, TemplateScope {
     this.#hops = 0;
     this.#bytesIn = 0;
     this.#bytesOut = 0;
+    if (request.beforeRequest === undefined) this.#dispatch(outgoing);
+    else this.#beforeRequest(request.beforeRequest, outgoing);
+  }
+
+  /** `{{ fn(…) }}`: the hooks module's function, called now; what it throws is counted under `script`. */
+  call(name: string, args: readonly string[]): string {
+    let result: unknown;
+    try {
+      const fn = this.#shared.hooks?.get(name);
+      if (fn === undefined) throw new Error('not a function of the hooks module');
+      result = fn(...args);
+    } catch (error) {
+      throw scriptError(`${name}()`, error, (text) => this.#redact(text, undefined));
+    }
+    if (isThenable(result)) {
+      throw scriptError(`${name}()`, 'returned a promise: a function called in a template must return its value', (text) => text);
+    }
+    return String(result);
+  }
+
+  /** Calls `before_request` with the rendered request, then sends what it made of it (once it resolves, if it returned a promise). */
+  #beforeRequest(hook: BoundHook, outgoing: OutgoingRequest): void {
+    const hookRequest = new HookRequest(outgoing);
+    let result: unknown;
+    try {
+      result = hook.fn(hookRequest, this.#context);
+    } catch (error) {
+      this.#scriptFailed(hook, error, undefined);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#sendHooked(hook, hookRequest);
+      return;
+    }
+    const epoch = this.#epoch;
+    result.then(
+      () => {
+        if (epoch === this.#epoch) this.#sendHooked(hook, hookRequest);
+      },
+      (error: unknown) => {
+        if (epoch === this.#epoch) this.#scriptFailed(hook, error, undefined);
+      },
+    );
+  }
+
+  #sendHooked(hook: BoundHook, hookRequest: HookRequest): void {
+    let outgoing: OutgoingRequest;
+    try {
+      outgoing = hookRequest.toOutgoing();
+    } catch (error) {
+      this.#scriptFailed(hook, error, undefined);
+      return;
+    }
+    this.#noteSecretHeaders(outgoing.headers);
     this.#dispatch(outgoing);
+  }
+
+  /** A hook threw or rejected: the request fails, counted under `script` with the hook's message (redacted). */
+  #scriptFailed(hook: BoundHook, error: unknown, result: ExchangeResult | undefined): void {
+    const reply = this.#reply;
+    if (reply === undefined) return;
+    this.#reply = undefined;
+    const failure =
+      (error as { code?: unknown } | null)?.code === 'LS_INVALID_HEADER'
+        ? (error as Error)
+        : scriptError(hook.name, error, (text) => this.#redact(text, result));
+    reply.stepFailed(failure, this.#bytesIn, this.#bytesOut);
   }
 
   abort(): number {
@@ -286,7 +376,7 @@ export class FlowSession implements StepSession, TemplateScope {
    * A failure reason without the secrets of this moment: values of secret variables this user holds, of secret
    * headers it sends and of secret headers in the response (a check on `set-cookie` quotes what it got).
    */
-  #redact(reason: string, result: ExchangeResult): string {
+  #redact(reason: string, result: ExchangeResult | undefined): string {
     const shared = this.#shared;
     const secrets: string[] = [];
     for (const name of shared.secretVariables) {
@@ -294,8 +384,8 @@ export class FlowSession implements StepSession, TemplateScope {
       if (value !== undefined && value !== '') secrets.push(value);
     }
     for (const value of this.#sentSecrets.values()) secrets.push(...secretPartsOf(value));
-    for (const name of shared.secretHeaders) {
-      const value = result.headers[name];
+    for (const name of result === undefined ? [] : shared.secretHeaders) {
+      const value = result?.headers[name];
       if (typeof value === 'string') secrets.push(...secretPartsOf(value));
       else if (value !== undefined) for (const one of value) secrets.push(...secretPartsOf(one));
     }
@@ -326,12 +416,17 @@ export class FlowSession implements StepSession, TemplateScope {
     // A rendered value may hold anything (a data row, a capture): refused before undici sees it, as the socket path does.
     const invalid = invalidHeaderOf(headers);
     if (invalid !== undefined) throw invalid;
+    this.#noteSecretHeaders(headers);
+    return { method: request.method, origin: request.origin, path, headers, ...(body === undefined ? {} : { body }) };
+  }
+
+  /** Remembers the secret headers' values this user sends, to hide them in failure messages. */
+  #noteSecretHeaders(headers: readonly string[]): void {
     const secretHeaders = this.#shared.secretHeaders;
     for (let index = 0; index + 1 < headers.length; index += 2) {
       const name = headers[index] as string;
       if (secretHeaders.includes(name)) this.#sentSecrets.set(name, headers[index + 1] as string);
     }
-    return { method: request.method, origin: request.origin, path, headers, ...(body === undefined ? {} : { body }) };
   }
 
   #dispatch(outgoing: OutgoingRequest): void {
@@ -400,6 +495,57 @@ export class FlowSession implements StepSession, TemplateScope {
   /** The final response of a request: a success by its status, then by its checks; its captures taken. */
   #judge(reply: StepReply, request: FlowRequest, status: number, result: ExchangeResult): void {
     const success = this.#shared.successTable[request.successRow + (status < STATUS_COLUMNS ? status : 0)] === 1;
+    if (request.afterResponse === undefined) this.#conclude(reply, request, status, success, result);
+    else this.#afterResponse(request.afterResponse, reply, request, status, success, result);
+  }
+
+  /**
+   * Calls `after_response` with the final response; a string or an Error it returns (or resolves with) fails the
+   * request as a check. The user's reply is held meanwhile, so that a timeout (abort) cuts a hook that never resolves.
+   */
+  #afterResponse(hook: BoundHook, reply: StepReply, request: FlowRequest, status: number, success: boolean, result: ExchangeResult): void {
+    this.#reply = reply;
+    let value: unknown;
+    try {
+      value = hook.fn(new HookResponse(result), this.#context);
+    } catch (error) {
+      this.#scriptFailed(hook, error, result);
+      return;
+    }
+    if (!isThenable(value)) {
+      this.#settleAfter(hook, value, reply, request, status, success, result);
+      return;
+    }
+    const epoch = this.#epoch;
+    value.then(
+      (verdict) => {
+        if (epoch === this.#epoch) this.#settleAfter(hook, verdict, reply, request, status, success, result);
+      },
+      (error: unknown) => {
+        if (epoch === this.#epoch) this.#scriptFailed(hook, error, result);
+      },
+    );
+  }
+
+  /** `after_response`'s verdict: a reason fails a response whose status passed, as a check; else on to the checks. */
+  #settleAfter(
+    hook: BoundHook,
+    verdict: unknown,
+    reply: StepReply,
+    request: FlowRequest,
+    status: number,
+    success: boolean,
+    result: ExchangeResult,
+  ): void {
+    this.#reply = undefined;
+    const reason = verdictOf(verdict);
+    if (reason !== undefined && success)
+      reply.stepRejected(status, this.#redact(`${hook.name}: ${reason}`, result), this.#bytesIn, this.#bytesOut);
+    else this.#conclude(reply, request, status, success, result);
+  }
+
+  /** A response's outcome: its status, then its checks and captures. */
+  #conclude(reply: StepReply, request: FlowRequest, status: number, success: boolean, result: ExchangeResult): void {
     if (!success || (request.checks === undefined && request.captures.length === 0)) {
       reply.stepEnded(status, success, this.#bytesIn, this.#bytesOut);
       return;
@@ -424,9 +570,10 @@ export class FlowSession implements StepSession, TemplateScope {
   }
 }
 
-function flowRequestOf(request: PlannedRequest, index: number): FlowRequest {
+function flowRequestOf(request: PlannedRequest, index: number, hooks: HookFunctions | undefined): FlowRequest {
   const checks = compileChecks(request.checks);
   const captures = (request.captures ?? []).map(compileCapture);
+  const afterResponse = bindHook(hooks, request.afterResponse);
   return {
     method: request.method,
     origin: request.origin,
@@ -438,7 +585,9 @@ function flowRequestOf(request: PlannedRequest, index: number): FlowRequest {
     successRow: index * STATUS_COLUMNS,
     checks,
     captures,
-    keepBodyBytes: needsBody(checks, captures) ? MAX_KEPT_BODY_BYTES : 0,
+    keepBodyBytes: needsBody(checks, captures) || afterResponse !== undefined ? MAX_KEPT_BODY_BYTES : 0,
+    beforeRequest: bindHook(hooks, request.beforeRequest),
+    afterResponse,
   };
 }
 

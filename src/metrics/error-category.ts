@@ -1,6 +1,7 @@
 /**
  * Why a request failed other than by its status, in a few stable buckets: no response (refused, reset, timed
- * out…), or `check`: a response that failed one of the request's checks or captures. The order is the index
+ * out…), or `check`: a response that failed one of the request's checks or captures, or `script`: a code hook
+ * (`hooks:`) that threw or rejected. The order is the index
  * the hot path records with (`ErrorCategoryId`); append only, never reorder.
  */
 export const ERROR_CATEGORIES = [
@@ -13,6 +14,7 @@ export const ERROR_CATEGORIES = [
   'aborted',
   'other',
   'check',
+  'script',
 ] as const;
 
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
@@ -28,6 +30,7 @@ export const ErrorCategoryId = {
   aborted: 6,
   other: 7,
   check: 8,
+  script: 9,
 } as const satisfies Record<ErrorCategory, number>;
 export type ErrorCategoryId = (typeof ErrorCategoryId)[ErrorCategory];
 

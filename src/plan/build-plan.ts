@@ -158,6 +158,8 @@ export interface PlannedFlow {
   readonly secretVariables: readonly string[];
   /** Headers whose values are secret (Authorization, Cookie, Set-Cookie, X-API-Key… and `redact`'s), lower-case. */
   readonly secretHeaders: readonly string[];
+  /** `hooks:`: the module's file: URL, which each thread imports (flow/hook-runner.ts). */
+  readonly hooksUrl?: string;
 }
 
 export interface PlanOptions {
@@ -379,7 +381,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
     setup.length > 0 ||
     feeders.length > 0 ||
     planned.iteration.before !== undefined ||
-    planned.requests.some((request) => request.templates !== undefined || request.checks !== undefined || request.captures !== undefined);
+    planned.requests.some(usesFlow);
   if (!needsFlow) return planned;
   const variables = Object.fromEntries(Object.entries(data.variables ?? {}).map(([name, value]) => [name, String(value)]));
   const redact = (data.redact ?? []).map((name) => name.toLowerCase());
@@ -394,8 +396,20 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
       setup,
       secretVariables: data.redact ?? [],
       secretHeaders: [...new Set([...SECRET_HEADERS, ...redact])],
+      ...(scenario.hooks === undefined ? {} : { hooksUrl: scenario.hooks.url }),
     },
   };
+}
+
+/** A request only a flow's session can send: templates, checks, captures, hooks. */
+function usesFlow(request: PlannedRequest): boolean {
+  return (
+    request.templates !== undefined ||
+    request.checks !== undefined ||
+    request.captures !== undefined ||
+    request.beforeRequest !== undefined ||
+    request.afterResponse !== undefined
+  );
 }
 
 /** Redirect settings with their defaults; allowed origins as URL.origin spells them. */

@@ -77,6 +77,10 @@ export interface PlannedRequest {
   readonly checks?: ExpectChecks;
   /** Values saved from the response into the user's variables, as written. */
   readonly captures?: readonly Capture[];
+  /** `before_request` (its own, else the default): the hooks module's function called before sending. */
+  readonly beforeRequest?: string;
+  /** `after_response` (its own, else the default): the hooks module's function called with the response. */
+  readonly afterResponse?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -129,6 +133,17 @@ export function compileRequest(
     ...(templates === undefined ? {} : { templates }),
     ...(checks === undefined ? {} : { checks }),
     ...(captures === undefined ? {} : { captures }),
+    ...hooksOf(spec, defaults),
+  };
+}
+
+/** The request's hooks, its own else the defaults'. */
+function hooksOf(spec: RequestSpec, defaults: RequestDefaults): Pick<PlannedRequest, 'beforeRequest' | 'afterResponse'> {
+  const beforeRequest = spec.before_request ?? defaults.before_request;
+  const afterResponse = spec.after_response ?? defaults.after_response;
+  return {
+    ...(beforeRequest === undefined ? {} : { beforeRequest }),
+    ...(afterResponse === undefined ? {} : { afterResponse }),
   };
 }
 

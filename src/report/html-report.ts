@@ -474,6 +474,7 @@ const CATEGORY_EXPLANATIONS: Readonly<Record<ErrorCategory, string>> = {
   aborted: 'the request was aborted',
   other: 'another error',
   check: 'a response that failed a check or a capture',
+  script: 'a code hook (hooks:) threw or rejected',
 };
 
 /** Status codes then error categories, each with its count, share and (with several requests) the count per request. */

@@ -1,11 +1,12 @@
 import { closest, distance } from 'fastest-levenshtein';
-import { compileTemplate, hasTemplate, TemplateSyntaxError } from './template.js';
+import { unknownFunctionMessage, withoutHooksMessage } from './load-hooks.js';
+import { calledFunctionsOf, compileTemplate, hasTemplate, TemplateSyntaxError } from './template.js';
 import type { TemplateEscape } from './template.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestsOf } from './types.js';
-import type { Auth, HeaderValues, QueryValue, RequestSpec, ScenarioData } from './types.js';
+import type { Auth, HeaderValues, LoadedHooks, QueryValue, RequestSpec, ScenarioData } from './types.js';
 
 /** Scheme and authority of an absolute URL: no templates there (the host decides where connections go). */
 const URL_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
@@ -21,9 +22,10 @@ const MAX_SUGGESTIONS = 50;
  * Every `{{ }}` template a request can send (path, the path and query of a url, query values, header values,
  * body, json string leaves, form values, auth) must compile, and every variable it reads must be defined:
  * by `variables`, a data-file column, or a capture's `as` anywhere in setup, before, requests or flows.
- * `feederColumns` are the columns of the scenario's data files; `env` is where `$env.NAME` is read.
+ * `feederColumns` are the columns of the scenario's data files; `env` is where `$env.NAME` is read. A
+ * `{{ fn() }}` call must name a function of the `hooks:` module (`hooks`, once imported).
  */
-export function checkTemplates(data: ScenarioData, feederColumns: readonly string[], env: Environment): IssueDraft[] {
+export function checkTemplates(data: ScenarioData, feederColumns: readonly string[], env: Environment, hooks?: LoadedHooks): IssueDraft[] {
   const defined = new Set<string>([...Object.keys(data.variables ?? {}), ...feederColumns]);
   for (const { spec } of requestsOf(data)) {
     for (const capture of spec.capture ?? []) defined.add(capture.as);
@@ -36,7 +38,12 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
     if (!hasTemplate(text)) return;
     let variables: readonly string[];
     try {
-      variables = compileTemplate(text, { env, escape }).variables;
+      const template = compileTemplate(text, { env, escape });
+      variables = template.variables;
+      for (const name of calledFunctionsOf(template)) {
+        const problem = callProblem(name, data.hooks, hooks);
+        if (problem !== undefined) issues.push({ path, at: 'value', message: problem });
+      }
     } catch (error) {
       if (!(error instanceof TemplateSyntaxError)) throw error;
       issues.push({ path, at: 'value', message: error.message });
@@ -58,6 +65,13 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
 }
 
 type Check = (text: string, path: DataPath, escape: TemplateEscape) => void;
+
+/** Why `{{ name() }}` cannot be called: no `hooks:`, or no such function in it (a module that failed to import is reported once, elsewhere). */
+function callProblem(name: string, file: string | undefined, hooks: LoadedHooks | undefined): string | undefined {
+  if (file === undefined) return withoutHooksMessage(`{{ ${name}() }}`);
+  if (hooks === undefined || hooks.functions.includes(name)) return undefined;
+  return unknownFunctionMessage(name, file, hooks);
+}
 
 function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: IssueDraft[]): void {
   if (spec.path !== undefined) check(spec.path, [...path, 'path'], 'uri');

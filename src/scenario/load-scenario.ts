@@ -10,6 +10,7 @@ import { duplicateKeyOffsets } from './duplicate-keys.js';
 import { checkTemplates } from './check-templates.js';
 import { substituteEnv } from './env.js';
 import { loadFeeders, locateIssues } from './load-feeders.js';
+import { loadHooks } from './load-hooks.js';
 import { loadTlsFiles } from './load-tls-files.js';
 import { withStringRequestNames } from './request-names.js';
 import type { Environment } from './env.js';
@@ -63,17 +64,22 @@ export async function loadScenario(file: string, options: LoadScenarioOptions): 
 }
 
 /**
- * The files a scenario names (data files, TLS certificates), read once and checked, and its templates checked
+ * The files a scenario names (data files, TLS certificates, the hooks module), read once and checked, and its templates checked
  * against what defines their variables (a data file's columns among them): all located in the YAML text when
  * there is one. Scenario errors on any problem: nothing is sent before every input is known good.
  */
 export async function withFiles(scenario: Scenario, text: string | undefined, env: Environment): Promise<Scenario> {
   const feeders = await loadFeeders(scenario, text === undefined ? {} : { sourceText: text });
-  const templateIssues = checkTemplates(
-    scenario.data,
-    feeders.flatMap((feeder) => feeder.columns),
-    env,
-  );
+  const { hooks, issues: hookIssues } = await loadHooks(scenario);
+  const templateIssues = [
+    ...hookIssues,
+    ...checkTemplates(
+      scenario.data,
+      feeders.flatMap((feeder) => feeder.columns),
+      env,
+      hooks,
+    ),
+  ];
   if (templateIssues.length > 0) throw new ScenarioError(scenario.file, locateIssues(scenario.file, text, templateIssues));
   let map: SourceMap | undefined;
   const locate = (path: DataPath): Position | undefined => {
@@ -90,6 +96,7 @@ export async function withFiles(scenario: Scenario, text: string | undefined, en
     env,
     ...(feeders.length === 0 ? {} : { feeders }),
     ...(tls === undefined ? {} : { tls }),
+    ...(hooks === undefined ? {} : { hooks }),
   };
 }
 

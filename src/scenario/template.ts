@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
  * - `{{ name }}`: a variable (`variables`, a data-file column, a capture), looked up in a scope at render.
  * - `{{ $uuid }}`: a random UUID v4; `{{ $timestamp }}`: Date.now() in milliseconds;
  *   `{{ $randomInt(min, max) }}`: a uniformly random integer in [min, max].
+ * - `{{ fn(arg, …) }}`: a function of the scenario's `hooks:` module, called at render (args: literals or variables).
  * - `{{ $env.NAME }}`: an environment variable, resolved when the template is compiled (its value is a secret
  *   to the reports, hence `envNames`).
  *
@@ -38,11 +39,27 @@ export type TemplatePart =
   | { readonly kind: 'variable'; readonly name: string }
   | { readonly kind: 'uuid' }
   | { readonly kind: 'timestamp' }
-  | { readonly kind: 'randomInt'; readonly min: number; readonly max: number };
+  | { readonly kind: 'randomInt'; readonly min: number; readonly max: number }
+  | CallPart;
+
+/**
+ * `{{ fn(arg, …) }}`: a function exported by the scenario's `hooks:` module, called synchronously at render
+ * with its arguments (literals, or the values of variables) and its result inserted, escaped like a variable.
+ */
+export interface CallPart {
+  readonly kind: 'call';
+  readonly name: string;
+  readonly args: readonly CallArgument[];
+}
+
+/** An argument of a call: a literal (a number or a quoted string, as text) or a variable's name. */
+export type CallArgument = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'variable'; readonly name: string };
 
 /** Where variables come from at render: a virtual user's captures over its data row over `variables`. */
 export interface TemplateScope {
   get(name: string): string | undefined;
+  /** Calls a hook module's function (`{{ fn(…) }}`); a scope without hooks has none. */
+  call?(name: string, args: readonly string[]): string;
 }
 
 export interface CompileTemplateOptions {
@@ -82,6 +99,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BUILT_IN = /^\$([A-Za-z_][A-Za-z0-9_]*)\s*(.*)$/s;
 const ENV_REFERENCE = /^\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const RANDOM_INT_ARGUMENTS = /^\(\s*([-+]?[0-9]+)\s*,\s*([-+]?[0-9]+)\s*\)$/;
+/** `name(arguments)`: a call of a hook module's function. */
+const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$/s;
+/** One argument of a call and the comma after it: a quoted string, a number, or a variable name. */
+const CALL_ARGUMENT = /\s*(?:"([^"]*)"|'([^']*)'|([-+]?[0-9]+(?:\.[0-9]+)?)|([A-Za-z_][A-Za-z0-9_]*))\s*(,|$)/y;
 const KNOWN_BUILT_INS = '$uuid, $randomInt(min, max), $timestamp, $env.NAME';
 
 /** Cheap test: could the text hold a template at all? */
@@ -140,9 +161,35 @@ export function renderTemplate(template: Template, scope: TemplateScope): string
       case 'randomInt':
         out += part.min + Math.floor(Math.random() * (part.max - part.min + 1));
         break;
+      case 'call':
+        out += escapeValue(renderCall(part, scope), template.escape);
+        break;
     }
   }
   return out;
+}
+
+/** A call's result: its arguments resolved in the scope, the function called through the scope. */
+function renderCall(part: CallPart, scope: TemplateScope): string {
+  const args: string[] = [];
+  for (const arg of part.args) {
+    if (arg.kind === 'literal') {
+      args.push(arg.value);
+      continue;
+    }
+    const value = scope.get(arg.name);
+    if (value === undefined) throw new MissingVariableError(arg.name);
+    args.push(value);
+  }
+  if (scope.call === undefined) throw new Error(`{{ ${part.name}(…) }} needs a hooks: module`);
+  return scope.call(part.name, args);
+}
+
+/** The names of the functions a template calls (`{{ fn(…) }}`), each once. */
+export function calledFunctionsOf(template: Template): string[] {
+  const names = new Set<string>();
+  for (const part of template.parts) if (typeof part !== 'string' && part.kind === 'call') names.add(part.name);
+  return [...names];
 }
 
 /** A value escaped for where it is inserted. Built-ins (UUIDs, integers) never need escaping. */
@@ -201,6 +248,11 @@ function addExpression(
     builder.variable(expression);
     return;
   }
+  const call = CALL.exec(expression);
+  if (call !== null) {
+    addCall(builder, call[1] as string, call[2] as string, offset);
+    return;
+  }
   const builtIn = BUILT_IN.exec(expression);
   if (builtIn === null) {
     const hint = expression.startsWith('$') ? ` (known built-ins: ${KNOWN_BUILT_INS})` : '';
@@ -245,6 +297,26 @@ function addRandomInt(builder: PartsBuilder, rest: string, offset: number): void
     throw new TemplateSyntaxError(`bad arguments to $randomInt at offset ${offset}: min (${min}) is above max (${max})`, offset);
   }
   builder.dynamic({ kind: 'randomInt', min, max });
+}
+
+/** `name(a, 'b', 3)`: a hook function's call; variable arguments are variables of the template. */
+function addCall(builder: PartsBuilder, name: string, argumentText: string, offset: number): void {
+  const args: CallArgument[] = [];
+  const text = argumentText.trim();
+  CALL_ARGUMENT.lastIndex = 0;
+  while (text !== '' && CALL_ARGUMENT.lastIndex < text.length) {
+    const start = CALL_ARGUMENT.lastIndex;
+    const match = CALL_ARGUMENT.exec(text);
+    if (match === null || CALL_ARGUMENT.lastIndex === start) {
+      throw new TemplateSyntaxError(
+        `bad arguments to ${name}() at offset ${offset}: expected variable names, numbers or quoted strings separated by commas`,
+        offset,
+      );
+    }
+    if (match[4] !== undefined) args.push({ kind: 'variable', name: match[4] });
+    else args.push({ kind: 'literal', value: match[1] ?? match[2] ?? match[3] ?? '' });
+  }
+  builder.call({ kind: 'call', name, args });
 }
 
 /** `$env.NAME`, `rest` being what follows `$env`: the variable's value, read now. */
@@ -326,6 +398,11 @@ class PartsBuilder {
   variable(name: string): void {
     this.#variables.add(name);
     this.dynamic({ kind: 'variable', name });
+  }
+
+  call(part: CallPart): void {
+    for (const arg of part.args) if (arg.kind === 'variable') this.#variables.add(arg.name);
+    this.dynamic(part);
   }
 
   env(name: string, escapedValue: string): void {

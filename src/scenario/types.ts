@@ -17,6 +17,8 @@ export interface ScenarioData {
   readonly variables?: Readonly<Record<string, string | number | boolean>>;
   readonly data?: readonly Feeder[];
   readonly redact?: readonly string[];
+  /** An ES module of functions the scenario calls (scenario/load-hooks.ts), relative to the scenario's directory. */
+  readonly hooks?: string;
   readonly setup?: readonly RequestSpec[];
   readonly before?: readonly Step[];
   readonly requests?: readonly RequestSpec[];
@@ -107,6 +109,8 @@ export interface RequestDefaults {
   readonly think_time?: ThinkTime;
   readonly expect?: Expect;
   readonly auth?: Auth;
+  readonly before_request?: string;
+  readonly after_response?: string;
 }
 
 export interface RequestSpec {
@@ -126,6 +130,10 @@ export interface RequestSpec {
   readonly think_time?: ThinkTime;
   readonly auth?: Auth;
   readonly capture?: readonly Capture[];
+  /** A function of the `hooks:` module called with (request, context) before the request is sent. */
+  readonly before_request?: string;
+  /** A function of the `hooks:` module called with (response, context) when the response has arrived. */
+  readonly after_response?: string;
 }
 
 export interface ThinkStep {
@@ -254,6 +262,14 @@ export interface Scenario {
   readonly feeders?: readonly FeederData[];
   /** `http.tls` with its certificate files read (scenario/load-tls-files.ts). */
   readonly tls?: LoadedTlsSettings;
+  /** `hooks:`, imported and checked (scenario/load-hooks.ts). */
+  readonly hooks?: LoadedHooks;
+}
+
+/** The `hooks:` module: where it is (a file: URL, which worker threads import too) and the functions it exports. */
+export interface LoadedHooks {
+  readonly url: string;
+  readonly functions: readonly string[];
 }
 
 export function isThinkStep(step: Step): step is ThinkStep {

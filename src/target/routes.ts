@@ -1,4 +1,5 @@
 import { bytes, delay, echo, flaky, json, latency, redirect, status } from './basic-routes.js';
+import { AUTH_ROUTES } from './auth-routes.js';
 import { capacity } from './capacity-route.js';
 import { addCartItem, cart, login, me } from './demo-shop.js';
 import { sendJson, sendText } from './replies.js';
@@ -18,6 +19,7 @@ export const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/me', { handle: ({ req, res }) => me(req, res) }],
   ['/cart', { handle: ({ req, res }) => cart(req, res) }],
   ['/cart/items', { readsBody: true, handle: ({ req, res }) => addCartItem(req, res) }],
+  ...AUTH_ROUTES,
 ]);
 
 /** Routes with one argument after them (`/delay/20`); without it they answer 400, saying what to give. */
@@ -30,4 +32,5 @@ export const ARGUMENT_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route
 export const NOT_FOUND_BODY =
   'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS' +
   ' /capacity?rps=R&queue=N&service_ms=MS' +
-  ' /redirect?to=URL&status=302 /headers; demo API: POST /login, GET /me, GET /cart, POST /cart/items';
+  ' /redirect?to=URL&status=302 /headers; demo API: POST /login, GET /me, GET /cart, POST /cart/items' +
+  '; hooks demo: POST /signed, POST /oauth/token, GET /oauth/resource';

@@ -20,6 +20,8 @@ export const REQUEST_ERRORS = {
   LS_INVALID_HEADER: { category: 'other', message: 'invalid header value' },
   /** A template variable with no value for this user (flow-target.ts): nothing was sent. */
   LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
+  /** A code hook (`hooks:`, flow/hook-runner.ts) threw or rejected: the message is the hook's own. */
+  LS_SCRIPT: { category: 'script', message: 'a code hook failed' },
   /**
    * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
    * abandoned reports nowhere; `aborted` should it ever be classified.

@@ -21,11 +21,15 @@ afterAll(async () => {
 });
 
 /** Runs scenarios/<name>.yml for `duration` against the built-in target; every output goes to the temporary dir. */
-async function runExample(name: string, duration: string): Promise<{ document: ResultsDocument; requestsServed: number }> {
+async function runExample(
+  name: string,
+  duration: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ document: ResultsDocument; requestsServed: number }> {
   const servedBefore = server.requestCount();
   const out = await runBuiltCli(
     ['run', join(ROOT, 'scenarios', `${name}.yml`), '--out', `${name}.json`, '--html', `${name}.html`, '--quiet'],
-    { cwd: dir, env: { TARGET_URL: server.url, DURATION: duration }, timeoutMs: 15_000 },
+    { cwd: dir, env: { TARGET_URL: server.url, DURATION: duration, ...env }, timeoutMs: 20_000 },
   );
   expect(out.code, out.stderr).toBe(0);
   const document = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as ResultsDocument;
@@ -62,6 +66,28 @@ describe('example scenarios against the built-in target (built CLI)', () => {
       expect(request.count, request.name).toBeGreaterThan(0);
       expect(request.failures, request.name).toBe(0);
     }
+  });
+
+  it('signed.yml: a before_request hook signs every body, POST /signed accepts each one', async () => {
+    const { document, requestsServed } = await runExample('signed', '1s', { USERS: '2' });
+    const total = document.summary.total;
+    expect(total.count).toBeGreaterThan(10);
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    // A 401 (a missing or wrong signature) would show here; every request served was answered 200.
+    expect(total.statusCodes).toEqual({ '200': total.count });
+    expect(requestsServed).toBe(total.count);
+  });
+
+  it('oauth.yml: tokens of 2 s refreshed before they expire over 6 s in 2 worker threads, zero 401s', async () => {
+    const { document, requestsServed } = await runExample('oauth', '6s');
+    const total = document.summary.total;
+    expect(total.count).toBeGreaterThan(20);
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    expect(total.statusCodes).toEqual({ '200': total.count });
+    // 4 users × at least 3 tokens each (6 s / 2 s, refreshed at 1.5 s) beside the measured requests.
+    expect(requestsServed - total.count).toBeGreaterThanOrEqual(4 * 3);
   });
 
   it('shop.yml: three scenarios at once, each with its planned load, zero failures', async () => {

@@ -34,4 +34,11 @@ describe('the published package', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('ships the code-hook examples with their modules', () => {
+    const files = packedFiles();
+    for (const path of ['scenarios/signed.yml', 'scenarios/hooks/sign.mjs', 'scenarios/oauth.yml', 'scenarios/hooks/oauth.mjs']) {
+      expect(files.has(path), path).toBe(true);
+    }
+  });
 });

@@ -19,6 +19,7 @@ const KIND_COLORS: Readonly<Record<string, string>> = {
   aborted: '#667085',
   other: '#475467',
   check: '#ca8504',
+  script: '#4e5ba6',
   status: '#d92d20',
 } satisfies Record<FailureKind, string>;
 

@@ -55,6 +55,7 @@ describe('Recorder', () => {
       aborted: 0,
       other: 0,
       check: 0,
+      script: 0,
     });
     expect(total).toMatchObject({
       name: 'total',
