@@ -1,9 +1,7 @@
 import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
+import { FRAMING_HEADERS } from '../transport/http-rules.js';
 import { invalidHeaderOf } from '../transport/invalid-header.js';
 import { requestError } from '../transport/request-errors.js';
-
-/** Headers the transport sets itself (the body's length, the connection's use): one a hook sets is left out. */
-const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 /** A function of the scenario's `hooks:` module. */
 export type HookFunction = (...args: unknown[]) => unknown;
@@ -85,6 +83,7 @@ export class HookRequest {
     const headers: string[] = [];
     for (const [name, value] of Object.entries(this.headers ?? {})) {
       const lower = name.toLowerCase();
+      // The transport sets the framing headers itself (the body's length, the connection's use).
       if (value !== undefined && value !== null && !FRAMING_HEADERS.has(lower)) headers.push(lower, String(value));
     }
     const invalid = invalidHeaderOf(headers);
