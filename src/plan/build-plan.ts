@@ -2,11 +2,13 @@ import { availableParallelism } from 'node:os';
 import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
-import { isThinkStep } from '../scenario/types.js';
+import { compileCondition } from '../scenario/expression.js';
+import type { Expression } from '../scenario/expression.js';
+import { isLoopStep, isThinkStep } from '../scenario/types.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
-import type { HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData, Step } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import type { LoadProfile, Stage } from './profile.js';
@@ -22,9 +24,25 @@ export const DEFAULT_MAX_DURATION_MS = 10 * 60_000;
 /** The profile a scenario named, kept for display: the plan's LoadProfile is the normalised form. */
 export type ProfileName = LoadSpec['profile'];
 
-/** One step of an iteration: send a request (by its index in `Plan.requests`), or pause. */
+/**
+ * One step of an iteration: send a request (by its index in `Plan.requests`), pause, or repeat steps. A
+ * `condition` (`if`) skips the step when it does not hold; a loop makes at most `maxPasses` passes (`count`, or a
+ * `while` loop's `max`), a `while` condition checked before each. Conditions are plain data (scenario/expression.ts).
+ */
 export type PlannedStep =
-  { readonly kind: 'request'; readonly requestIndex: number } | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime };
+  | { readonly kind: 'request'; readonly requestIndex: number; readonly condition?: Expression }
+  | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime }
+  | PlannedLoop;
+
+export interface PlannedLoop {
+  readonly kind: 'loop';
+  readonly maxPasses: number;
+  readonly while?: Expression;
+  /** The pause between passes. */
+  readonly thinkTime?: PlannedThinkTime;
+  readonly condition?: Expression;
+  readonly steps: readonly PlannedStep[];
+}
 
 /** A sequence of steps one iteration may run: all the requests in order, one weighted request, or a flow. */
 export interface PlannedChoice {
@@ -282,6 +300,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
     setup.length > 0 ||
     feeders.length > 0 ||
     planned.iteration.before !== undefined ||
+    hasFlowControl(planned.iteration) ||
     planned.requests.some((request) => request.templates !== undefined || request.checks !== undefined || request.captures !== undefined);
   if (!needsFlow) return planned;
   const variables = Object.fromEntries(Object.entries(data.variables ?? {}).map(([name, value]) => [name, String(value)]));
@@ -327,10 +346,23 @@ function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 
   const requests: PlannedRequest[] = [];
   const add = (spec: RequestSpec): PlannedStep => {
     requests.push(compileRequest(spec, data.target, data.defaults, env));
-    return { kind: 'request', requestIndex: requests.length - 1 };
+    return { kind: 'request', requestIndex: requests.length - 1, ...conditionOf(spec.if) };
   };
-  const stepsOf = (steps: NonNullable<ScenarioData['before']>): PlannedStep[] =>
+  const stepsOf = (steps: readonly Step[]): PlannedStep[] =>
     steps.flatMap((step): PlannedStep[] => {
+      if (isLoopStep(step)) {
+        const { count, max, think, steps: inner } = step.loop;
+        const thinkTime = think === undefined ? undefined : thinkTimeOf(think);
+        const loop: PlannedLoop = {
+          kind: 'loop',
+          maxPasses: count ?? max ?? 0,
+          ...(step.loop.while === undefined ? {} : { while: compileCondition(step.loop.while).expression }),
+          ...(thinkTime === undefined ? {} : { thinkTime }),
+          ...conditionOf(step.if),
+          steps: stepsOf(inner),
+        };
+        return [loop];
+      }
       if (!isThinkStep(step)) return [add(step)];
       const thinkTime = thinkTimeOf(step.think);
       return thinkTime === undefined ? [] : [{ kind: 'think', thinkTime }];
@@ -353,6 +385,18 @@ function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 
     return { requests, iteration: withBefore({ order: 'weighted', choices }) };
   }
   return { requests, iteration: withBefore({ order: 'sequence', choices: [{ name: 'requests', weight: 1, steps }] }) };
+}
+
+/** `if`, compiled (it passed checkFlowControl, so it compiles). */
+function conditionOf(text: string | undefined): { condition?: Expression } {
+  return text === undefined ? {} : { condition: compileCondition(text).expression };
+}
+
+/** Whether any step has a condition or is a loop: the flow path then runs the iteration (it reads variables). */
+function hasFlowControl(iteration: PlannedIteration): boolean {
+  const uses = (steps: readonly PlannedStep[]): boolean =>
+    steps.some((step) => step.kind === 'loop' || (step.kind === 'request' && step.condition !== undefined));
+  return uses(iteration.before ?? []) || iteration.choices.some((choice) => uses(choice.steps));
 }
 
 function scenarioNameFromFile(file: string): string {

@@ -1,11 +1,12 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { checkFlowControl } from './check-flow-control.js';
 import { checkHeaderValues } from './check-header-values.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { requestNameOf, requestsOf } from './types.js';
+import { allStepsOf, isLoopStep, isThinkStep, requestNameOf, requestsOf } from './types.js';
 import type { Duration } from './duration.js';
 import type { Capture, ConstantLoad, ExpectChecks, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
 
@@ -21,15 +22,15 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
 
   checkRequestsOrFlows(data, report);
   for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, data.target !== undefined, report);
-  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries()) {
-      if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], report);
-    }
+  for (const { step, path } of allStepsOf(data)) {
+    if (isThinkStep(step)) checkThinkTime(step.think, [...path, 'think'], report);
+    if (isLoopStep(step)) checkThinkTime(step.loop.think, [...path, 'loop', 'think'], report);
   }
   checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
   issues.push(...checkHeaderValues(data));
+  issues.push(...checkFlowControl(data));
   checkLoad(data, report);
   checkUrls(data, report);
   checkDurations(data, report);
@@ -231,10 +232,9 @@ function checkDurations(data: ScenarioData, report: Report): void {
   };
   if (data.defaults !== undefined) requestDurations(data.defaults, ['defaults']);
   for (const { spec, path } of requestsOf(data)) requestDurations(spec, path);
-  for (const [index, step] of (data.before ?? []).entries()) if ('think' in step) thinkTime(step.think, ['before', index, 'think']);
-  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries())
-      if ('think' in step) thinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think']);
+  for (const { step, path } of allStepsOf(data)) {
+    if (isThinkStep(step)) thinkTime(step.think, [...path, 'think']);
+    if (isLoopStep(step)) thinkTime(step.loop.think, [...path, 'loop', 'think']);
   }
   const load = data.load as unknown as Readonly<Record<string, unknown>>;
   for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {

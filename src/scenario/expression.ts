@@ -284,7 +284,7 @@ class Parser {
       const inner = this.#nested(() => this.#or(), token.at);
       const close = this.#tokens[this.#index];
       if (close?.kind !== 'op' || close.op !== ')') {
-        throw new ExpressionSyntaxError(`missing ")" for the "(" at offset ${token.at}`, close?.at ?? this.#endOffset);
+        throw new ExpressionSyntaxError('unclosed "(": expected ")" to match it', token.at);
       }
       this.#index++;
       return inner;

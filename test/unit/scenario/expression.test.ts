@@ -81,7 +81,7 @@ describe('conditions', () => {
     expect(syntaxError("{{ status = 'done' }}")).toMatchObject({ offset: 10 });
     expect(syntaxError("{{ status = 'done' }}").message).toBe('unexpected "=": compare with "==" at offset 10');
     expect(syntaxError('{{ a == }}').offset).toBe(8);
-    expect(syntaxError('{{ (a == 1 }}').message).toContain('missing ")" for the "(" at offset 3');
+    expect(syntaxError('{{ (a == 1 }}').message).toBe('unclosed "(": expected ")" to match it at offset 3');
     expect(syntaxError("{{ s == 'x }}").message).toBe('unclosed single quote at offset 8');
     expect(syntaxError('{{ a == 1 == 2 }}').offset).toBe(10);
     expect(syntaxError('{{ a b }}').message).toBe('unexpected name "b" after a complete expression at offset 5');
