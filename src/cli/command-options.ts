@@ -78,6 +78,11 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
       description:
         'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
     },
+    {
+      flags: '--seed <n>',
+      description:
+        "make $uuid, $randomInt, $randomString and $pick reproducible: the same values per user, whatever the workers (overrides the scenario's seed)",
+    },
   ],
   'find-limit': [
     { flags: '--start-rate <n>', description: 'arrivals per second of the first step (overrides load.start_rate)' },

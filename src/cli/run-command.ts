@@ -17,7 +17,7 @@ import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
-import { baselineRequest, parseMaxDuration, parseShard } from './run-flags.js';
+import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import type { ConsoleRun } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
@@ -39,6 +39,8 @@ export interface RunCommandOptions {
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */
   readonly maxDuration?: string;
+  /** Seeds the random template helpers (overrides the scenario's `seed`). */
+  readonly seed?: string;
   /** An earlier run's results file to compare with at the end. */
   readonly baseline?: string;
   /** With `baseline`: the tolerance of the latencies and throughput, `10%` by default. */
@@ -56,11 +58,13 @@ export async function runCommand(file: string, options: RunCommandOptions, globa
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const prepared = await prepareRun({
     file,
     cwd: processIo.cwd,
     env: processIo.env,
     ...(shard === undefined ? {} : { shard }),
+    ...(seed === undefined ? {} : { seed }),
     outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
     ...baseline,

@@ -10,6 +10,7 @@ import { WHOLE_PLAN } from '../plan/segment.js';
 import { feederValue } from '../scenario/feeder-table.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { redactForms, secretFormsOfAll } from '../scenario/secrets.js';
+import { seededRandom, SETUP_STREAM } from '../scenario/seeded-random.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from '../transport/cookie-jar.js';
@@ -80,6 +81,10 @@ interface FlowShared {
   readonly secretHeaders: readonly string[];
   /** The plan's secrets in every form they take (secretFormsOfAll), built once. */
   readonly planSecretForms: readonly string[];
+  /** `seed`: each user's random helpers draw from their own seeded stream; absent: Math.random. */
+  readonly seed: number | undefined;
+  /** This thread's share of the plan: a user's stream is its index in the whole plan. */
+  readonly segment: Segment;
 }
 
 /**
@@ -121,6 +126,8 @@ export class FlowTarget implements StepTarget {
       secretVariables: flow.secretVariables,
       secretHeaders: flow.secretHeaders,
       planSecretForms: secretFormsOfAll(options.secrets ?? []),
+      seed: flow.seed,
+      segment,
     };
     this.#setup = flow.setup;
   }
@@ -137,8 +144,11 @@ export class FlowTarget implements StepTarget {
     return opened.filter(Boolean).length;
   }
 
-  createSession(_userIndex: number): FlowSession {
-    const session = new FlowSession(this.#shared);
+  createSession(userIndex: number): FlowSession {
+    const { seed, segment } = this.#shared;
+    // User k of this segment is user segment.index + k × segment.count of the whole plan (segment.ts).
+    const random = seed === undefined ? undefined : seededRandom(seed, segment.index + userIndex * segment.count);
+    const session = new FlowSession(this.#shared, random);
     this.#sessions.push(session);
     return session;
   }
@@ -156,7 +166,7 @@ export class FlowTarget implements StepTarget {
       successTable: successTableOf(setupRequests),
       cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
     };
-    const session = new FlowSession(shared);
+    const session = new FlowSession(shared, shared.seed === undefined ? undefined : seededRandom(shared.seed, SETUP_STREAM));
     const failures: string[] = [];
     try {
       session.beginIteration();
@@ -195,9 +205,12 @@ export class FlowSession implements StepSession, TemplateScope {
   #epoch = 0;
   /** The last value of each secret header this user sent (a captured token in Authorization, say): never shown. */
   readonly #sentSecrets = new Map<string, string>();
+  /** This user's seeded random source for the template helpers; undefined: Math.random. */
+  readonly #random: (() => number) | undefined;
 
-  constructor(shared: FlowShared) {
+  constructor(shared: FlowShared, random?: () => number) {
     this.#shared = shared;
+    this.#random = random;
     this.#exchange = shared.exchange.createSession();
     this.#jar = shared.cookies ? new UserCookieJar() : undefined;
     this.#rows = new Int32Array(shared.feeders.length).fill(-1);
@@ -313,13 +326,13 @@ export class FlowSession implements StepSession, TemplateScope {
     if (templates === undefined) {
       headers = request.headers.slice();
     } else {
-      path = renderTemplate(templates.path, this);
+      path = renderTemplate(templates.path, this, this.#random);
       headers = [];
       for (const header of templates.headers) {
-        const value = renderTemplate(header.value, this);
+        const value = renderTemplate(header.value, this, this.#random);
         headers.push(header.name, header.basic === true ? `Basic ${Buffer.from(value, 'utf8').toString('base64')}` : value);
       }
-      if (templates.body !== undefined) body = Buffer.from(renderTemplate(templates.body, this), 'utf8');
+      if (templates.body !== undefined) body = Buffer.from(renderTemplate(templates.body, this, this.#random), 'utf8');
     }
     const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
     if (cookie !== undefined) addCookie(headers, cookie);

@@ -153,11 +153,15 @@ export interface PlannedFlow {
   readonly secretVariables: readonly string[];
   /** Headers whose values are secret (Authorization, Cookie, Set-Cookie, X-API-Key… and `redact`'s), lower-case. */
   readonly secretHeaders: readonly string[];
+  /** `seed` (or `--seed`): the random template helpers are reproducible, a stream per user (scenario/seeded-random.ts). */
+  readonly seed?: number;
 }
 
 export interface PlanOptions {
   /** What `workers: auto` means. Default: `os.availableParallelism()`. */
   readonly availableCores?: number;
+  /** `--seed`: overrides the scenario's `seed`. */
+  readonly seed?: number;
 }
 
 /** Turns a validated scenario into a plan. Never does I/O. */
@@ -165,7 +169,7 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
   const data = scenario.data;
   const warmup = planWarmup(data.load);
   const profile = planProfile(data.load);
-  const requestsPlanned = requestsAndFlow(scenario);
+  const requestsPlanned = requestsAndFlow(scenario, options.seed ?? data.seed);
   const requestedWorkers = data.workers === 'auto' ? (options.availableCores ?? availableParallelism()) : (data.workers ?? 1);
   return {
     name: data.name ?? scenarioNameFromFile(scenario.file),
@@ -284,7 +288,7 @@ function planWarmup(load: LoadSpec): PlannedWarmup | undefined {
 }
 
 /** The requests and iteration, and the flow settings when the scenario uses any of them. */
-function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
+function requestsAndFlow(scenario: Scenario, seed: number | undefined): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
   const data = scenario.data;
   const env: TemplateEnvironment = scenario.env ?? {};
   const planned = planRequests(data, env);
@@ -316,6 +320,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
       setup,
       secretVariables: data.redact ?? [],
       secretHeaders: [...new Set([...SECRET_HEADERS, ...redact])],
+      ...(seed === undefined ? {} : { seed }),
     },
   };
 }

@@ -18,6 +18,8 @@ let server: Server;
 let targetUrl: string;
 const counts = new Map<string, number>();
 const jobs = new Map<string, number>();
+/** The `v` query values /seeded got, in order of arrival. */
+const seeded: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadseed-flow-control-'));
@@ -25,6 +27,7 @@ beforeAll(async () => {
     request.resume();
     const url = new URL(request.url ?? '/', 'http://x');
     const path = url.pathname.startsWith('/jobs/') ? '/jobs/:id' : url.pathname;
+    if (path === '/seeded') seeded.push(url.searchParams.get('v') ?? '');
     counts.set(path, (counts.get(path) ?? 0) + 1);
     response.setHeader('content-type', 'application/json');
     if (path === '/jobs') {
@@ -46,6 +49,7 @@ beforeAll(async () => {
   targetUrl = `http://127.0.0.1:${address.port}`;
 });
 beforeEach(() => {
+  seeded.length = 0;
   counts.clear();
   jobs.clear();
 });
@@ -55,9 +59,13 @@ afterAll(async () => {
 });
 
 /** Writes the scenario (lines), runs it with the built CLI, and returns its results document. */
-async function run(name: string, lines: readonly string[]): Promise<ResultsDocument> {
+async function run(name: string, lines: readonly string[], args: readonly string[] = []): Promise<ResultsDocument> {
   await writeFile(join(dir, `${name}.yml`), [...lines, `report: {json: ${name}.json, html: false}`, ''].join('\n'));
-  const out = await runBuiltCli(['run', `${name}.yml`, '--quiet'], { cwd: dir, env: { TARGET_URL: targetUrl }, timeoutMs: 30_000 });
+  const out = await runBuiltCli(['run', `${name}.yml`, '--quiet', ...args], {
+    cwd: dir,
+    env: { TARGET_URL: targetUrl },
+    timeoutMs: 30_000,
+  });
   expect(out.code, out.stderr).toBe(0);
   return JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as ResultsDocument;
 }
@@ -147,5 +155,34 @@ describe('flow control (built CLI)', () => {
     expect(countsOf(document)).toEqual({ first: 4, slow: 0, fast: 4, unset: 0, 'skipped loop': 0, never: 0 });
     expect(document.summary.total.count).toBe(8);
     expect(document.summary.iterations).toBe(4);
+  });
+
+  it('a seed gives each user the same random values on 1 and 2 worker threads; --seed overrides the scenario', async () => {
+    const scenario = (workers: number, seedLine: string): string[] => [
+      'target: ${TARGET_URL}',
+      `workers: ${workers}`,
+      seedLine,
+      'before:',
+      "  - {name: seeded, path: \"/seeded?v={{ $uuid }}.{{ $randomInt(1, 1000000) }}.{{ $randomString(6) }}.{{ $pick('a', 'b', 'c') }}\"}",
+      'flows: [{name: f, steps: [{name: plain, path: /plain}]}]',
+      'load: {profile: constant, users: 4, iterations: 8}',
+    ];
+    /** The values the 4 users sent from `before`, sorted: which thread sent which is not fixed, the set is. */
+    const valuesOf = async (name: string, lines: string[], args: string[] = []): Promise<string[]> => {
+      seeded.length = 0;
+      await run(name, lines, args);
+      expect(seeded).toHaveLength(4);
+      for (const value of seeded)
+        expect(value).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.\d+\.[A-Za-z0-9]{6}\.[abc]$/);
+      return [...seeded].sort();
+    };
+    const oneThread = await valuesOf('seed-1', scenario(1, 'seed: 42'));
+    expect(new Set(oneThread).size).toBe(4);
+    expect(await valuesOf('seed-1-again', scenario(1, 'seed: 42'))).toEqual(oneThread);
+    expect(await valuesOf('seed-2', scenario(2, 'seed: 7'), ['--seed', '42'])).toEqual(oneThread);
+    const otherSeed = await valuesOf('seed-43', scenario(1, 'seed: 42'), ['--seed', '43']);
+    expect(otherSeed.filter((value) => oneThread.includes(value))).toEqual([]);
+    const unseeded = await valuesOf('unseeded', scenario(1, ''));
+    expect(unseeded.filter((value) => oneThread.includes(value))).toEqual([]);
   });
 });
