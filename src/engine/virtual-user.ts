@@ -403,7 +403,9 @@ export class VirtualUser implements StepReply {
     if (!this.running) return;
     // Stopped (planned end, ramp-down, a signal) after its last request got an outcome: the iteration completed,
     // whatever pause or continuation it had left. One cut before that (interrupted, never sent) did not.
-    if (this.#iterating && this.#settledStep >= this.#lastRequestStep) this.host?.recorder.recordIteration();
+    // With loops, the last request step may be a loop's end: past it (a trailing pause), nothing was left to send.
+    const allSent = this.#settledStep >= this.#lastRequestStep || (this.#settledStep !== -1 && this.#stepIndex > this.#lastRequestStep);
+    if (this.#iterating && allSent) this.host?.recorder.recordIteration();
     this.#iterating = false;
     this.running = false;
     this.retiring = false;
