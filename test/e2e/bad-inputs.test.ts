@@ -552,6 +552,16 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     await expectUsageError(['report', 'a.json', '--out', 'x.json'], "error: unknown option '--out'");
   });
 
+  it('a --seed that is not a whole number from 0 to 4294967295', async () => {
+    await file('valid.yml', scenario());
+    for (const seed of ['abc', '-1', '1.5', '4294967296']) {
+      await expectUsageError(
+        ['run', 'valid.yml', '--seed', seed],
+        `error: --seed takes a whole number from 0 to 4294967295, not "${seed}"`,
+      );
+    }
+  });
+
   it('an unknown command, a missing argument, one argument too many, an option without its value', async () => {
     await expectUsageError(['frobnicate'], "error: unknown command 'frobnicate'");
     await expectUsageError(['run'], "error: missing required argument 'scenario'");
