@@ -112,6 +112,11 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     },
     ...LOAD_FLAGS,
     ...QUICK_RUN_FLAGS,
+    {
+      flags: '--seed <n>',
+      description:
+        "make $uuid, $randomInt, $randomString and $pick reproducible: the same values per user, whatever the workers (overrides the scenario's seed)",
+    },
   ],
   'find-limit': [
     { flags: '--start-rate <n>', description: 'arrivals per second of the first step (overrides load.start_rate)' },

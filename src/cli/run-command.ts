@@ -19,7 +19,7 @@ import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
 import { runSource } from './run-source.js';
 import type { QuickRunFlags } from './run-source.js';
-import { baselineRequest, parseMaxDuration, parseShard } from './run-flags.js';
+import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import type { ConsoleRun } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
@@ -41,6 +41,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */
   readonly maxDuration?: string;
+  /** Seeds the random template helpers (overrides the scenario's `seed`). */
+  readonly seed?: string;
   /** An earlier run's results file to compare with at the end. */
   readonly baseline?: string;
   /** With `baseline`: the tolerance of the latencies and throughput, `10%` by default. */
@@ -63,11 +65,13 @@ export async function runCommand(
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const prepared = await prepareRun({
     ...(await runSource(argument, options, processIo.cwd)),
     cwd: processIo.cwd,
     env: processIo.env,
     ...(shard === undefined ? {} : { shard }),
+    ...(seed === undefined ? {} : { seed }),
     outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
     ...baseline,

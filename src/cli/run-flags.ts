@@ -18,6 +18,13 @@ export function parseShard(text: string): Segment {
   return { index: index - 1, count };
 }
 
+/** `--seed <n>`: a whole number from 0 to 4294967295, as the scenario's `seed`. */
+export function parseSeed(text: string): number {
+  const seed = /^[0-9]{1,10}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(seed <= 0xffffffff)) throw new UsageError(`--seed takes a whole number from 0 to 4294967295, not "${text}"`);
+  return seed;
+}
+
 /** `--max-duration`: a duration of at least 1 s, or `none` (no kill switch). */
 export function parseMaxDuration(text: string): number | 'none' {
   if (text.trim() === 'none') return 'none';

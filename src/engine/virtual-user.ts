@@ -1,10 +1,13 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
-import type { PlannedStep, PlannedThinkTime } from '../plan/build-plan.js';
+import type { PlannedThinkTime } from '../plan/build-plan.js';
+import { evaluateCondition } from '../scenario/expression.js';
+import type { TemplateScope } from '../scenario/template.js';
 import { redactForms } from '../scenario/secrets.js';
 import { classifyError } from '../transport/classify-error.js';
 import { now, toMicros } from '../time/clock.js';
 import type { StepReply, StepSession } from '../transport/step-target.js';
+import type { Instruction } from './step-program.js';
 import type { Workload } from './workload.js';
 import { clearLongTimeout, setLongTimeout } from '../time/long-timeout.js';
 import type { LongTimeout } from '../time/long-timeout.js';
@@ -26,7 +29,17 @@ export interface UserHost {
   requestSettled(): void;
 }
 
-const NO_STEPS: readonly PlannedStep[] = [];
+const NO_STEPS: readonly Instruction[] = [];
+/** Variables for a session that has none (not a flow's): every condition reads them unset. */
+const NO_VARIABLES: TemplateScope = { get: () => undefined };
+/** Control instructions (skipped requests, loop bookkeeping) walked in one go before yielding to the event loop. */
+const MAX_CONTROL_STEPS_PER_TURN = 10_000;
+/** What #nextAction found: the program's end, or enough walking for one turn. */
+const END = 0;
+const YIELD = 1;
+/** What a deferred continuation does. */
+const Continue = { AfterRequest: 0, EndIteration: 1, RunStep: 2 } as const;
+type Continue = (typeof Continue)[keyof typeof Continue];
 
 /**
  * A virtual user: runs iterations step by step against its own session, records each outcome straight into
@@ -54,7 +67,11 @@ export class VirtualUser implements StepReply {
   readonly #workload: Workload;
   /** The session hands out a data row per iteration (a flow's): decided once, not per iteration. */
   readonly #takesRows: boolean;
-  #steps: readonly PlannedStep[] = NO_STEPS;
+  #steps: readonly Instruction[] = NO_STEPS;
+  /** Passes made so far by each loop of the program (its slot). */
+  readonly #passes: Int32Array;
+  /** Where conditions read this user's variables. */
+  readonly #scope: TemplateScope;
   /** Index of the last request step of `#steps`: an open-model iteration ends there. */
   #lastRequestStep = -1;
   /** The `before` steps ran (they lead this user's first iteration). */
@@ -69,8 +86,8 @@ export class VirtualUser implements StepReply {
   #sending = false;
   #continueAt = 0;
   #continueEpoch = 0;
-  /** What the deferred continuation does: carry on after a request, or end an iteration that sent nothing. */
-  #continueEndsIteration = false;
+  /** What the deferred continuation does: carry on after a request, end an iteration that sent nothing, or walk on. */
+  #continueMode: Continue = Continue.AfterRequest;
   #wakeAt = 0;
   #thinkTimer: LongTimeout | undefined = undefined;
   readonly #onWake: () => void;
@@ -81,6 +98,8 @@ export class VirtualUser implements StepReply {
     this.session = session;
     this.#workload = workload;
     this.#takesRows = session.beginIteration !== undefined;
+    this.#passes = new Int32Array(workload.iteration.loopSlots);
+    this.#scope = session.get === undefined ? NO_VARIABLES : (session as StepSession & TemplateScope);
     this.#onWake = () => {
       this.#thinkTimer = undefined;
       // Due when the pause ends; a timer may fire a little early (Node rounds to whole ms), and then the request
@@ -89,7 +108,8 @@ export class VirtualUser implements StepReply {
     };
     this.#onDeferred = () => {
       if (!this.running || this.#continueEpoch !== this.#epoch) return;
-      if (this.#continueEndsIteration) this.#iterationDone(this.#continueAt);
+      if (this.#continueMode === Continue.EndIteration) this.#iterationDone(this.#continueAt);
+      else if (this.#continueMode === Continue.RunStep) this.#runStep(this.#continueAt);
       else this.#continueAfter(this.#continueAt);
     };
   }
@@ -210,7 +230,7 @@ export class VirtualUser implements StepReply {
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
-    this.#defer(endedAt, false);
+    this.#defer(endedAt, Continue.AfterRequest);
   }
 
   /** A failure message without the plan's secrets, before the samples clip it (a cold path). */
@@ -246,7 +266,7 @@ export class VirtualUser implements StepReply {
     this.iterations += 1;
     if (this.#lastRequestStep === -1) {
       // Nothing to send (a flow of pauses only): finish on the next turn, never in a synchronous loop.
-      this.#defer(dueAt, true);
+      this.#defer(dueAt, Continue.EndIteration);
       return;
     }
     this.#runStep(dueAt);
@@ -258,14 +278,19 @@ export class VirtualUser implements StepReply {
       this.#stop();
       return;
     }
-    const step = this.#steps[this.#stepIndex];
-    if (step === undefined) {
-      this.#iterationDone(dueAt);
+    const step = this.#nextAction();
+    if (step === YIELD) {
+      this.#defer(dueAt, Continue.RunStep);
       return;
     }
-    if (step.kind === 'think') {
-      this.#stepIndex += 1;
-      this.#think(step.thinkTime, dueAt);
+    if (step === END || (step.op !== 'request' && host.openModel && this.#stepIndex > this.#lastRequestStep)) {
+      // An iteration that sent nothing (every request skipped) ends on the next turn, never in a synchronous loop.
+      if (this.#settledStep === -1) this.#defer(dueAt, Continue.EndIteration);
+      else this.#iterationDone(dueAt);
+      return;
+    }
+    if (step.op !== 'request') {
+      this.#think(step.thinkTime as PlannedThinkTime, dueAt);
       return;
     }
     const requestIndex = step.requestIndex;
@@ -280,16 +305,58 @@ export class VirtualUser implements StepReply {
     this.#sending = false;
   }
 
+  /**
+   * Walks the program from the current step to the next thing to do: a request to send (its index stays
+   * current), a pause (a think step, or a loop's pause between passes; the index moves past it), the end of
+   * the program, or YIELD after many control steps in one turn.
+   */
+  #nextAction(): Extract<Instruction, { op: 'request' | 'think' | 'pass' }> | typeof END | typeof YIELD {
+    const steps = this.#steps;
+    for (let walked = 0; walked < MAX_CONTROL_STEPS_PER_TURN; walked++) {
+      const step = steps[this.#stepIndex];
+      if (step === undefined) return END;
+      switch (step.op) {
+        case 'request':
+          if (step.condition === undefined || evaluateCondition(step.condition, this.#scope)) return step;
+          this.#stepIndex += 1;
+          break;
+        case 'think':
+          this.#stepIndex += 1;
+          return step;
+        case 'enter':
+          this.#passes[step.slot] = 0;
+          this.#stepIndex =
+            step.condition === undefined || evaluateCondition(step.condition, this.#scope) ? this.#stepIndex + 1 : step.exit;
+          break;
+        case 'pass': {
+          const passes = this.#passes[step.slot]!;
+          if (passes >= step.maxPasses || (step.while !== undefined && !evaluateCondition(step.while, this.#scope))) {
+            this.#stepIndex = step.exit;
+            break;
+          }
+          this.#passes[step.slot] = passes + 1;
+          this.#stepIndex += 1;
+          if (passes > 0 && step.thinkTime !== undefined) return step;
+          break;
+        }
+        case 'repeat':
+          this.#stepIndex = step.pass;
+          break;
+      }
+    }
+    return YIELD;
+  }
+
   #afterRequest(at: number): void {
     // An outcome reported from inside send() (a synchronous failure) continues on the next turn of the event
     // loop: a target that always fails at once must not recurse, nor starve timers and I/O.
-    if (this.#sending) this.#defer(at, false);
+    if (this.#sending) this.#defer(at, Continue.AfterRequest);
     else this.#continueAfter(at);
   }
 
-  #defer(at: number, endsIteration: boolean): void {
+  #defer(at: number, mode: Continue): void {
     this.#continueAt = at;
-    this.#continueEndsIteration = endsIteration;
+    this.#continueMode = mode;
     this.#continueEpoch = this.#epoch;
     setImmediate(this.#onDeferred);
   }
@@ -336,7 +403,9 @@ export class VirtualUser implements StepReply {
     if (!this.running) return;
     // Stopped (planned end, ramp-down, a signal) after its last request got an outcome: the iteration completed,
     // whatever pause or continuation it had left. One cut before that (interrupted, never sent) did not.
-    if (this.#iterating && this.#settledStep >= this.#lastRequestStep) this.host?.recorder.recordIteration();
+    // With loops, the last request step may be a loop's end: past it (a trailing pause), nothing was left to send.
+    const allSent = this.#settledStep >= this.#lastRequestStep || (this.#settledStep !== -1 && this.#stepIndex > this.#lastRequestStep);
+    if (this.#iterating && allSent) this.host?.recorder.recordIteration();
     this.#iterating = false;
     this.running = false;
     this.retiring = false;

@@ -1,7 +1,9 @@
-import type { Plan, PlannedIteration, PlannedStep, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
+import type { Plan, PlannedIteration, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
 import { secretFormsOfAll } from '../scenario/secrets.js';
+import { compileSteps } from './step-program.js';
+import type { Instruction } from './step-program.js';
 
 /**
  * What the executors need to run, whatever the target: the profile, the iteration's steps and, per request
@@ -30,24 +32,29 @@ export interface Workload {
   readonly secretForms?: readonly string[];
 }
 
-/** An iteration's choices, made cheap to pick from on the hot path. */
+/** An iteration's choices, made cheap to pick from on the hot path: each a flat program (step-program.ts). */
 export class IterationSteps {
-  readonly choices: readonly (readonly PlannedStep[])[];
-  /** Per choice, the index of its last request step: open-model iterations end there (no trailing pause). */
+  readonly choices: readonly (readonly Instruction[])[];
+  /** Per choice, the index past which it sends no request: open-model iterations end there (no trailing pause). */
   readonly lastRequestStep: Int32Array;
   /** Each choice preceded by the `before` steps: a user's first iteration (the same as `choices` without any). */
-  readonly firstChoices: readonly (readonly PlannedStep[])[];
+  readonly firstChoices: readonly (readonly Instruction[])[];
   readonly firstLastRequestStep: Int32Array;
+  /** The most loop pass counters any program needs. */
+  readonly loopSlots: number;
   readonly #cumulativeWeights: Float64Array;
   readonly #totalWeight: number;
 
   constructor(iteration: PlannedIteration) {
     if (iteration.choices.length === 0) throw new Error('an iteration needs at least one choice');
-    this.choices = iteration.choices.map((choice) => choice.steps);
-    this.lastRequestStep = Int32Array.from(this.choices, lastRequestStepOf);
+    const programs = iteration.choices.map((choice) => compileSteps(choice.steps));
+    this.choices = programs.map((program) => program.instructions);
+    this.lastRequestStep = Int32Array.from(programs, (program) => program.lastRequestAt);
     const before = iteration.before ?? [];
-    this.firstChoices = before.length === 0 ? this.choices : this.choices.map((steps) => [...before, ...steps]);
-    this.firstLastRequestStep = before.length === 0 ? this.lastRequestStep : Int32Array.from(this.firstChoices, lastRequestStepOf);
+    const firstPrograms = before.length === 0 ? programs : iteration.choices.map((choice) => compileSteps([...before, ...choice.steps]));
+    this.firstChoices = firstPrograms.map((program) => program.instructions);
+    this.firstLastRequestStep = Int32Array.from(firstPrograms, (program) => program.lastRequestAt);
+    this.loopSlots = Math.max(...programs.map((program) => program.slots), ...firstPrograms.map((program) => program.slots));
     let total = 0;
     this.#cumulativeWeights = Float64Array.from(iteration.choices, (choice) => (total += choice.weight));
     this.#totalWeight = total;
@@ -61,11 +68,6 @@ export class IterationSteps {
     for (let index = 0; index < weights.length; index++) if (point < weights[index]!) return index;
     return weights.length - 1;
   }
-}
-
-function lastRequestStepOf(steps: readonly PlannedStep[]): number {
-  for (let index = steps.length - 1; index >= 0; index--) if (steps[index]?.kind === 'request') return index;
-  return -1;
 }
 
 export function workloadOf(plan: Plan, segment?: Segment): Workload {

@@ -12,6 +12,7 @@ import { WHOLE_PLAN } from '../plan/segment.js';
 import { feederValue } from '../scenario/feeder-table.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { redactForms, secretFormsOfAll } from '../scenario/secrets.js';
+import { seededRandom, SETUP_STREAM } from '../scenario/seeded-random.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from '../transport/cookie-jar.js';
@@ -87,7 +88,9 @@ interface FlowShared {
   /** The plan's secrets in every form they take (secretFormsOfAll), built once. */
   readonly planSecretForms: readonly string[];
   readonly hooks: HookFunctions | undefined;
-  /** This thread's segment: a session's global user index is local × count + index. */
+  /** `seed`: each user's random helpers draw from their own seeded stream; absent: Math.random. */
+  readonly seed: number | undefined;
+  /** This thread's segment: a session's global user index is local × count + index (segment.ts). */
   readonly segment: Segment;
 }
 
@@ -132,6 +135,7 @@ export class FlowTarget implements StepTarget {
       secretHeaders: flow.secretHeaders,
       planSecretForms: secretFormsOfAll(options.secrets ?? []),
       hooks,
+      seed: flow.seed,
       segment,
     };
     this.#setup = flow.setup;
@@ -150,8 +154,11 @@ export class FlowTarget implements StepTarget {
   }
 
   createSession(userIndex: number): FlowSession {
-    const segment = this.#shared.segment;
-    const session = new FlowSession(this.#shared, userIndex * segment.count + segment.index);
+    const { seed, segment } = this.#shared;
+    // User k of this segment is user segment.index + k × segment.count of the whole plan (segment.ts).
+    const globalUserIndex = segment.index + userIndex * segment.count;
+    const random = seed === undefined ? undefined : seededRandom(seed, globalUserIndex);
+    const session = new FlowSession(this.#shared, globalUserIndex, random);
     this.#sessions.push(session);
     return session;
   }
@@ -169,7 +176,7 @@ export class FlowTarget implements StepTarget {
       successTable: successTableOf(setupRequests),
       cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
     };
-    const session = new FlowSession(shared, 0);
+    const session = new FlowSession(shared, 0, shared.seed === undefined ? undefined : seededRandom(shared.seed, SETUP_STREAM));
     const failures: string[] = [];
     try {
       session.beginIteration();
@@ -210,9 +217,12 @@ export class FlowSession implements StepSession, TemplateScope {
   readonly #sentSecrets = new Map<string, string>();
   /** What hooks get as `context`: made once per user. */
   readonly #context: HookContext;
+  /** This user's seeded random source for the template helpers; undefined: Math.random. */
+  readonly #random: (() => number) | undefined;
 
-  constructor(shared: FlowShared, globalUserIndex: number) {
+  constructor(shared: FlowShared, globalUserIndex: number, random?: () => number) {
     this.#shared = shared;
+    this.#random = random;
     this.#context = {
       user: globalUserIndex,
       vars: {
@@ -403,13 +413,13 @@ export class FlowSession implements StepSession, TemplateScope {
     if (templates === undefined) {
       headers = request.headers.slice();
     } else {
-      path = renderTemplate(templates.path, this);
+      path = renderTemplate(templates.path, this, this.#random);
       headers = [];
       for (const header of templates.headers) {
-        const value = renderTemplate(header.value, this);
+        const value = renderTemplate(header.value, this, this.#random);
         headers.push(header.name, header.basic === true ? `Basic ${Buffer.from(value, 'utf8').toString('base64')}` : value);
       }
-      if (templates.body !== undefined) body = Buffer.from(renderTemplate(templates.body, this), 'utf8');
+      if (templates.body !== undefined) body = Buffer.from(renderTemplate(templates.body, this, this.#random), 'utf8');
     }
     const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
     if (cookie !== undefined) addCookie(headers, cookie);

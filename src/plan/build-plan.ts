@@ -2,12 +2,14 @@ import { availableParallelism } from 'node:os';
 import { assertNever } from '../errors.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
-import { isThinkStep, partsOf } from '../scenario/types.js';
+import { compileCondition } from '../scenario/expression.js';
+import type { Expression } from '../scenario/expression.js';
+import { isLoopStep, isThinkStep, partsOf } from '../scenario/types.js';
 import { requestNameScope } from '../scenario/request-names.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
-import type { ConstantLoad, HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData } from '../scenario/types.js';
+import type { ConstantLoad, HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData, Step } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import { peakUsers, profileDurationMs } from './profile.js';
@@ -24,9 +26,25 @@ export const DEFAULT_MAX_DURATION_MS = 10 * 60_000;
 /** The profile a scenario named, kept for display: the plan's LoadProfile is the normalised form. */
 export type ProfileName = LoadSpec['profile'];
 
-/** One step of an iteration: send a request (by its index in `Plan.requests`), or pause. */
+/**
+ * One step of an iteration: send a request (by its index in `Plan.requests`), pause, or repeat steps. A
+ * `condition` (`if`) skips the step when it does not hold; a loop makes at most `maxPasses` passes (`count`, or a
+ * `while` loop's `max`), a `while` condition checked before each. Conditions are plain data (scenario/expression.ts).
+ */
 export type PlannedStep =
-  { readonly kind: 'request'; readonly requestIndex: number } | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime };
+  | { readonly kind: 'request'; readonly requestIndex: number; readonly condition?: Expression }
+  | { readonly kind: 'think'; readonly thinkTime: PlannedThinkTime }
+  | PlannedLoop;
+
+export interface PlannedLoop {
+  readonly kind: 'loop';
+  readonly maxPasses: number;
+  readonly while?: Expression;
+  /** The pause between passes. */
+  readonly thinkTime?: PlannedThinkTime;
+  readonly condition?: Expression;
+  readonly steps: readonly PlannedStep[];
+}
 
 /** A sequence of steps one iteration may run: all the requests in order, one weighted request, or a flow. */
 export interface PlannedChoice {
@@ -160,11 +178,15 @@ export interface PlannedFlow {
   readonly secretHeaders: readonly string[];
   /** `hooks:`: the module's file: URL, which each thread imports (flow/hook-runner.ts). */
   readonly hooksUrl?: string;
+  /** `seed` (or `--seed`): the random template helpers are reproducible, a stream per user (scenario/seeded-random.ts). */
+  readonly seed?: number;
 }
 
 export interface PlanOptions {
   /** What `workers: auto` means. Default: `os.availableParallelism()`. */
   readonly availableCores?: number;
+  /** `--seed`: overrides the scenario's `seed`. */
+  readonly seed?: number;
 }
 
 /** Turns a validated scenario into a plan. Never does I/O. */
@@ -174,7 +196,7 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
   if (data.load === undefined) throw new Error('a scenario without load or scenarios after validation');
   const warmup = planWarmup(data.load);
   const profile = planProfile(data.load);
-  const requestsPlanned = requestsAndFlow(scenario);
+  const requestsPlanned = requestsAndFlow(scenario, options.seed ?? data.seed);
   const requestedWorkers = data.workers === 'auto' ? (options.availableCores ?? availableParallelism()) : (data.workers ?? 1);
   return {
     name: data.name ?? scenarioNameFromFile(scenario.file),
@@ -246,7 +268,11 @@ function envelopeOf(scenarios: readonly PlannedScenario[]): LoadProfile {
 
 function shiftIteration(iteration: PlannedIteration, offset: number): PlannedIteration {
   const shift = (steps: readonly PlannedStep[]): PlannedStep[] =>
-    steps.map((step) => (step.kind === 'request' ? { ...step, requestIndex: step.requestIndex + offset } : step));
+    steps.map((step): PlannedStep => {
+      if (step.kind === 'request') return { ...step, requestIndex: step.requestIndex + offset };
+      if (step.kind === 'loop') return { ...step, steps: shift(step.steps) };
+      return step;
+    });
   return {
     ...iteration,
     choices: iteration.choices.map((choice) => ({ ...choice, steps: shift(choice.steps) })),
@@ -365,7 +391,7 @@ function planWarmup(load: LoadSpec): PlannedWarmup | undefined {
 }
 
 /** The requests and iteration, and the flow settings when the scenario uses any of them. */
-function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
+function requestsAndFlow(scenario: Scenario, seed: number | undefined): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
   const data = scenario.data;
   const env: TemplateEnvironment = scenario.env ?? {};
   const planned = planRequests(data, env);
@@ -381,6 +407,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
     setup.length > 0 ||
     feeders.length > 0 ||
     planned.iteration.before !== undefined ||
+    hasFlowControl(planned.iteration) ||
     planned.requests.some(usesFlow);
   if (!needsFlow) return planned;
   const variables = Object.fromEntries(Object.entries(data.variables ?? {}).map(([name, value]) => [name, String(value)]));
@@ -397,6 +424,7 @@ function requestsAndFlow(scenario: Scenario): Pick<Plan, 'requests' | 'iteration
       secretVariables: data.redact ?? [],
       secretHeaders: [...new Set([...SECRET_HEADERS, ...redact])],
       ...(scenario.hooks === undefined ? {} : { hooksUrl: scenario.hooks.url }),
+      ...(seed === undefined ? {} : { seed }),
     },
   };
 }
@@ -438,10 +466,23 @@ function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 
   const requests: PlannedRequest[] = [];
   const add = (spec: RequestSpec): PlannedStep => {
     requests.push(compileRequest(spec, data.target, data.defaults, env));
-    return { kind: 'request', requestIndex: requests.length - 1 };
+    return { kind: 'request', requestIndex: requests.length - 1, ...conditionOf(spec.if) };
   };
-  const stepsOf = (steps: NonNullable<ScenarioData['before']>): PlannedStep[] =>
+  const stepsOf = (steps: readonly Step[]): PlannedStep[] =>
     steps.flatMap((step): PlannedStep[] => {
+      if (isLoopStep(step)) {
+        const { count, max, think, steps: inner } = step.loop;
+        const thinkTime = think === undefined ? undefined : thinkTimeOf(think);
+        const loop: PlannedLoop = {
+          kind: 'loop',
+          maxPasses: count ?? max ?? 0,
+          ...(step.loop.while === undefined ? {} : { while: compileCondition(step.loop.while).expression }),
+          ...(thinkTime === undefined ? {} : { thinkTime }),
+          ...conditionOf(step.if),
+          steps: stepsOf(inner),
+        };
+        return [loop];
+      }
       if (!isThinkStep(step)) return [add(step)];
       const thinkTime = thinkTimeOf(step.think);
       return thinkTime === undefined ? [] : [{ kind: 'think', thinkTime }];
@@ -464,6 +505,18 @@ function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 
     return { requests, iteration: withBefore({ order: 'weighted', choices }) };
   }
   return { requests, iteration: withBefore({ order: 'sequence', choices: [{ name: 'requests', weight: 1, steps }] }) };
+}
+
+/** `if`, compiled (it passed checkFlowControl, so it compiles). */
+function conditionOf(text: string | undefined): { condition?: Expression } {
+  return text === undefined ? {} : { condition: compileCondition(text).expression };
+}
+
+/** Whether any step has a condition or is a loop: the flow path then runs the iteration (it reads variables). */
+function hasFlowControl(iteration: PlannedIteration): boolean {
+  const uses = (steps: readonly PlannedStep[]): boolean =>
+    steps.some((step) => step.kind === 'loop' || (step.kind === 'request' && step.condition !== undefined));
+  return uses(iteration.before ?? []) || iteration.choices.some((choice) => uses(choice.steps));
 }
 
 function scenarioNameFromFile(file: string): string {

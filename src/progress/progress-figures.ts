@@ -3,7 +3,7 @@ import type { RunProgress } from '../engine/run-result.js';
 import { assertNever } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { SeriesPoint } from '../metrics/time-series.js';
-import type { Plan, PlannedIteration } from '../plan/build-plan.js';
+import type { Plan, PlannedIteration, PlannedStep } from '../plan/build-plan.js';
 import { modelOf, rateAt } from '../plan/profile.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
@@ -162,12 +162,22 @@ function requestsPerIteration(iteration: PlannedIteration): number {
   let weighted = 0;
   let weights = 0;
   for (const choice of iteration.choices) {
-    const requests = choice.steps.filter((step) => step.kind === 'request').length;
+    const requests = requestsPerPass(choice.steps);
     weighted += choice.weight * requests;
     weights += choice.weight;
   }
   const mean = weights > 0 ? weighted / weights : 0;
   return mean > 0 ? mean : 1;
+}
+
+/** Requests a list of steps sends: a loop's as many times as its passes (a while loop's counted once: a guess). */
+function requestsPerPass(steps: readonly PlannedStep[]): number {
+  let requests = 0;
+  for (const step of steps) {
+    if (step.kind === 'request') requests += 1;
+    else if (step.kind === 'loop') requests += (step.while === undefined ? step.maxPasses : 1) * requestsPerPass(step.steps);
+  }
+  return requests;
 }
 
 /** The stage a staged profile is in at `elapsedMs`; undefined for profiles with one stretch of load. */

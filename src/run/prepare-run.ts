@@ -34,6 +34,8 @@ export interface RunRequest {
   readonly adjust?: (scenario: Scenario) => Scenario;
   /** Run only this share of the plan (`--shard`). */
   readonly shard?: Segment;
+  /** `--seed`: seeds the random template helpers, over the scenario's `seed`. */
+  readonly seed?: number;
   /** The files this command writes, and where the flags say. */
   readonly outputKinds: readonly RunOutputKind[];
   readonly outputFlags: RunOutputFlags;
@@ -64,7 +66,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
       : { ...request.baseline, results: await readResultsFile(request.baseline.file, request.cwd) };
   const loaded = await loadRunScenario(request);
   const scenario = request.adjust === undefined ? loaded : request.adjust(loaded);
-  const plan = shardPlan(buildPlan(scenario), request.shard);
+  const plan = shardPlan(buildPlan(scenario, request.seed === undefined ? {} : { seed: request.seed }), request.shard);
   const outputs = planOutputs({
     file: request.file,
     kinds: request.outputKinds,

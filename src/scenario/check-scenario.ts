@@ -1,11 +1,12 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { checkFlowControl } from './check-flow-control.js';
 import { checkHeaderValues } from './check-header-values.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
+import { allStepsOf, isLoopStep, isThinkStep, PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
 import { reportedRequestNames } from './request-names.js';
 import type { Duration } from './duration.js';
 import type { Capture, ConstantLoad, ExpectChecks, LoadSpec, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
@@ -25,21 +26,21 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
     const partReport: Report = (path, message, at) =>
       report(path.length === 0 || PART_KEYS.includes(path[0] as PartKey) ? [...part.path, ...path] : path, message, at);
     checkRequestsOrFlows(part.data, partReport);
-    for (const [flowIndex, flow] of (part.data.flows ?? []).entries()) {
-      for (const [index, step] of flow.steps.entries()) {
-        if ('think' in step) checkThinkTime(step.think, ['flows', flowIndex, 'steps', index, 'think'], partReport);
-      }
-    }
     checkLoad(part.data.load, partReport);
     if (part.name !== undefined) checkPartLoad(part.data.load, partReport);
     checkSlaNames(part.data.sla, requestNamesOf(part.data), partReport);
   }
   if (data.scenarios !== undefined) checkSlaNames(data.sla, reportedRequestNames(data), report);
   for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, data.target !== undefined, report);
+  for (const { step, path } of allStepsOf(data)) {
+    if (isThinkStep(step)) checkThinkTime(step.think, [...path, 'think'], report);
+    if (isLoopStep(step)) checkThinkTime(step.loop.think, [...path, 'loop', 'think'], report);
+  }
   checkThinkTime(data.defaults?.think_time, ['defaults', 'think_time'], report);
   checkExpect(data.defaults?.expect, ['defaults', 'expect'], report);
 
   issues.push(...checkHeaderValues(data));
+  issues.push(...checkFlowControl(data));
   checkUrls(data, report);
   checkDurations(data, report);
   checkMonitorSources(data, report);
@@ -275,14 +276,12 @@ function checkDurations(data: ScenarioData, report: Report): void {
   };
   if (data.defaults !== undefined) requestDurations(data.defaults, ['defaults']);
   for (const { spec, path } of requestsOf(data)) requestDurations(spec, path);
+  for (const { step, path } of allStepsOf(data)) {
+    if (isThinkStep(step)) thinkTime(step.think, [...path, 'think']);
+    if (isLoopStep(step)) thinkTime(step.loop.think, [...path, 'loop', 'think']);
+  }
   for (const part of partsOf(data)) {
     const at = (path: DataPath): DataPath => [...part.path, ...path];
-    for (const [index, step] of (part.data.before ?? []).entries())
-      if ('think' in step) thinkTime(step.think, at(['before', index, 'think']));
-    for (const [flowIndex, flow] of (part.data.flows ?? []).entries()) {
-      for (const [index, step] of flow.steps.entries())
-        if ('think' in step) thinkTime(step.think, at(['flows', flowIndex, 'steps', index, 'think']));
-    }
     const load = part.data.load as unknown as Readonly<Record<string, unknown>>;
     for (const key of ['duration', 'max_duration', 'ramp_duration', 'steady_duration', 'step_duration', 'grace_period']) {
       check(load[key] as Duration | undefined, at(['load', key]));

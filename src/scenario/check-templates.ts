@@ -1,5 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { unknownFunctionMessage, withoutHooksMessage } from './load-hooks.js';
+import { conditionsOf } from './check-flow-control.js';
+import { compileCondition } from './expression.js';
 import { calledFunctionsOf, compileTemplate, hasTemplate, TemplateSyntaxError } from './template.js';
 import type { TemplateEscape } from './template.js';
 import type { Environment } from './env.js';
@@ -61,6 +63,19 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
   checkQuery(defaults?.query, ['defaults', 'query'], check);
   checkAuth(defaults?.auth, ['defaults', 'auth'], check);
   for (const { spec, path } of requestsOf(data)) checkRequest(spec, path, check, issues);
+  for (const { text, path } of conditionsOf(data)) {
+    // A condition that does not compile was reported by checkScenario.
+    let names: readonly string[] = [];
+    try {
+      names = compileCondition(text).variables;
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!defined.has(name))
+        issues.push({ path, at: 'value', message: unknownVariableMessage(name, definedList, true).replace('in template', 'in condition') });
+    }
+  }
   return issues;
 }
 

@@ -1,4 +1,4 @@
-import { isThinkStep, requestNameOf, requestsOf } from './types.js';
+import { isLoopStep, isThinkStep, requestNameOf, requestsOf } from './types.js';
 import type { RequestSpec, ScenarioData, ScenarioPartSpec, Step } from './types.js';
 
 /**
@@ -12,7 +12,12 @@ export function withStringRequestNames(data: ScenarioData): ScenarioData {
     const name: unknown = spec.name;
     return typeof name === 'number' ? { ...spec, name: String(name) } : spec;
   };
-  const steps = (list: readonly Step[]): Step[] => list.map((step) => (isThinkStep(step) ? step : named(step)));
+  const steps = (list: readonly Step[]): Step[] =>
+    list.map((step) => {
+      if (isThinkStep(step)) return step;
+      if (isLoopStep(step)) return { ...step, loop: { ...step.loop, steps: steps(step.loop.steps) } };
+      return named(step);
+    });
   const own = <T extends Pick<ScenarioData, 'before' | 'requests' | 'flows'>>(part: T): T => ({
     ...part,
     ...(part.before === undefined ? {} : { before: steps(part.before) }),

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
  *
  * - `{{ name }}`: a variable (`variables`, a data-file column, a capture), looked up in a scope at render.
  * - `{{ $uuid }}`: a random UUID v4; `{{ $timestamp }}`: Date.now() in milliseconds;
- *   `{{ $randomInt(min, max) }}`: a uniformly random integer in [min, max].
+ *   `{{ $randomInt(min, max) }}`: a uniformly random integer in [min, max]; `{{ $randomString(n) }}`: n random
+ *   letters and digits; `{{ $pick('a', 'b', 3) }}`: one of the values listed, uniformly; `{{ $now }}`: the time,
+ *   ISO-8601. With a seeded random source (`seed`, `--seed`), every random one is reproducible (seeded-random.ts).
  * - `{{ fn(arg, …) }}`: a function of the scenario's `hooks:` module, called at render (args: literals or variables).
  * - `{{ $env.NAME }}`: an environment variable, resolved when the template is compiled (its value is a secret
  *   to the reports, hence `envNames`).
@@ -40,6 +42,10 @@ export type TemplatePart =
   | { readonly kind: 'uuid' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'randomInt'; readonly min: number; readonly max: number }
+  | { readonly kind: 'randomString'; readonly length: number }
+  /** `values` already escaped for where the template is. */
+  | { readonly kind: 'pick'; readonly values: readonly string[] }
+  | { readonly kind: 'now' }
   | CallPart;
 
 /**
@@ -103,7 +109,12 @@ const RANDOM_INT_ARGUMENTS = /^\(\s*([-+]?[0-9]+)\s*,\s*([-+]?[0-9]+)\s*\)$/;
 const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$/s;
 /** One argument of a call and the comma after it: a quoted string, a number, or a variable name. */
 const CALL_ARGUMENT = /\s*(?:"([^"]*)"|'([^']*)'|([-+]?[0-9]+(?:\.[0-9]+)?)|([A-Za-z_][A-Za-z0-9_]*))\s*(,|$)/y;
-const KNOWN_BUILT_INS = '$uuid, $randomInt(min, max), $timestamp, $env.NAME';
+const RANDOM_STRING_ARGUMENTS = /^\(\s*([0-9]+)\s*\)$/;
+/** One argument of $pick: a quoted string (a backslash escapes the quote or itself) or a number. */
+const PICK_ARGUMENT = /\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([-+]?[0-9]+(?:\.[0-9]+)?))\s*(,|\))/y;
+export const MAX_RANDOM_STRING_LENGTH = 10_000;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const KNOWN_BUILT_INS = "$uuid, $randomInt(min, max), $randomString(n), $pick('a', 'b'), $timestamp, $now, $env.NAME";
 
 /** Cheap test: could the text hold a template at all? */
 export function hasTemplate(text: string): boolean {
@@ -134,8 +145,12 @@ export function compileJsonBodyTemplate(value: unknown, options: { readonly env:
   return builder.build(source, 'json');
 }
 
-/** The template's text for one request. Throws MissingVariableError when a variable is not in the scope. */
-export function renderTemplate(template: Template, scope: TemplateScope): string {
+/**
+ * The template's text for one request. Throws MissingVariableError when a variable is not in the scope.
+ * `random`: a seeded source in [0, 1) for the random built-ins (a user's, seeded-random.ts); without it they
+ * use Math.random, and $uuid crypto.randomUUID.
+ */
+export function renderTemplate(template: Template, scope: TemplateScope, random?: () => number): string {
   const parts = template.parts;
   if (template.isStatic) return (parts[0] as string | undefined) ?? '';
   let out = '';
@@ -153,17 +168,19 @@ export function renderTemplate(template: Template, scope: TemplateScope): string
         break;
       }
       case 'uuid':
-        out += randomUUID();
+        out += random === undefined ? randomUUID() : seededUuid(random);
         break;
       case 'timestamp':
         out += Date.now();
         break;
       case 'randomInt':
-        out += part.min + Math.floor(Math.random() * (part.max - part.min + 1));
+        out += part.min + Math.floor((random ?? Math.random)() * (part.max - part.min + 1));
         break;
       case 'call':
         out += escapeValue(renderCall(part, scope), template.escape);
         break;
+      default:
+        out += renderDataHelper(part, template.escape, random ?? Math.random);
     }
   }
   return out;
@@ -190,6 +207,35 @@ export function calledFunctionsOf(template: Template): string[] {
   const names = new Set<string>();
   for (const part of template.parts) if (typeof part !== 'string' && part.kind === 'call') names.add(part.name);
   return [...names];
+}
+
+/** $randomString, $pick, $now. */
+function renderDataHelper(
+  part: Extract<TemplatePart, { kind: 'randomString' | 'pick' | 'now' }>,
+  escape: TemplateEscape,
+  random: () => number,
+): string {
+  switch (part.kind) {
+    case 'randomString': {
+      let text = '';
+      for (let index = 0; index < part.length; index++) text += ALPHANUMERIC[Math.floor(random() * ALPHANUMERIC.length)];
+      return text;
+    }
+    case 'pick':
+      return part.values[Math.floor(random() * part.values.length)] ?? '';
+    case 'now':
+      return escapeValue(new Date().toISOString(), escape);
+  }
+}
+
+/** A version 4 UUID from 16 bytes of `random`. */
+function seededUuid(random: () => number): string {
+  const bytes = new Uint8Array(16);
+  for (let index = 0; index < 16; index++) bytes[index] = Math.floor(random() * 256);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** A value escaped for where it is inserted. Built-ins (UUIDs, integers) never need escaping. */
@@ -266,6 +312,7 @@ function addExpression(
   switch (name) {
     case 'uuid':
     case 'timestamp':
+    case 'now':
       if (rest !== '' && rest.replace(/\s+/g, '') !== '()') {
         throw new TemplateSyntaxError(`bad arguments to $${name} at offset ${offset}: it takes none, write {{ $${name} }}`, offset);
       }
@@ -273,6 +320,12 @@ function addExpression(
       return;
     case 'randomInt':
       addRandomInt(builder, rest, offset);
+      return;
+    case 'randomString':
+      addRandomString(builder, rest, offset);
+      return;
+    case 'pick':
+      builder.dynamic({ kind: 'pick', values: pickValues(rest, offset).map((value) => escapeValue(value, escape)) });
       return;
     case 'env':
       addEnv(builder, rest, offset, env, escape);
@@ -317,6 +370,39 @@ function addCall(builder: PartsBuilder, name: string, argumentText: string, offs
     else args.push({ kind: 'literal', value: match[1] ?? match[2] ?? match[3] ?? '' });
   }
   builder.call({ kind: 'call', name, args });
+}
+
+/** `$randomString(n)`, `rest` being what follows the name. */
+function addRandomString(builder: PartsBuilder, rest: string, offset: number): void {
+  const length = Number(RANDOM_STRING_ARGUMENTS.exec(rest)?.[1] ?? Number.NaN);
+  if (!(length >= 1 && length <= MAX_RANDOM_STRING_LENGTH)) {
+    throw new TemplateSyntaxError(
+      `bad arguments to $randomString at offset ${offset}: expected $randomString(n) with n a whole number from 1 to ${MAX_RANDOM_STRING_LENGTH}`,
+      offset,
+    );
+  }
+  builder.dynamic({ kind: 'randomString', length });
+}
+
+/** The values of `$pick('a', "b", 3)`, `rest` being what follows the name. */
+function pickValues(rest: string, offset: number): string[] {
+  const bad = (): never => {
+    throw new TemplateSyntaxError(
+      `bad arguments to $pick at offset ${offset}: expected $pick('a', 'b', ...) with one or more quoted texts or numbers`,
+      offset,
+    );
+  };
+  if (!rest.startsWith('(')) bad();
+  const values: string[] = [];
+  PICK_ARGUMENT.lastIndex = 1;
+  for (;;) {
+    const start = PICK_ARGUMENT.lastIndex;
+    const match = PICK_ARGUMENT.exec(rest);
+    if (match === null || match.index !== start) return bad();
+    const quoted = match[1] ?? match[2];
+    values.push(quoted === undefined ? (match[3] as string) : quoted.replace(/\\(.)/g, '$1'));
+    if (match[4] === ')') return PICK_ARGUMENT.lastIndex === rest.length ? values : bad();
+  }
 }
 
 /** `$env.NAME`, `rest` being what follows `$env`: the variable's value, read now. */

@@ -31,6 +31,8 @@ export interface ScenarioData {
   readonly sla?: SlaSpec | false;
   readonly report?: ReportSpec;
   readonly workers?: 'auto' | number;
+  /** Makes the random template helpers reproducible (`--seed` overrides it). */
+  readonly seed?: number;
   readonly monitor?: MonitorSpec;
 }
 
@@ -134,12 +136,29 @@ export interface RequestSpec {
   readonly before_request?: string;
   /** A function of the `hooks:` module called with (response, context) when the response has arrived. */
   readonly after_response?: string;
+  /** A condition (`{{ expr }}`, scenario/expression.ts): the request is sent only when it holds. */
+  readonly if?: string;
 }
 
 export interface ThinkStep {
   readonly think: ThinkTime;
 }
-export type Step = RequestSpec | ThinkStep;
+
+/** Steps repeated `count` times, or while a condition holds (checked before each pass, at most `max` passes). */
+export interface LoopSpec {
+  readonly count?: number;
+  readonly while?: string;
+  readonly max?: number;
+  /** A pause between passes. */
+  readonly think?: ThinkTime;
+  readonly steps: readonly Step[];
+}
+
+export interface LoopStep {
+  readonly loop: LoopSpec;
+  readonly if?: string;
+}
+export type Step = RequestSpec | ThinkStep | LoopStep;
 
 export interface FlowSpec {
   readonly name: string;
@@ -276,12 +295,20 @@ export function isThinkStep(step: Step): step is ThinkStep {
   return 'think' in step;
 }
 
+export function isLoopStep(step: Step): step is LoopStep {
+  return 'loop' in step;
+}
+
+export function isRequestStep(step: Step): step is RequestSpec {
+  return !isThinkStep(step) && !isLoopStep(step);
+}
+
 /** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`). */
 export function requestNameOf(spec: RequestSpec): string {
   return spec.name ?? `${spec.method ?? 'GET'} ${spec.path ?? spec.url ?? ''}`;
 }
 
-/** Every request a scenario can send, with its data path: setup, before, requests and flow steps. */
+/** Every request a scenario can send, with its data path: setup, before, requests and flow steps (inside loops too). */
 export function* requestsOf(data: ScenarioData): Generator<{ readonly spec: RequestSpec; readonly path: (string | number)[] }> {
   for (const [index, spec] of (data.setup ?? []).entries()) yield { spec, path: ['setup', index] };
   for (const [name, part] of Object.entries(data.scenarios ?? {})) {
@@ -289,13 +316,34 @@ export function* requestsOf(data: ScenarioData): Generator<{ readonly spec: Requ
       yield { spec, path: ['scenarios', name, ...path] };
     }
   }
-  for (const [index, step] of (data.before ?? []).entries()) {
-    if (!isThinkStep(step)) yield { spec: step, path: ['before', index] };
-  }
+  yield* requestsOfSteps(data.before ?? [], ['before']);
   for (const [index, spec] of (data.requests ?? []).entries()) yield { spec, path: ['requests', index] };
-  for (const [flowIndex, flow] of (data.flows ?? []).entries()) {
-    for (const [index, step] of flow.steps.entries()) {
-      if (!isThinkStep(step)) yield { spec: step, path: ['flows', flowIndex, 'steps', index] };
-    }
+  for (const [flowIndex, flow] of (data.flows ?? []).entries()) yield* requestsOfSteps(flow.steps, ['flows', flowIndex, 'steps']);
+}
+
+/** Every step of a list with its data path, loops entered (a loop step comes before its own steps). */
+export function* stepsOf(
+  steps: readonly Step[],
+  path: (string | number)[],
+): Generator<{ readonly step: Step; readonly path: (string | number)[] }> {
+  for (const [index, step] of steps.entries()) {
+    yield { step, path: [...path, index] };
+    if (isLoopStep(step)) yield* stepsOf(step.loop.steps, [...path, index, 'loop', 'steps']);
   }
+}
+
+/** Every step of `before` and the flows (each scenario's too), loops entered. */
+export function* allStepsOf(data: ScenarioData): Generator<{ readonly step: Step; readonly path: (string | number)[] }> {
+  for (const [name, part] of Object.entries(data.scenarios ?? {})) {
+    for (const { step, path } of allStepsOf(part)) yield { step, path: ['scenarios', name, ...path] };
+  }
+  yield* stepsOf(data.before ?? [], ['before']);
+  for (const [flowIndex, flow] of (data.flows ?? []).entries()) yield* stepsOf(flow.steps, ['flows', flowIndex, 'steps']);
+}
+
+function* requestsOfSteps(
+  steps: readonly Step[],
+  path: (string | number)[],
+): Generator<{ readonly spec: RequestSpec; readonly path: (string | number)[] }> {
+  for (const { step, path: stepPath } of stepsOf(steps, path)) if (isRequestStep(step)) yield { spec: step, path: stepPath };
 }

@@ -2,6 +2,7 @@ import { bytes, delay, echo, flaky, json, latency, redirect, status } from './ba
 import { AUTH_ROUTES } from './auth-routes.js';
 import { capacity } from './capacity-route.js';
 import { addCartItem, cart, login, me } from './demo-shop.js';
+import { jobsRoute } from './jobs-route.js';
 import { sendJson, sendText } from './replies.js';
 import type { Route } from './route.js';
 
@@ -27,10 +28,11 @@ export const ARGUMENT_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route
   ['/delay', { handle: ({ state, res, arg }) => delay(state, res, arg) }],
   ['/status', { handle: ({ res, arg }) => status(res, arg) }],
   ['/bytes', { handle: ({ req, res, arg }) => bytes(req, res, arg) }],
+  ['/jobs', jobsRoute],
 ]);
 
 export const NOT_FOUND_BODY =
   'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS' +
   ' /capacity?rps=R&queue=N&service_ms=MS' +
-  ' /redirect?to=URL&status=302 /headers; demo API: POST /login, GET /me, GET /cart, POST /cart/items' +
+  ' /redirect?to=URL&status=302 /headers POST /jobs?pending=N GET /jobs/:id; demo API: POST /login, GET /me, GET /cart, POST /cart/items' +
   '; hooks demo: POST /signed, POST /oauth/token, GET /oauth/resource';

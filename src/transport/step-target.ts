@@ -28,6 +28,8 @@ export interface StepSession {
    * it (a `unique` data file used up, `when_exhausted: stop`), and the run ends.
    */
   beginIteration?(): boolean;
+  /** Optional: the value of one of this user's variables (a flow's session), which flow control's conditions read. */
+  get?(name: string): string | undefined;
 }
 
 /** Where a session reports an outcome; numbers only, so the HTTP path allocates nothing. */

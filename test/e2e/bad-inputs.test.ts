@@ -241,6 +241,70 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     });
   });
 
+  it('a condition that does not parse, in an if and in a nested while (validate and run)', async () => {
+    const name = await file('condition.yml', scenario().replace('path: /}', 'path: /, if: "{{ mode = \'fast\' }}"}'));
+    for (const command of ['run', 'validate']) {
+      await expectScenarioError([command, name], name, {
+        line: 2,
+        path: 'requests[0].if',
+        message: 'bad condition: unexpected "=": compare with "==" at offset 8',
+      });
+    }
+    const nested = await file(
+      'nested-while.yml',
+      [
+        'target: ${TARGET_URL}',
+        'flows:',
+        '  - name: poll',
+        '    steps:',
+        '      - loop:',
+        '          count: 2',
+        '          steps:',
+        '            - loop: {while: "{{ (status != \'done\' }}", max: 3, steps: [{path: /}]}',
+        'load: {profile: constant, users: 1, iterations: 3}',
+        '',
+      ].join('\n'),
+    );
+    await expectScenarioError(['run', nested], nested, {
+      line: 8,
+      path: 'flows[0].steps[0].loop.steps[0].loop.while',
+      message: 'bad condition: unclosed "(": expected ")" to match it at offset 3',
+    });
+  });
+
+  it('a while loop without max (a loop always ends), and a condition reading an unknown variable', async () => {
+    const name = await file(
+      'while-without-max.yml',
+      [
+        'target: ${TARGET_URL}',
+        'flows:',
+        '  - name: poll',
+        '    steps:',
+        '      - path: /',
+        '        capture: [{status: true, as: code}]',
+        '      - loop:',
+        '          while: "{{ code != \'200\' }}"',
+        '          steps: [{path: /}]',
+        'load: {profile: constant, users: 1, iterations: 3}',
+        '',
+      ].join('\n'),
+    );
+    await expectScenarioError(['run', name], name, {
+      line: 7,
+      path: 'flows[0].steps[1].loop',
+      message: 'a while loop needs max, the most passes it makes (a loop always ends): add max: 20, say',
+    });
+    const unknown = await file(
+      'unknown-in-condition.yml',
+      scenario('variables: {mode: fast}').replace('path: /}', 'path: /, if: "{{ mod == 1 }}"}'),
+    );
+    await expectScenarioError(['run', unknown], unknown, {
+      line: 2,
+      path: 'requests[0].if',
+      message: 'unknown variable "mod" in condition (defined: mode); did you mean "mode"?',
+    });
+  });
+
   it('an environment variable that is not set (or a nested default, which is not supported)', async () => {
     const name = await file('env.yml', scenario().replace('${TARGET_URL}', '${API_URL}'));
     await expectScenarioError(['run', name], name, {
@@ -485,6 +549,16 @@ describe('a bad command line: one message, exit 2, nothing sent', () => {
     }
     await expectUsageError(['merge', 'a.json', 'b.json', '-o', 'm.json', '--shard', '1/2'], "error: unknown option '--shard'");
     await expectUsageError(['report', 'a.json', '--out', 'x.json'], "error: unknown option '--out'");
+  });
+
+  it('a --seed that is not a whole number from 0 to 4294967295', async () => {
+    await file('valid.yml', scenario());
+    for (const seed of ['abc', '-1', '1.5', '4294967296']) {
+      await expectUsageError(
+        ['run', 'valid.yml', '--seed', seed],
+        `error: --seed takes a whole number from 0 to 4294967295, not "${seed}"`,
+      );
+    }
   });
 
   it('an unknown command, a missing argument, one argument too many, an option without its value', async () => {

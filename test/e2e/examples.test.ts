@@ -56,6 +56,23 @@ describe('example scenarios against the built-in target (built CLI)', () => {
     expect(total.statusCodes['201']).toBe(counts['add item']);
   });
 
+  it('poll-until-done.yml: polls each job while it is pending, 4 polls a job, zero failures', async () => {
+    const { document, requestsServed } = await runExample('poll-until-done', '2s');
+    const total = document.summary.total;
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    expect(requestsServed).toBe(total.count);
+    const counts = requestCounts(document);
+    const created = counts['create job'] ?? 0;
+    const results = counts['job result'] ?? 0;
+    expect(created).toBeGreaterThan(0);
+    expect(results).toBeGreaterThan(0);
+    // Every finished job took exactly 3 pending polls and 1 done; a job the end of the run cut short, fewer.
+    expect(counts['poll job']).toBeGreaterThanOrEqual(4 * results);
+    expect(counts['poll job']).toBeLessThanOrEqual(4 * created);
+    expect(results).toBeLessThanOrEqual(created);
+  });
+
   it('checks.yml: every kind of check passes, zero failures', async () => {
     const { document } = await runExample('checks', '1s');
     const total = document.summary.total;

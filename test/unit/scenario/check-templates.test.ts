@@ -115,7 +115,8 @@ describe('checkTemplates', () => {
       {
         path: ['requests', 0, 'path'],
         at: 'value',
-        message: 'unknown built-in $nope (known: $uuid, $randomInt(min, max), $timestamp, $env.NAME)',
+        message:
+          "unknown built-in $nope (known: $uuid, $randomInt(min, max), $randomString(n), $pick('a', 'b'), $timestamp, $now, $env.NAME)",
       },
       { path: ['requests', 0, 'headers', 'a'], at: 'value', message: 'unclosed "{{" at offset 0: expected "}}"' },
       {

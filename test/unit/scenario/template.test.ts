@@ -12,7 +12,7 @@ import type { CompileTemplateOptions, Template, TemplateScope } from '../../../s
 
 const NO_ENV: CompileTemplateOptions = { env: {} };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const KNOWN = '(known: $uuid, $randomInt(min, max), $timestamp, $env.NAME)';
+const KNOWN = "(known: $uuid, $randomInt(min, max), $randomString(n), $pick('a', 'b'), $timestamp, $now, $env.NAME)";
 
 function scope(values: Record<string, string>): TemplateScope {
   return { get: (name) => values[name] };

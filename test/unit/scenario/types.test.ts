@@ -29,6 +29,8 @@ const MAPPING: readonly (readonly [typePath: string, schemaPointers: readonly st
   ['ScenarioPartSpec', ['#/$defs/scenarioPart']],
   ['RequestSpec', ['#/$defs/request']],
   ['ThinkStep', ['#/$defs/step/if', '#/$defs/step/then']],
+  ['LoopStep', ['#/$defs/loopStep']],
+  ['LoopSpec', ['#/$defs/loopStep/properties/loop']],
   ['FlowSpec', ['#/$defs/flow']],
   ['Feeder', ['#/$defs/feeder']],
   ['Capture', ['#/$defs/capture']],
