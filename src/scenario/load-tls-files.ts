@@ -47,31 +47,32 @@ export async function loadTlsFiles(
     issues.push({ file: scenario.file, ...locate?.(path), path: displayPath(path), message });
   };
 
-  const read = async (key: TlsKey): Promise<Buffer | undefined> => {
+  // The three files are read at once; their problems are reported in the order ca, cert, key, whichever read
+  // finished first.
+  const read = async (key: TlsKey): Promise<Buffer | string | undefined> => {
     const relative = spec[key];
     if (relative === undefined) return undefined;
     const absolute = resolve(scenario.baseDir, relative);
     try {
       const bytes = await readFile(absolute);
-      if (bytes.length > MAX_PEM_BYTES) {
-        issue(key, `${absolute} is ${bytes.length} bytes: not a PEM file (at most ${MAX_PEM_BYTES / 1024 / 1024} MiB)`);
-        return undefined;
-      }
+      if (bytes.length > MAX_PEM_BYTES)
+        return `${absolute} is ${bytes.length} bytes: not a PEM file (at most ${MAX_PEM_BYTES / 1024 / 1024} MiB)`;
       return bytes;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      issue(
-        key,
-        code === 'ENOENT'
-          ? `no such file: ${absolute}`
-          : code === 'EISDIR'
-            ? `${absolute} is a directory, not a PEM file`
-            : `cannot read ${absolute} (${code ?? String(error)})`,
-      );
-      return undefined;
+      return code === 'ENOENT'
+        ? `no such file: ${absolute}`
+        : code === 'EISDIR'
+          ? `${absolute} is a directory, not a PEM file`
+          : `cannot read ${absolute} (${code ?? String(error)})`;
     }
   };
-  const [ca, cert, key] = await Promise.all([read('ca'), read('cert'), read('key')]);
+  const keys = ['ca', 'cert', 'key'] as const;
+  const [ca, cert, key] = (await Promise.all(keys.map(read))).map((outcome, index) => {
+    if (typeof outcome !== 'string') return outcome;
+    issue(keys[index] as TlsKey, outcome);
+    return undefined;
+  });
 
   if (ca !== undefined) checkCertificates('ca', ca, issue);
   if (cert !== undefined) checkCertificates('cert', cert, issue);
