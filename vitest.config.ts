@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // real server, a worker thread or a spawned CLI can take seconds to start.
 export default defineConfig({
   test: {
+    // vitest's default is one worker fewer than the cores: one on a 2-core machine, which runs the suite serially.
+    // The tests spend most of their time waiting on sockets and child processes, so two overlap well.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 20_000 } },
       {
