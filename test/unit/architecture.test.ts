@@ -28,10 +28,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   results: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'monitor'],
   report: ['scenario', 'plan', 'metrics', 'sla', 'results', 'monitor'],
   progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
+  // Streaming outputs (JSON Lines, OTLP, remote write): plain figures in, pushed out; fed by run/.
+  outputs: [],
   // The one place a run is orchestrated: prepare, execute (engine, monitor, stop conditions), finish (outputs).
-  run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor'],
-  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run'],
+  run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor', 'outputs'],
+  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run', 'outputs'],
+  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run', 'outputs'],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
