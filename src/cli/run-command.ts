@@ -1,16 +1,19 @@
 import type { ChalkInstance } from 'chalk';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { parseOutputSpec } from '../outputs/output-spec.js';
 import { describePlan } from '../plan/describe-plan.js';
 import { modelOf } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
 import { planAbortOnFail } from '../plan/thresholds.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { printableText } from '../report/printable-text.js';
-import { buildResults } from '../results/results-document.js';
+import { abortedByDocument, buildResults } from '../results/results-document.js';
 import type { AbortedByDocument, ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
+import { createStreamFeed } from '../run/stream-feed.js';
+import type { StreamFeed } from '../run/stream-feed.js';
 import { abortOnFailCondition } from '../run/stop-conditions.js';
 import type { AbortOnFailCondition } from '../run/stop-conditions.js';
 import { colorsFor } from './colors.js';
@@ -35,6 +38,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly markdown?: string;
   /** The results document on stdout; everything for people goes to stderr. */
   readonly json?: boolean;
+  /** `--output KIND=TARGET`, repeatable: the streaming outputs. */
+  readonly output?: readonly string[];
   /** Only the final verdict line. */
   readonly quiet?: boolean;
   /** `i/n`: run shard i (1-based) of n. */
@@ -66,6 +71,7 @@ export async function runCommand(
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  const streamOutputs = (options.output ?? []).map(parseOutputSpec);
   const prepared = await prepareRun({
     ...(await runSource(argument, options, processIo.cwd)),
     cwd: processIo.cwd,
@@ -74,9 +80,11 @@ export async function runCommand(
     ...(seed === undefined ? {} : { seed }),
     outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
+    ...(streamOutputs.length === 0 ? {} : { streamOutputs }),
     ...baseline,
   });
   const { plan, thresholds } = prepared;
+  const stdoutUse = stdoutUseOf(prepared, options);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, plan.secrets);
   const err = colorsFor(io.stderr, io.env, !globals.color);
@@ -84,10 +92,16 @@ export async function runCommand(
   const quiet = options.quiet === true;
   printRunStart(io, prepared, shard, quiet, err);
 
-  const abort = abortOnFailWatch(io, prepared, quiet, err);
-  const executed = await runWithProgress(io, plan, { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions }, err);
+  const feed = await startStreams(io, prepared, err);
+  const abort = abortOnFailWatch(io, prepared, quiet, err, feed);
+  const executed = await runWithProgress(
+    io,
+    plan,
+    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, feed },
+    err,
+  );
   const abortedBy = abort.abortedBy();
-  const results = withRunBaseline(
+  const built = withRunBaseline(
     prepared,
     buildResults(plan, thresholds, executed.result, {
       ...(abortedBy === undefined ? {} : { abortedBy }),
@@ -95,9 +109,28 @@ export async function runCommand(
       ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
     }),
   );
+  // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
+  const results = feed === undefined ? built : { ...built, outputs: await feed.finish(executed.result, built) };
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
-  printRunEnd(io, options, prepared.outputs, results, failures, { err, out });
+  printRunEnd(io, quiet, stdoutUse, prepared.outputs, results, failures, { err, out });
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
+}
+
+/**
+ * The streaming outputs (`--output`, `report.outputs`), started before the load: labelled with
+ * `LOADSEED_RUN_ID` (else a new id) and the shard; their one warning each goes to stderr.
+ */
+async function startStreams(io: CliIo, { plan, streams, shard }: PreparedRun, err: ChalkInstance): Promise<StreamFeed | undefined> {
+  const runId = io.env['LOADSEED_RUN_ID'];
+  const feed = await createStreamFeed(streams, plan, {
+    cwd: io.cwd,
+    stdout: io.stdout,
+    onWarning: (message) => io.stderr.write(err.yellow(`! ${message}\n`)),
+    ...(runId === undefined || runId === '' ? {} : { runId }),
+    ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
+  });
+  feed?.start();
+  return feed;
 }
 
 /** The plan line (unless quiet), a note when fewer workers than asked are used, and the insecure-TLS warning. */
@@ -113,19 +146,32 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
 
 /**
  * `sla.abort_on_fail` as run's stop condition (none when the scenario has no such threshold), and which
- * threshold stopped the run once it is over.
+ * threshold stopped the run once it is over. The streaming outputs are told when a threshold is lost.
  */
 function abortOnFailWatch(
   io: CliIo,
   { scenario, plan, thresholds }: PreparedRun,
   quiet: boolean,
   err: ChalkInstance,
+  feed: StreamFeed | undefined,
 ): Pick<ConsoleRun, 'stopConditions'> & { readonly abortedBy: () => AbortedByDocument | undefined } {
   let abort: AbortOnFailCondition | undefined;
   return {
     stopConditions: (stopped) => {
       abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, atMs) => {
         stopped();
+        if (feed !== undefined) {
+          const { key, request, limit, measured, description } = abortedByDocument(lost, atMs);
+          feed.threshold({
+            offsetMs: atMs,
+            key,
+            ...(request === undefined ? {} : { request }),
+            passed: false,
+            measured,
+            limit,
+            description,
+          });
+        }
         if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
       });
       return abort === undefined ? [] : [abort.condition];
@@ -134,23 +180,35 @@ function abortOnFailWatch(
   };
 }
 
+/** What stdout carries: the results document (`--json`), JSON Lines (`--output jsonl=-`), or the summary for people. */
+type StdoutUse = 'json' | 'jsonl' | 'people';
+
+/** `--json` and `jsonl=-` cannot share stdout: refused (exit 2) before anything is sent. */
+function stdoutUseOf(prepared: PreparedRun, options: RunCommandOptions): StdoutUse {
+  const jsonl = prepared.streams.some((spec) => spec.kind === 'jsonl' && spec.target === '-');
+  if (jsonl && options.json === true)
+    throw new UsageError('--json and --output jsonl=- both write to stdout: give the JSON Lines a file; nothing was sent');
+  return jsonl ? 'jsonl' : options.json === true ? 'json' : 'people';
+}
+
 /**
- * The results document on stdout with --json, the summary for people (on stderr then), the files written and
- * any not written, and the verdict line last.
+ * The results document on stdout with --json, the summary for people (on stderr when stdout is for machines),
+ * the files written and any not written, and the verdict line last.
  */
 function printRunEnd(
   io: CliIo,
-  options: RunCommandOptions,
+  quiet: boolean,
+  stdoutUse: StdoutUse,
   outputs: PreparedRun['outputs'],
   results: ResultsDocument,
   failures: Awaited<ReturnType<typeof writeRunOutputs>>,
   { err, out }: { readonly err: ChalkInstance; readonly out: ChalkInstance },
 ): void {
-  // Machine-readable output alone on stdout with --json; the summary for people then goes to stderr.
-  const human = options.json === true ? io.stderr : io.stdout;
-  const c = options.json === true ? err : out;
-  if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  if (options.quiet !== true) {
+  // Machine-readable output alone on stdout with --json or jsonl=-; the summary for people then goes to stderr.
+  const human = stdoutUse === 'people' ? io.stdout : io.stderr;
+  const c = stdoutUse === 'people' ? out : err;
+  if (stdoutUse === 'json') io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (!quiet) {
     human.write(consoleSummary(results, c));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));

@@ -6,7 +6,7 @@ import type { PlannedThreshold } from '../plan/thresholds.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { executePlan } from '../run/execute-plan.js';
-import type { ExecutedRun, StopCondition } from '../run/execute-plan.js';
+import type { ExecutedRun, ProgressDisplay, StopCondition } from '../run/execute-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import type { CliIo } from './io.js';
 import { progressModeFor } from './progress-mode.js';
@@ -21,6 +21,8 @@ export interface ConsoleRun {
   readonly quiet: boolean;
   /** Shown live beside the progress (run: the SLA's). */
   readonly thresholds?: readonly PlannedThreshold[];
+  /** The streaming outputs' feed (`--output`): every progress tick of the measured phase. */
+  readonly feed?: ProgressDisplay | undefined;
   /** The reasons to stop early; `stopped` takes the live display down before the condition says why. */
   readonly stopConditions: (stopped: () => void) => readonly StopCondition[];
 }
@@ -42,6 +44,7 @@ export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, er
       ...(how.maxDurationMs === undefined ? {} : { maxDurationMs: how.maxDurationMs }),
       onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
       ...(progress.mode === 'quiet' ? {} : { display: progress }),
+      ...(how.feed === undefined ? {} : { feed: how.feed }),
       ...(stopConditions.length === 0 ? {} : { stopConditions }),
     });
   } finally {

@@ -76,7 +76,14 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     ...scenariosOf(first.results),
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
+    ...mergedOutputs(files),
   });
+}
+
+/** Every shard's streaming outputs, one after another (each pushed its own series). */
+function mergedOutputs(files: readonly ResultsFile[]): Pick<ResultsDocument, 'outputs'> {
+  const outputs = files.flatMap(({ results }) => results.outputs ?? []);
+  return files.some(({ results }) => results.outputs !== undefined) ? { outputs } : {};
 }
 
 /**
