@@ -25,7 +25,7 @@ import type { QuickRunFlags } from './run-source.js';
 import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import type { ConsoleRun } from './run-console.js';
-import { writeFailureLines, writtenLines } from './written-outputs.js';
+import { streamLines, writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface RunCommandOptions extends QuickRunFlags {
   /** Where to write the JSON results; overrides the scenario's `report.json`. */
@@ -212,6 +212,7 @@ function printRunEnd(
     human.write(consoleSummary(results, c));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));
+    human.write(streamLines(results.outputs, c));
   }
   io.stderr.write(writeFailureLines(failures, err));
   human.write(`${verdictLine(results, c)}\n`);

@@ -54,6 +54,7 @@ export class StreamFeed implements ProgressDisplay {
   #sent: Sent = NOTHING_SENT;
   #startEpochMs: number | undefined;
   #users = 0;
+  #lastEndEpochMs = 0;
 
   constructor(outputs: readonly StreamOutput[], meta: StreamMeta) {
     this.outputs = outputs;
@@ -113,7 +114,10 @@ export class StreamFeed implements ProgressDisplay {
     return this.outputs.map((output) => output.report());
   }
 
-  #send(recorder: Recorder, toMs: number, endEpochMs: number, last = false): void {
+  #send(recorder: Recorder, toMs: number, wallEndMs: number, last = false): void {
+    // Receivers refuse a sample older than the one before: the wall clock of each interval's end only moves on.
+    const endEpochMs = Math.max(wallEndMs, this.#lastEndEpochMs + 1);
+    this.#lastEndEpochMs = endEpochMs;
     const breakdown = recorder.outcomeBreakdown();
     const counters = recorder.counters();
     const before = this.#sent;

@@ -378,6 +378,8 @@ describe('streaming outputs (--output)', () => {
       doc.summary.total.count,
     );
     expect(out.stderr).toContain('passed');
+    // The summary for people lists the stream with what it delivered.
+    expect(out.stderr).toMatch(new RegExp(`jsonl +- +${lines.length} sent\\n`));
   });
 
   it.each([

@@ -73,6 +73,9 @@ describe('StreamFeed', () => {
       [2001, 499],
     ]);
     expect(output.intervals.map((point) => point.requests)).toEqual([100, 80, 33]);
+    // Timestamps only move on: receivers refuse a sample older than the one before.
+    const ends = output.intervals.map((point) => point.endEpochMs);
+    expect(ends.every((end, index) => index === 0 || end > (ends[index - 1] ?? 0))).toBe(true);
     const total = recorder.counters().total;
     expect(output.intervals.reduce((sum, point) => sum + point.failures, 0)).toBe(total.failures);
     const byKind = (kind: string): number => output.intervals.reduce((sum, point) => sum + (point.failuresByKind[kind] ?? 0), 0);
