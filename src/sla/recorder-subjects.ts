@@ -15,7 +15,8 @@ export function recorderSubjects(
   elapsedMs: number,
   snapshot: RecorderSnapshot = recorder.snapshot(),
   scenarios: readonly ScenarioRequests[] = [],
-): (name: string | undefined, scenario?: string) => ThresholdSubject | undefined {
+  tags: readonly ScenarioRequests[] = [],
+): (name: string | undefined, scenario?: string, tag?: string) => ThresholdSubject | undefined {
   const seconds = elapsedMs / 1000;
   // Open model: every arrival either started an iteration (which ended, or was interrupted) or was dropped.
   const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
@@ -35,11 +36,12 @@ export function recorderSubjects(
       dropped: snapshot.droppedArrivals,
     };
   };
-  return (name, scenario) => {
-    if (name === undefined && scenario !== undefined) {
-      const names = scenarios.find((part) => part.name === scenario)?.requestNames;
+  return (name, scenario, tag) => {
+    if (name === undefined && (scenario !== undefined || tag !== undefined)) {
+      const groupName = (scenario ?? tag) as string;
+      const names = (scenario === undefined ? tags : scenarios).find((part) => part.name === groupName)?.requestNames;
       if (names === undefined) return undefined;
-      const group = recorder.groupStats(scenario, names);
+      const group = recorder.groupStats(groupName, names);
       return subject(group.stats, () => group.responseTime);
     }
     const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
@@ -50,7 +52,7 @@ export function recorderSubjects(
   };
 }
 
-/** One scenario of several, as thresholds and reports group its requests. */
+/** One scenario of several (or one tag, `key:value`), as thresholds and reports group its requests. */
 export interface ScenarioRequests {
   readonly name: string;
   readonly requestNames: readonly string[];
