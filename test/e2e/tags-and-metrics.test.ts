@@ -115,6 +115,41 @@ describe('tags and custom metrics (built CLI)', () => {
     expect(out.stdout).toContain('✗ failed: 2 of 3 thresholds violated: max_latency_ms (tag team:shipping), p95 (metric depth)');
   });
 
+  it('merges two shards into the figures the server saw: tag counts, metric sums and extremes, thresholds judged again', async () => {
+    await writeFile(
+      join(dir, 'shard.yml'),
+      scenario('shard', 'sla:', '  metrics:', '    orders: {sum_min: 1}').replace('workers: 2\n', ''),
+    );
+    const before = { counts: new Map(server.counts), depths: server.depths.length, orders: server.orders.length };
+    const runs = await Promise.all(
+      [1, 2].map((index) => loadseed(['run', 'shard.yml', '--shard', `${index}/2`, '--out', `shard-${index}.json`, '--quiet'])),
+    );
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    const merged = await loadseed(['merge', 'shard-1.json', 'shard-2.json', '-o', 'merged.json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const served = (path: string): number => (server.counts.get(path) ?? 0) - (before.counts.get(path) ?? 0);
+    const depths = server.depths.slice(before.depths);
+    const orders = server.orders.slice(before.orders);
+    expect(served('/pay') + served('/')).toBe(ITERATIONS);
+    const document = await readCheckedResults(dir, 'merged.json');
+    expect(document.run.shards).toBe(2);
+    expect(document.summary.tags?.map((group) => [group.name, group.count])).toEqual([
+      ['env:ci', served('/pay') + served('/ship') + served('/')],
+      ['team:payments', served('/pay')],
+      ['team:shipping', served('/ship')],
+    ]);
+    const [depth, counter] = document.summary.metrics ?? [];
+    expect([depth?.count, depth?.sum, depth?.min, depth?.max]).toEqual([
+      depths.length,
+      sumOf(depths),
+      Math.min(...depths),
+      Math.max(...depths),
+    ]);
+    expect([counter?.count, counter?.sum]).toEqual([orders.length, sumOf(orders)]);
+    expect(document.thresholds.map((t) => [t.metric, t.measured, t.passed])).toEqual([['orders', sumOf(orders), true]]);
+    expect(merged.stdout).toContain('custom metrics');
+  });
+
   it('refuses an sla tag no request has as a located scenario error (exit 2), sending nothing', async () => {
     await writeFile(join(dir, 'bad.yml'), scenario('bad', 'sla:', '  tags:', '    "squad:a": {max_error_rate: 0}'));
     const before = [...server.counts.values()].reduce((sum, count) => sum + count, 0);
