@@ -51,11 +51,14 @@ export interface CustomMetricSummary {
  */
 export class CustomMetrics {
   #specs: CustomMetricSpec[];
+  /** Per metric: 1 for a trend (its values go into its histogram), 0 for a counter. */
+  #trend: Uint8Array;
   #counters: Float64Array;
   #histograms: Histogram[];
 
   constructor(specs: readonly CustomMetricSpec[] = []) {
     this.#specs = specs.map((spec) => ({ name: spec.name, kind: spec.kind }));
+    this.#trend = Uint8Array.from(specs, (spec) => (spec.kind === 'trend' ? 1 : 0));
     this.#counters = new Float64Array(specs.length * FIELDS);
     for (let index = 0; index < specs.length; index++) this.#resetExtremes(index);
     this.#histograms = specs.map(() => createLatencyHistogram());
@@ -73,7 +76,7 @@ export class CustomMetrics {
     counters[at + 1]! += value;
     if (!(value >= counters[at + 2]!)) counters[at + 2] = value;
     if (!(value <= counters[at + 3]!)) counters[at + 3] = value;
-    if (this.#specs[index]?.kind !== 'trend') return;
+    if (this.#trend[index] !== 1) return;
     const scaled = Math.round(value * TREND_SCALE);
     this.#histograms[index]!.recordValue(scaled <= 0 ? 0 : scaled >= HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : scaled);
   }
@@ -148,6 +151,7 @@ export class CustomMetrics {
 
   #add(spec: CustomMetricSpec): number {
     this.#specs = [...this.#specs, { name: spec.name, kind: spec.kind }];
+    this.#trend = Uint8Array.from(this.#specs, (one) => (one.kind === 'trend' ? 1 : 0));
     const grown = new Float64Array(this.#specs.length * FIELDS);
     grown.set(this.#counters);
     this.#counters = grown;

@@ -36,14 +36,20 @@ export function recorderSubjects(
       dropped: snapshot.droppedArrivals,
     };
   };
-  return (name, scenario, tag) => {
-    if (name === undefined && (scenario !== undefined || tag !== undefined)) {
-      const groupName = (scenario ?? tag) as string;
-      const names = (scenario === undefined ? tags : scenarios).find((part) => part.name === groupName)?.requestNames;
-      if (names === undefined) return undefined;
-      const group = recorder.groupStats(groupName, names);
-      return subject(group.stats, () => group.responseTime);
+  // A group's histograms are merged once, however many of its thresholds read them.
+  const groups = new Map<string, ThresholdSubject | undefined>();
+  const groupSubject = (kind: 'scenario' | 'tag', groupName: string): ThresholdSubject | undefined => {
+    const key = `${kind} ${groupName}`;
+    if (!groups.has(key)) {
+      const names = (kind === 'tag' ? tags : scenarios).find((part) => part.name === groupName)?.requestNames;
+      const group = names === undefined ? undefined : recorder.groupStats(groupName, names);
+      groups.set(key, group === undefined ? undefined : subject(group.stats, () => group.responseTime));
     }
+    return groups.get(key);
+  };
+  return (name, scenario, tag) => {
+    if (name === undefined && scenario !== undefined) return groupSubject('scenario', scenario);
+    if (name === undefined && tag !== undefined) return groupSubject('tag', tag);
     const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
     if (index === -1) return undefined;
     const stats = index === undefined ? snapshot.total : snapshot.requests[index];
