@@ -52,8 +52,8 @@ const CATEGORY_COUNT = ERROR_CATEGORIES.length;
 /**
  * Everything a run measures, mergeable without loss (workers, shards). Per request name and in total:
  * response-time and service-time histograms (integer µs), counts by status and by error category,
- * successes, failures, interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag and a
- * bounded time series. Memory is flat in run length.
+ * successes, failures, interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag, a
+ * bounded time series, and the custom metrics (`metric:`, metrics/custom-metrics.ts). Memory is flat in run length.
  *
  * The hot path (`recordResponse`, `recordError`) takes the request's index in the plan and numbers only:
  * no strings, no objects, no allocation (a new series interval, once a second, is the exception).
