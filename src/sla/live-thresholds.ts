@@ -44,8 +44,10 @@ export function liveThresholds(
 ): LiveThreshold[] {
   const subjects = new Map<string | undefined, ThresholdSubject | undefined>();
   const subjectOf = (threshold: PlannedThreshold): ThresholdSubject | undefined => {
-    const { request, scenario } = threshold;
-    const key = scenario === undefined || request !== undefined ? request : `scenario ${scenario}`;
+    const { request } = threshold;
+    const scenario = threshold.scenario ?? threshold.tag;
+    const key =
+      scenario === undefined || request !== undefined ? request : threshold.tag === undefined ? `scenario ${scenario}` : `tag ${scenario}`;
     if (!subjects.has(key)) {
       const indexes =
         scenario === undefined || request !== undefined
@@ -70,6 +72,7 @@ export function liveThresholds(
 function judgeableNow(metric: ThresholdMetric, subject: ThresholdSubject): boolean {
   switch (metric.kind) {
     case 'min-rps':
+    case 'custom-metric': // judged at the end of the run
       return false;
     case 'dropped-rate':
       return true;
@@ -153,9 +156,11 @@ function groupSubject(recorder: Recorder, counters: RecorderCounters, indexes: r
 }
 
 function labelOf(threshold: PlannedThreshold): string {
-  const scope =
-    threshold.request !== undefined ? `(${threshold.request})` : threshold.scenario === undefined ? '' : `[${threshold.scenario}]`;
-  return `${metricLabel(threshold.metric)}${scope}`;
+  const group = threshold.scenario ?? threshold.tag;
+  const scope = threshold.request !== undefined ? `(${threshold.request})` : group === undefined ? '' : `[${group}]`;
+  return threshold.customMetric === undefined
+    ? `${metricLabel(threshold.metric)}${scope}`
+    : `${threshold.customMetric} ${metricLabel(threshold.metric)}`;
 }
 
 function metricLabel(metric: ThresholdMetric): string {
@@ -172,6 +177,8 @@ function metricLabel(metric: ThresholdMetric): string {
       return 'rps';
     case 'dropped-rate':
       return 'dropped';
+    case 'custom-metric':
+      return metric.stat.kind === 'percentile' ? `p${metric.stat.percentile}` : metric.stat.kind.replace('-', '_');
     default:
       return assertNever(metric);
   }
