@@ -389,6 +389,7 @@ describe('streaming outputs (--output)', () => {
     ['jsonl', /expected KIND=TARGET/],
     ['otlp=localhost:4318', /only http and https URLs/],
     ['prometheus-rw=not a url', /"not a url" is not a URL/],
+    ['jsonl=.', /cannot write \.: it is a directory/],
   ])('refuses --output %s before any load: exit 2, located', async (spec, message) => {
     const file = await scenario('bad');
     const seenBefore = target.requestCount();
