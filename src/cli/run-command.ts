@@ -10,8 +10,6 @@ import type { ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
-import { createStreamFeed } from '../run/stream-feed.js';
-import type { StreamFeed } from '../run/stream-feed.js';
 import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -19,6 +17,7 @@ import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
+import { startStreams } from './start-streams.js';
 import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import { streamLines, writeFailureLines, writtenLines } from './written-outputs.js';
@@ -81,23 +80,6 @@ export async function runCommand(
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
   printRunEnd(io, quiet, stdoutUse, prepared.outputs, results, failures, { err, out });
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
-}
-
-/**
- * The streaming outputs (`--output`, `report.outputs`), started before the load: labelled with
- * `LOADSEED_RUN_ID` (else a new id) and the shard; their one warning each goes to stderr.
- */
-async function startStreams(io: CliIo, { plan, streams, shard }: PreparedRun, err: ChalkInstance): Promise<StreamFeed | undefined> {
-  const runId = io.env['LOADSEED_RUN_ID'];
-  const feed = await createStreamFeed(streams, plan, {
-    cwd: io.cwd,
-    stdout: io.stdout,
-    onWarning: (message) => io.stderr.write(err.yellow(`! ${message}\n`)),
-    ...(runId === undefined || runId === '' ? {} : { runId }),
-    ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
-  });
-  feed?.start();
-  return feed;
 }
 
 /** The plan line (unless quiet), a note when fewer workers than asked are used, and the insecure-TLS warning. */

@@ -336,6 +336,41 @@ describe('streaming outputs (--output)', () => {
     }
   });
 
+  it("find-limit streams too: the scenario's report.outputs, the intervals adding up to its results", async () => {
+    // Every request succeeds: a step with more than 10% errors would fail whatever the SLA says.
+    await writeFile(
+      join(dir, 'steps.yml'),
+      'name: steps\ntarget: ${TARGET_URL}\nrequests: [{path: /delay/5}]\nload: {profile: constant, users: 1, duration: 1s}\nsla: {p95_latency_ms: 10000}\nreport: {json: steps.json, html: false, outputs: [{kind: jsonl, target: steps.jsonl}]}\n',
+    );
+    const file = 'steps.yml';
+    const seenBefore = target.requestCount();
+    const out = await run(
+      'find-limit',
+      file,
+      '--quiet',
+      '--start-rate',
+      '20',
+      '--step-rate',
+      '20',
+      '--max-rate',
+      '40',
+      '--step-duration',
+      '1s',
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const doc = await results('steps');
+    expect(doc.findLimit).toBeDefined();
+    expect(doc.summary.total.count).toBe(target.requestCount() - seenBefore);
+    const lines = (await readFile(join(dir, 'steps.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; requests?: number });
+    expect(lines.filter((line) => line.kind === 'interval').reduce((sum, line) => sum + (line.requests ?? 0), 0)).toBe(
+      doc.summary.total.count,
+    );
+    expect(doc.outputs).toEqual([{ kind: 'jsonl', target: 'steps.jsonl', sent: lines.length, dropped: 0 }]);
+  });
+
   it('receivers that are down: the same exit code, one warning each, the dropped batches in the results', async () => {
     const port = await closedPort();
     const file = await scenario('down');
