@@ -19,6 +19,7 @@ import type {
 } from '../outputs/stream-output.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { ResultsDocument } from '../results/results-document.js';
+import { redactText } from '../scenario/secrets.js';
 import type { ProgressDisplay } from './execute-plan.js';
 
 /** How often the outputs get an interval: the time series' own interval. */
@@ -56,9 +57,13 @@ export class StreamFeed implements ProgressDisplay {
   #users = 0;
   #lastEndEpochMs = 0;
 
-  constructor(outputs: readonly StreamOutput[], meta: StreamMeta) {
+  readonly #redact: (text: string) => string;
+
+  /** `redact`: what every name and target sent goes through (the scenario's secrets hidden), as the results file's. */
+  constructor(outputs: readonly StreamOutput[], meta: StreamMeta, redact: (text: string) => string = (text) => text) {
     this.outputs = outputs;
-    this.meta = meta;
+    this.#redact = redact;
+    this.meta = { ...meta, scenario: redact(meta.scenario), requestNames: meta.requestNames.map(redact) };
     this.#needsTotals = outputs.some((output) => output.needsTotals);
   }
 
@@ -111,7 +116,14 @@ export class StreamFeed implements ProgressDisplay {
       })),
     };
     await Promise.all(this.outputs.map((output) => output.finish(summary).catch(() => undefined)));
-    return this.outputs.map((output) => output.report());
+    return this.outputs.map((output) => {
+      const report = output.report();
+      return {
+        ...report,
+        target: this.#redact(report.target),
+        ...(report.error === undefined ? {} : { error: this.#redact(report.error) }),
+      };
+    });
   }
 
   #send(recorder: Recorder, toMs: number, wallEndMs: number, last = false): void {
@@ -128,7 +140,10 @@ export class StreamFeed implements ProgressDisplay {
     let failures = 0;
     breakdown.forEach((outcomes, slot) => {
       const previous = before.byRequest[slot] ?? { requests: 0, failures: 0 };
-      byRequest[outcomes.name] = { requests: outcomes.requests - previous.requests, failures: outcomes.failures - previous.failures };
+      byRequest[this.#redact(outcomes.name)] = {
+        requests: outcomes.requests - previous.requests,
+        failures: outcomes.failures - previous.failures,
+      };
       cumulative.push({ requests: outcomes.requests, failures: outcomes.failures });
       requests += outcomes.requests;
       failures += outcomes.failures;
@@ -175,7 +190,7 @@ export class StreamFeed implements ProgressDisplay {
       byRequest: breakdown.map((outcomes): RequestTotals => {
         const responded = Object.values(outcomes.statusCounts).reduce((sum, count) => sum + count, 0);
         return {
-          name: outcomes.name,
+          name: this.#redact(outcomes.name),
           requests: outcomes.requests,
           failures: outcomes.failures,
           byStatus: { ...outcomes.statusCounts, ...(outcomes.requests > responded ? { error: outcomes.requests - responded } : {}) },
@@ -197,12 +212,16 @@ export async function createStreamFeed(
 ): Promise<StreamFeed | undefined> {
   if (specs.length === 0) return undefined;
   const outputs = await createStreamOutputs(specs, options);
-  return new StreamFeed(outputs, {
-    runId: options.runId ?? randomUUID(),
-    scenario: plan.name,
-    ...(options.shard === undefined ? {} : { shard: options.shard }),
-    requestNames: [...new Set(plan.requests.map((request) => request.name))],
-  });
+  return new StreamFeed(
+    outputs,
+    {
+      runId: options.runId ?? randomUUID(),
+      scenario: plan.name,
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
+      requestNames: [...new Set(plan.requests.map((request) => request.name))],
+    },
+    (text) => redactText(text, plan.secrets),
+  );
 }
 
 /** The failures of one request name by kind: error categories, and `status` for the rest (a status not expected). */

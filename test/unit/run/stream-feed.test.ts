@@ -105,4 +105,21 @@ describe('StreamFeed', () => {
     expect(output.intervals.map((point) => [point.offsetMs, point.durationMs, point.requests])).toEqual([[0, 300, 1]]);
     expect(output.intervals[0]?.totals).toBeUndefined();
   });
+
+  it("hides the scenario's secrets in every name and target it sends, as the results file does", async () => {
+    const recorder = new Recorder(['GET s3cret-token']);
+    recorder.start(0);
+    recorder.recordResponse(0, 200, true, 1000, 900, 10, 10, 100);
+    const output = collector(true);
+    const redact = (text: string): string => text.split('s3cret-token').join('***');
+    const feed = new StreamFeed([output], { runId: 'r', scenario: 'on s3cret-token', requestNames: ['GET s3cret-token'] }, redact);
+    expect(feed.meta).toMatchObject({ scenario: 'on ***', requestNames: ['GET ***'] });
+    const reports = await feed.finish(
+      { recorder, elapsedMs: 300, startedAtEpochMs: 0, endedAtEpochMs: 300 } as unknown as RunResult,
+      RESULTS,
+    );
+    expect(Object.keys(output.intervals[0]?.byRequest ?? {})).toEqual(['GET ***']);
+    expect(output.intervals[0]?.totals?.byRequest[0]?.name).toBe('GET ***');
+    expect(reports[0]?.target).toBe('memory');
+  });
 });
