@@ -14,6 +14,7 @@ import type { ResultsDocument } from '../results/results-document.js';
 import { redactDeep } from '../scenario/secrets.js';
 import { GeneratorHealth } from './generator-health.js';
 import { liveDashboardFrame } from './live-frame.js';
+import { LiveSeries } from './live-series.js';
 import type { LiveFrameContext } from './live-frame.js';
 
 /** The dashboard listens here only: it shows a run's names and figures to this machine, nobody else. */
@@ -63,7 +64,7 @@ interface Client {
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { plan } = options;
-  const context: LiveFrameContext = { plan, planText: describePlan(plan), thresholds: options.thresholds };
+  const context: LiveFrameContext = { plan, planText: describePlan(plan), thresholds: options.thresholds, series: new LiveSeries() };
   const state: ServerState = { clients: new Set(), heading: redactDeep({ scenario: plan.name, plan: context.planText }, plan.secrets) };
   const health = new GeneratorHealth(plan.workers);
   let failed = false;

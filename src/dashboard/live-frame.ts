@@ -1,7 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { RunProgress } from '../engine/run-result.js';
 import { percentileUs } from '../metrics/latency-histogram.js';
-import type { Recorder } from '../metrics/recorder.js';
 import type { OutcomeCounts } from '../metrics/recorder-snapshot.js';
 import type { Plan } from '../plan/build-plan.js';
 import { modelOf } from '../plan/profile.js';
@@ -10,9 +9,9 @@ import { thresholdName } from '../report/console-summary.js';
 import { failuresByKind } from '../report/dashboard-frame.js';
 import type { DashboardFrame, DashboardGenerator, DashboardStats, DashboardThreshold } from '../report/dashboard-page-data.js';
 import { seriesColumns } from '../report/report-data.js';
-import type { ResultsDocument } from '../results/results-document.js';
 import { redactDeep } from '../scenario/secrets.js';
 import { liveThresholds } from '../sla/live-thresholds.js';
+import type { LiveSeries } from './live-series.js';
 import type { LiveThreshold } from '../sla/live-thresholds.js';
 
 /** What stays the same for a whole run: its plan (one line of it) and its thresholds. */
@@ -21,12 +20,14 @@ export interface LiveFrameContext {
   /** `describePlan(plan)`, computed once. */
   readonly planText: string;
   readonly thresholds: readonly PlannedThreshold[];
+  /** The series read so far (kept from frame to frame). */
+  readonly series: LiveSeries;
 }
 
 /**
  * One moment of a run as the dashboard shows it, read from the phase's recorder on a progress tick (never from
  * a response callback): its counters, one copy of each request's response-time histogram for its percentiles
- * (the figures the results file will compute the same way), and the intervals of its series. Secrets of the
+ * (the figures the results file will compute the same way), and the intervals of its series (`LiveSeries`). Secrets of the
  * scenario are redacted, as in every file loadseed writes.
  */
 export function liveDashboardFrame(progress: RunProgress, context: LiveFrameContext, generator: DashboardGenerator): DashboardFrame {
@@ -34,7 +35,7 @@ export function liveDashboardFrame(progress: RunProgress, context: LiveFrameCont
   const recorder = progress.recorder;
   const counters = recorder.counters();
   const seconds = progress.elapsedMs / 1000;
-  const intervals = seriesSoFar(recorder, progress.elapsedMs);
+  const intervals = context.series.read(recorder, progress.phase, progress.elapsedMs);
   const frame: DashboardFrame = {
     kind: 'live',
     scenario: plan.name,
@@ -61,7 +62,7 @@ export function liveDashboardFrame(progress: RunProgress, context: LiveFrameCont
             description: '',
           })),
     generator,
-    series: seriesColumns(intervals.complete, intervals.completeMs, undefined),
+    series: seriesColumns(intervals.all.slice(0, intervals.completeCount), intervals.completeMs, undefined),
   };
   return redactDeep(frame, plan.secrets);
 }
@@ -90,58 +91,6 @@ function thresholdOf(live: LiveThreshold): DashboardThreshold {
     description: live.description ?? '',
   };
 }
-
-type SeriesPointDocument = ResultsDocument['series'][number];
-
-/**
- * The series so far, as the results file writes it: every interval begun (`all`, for the failures by kind, which
- * then add up to the failures counted), and the complete ones alone (`complete`, ending at `completeMs`) for
- * the charts, whose last step would otherwise swing with the part of a second it has lasted.
- */
-function seriesSoFar(
-  recorder: Recorder,
-  elapsedMs: number,
-): { readonly all: SeriesPointDocument[]; readonly complete: SeriesPointDocument[]; readonly completeMs: number } {
-  const bucketMs = recorder.seriesBucketMs;
-  const completeCount = Math.max(0, Math.floor(elapsedMs / bucketMs));
-  const all: SeriesPointDocument[] = [];
-  for (let index = 0; ; index++) {
-    const point = recorder.seriesPoint(index);
-    if (point === undefined) {
-      if (index >= completeCount) break;
-      all.push({ ...EMPTY_POINT, startMs: index * bucketMs, durationMs: bucketMs });
-      continue;
-    }
-    all.push({
-      startMs: point.startMs,
-      durationMs: point.durationMs,
-      requests: point.requests,
-      failures: point.failures,
-      failuresByKind: point.failuresByKind,
-      arrivals: point.arrivals,
-      droppedArrivals: point.droppedArrivals,
-      activeUsers: point.activeUsers,
-      p50Ms: ms(point.p50Us),
-      p95Ms: ms(point.p95Us),
-      p99Ms: ms(point.p99Us),
-    });
-  }
-  return { all, complete: all.slice(0, completeCount), completeMs: completeCount * bucketMs };
-}
-
-const EMPTY_POINT: SeriesPointDocument = {
-  startMs: 0,
-  durationMs: 0,
-  requests: 0,
-  failures: 0,
-  failuresByKind: {},
-  arrivals: 0,
-  droppedArrivals: 0,
-  activeUsers: 0,
-  p50Ms: 0,
-  p95Ms: 0,
-  p99Ms: 0,
-};
 
 function ms(us: number): number {
   return round3(us / 1000);

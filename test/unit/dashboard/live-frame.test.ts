@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveDashboardFrame } from '../../../src/dashboard/live-frame.js';
+import { LiveSeries } from '../../../src/dashboard/live-series.js';
 import type { RunProgress } from '../../../src/engine/run-result.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { planThresholds } from '../../../src/plan/thresholds.js';
@@ -35,7 +36,12 @@ function progressOf(recorder: RunProgress['recorder'], elapsedMs: number): RunPr
 describe('the live dashboard frame', () => {
   it('reads a recorder as the results file does: at the end of a run, the same figures as the final frame', () => {
     const recorder = record(newRecorder(), { count: 6000, errorEvery: 9, durationMs: 10_000 });
-    const context = { plan: planNamed('shop'), planText: 'constant 5 users for 10s', thresholds: planThresholds(SLA) };
+    const context = {
+      plan: planNamed('shop'),
+      planText: 'constant 5 users for 10s',
+      thresholds: planThresholds(SLA),
+      series: new LiveSeries(),
+    };
     const live = liveDashboardFrame(progressOf(recorder, 10_000), context, GENERATOR);
     const final = finalDashboardFrame(resultsOf(recorder, { sla: SLA, elapsedMs: 10_000 }));
     expect(live.kind).toBe('live');
@@ -56,7 +62,7 @@ describe('the live dashboard frame', () => {
 
   it('mid-run: the intervals complete so far on the charts, every failure counted by kind, the counts so far', () => {
     const recorder = record(newRecorder(), { count: 3000, errorEvery: 10, durationMs: 10_000 });
-    const context = { plan: planNamed('shop'), planText: '', thresholds: planThresholds(SLA) };
+    const context = { plan: planNamed('shop'), planText: '', thresholds: planThresholds(SLA), series: new LiveSeries() };
     // 4.5 s in: intervals 0–3 are complete, the fifth is running (and this recorder holds later ones too).
     const frame = liveDashboardFrame(progressOf(recorder, 4_500), context, GENERATOR);
     expect(frame.series.startS).toEqual([0, 1, 2, 3]);
@@ -69,7 +75,7 @@ describe('the live dashboard frame', () => {
 
   it('during the warm-up, judges no threshold; before any request, shows no latency', () => {
     const recorder = newRecorder();
-    const context = { plan: planNamed('shop'), planText: '', thresholds: planThresholds(SLA) };
+    const context = { plan: planNamed('shop'), planText: '', thresholds: planThresholds(SLA), series: new LiveSeries() };
     const frame = liveDashboardFrame({ ...progressOf(recorder, 500), phase: 'warmup' }, context, GENERATOR);
     expect(frame.thresholds.map((threshold) => threshold.state)).toEqual(['pending', 'pending', 'pending']);
     expect(frame.total).toEqual({
@@ -89,7 +95,7 @@ describe('the live dashboard frame', () => {
     const plan = { ...planNamed('shop'), secrets: ['hunter2'] };
     const frame = liveDashboardFrame(
       progressOf(newRecorder(), 0),
-      { plan: { ...plan, name: 'shop hunter2' }, planText: 'to hunter2', thresholds: [] },
+      { plan: { ...plan, name: 'shop hunter2' }, planText: 'to hunter2', thresholds: [], series: new LiveSeries() },
       GENERATOR,
     );
     expect(JSON.stringify(frame)).not.toContain('hunter2');
