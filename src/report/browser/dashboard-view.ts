@@ -124,7 +124,7 @@ function thresholdRow(threshold: DashboardThreshold, live: boolean): HTMLTableRo
       : threshold.state === 'pass'
         ? cell(live ? '✓ passing' : '✓ pass', 'pass')
         : cell(live ? '✗ failing' : '✗ fail', 'fail');
-  return row([cell(threshold.name, 'name'), cell(threshold.description === '' ? '–' : threshold.description, 'text'), result]);
+  return row([cell(threshold.name, 'key'), cell(threshold.description === '' ? '–' : threshold.description, 'text'), result]);
 }
 
 function requestRow(stats: DashboardStats, className?: string): HTMLTableRowElement {
