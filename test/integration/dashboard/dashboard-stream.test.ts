@@ -1,4 +1,4 @@
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -81,13 +81,15 @@ function runCli(args: readonly string[], cwd: string, signal = new AbortControll
   return { code, dashboardUrl, said, stderr: () => stderr };
 }
 
-/** The status of a GET with these headers (plain node:http: fetch would not send another Host). */
-function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+/** The status of a request with these headers (plain node:http: fetch would not send another Host). */
+function statusOf(url: string, headers: Record<string, string>, method = 'GET'): Promise<number> {
   return new Promise((resolve, reject) => {
-    get(url, { headers }, (response) => {
+    request(url, { headers, method }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
-    }).on('error', reject);
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -199,6 +201,8 @@ describe('run --dashboard: the event stream', () => {
     // Another origin's name for 127.0.0.1 (DNS rebinding) reads nothing.
     expect(await statusOf(`${url}results.json`, { host: 'attacker.example' })).toBe(421);
     expect(await statusOf(`${url}results.json`, { host: new URL(url).host })).toBe(200);
+    expect(await statusOf(`${url}results.json`, {}, 'POST')).toBe(405);
+    expect(await statusOf(`${url}nothing-here`, {})).toBe(404);
     stop.abort('SIGINT');
     expect(await run.code).toBe(1);
     await expect(fetch(url)).rejects.toThrow();
