@@ -66,11 +66,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const { plan } = options;
   const context: LiveFrameContext = { plan, planText: describePlan(plan), thresholds: options.thresholds, series: new LiveSeries() };
   const state: ServerState = { clients: new Set(), heading: redactDeep({ scenario: plan.name, plan: context.planText }, plan.secrets) };
-  const health = new GeneratorHealth(plan.workers);
-  let failed = false;
   let port = 0;
   const server = createServer((request, response) => serve(request, response, port, state));
   port = await listen(server, options.port);
+  // Started once listening: a port refused leaves nothing running.
+  const health = new GeneratorHealth(plan.workers);
+  let failed = false;
 
   const update = (progress: RunProgress): void => {
     const at = performance.now();
