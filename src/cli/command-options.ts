@@ -110,6 +110,15 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
       description:
         'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
     },
+    {
+      flags: '--dashboard [port]',
+      description:
+        'serve a live dashboard of the run on 127.0.0.1 (default port 5665; 0: any free one), updated every second; its URL is printed on stderr',
+    },
+    {
+      flags: '--dashboard-linger <duration>',
+      description: 'with --dashboard: keep serving the final results this long after the run, e.g. 60s (default 0; Ctrl-C ends it sooner)',
+    },
     ...LOAD_FLAGS,
     ...QUICK_RUN_FLAGS,
     {

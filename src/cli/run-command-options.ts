@@ -26,4 +26,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly maxRegression?: string;
   /** With `baseline`: how many percentage points the error rate may rise, `1%` by default. */
   readonly maxErrorRateIncrease?: string;
+  /** Serve the live dashboard during the run: `true` on the default port (5665), else the port (`0`: any free one). */
+  readonly dashboard?: string | boolean;
+  /** With `dashboard`: how long it keeps serving the final results once the run is over (default 0). */
+  readonly dashboardLinger?: string;
 }

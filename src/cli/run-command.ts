@@ -16,7 +16,10 @@ import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
-import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { lingerOn, openDashboard } from './run-dashboard.js';
+import { DEFAULT_DASHBOARD_PORT } from '../dashboard/dashboard-server.js';
+import type { Dashboard } from '../dashboard/dashboard-server.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
 
@@ -35,6 +38,7 @@ export async function runCommand(
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  const dashboardFlags = dashboardRequest(options, DEFAULT_DASHBOARD_PORT);
   const prepared = await prepareRun({
     ...(await runSource(argument, options, processIo.cwd)),
     cwd: processIo.cwd,
@@ -45,16 +49,44 @@ export async function runCommand(
     outputFlags: options,
     ...baseline,
   });
-  const { plan, thresholds } = prepared;
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
-  const io = redactingIo(processIo, plan.secrets);
+  const io = redactingIo(processIo, prepared.plan.secrets);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
-  const quiet = options.quiet === true;
-  printRunStart(io, prepared, shard, quiet, err);
+  printRunStart(io, prepared, shard, options.quiet === true, err);
+  const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
+  try {
+    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard }, { err, out });
+    if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
+    return code;
+  } finally {
+    await dashboard?.close();
+  }
+}
 
+/** The load, the results (handed to the dashboard, if any), the files, the summary, and the exit code. */
+async function runAndReport(
+  io: CliIo,
+  options: RunCommandOptions,
+  prepared: PreparedRun,
+  how: {
+    readonly shard: Segment | undefined;
+    readonly maxDurationMs: number | 'none' | undefined;
+    readonly dashboard: Dashboard | undefined;
+  },
+  colors: { readonly err: ChalkInstance; readonly out: ChalkInstance },
+): Promise<ExitCode> {
+  const { plan, thresholds } = prepared;
+  const { shard, maxDurationMs, dashboard } = how;
+  const { err } = colors;
+  const quiet = options.quiet === true;
   const abort = abortOnFailWatch(io, prepared, quiet, err);
-  const executed = await runWithProgress(io, plan, { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions }, err);
+  const executed = await runWithProgress(
+    io,
+    plan,
+    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display },
+    err,
+  );
   const abortedBy = abort.abortedBy();
   const results = withRunBaseline(
     prepared,
@@ -64,8 +96,9 @@ export async function runCommand(
       ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
     }),
   );
+  dashboard?.finish(results);
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
-  printRunEnd(io, options, prepared.outputs, results, failures, { err, out });
+  printRunEnd(io, options, prepared.outputs, results, failures, colors);
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
 

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import { REPORT_PAGE_SCRIPT_PATH, TEMPLATES_DIR } from '../assets.js';
@@ -12,6 +10,7 @@ import { describeRegression } from '../results/baseline.js';
 import type { CustomMetricDocument, ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+import { readBundledScript, readUPlotAssets, scriptHash } from './inline-assets.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
@@ -69,42 +68,15 @@ function reportAssets(): Promise<ReportAssets> {
 }
 
 async function loadAssets(): Promise<ReportAssets> {
-  // Resolved like an import would be: from this package's node_modules, or a parent's when installed.
-  const require = createRequire(import.meta.url);
   const templateFile = join(TEMPLATES_DIR, 'report', 'report.html.ejs');
-  const [templateText, uplotSource, uplotCss, clientJs] = await Promise.all([
+  const [templateText, uplot, clientJs] = await Promise.all([
     readFile(templateFile, 'utf8'),
-    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    readPageScript(),
+    readUPlotAssets(),
+    readBundledScript(REPORT_PAGE_SCRIPT_PATH, "the HTML report's script"),
   ]);
-  // uPlot's banner names its home page by URL; keep the notice, without a link out of a self-contained file.
-  const uplotJs = uplotSource.replace(
-    /^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//,
-    '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */',
-  );
-  for (const [name, text] of [
-    ['uPlot', uplotJs],
-    ['uPlot CSS', uplotCss],
-    ['the page script', clientJs],
-  ] as const) {
-    if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a closing tag or a comment opener`);
-  }
   const template = ejs.compile(templateText, { filename: templateFile, strict: false, rmWhitespace: false, async: false, client: false });
-  const scriptHashes = [uplotJs, clientJs]
-    .map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`)
-    .join(' ');
-  return { template, uplotJs, uplotCss, clientJs, scriptHashes };
-}
-
-/** The page's script, which `npm run build` bundles from `src/report/browser/`: without a build, say so, not just ENOENT. */
-async function readPageScript(): Promise<string> {
-  try {
-    return await readFile(REPORT_PAGE_SCRIPT_PATH, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new Error(`the HTML report's script is missing (${REPORT_PAGE_SCRIPT_PATH}): run npm run build, which bundles it`);
-  }
+  const scriptHashes = [uplot.js, clientJs].map(scriptHash).join(' ');
+  return { template, uplotJs: uplot.js, uplotCss: uplot.css, clientJs, scriptHashes };
 }
 
 /** Everything the template reads: results, preformatted text, and the assets. No function of the template builds markup. */

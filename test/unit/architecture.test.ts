@@ -30,8 +30,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
   // The one place a run is orchestrated: prepare, execute (engine, monitor, stop conditions), finish (outputs).
   run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor'],
+  // The live web dashboard (`run --dashboard`): a loopback server fed the run's progress ticks, then its results.
+  dashboard: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report'],
   api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run'],
+  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run', 'dashboard'],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
