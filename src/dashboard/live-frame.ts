@@ -5,7 +5,7 @@ import type { OutcomeCounts } from '../metrics/recorder-snapshot.js';
 import type { Plan } from '../plan/build-plan.js';
 import { modelOf } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
-import { thresholdName } from '../report/console-summary.js';
+import { plannedThresholdName } from '../report/console-summary.js';
 import { failuresByKind } from '../report/dashboard-frame.js';
 import type { DashboardFrame, DashboardGenerator, DashboardStats, DashboardThreshold } from '../report/dashboard-page-data.js';
 import { seriesColumns } from '../report/report-data.js';
@@ -57,7 +57,7 @@ export function liveDashboardFrame(progress: RunProgress, context: LiveFrameCont
             iterationsInFlight: modelOf(plan.profile) === 'open' ? progress.activeUsers : 0,
           }).map(thresholdOf)
         : context.thresholds.map((threshold): DashboardThreshold => ({
-            name: thresholdName(threshold),
+            name: plannedThresholdName(threshold),
             state: 'pending',
             description: '',
           })),
@@ -86,7 +86,7 @@ function statsOf(name: string, counts: OutcomeCounts, histogram: Histogram, seco
 
 function thresholdOf(live: LiveThreshold): DashboardThreshold {
   return {
-    name: thresholdName(live.threshold),
+    name: plannedThresholdName(live.threshold),
     state: live.state === 'passing' ? 'pass' : live.state === 'lost' ? 'fail' : 'pending',
     description: live.description ?? '',
   };

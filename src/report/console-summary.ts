@@ -1,3 +1,4 @@
+import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { ChalkInstance } from 'chalk';
 import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { describeRegression } from '../results/baseline.js';
@@ -225,6 +226,12 @@ export function thresholdName(threshold: {
   if (threshold.tag !== undefined) return `${threshold.key} (tag ${threshold.tag})`;
   if (threshold.metric !== undefined) return `${threshold.key} (metric ${threshold.metric})`;
   return threshold.scenario === undefined ? threshold.key : `${threshold.key} (scenario ${threshold.scenario})`;
+}
+
+/** `thresholdName` of a threshold as planned (its custom metric is `customMetric` there, not `metric`). */
+export function plannedThresholdName(threshold: PlannedThreshold): string {
+  const { customMetric, metric: _measures, ...named } = threshold;
+  return thresholdName({ ...named, ...(customMetric === undefined ? {} : { metric: customMetric }) });
 }
 
 function seconds(ms: number): string {
