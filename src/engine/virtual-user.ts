@@ -1,5 +1,7 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
+import { clearRequestTimings } from '../metrics/request-timings.js';
+import type { RequestTimings } from '../metrics/request-timings.js';
 import type { PlannedThinkTime } from '../plan/build-plan.js';
 import { evaluateCondition } from '../scenario/expression.js';
 import type { TemplateScope } from '../scenario/template.js';
@@ -65,6 +67,8 @@ export class VirtualUser implements StepReply {
   timeoutMs = 0;
   iterations = 0;
   readonly #workload: Workload;
+  /** The session's timing phases of the request in flight (undefined: its transport measures none). */
+  readonly #timings: RequestTimings | undefined;
   /** The session hands out a data row per iteration (a flow's): decided once, not per iteration. */
   readonly #takesRows: boolean;
   #steps: readonly Instruction[] = NO_STEPS;
@@ -97,6 +101,7 @@ export class VirtualUser implements StepReply {
     this.index = index;
     this.session = session;
     this.#workload = workload;
+    this.#timings = session.timings;
     this.#takesRows = session.beginIteration !== undefined;
     this.#passes = new Int32Array(workload.iteration.loopSlots);
     this.#scope = session.get === undefined ? NO_VARIABLES : (session as StepSession & TemplateScope);
@@ -140,6 +145,7 @@ export class VirtualUser implements StepReply {
     this.inFlight = false;
     const host = this.host as UserHost;
     const bytesOut = this.session.abort();
+    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
     const deadlineAt = this.sentAt + this.timeoutMs;
     host.recorder.recordError(
       this.requestIndex,
@@ -188,6 +194,7 @@ export class VirtualUser implements StepReply {
       return;
     }
     host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    if (this.#timings !== undefined) host.recorder.recordTimings(requestIndex, this.#timings);
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
@@ -204,6 +211,7 @@ export class VirtualUser implements StepReply {
   #rejected(status: number, reason: string, responseUs: number, endedAt: number, bytesIn: number, bytesOut: number): void {
     const host = this.host as UserHost;
     host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
     host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, this.#redacted(reason));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
@@ -225,6 +233,7 @@ export class VirtualUser implements StepReply {
       bytesOut,
       endedAt,
     );
+    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
     host.recorder.noteFailure(this.requestIndex, category, this.#redacted(messageOf(error)));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
@@ -300,6 +309,7 @@ export class VirtualUser implements StepReply {
     this.inFlight = true;
     host.requestStarted();
     this.#sending = true;
+    if (this.#timings !== undefined) clearRequestTimings(this.#timings);
     this.sentAt = now();
     this.session.send(requestIndex, this);
     this.#sending = false;
