@@ -554,6 +554,7 @@ function thresholdValue(key: string, value: number): string {
     case 'avg-latency':
     case 'max-latency':
     case 'percentile-latency':
+    case 'timing':
       return `${formatMs(value)} ms`;
     case 'error-rate':
     case 'dropped-rate':
