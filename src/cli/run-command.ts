@@ -37,6 +37,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly json?: boolean;
   /** Only the final verdict line. */
   readonly quiet?: boolean;
+  /** The timing phases (DNS, connect, TLS, waiting, download) per request as a table in the summary. */
+  readonly breakdown?: boolean;
   /** `i/n`: run shard i (1-based) of n. */
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */
@@ -151,7 +153,7 @@ function printRunEnd(
   const c = options.json === true ? err : out;
   if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   if (options.quiet !== true) {
-    human.write(consoleSummary(results, c));
+    human.write(consoleSummary(results, c, { breakdown: options.breakdown === true }));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));
   }

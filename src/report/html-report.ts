@@ -12,6 +12,7 @@ import { describeRegression } from '../results/baseline.js';
 import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+import { TIMING_COLUMNS, timingRows } from './timing-summary.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
@@ -129,6 +130,10 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     warnings: warnings(results),
     requestRows,
     totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
+    timingTables: (summary.requests.length > 1 ? [...summary.requests, total] : summary.requests)
+      .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
+      .filter((table) => table.rows.length > 0),
+    timingColumns: TIMING_COLUMNS,
     scenarioRows: (summary.scenarios ?? []).map(requestRow),
     outcomes: outcomeRows(results),
     outcomeColumns: summary.requests.length > 1 && summary.requests.length <= 6 ? summary.requests.map((stats) => stats.name) : [],
