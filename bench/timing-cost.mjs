@@ -9,7 +9,8 @@
 // round runs the same static scenario (`requests: [{path: /}]`, the raw-socket transport, one thread) once in
 // each build, in turns, the order alternating from round to round; a run's CPU (process.cpuUsage of that
 // loadseed process, user + system) is divided by the requests it completed. A first round warms up and is
-// not counted. Prints each round, the medians, and the median of the paired differences (after − before).
+// not counted. Prints each round, the medians, and the median of the paired differences (after − before),
+// then the timing breakdown's own per-request work in a tight loop (the `after` build's modules).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -121,11 +122,46 @@ async function main() {
       `median: before ${before.toFixed(3)} µs, after ${after.toFixed(3)} µs, ratio ${(after / before).toFixed(3)}; ` +
         `median of the paired differences ${paired.toFixed(3)} µs per request`,
     );
+    console.log(
+      `the timing breakdown's own work alone (a tight loop of what a request adds on the fast path, ${values.after}): ` +
+        `${(await timingWorkUs(values.after)).toFixed(3)} µs per request`,
+    );
   } finally {
     for (const child of Object.values(builds)) child.send('stop');
     target.send('stop');
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the timing breakdown adds per request on a kept-alive connection, without the network: the virtual user
+ * clears the session's timings; the connection takes the clock at the write, at the first byte and at the end
+ * (the waiting and the download in µs); the recorder records them. CPU µs per request, from `dist`'s modules.
+ */
+async function timingWorkUs(dist) {
+  const url = (path) => pathToFileURL(join(resolve(dist), path)).href;
+  const { Recorder } = await import(url('metrics/recorder.js'));
+  const { clearRequestTimings, createRequestTimings, TimingIndex } = await import(url('metrics/request-timings.js'));
+  const { now, toMicros } = await import(url('time/clock.js'));
+  const recorder = new Recorder(['a', 'b', 'c']);
+  const timings = createRequestTimings();
+  let sink = 0;
+  const once = (index) => {
+    clearRequestTimings(timings);
+    const writtenAt = now();
+    const firstByteAt = now();
+    timings[TimingIndex.ttfb] = toMicros(firstByteAt - writtenAt) + 40_000 + (index % 997);
+    timings[TimingIndex.download] = toMicros(now() - firstByteAt) + (index % 89);
+    recorder.recordTimings(index % 3, timings);
+    sink += timings[TimingIndex.ttfb];
+  };
+  for (let index = 0; index < 200_000; index++) once(index);
+  const calls = 2_000_000;
+  const start = process.cpuUsage();
+  for (let index = 0; index < calls; index++) once(index);
+  const cpu = process.cpuUsage(start);
+  if (sink === 0) throw new Error('unreachable');
+  return (cpu.user + cpu.system) / calls;
 }
 
 function median(values) {

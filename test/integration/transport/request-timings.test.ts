@@ -135,6 +135,26 @@ describe('timing breakdown: raw-socket HTTP/1.1', () => {
     expect(total.timings.connect.count).toBe(20);
   });
 
+  it('gives a DNS lookup per connection to a host name (localhost), on both transports', async () => {
+    const target = server.url.replace('127.0.0.1', 'localhost');
+    const connectionsBefore = server.connections();
+    const plan = planOf({ target, requests: [{ path: '/delay/1' }], load: budget(2, 6) });
+    const sockets = (await runSockets(plan)).recorder.snapshot().total;
+    expect(sockets.successes).toBe(6);
+    expect(sockets.timings.dns.count).toBe(server.connections() - connectionsBefore);
+    expect(sockets.timings.dns.count).toBe(2);
+    expect(sockets.timings.dns.minUs).toBeGreaterThan(0);
+    expect(sockets.timings.connect.count).toBe(2);
+
+    const flowPlan = planOf({ target, requests: [{ path: '/delay/1' }], http: { cookies: true }, load: budget(2, 6) });
+    const afterSockets = server.connections();
+    const flow = (await executeRun(workloadOf(flowPlan), await createHttpTarget(flowPlan, 'flow'))).recorder.snapshot().total;
+    expect(flow.successes).toBe(6);
+    expect(flow.timings.dns.count).toBe(server.connections() - afterSockets);
+    expect(flow.timings.dns.count).toBe(2);
+    expect(flow.timings.ttfb.count).toBe(6);
+  });
+
   it('keeps the phases per request name, and the total is their sum', async () => {
     const plan = planOf({
       target: server.url,
