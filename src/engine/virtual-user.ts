@@ -1,6 +1,6 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
-import { clearRequestTimings } from '../metrics/request-timings.js';
+import { clearRequestTimings, finishRequestTimings } from '../metrics/request-timings.js';
 import type { RequestTimings } from '../metrics/request-timings.js';
 import type { PlannedThinkTime } from '../plan/build-plan.js';
 import { evaluateCondition } from '../scenario/expression.js';
@@ -145,7 +145,7 @@ export class VirtualUser implements StepReply {
     this.inFlight = false;
     const host = this.host as UserHost;
     const bytesOut = this.session.abort();
-    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
+    this.#recordTimings(host, at, false);
     const deadlineAt = this.sentAt + this.timeoutMs;
     host.recorder.recordError(
       this.requestIndex,
@@ -194,7 +194,7 @@ export class VirtualUser implements StepReply {
       return;
     }
     host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
-    if (this.#timings !== undefined) host.recorder.recordTimings(requestIndex, this.#timings);
+    this.#recordTimings(host, endedAt, true);
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
@@ -211,7 +211,7 @@ export class VirtualUser implements StepReply {
   #rejected(status: number, reason: string, responseUs: number, endedAt: number, bytesIn: number, bytesOut: number): void {
     const host = this.host as UserHost;
     host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
-    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
+    this.#recordTimings(host, endedAt, true);
     host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, this.#redacted(reason));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
@@ -233,13 +233,25 @@ export class VirtualUser implements StepReply {
       bytesOut,
       endedAt,
     );
-    if (this.#timings !== undefined) host.recorder.recordTimings(this.requestIndex, this.#timings);
+    this.#recordTimings(host, endedAt, false);
     host.recorder.noteFailure(this.requestIndex, category, this.#redacted(messageOf(error)));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
     this.#defer(endedAt, Continue.AfterRequest);
+  }
+
+  /**
+   * The request's timing phases, if its session measures any: the waiting and the download finished from this
+   * user's own send and end times (the transport leaves the first byte's moment), then recorded. `complete`: a
+   * response ended (else there is no download).
+   */
+  #recordTimings(host: UserHost, endedAt: number, complete: boolean): void {
+    const timings = this.#timings;
+    if (timings === undefined) return;
+    finishRequestTimings(timings, this.sentAt, endedAt, complete);
+    host.recorder.recordTimings(this.requestIndex, timings);
   }
 
   /** A failure message without the plan's secrets, before the samples clip it (a cold path). */

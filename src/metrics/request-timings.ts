@@ -25,14 +25,25 @@ export const TIMING_PHASE_COUNT = TIMING_PHASES.length;
 export const NOT_MEASURED = -1;
 
 /**
- * One request's phases in µs, indexed by `TimingIndex`, `NOT_MEASURED` for those it did not go through. A
- * session owns one and its transport writes into it while the request is in flight: nothing is allocated per
- * request.
+ * After the phases, two moments on the engine's clock (ms), 0 when unset, for a transport that leaves the
+ * waiting and the download to the caller's own send and end times (which it takes anyway): when the request
+ * went out, if not when it was sent (a connecting socket flushes it once connected), and when the response's
+ * first byte came. See `finishRequestTimings`.
+ */
+export const WRITTEN_AT = TIMING_PHASE_COUNT;
+export const FIRST_BYTE_AT = TIMING_PHASE_COUNT + 1;
+
+/**
+ * One request's phases in µs, indexed by `TimingIndex`, `NOT_MEASURED` for those it did not go through, then
+ * `WRITTEN_AT` and `FIRST_BYTE_AT`. A session owns one and its transport writes into it while the request is
+ * in flight: nothing is allocated per request.
  */
 export type RequestTimings = Float64Array;
 
 export function createRequestTimings(): RequestTimings {
-  return new Float64Array(TIMING_PHASE_COUNT).fill(NOT_MEASURED);
+  const timings = new Float64Array(TIMING_PHASE_COUNT + 2);
+  clearRequestTimings(timings);
+  return timings;
 }
 
 /** Before a request: nothing measured yet. */
@@ -42,4 +53,19 @@ export function clearRequestTimings(timings: RequestTimings): void {
   timings[2] = NOT_MEASURED;
   timings[3] = NOT_MEASURED;
   timings[4] = NOT_MEASURED;
+  timings[WRITTEN_AT] = 0;
+  timings[FIRST_BYTE_AT] = 0;
+}
+
+/**
+ * The waiting and (`complete`: the response ended) the download from the moments a transport left
+ * (`FIRST_BYTE_AT`, `WRITTEN_AT`), the request's send (`sentAt`) and end (`endedAt`), on the engine's clock
+ * (ms). Phases a transport wrote itself are kept. Allocates nothing.
+ */
+export function finishRequestTimings(timings: RequestTimings, sentAt: number, endedAt: number, complete: boolean): void {
+  const firstByteAt = timings[FIRST_BYTE_AT]!;
+  if (firstByteAt <= 0) return;
+  const writtenAt = timings[WRITTEN_AT]!;
+  timings[TimingIndex.ttfb] = Math.round((firstByteAt - (writtenAt > 0 ? writtenAt : sentAt)) * 1000);
+  if (complete) timings[TimingIndex.download] = Math.round((endedAt - firstByteAt) * 1000);
 }

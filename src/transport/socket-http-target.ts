@@ -2,7 +2,7 @@ import { isIP, connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ignore } from '../ignore.js';
-import { createRequestTimings, NOT_MEASURED, TimingIndex } from '../metrics/request-timings.js';
+import { createRequestTimings, FIRST_BYTE_AT, NOT_MEASURED, TimingIndex, WRITTEN_AT } from '../metrics/request-timings.js';
 import type { RequestTimings } from '../metrics/request-timings.js';
 import { now, toMicros } from '../time/clock.js';
 import type { PlannedRequest } from '../plan/build-plan.js';
@@ -79,8 +79,9 @@ interface Shared {
  *
  * Timings (metrics/request-timings.ts), on the engine's clock, into the session's `timings`: a connection's
  * DNS lookup ('lookup', host names only), TCP connect ('connect') and TLS handshake ('secureConnect') go with
- * the first request sent on it; every request's waiting runs from its write (on a connecting socket: from the
- * connect, when Node flushes it) to the first byte read, its download from there to the response's end.
+ * the first request sent on it. For the waiting and the download it notes the moment of the first byte read
+ * (and, on a connecting socket, of the connect, when Node flushes the request): the caller, which takes the
+ * clock at the send and at the end anyway, finishes them (`finishRequestTimings`). One clock read per request.
  *
  * Connection life: a connection whose server closed it while idle (or that said `connection: close`, or is
  * HTTP/1.0 without keep-alive, or sent bytes nobody asked for) is dropped, and the next send opens a new one;
@@ -235,9 +236,6 @@ class OriginConnection {
   #dnsUs = NOT_MEASURED;
   #connectUs = NOT_MEASURED;
   #tlsUs = NOT_MEASURED;
-  /** When the request in flight went out (on a connecting socket: when it connected), and its response's first byte came. */
-  #writtenAt = 0;
-  #firstByteAt = 0;
 
   constructor(origin: Origin, shared: Shared, timings: RequestTimings) {
     this.#origin = origin;
@@ -269,7 +267,6 @@ class OriginConnection {
       this.#bytesOut = bytes;
       this.#pendingBytes = 0;
       if (this.#fresh) this.#takeConnectionPhases(); // pre-connected: its first request
-      this.#writtenAt = now();
     } else {
       this.#bytesOut = 0;
       this.#pendingBytes = bytes;
@@ -373,7 +370,7 @@ class OriginConnection {
     if (this.#reply !== undefined) {
       // The request written while connecting goes out now.
       this.#takeConnectionPhases();
-      this.#writtenAt = connectedAt;
+      this.#timings[WRITTEN_AT] = connectedAt;
     }
     this.#connected = true;
     this.#socket?.setTimeout(0);
@@ -403,11 +400,7 @@ class OriginConnection {
       this.#drop(); // bytes nobody asked for: this connection can't be trusted with the next request
       return;
     }
-    if (this.#bytesIn === 0) {
-      const firstByteAt = now();
-      this.#firstByteAt = firstByteAt;
-      this.#timings[TimingIndex.ttfb] = toMicros(firstByteAt - this.#writtenAt);
-    }
+    if (this.#bytesIn === 0) this.#timings[FIRST_BYTE_AT] = now();
     this.#bytesIn += bytes;
     const scanner = this.#scanner;
     const end = scanner.feed(buffer, 0, bytes);
@@ -459,7 +452,6 @@ class OriginConnection {
     const status = scanner.status;
     const success = this.#shared.successTable[this.#request.successRow + (status < STATUS_COLUMNS ? status : 0)] === 1;
     this.#reply = undefined;
-    this.#timings[TimingIndex.download] = toMicros(now() - this.#firstByteAt);
     reply.stepEnded(status, success, scanner.headerBytes + scanner.bodyBytes, this.#bytesOut);
   }
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startTargetServer({ port: 0 });
   const scenario = (sla: string): string =>
     `name: timing\ntarget: \${TARGET_URL}\nrequests: [{name: slow, path: /delay/50}]\nload: {profile: constant, users: 2, iterations: 12}\nsla:\n${sla}report: {html: false}\n`;
-  // The built-in target holds /delay/50 for 50 ms (a timer: never early): the waiting is at least that.
+  // The built-in target holds /delay/50 for 50 ms (a timer): the waiting is at least about that.
   await writeFile(
     join(dir, 'pass.yml'),
     scenario('  ttfb_p95_ms: 10000\n  connect_max_ms: 10000\n  requests:\n    slow: {download_p99_ms: 10000}\n'),
@@ -43,7 +43,8 @@ describe('timing breakdown (built CLI)', () => {
     ]);
     const timings = doc.summary.total.timings;
     expect(timings?.ttfb.count).toBe(12);
-    expect(timings?.ttfb.min).toBeGreaterThanOrEqual(50);
+    // 50 ms by a timer, which may fire up to a millisecond early on the server's clock: at least 49 ms.
+    expect(timings?.ttfb.min).toBeGreaterThanOrEqual(49);
     expect(timings?.ttfb.max).toBeLessThanOrEqual(doc.summary.total.serviceTimeMs.max);
     // Two users, each on its own kept-alive connection.
     expect(timings?.connect.count).toBe(2);
@@ -68,7 +69,7 @@ describe('timing breakdown (built CLI)', () => {
     const doc = await readCheckedResults(dir, 'fail.json');
     expect(doc.verdict).toBe('failed');
     expect(doc.thresholds[0]).toMatchObject({ key: 'ttfb_p50_ms', passed: false });
-    expect(doc.thresholds[0]?.measured).toBeGreaterThanOrEqual(50);
+    expect(doc.thresholds[0]?.measured).toBeGreaterThanOrEqual(49);
     expect(await readFile(join(dir, 'fail.xml'), 'utf8')).toContain('ttfb_p50_ms');
     const report = await run(['report', 'fail.json', '--html', 'fail.html']);
     expect(report.code, report.stdout + report.stderr).toBe(0);

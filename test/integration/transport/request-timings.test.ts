@@ -23,7 +23,7 @@ interface TimingServer {
   readonly url: string;
   connections(): number;
   requests(): number;
-  /** The shortest and the longest hold the server measured, ms. */
+  /** The shortest and the longest hold of a /delay/50 request, as the server measured them (ms). */
   heldMs(): { readonly min: number; readonly max: number };
   close(): Promise<void>;
 }
@@ -45,6 +45,7 @@ async function startTimingServer(
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
       res.end('ok');
+      if (delayMs !== 50) return;
       const heldMs = performance.now() - receivedAt;
       minHeldMs = Math.min(minHeldMs, heldMs);
       maxHeldMs = Math.max(maxHeldMs, heldMs);
@@ -76,20 +77,24 @@ const runSockets = (plan: Plan, tls?: TlsSettings) =>
   executeRun(workloadOf(plan), new SocketHttpTarget(plan.requests, { keepAlive: plan.keepAlive, ...(tls === undefined ? {} : { tls }) }));
 
 /**
- * What every run below must show: one waiting and one download per response, the waiting at least the 50 ms
- * the server held each request (and at least the hold it measured itself), and at most the request's own
- * service time (the waiting is part of it, as the download is: both together never exceed it).
+ * What every run below must show: one waiting and one download per response, the waiting at least the ≈ 50 ms
+ * the server held each request (as the server measured its holds), and at most the request's own service time
+ * (the waiting is part of it, as the download is: both together never exceed it).
  */
 function expectWaitingOf50Ms(total: RequestStats, server: TimingServer): void {
   const { ttfb, download } = total.timings;
   expect(ttfb.count).toBe(total.requests);
   expect(download.count).toBe(total.requests);
-  expect(ttfb.minUs).toBeGreaterThanOrEqual(50_000);
+  // The lower bound is what the server imposed, as it measured it: a timer of 50 ms may fire up to a millisecond
+  // before 50 ms have passed on performance.now() (libuv counts from its cached loop time), so each request's
+  // waiting is at least its hold as the server saw it, not 50 ms to the microsecond.
+  expect(server.heldMs().min).toBeGreaterThanOrEqual(49);
   expect(ttfb.minUs).toBeGreaterThanOrEqual(Math.floor(server.heldMs().min * 1000));
   expect(ttfb.maxUs).toBeGreaterThanOrEqual(Math.floor(server.heldMs().max * 1000));
   expect(ttfb.maxUs).toBeLessThanOrEqual(total.serviceTime.maxUs);
   expect(ttfb.p50Us).toBeLessThanOrEqual(total.serviceTime.p50Us);
-  expect(ttfb.meanUs + download.meanUs).toBeLessThanOrEqual(total.serviceTime.meanUs + 1);
+  // Per request waiting + download ≤ service time; the means compared within the histograms' 0.1% precision.
+  expect(ttfb.meanUs + download.meanUs).toBeLessThanOrEqual(total.serviceTime.meanUs * 1.001 + 2);
   // The response is a few bytes in one read: its download is (far) shorter than its waiting.
   expect(download.p50Us).toBeLessThan(ttfb.p50Us);
 }
@@ -169,7 +174,7 @@ describe('timing breakdown: raw-socket HTTP/1.1', () => {
     const [slow, fast] = snapshot.requests;
     expect(slow?.timings.ttfb.count).toBe(10);
     expect(fast?.timings.ttfb.count).toBe(10);
-    expect(slow?.timings.ttfb.minUs).toBeGreaterThanOrEqual(50_000);
+    expect(slow?.timings.ttfb.minUs).toBeGreaterThanOrEqual(Math.floor(server.heldMs().min * 1000));
     // Each user's connection opens with its first request, `slow`: `fast` always reuses it.
     expect(slow?.timings.connect.count).toBe(2);
     expect(fast?.timings.connect.count).toBe(0);

@@ -4,9 +4,12 @@ import { Recorder } from '../../../src/metrics/recorder.js';
 import {
   clearRequestTimings,
   createRequestTimings,
+  finishRequestTimings,
+  FIRST_BYTE_AT,
   NOT_MEASURED,
   TIMING_PHASES,
   TimingIndex,
+  WRITTEN_AT,
 } from '../../../src/metrics/request-timings.js';
 import type { RequestTimings } from '../../../src/metrics/request-timings.js';
 
@@ -63,8 +66,24 @@ describe('Recorder: timing phases', () => {
     recorder.recordTimings(0, createRequestTimings());
     for (const phase of TIMING_PHASES) expect(recorder.snapshot().total.timings[phase].count).toBe(0);
     const timings = timingsOf({ ttfb: 5 });
+    timings[FIRST_BYTE_AT] = 12.5;
     clearRequestTimings(timings);
-    expect([...timings]).toEqual(TIMING_PHASES.map(() => NOT_MEASURED));
+    expect([...timings]).toEqual([...TIMING_PHASES.map(() => NOT_MEASURED), 0, 0]);
+  });
+
+  it("finishes the waiting and the download from the moments a transport left and the caller's send and end", () => {
+    const timings = createRequestTimings();
+    finishRequestTimings(timings, 100, 180, true);
+    expect(timings[TimingIndex.ttfb]).toBe(NOT_MEASURED); // no byte came: nothing to finish
+    timings[FIRST_BYTE_AT] = 150.25;
+    finishRequestTimings(timings, 100, 150.75, true);
+    expect([timings[TimingIndex.ttfb], timings[TimingIndex.download]]).toEqual([50_250, 500]);
+    // Written once the socket connected (at 120), not when sent; a failure after the first byte: no download.
+    clearRequestTimings(timings);
+    timings[WRITTEN_AT] = 120;
+    timings[FIRST_BYTE_AT] = 170;
+    finishRequestTimings(timings, 100, 200, false);
+    expect([timings[TimingIndex.ttfb], timings[TimingIndex.download]]).toEqual([50_000, NOT_MEASURED]);
   });
 
   it('encodes and decodes the phases exactly, and merges them by adding counts', () => {
