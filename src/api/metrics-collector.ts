@@ -132,7 +132,10 @@ export class MetricsCollector {
         return recorder === undefined ? undefined : timingMsOf(recorder.timingHistogram(phase), statistic);
       },
     };
-    const outcomes = evaluateThresholds(policy.thresholds, (request) => (request === undefined ? subject : this.#requestSubject(request)));
+    // Tags are a scenario's: a tag's threshold finds no data here (and fails, as any threshold without data).
+    const outcomes = evaluateThresholds(policy.thresholds, (request, _scenario, tag) =>
+      tag !== undefined ? undefined : request === undefined ? subject : this.#requestSubject(request),
+    );
     const violations = outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.description);
     return { passed: violations.length === 0, violations, outcomes };
   }

@@ -10,7 +10,7 @@ import type { FindLimitCommandOptions } from './find-limit-command.js';
 import type { GlobalOptions } from './global-options.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
-import type { RunCommandOptions } from './run-command.js';
+import type { RunCommandOptions } from './run-command-options.js';
 import type { ValidateCommandOptions } from './validate-command.js';
 import { printableText } from '../report/printable-text.js';
 

@@ -6,7 +6,7 @@ import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
 import { runCommand } from './run-command.js';
-import type { RunCommandOptions } from './run-command.js';
+import type { RunCommandOptions } from './run-command-options.js';
 
 /** The scenario the quick start runs, shipped in the package. */
 export const QUICKSTART_SCENARIO = join(SCENARIOS_DIR, 'quickstart.yml');

@@ -1,57 +1,24 @@
 import type { ChalkInstance } from 'chalk';
 import { ExitCode } from '../errors.js';
 import { describePlan } from '../plan/describe-plan.js';
-import { modelOf } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
-import { planAbortOnFail } from '../plan/thresholds.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
 import { printableText } from '../report/printable-text.js';
 import { buildResults } from '../results/results-document.js';
-import type { AbortedByDocument, ResultsDocument } from '../results/results-document.js';
+import type { ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
-import { abortOnFailCondition } from '../run/stop-conditions.js';
-import type { AbortOnFailCondition } from '../run/stop-conditions.js';
+import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
+import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
-import type { QuickRunFlags } from './run-source.js';
 import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
-import type { ConsoleRun } from './run-console.js';
 import { writeFailureLines, writtenLines } from './written-outputs.js';
-
-export interface RunCommandOptions extends QuickRunFlags {
-  /** Where to write the JSON results; overrides the scenario's `report.json`. */
-  readonly out?: string;
-  /** Where to write the HTML report; overrides the scenario's `report.html`. */
-  readonly html?: string;
-  /** Where to write the JUnit XML (one test case per threshold); overrides the scenario's `report.junit`. */
-  readonly junit?: string;
-  /** Where to write a Markdown summary; overrides the scenario's `report.markdown`. */
-  readonly markdown?: string;
-  /** The results document on stdout; everything for people goes to stderr. */
-  readonly json?: boolean;
-  /** Only the final verdict line. */
-  readonly quiet?: boolean;
-  /** The timing phases (DNS, connect, TLS, waiting, download) per request as a table in the summary. */
-  readonly breakdown?: boolean;
-  /** `i/n`: run shard i (1-based) of n. */
-  readonly shard?: string;
-  /** A hard limit on the whole run, as a duration. */
-  readonly maxDuration?: string;
-  /** Seeds the random template helpers (overrides the scenario's `seed`). */
-  readonly seed?: string;
-  /** An earlier run's results file to compare with at the end. */
-  readonly baseline?: string;
-  /** With `baseline`: the tolerance of the latencies and throughput, `10%` by default. */
-  readonly maxRegression?: string;
-  /** With `baseline`: how many percentage points the error rate may rise, `1%` by default. */
-  readonly maxErrorRateIncrease?: string;
-}
 
 /**
  * `loadseed run <file>` (or `loadseed run <url>`, a quick run built from the flags): load, plan, run, evaluate the SLA, print the summary, write the results (src/run/ does
@@ -111,29 +78,6 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
     io.stderr.write(err.yellow(`! workers: ${workers} asked for, ${plan.workers} used: one per user (or iteration slot) at most\n`));
   }
   io.stderr.write(insecureTlsLine(plan, err));
-}
-
-/**
- * `sla.abort_on_fail` as run's stop condition (none when the scenario has no such threshold), and which
- * threshold stopped the run once it is over.
- */
-function abortOnFailWatch(
-  io: CliIo,
-  { scenario, plan, thresholds }: PreparedRun,
-  quiet: boolean,
-  err: ChalkInstance,
-): Pick<ConsoleRun, 'stopConditions'> & { readonly abortedBy: () => AbortedByDocument | undefined } {
-  let abort: AbortOnFailCondition | undefined;
-  return {
-    stopConditions: (stopped) => {
-      abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, atMs) => {
-        stopped();
-        if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
-      });
-      return abort === undefined ? [] : [abort.condition];
-    },
-    abortedBy: () => abort?.abortedBy(),
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { RunRequest } from '../run/prepare-run.js';
 import type { Segment } from '../plan/segment.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
-import type { RunCommandOptions } from './run-command.js';
+import type { RunCommandOptions } from './run-command-options.js';
 
 /** The flags of `run` that are not outputs, parsed (find-limit shares --max-duration). */
 

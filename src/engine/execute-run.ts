@@ -41,8 +41,9 @@ export interface ExecuteOptions extends RunOptions {
  * the workload, it runs that segment's share of the load (see plan/segment.ts).
  */
 export async function executeRun(workload: Workload, target: StepTarget, options: ExecuteOptions = {}): Promise<RunResult> {
-  const recorder = new Recorder(workload.requestNames);
-  const warmupRecorder = new Recorder(workload.requestNames);
+  const metrics = workload.customMetrics === undefined ? {} : { customMetrics: workload.customMetrics };
+  const recorder = new Recorder(workload.requestNames, metrics);
+  const warmupRecorder = new Recorder(workload.requestNames, metrics);
   const pool = new UserPool(workload, target);
   const signal = options.signal;
   const segment = workload.segment ?? WHOLE_PLAN;
@@ -100,7 +101,8 @@ export async function executeScenarios(
   envelope: LoadProfile,
   options: ExecuteOptions = {},
 ): Promise<RunResult> {
-  const recorder = new Recorder(requestNames);
+  const customMetrics = parts[0]?.workload.customMetrics;
+  const recorder = new Recorder(requestNames, customMetrics === undefined ? {} : { customMetrics });
   const pools = parts.map((part) => new UserPool(part.workload, part.target));
   try {
     let preconnectedConnections = 0;

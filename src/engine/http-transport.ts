@@ -32,7 +32,7 @@ export function httpTransportOf(plan: Pick<Plan, 'flow'>): HttpTransport {
  * undici is imported only when used: loading it costs ≈20 MB of memory (its WebAssembly parser).
  */
 export async function createHttpTarget(
-  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'> & Partial<Pick<Plan, 'secrets'>>,
+  plan: Pick<Plan, 'requests' | 'keepAlive' | 'flow' | 'tls'> & Partial<Pick<Plan, 'secrets' | 'customMetrics'>>,
   transport: HttpTransport = httpTransportOf(plan),
   context: TargetContext = {},
 ): Promise<StepTarget> {
@@ -51,6 +51,7 @@ export async function createHttpTarget(
         ...tls,
         ...context,
         ...(plan.secrets === undefined ? {} : { secrets: plan.secrets }),
+        ...(plan.customMetrics === undefined ? {} : { customMetricNames: plan.customMetrics.map((metric) => metric.name) }),
       });
     }
     default:

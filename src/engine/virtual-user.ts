@@ -200,6 +200,10 @@ export class VirtualUser implements StepReply {
     this.#afterRequest(endedAt);
   }
 
+  stepMetric(metricIndex: number, value: number): void {
+    if (this.inFlight) (this.host as UserHost).recorder.recordMetric(metricIndex, value);
+  }
+
   stepRejected(status: number, reason: string, bytesIn: number, bytesOut: number): void {
     if (!this.inFlight) return;
     const endedAt = now();

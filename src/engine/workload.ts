@@ -1,4 +1,4 @@
-import type { Plan, PlannedIteration, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
+import type { CustomMetricDefinition, Plan, PlannedIteration, PlannedThinkTime, PlannedWarmup } from '../plan/build-plan.js';
 import type { LoadProfile } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
 import { secretFormsOfAll } from '../scenario/secrets.js';
@@ -30,6 +30,8 @@ export interface Workload {
    * before they are kept, so that clipping a long message cannot keep part of a secret. Absent: none.
    */
   readonly secretForms?: readonly string[];
+  /** The plan's custom metrics: the recorders are made with them. */
+  readonly customMetrics?: readonly CustomMetricDefinition[];
 }
 
 /** An iteration's choices, made cheap to pick from on the hot path: each a flat program (step-program.ts). */
@@ -82,5 +84,6 @@ export function workloadOf(plan: Plan, segment?: Segment): Workload {
     maxLatencyUs: Float64Array.from(plan.requests, (request) => (request.maxLatencyMs === undefined ? 0 : request.maxLatencyMs * 1000)),
     iteration: new IterationSteps(plan.iteration),
     ...(plan.secrets.length === 0 ? {} : { secretForms: secretFormsOfAll(plan.secrets) }),
+    ...(plan.customMetrics === undefined ? {} : { customMetrics: plan.customMetrics }),
   };
 }

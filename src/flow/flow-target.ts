@@ -7,6 +7,7 @@ import type { RequestTemplates } from '../plan/compile-request.js';
 import { HookRequest, HookResponse, bindHook, isThenable, scriptError, verdictOf } from './hooks.js';
 import type { BoundHook, HookContext, HookFunctions } from './hooks.js';
 import { createResponseView } from './response-view.js';
+import type { ResponseView } from './response-view.js';
 import type { Segment } from '../plan/segment.js';
 import { WHOLE_PLAN } from '../plan/segment.js';
 import { feederValue } from '../scenario/feeder-table.js';
@@ -42,6 +43,8 @@ export interface FlowTargetOptions {
   readonly secrets?: readonly string[];
   /** The `hooks:` module's functions (flow/hooks.ts), imported on this thread. */
   readonly hooks?: HookFunctions;
+  /** The plan's custom metrics by name (Plan.customMetrics): a request's `metric` is reported by index into these. */
+  readonly customMetricNames?: readonly string[];
 }
 
 /** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
@@ -60,10 +63,21 @@ interface FlowRequest {
   readonly successRow: number;
   readonly checks: PlannedChecks | undefined;
   readonly captures: readonly PlannedCapture[];
+  /** `metric`: where each custom metric's value is, and the metric's index (StepReply.stepMetric). */
+  readonly metrics: readonly FlowMetric[];
+  /** Scratch for the metrics' values of the response being concluded (read all, then reported: none if one fails). */
+  readonly metricValues: Float64Array;
   /** 0: the body is counted, not kept. */
   readonly keepBodyBytes: number;
   readonly beforeRequest: BoundHook | undefined;
   readonly afterResponse: BoundHook | undefined;
+}
+
+/** A custom metric a request feeds: the capture that reads it, its index, and whether it is a trend (≥ 0). */
+interface FlowMetric {
+  readonly index: number;
+  readonly capture: PlannedCapture;
+  readonly trend: boolean;
 }
 
 /** Where a column of the data files is: which feeder, which column. */
@@ -122,8 +136,9 @@ export class FlowTarget implements StepTarget {
     );
     const baseVariables = new Map(Object.entries({ ...flow.variables, ...options.setupVariables }));
     const hooks = options.hooks;
+    const metricNames = options.customMetricNames ?? [];
     this.#shared = {
-      requests: requests.map((request, index) => flowRequestOf(request, index, hooks)),
+      requests: requests.map((request, index) => flowRequestOf(request, index, hooks, metricNames)),
       successTable: successTableOf(requests),
       exchange,
       cookies: flow.cookies,
@@ -173,7 +188,7 @@ export class FlowTarget implements StepTarget {
     const setupRequests = this.#setup;
     const shared: FlowShared = {
       ...this.#shared,
-      requests: setupRequests.map((request, index) => flowRequestOf(request, index, this.#shared.hooks)),
+      requests: setupRequests.map((request, index) => flowRequestOf(request, index, this.#shared.hooks, [])),
       successTable: successTableOf(setupRequests),
       cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
     };
@@ -560,7 +575,7 @@ export class FlowSession implements StepSession, TemplateScope {
 
   /** A response's outcome: its status, then its checks and captures. */
   #conclude(reply: StepReply, request: FlowRequest, status: number, success: boolean, result: ExchangeResult): void {
-    if (!success || (request.checks === undefined && request.captures.length === 0)) {
+    if (!success || (request.checks === undefined && request.captures.length === 0 && request.metrics.length === 0)) {
       reply.stepEnded(status, success, this.#bytesIn, this.#bytesOut);
       return;
     }
@@ -580,13 +595,33 @@ export class FlowSession implements StepSession, TemplateScope {
       }
       this.#variables.set(capture.as, captured.value);
     }
+    if (request.metrics.length > 0) {
+      const reason = readMetrics(request, view);
+      if (reason !== undefined) {
+        reply.stepRejected(status, this.#redact(reason, result), this.#bytesIn, this.#bytesOut);
+        return;
+      }
+      for (let index = 0; index < request.metrics.length; index++) {
+        reply.stepMetric?.(request.metrics[index]!.index, request.metricValues[index]!);
+      }
+    }
     reply.stepEnded(status, true, this.#bytesIn, this.#bytesOut);
   }
 }
 
-function flowRequestOf(request: PlannedRequest, index: number, hooks: HookFunctions | undefined): FlowRequest {
+function flowRequestOf(
+  request: PlannedRequest,
+  index: number,
+  hooks: HookFunctions | undefined,
+  metricNames: readonly string[],
+): FlowRequest {
   const checks = compileChecks(request.checks);
   const captures = (request.captures ?? []).map(compileCapture);
+  const metrics = (request.metrics ?? []).map((metric): FlowMetric => {
+    const metricIndex = metricNames.indexOf(metric.name);
+    if (metricIndex === -1) throw new Error(`metric ${metric.name} is not one of the plan's custom metrics`);
+    return { index: metricIndex, capture: compileCapture(metric.capture), trend: metric.kind === 'trend' };
+  });
   const afterResponse = bindHook(hooks, request.afterResponse);
   return {
     method: request.method,
@@ -599,10 +634,30 @@ function flowRequestOf(request: PlannedRequest, index: number, hooks: HookFuncti
     successRow: index * STATUS_COLUMNS,
     checks,
     captures,
-    keepBodyBytes: needsBody(checks, captures) || afterResponse !== undefined ? MAX_KEPT_BODY_BYTES : 0,
+    metrics,
+    metricValues: new Float64Array(metrics.length),
+    keepBodyBytes:
+      needsBody(checks, [...captures, ...metrics.map((metric) => metric.capture)]) || afterResponse !== undefined ? MAX_KEPT_BODY_BYTES : 0,
     beforeRequest: bindHook(hooks, request.beforeRequest),
     afterResponse,
   };
+}
+
+/**
+ * Reads each custom metric of the request from the response into `request.metricValues`; the reason the first
+ * one that cannot be read fails (no value, not a number, a trend below 0), or undefined when every one was read.
+ */
+function readMetrics(request: FlowRequest, view: ResponseView): string | undefined {
+  for (let index = 0; index < request.metrics.length; index++) {
+    const metric = request.metrics[index]!;
+    const captured = extractCapture(metric.capture, view);
+    if (!captured.ok) return `metric${captured.reason.slice('capture'.length)}`;
+    const value = captured.value.trim() === '' ? Number.NaN : Number(captured.value);
+    if (!Number.isFinite(value)) return `metric ${metric.capture.as}: ${JSON.stringify(captured.value.slice(0, 40))} is not a number`;
+    if (metric.trend && value < 0) return `metric ${metric.capture.as}: ${value} is below 0 (a trend records values from 0 up)`;
+    request.metricValues[index] = value;
+  }
+  return undefined;
 }
 
 /** Adds the jar's cookies to a request's own `cookie` header, if it has one. */

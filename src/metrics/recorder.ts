@@ -1,4 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { CustomMetrics } from './custom-metrics.js';
+import type { CustomMetricSpec, CustomMetricSummary, EncodedCustomMetrics } from './custom-metrics.js';
 import { ERROR_CATEGORIES, ErrorCategoryId, STATUS_FAILURE_KIND } from './error-category.js';
 import { FailureSamples } from './failure-samples.js';
 import type { SlotFailureSample } from './failure-samples.js';
@@ -16,6 +18,8 @@ export interface RecorderOptions {
   readonly seriesBucketMs?: number;
   /** Most intervals kept; past it, neighbours merge and the interval doubles. Default 240. */
   readonly maxSeriesBuckets?: number;
+  /** The run's custom metrics (`metric:`): `recordMetric` takes an index into these. */
+  readonly customMetrics?: readonly CustomMetricSpec[];
 }
 
 /**
@@ -34,11 +38,14 @@ export interface EncodedRecorder {
   readonly series: EncodedTimeSeries;
   /** Example failure messages (plain data: structured-cloned, not transferred). */
   readonly failureSamples: readonly SlotFailureSample[];
+  /** Custom metrics, when the run has any. */
+  readonly customMetrics?: EncodedCustomMetrics;
 }
 
 /** The buffers of an encoded recorder: the transfer list for `postMessage`. */
 export function encodedRecorderBuffers(encoded: EncodedRecorder): ArrayBuffer[] {
-  return [encoded.counters, encoded.histograms, encoded.series.counts, encoded.series.histograms].map(
+  const custom = encoded.customMetrics === undefined ? [] : [encoded.customMetrics.counters, encoded.customMetrics.histograms];
+  return [encoded.counters, encoded.histograms, encoded.series.counts, encoded.series.histograms, ...custom].map(
     (array) => array.buffer as ArrayBuffer,
   );
 }
@@ -50,9 +57,9 @@ const CATEGORY_COUNT = ERROR_CATEGORIES.length;
 /**
  * Everything a run measures, mergeable without loss (workers, shards). Per request name and in total:
  * response-time and service-time histograms (integer µs), the timing phases of the requests (DNS, connect,
- * TLS, waiting, download: request-timings.ts), counts by status and by error category,
- * successes, failures, interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag and a
- * bounded time series. Memory is flat in run length.
+ * TLS, waiting, download: request-timings.ts), counts by status and by error category, successes, failures,
+ * interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag, a bounded time series, and the
+ * custom metrics (`metric:`, metrics/custom-metrics.ts). Memory is flat in run length.
  *
  * The hot path (`recordResponse`, `recordError`) takes the request's index in the plan and numbers only:
  * no strings, no objects, no allocation (a new series interval, once a second, is the exception).
@@ -76,6 +83,7 @@ export class Recorder {
   readonly #bytesOut: Float64Array;
   readonly #schedulerLag: Histogram;
   readonly #failureSamples: FailureSamples;
+  #customMetrics: CustomMetrics;
   #series: TimeSeries;
   #iterations = 0;
   #droppedArrivals = 0;
@@ -101,6 +109,7 @@ export class Recorder {
     this.#bytesOut = new Float64Array(slots);
     this.#schedulerLag = createLatencyHistogram();
     this.#failureSamples = new FailureSamples(slots);
+    this.#customMetrics = new CustomMetrics(options.customMetrics);
     this.#series = new TimeSeries(
       options.seriesBucketMs ?? DEFAULT_SERIES_BUCKET_MS,
       options.maxSeriesBuckets ?? DEFAULT_MAX_SERIES_BUCKETS,
@@ -196,6 +205,16 @@ export class Recorder {
     this.#interrupted[this.#slotOf[requestIndex] ?? 0]! += 1;
   }
 
+  /** A value of custom metric `metricIndex` (RecorderOptions.customMetrics), read from a response. No allocation. */
+  recordMetric(metricIndex: number, value: number): void {
+    this.#customMetrics.record(metricIndex, value);
+  }
+
+  /** Each custom metric's figures, in the order declared (then those met first in a merge). */
+  customMetrics(): CustomMetricSummary[] {
+    return this.#customMetrics.summaries();
+  }
+
   recordIteration(): void {
     this.#iterations += 1;
   }
@@ -256,6 +275,7 @@ export class Recorder {
     this.#schedulerLag.add(other.#schedulerLag);
     this.#series.merge(other.#series, seriesOffsetMs);
     this.#failureSamples.merge(other.#failureSamples);
+    this.#customMetrics.merge(other.#customMetrics);
     this.#iterations += other.#iterations;
     this.#droppedArrivals += other.#droppedArrivals;
   }
@@ -279,6 +299,7 @@ export class Recorder {
       histograms: packHistograms([...this.#responseTime, ...this.#serviceTime, this.#schedulerLag, ...this.#timings]),
       series: this.#series.encode(),
       failureSamples: this.#failureSamples.list(),
+      ...(this.#customMetrics.specs.length === 0 ? {} : { customMetrics: this.#customMetrics.encode() }),
     };
   }
 
@@ -313,6 +334,7 @@ export class Recorder {
     }
     recorder.#series = TimeSeries.decode(encoded.series);
     recorder.#failureSamples.add(encoded.failureSamples);
+    if (encoded.customMetrics !== undefined) recorder.#customMetrics = CustomMetrics.decode(encoded.customMetrics);
     return recorder;
   }
 

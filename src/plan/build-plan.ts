@@ -6,6 +6,10 @@ import { compileCondition } from '../scenario/expression.js';
 import type { Expression } from '../scenario/expression.js';
 import { isLoopStep, isThinkStep, partsOf } from '../scenario/types.js';
 import { requestNameScope } from '../scenario/request-names.js';
+import { taggedRequestsOf, tagGroupsOf } from '../scenario/request-tags.js';
+import type { TagGroup } from '../scenario/request-tags.js';
+import { metricKindOf, metricSpecsOf } from '../scenario/custom-metric-specs.js';
+import type { CustomMetricDefinition } from '../scenario/custom-metric-specs.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
@@ -17,7 +21,9 @@ import type { LoadProfile, Stage } from './profile.js';
 import { usableSegments } from './segment.js';
 
 export { DEFAULT_TIMEOUT_MS, joinUrl } from './compile-request.js';
-export type { PlannedRequest, PlannedThinkTime } from './compile-request.js';
+export type { PlannedRequest, PlannedRequestMetric, PlannedThinkTime } from './compile-request.js';
+export type { CustomMetricDefinition } from '../scenario/custom-metric-specs.js';
+export type { TagGroup } from '../scenario/request-tags.js';
 export const DEFAULT_GRACE_PERIOD_MS = 5_000;
 export const DEFAULT_MAX_USERS = 1_000;
 /** Upper bound of a run bounded by an iterations budget, unless `max_duration` says otherwise. */
@@ -110,6 +116,10 @@ export interface Plan {
    * `setup`; the engine runs the scenarios.
    */
   readonly scenarios?: readonly PlannedScenario[];
+  /** `tags`: each tag pair (`key:value`) with the names of its requests; absent when no request has a tag. */
+  readonly tagGroups?: readonly TagGroup[];
+  /** `metric`: the run's custom metrics, in the order first met; requests refer to them by name. Absent: none. */
+  readonly customMetrics?: readonly CustomMetricDefinition[];
 }
 
 /** One scenario of several: what the engine runs for it. Request indices are into `Plan.requests`. */
@@ -211,6 +221,20 @@ export function buildPlan(scenario: Scenario, options: PlanOptions = {}): Plan {
     secrets: secretValuesOf(scenario, envNamesOf(requestsPlanned)),
     workers: usableSegments(profile, requestedWorkers),
     ...(data.monitor === undefined ? {} : { monitor: planMonitor(data.monitor) }),
+    ...tagsAndMetricsOf(data),
+  };
+}
+
+/** The file's tag groups and custom metrics (over every scenario of a file with several). */
+function tagsAndMetricsOf(data: ScenarioData): Pick<Plan, 'tagGroups' | 'customMetrics'> {
+  const tagGroups = tagGroupsOf(data);
+  const kinds = new Map<string, CustomMetricDefinition['kind']>();
+  for (const { spec } of taggedRequestsOf(data)) {
+    for (const metric of metricSpecsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metricKindOf(metric));
+  }
+  return {
+    ...(tagGroups.length === 0 ? {} : { tagGroups }),
+    ...(kinds.size === 0 ? {} : { customMetrics: [...kinds].map(([name, kind]) => ({ name, kind })) }),
   };
 }
 
@@ -254,6 +278,7 @@ function buildScenariosPlan(scenario: Scenario, options: PlanOptions): Plan {
     secrets: [...new Set(planned.flatMap((part) => part.plan.secrets))],
     workers: Math.min(...planned.map((part) => part.plan.workers)),
     scenarios,
+    ...tagsAndMetricsOf(scenario.data),
   };
 }
 
@@ -436,7 +461,8 @@ function usesFlow(request: PlannedRequest): boolean {
     request.checks !== undefined ||
     request.captures !== undefined ||
     request.beforeRequest !== undefined ||
-    request.afterResponse !== undefined
+    request.afterResponse !== undefined ||
+    request.metrics !== undefined
   );
 }
 

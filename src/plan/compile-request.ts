@@ -1,5 +1,6 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
+import { captureOfMetric, metricKindOf, metricSpecsOf } from '../scenario/custom-metric-specs.js';
 import { requestNameOf } from '../scenario/types.js';
 import type {
   Auth,
@@ -81,6 +82,15 @@ export interface PlannedRequest {
   readonly beforeRequest?: string;
   /** `after_response` (its own, else the default): the hooks module's function called with the response. */
   readonly afterResponse?: string;
+  /** `metric`: custom metrics read from each response, by metric name (`Plan.customMetrics`), each as a capture reads it. */
+  readonly metrics?: readonly PlannedRequestMetric[];
+}
+
+/** A custom metric a request feeds: the metric's name and where its value is in the response (as a capture, `as` the name). */
+export interface PlannedRequestMetric {
+  readonly name: string;
+  readonly kind: 'trend' | 'counter';
+  readonly capture: Capture;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -134,6 +144,20 @@ export function compileRequest(
     ...(checks === undefined ? {} : { checks }),
     ...(captures === undefined ? {} : { captures }),
     ...hooksOf(spec, defaults),
+    ...metricsOf(spec),
+  };
+}
+
+/** The request's `metric`, each with the capture that reads it (validated: a `from` that reads nothing is a bug). */
+function metricsOf(spec: RequestSpec): Pick<PlannedRequest, 'metrics'> {
+  const specs = metricSpecsOf(spec);
+  if (specs.length === 0) return {};
+  return {
+    metrics: specs.map((metric) => {
+      const capture = captureOfMetric(metric);
+      if (capture === undefined) throw new Error(`metric ${metric.name}: unreadable from ${JSON.stringify(metric.from)} after validation`);
+      return { name: metric.name, kind: metricKindOf(metric), capture };
+    }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { requestNameScope } from '../scenario/request-names.js';
+import { tagGroupsOf } from '../scenario/request-tags.js';
+import type { TagGroup } from '../scenario/request-tags.js';
 import { requestNameOf, requestsOf } from '../scenario/types.js';
 import type { ScenarioData, SlaSpec, ThresholdSpec } from '../scenario/types.js';
 
@@ -21,7 +23,19 @@ export type ThresholdMetric =
   | { readonly kind: 'error-rate' }
   | { readonly kind: 'min-rps' }
   | { readonly kind: 'dropped-rate' }
-  | { readonly kind: 'timing'; readonly phase: ThresholdPhase; readonly statistic: TimingStatistic };
+  | { readonly kind: 'timing'; readonly phase: ThresholdPhase; readonly statistic: TimingStatistic }
+  | { readonly kind: 'custom-metric'; readonly stat: CustomMetricStat };
+
+/**
+ * What a threshold on a custom metric reads: a trend's percentile, mean or largest value (each at most the
+ * limit), a counter's sum (at most: `sum-max`; at least: `sum-min`).
+ */
+export type CustomMetricStat =
+  | { readonly kind: 'percentile'; readonly percentile: number }
+  | { readonly kind: 'avg' }
+  | { readonly kind: 'max' }
+  | { readonly kind: 'sum-max' }
+  | { readonly kind: 'sum-min' };
 
 /** One threshold, normalised: the key as written, what it measures, its limit, and whose figures it reads. */
 export interface PlannedThreshold {
@@ -33,8 +47,12 @@ export interface PlannedThreshold {
   readonly request?: string;
   /** The scenario (of several) whose requests together it judges, when it is one scenario's. */
   readonly scenario?: string;
-  /** With `scenario`: the names its requests are reported under (the figures it reads, together). */
+  /** With `scenario` or `tag`: the names its requests are reported under (the figures it reads, together). */
   readonly requestNames?: readonly string[];
+  /** The tag (`key:value`, `sla.tags`) whose requests together it judges. */
+  readonly tag?: string;
+  /** The custom metric (`sla.metrics`) it judges; `metric` is then a `custom-metric`. */
+  readonly customMetric?: string;
   /** Set when the scenario gave no threshold and this default judged the run instead (`DEFAULT_THRESHOLD`). */
   readonly default?: true;
 }
@@ -65,14 +83,25 @@ const PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)_latency_ms$/;
 const TIMING_KEY = /^(dns|connect|tls|ttfb|download)_(avg|max|p([0-9]+(?:\.[0-9]+)?))_ms$/;
 
 /**
- * The scenario's `sla` as a flat list: run-wide thresholds first, then per request, in the order written;
+ * The scenario's `sla` as a flat list: run-wide thresholds first, then per request, per tag (`sla.tags`, each
+ * with the request names of its `tagGroups` entry) and per custom metric (`sla.metrics`), in the order written;
  * `DEFAULT_THRESHOLD` alone when it sets none (or is absent); nothing for `sla: false`.
  */
-export function planThresholds(sla: SlaSpec | false | undefined): PlannedThreshold[] {
+export function planThresholds(sla: SlaSpec | false | undefined, tagGroups: readonly TagGroup[] = []): PlannedThreshold[] {
   if (sla === false) return [];
   if (sla === undefined) return [DEFAULT_THRESHOLD];
   const planned = thresholdsOf(sla as ThresholdSpec, undefined);
   for (const [request, spec] of Object.entries(sla.requests ?? {})) planned.push(...thresholdsOf(spec, request));
+  for (const [tag, spec] of Object.entries(sla.tags ?? {})) {
+    const requestNames = tagGroups.find((group) => group.name === tag)?.requestNames ?? [];
+    planned.push(...thresholdsOf(spec, undefined).map((threshold) => ({ ...threshold, tag, requestNames })));
+  }
+  for (const [customMetric, spec] of Object.entries(sla.metrics ?? {})) {
+    for (const [key, limit] of Object.entries(spec)) {
+      const stat = customMetricStatOf(key);
+      if (stat !== undefined) planned.push({ key, metric: { kind: 'custom-metric', stat }, limit, customMetric });
+    }
+  }
   return planned.length === 0 ? [DEFAULT_THRESHOLD] : planned;
 }
 
@@ -81,7 +110,7 @@ export function planThresholds(sla: SlaSpec | false | undefined): PlannedThresho
  * `scenarios`), judged on its requests together, or per request under their reported (scoped) names.
  */
 export function planAllThresholds(data: ScenarioData): PlannedThreshold[] {
-  const planned = planThresholds(data.sla);
+  const planned = planThresholds(data.sla, tagGroupsOf(data));
   if (data.scenarios === undefined) return planned;
   const scope = requestNameScope(data);
   for (const [name, part] of Object.entries(data.scenarios)) {
@@ -132,6 +161,26 @@ function timingMetricOf(phase: ThresholdPhase, statistic: string, percentile: st
   if (percentile === undefined) return { kind: 'timing', phase, statistic: statistic as 'avg' | 'max' };
   const value = Number(percentile);
   return value >= 0 && value <= 100 ? { kind: 'timing', phase, statistic: value } : undefined;
+}
+
+const METRIC_PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)$/;
+
+/** What an `sla.metrics` key reads: `p95`, `avg`, `max`, `sum_max`, `sum_min`; undefined for any other key. */
+export function customMetricStatOf(key: string): CustomMetricStat | undefined {
+  switch (key) {
+    case 'avg':
+      return { kind: 'avg' };
+    case 'max':
+      return { kind: 'max' };
+    case 'sum_max':
+      return { kind: 'sum-max' };
+    case 'sum_min':
+      return { kind: 'sum-min' };
+    default: {
+      const percentile = Number(METRIC_PERCENTILE_KEY.exec(key)?.[1] ?? Number.NaN);
+      return percentile >= 0 && percentile <= 100 ? { kind: 'percentile', percentile } : undefined;
+    }
+  }
 }
 
 /** `sla.abort_on_fail` normalised: undefined when off (absent or false); `true` takes the defaults (10 s, 1 s). */

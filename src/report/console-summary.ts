@@ -3,7 +3,13 @@ import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../m
 import { describeRegression } from '../results/baseline.js';
 import type { BaselineDocument } from '../results/baseline.js';
 import { describeMissing } from '../results/merge-results.js';
-import type { AbortedByDocument, PartialDocument, ResultsDocument, StatsDocument } from '../results/results-document.js';
+import type {
+  AbortedByDocument,
+  CustomMetricDocument,
+  PartialDocument,
+  ResultsDocument,
+  StatsDocument,
+} from '../results/results-document.js';
 import { changeText, labelOf, valueText } from './compare-report.js';
 import { formatCount, formatMs, formatRate } from './format.js';
 import { printableDeep } from './printable-text.js';
@@ -40,6 +46,12 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance, opti
     lines.push('', ...table(['scenario', ...header.slice(1)], [...summary.scenarios.map(row), row(summary.total)], c));
   }
   lines.push(...(options.breakdown === true ? timingTable(summary.requests, summary.total, c) : timingLine(summary.total, c)));
+  if (summary.tags !== undefined && summary.tags.length > 0) {
+    lines.push('', c.bold('by tag'), ...table(['tag', ...header.slice(1)], summary.tags.map(row), c));
+  }
+  if (summary.metrics !== undefined && summary.metrics.length > 0) {
+    lines.push('', c.bold('custom metrics'), ...table(METRIC_HEADER, summary.metrics.map(metricRow), c));
+  }
 
   lines.push(...outcomeLines(summary.total, c));
   lines.push(...monitorLines(results.monitor ?? [], c));
@@ -164,13 +176,22 @@ export function verdictLine(document: ResultsDocument, c: ChalkInstance): string
       }
       return c.red(
         (results.run.abortedBy === undefined
-          ? `✗ failed: ${failed} of ${total} thresholds violated`
+          ? `✗ failed: ${failed} of ${total} thresholds violated${violatedNames(results)}`
           : `✗ failed: aborted by ${thresholdName(results.run.abortedBy)} at ${seconds(results.run.abortedBy.atMs)} s; ${failed} of ${total} thresholds violated`) +
           (results.baseline === undefined || results.baseline.passed ? '' : `; ${regressionsText(results.baseline)}`),
       );
     case 'interrupted':
       return c.yellow('⚠ interrupted: partial results');
   }
+}
+
+/** `: p95_latency_ms (tag team:a), sum_min (metric orders)`: the first few violated thresholds, named; empty when none is. */
+function violatedNames(results: ResultsDocument): string {
+  const NAMED = 3;
+  const violated = results.thresholds.filter((threshold) => !threshold.passed);
+  if (violated.length === 0) return '';
+  const more = violated.length > NAMED ? `, and ${violated.length - NAMED} more` : '';
+  return `: ${violated.slice(0, NAMED).map(thresholdName).join(', ')}${more}`;
 }
 
 /** The regressions named, the whole run's first: `3 regressions against the baseline: p95 +34.0%, error rate +2.10 pts, p95 of checkout +41.2%`. */
@@ -200,9 +221,17 @@ export function abortedText(abortedBy: AbortedByDocument): string {
   return `aborted at ${seconds(abortedBy.atMs)} s by abort_on_fail: ${abortedBy.description}`;
 }
 
-/** `p95_latency_ms`, `p95_latency_ms (checkout)` for a request, or `p95_latency_ms (scenario checkout)` */
-export function thresholdName(threshold: { readonly key: string; readonly request?: string; readonly scenario?: string }): string {
+/** `p95_latency_ms`, `p95_latency_ms (checkout)` for a request, `p95_latency_ms (scenario checkout)`, `(tag team:a)`, `p95 (metric depth)` */
+export function thresholdName(threshold: {
+  readonly key: string;
+  readonly request?: string;
+  readonly scenario?: string;
+  readonly tag?: string;
+  readonly metric?: string;
+}): string {
   if (threshold.request !== undefined) return `${threshold.key} (${threshold.request})`;
+  if (threshold.tag !== undefined) return `${threshold.key} (tag ${threshold.tag})`;
+  if (threshold.metric !== undefined) return `${threshold.key} (metric ${threshold.metric})`;
   return threshold.scenario === undefined ? threshold.key : `${threshold.key} (scenario ${threshold.scenario})`;
 }
 
@@ -221,6 +250,31 @@ function row(stats: StatsDocument): string[] {
     formatMs(stats.latencyMs.max),
     stats.failures === 0 ? '0' : `${formatCount(stats.failures)} (${(stats.errorRate * 100).toFixed(2)}%)`,
   ];
+}
+
+const METRIC_HEADER = ['metric', 'kind', 'count', 'sum', 'min', 'avg', 'p50', 'p95', 'p99', 'max'];
+
+/** A custom metric's row: a counter shows its count and sum; a trend its distribution too. */
+function metricRow(metric: CustomMetricDocument): string[] {
+  const value = (figure: number | undefined): string => (figure === undefined ? '–' : formatValue(figure));
+  const trend = metric.kind === 'trend';
+  return [
+    metric.name,
+    metric.kind,
+    formatCount(metric.count),
+    formatValue(metric.sum),
+    value(trend ? metric.min : undefined),
+    value(trend ? metric.avg : undefined),
+    value(metric.p50),
+    value(metric.p95),
+    value(metric.p99),
+    value(trend ? metric.max : undefined),
+  ];
+}
+
+/** A metric's value: as is when whole, else to three decimals. */
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : String(Number(value.toFixed(3)));
 }
 
 function table(header: readonly string[], rows: readonly string[][], c: ChalkInstance): string[] {

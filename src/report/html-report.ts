@@ -9,7 +9,7 @@ import type { ErrorCategory } from '../metrics/error-category.js';
 import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { metricOf } from '../plan/thresholds.js';
 import { describeRegression } from '../results/baseline.js';
-import type { ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
+import type { CustomMetricDocument, ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { TIMING_COLUMNS, timingRows } from './timing-summary.js';
@@ -130,11 +130,11 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     warnings: warnings(results),
     requestRows,
     totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
-    timingTables: (summary.requests.length > 1 ? [...summary.requests, total] : summary.requests)
-      .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
-      .filter((table) => table.rows.length > 0),
+    timingTables: timingTables(results),
     timingColumns: TIMING_COLUMNS,
     scenarioRows: (summary.scenarios ?? []).map(requestRow),
+    tagRows: (summary.tags ?? []).map(requestRow),
+    metricRows: (summary.metrics ?? []).map(metricRow),
     outcomes: outcomeRows(results),
     outcomeColumns: summary.requests.length > 1 && summary.requests.length <= 6 ? summary.requests.map((stats) => stats.name) : [],
     thresholds: results.thresholds.map(thresholdRow),
@@ -167,6 +167,14 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     drainText: drainText(chartData.series.drain),
     openModel: chartData.series.arrivals !== undefined,
   };
+}
+
+/** The timing breakdown: a table per request name (and the total, with several) that has any phase measured. */
+function timingTables(results: ResultsDocument): { readonly name: string; readonly rows: ReturnType<typeof timingRows> }[] {
+  const { requests, total } = results.summary;
+  return (requests.length > 1 ? [...requests, total] : requests)
+    .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
+    .filter((table) => table.rows.length > 0);
 }
 
 /** The lead's note on the drain left out of the charts over time, or undefined. */
@@ -539,11 +547,28 @@ interface ThresholdRow {
 }
 
 function thresholdRow(threshold: ThresholdDocument): ThresholdRow {
+  if (threshold.metric !== undefined) {
+    const value = (figure: number): string => String(Number(figure.toFixed(3)));
+    return {
+      name: threshold.key,
+      scope: `metric ${threshold.metric}`,
+      measured: threshold.measured === null ? 'no data' : value(threshold.measured),
+      limit: `${threshold.key === 'sum_min' ? '≥' : '≤'} ${value(threshold.limit)}`,
+      passed: threshold.passed,
+      description: threshold.description,
+    };
+  }
   const metric = metricOf(threshold.key);
   const atLeast = metric?.kind === 'min-rps';
   return {
     name: threshold.default === true ? `${threshold.key} (default)` : threshold.key,
-    scope: threshold.request ?? (threshold.scenario === undefined ? 'all requests' : `scenario ${threshold.scenario}`),
+    scope:
+      threshold.request ??
+      (threshold.scenario !== undefined
+        ? `scenario ${threshold.scenario}`
+        : threshold.tag !== undefined
+          ? `tag ${threshold.tag}`
+          : 'all requests'),
     measured: threshold.measured === null ? 'no data' : thresholdValue(threshold.key, threshold.measured),
     limit: `${atLeast ? '≥' : '≤'} ${thresholdValue(threshold.key, threshold.limit)}`,
     passed: threshold.passed,
@@ -566,9 +591,38 @@ function thresholdValue(key: string, value: number): string {
       return `${Number((value * 100).toFixed(3))}%`;
     case 'min-rps':
       return `${formatRate(value)} req/s`;
+    case 'custom-metric':
+      return String(Number(value.toFixed(3)));
     default:
       return assertNever(metric);
   }
+}
+
+interface MetricRow {
+  readonly name: string;
+  readonly kind: string;
+  /** count, sum, min, avg, p50, p95, p99, max */
+  readonly cells: readonly string[];
+}
+
+/** A custom metric's row: a counter's count and sum; a trend's distribution too (`–` where there is none). */
+function metricRow(metric: CustomMetricDocument): MetricRow {
+  const value = (figure: number | undefined): string => (figure === undefined ? '–' : String(Number(figure.toFixed(3))));
+  const trend = metric.kind === 'trend';
+  return {
+    name: metric.name,
+    kind: metric.kind,
+    cells: [
+      formatCount(metric.count),
+      value(metric.sum),
+      value(trend ? metric.min : undefined),
+      value(trend ? metric.avg : undefined),
+      value(metric.p50),
+      value(metric.p95),
+      value(metric.p99),
+      value(trend ? metric.max : undefined),
+    ],
+  };
 }
 
 interface Detail {

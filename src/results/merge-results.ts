@@ -74,6 +74,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     recorder: merged,
     thresholds,
     ...scenariosOf(first.results),
+    ...tagsOf(first.results),
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
   });
@@ -102,7 +103,12 @@ function checkSameScenario(first: ResultsFile, other: ResultsFile): void {
     refuse(`different requests (${names(b)} and ${names(a)})`);
   }
   const thresholds = (results: ResultsDocument): string =>
-    results.thresholds.map((t) => `${t.key}${t.request === undefined ? '' : ` (${t.request})`} ${t.limit}`).join(', ') || 'none';
+    results.thresholds
+      .map(
+        (t) =>
+          `${t.key}${t.request === undefined ? '' : ` (${t.request})`}${t.tag === undefined ? '' : ` (tag ${t.tag})`}${t.metric === undefined ? '' : ` (metric ${t.metric})`} ${t.limit}`,
+      )
+      .join(', ') || 'none';
   if (thresholds(a) !== thresholds(b)) refuse(`different thresholds (${thresholds(b)} and ${thresholds(a)})`);
   if (a.recorder.data === b.recorder.data && a.run.startedAt === b.run.startedAt) {
     throw new ResultsFileError(other.file, `holds the same run as ${first.file}: merging it twice would count it twice`);
@@ -168,6 +174,12 @@ function mergeGenerators(files: readonly ResultsFile[]): GeneratorDocument {
     ...(noisy === undefined ? {} : { noiseReason: `${noisy.file}: ${noisy.results.generator.noiseReason ?? 'noisy machine'}` }),
     threads: generators.flatMap((generator) => generator.threads),
   };
+}
+
+/** The tag groups of a run with tags, as the results record them: their blocks are rebuilt from the merged recorder. */
+export function tagsOf(results: ResultsDocument): { tags?: readonly { name: string; requestNames: readonly string[] }[] } {
+  const tags = results.summary.tags;
+  return tags === undefined ? {} : { tags: tags.map((group) => ({ name: group.name, requestNames: group.requestNames })) };
 }
 
 /** The scenarios of a file with several, as the results record them: their blocks are rebuilt from the merged recorder. */

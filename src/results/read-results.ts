@@ -6,7 +6,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { RESULTS_SCHEMA_PATH } from '../assets.js';
 import { ResultsFileError } from '../errors.js';
 import type { Recorder } from '../metrics/recorder.js';
-import { metricOf } from '../plan/thresholds.js';
+import { customMetricStatOf, metricOf } from '../plan/thresholds.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import { recorderFromDocument } from './recorder-encoding.js';
 import { RESULTS_FORMAT_VERSION } from './results-document.js';
@@ -113,7 +113,8 @@ export function recorderOfResults(file: string, results: ResultsDocument): Recor
 /** The thresholds a results document was judged by, planned again from key, request and limit. */
 export function plannedThresholdsOf(file: string, results: ResultsDocument): PlannedThreshold[] {
   return results.thresholds.map((threshold: ThresholdDocument) => {
-    const metric = metricOf(threshold.key);
+    const stat = threshold.metric === undefined ? undefined : customMetricStatOf(threshold.key);
+    const metric = threshold.metric === undefined ? metricOf(threshold.key) : stat && { kind: 'custom-metric' as const, stat };
     if (metric === undefined) throw new ResultsFileError(file, `unknown threshold "${threshold.key}"`);
     return {
       key: threshold.key,
@@ -121,6 +122,8 @@ export function plannedThresholdsOf(file: string, results: ResultsDocument): Pla
       limit: threshold.limit,
       ...(threshold.request === undefined ? {} : { request: threshold.request }),
       ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
+      ...(threshold.tag === undefined ? {} : { tag: threshold.tag }),
+      ...(threshold.metric === undefined ? {} : { customMetric: threshold.metric }),
       ...(threshold.default === true ? { default: true as const } : {}),
     };
   });

@@ -26,6 +26,8 @@ export interface RecorderDocument {
     readonly message: string;
     readonly count: number;
   }[];
+  /** The run's custom metrics (`metric:`), in the order of their figures in `data` (two more sections: counters, histograms). */
+  readonly customMetrics?: readonly { readonly name: string; readonly kind: 'trend' | 'counter' }[];
 }
 
 /**
@@ -37,18 +39,22 @@ const MAX_INFLATE_RATIO = 50;
 const MIN_INFLATE_BOUND_BYTES = 16 * 1024 * 1024;
 const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 const SECTIONS = 5;
+/** With custom metrics: their counters and their packed histograms follow. */
+const SECTIONS_WITH_METRICS = 7;
 
 export function recorderDocument(recorder: Recorder): RecorderDocument {
   const encoded = recorder.encode();
   const { series } = encoded;
   const writer = new VarintWriter();
-  writer.writeUint(SECTIONS);
+  const custom = encoded.customMetrics;
+  writer.writeUint(custom === undefined ? SECTIONS : SECTIONS_WITH_METRICS);
   const sections = [
     encoded.counters,
     packedIndexDeltas(encoded.histograms),
     series.counts,
     packedIndexDeltas(series.histograms),
     [series.bucketMs, series.maxBuckets, series.activeUsers],
+    ...(custom === undefined ? [] : [custom.counters, packedIndexDeltas(custom.histograms)]),
   ];
   for (const section of sections) {
     writer.writeUint(section.length);
@@ -65,6 +71,7 @@ export function recorderDocument(recorder: Recorder): RecorderDocument {
     requestNames: [...recorder.requestNames],
     data: deflateRawSync(writer.bytes(), { level: 9 }).toString('base64'),
     ...(samples.length === 0 ? {} : { failureSamples: samples }),
+    ...(custom === undefined ? {} : { customMetrics: custom.specs.map((spec) => ({ name: spec.name, kind: spec.kind })) }),
   };
 }
 
@@ -73,13 +80,18 @@ export function recorderFromDocument(document: RecorderDocument): Recorder {
   if (document.encoding !== RECORDER_ENCODING) throw new Error(`unknown recorder encoding "${String(document.encoding)}"`);
   const bytes = inflateBounded(Buffer.from(document.data, 'base64'));
   const sections = readSections(bytes);
-  const [counters, histograms, seriesCounts, seriesHistograms, scalars] = sections as [
+  const [counters, histograms, seriesCounts, seriesHistograms, scalars, metricCounters, metricHistograms] = sections as [
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
+    Float64Array | undefined,
+    Float64Array | undefined,
   ];
+  if ((metricCounters === undefined) !== (document.customMetrics === undefined)) {
+    throw new Error('the recorder data and its customMetrics do not match');
+  }
   if (scalars.length !== 3) throw new Error('the recorder data has an unexpected layout');
   const [bucketMs, maxBuckets, activeUsers] = scalars as unknown as [number, number, number];
   if (
@@ -104,6 +116,15 @@ export function recorderFromDocument(document: RecorderDocument): Recorder {
         histograms: packedIndicesFromDeltas(seriesHistograms),
       },
       failureSamples: samplesOf(document),
+      ...(document.customMetrics === undefined || metricCounters === undefined || metricHistograms === undefined
+        ? {}
+        : {
+            customMetrics: {
+              specs: document.customMetrics,
+              counters: metricCounters,
+              histograms: packedIndicesFromDeltas(metricHistograms),
+            },
+          }),
     };
     return Recorder.decode(encoded);
   } catch (error) {
@@ -126,12 +147,13 @@ function inflateBounded(deflated: Buffer): Uint8Array {
   }
 }
 
-/** The SECTIONS arrays of numbers the inflated data holds, every length checked before anything is allocated. */
+/** The SECTIONS (or SECTIONS_WITH_METRICS) arrays of numbers the inflated data holds, every length checked before anything is allocated. */
 function readSections(bytes: Uint8Array): Float64Array[] {
   const reader = new VarintReader(bytes);
-  if (reader.readUint() !== SECTIONS) throw new Error('the recorder data has an unexpected layout');
+  const count = reader.readUint();
+  if (count !== SECTIONS && count !== SECTIONS_WITH_METRICS) throw new Error('the recorder data has an unexpected layout');
   const sections: Float64Array[] = [];
-  for (let index = 0; index < SECTIONS; index++) {
+  for (let index = 0; index < count; index++) {
     const length = reader.readUint();
     // Every number takes a byte at least: a longer section is corrupt (and must not allocate).
     if (length > reader.remaining) throw new Error('the recorder data is truncated');

@@ -6,6 +6,7 @@ import type { RunResult } from '../engine/run-result.js';
 import type { ErrorCategory, FailureKind } from '../metrics/error-category.js';
 import type { FailureSample } from '../metrics/failure-samples.js';
 import type { GeneratorLoad } from '../metrics/generator-load.js';
+import type { CustomMetricSummary } from '../metrics/custom-metrics.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import { TIMING_PHASES } from '../metrics/request-timings.js';
 import type { TimingPhase } from '../metrics/request-timings.js';
@@ -74,9 +75,28 @@ export interface StatsDocument {
   readonly bytesOut: number;
 }
 
-/** One scenario of several: its requests' figures together, and which request names are its. */
+/** One scenario of several (or one tag, `name` being `key:value`): its requests' figures together, and which request names are its. */
 export interface ScenarioStatsDocument extends StatsDocument {
   readonly requestNames: readonly string[];
+}
+
+/**
+ * A custom metric's figures (`metric:` on requests). Both kinds: how many values were read, their exact sum
+ * (a counter's figure), min and max; a trend also its mean and percentiles (from its histogram, to 3
+ * significant digits). min, max, avg and the percentiles are absent when no value was read.
+ */
+export interface CustomMetricDocument {
+  readonly name: string;
+  readonly kind: 'trend' | 'counter';
+  readonly count: number;
+  readonly sum: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly avg?: number;
+  readonly p50?: number;
+  readonly p90?: number;
+  readonly p95?: number;
+  readonly p99?: number;
 }
 
 export type Verdict = 'passed' | 'failed' | 'interrupted';
@@ -92,6 +112,10 @@ export interface ThresholdDocument {
   readonly request?: string;
   /** Judged on one scenario's requests together. */
   readonly scenario?: string;
+  /** Judged on the requests of one tag (`key:value`) together. */
+  readonly tag?: string;
+  /** Judged on a custom metric (the key is then `pNN`, `avg`, `max`, `sum_max` or `sum_min`). */
+  readonly metric?: string;
   readonly limit: number;
   readonly measured: number | null;
   readonly passed: boolean;
@@ -142,6 +166,7 @@ export interface AbortedByDocument {
   readonly key: string;
   readonly request?: string;
   readonly scenario?: string;
+  readonly tag?: string;
   readonly limit: number;
   /** The threshold's value when it was found lost. */
   readonly measured: number;
@@ -190,6 +215,10 @@ export interface ResultsDocument {
     readonly requests: readonly StatsDocument[];
     /** A file with `scenarios`: each scenario's requests together (`name` is the scenario's), with their names. */
     readonly scenarios?: readonly ScenarioStatsDocument[];
+    /** Requests with `tags`: each tag pair's requests together (`name` is `key:value`), with their names. */
+    readonly tags?: readonly ScenarioStatsDocument[];
+    /** Custom metrics (`metric:` on requests), in the order declared. */
+    readonly metrics?: readonly CustomMetricDocument[];
     readonly iterations: number;
     readonly droppedArrivals: number;
     readonly schedulerLagMs: LatencyMs;
@@ -248,6 +277,8 @@ export interface ResultsInput {
   readonly thresholds: readonly PlannedThreshold[];
   /** A file with `scenarios`: which request names each one's are (its block in the summary). */
   readonly scenarios?: readonly ScenarioRequests[];
+  /** Requests with `tags`: the request names of each tag pair (its block in the summary). */
+  readonly tags?: readonly ScenarioRequests[];
   readonly generator: GeneratorDocument;
   /** The monitor's series, offsets from startedAtEpochMs (src/monitor/start-monitor.ts). */
   readonly monitor?: MonitorResults;
@@ -293,6 +324,7 @@ export function buildResults(
     ...(plan.scenarios === undefined
       ? {}
       : { scenarios: plan.scenarios.map((part) => ({ name: part.name, requestNames: part.requestNames })) }),
+    ...(plan.tagGroups === undefined ? {} : { tags: plan.tagGroups }),
     generator: generatorDocument(result.generator),
     ...(monitor === undefined ? {} : { monitor }),
   });
@@ -313,7 +345,12 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
   const { recorder } = input;
   const snapshot = recorder.snapshot();
   const seconds = input.elapsedMs / 1000;
-  const outcomes = evaluateThresholds(input.thresholds, recorderSubjects(recorder, input.elapsedMs, snapshot, input.scenarios));
+  const customMetrics = recorder.customMetrics();
+  const outcomes = evaluateThresholds(
+    input.thresholds,
+    recorderSubjects(recorder, input.elapsedMs, snapshot, input.scenarios, input.tags),
+    (name) => customMetrics.find((metric) => metric.name === name),
+  );
   return {
     kind: 'loadseed-results',
     version: RESULTS_FORMAT_VERSION,
@@ -332,6 +369,15 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
               requestNames: part.requestNames,
             })),
           }),
+      ...(input.tags === undefined
+        ? {}
+        : {
+            tags: input.tags.map((group) => ({
+              ...statsDocument(recorder.groupStats(group.name, group.requestNames).stats, seconds),
+              requestNames: group.requestNames,
+            })),
+          }),
+      ...(customMetrics.length === 0 ? {} : { metrics: customMetrics.map(customMetricDocument) }),
       iterations: snapshot.iterations,
       droppedArrivals: snapshot.droppedArrivals,
       schedulerLagMs: latencyMs(snapshot.schedulerLag),
@@ -402,6 +448,7 @@ export function abortedByDocument(outcome: ThresholdOutcome & { readonly measure
     key: threshold.key,
     ...(threshold.request === undefined ? {} : { request: threshold.request }),
     ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
+    ...(threshold.tag === undefined ? {} : { tag: threshold.tag }),
     limit: threshold.limit,
     measured: round3(outcome.measured),
     description: outcome.description,
@@ -438,6 +485,25 @@ function timingsDocument(stats: RequestStats): TimingsDocument {
   const timings = {} as Record<TimingPhase, TimingMs>;
   for (const phase of TIMING_PHASES) timings[phase] = { count: stats.timings[phase].count, ...latencyMs(stats.timings[phase]) };
   return timings;
+}
+
+/** A custom metric's figures as the results file writes them (rounded to 6 decimals: values are the target's, in its unit). */
+export function customMetricDocument(metric: CustomMetricSummary): CustomMetricDocument {
+  const round = (value: number): number => Math.round(value * 1e6) / 1e6;
+  const extremes =
+    metric.count === 0 || metric.min === undefined || metric.max === undefined || metric.avg === undefined
+      ? {}
+      : { min: round(metric.min), max: round(metric.max), avg: round(metric.avg) };
+  const percentiles =
+    metric.kind !== 'trend' || metric.count === 0
+      ? {}
+      : {
+          p50: round(metric.percentile(50)),
+          p90: round(metric.percentile(90)),
+          p95: round(metric.percentile(95)),
+          p99: round(metric.percentile(99)),
+        };
+  return { name: metric.name, kind: metric.kind, count: metric.count, sum: round(metric.sum), ...extremes, ...percentiles };
 }
 
 function latencyMs(summary: LatencySummary): LatencyMs {
@@ -482,6 +548,8 @@ function thresholdDocument(outcome: ThresholdOutcome): ThresholdDocument {
     key: threshold.key,
     ...(threshold.request === undefined ? {} : { request: threshold.request }),
     ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
+    ...(threshold.tag === undefined ? {} : { tag: threshold.tag }),
+    ...(threshold.customMetric === undefined ? {} : { metric: threshold.customMetric }),
     limit: threshold.limit,
     measured: outcome.measured === undefined ? null : round3(outcome.measured),
     passed: outcome.passed,

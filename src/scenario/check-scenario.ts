@@ -1,6 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { checkFlowControl } from './check-flow-control.js';
 import { checkHeaderValues } from './check-header-values.js';
+import { checkTagsAndMetrics } from './check-tags-and-metrics.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
@@ -41,6 +42,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
 
   issues.push(...checkHeaderValues(data));
   issues.push(...checkFlowControl(data));
+  issues.push(...checkTagsAndMetrics(data));
   checkUrls(data, report);
   checkDurations(data, report);
   checkMonitorSources(data, report);

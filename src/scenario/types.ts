@@ -34,6 +34,8 @@ export interface ScenarioData {
   /** Makes the random template helpers reproducible (`--seed` overrides it). */
   readonly seed?: number;
   readonly monitor?: MonitorSpec;
+  /** Tags of every request of the file (of each scenario, in a file with `scenarios`): see `Tags`. */
+  readonly tags?: Tags;
 }
 
 /** One scenario of several: its own requests or flows, load, thresholds, and when it starts. */
@@ -46,6 +48,8 @@ export interface ScenarioPartSpec {
   /** Thresholds judged on this scenario's requests only. */
   readonly sla?: SlaSpec;
   readonly start_after?: Duration;
+  /** Tags of this scenario's requests, over the file's own (see `Tags`). */
+  readonly tags?: Tags;
 }
 
 /** The data of one workload: a file without `scenarios`, or one scenario of a file with them (partsOf). */
@@ -69,13 +73,32 @@ export function partsOf(
   const { scenarios, sla: _sla, before: _before, requests: _requests, flows: _flows, load: _load, ...shared } = data;
   return Object.entries(scenarios).map(([name, part]) => {
     const { description: _description, start_after, ...own } = part;
+    // Tags add up: the file's, then the scenario's over them.
+    const tags = shared.tags === undefined || own.tags === undefined ? (own.tags ?? shared.tags) : { ...shared.tags, ...own.tags };
     return {
       name,
-      data: { ...shared, ...own },
+      data: { ...shared, ...own, ...(tags === undefined ? {} : { tags }) },
       path: ['scenarios', name],
       ...(start_after === undefined ? {} : { startAfter: start_after }),
     };
   });
+}
+
+/**
+ * `tags: {team: payments}`: labels that group requests in the results (`team:payments`), inherited scenario →
+ * flow → request, the inner value winning for a key. A number or boolean value is its text.
+ */
+export type Tags = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * `metric: {name, from, kind}`: a number read from each response (`from` as a capture reads it:
+ * `json $.depth`, `header x-queue`, `regex depth=(\d+)`, `status`) into a custom metric: a `trend` (its
+ * distribution) or a `counter` (its sum).
+ */
+export interface MetricSpec {
+  readonly name: string;
+  readonly from: string;
+  readonly kind?: 'trend' | 'counter';
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -138,6 +161,9 @@ export interface RequestSpec {
   readonly after_response?: string;
   /** A condition (`{{ expr }}`, scenario/expression.ts): the request is sent only when it holds. */
   readonly if?: string;
+  readonly tags?: Tags;
+  /** A custom metric (or several) read from each response. */
+  readonly metric?: MetricSpec | readonly MetricSpec[];
 }
 
 export interface ThinkStep {
@@ -164,6 +190,7 @@ export interface FlowSpec {
   readonly name: string;
   readonly weight?: number;
   readonly steps: readonly Step[];
+  readonly tags?: Tags;
 }
 
 export interface Feeder {
@@ -248,7 +275,14 @@ export interface SlaSpec {
   readonly [threshold: string]: unknown;
   readonly abort_on_fail?: boolean | { readonly delay?: Duration; readonly interval?: Duration };
   readonly requests?: Readonly<Record<string, ThresholdSpec>>;
+  /** Thresholds on the requests of one tag together, by `key:value` (the run's `sla` only). */
+  readonly tags?: Readonly<Record<string, ThresholdSpec>>;
+  /** Thresholds on custom metrics, by metric name (the run's `sla` only): see MetricThresholdSpec. */
+  readonly metrics?: Readonly<Record<string, MetricThresholdSpec>>;
 }
+
+/** A trend's `pNN`, `avg`, `max` (each at most) or a counter's `sum_max` (at most) and `sum_min` (at least). */
+export type MetricThresholdSpec = Readonly<Record<string, number>>;
 
 export interface ReportSpec {
   readonly html?: string | false;

@@ -20,6 +20,7 @@ export function canBeLostEarly(metric: ThresholdMetric): boolean {
     case 'timing':
       return true;
     case 'min-rps':
+    case 'custom-metric': // judged at the end of the run
       return false;
     default:
       return assertNever(metric);

@@ -1,5 +1,6 @@
 import { assertNever } from '../errors.js';
-import type { PlannedThreshold, ThresholdMetric, ThresholdPhase, TimingStatistic } from '../plan/thresholds.js';
+import type { CustomMetricSummary } from '../metrics/custom-metrics.js';
+import type { CustomMetricStat, PlannedThreshold, ThresholdMetric, ThresholdPhase, TimingStatistic } from '../plan/thresholds.js';
 
 /** The figures thresholds read, for the whole run or one request. Latencies in milliseconds. */
 export interface ThresholdSubject {
@@ -28,19 +29,75 @@ export interface ThresholdOutcome {
 
 /**
  * Every threshold against its subject: `subjectOf(undefined)` is the whole run, `subjectOf(name)` one request,
- * `subjectOf(undefined, scenario)` one scenario's requests together.
+ * `subjectOf(undefined, scenario)` one scenario's requests together, `subjectOf(undefined, undefined, tag)` one
+ * tag's; a custom metric's threshold reads `customMetricOf(name)`.
  * A threshold with no data (no requests, or an unknown request) fails: a silent pass would hide a broken test.
  */
 export function evaluateThresholds(
   thresholds: readonly PlannedThreshold[],
-  subjectOf: (request: string | undefined, scenario?: string) => ThresholdSubject | undefined,
+  subjectOf: (request: string | undefined, scenario?: string, tag?: string) => ThresholdSubject | undefined,
+  customMetricOf: (name: string) => CustomMetricSummary | undefined = () => undefined,
 ): ThresholdOutcome[] {
-  return thresholds.map((threshold) => evaluate(threshold, subjectOf(threshold.request, threshold.scenario)));
+  return thresholds.map((threshold) =>
+    threshold.metric.kind === 'custom-metric'
+      ? evaluateCustom(threshold, threshold.metric.stat, customMetricOf(threshold.customMetric ?? ''))
+      : evaluate(threshold, subjectOf(threshold.request, threshold.scenario, threshold.tag)),
+  );
+}
+
+/** A custom metric's threshold: a trend's pNN, avg, max at most the limit; a counter's sum at most (sum_max) or at least (sum_min). */
+function evaluateCustom(threshold: PlannedThreshold, stat: CustomMetricStat, metric: CustomMetricSummary | undefined): ThresholdOutcome {
+  const name = threshold.customMetric ?? '';
+  const label = `${name} ${customLabelOf(stat)}`;
+  const measured = metric === undefined ? undefined : measureCustom(stat, metric);
+  if (measured === undefined) return { threshold, passed: false, description: `${label}: no data (metric ${name})` };
+  const atMost = stat.kind !== 'sum-min';
+  const passed = atMost ? measured <= threshold.limit : measured >= threshold.limit;
+  const operator = passed ? (atMost ? '≤' : '≥') : atMost ? '>' : '<';
+  return {
+    threshold,
+    passed,
+    measured,
+    description: `${label} ${round(measured, 3)} ${operator} ${round(threshold.limit, 3)} (metric ${name})`,
+  };
+}
+
+function measureCustom(stat: CustomMetricStat, metric: CustomMetricSummary): number | undefined {
+  switch (stat.kind) {
+    case 'percentile':
+      return metric.count === 0 ? undefined : metric.percentile(stat.percentile);
+    case 'avg':
+      return metric.avg;
+    case 'max':
+      return metric.max;
+    case 'sum-max':
+    case 'sum-min':
+      // A counter that counted nothing has summed to 0: a fact, not missing data.
+      return metric.sum;
+    default:
+      return assertNever(stat);
+  }
+}
+
+function customLabelOf(stat: CustomMetricStat): string {
+  switch (stat.kind) {
+    case 'percentile':
+      return `p${stat.percentile}`;
+    case 'avg':
+      return 'avg';
+    case 'max':
+      return 'max';
+    case 'sum-max':
+    case 'sum-min':
+      return 'sum';
+    default:
+      return assertNever(stat);
+  }
 }
 
 function evaluate(threshold: PlannedThreshold, subject: ThresholdSubject | undefined): ThresholdOutcome {
   const { metric, limit } = threshold;
-  const scope = `${threshold.request === undefined ? '' : ` (${threshold.request})`}${threshold.scenario === undefined || threshold.request !== undefined ? '' : ` (scenario ${threshold.scenario})`}${threshold.default === true ? ' (default: no sla set)' : ''}`;
+  const scope = `${threshold.request === undefined ? '' : ` (${threshold.request})`}${threshold.scenario === undefined || threshold.request !== undefined ? '' : ` (scenario ${threshold.scenario})`}${threshold.tag === undefined ? '' : ` (tag ${threshold.tag})`}${threshold.default === true ? ' (default: no sla set)' : ''}`;
   const label = labelOf(metric);
   const measured = subject === undefined ? undefined : measure(metric, subject);
   if (measured === undefined) {
@@ -73,6 +130,8 @@ function measure(metric: ThresholdMetric, subject: ThresholdSubject): number | u
       return subject.arrivals === 0 ? 0 : subject.dropped / subject.arrivals;
     case 'timing':
       return subject.count === 0 ? undefined : subject.timingMs(metric.phase, metric.statistic);
+    case 'custom-metric':
+      return undefined; // judged by evaluateCustom
     default:
       return assertNever(metric);
   }
@@ -94,6 +153,8 @@ function labelOf(metric: ThresholdMetric): string {
       return 'dropped arrivals';
     case 'timing':
       return `${metric.phase} ${timingStatisticLabel(metric.statistic)}`;
+    case 'custom-metric':
+      return customLabelOf(metric.stat);
     default:
       return assertNever(metric);
   }
@@ -111,6 +172,8 @@ function format(metric: ThresholdMetric, value: number): string {
       return `${round(value * 100, 2)}%`;
     case 'min-rps':
       return `${round(value, 1)} req/s`;
+    case 'custom-metric':
+      return round(value, 3);
     default:
       return assertNever(metric);
   }

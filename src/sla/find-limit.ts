@@ -231,7 +231,10 @@ export function judgeStep(
   delivery: StepDelivery = {},
 ): FindLimitStepDocument {
   const subject = windowSubject(window);
-  const outcomes = evaluateThresholds(thresholds, (request) => (request === undefined ? subject : undefined));
+  // A window has the run's figures only: a request's or a tag's threshold finds no data in it.
+  const outcomes = evaluateThresholds(thresholds, (request, _scenario, tag) =>
+    request === undefined && tag === undefined ? subject : undefined,
+  );
   const seconds = (window.endMs - window.startMs) / 1000;
   const errorRate = window.requests === 0 ? 0 : window.failures / window.requests;
   const violated = outcomes.find((outcome) => !outcome.passed);

@@ -45,8 +45,10 @@ export function liveThresholds(
 ): LiveThreshold[] {
   const subjects = new Map<string | undefined, ThresholdSubject | undefined>();
   const subjectOf = (threshold: PlannedThreshold): ThresholdSubject | undefined => {
-    const { request, scenario } = threshold;
-    const key = scenario === undefined || request !== undefined ? request : `scenario ${scenario}`;
+    const { request } = threshold;
+    const scenario = threshold.scenario ?? threshold.tag;
+    const key =
+      scenario === undefined || request !== undefined ? request : threshold.tag === undefined ? `scenario ${scenario}` : `tag ${scenario}`;
     if (!subjects.has(key)) {
       const indexes =
         scenario === undefined || request !== undefined
@@ -71,6 +73,7 @@ export function liveThresholds(
 function judgeableNow(metric: ThresholdMetric, subject: ThresholdSubject): boolean {
   switch (metric.kind) {
     case 'min-rps':
+    case 'custom-metric': // judged at the end of the run
       return false;
     case 'dropped-rate':
       return true;
@@ -157,9 +160,11 @@ function groupSubject(recorder: Recorder, counters: RecorderCounters, indexes: r
 }
 
 function labelOf(threshold: PlannedThreshold): string {
-  const scope =
-    threshold.request !== undefined ? `(${threshold.request})` : threshold.scenario === undefined ? '' : `[${threshold.scenario}]`;
-  return `${metricLabel(threshold.metric)}${scope}`;
+  const group = threshold.scenario ?? threshold.tag;
+  const scope = threshold.request !== undefined ? `(${threshold.request})` : group === undefined ? '' : `[${group}]`;
+  return threshold.customMetric === undefined
+    ? `${metricLabel(threshold.metric)}${scope}`
+    : `${threshold.customMetric} ${metricLabel(threshold.metric)}`;
 }
 
 function metricLabel(metric: ThresholdMetric): string {
@@ -178,6 +183,8 @@ function metricLabel(metric: ThresholdMetric): string {
       return 'dropped';
     case 'timing':
       return `${metric.phase} ${timingStatisticLabel(metric.statistic)}`;
+    case 'custom-metric':
+      return metric.stat.kind === 'percentile' ? `p${metric.stat.percentile}` : metric.stat.kind.replace('-', '_');
     default:
       return assertNever(metric);
   }

@@ -17,7 +17,8 @@ export function recorderSubjects(
   elapsedMs: number,
   snapshot: RecorderSnapshot = recorder.snapshot(),
   scenarios: readonly ScenarioRequests[] = [],
-): (name: string | undefined, scenario?: string) => ThresholdSubject | undefined {
+  tags: readonly ScenarioRequests[] = [],
+): (name: string | undefined, scenario?: string, tag?: string) => ThresholdSubject | undefined {
   const seconds = elapsedMs / 1000;
   // Open model: every arrival either started an iteration (which ended, or was interrupted) or was dropped.
   const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
@@ -38,18 +39,30 @@ export function recorderSubjects(
       timingMs: (phase, statistic) => timingMsOf(timingOf(phase), statistic),
     };
   };
-  return (name, scenario) => {
-    if (name === undefined && scenario !== undefined) {
-      const names = scenarios.find((part) => part.name === scenario)?.requestNames;
-      if (names === undefined) return undefined;
-      const group = recorder.groupStats(scenario, names);
-      const indexes = names.map((metricName) => recorder.metricNames.indexOf(metricName)).filter((index) => index !== -1);
-      return subject(
-        group.stats,
-        () => group.responseTime,
-        (phase) => recorder.timingHistogram(phase, indexes),
+  // A group's histograms are merged once, however many of its thresholds read them.
+  const groups = new Map<string, ThresholdSubject | undefined>();
+  const groupSubject = (kind: 'scenario' | 'tag', groupName: string): ThresholdSubject | undefined => {
+    const key = `${kind} ${groupName}`;
+    if (!groups.has(key)) {
+      const names = (kind === 'tag' ? tags : scenarios).find((part) => part.name === groupName)?.requestNames;
+      const group = names === undefined ? undefined : recorder.groupStats(groupName, names);
+      const indexes = (names ?? []).map((metricName) => recorder.metricNames.indexOf(metricName)).filter((index) => index !== -1);
+      groups.set(
+        key,
+        group === undefined
+          ? undefined
+          : subject(
+              group.stats,
+              () => group.responseTime,
+              (phase) => recorder.timingHistogram(phase, indexes),
+            ),
       );
     }
+    return groups.get(key);
+  };
+  return (name, scenario, tag) => {
+    if (name === undefined && scenario !== undefined) return groupSubject('scenario', scenario);
+    if (name === undefined && tag !== undefined) return groupSubject('tag', tag);
     const index = name === undefined ? undefined : recorder.metricNames.indexOf(name);
     if (index === -1) return undefined;
     const stats = index === undefined ? snapshot.total : snapshot.requests[index];
@@ -62,7 +75,7 @@ export function recorderSubjects(
   };
 }
 
-/** One scenario of several, as thresholds and reports group its requests. */
+/** One scenario of several (or one tag, `key:value`), as thresholds and reports group its requests. */
 export interface ScenarioRequests {
   readonly name: string;
   readonly requestNames: readonly string[];

@@ -48,4 +48,9 @@ export interface StepReply {
   stepFailed(error: unknown, bytesIn: number, bytesOut: number): void;
   /** A response with an expected status that failed a check or a capture: `reason` says which (a cold path). */
   stepRejected(status: number, reason: string, bytesIn: number, bytesOut: number): void;
+  /**
+   * Optional: a custom metric's value read from the response (`metric:`), reported before `stepEnded`;
+   * `metricIndex` is into the plan's custom metrics.
+   */
+  stepMetric?(metricIndex: number, value: number): void;
 }

@@ -19,7 +19,9 @@ describe('loadseed report', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('✗ error rate 10% > 1%');
-    expect(out.stdout).toMatch(/html {4}run\.html\njunit {3}ci\/sla\.xml\nmarkdown ci\/sla\.md\n✗ failed: 1 of 1 thresholds violated\n$/);
+    expect(out.stdout).toMatch(
+      /html {4}run\.html\njunit {3}ci\/sla\.xml\nmarkdown ci\/sla\.md\n✗ failed: 1 of 1 thresholds violated: max_error_rate\n$/,
+    );
     expect(await sandbox.read('run.html')).toContain('<title>shop · loadseed report</title>');
     expect(await sandbox.read('ci/sla.xml')).toContain('<failure type="threshold" message="error rate 10% &gt; 1%">');
     expect((await sandbox.read('ci/sla.md')).split('\n')[0]).toBe('### ❌ loadseed: shop failed: 1 of 1 thresholds violated');

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { RESULTS_SCHEMA_PATH } from '../../../src/assets.js';
 import { ERROR_CATEGORIES } from '../../../src/metrics/error-category.js';
-import { metricOf } from '../../../src/plan/thresholds.js';
+import { customMetricStatOf, metricOf } from '../../../src/plan/thresholds.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import { assembleResults } from '../../../src/results/results-document.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
@@ -82,6 +82,10 @@ describe('schemas/results.schema.json', () => {
       expect(keyPattern.test(key), key).toBe(true);
     }
     expect(keyPattern.test('p95_latency')).toBe(false);
+    for (const key of ['p95', 'p99.9', 'avg', 'max', 'sum_max', 'sum_min']) {
+      expect(customMetricStatOf(key), key).toBeDefined();
+      expect(keyPattern.test(key), key).toBe(true);
+    }
   });
 
   it('holds an empty run too (no requests ended, no data)', () => {

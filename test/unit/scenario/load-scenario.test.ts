@@ -328,7 +328,7 @@ describe('parseScenario: keys named like Object.prototype members', () => {
         [`load.${name}`, `unknown key "${name}"; expected one of ${LOAD_KEYS}`],
       ]);
       expect(issuesOf(scenarioWith('', `sla: {${name}: 1}`))).toEqual([
-        issue(5, 7, `sla.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}, abort_on_fail, requests`),
+        issue(5, 7, `sla.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}, abort_on_fail, requests, tags, metrics`),
       ]);
       expect(issuesOf(scenarioWith('', `sla: {requests: {home: {${name}: 1}}}`))).toEqual([
         issue(5, 25, `sla.requests.home.${name}`, `unknown key "${name}"; expected one of ${THRESHOLD_KEYS}`),

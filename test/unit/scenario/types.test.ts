@@ -34,6 +34,7 @@ const MAPPING: readonly (readonly [typePath: string, schemaPointers: readonly st
   ['FlowSpec', ['#/$defs/flow']],
   ['Feeder', ['#/$defs/feeder']],
   ['Capture', ['#/$defs/capture']],
+  ['MetricSpec', ['#/$defs/metric']],
   ['Auth', ['#/$defs/auth']],
   ['Auth.basic', ['#/$defs/auth/properties/basic']],
   ['ExpectChecks', ['#/$defs/expect/anyOf/2']],
@@ -63,6 +64,8 @@ const MAPPING: readonly (readonly [typePath: string, schemaPointers: readonly st
 const UNMAPPED_SCHEMA: Readonly<Record<string, string>> = {
   // ThresholdSpec and SlaSpec take thresholds through a string index signature (any pNN_latency_ms): see below.
   '#/$defs/thresholds': 'a Record<string, number> in types.ts',
+  // Keys of a metric's thresholds (any pNN): MetricThresholdSpec is a Record<string, number>.
+  '#/$defs/metricThresholds': 'a Record<string, number> in types.ts',
   // An unknown profile: only there so that ajv reports the profile, not every other key; never valid data.
   '#/$defs/load/allOf/6/then': 'no LoadSpec: the profile is refused',
 };

@@ -1,0 +1,32 @@
+import type { ChalkInstance } from 'chalk';
+import { modelOf } from '../plan/profile.js';
+import { planAbortOnFail } from '../plan/thresholds.js';
+import type { AbortedByDocument } from '../results/results-document.js';
+import type { PreparedRun } from '../run/prepare-run.js';
+import { abortOnFailCondition } from '../run/stop-conditions.js';
+import type { AbortOnFailCondition } from '../run/stop-conditions.js';
+import type { CliIo } from './io.js';
+import type { ConsoleRun } from './run-console.js';
+
+/**
+ * `sla.abort_on_fail` as run's stop condition (none when the scenario has no such threshold), and which
+ * threshold stopped the run once it is over.
+ */
+export function abortOnFailWatch(
+  io: CliIo,
+  { scenario, plan, thresholds }: PreparedRun,
+  quiet: boolean,
+  err: ChalkInstance,
+): Pick<ConsoleRun, 'stopConditions'> & { readonly abortedBy: () => AbortedByDocument | undefined } {
+  let abort: AbortOnFailCondition | undefined;
+  return {
+    stopConditions: (stopped) => {
+      abort = abortOnFailCondition(planAbortOnFail(scenario.data.sla), thresholds, modelOf(plan.profile) === 'open', (lost, atMs) => {
+        stopped();
+        if (!quiet) io.stderr.write(err.red(`✗ ${lost.description} at ${(atMs / 1000).toFixed(1)} s: abort_on_fail stops the run\n`));
+      });
+      return abort === undefined ? [] : [abort.condition];
+    },
+    abortedBy: () => abort?.abortedBy(),
+  };
+}
