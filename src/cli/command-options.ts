@@ -87,6 +87,10 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '--json', description: 'print the results document on stdout; the summary for people goes to stderr' },
     QUIET,
     {
+      flags: '--breakdown',
+      description: 'show the timing phases of each request in the summary (DNS, connect, TLS, waiting, download), not one line',
+    },
+    {
       flags: '--shard <i/n>',
       description:
         'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',

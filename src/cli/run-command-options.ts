@@ -14,6 +14,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly json?: boolean;
   /** Only the final verdict line. */
   readonly quiet?: boolean;
+  /** The timing phases (DNS, connect, TLS, waiting, download) per request as a table in the summary. */
+  readonly breakdown?: boolean;
   /** `i/n`: run shard i (1-based) of n. */
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */

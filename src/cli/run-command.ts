@@ -130,7 +130,7 @@ function printRunEnd(
   const c = options.json === true ? err : out;
   if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   if (options.quiet !== true) {
-    human.write(consoleSummary(results, c));
+    human.write(consoleSummary(results, c, { breakdown: options.breakdown === true }));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));
   }

@@ -11,6 +11,7 @@ import type { CustomMetricDocument, ResultsDocument, StatsDocument, ThresholdDoc
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { readBundledScript, readUPlotAssets, scriptHash } from './inline-assets.js';
+import { TIMING_COLUMNS, timingRows } from './timing-summary.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
@@ -101,6 +102,8 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     warnings: warnings(results),
     requestRows,
     totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
+    timingTables: timingTables(results),
+    timingColumns: TIMING_COLUMNS,
     scenarioRows: (summary.scenarios ?? []).map(requestRow),
     tagRows: (summary.tags ?? []).map(requestRow),
     metricRows: (summary.metrics ?? []).map(metricRow),
@@ -136,6 +139,14 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     drainText: drainText(chartData.series.drain),
     openModel: chartData.series.arrivals !== undefined,
   };
+}
+
+/** The timing breakdown: a table per request name (and the total, with several) that has any phase measured. */
+function timingTables(results: ResultsDocument): { readonly name: string; readonly rows: ReturnType<typeof timingRows> }[] {
+  const { requests, total } = results.summary;
+  return (requests.length > 1 ? [...requests, total] : requests)
+    .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
+    .filter((table) => table.rows.length > 0);
 }
 
 /** The lead's note on the drain left out of the charts over time, or undefined. */
@@ -545,6 +556,7 @@ function thresholdValue(key: string, value: number): string {
     case 'avg-latency':
     case 'max-latency':
     case 'percentile-latency':
+    case 'timing':
       return `${formatMs(value)} ms`;
     case 'error-rate':
     case 'dropped-rate':
