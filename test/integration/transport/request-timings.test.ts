@@ -25,6 +25,8 @@ interface TimingServer {
   requests(): number;
   /** The shortest and the longest hold of a /delay/50 request, as the server measured them (ms). */
   heldMs(): { readonly min: number; readonly max: number };
+  /** Forget the holds so far: the server is shared by the tests of a block, and each judges its own run. */
+  resetHeld(): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,10 @@ async function startTimingServer(
     connections: () => connections,
     requests: () => requests,
     heldMs: () => ({ min: minHeldMs, max: maxHeldMs }),
+    resetHeld: () => {
+      minHeldMs = Infinity;
+      maxHeldMs = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -110,6 +116,7 @@ describe('timing breakdown: raw-socket HTTP/1.1', () => {
     const requestsBefore = server.requests();
     const connectionsBefore = server.connections();
     const plan = planOf({ target: server.url, requests: [{ path: '/delay/50' }], load: budget(3, 24) });
+    server.resetHeld();
     const result = await runSockets(plan);
     const total = result.recorder.snapshot().total;
     expect(total.successes).toBe(24);
@@ -196,6 +203,7 @@ describe('timing breakdown: HTTPS', () => {
   it('gives a TLS handshake per connection on the raw sockets, beside connect and the waiting', async () => {
     const handshakesBefore = server.connections();
     const plan = planOf({ target: server.url, requests: [{ path: '/delay/50' }], load: budget(2, 10) });
+    server.resetHeld();
     const result = await runSockets(plan, tls);
     const total = result.recorder.snapshot().total;
     expect(total.successes).toBe(10);
@@ -218,6 +226,7 @@ describe('timing breakdown: HTTPS', () => {
     });
     expect(plan.flow).toBeDefined();
     const target = await createHttpTarget({ ...plan, tls }, 'flow');
+    server.resetHeld();
     const result = await executeRun(workloadOf(plan), target);
     const total = result.recorder.snapshot().total;
     expect(total.successes).toBe(10);
