@@ -14,4 +14,6 @@ export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.
  * (`npm run build`). Read from `dist/` whether this module runs from `dist/` or from `src/` (vitest).
  */
 export const REPORT_PAGE_SCRIPT_PATH = fileURLToPath(new URL('../dist/report/browser/report-page.js', import.meta.url));
+/** The live dashboard's script (`run --dashboard`): the second bundle of `src/report/browser/`, read from `dist/` likewise. */
+export const DASHBOARD_PAGE_SCRIPT_PATH = fileURLToPath(new URL('../dist/report/browser/dashboard-page.js', import.meta.url));
 export const PACKAGE_JSON_PATH = fileURLToPath(new URL('../package.json', import.meta.url));

@@ -2,6 +2,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { createLatencyHistogram, percentileUs, recordMicros } from '../metrics/latency-histogram.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
 import type { ThresholdOutcome, ThresholdSubject } from '../sla/evaluate-thresholds.js';
+import { timingMsOf } from '../sla/timing-subject.js';
 import type { LoadResult } from './load-generator.js';
 import { SLAPolicy } from './sla-policy.js';
 
@@ -125,6 +126,11 @@ export class MetricsCollector {
       requestsPerSec: summary.rps,
       arrivals: 0,
       dropped: 0,
+      // The timing phases come from a run (`fromLoad`); plain latencies have none.
+      timingMs: (phase, statistic) => {
+        const recorder = this.#load?.run.recorder;
+        return recorder === undefined ? undefined : timingMsOf(recorder.timingHistogram(phase), statistic);
+      },
     };
     // Tags are a scenario's: a tag's threshold finds no data here (and fails, as any threshold without data).
     const outcomes = evaluateThresholds(policy.thresholds, (request, _scenario, tag) =>
@@ -152,6 +158,7 @@ export class MetricsCollector {
       requestsPerSec: stats.requestsPerSec,
       arrivals: 0,
       dropped: 0,
+      timingMs: (phase, statistic) => timingMsOf(load.run.recorder.timingHistogram(phase, index), statistic),
     };
   }
 }

@@ -93,6 +93,10 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     },
     QUIET,
     {
+      flags: '--breakdown',
+      description: 'show the timing phases of each request in the summary (DNS, connect, TLS, waiting, download), not one line',
+    },
+    {
       flags: '--shard <i/n>',
       description:
         'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',
@@ -115,6 +119,15 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
       flags: '--max-duration <duration>',
       description:
         'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
+    },
+    {
+      flags: '--dashboard [port]',
+      description:
+        'serve a live dashboard of the run on 127.0.0.1 (default port 5665; 0: any free one), updated every second; its URL is printed on stderr',
+    },
+    {
+      flags: '--dashboard-linger <duration>',
+      description: 'with --dashboard: keep serving the final results this long after the run, e.g. 60s (default 0; Ctrl-C ends it sooner)',
     },
     ...LOAD_FLAGS,
     ...QUICK_RUN_FLAGS,

@@ -16,6 +16,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly output?: readonly string[];
   /** Only the final verdict line. */
   readonly quiet?: boolean;
+  /** The timing phases (DNS, connect, TLS, waiting, download) per request as a table in the summary. */
+  readonly breakdown?: boolean;
   /** `i/n`: run shard i (1-based) of n. */
   readonly shard?: string;
   /** A hard limit on the whole run, as a duration. */
@@ -28,4 +30,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly maxRegression?: string;
   /** With `baseline`: how many percentage points the error rate may rise, `1%` by default. */
   readonly maxErrorRateIncrease?: string;
+  /** Serve the live dashboard during the run: `true` on the default port (5665), else the port (`0`: any free one). */
+  readonly dashboard?: string | boolean;
+  /** With `dashboard`: how long it keeps serving the final results once the run is over (default 0). */
+  readonly dashboardLinger?: string;
 }

@@ -10,6 +10,7 @@ import type { ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
+import type { StreamFeed } from '../run/stream-feed.js';
 import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -18,7 +19,10 @@ import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
 import { startStreams } from './start-streams.js';
-import { baselineRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { lingerOn, openDashboard } from './run-dashboard.js';
+import { DEFAULT_DASHBOARD_PORT } from '../dashboard/dashboard-server.js';
+import type { Dashboard } from '../dashboard/dashboard-server.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
 import { streamLines, writeFailureLines, writtenLines } from './written-outputs.js';
 
@@ -37,6 +41,7 @@ export async function runCommand(
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  const dashboardFlags = dashboardRequest(options, DEFAULT_DASHBOARD_PORT);
   const streamOutputs = (options.output ?? []).map(parseOutputSpec);
   const prepared = await prepareRun({
     ...(await runSource(argument, options, processIo.cwd)),
@@ -49,21 +54,45 @@ export async function runCommand(
     ...(streamOutputs.length === 0 ? {} : { streamOutputs }),
     ...baseline,
   });
-  const { plan, thresholds } = prepared;
   const stdoutUse = stdoutUseOf(prepared, options);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
-  const io = redactingIo(processIo, plan.secrets);
+  const io = redactingIo(processIo, prepared.plan.secrets);
   const err = colorsFor(io.stderr, io.env, !globals.color);
   const out = colorsFor(io.stdout, io.env, !globals.color);
-  const quiet = options.quiet === true;
-  printRunStart(io, prepared, shard, quiet, err);
+  printRunStart(io, prepared, shard, options.quiet === true, err);
+  const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
+  try {
+    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard, stdoutUse }, { err, out });
+    if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
+    return code;
+  } finally {
+    await dashboard?.close();
+  }
+}
 
-  const feed = await startStreams(io, prepared, err);
+/** The load, the results (handed to the dashboard, if any), the files, the summary, and the exit code. */
+async function runAndReport(
+  io: CliIo,
+  options: RunCommandOptions,
+  prepared: PreparedRun,
+  how: {
+    readonly shard: Segment | undefined;
+    readonly maxDurationMs: number | 'none' | undefined;
+    readonly dashboard: Dashboard | undefined;
+    readonly stdoutUse: StdoutUse;
+  },
+  colors: { readonly err: ChalkInstance; readonly out: ChalkInstance },
+): Promise<ExitCode> {
+  const { plan, thresholds } = prepared;
+  const { shard, maxDurationMs, dashboard } = how;
+  const { err } = colors;
+  const quiet = options.quiet === true;
+  const feed: StreamFeed | undefined = await startStreams(io, prepared, err);
   const abort = abortOnFailWatch(io, prepared, quiet, err, feed);
   const executed = await runWithProgress(
     io,
     plan,
-    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, feed },
+    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display, feed },
     err,
   );
   const abortedBy = abort.abortedBy();
@@ -77,8 +106,9 @@ export async function runCommand(
   );
   // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
   const results = feed === undefined ? built : { ...built, outputs: await feed.finish(executed.result, built) };
+  dashboard?.finish(results);
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
-  printRunEnd(io, quiet, stdoutUse, prepared.outputs, results, failures, { err, out });
+  printRunEnd(io, options, how.stdoutUse, prepared.outputs, results, failures, colors);
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
 
@@ -110,7 +140,7 @@ function stdoutUseOf(prepared: PreparedRun, options: RunCommandOptions): StdoutU
  */
 function printRunEnd(
   io: CliIo,
-  quiet: boolean,
+  options: RunCommandOptions,
   stdoutUse: StdoutUse,
   outputs: PreparedRun['outputs'],
   results: ResultsDocument,
@@ -121,8 +151,8 @@ function printRunEnd(
   const human = stdoutUse === 'people' ? io.stdout : io.stderr;
   const c = stdoutUse === 'people' ? out : err;
   if (stdoutUse === 'json') io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  if (!quiet) {
-    human.write(consoleSummary(results, c));
+  if (options.quiet !== true) {
+    human.write(consoleSummary(results, c, { breakdown: options.breakdown === true }));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));
     human.write(streamLines(results.outputs, c));

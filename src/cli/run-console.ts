@@ -5,6 +5,7 @@ import type { Segment } from '../plan/segment.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import { createLiveProgress } from '../progress/live-progress.js';
 import type { ResultsDocument } from '../results/results-document.js';
+import { combineDisplays } from '../run/combine-displays.js';
 import { executePlan } from '../run/execute-plan.js';
 import type { ExecutedRun, ProgressDisplay, StopCondition } from '../run/execute-plan.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -25,6 +26,8 @@ export interface ConsoleRun {
   readonly feed?: ProgressDisplay | undefined;
   /** The reasons to stop early; `stopped` takes the live display down before the condition says why. */
   readonly stopConditions: (stopped: () => void) => readonly StopCondition[];
+  /** Another live display beside the console's (`run --dashboard`); it gets every tick, quiet or not. */
+  readonly dashboard?: ProgressDisplay | undefined;
 }
 
 /** Runs the plan with the live progress on stderr, the kill switch's line, and the command's stop conditions. */
@@ -37,13 +40,17 @@ export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, er
     mode: progressModeFor(how.quiet, io.env),
   });
   const stopConditions = how.stopConditions(() => progress.stop());
+  const display = combineDisplays([
+    ...(progress.mode === 'quiet' ? [] : [progress]),
+    ...(how.dashboard === undefined ? [] : [how.dashboard]),
+  ]);
   try {
     return await executePlan(plan, {
       signal: io.signal,
       ...(how.shard === undefined ? {} : { shard: how.shard }),
       ...(how.maxDurationMs === undefined ? {} : { maxDurationMs: how.maxDurationMs }),
       onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
-      ...(progress.mode === 'quiet' ? {} : { display: progress }),
+      ...(display === undefined ? {} : { display }),
       ...(how.feed === undefined ? {} : { feed: how.feed }),
       ...(stopConditions.length === 0 ? {} : { stopConditions }),
     });

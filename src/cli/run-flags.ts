@@ -50,3 +50,38 @@ export function baselineRequest(
         },
       };
 }
+
+/** `--dashboard [port]` and `--dashboard-linger`, parsed: where to serve the live dashboard, and how long to keep it up after the run. */
+export interface DashboardRequest {
+  /** 0: any free port. */
+  readonly port: number;
+  readonly lingerMs: number;
+}
+
+/** The longest `--dashboard-linger`: a day (the process stays up that long, doing nothing else). */
+const MAX_DASHBOARD_LINGER_MS = 86_400_000;
+
+/**
+ * `--dashboard` alone: the default port; `--dashboard <port>`: that one, 0 for any free one.
+ * `--dashboard-linger <duration>`: 0 (the default) to 24h; only with `--dashboard`. Undefined without a dashboard.
+ */
+export function dashboardRequest(
+  options: { readonly dashboard?: string | boolean; readonly dashboardLinger?: string },
+  defaultPort: number,
+): DashboardRequest | undefined {
+  const { dashboard, dashboardLinger } = options;
+  if (dashboard === undefined || dashboard === false) {
+    if (dashboardLinger !== undefined) throw new UsageError('--dashboard-linger goes with --dashboard, which serves the live dashboard');
+    return undefined;
+  }
+  let port = defaultPort;
+  if (dashboard !== true) {
+    port = /^[0-9]{1,5}$/.test(dashboard.trim()) ? Number(dashboard.trim()) : Number.NaN;
+    if (!(port <= 65_535)) throw new UsageError(`--dashboard takes a port from 1 to 65535, or 0 for any free one (got "${dashboard}")`);
+  }
+  const lingerMs = dashboardLinger === undefined ? 0 : dashboardLinger.trim() === '0' ? 0 : parseDurationMs(dashboardLinger);
+  if (lingerMs === undefined || !(lingerMs <= MAX_DASHBOARD_LINGER_MS)) {
+    throw new UsageError(`--dashboard-linger takes a duration from 0 to 24h, such as 60s or 10m (got "${dashboardLinger}")`);
+  }
+  return { port, lingerMs };
+}

@@ -1,5 +1,7 @@
 import { ErrorCategoryId } from '../metrics/error-category.js';
 import type { Recorder } from '../metrics/recorder.js';
+import { clearRequestTimings, finishRequestTimings } from '../metrics/request-timings.js';
+import type { RequestTimings } from '../metrics/request-timings.js';
 import type { PlannedThinkTime } from '../plan/build-plan.js';
 import { evaluateCondition } from '../scenario/expression.js';
 import type { TemplateScope } from '../scenario/template.js';
@@ -65,6 +67,8 @@ export class VirtualUser implements StepReply {
   timeoutMs = 0;
   iterations = 0;
   readonly #workload: Workload;
+  /** The session's timing phases of the request in flight (undefined: its transport measures none). */
+  readonly #timings: RequestTimings | undefined;
   /** The session hands out a data row per iteration (a flow's): decided once, not per iteration. */
   readonly #takesRows: boolean;
   #steps: readonly Instruction[] = NO_STEPS;
@@ -97,6 +101,7 @@ export class VirtualUser implements StepReply {
     this.index = index;
     this.session = session;
     this.#workload = workload;
+    this.#timings = session.timings;
     this.#takesRows = session.beginIteration !== undefined;
     this.#passes = new Int32Array(workload.iteration.loopSlots);
     this.#scope = session.get === undefined ? NO_VARIABLES : (session as StepSession & TemplateScope);
@@ -140,6 +145,7 @@ export class VirtualUser implements StepReply {
     this.inFlight = false;
     const host = this.host as UserHost;
     const bytesOut = this.session.abort();
+    this.#recordTimings(host, at, false);
     const deadlineAt = this.sentAt + this.timeoutMs;
     host.recorder.recordError(
       this.requestIndex,
@@ -188,6 +194,7 @@ export class VirtualUser implements StepReply {
       return;
     }
     host.recorder.recordResponse(requestIndex, status, success, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    this.#recordTimings(host, endedAt, true);
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     this.#afterRequest(endedAt);
@@ -208,6 +215,7 @@ export class VirtualUser implements StepReply {
   #rejected(status: number, reason: string, responseUs: number, endedAt: number, bytesIn: number, bytesOut: number): void {
     const host = this.host as UserHost;
     host.recorder.recordRejected(this.requestIndex, status, responseUs, toMicros(endedAt - this.sentAt), bytesIn, bytesOut, endedAt);
+    this.#recordTimings(host, endedAt, true);
     host.recorder.noteFailure(this.requestIndex, ErrorCategoryId.check, this.#redacted(reason));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
@@ -229,12 +237,25 @@ export class VirtualUser implements StepReply {
       bytesOut,
       endedAt,
     );
+    this.#recordTimings(host, endedAt, false);
     host.recorder.noteFailure(this.requestIndex, category, this.#redacted(messageOf(error)));
     this.#settledStep = this.#stepIndex;
     host.requestSettled();
     // Errors continue on the next turn: undici reports a connection error to every queued request in one
     // loop and must not see a new dispatch on that client in the middle of it. (A cold path.)
     this.#defer(endedAt, Continue.AfterRequest);
+  }
+
+  /**
+   * The request's timing phases, if its session measures any: the waiting and the download finished from this
+   * user's own send and end times (the transport leaves the first byte's moment), then recorded. `complete`: a
+   * response ended (else there is no download).
+   */
+  #recordTimings(host: UserHost, endedAt: number, complete: boolean): void {
+    const timings = this.#timings;
+    if (timings === undefined) return;
+    finishRequestTimings(timings, this.sentAt, endedAt, complete);
+    host.recorder.recordTimings(this.requestIndex, timings);
   }
 
   /** A failure message without the plan's secrets, before the samples clip it (a cold path). */
@@ -304,6 +325,7 @@ export class VirtualUser implements StepReply {
     this.inFlight = true;
     host.requestStarted();
     this.#sending = true;
+    if (this.#timings !== undefined) clearRequestTimings(this.#timings);
     this.sentAt = now();
     this.session.send(requestIndex, this);
     this.#sending = false;

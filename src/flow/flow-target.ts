@@ -18,6 +18,7 @@ import { MissingVariableError, renderTemplate } from '../scenario/template.js';
 import type { TemplateScope } from '../scenario/template.js';
 import { UserCookieJar } from '../transport/cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
+import type { RequestTimings } from '../metrics/request-timings.js';
 import { HttpExchangeSession, HttpExchangeTarget } from '../transport/http-exchange.js';
 import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/http-rules.js';
@@ -215,6 +216,8 @@ export class FlowTarget implements StepTarget {
 export class FlowSession implements StepSession, TemplateScope {
   readonly #shared: FlowShared;
   readonly #exchange: HttpExchangeSession;
+  /** The phases undici lets loadseed see (http-exchange.ts); with redirects, the last hop's waiting and download. */
+  readonly timings: RequestTimings;
   readonly #jar: UserCookieJar | undefined;
   /** Captured so far by this user. */
   readonly #variables = new Map<string, string>();
@@ -248,6 +251,7 @@ export class FlowSession implements StepSession, TemplateScope {
       },
     };
     this.#exchange = shared.exchange.createSession();
+    this.timings = this.#exchange.timings;
     this.#jar = shared.cookies ? new UserCookieJar() : undefined;
     this.#rows = new Int32Array(shared.feeders.length).fill(-1);
   }

@@ -1,6 +1,7 @@
 import type { ErrorCategory } from './error-category.js';
 import type { FailureSample } from './failure-samples.js';
 import type { LatencySummary } from './latency-histogram.js';
+import type { TimingPhase } from './request-timings.js';
 import type { SeriesPoint } from './time-series.js';
 
 /** What happened to one request name (or to all of them, in `total`), as plain numbers. */
@@ -25,7 +26,12 @@ export interface RequestStats {
   readonly responseTime: LatencySummary;
   /** From the moment it was actually sent. */
   readonly serviceTime: LatencySummary;
+  /** The phases of the requests (request-timings.ts): connection phases once per new connection. */
+  readonly timings: TimingSummaries;
 }
+
+/** One summary per timing phase (µs); a phase never measured has count 0. */
+export type TimingSummaries = Readonly<Record<TimingPhase, LatencySummary>>;
 
 /** An immutable view of a Recorder at one moment: for live display and for reports. */
 export interface RecorderSnapshot {

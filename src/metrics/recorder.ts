@@ -7,7 +7,16 @@ import type { SlotFailureSample } from './failure-samples.js';
 import type { ErrorCategory } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
-import type { OutcomeBreakdown, OutcomeCounts, RecorderCounters, RecorderSnapshot, RequestStats } from './recorder-snapshot.js';
+import type {
+  OutcomeBreakdown,
+  OutcomeCounts,
+  RecorderCounters,
+  RecorderSnapshot,
+  RequestStats,
+  TimingSummaries,
+} from './recorder-snapshot.js';
+import { TIMING_PHASE_COUNT, TIMING_PHASES, TimingIndex } from './request-timings.js';
+import type { RequestTimings, TimingPhase } from './request-timings.js';
 import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
 import type { EncodedTimeSeries, SeriesPoint, SeriesWindow } from './time-series.js';
 
@@ -28,7 +37,10 @@ export interface EncodedRecorder {
   readonly requestNames: readonly string[];
   /** Per-slot counters (statuses, error categories, successes, failures, interrupted, bytes in, bytes out), then iterations, dropped arrivals, t=0. */
   readonly counters: Float64Array;
-  /** Response time per slot, service time per slot, scheduler lag (see `packHistograms`). */
+  /**
+   * Response time per slot, service time per slot, scheduler lag, then the timing phases per slot (slot by slot,
+   * `TIMING_PHASES` in order; see `packHistograms`). Encodings from before the timing phases end at the lag.
+   */
   readonly histograms: Float64Array;
   readonly series: EncodedTimeSeries;
   /** Example failure messages (plain data: structured-cloned, not transferred). */
@@ -51,9 +63,10 @@ const CATEGORY_COUNT = ERROR_CATEGORIES.length;
 
 /**
  * Everything a run measures, mergeable without loss (workers, shards). Per request name and in total:
- * response-time and service-time histograms (integer µs), counts by status and by error category,
- * successes, failures, interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag, a
- * bounded time series, and the custom metrics (`metric:`, metrics/custom-metrics.ts). Memory is flat in run length.
+ * response-time and service-time histograms (integer µs), the timing phases of the requests (DNS, connect,
+ * TLS, waiting, download: request-timings.ts), counts by status and by error category, successes, failures,
+ * interrupted, bytes. Run-wide: iterations, dropped arrivals, scheduler lag, a bounded time series, and the
+ * custom metrics (`metric:`, metrics/custom-metrics.ts). Memory is flat in run length.
  *
  * The hot path (`recordResponse`, `recordError`) takes the request's index in the plan and numbers only:
  * no strings, no objects, no allocation (a new series interval, once a second, is the exception).
@@ -66,6 +79,8 @@ export class Recorder {
   readonly #slotOf: Int32Array;
   readonly #responseTime: Histogram[];
   readonly #serviceTime: Histogram[];
+  /** The timing phases (request-timings.ts): slot × TIMING_PHASE_COUNT + phase. */
+  readonly #timings: Histogram[];
   readonly #statusCounts: Float64Array;
   readonly #errorCounts: Float64Array;
   readonly #successes: Float64Array;
@@ -91,6 +106,7 @@ export class Recorder {
     const slots = metricNames.length;
     this.#responseTime = metricNames.map(() => createLatencyHistogram());
     this.#serviceTime = metricNames.map(() => createLatencyHistogram());
+    this.#timings = metricNames.flatMap(() => TIMING_PHASES.map(createTimingHistogram));
     this.#statusCounts = new Float64Array(slots * STATUS_SLOTS);
     this.#errorCounts = new Float64Array(slots * CATEGORY_COUNT);
     this.#successes = new Float64Array(slots);
@@ -178,6 +194,19 @@ export class Recorder {
     this.#common(slot, responseUs, serviceUs, bytesIn, bytesOut, endedAt, category);
   }
 
+  /**
+   * The phases a request went through (`RequestTimings`, µs; `NOT_MEASURED` ones are skipped): recorded beside
+   * its outcome, by whoever recorded that. Allocates nothing.
+   */
+  recordTimings(requestIndex: number, timings: RequestTimings): void {
+    const base = (this.#slotOf[requestIndex] ?? 0) * TIMING_PHASE_COUNT;
+    const histograms = this.#timings;
+    for (let phase = 0; phase < TIMING_PHASE_COUNT; phase++) {
+      const us = timings[phase]!;
+      if (us >= 0) recordMicros(histograms[base + phase]!, us);
+    }
+  }
+
   /** The request was still in flight when the run ended or was stopped, and was aborted: no outcome. */
   recordInterrupted(requestIndex: number): void {
     this.#interrupted[this.#slotOf[requestIndex] ?? 0]! += 1;
@@ -242,6 +271,7 @@ export class Recorder {
       this.#responseTime[slot]!.add(other.#responseTime[slot]!);
       this.#serviceTime[slot]!.add(other.#serviceTime[slot]!);
     }
+    this.#timings.forEach((histogram, index) => histogram.add(other.#timings[index]!));
     addInto(this.#statusCounts, other.#statusCounts);
     addInto(this.#errorCounts, other.#errorCounts);
     addInto(this.#successes, other.#successes);
@@ -273,7 +303,7 @@ export class Recorder {
     return {
       requestNames: [...this.requestNames],
       counters,
-      histograms: packHistograms([...this.#responseTime, ...this.#serviceTime, this.#schedulerLag]),
+      histograms: packHistograms([...this.#responseTime, ...this.#serviceTime, this.#schedulerLag, ...this.#timings]),
       series: this.#series.encode(),
       failureSamples: this.#failureSamples.list(),
       ...(this.#customMetrics.specs.length === 0 ? {} : { customMetrics: this.#customMetrics.encode() }),
@@ -297,12 +327,18 @@ export class Recorder {
     recorder.#droppedArrivals = encoded.counters[at + 1]!;
     recorder.#originAt = encoded.counters[at + 2]!;
     const histograms = unpackHistograms(encoded.histograms);
-    if (histograms.length !== 2 * slots + 1) throw new Error('malformed encoded recorder: wrong number of histograms');
+    const withTimings = 2 * slots + 1 + TIMING_PHASE_COUNT * slots;
+    // Without the timing phases: a file from before them; they stay empty.
+    if (histograms.length !== 2 * slots + 1 && histograms.length !== withTimings)
+      throw new Error('malformed encoded recorder: wrong number of histograms');
     for (let slot = 0; slot < slots; slot++) {
       recorder.#responseTime[slot] = histograms[slot]!;
       recorder.#serviceTime[slot] = histograms[slots + slot]!;
     }
     recorder.#schedulerLag.add(histograms[2 * slots]!);
+    if (histograms.length === withTimings) {
+      for (let index = 0; index < TIMING_PHASE_COUNT * slots; index++) recorder.#timings[index] = histograms[2 * slots + 1 + index]!;
+    }
     recorder.#series = TimeSeries.decode(encoded.series);
     recorder.#failureSamples.add(encoded.failureSamples);
     if (encoded.customMetrics !== undefined) recorder.#customMetrics = CustomMetrics.decode(encoded.customMetrics);
@@ -322,6 +358,19 @@ export class Recorder {
   /** A copy of one name's service-time histogram, or of all names together (no argument). */
   serviceTimeHistogram(metricIndex?: number): Histogram {
     return this.#combined(this.#serviceTime, metricIndex);
+  }
+
+  /**
+   * A copy of one timing phase's histogram for one name (a metric index), several together (an array of them),
+   * or all names together (none).
+   */
+  timingHistogram(phase: TimingPhase, metricIndexes?: number | readonly number[]): Histogram {
+    const index = TimingIndex[phase];
+    const perSlot = this.metricNames.map((_, slot) => this.#timings[slot * TIMING_PHASE_COUNT + index]!);
+    if (typeof metricIndexes !== 'object') return this.#combined(perSlot, metricIndexes, phase);
+    const combined = createTimingHistogram(phase);
+    for (const slot of metricIndexes) combined.add(perSlot[slot]!);
+    return combined;
   }
 
   /**
@@ -415,6 +464,21 @@ export class Recorder {
     return { stats: this.#stats(name, slots, responseTime, serviceTime), responseTime };
   }
 
+  /** The timing phases of these slots together: one slot's histograms read in place, several merged first. */
+  #timingSummaries(slots: readonly number[]): TimingSummaries {
+    const summaries = {} as Record<TimingPhase, ReturnType<typeof summarizeHistogram>>;
+    TIMING_PHASES.forEach((phase, index) => {
+      let histogram: Histogram;
+      if (slots.length === 1) histogram = this.#timings[slots[0]! * TIMING_PHASE_COUNT + index]!;
+      else {
+        histogram = createTimingHistogram(phase);
+        for (const slot of slots) histogram.add(this.#timings[slot * TIMING_PHASE_COUNT + index]!);
+      }
+      summaries[phase] = Object.freeze(summarizeHistogram(histogram));
+    });
+    return Object.freeze(summaries);
+  }
+
   #countStatus(slot: number, status: number): void {
     this.#statusCounts[slot * STATUS_SLOTS + (status > 0 && status < STATUS_SLOTS ? status : 0)]! += 1;
   }
@@ -435,8 +499,8 @@ export class Recorder {
     this.#series.record(endedAt - this.#originAt, responseUs, failureKind);
   }
 
-  #combined(histograms: readonly Histogram[], metricIndex: number | undefined): Histogram {
-    const combined = createLatencyHistogram();
+  #combined(histograms: readonly Histogram[], metricIndex: number | undefined, phase?: TimingPhase): Histogram {
+    const combined = phase === undefined ? createLatencyHistogram() : createTimingHistogram(phase);
     if (metricIndex !== undefined) {
       const one = histograms[metricIndex];
       if (one === undefined) throw new RangeError(`no request at metric index ${metricIndex}`);
@@ -482,8 +546,18 @@ export class Recorder {
       failureSamples: Object.freeze(this.#failureSamples.of(slots)),
       responseTime: Object.freeze(summarizeHistogram(responseTime)),
       serviceTime: Object.freeze(summarizeHistogram(serviceTime)),
+      timings: this.#timingSummaries(slots),
     });
   }
+}
+
+/**
+ * A histogram of one timing phase. The connection phases at 2 significant digits (1%, ≈ 14 KB each: they are
+ * small figures, and a recorder holds one of each per request name), the waiting and the download at 3, as
+ * response times.
+ */
+function createTimingHistogram(phase: TimingPhase): Histogram {
+  return createLatencyHistogram(phase === 'ttfb' || phase === 'download' ? 3 : 2);
 }
 
 function addInto(target: Float64Array, source: Float64Array): void {

@@ -6,7 +6,16 @@ import type { TagGroup } from '../scenario/request-tags.js';
 import { requestNameOf, requestsOf } from '../scenario/types.js';
 import type { ScenarioData, SlaSpec, ThresholdSpec } from '../scenario/types.js';
 
-/** What a threshold measures. Latencies are response times (from when a request was due), in ms. */
+/** The phases of a request a `timing` threshold reads (metrics/request-timings.ts, `TIMING_PHASES`). */
+export type ThresholdPhase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'download';
+
+/** Which figure of a phase's distribution a `timing` threshold reads: its mean, its maximum or a percentile (0–100). */
+export type TimingStatistic = 'avg' | 'max' | number;
+
+/**
+ * What a threshold measures. Latencies are response times (from when a request was due), in ms; `timing`:
+ * one phase of the requests (`ttfb_p95_ms`, `connect_avg_ms`, `download_max_ms`), in ms.
+ */
 export type ThresholdMetric =
   | { readonly kind: 'avg-latency' }
   | { readonly kind: 'max-latency' }
@@ -14,6 +23,7 @@ export type ThresholdMetric =
   | { readonly kind: 'error-rate' }
   | { readonly kind: 'min-rps' }
   | { readonly kind: 'dropped-rate' }
+  | { readonly kind: 'timing'; readonly phase: ThresholdPhase; readonly statistic: TimingStatistic }
   | { readonly kind: 'custom-metric'; readonly stat: CustomMetricStat };
 
 /**
@@ -69,6 +79,8 @@ export const DEFAULT_ABORT_DELAY_MS = 10_000;
 export const DEFAULT_ABORT_INTERVAL_MS = 1_000;
 
 const PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)_latency_ms$/;
+/** `<phase>_<avg|max|pNN>_ms`: a timing phase's mean, maximum or percentile. */
+const TIMING_KEY = /^(dns|connect|tls|ttfb|download)_(avg|max|p([0-9]+(?:\.[0-9]+)?))_ms$/;
 
 /**
  * The scenario's `sla` as a flat list: run-wide thresholds first, then per request, per tag (`sla.tags`, each
@@ -136,11 +148,19 @@ export function metricOf(key: string): ThresholdMetric | undefined {
     case 'max_dropped_rate':
       return { kind: 'dropped-rate' };
     default: {
+      const timing = TIMING_KEY.exec(key);
+      if (timing !== null) return timingMetricOf(timing[1] as ThresholdPhase, timing[2] as string, timing[3]);
       // A percentile is 0 to 100: `p150` or `p999…9` (read from a results file, say) names no threshold.
       const percentile = Number(PERCENTILE_KEY.exec(key)?.[1] ?? Number.NaN);
       return percentile >= 0 && percentile <= 100 ? { kind: 'percentile-latency', percentile } : undefined;
     }
   }
+}
+
+function timingMetricOf(phase: ThresholdPhase, statistic: string, percentile: string | undefined): ThresholdMetric | undefined {
+  if (percentile === undefined) return { kind: 'timing', phase, statistic: statistic as 'avg' | 'max' };
+  const value = Number(percentile);
+  return value >= 0 && value <= 100 ? { kind: 'timing', phase, statistic: value } : undefined;
 }
 
 const METRIC_PERCENTILE_KEY = /^p([0-9]+(?:\.[0-9]+)?)$/;

@@ -1,3 +1,4 @@
+import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { ChalkInstance } from 'chalk';
 import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { describeRegression } from '../results/baseline.js';
@@ -13,12 +14,19 @@ import type {
 import { changeText, labelOf, valueText } from './compare-report.js';
 import { formatCount, formatMs, formatRate } from './format.js';
 import { printableDeep } from './printable-text.js';
+import { timingLine, timingTable } from './timing-summary.js';
+
+export interface ConsoleSummaryOptions {
+  /** The timing phases per request as a table (`run --breakdown`), not one line for the run. */
+  readonly breakdown?: boolean;
+}
 
 /**
  * The final console summary of a run, as text: a table per request, status codes and error categories,
- * each threshold with ✓/✗, warnings, and the verdict. A pure function of the results; `c` colours it.
+ * the timing phases (a line, or a table with `breakdown`), each threshold with ✓/✗, warnings, and the verdict.
+ * A pure function of the results; `c` colours it.
  */
-export function consoleSummary(document: ResultsDocument, c: ChalkInstance): string {
+export function consoleSummary(document: ResultsDocument, c: ChalkInstance, options: ConsoleSummaryOptions = {}): string {
   // Names, hosts and messages come from scenarios and results files: none reaches the terminal raw.
   const results = printableDeep(document);
   const lines: string[] = [];
@@ -38,6 +46,7 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance): str
   if (summary.scenarios !== undefined) {
     lines.push('', ...table(['scenario', ...header.slice(1)], [...summary.scenarios.map(row), row(summary.total)], c));
   }
+  lines.push(...(options.breakdown === true ? timingTable(summary.requests, summary.total, c) : timingLine(summary.total, c)));
   if (summary.tags !== undefined && summary.tags.length > 0) {
     lines.push('', c.bold('by tag'), ...table(['tag', ...header.slice(1)], summary.tags.map(row), c));
   }
@@ -225,6 +234,12 @@ export function thresholdName(threshold: {
   if (threshold.tag !== undefined) return `${threshold.key} (tag ${threshold.tag})`;
   if (threshold.metric !== undefined) return `${threshold.key} (metric ${threshold.metric})`;
   return threshold.scenario === undefined ? threshold.key : `${threshold.key} (scenario ${threshold.scenario})`;
+}
+
+/** `thresholdName` of a threshold as planned (its custom metric is `customMetric` there, not `metric`). */
+export function plannedThresholdName(threshold: PlannedThreshold): string {
+  const { customMetric, metric: _measures, ...named } = threshold;
+  return thresholdName({ ...named, ...(customMetric === undefined ? {} : { metric: customMetric }) });
 }
 
 function seconds(ms: number): string {

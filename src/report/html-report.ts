@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import ejs from 'ejs';
 import { REPORT_PAGE_SCRIPT_PATH, TEMPLATES_DIR } from '../assets.js';
@@ -12,6 +10,8 @@ import { describeRegression } from '../results/baseline.js';
 import type { CustomMetricDocument, ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
+import { readBundledScript, readUPlotAssets, scriptHash } from './inline-assets.js';
+import { TIMING_COLUMNS, timingRows } from './timing-summary.js';
 import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
 import { formatStepRate } from './find-limit-summary.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
@@ -69,42 +69,15 @@ function reportAssets(): Promise<ReportAssets> {
 }
 
 async function loadAssets(): Promise<ReportAssets> {
-  // Resolved like an import would be: from this package's node_modules, or a parent's when installed.
-  const require = createRequire(import.meta.url);
   const templateFile = join(TEMPLATES_DIR, 'report', 'report.html.ejs');
-  const [templateText, uplotSource, uplotCss, clientJs] = await Promise.all([
+  const [templateText, uplot, clientJs] = await Promise.all([
     readFile(templateFile, 'utf8'),
-    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    readPageScript(),
+    readUPlotAssets(),
+    readBundledScript(REPORT_PAGE_SCRIPT_PATH, "the HTML report's script"),
   ]);
-  // uPlot's banner names its home page by URL; keep the notice, without a link out of a self-contained file.
-  const uplotJs = uplotSource.replace(
-    /^\/\*! https:\/\/github\.com\/leeoniya\/uPlot \((v[^)]*)\) \*\//,
-    '/*! uPlot $1, MIT License, (c) Leon Sorokin: github.com/leeoniya/uPlot */',
-  );
-  for (const [name, text] of [
-    ['uPlot', uplotJs],
-    ['uPlot CSS', uplotCss],
-    ['the page script', clientJs],
-  ] as const) {
-    if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a closing tag or a comment opener`);
-  }
   const template = ejs.compile(templateText, { filename: templateFile, strict: false, rmWhitespace: false, async: false, client: false });
-  const scriptHashes = [uplotJs, clientJs]
-    .map((script) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`)
-    .join(' ');
-  return { template, uplotJs, uplotCss, clientJs, scriptHashes };
-}
-
-/** The page's script, which `npm run build` bundles from `src/report/browser/`: without a build, say so, not just ENOENT. */
-async function readPageScript(): Promise<string> {
-  try {
-    return await readFile(REPORT_PAGE_SCRIPT_PATH, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new Error(`the HTML report's script is missing (${REPORT_PAGE_SCRIPT_PATH}): run npm run build, which bundles it`);
-  }
+  const scriptHashes = [uplot.js, clientJs].map(scriptHash).join(' ');
+  return { template, uplotJs: uplot.js, uplotCss: uplot.css, clientJs, scriptHashes };
 }
 
 /** Everything the template reads: results, preformatted text, and the assets. No function of the template builds markup. */
@@ -129,6 +102,8 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     warnings: warnings(results),
     requestRows,
     totalRow: summary.requests.length > 1 ? requestRow(total) : undefined,
+    timingTables: timingTables(results),
+    timingColumns: TIMING_COLUMNS,
     scenarioRows: (summary.scenarios ?? []).map(requestRow),
     tagRows: (summary.tags ?? []).map(requestRow),
     metricRows: (summary.metrics ?? []).map(metricRow),
@@ -164,6 +139,14 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     drainText: drainText(chartData.series.drain),
     openModel: chartData.series.arrivals !== undefined,
   };
+}
+
+/** The timing breakdown: a table per request name (and the total, with several) that has any phase measured. */
+function timingTables(results: ResultsDocument): { readonly name: string; readonly rows: ReturnType<typeof timingRows> }[] {
+  const { requests, total } = results.summary;
+  return (requests.length > 1 ? [...requests, total] : requests)
+    .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
+    .filter((table) => table.rows.length > 0);
 }
 
 /** The lead's note on the drain left out of the charts over time, or undefined. */
@@ -573,6 +556,7 @@ function thresholdValue(key: string, value: number): string {
     case 'avg-latency':
     case 'max-latency':
     case 'percentile-latency':
+    case 'timing':
       return `${formatMs(value)} ms`;
     case 'error-rate':
     case 'dropped-rate':

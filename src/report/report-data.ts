@@ -87,12 +87,12 @@ function scaledBaseline(baseline: BaselineDistribution, bins: LogBins, total: nu
 }
 
 /**
- * The series as columns. Intervals that start once the load had stopped (`drainMs` before the run's end) are the
+ * The series as columns (also the live dashboard's, from the intervals recorded so far). Intervals that start once the load had stopped (`drainMs` before the run's end) are the
  * drain: left out, and described in `drain`. The last interval kept is cut at the run's end (`runDurationMs`)
  * and its rates are over the part of it the run lasted. An empty interval starting at the end (the series
  * reaches the run's last instant) is left out.
  */
-function seriesColumns(
+export function seriesColumns(
   allPoints: ResultsDocument['series'],
   runDurationMs: number,
   drainMs: number | undefined,

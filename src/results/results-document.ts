@@ -8,6 +8,8 @@ import type { FailureSample } from '../metrics/failure-samples.js';
 import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { CustomMetricSummary } from '../metrics/custom-metrics.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
+import { TIMING_PHASES } from '../metrics/request-timings.js';
+import type { TimingPhase } from '../metrics/request-timings.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
 import type { RequestStats } from '../metrics/recorder-snapshot.js';
@@ -38,6 +40,17 @@ export interface LatencyMs {
   readonly max: number;
 }
 
+/** One timing phase in milliseconds, and how many requests (connection phases: new connections) it was measured on. */
+export interface TimingMs extends LatencyMs {
+  readonly count: number;
+}
+
+/**
+ * The phases of the requests (metrics/request-timings.ts): `dns`, `connect` and `tls` once per new connection,
+ * `ttfb` (waiting) and `download` per response. A phase never measured has count 0 and zeros.
+ */
+export type TimingsDocument = Readonly<Record<TimingPhase, TimingMs>>;
+
 export interface StatsDocument {
   readonly name: string;
   /** Requests that ended (successes + failures). */
@@ -52,6 +65,8 @@ export interface StatsDocument {
   readonly latencyMs: LatencyMs;
   /** Service time, from the actual send. */
   readonly serviceTimeMs: LatencyMs;
+  /** The requests' phases (absent in files from before they were measured). */
+  readonly timings?: TimingsDocument;
   readonly statusCodes: Readonly<Record<string, number>>;
   readonly errors: Readonly<Partial<Record<ErrorCategory, number>>>;
   /** Example messages of the failures (a few distinct ones per kind), most frequent first; absent when none failed. */
@@ -474,12 +489,19 @@ export function statsDocument(stats: RequestStats, seconds: number): StatsDocume
     requestsPerSec: seconds > 0 ? round3(stats.requests / seconds) : 0,
     latencyMs: latencyMs(stats.responseTime),
     serviceTimeMs: latencyMs(stats.serviceTime),
+    timings: timingsDocument(stats),
     statusCodes: stats.statusCounts,
     errors,
     ...(stats.failureSamples.length === 0 ? {} : { failureSamples: stats.failureSamples }),
     bytesIn: stats.bytesIn,
     bytesOut: stats.bytesOut,
   };
+}
+
+function timingsDocument(stats: RequestStats): TimingsDocument {
+  const timings = {} as Record<TimingPhase, TimingMs>;
+  for (const phase of TIMING_PHASES) timings[phase] = { count: stats.timings[phase].count, ...latencyMs(stats.timings[phase]) };
+  return timings;
 }
 
 /** A custom metric's figures as the results file writes them (rounded to 6 decimals: values are the target's, in its unit). */

@@ -268,7 +268,7 @@ export interface BreakingPointLoad extends LoadCommon {
 }
 export type LoadSpec = ConstantLoad | RampLoad | StagesLoad | ArrivalRateLoad | RampingArrivalRateLoad | BreakingPointLoad;
 
-/** Threshold keys: the named ones, and any `pNN_latency_ms`. */
+/** Threshold keys: the named ones, any `pNN_latency_ms`, and the timing phases' `<phase>_<avg|max|pNN>_ms`. */
 export type ThresholdSpec = Readonly<Record<string, number>>;
 
 export interface SlaSpec {

@@ -17,6 +17,7 @@ export function canBeLostEarly(metric: ThresholdMetric): boolean {
     case 'percentile-latency':
     case 'error-rate':
     case 'dropped-rate':
+    case 'timing':
       return true;
     case 'min-rps':
     case 'custom-metric': // judged at the end of the run

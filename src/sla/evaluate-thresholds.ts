@@ -1,6 +1,6 @@
 import { assertNever } from '../errors.js';
 import type { CustomMetricSummary } from '../metrics/custom-metrics.js';
-import type { CustomMetricStat, PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
+import type { CustomMetricStat, PlannedThreshold, ThresholdMetric, ThresholdPhase, TimingStatistic } from '../plan/thresholds.js';
 
 /** The figures thresholds read, for the whole run or one request. Latencies in milliseconds. */
 export interface ThresholdSubject {
@@ -14,6 +14,8 @@ export interface ThresholdSubject {
   /** Open-model arrivals scheduled (started plus dropped) and dropped; 0 and 0 in the closed model. */
   readonly arrivals: number;
   readonly dropped: number;
+  /** A timing phase's mean, maximum or percentile (ms); undefined when the phase was never measured (no new connection, say). */
+  timingMs(phase: ThresholdPhase, statistic: TimingStatistic): number | undefined;
 }
 
 export interface ThresholdOutcome {
@@ -126,6 +128,8 @@ function measure(metric: ThresholdMetric, subject: ThresholdSubject): number | u
       return subject.requestsPerSec;
     case 'dropped-rate':
       return subject.arrivals === 0 ? 0 : subject.dropped / subject.arrivals;
+    case 'timing':
+      return subject.count === 0 ? undefined : subject.timingMs(metric.phase, metric.statistic);
     case 'custom-metric':
       return undefined; // judged by evaluateCustom
     default:
@@ -147,6 +151,8 @@ function labelOf(metric: ThresholdMetric): string {
       return 'throughput';
     case 'dropped-rate':
       return 'dropped arrivals';
+    case 'timing':
+      return `${metric.phase} ${timingStatisticLabel(metric.statistic)}`;
     case 'custom-metric':
       return customLabelOf(metric.stat);
     default:
@@ -159,7 +165,8 @@ function format(metric: ThresholdMetric, value: number): string {
     case 'avg-latency':
     case 'max-latency':
     case 'percentile-latency':
-      return `${round(value, 1)} ms`;
+    case 'timing':
+      return `${round(value, metric.kind === 'timing' && value < 10 ? 2 : 1)} ms`;
     case 'error-rate':
     case 'dropped-rate':
       return `${round(value * 100, 2)}%`;
@@ -170,6 +177,11 @@ function format(metric: ThresholdMetric, value: number): string {
     default:
       return assertNever(metric);
   }
+}
+
+/** `p95`, `mean`, `max`. */
+export function timingStatisticLabel(statistic: TimingStatistic): string {
+  return typeof statistic === 'number' ? `p${statistic}` : statistic === 'avg' ? 'mean' : 'max';
 }
 
 function round(value: number, digits: number): string {

@@ -168,6 +168,8 @@ export function windowSubject(window: SeriesWindow): ThresholdSubject {
     requestsPerSec: seconds > 0 ? window.requests / seconds : 0,
     arrivals: window.arrivals + window.droppedArrivals,
     dropped: window.droppedArrivals,
+    // The time series keeps no timing phases: steps are not judged by them (see FindLimit's thresholds).
+    timingMs: () => undefined,
   };
 }
 
@@ -332,7 +334,8 @@ export class FindLimitWatch {
 
   constructor(steps: readonly LimitStep[], options: FindLimitWatchOptions) {
     this.steps = steps;
-    this.#thresholds = options.thresholds.filter((threshold) => threshold.request === undefined);
+    // Run-wide ones only, and not the timing phases: a step's window has neither per-request figures nor phases.
+    this.#thresholds = options.thresholds.filter((threshold) => threshold.request === undefined && threshold.metric.kind !== 'timing');
     this.criteria = this.#thresholds.length > 0 ? 'sla' : 'default';
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
     this.#delivery = options.delivery ?? DEFAULT_DELIVERY;

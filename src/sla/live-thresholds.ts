@@ -4,7 +4,8 @@ import type { Recorder } from '../metrics/recorder.js';
 import { percentileUs } from '../metrics/latency-histogram.js';
 import type { RecorderCounters } from '../metrics/recorder-snapshot.js';
 import type { PlannedThreshold, ThresholdMetric } from '../plan/thresholds.js';
-import { evaluateThresholds } from './evaluate-thresholds.js';
+import { evaluateThresholds, timingStatisticLabel } from './evaluate-thresholds.js';
+import { timingMsOf } from './timing-subject.js';
 import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.js';
 
 /**
@@ -80,6 +81,7 @@ function judgeableNow(metric: ThresholdMetric, subject: ThresholdSubject): boole
     case 'max-latency':
     case 'percentile-latency':
     case 'error-rate':
+    case 'timing':
       return subject.count > 0;
     default:
       return assertNever(metric);
@@ -119,6 +121,7 @@ function liveSubject(
     requestsPerSec: 0, // min_rps is never judged live
     arrivals,
     dropped,
+    timingMs: (phase, statistic) => timingMsOf(recorder.timingHistogram(phase, index), statistic),
   };
 }
 
@@ -152,6 +155,7 @@ function groupSubject(recorder: Recorder, counters: RecorderCounters, indexes: r
     // Dropped arrivals are counted for the whole run only: a scenario's sla has no max_dropped_rate.
     arrivals: 0,
     dropped: 0,
+    timingMs: (phase, statistic) => timingMsOf(recorder.timingHistogram(phase, indexes), statistic),
   };
 }
 
@@ -177,6 +181,8 @@ function metricLabel(metric: ThresholdMetric): string {
       return 'rps';
     case 'dropped-rate':
       return 'dropped';
+    case 'timing':
+      return `${metric.phase} ${timingStatisticLabel(metric.statistic)}`;
     case 'custom-metric':
       return metric.stat.kind === 'percentile' ? `p${metric.stat.percentile}` : metric.stat.kind.replace('-', '_');
     default:

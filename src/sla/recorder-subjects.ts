@@ -3,6 +3,8 @@ import { percentileUs } from '../metrics/latency-histogram.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { RecorderSnapshot, RequestStats } from '../metrics/recorder-snapshot.js';
 import type { ThresholdSubject } from './evaluate-thresholds.js';
+import { timingMsOf } from './timing-subject.js';
+import type { ThresholdPhase } from '../plan/thresholds.js';
 
 /**
  * What thresholds read from a recorder after `elapsedMs` of run: `subjectOf(undefined)` is the whole run,
@@ -20,7 +22,7 @@ export function recorderSubjects(
   const seconds = elapsedMs / 1000;
   // Open model: every arrival either started an iteration (which ended, or was interrupted) or was dropped.
   const arrivals = snapshot.droppedArrivals === 0 ? 0 : snapshot.iterations + snapshot.droppedArrivals + snapshot.total.interrupted;
-  const subject = (stats: RequestStats, histogramOf: () => Histogram): ThresholdSubject => {
+  const subject = (stats: RequestStats, histogramOf: () => Histogram, timingOf: (phase: ThresholdPhase) => Histogram): ThresholdSubject => {
     let histogram: Histogram | undefined;
     return {
       count: stats.requests,
@@ -34,6 +36,7 @@ export function recorderSubjects(
       requestsPerSec: seconds > 0 ? stats.requests / seconds : 0,
       arrivals,
       dropped: snapshot.droppedArrivals,
+      timingMs: (phase, statistic) => timingMsOf(timingOf(phase), statistic),
     };
   };
   // A group's histograms are merged once, however many of its thresholds read them.
@@ -43,7 +46,17 @@ export function recorderSubjects(
     if (!groups.has(key)) {
       const names = (kind === 'tag' ? tags : scenarios).find((part) => part.name === groupName)?.requestNames;
       const group = names === undefined ? undefined : recorder.groupStats(groupName, names);
-      groups.set(key, group === undefined ? undefined : subject(group.stats, () => group.responseTime));
+      const indexes = (names ?? []).map((metricName) => recorder.metricNames.indexOf(metricName)).filter((index) => index !== -1);
+      groups.set(
+        key,
+        group === undefined
+          ? undefined
+          : subject(
+              group.stats,
+              () => group.responseTime,
+              (phase) => recorder.timingHistogram(phase, indexes),
+            ),
+      );
     }
     return groups.get(key);
   };
@@ -54,7 +67,11 @@ export function recorderSubjects(
     if (index === -1) return undefined;
     const stats = index === undefined ? snapshot.total : snapshot.requests[index];
     if (stats === undefined) return undefined;
-    return subject(stats, () => recorder.responseTimeHistogram(index));
+    return subject(
+      stats,
+      () => recorder.responseTimeHistogram(index),
+      (phase) => recorder.timingHistogram(phase, index),
+    );
   };
 }
 

@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import { buildConnector, Client, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ignore } from '../ignore.js';
+import { createRequestTimings, NOT_MEASURED, TimingIndex } from '../metrics/request-timings.js';
+import type { RequestTimings } from '../metrics/request-timings.js';
+import { now, toMicros } from '../time/clock.js';
 import { isDeadBeforeWrite } from './dead-before-write.js';
 import { FRAMING_HEADERS, IDEMPOTENT_METHODS } from './http-rules.js';
 import { PreconnectStash } from './preconnect-stash.js';
@@ -101,6 +104,11 @@ interface OriginClient {
   readonly connectOptions: buildConnector.Options;
   /** A connection opened before t=0 (`preconnect`), handed to undici for its first request. */
   readonly stash: PreconnectStash;
+  /** The latest connection's phases (µs), measured and not yet given to a request: the next request takes them. */
+  fresh: boolean;
+  dnsUs: number;
+  connectUs: number;
+  tlsUs: number;
 }
 
 /**
@@ -120,6 +128,14 @@ interface OriginClient {
  * it has written: only requests still queued, never written, go on its next connection.
  */
 export class HttpExchangeSession {
+  /**
+   * The phases of the exchange in flight (metrics/request-timings.ts): a new connection's DNS, TCP connect and
+   * TLS (timed around undici's connector: its 'lookup', 'connect' and the connector's callback) with the first
+   * request sent on it; waiting from `onRequestStart` (undici writes the request) to `onResponseStart` (the
+   * status line and headers parsed: a little after the first byte), download from there to `onResponseEnd`.
+   * With HTTP/2 the first request on a connection takes its phases as well.
+   */
+  readonly timings: RequestTimings = createRequestTimings();
   readonly #options: ExchangeOptions;
   readonly #clients = new Map<string, OriginClient>();
   readonly #free: ExchangeHandler[] = [];
@@ -230,7 +246,7 @@ export class HttpExchangeSession {
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const allowH2 = options.http2 && url.protocol === 'https:';
     const tlsOptions = url.protocol === 'https:' ? tlsConnectOptionsOf(options.tls, hostname) : {};
-    const connect = buildConnector({ ...tlsOptions, timeout: options.connectTimeoutMs, allowH2 });
+    const connect = timedConnector(buildConnector({ ...tlsOptions, timeout: options.connectTimeoutMs, allowH2 }), () => origin);
     const client = new Client(originName, {
       pipelining: 1,
       allowH2,
@@ -262,6 +278,10 @@ export class HttpExchangeSession {
       connect,
       connectOptions: { hostname, host: url.host, protocol: url.protocol, port: url.port },
       stash: new PreconnectStash(),
+      fresh: false,
+      dnsUs: NOT_MEASURED,
+      connectUs: NOT_MEASURED,
+      tlsUs: NOT_MEASURED,
     };
     this.#clients.set(originName, origin);
     return origin;
@@ -300,6 +320,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   #started = false;
   /** Sent once more already, or waiting to be. */
   #retried = false;
+  /** When undici started writing the request, and when the response's head came (0: not yet). */
+  #writtenAt = 0;
+  #firstByteAt = 0;
   readonly #retry = (): void => this.#dispatchAgain();
 
   constructor(session: HttpExchangeSession) {
@@ -329,6 +352,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#bodyBytes = 0;
     this.#bytesIn = 0;
     this.#bytesOut = bytesOut;
+    this.#writtenAt = 0;
+    this.#firstByteAt = 0;
     return this;
   }
 
@@ -348,7 +373,20 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController, _context: unknown): void {
     this.#controller = controller;
     this.#started = true;
-    if (this.#abandoned) controller.abort(ABANDONED);
+    if (this.#abandoned) {
+      controller.abort(ABANDONED);
+      return;
+    }
+    const origin = this.#origin;
+    const timings = this.#session.timings;
+    if (origin?.fresh === true) {
+      origin.fresh = false;
+      timings[TimingIndex.dns] = origin.dnsUs;
+      timings[TimingIndex.connect] = origin.connectUs;
+      timings[TimingIndex.tls] = origin.tlsUs;
+    }
+    this.#writtenAt = now();
+    this.#firstByteAt = 0;
   }
 
   onResponseStart(
@@ -359,6 +397,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx come first; the final status and headers win.
     this.#status = statusCode;
+    if (this.#firstByteAt === 0 && this.#writtenAt > 0 && !this.#abandoned) {
+      this.#firstByteAt = now();
+      this.#session.timings[TimingIndex.ttfb] = toMicros(this.#firstByteAt - this.#writtenAt);
+    }
     // What the socket path refuses, refused alike (undici counts 600-999 as statuses and trips on its own
     // assertions for a status under 100 or a 101 nobody asked for): a protocol failure.
     if (statusCode < 100 || statusCode > 599) {
@@ -392,6 +434,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: Dispatcher.DispatchController, _trailers: unknown): void {
     const done = this.#done;
+    if (this.#firstByteAt > 0 && !this.#abandoned) this.#session.timings[TimingIndex.download] = toMicros(now() - this.#firstByteAt);
     const chunks = this.#chunks;
     // A copy: the result outlives undici's read buffers.
     const body = this.#keepBodyBytes === 0 ? undefined : Buffer.concat(chunks, this.#keptBytes);
@@ -474,6 +517,39 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 }
 
 const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.freeze({});
+
+/**
+ * undici's connector, timed: when the name was looked up (host names only), the TCP connection made and (https)
+ * the TLS handshake done, as the origin's fresh phases. undici's connector returns the socket it opens (its
+ * type says void). A cold path: once per connection.
+ */
+function timedConnector(connect: buildConnector.connector, originOf: () => OriginClient): buildConnector.connector {
+  return (options, callback) => {
+    const openedAt = now();
+    let lookedUpAt = 0;
+    let tcpConnectedAt = 0;
+    const timed: buildConnector.Callback = (...args) => {
+      if (args[0] === null) {
+        const connectedAt = now();
+        const tls = options.protocol === 'https:';
+        const tcpAt = tls && tcpConnectedAt > 0 ? tcpConnectedAt : connectedAt;
+        const origin = originOf();
+        origin.dnsUs = lookedUpAt > 0 ? toMicros(lookedUpAt - openedAt) : NOT_MEASURED;
+        origin.connectUs = toMicros(tcpAt - (lookedUpAt > 0 ? lookedUpAt : openedAt));
+        origin.tlsUs = tls ? toMicros(connectedAt - tcpAt) : NOT_MEASURED;
+        origin.fresh = true;
+      }
+      callback(...args);
+    };
+    const socket = (connect as (...args: Parameters<buildConnector.connector>) => Socket | undefined)(options, timed);
+    socket?.once('lookup', () => {
+      lookedUpAt = now();
+    });
+    socket?.once('connect', () => {
+      tcpConnectedAt = now();
+    });
+  };
+}
 
 function destroyQuietly(client: Client): void {
   client.destroy().catch(ignore);

@@ -1,7 +1,10 @@
-import { connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ignore } from '../ignore.js';
+import { createRequestTimings, FIRST_BYTE_AT, NOT_MEASURED, TimingIndex, WRITTEN_AT } from '../metrics/request-timings.js';
+import type { RequestTimings } from '../metrics/request-timings.js';
+import { now, toMicros } from '../time/clock.js';
 import type { PlannedRequest } from '../plan/build-plan.js';
 import { isDeadBeforeWrite } from './dead-before-write.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, FRAMING_HEADERS, IDEMPOTENT_METHODS } from './http-rules.js';
@@ -47,6 +50,8 @@ interface Origin {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  /** The host is a name, looked up on every connect (not an IP address): the connection has a DNS phase. */
+  readonly lookup: boolean;
   /** https: what every `tls.connect` to this origin adds to host and port (verification, SNI, certificates). */
   readonly tlsOptions: TlsConnectOptions | undefined;
 }
@@ -71,6 +76,12 @@ interface Shared {
  * ResponseScanner that reads the status and the framing and counts bytes. Plain TCP sockets read with Node's
  * `onread` into one buffer shared by the whole target (no stream machinery, no Buffer per read; TLS sockets
  * use a 'data' listener). Nothing is allocated per request beyond what Node allocates for a write.
+ *
+ * Timings (metrics/request-timings.ts), on the engine's clock, into the session's `timings`: a connection's
+ * DNS lookup ('lookup', host names only), TCP connect ('connect') and TLS handshake ('secureConnect') go with
+ * the first request sent on it. For the waiting and the download it notes the moment of the first byte read
+ * (and, on a connecting socket, of the connect, when Node flushes the request): the caller, which takes the
+ * clock at the send and at the end anyway, finishes them (`finishRequestTimings`). One clock read per request.
  *
  * Connection life: a connection whose server closed it while idle (or that said `connection: close`, or is
  * HTTP/1.0 without keep-alive, or sent bytes nobody asked for) is dropped, and the next send opens a new one;
@@ -151,13 +162,15 @@ export class SocketHttpTarget implements StepTarget {
 
 /** One virtual user's side: a connection per origin, and which of them has the request in flight. */
 export class SocketHttpSession implements StepSession {
+  /** The phases of the request in flight, written by its connection (one request at a time per session). */
+  readonly timings: RequestTimings = createRequestTimings();
   readonly #requests: readonly CompiledRequest[];
   readonly #connections: readonly OriginConnection[];
   #current: OriginConnection | undefined = undefined;
 
   constructor(requests: readonly CompiledRequest[], origins: readonly Origin[], shared: Shared) {
     this.#requests = requests;
-    this.#connections = origins.map((origin) => new OriginConnection(origin, shared));
+    this.#connections = origins.map((origin) => new OriginConnection(origin, shared, this.timings));
   }
 
   send(requestIndex: number, reply: StepReply): void {
@@ -212,10 +225,22 @@ class OriginConnection {
   #retried = false;
   /** prepare() waits on this. */
   #ready: ((opened: boolean) => void) | undefined = undefined;
+  /** The session's timings, which the request in flight's phases go to (see request-timings.ts). */
+  readonly #timings: RequestTimings;
+  /** When the socket was opened, its name looked up (0: not yet, or no lookup), its TCP connected (TLS only). */
+  #openedAt = 0;
+  #lookedUpAt = 0;
+  #tcpConnectedAt = 0;
+  /** The socket's connection phases (µs), measured and not yet given to a request: its first request takes them. */
+  #fresh = false;
+  #dnsUs = NOT_MEASURED;
+  #connectUs = NOT_MEASURED;
+  #tlsUs = NOT_MEASURED;
 
-  constructor(origin: Origin, shared: Shared) {
+  constructor(origin: Origin, shared: Shared, timings: RequestTimings) {
     this.#origin = origin;
     this.#shared = shared;
+    this.#timings = timings;
     this.#scanner = new ResponseScanner(shared.maxHeaderBytes);
     this.#connectEvent = origin.tls ? 'secureConnect' : 'connect';
   }
@@ -241,6 +266,7 @@ class OriginConnection {
     if (this.#connected) {
       this.#bytesOut = bytes;
       this.#pendingBytes = 0;
+      if (this.#fresh) this.#takeConnectionPhases(); // pre-connected: its first request
     } else {
       this.#bytesOut = 0;
       this.#pendingBytes = bytes;
@@ -273,12 +299,18 @@ class OriginConnection {
   #open(): Socket {
     const origin = this.#origin;
     let socket: Socket;
+    this.#openedAt = now();
+    this.#lookedUpAt = 0;
+    this.#tcpConnectedAt = 0;
+    this.#fresh = false;
     if (origin.tls) {
       socket = tlsConnect({ ...origin.tlsOptions, host: origin.host, port: origin.port, ALPNProtocols: ['http/1.1'] });
       socket.on('data', this.#onData);
+      socket.on('connect', this.#onTcpConnect);
     } else {
       socket = netConnect({ host: origin.host, port: origin.port, onread: { buffer: this.#shared.readBuffer, callback: this.#onRead } });
     }
+    if (origin.lookup) socket.on('lookup', this.#onLookup);
     socket.setNoDelay(true);
     socket.setTimeout(this.#shared.connectTimeoutMs);
     socket.on(this.#connectEvent, this.#onConnect);
@@ -298,7 +330,11 @@ class OriginConnection {
       this.#socket = undefined;
       this.#connected = false;
       socket.removeListener(this.#connectEvent, this.#onConnect);
-      if (this.#origin.tls) socket.removeListener('data', this.#onData);
+      if (this.#origin.tls) {
+        socket.removeListener('data', this.#onData);
+        socket.removeListener('connect', this.#onTcpConnect);
+      }
+      if (this.#origin.lookup) socket.removeListener('lookup', this.#onLookup);
       socket.removeListener('end', this.#onEnd);
       socket.removeListener('error', this.#onError);
       socket.removeListener('close', this.#onClose);
@@ -313,7 +349,29 @@ class OriginConnection {
     }
   }
 
+  /** The name was looked up (with several addresses, Node reports each: the first counts). */
+  readonly #onLookup = (): void => {
+    if (this.#lookedUpAt === 0) this.#lookedUpAt = now();
+  };
+
+  /** TLS: the TCP connection is up; the handshake starts. */
+  readonly #onTcpConnect = (): void => {
+    this.#tcpConnectedAt = now();
+  };
+
   readonly #onConnect = (): void => {
+    const connectedAt = now();
+    const lookedUpAt = this.#lookedUpAt;
+    const tcpConnectedAt = this.#origin.tls && this.#tcpConnectedAt > 0 ? this.#tcpConnectedAt : connectedAt;
+    this.#dnsUs = lookedUpAt > 0 ? toMicros(lookedUpAt - this.#openedAt) : NOT_MEASURED;
+    this.#connectUs = toMicros(tcpConnectedAt - (lookedUpAt > 0 ? lookedUpAt : this.#openedAt));
+    this.#tlsUs = this.#origin.tls ? toMicros(connectedAt - tcpConnectedAt) : NOT_MEASURED;
+    this.#fresh = true;
+    if (this.#reply !== undefined) {
+      // The request written while connecting goes out now.
+      this.#takeConnectionPhases();
+      this.#timings[WRITTEN_AT] = connectedAt;
+    }
     this.#connected = true;
     this.#socket?.setTimeout(0);
     this.#bytesOut += this.#pendingBytes;
@@ -342,6 +400,7 @@ class OriginConnection {
       this.#drop(); // bytes nobody asked for: this connection can't be trusted with the next request
       return;
     }
+    if (this.#bytesIn === 0) this.#timings[FIRST_BYTE_AT] = now();
     this.#bytesIn += bytes;
     const scanner = this.#scanner;
     const end = scanner.feed(buffer, 0, bytes);
@@ -405,6 +464,15 @@ class OriginConnection {
     reply?.stepFailed(error, bytesIn, bytesOut);
   }
 
+  /** The connection's phases go with the request in flight: once per connection. */
+  #takeConnectionPhases(): void {
+    const timings = this.#timings;
+    timings[TimingIndex.dns] = this.#dnsUs;
+    timings[TimingIndex.connect] = this.#connectUs;
+    timings[TimingIndex.tls] = this.#tlsUs;
+    this.#fresh = false;
+  }
+
   /** Nothing came back on a socket that was open before the request, which may be sent again (see isDeadBeforeWrite). */
   #mayRetry(): boolean {
     return this.#reusedSocket && !this.#retried && this.#bytesIn === 0 && this.#request.replayable;
@@ -441,6 +509,7 @@ function originOf(origin: string, tlsSettings: TlsSettings | undefined): Origin 
     host,
     port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
     tls,
+    lookup: isIP(host) === 0,
     tlsOptions: tls ? tlsConnectOptionsOf(tlsSettings, host) : undefined,
   };
 }

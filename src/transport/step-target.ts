@@ -1,3 +1,5 @@
+import type { RequestTimings } from '../metrics/request-timings.js';
+
 /**
  * What the executors drive: anything that can perform one request step of an iteration. HTTP (raw sockets, or
  * undici) is one implementation, an async function another. Executors decide when; targets decide how.
@@ -30,6 +32,12 @@ export interface StepSession {
   beginIteration?(): boolean;
   /** Optional: the value of one of this user's variables (a flow's session), which flow control's conditions read. */
   get?(name: string): string | undefined;
+  /**
+   * Optional: where the session's transport writes the phases of the request in flight (DNS, connect, TLS,
+   * waiting, download; metrics/request-timings.ts). The caller clears it before each `send` and reads it
+   * when the outcome is reported (or when it gives the request up). Absent: the transport measures none.
+   */
+  readonly timings?: RequestTimings;
 }
 
 /** Where a session reports an outcome; numbers only, so the HTTP path allocates nothing. */

@@ -4,24 +4,26 @@ import { ROOT } from './built-cli.js';
 
 /**
  * vitest global setup of the e2e project: every `src/**\/*.ts` must have its `dist/**\/*.js`, written after it
- * (the HTML report's script, `src/report/browser/`, its one bundle). A stale build makes the e2e tests test old
+ * (the pages' scripts, `src/report/browser/`, its two bundles: the HTML report's and the live dashboard's). A stale build makes the e2e tests test old
  * code and fail in ways that say nothing; this says what to do.
  */
 export default function freshDist(): void {
   const stale: string[] = [];
   const srcDir = join(ROOT, 'src');
   const pageScriptDir = join(srcDir, 'report', 'browser') + sep;
-  const pageScript = join(ROOT, 'dist', 'report', 'browser', 'report-page.js');
+  const pageScripts = ['report-page.js', 'dashboard-page.js'].map((name) => join(ROOT, 'dist', 'report', 'browser', name));
   for (const source of sourcesUnder(srcDir)) {
-    const built = source.startsWith(pageScriptDir) ? pageScript : join(ROOT, 'dist', relative(srcDir, source)).replace(/\.ts$/, '.js');
-    let builtMs: number;
-    try {
-      builtMs = statSync(built).mtimeMs;
-    } catch {
-      stale.push(`${relative(ROOT, built)} is missing`);
-      continue;
+    const builds = source.startsWith(pageScriptDir) ? pageScripts : [join(ROOT, 'dist', relative(srcDir, source)).replace(/\.ts$/, '.js')];
+    for (const built of builds) {
+      let builtMs: number;
+      try {
+        builtMs = statSync(built).mtimeMs;
+      } catch {
+        stale.push(`${relative(ROOT, built)} is missing`);
+        continue;
+      }
+      if (builtMs < statSync(source).mtimeMs) stale.push(`${relative(ROOT, built)} is older than ${relative(ROOT, source)}`);
     }
-    if (builtMs < statSync(source).mtimeMs) stale.push(`${relative(ROOT, built)} is older than ${relative(ROOT, source)}`);
   }
   if (stale.length > 0) {
     throw new Error(

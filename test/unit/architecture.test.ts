@@ -32,8 +32,25 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   outputs: [],
   // The one place a run is orchestrated: prepare, execute (engine, monitor, stop conditions), finish (outputs).
   run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor', 'outputs'],
+  // The live web dashboard (`run --dashboard`): a loopback server fed the run's progress ticks, then its results.
+  dashboard: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report'],
   api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run', 'outputs'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run', 'outputs'],
+  cli: [
+    'scenario',
+    'plan',
+    'metrics',
+    'engine',
+    'sla',
+    'results',
+    'report',
+    'progress',
+    'target',
+    'api',
+    'monitor',
+    'run',
+    'dashboard',
+    'outputs',
+  ],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));

@@ -13,6 +13,7 @@ interface DrawnChart {
 export class ChartBoard {
   readonly uplot: typeof UPlot;
   readonly #charts: DrawnChart[] = [];
+  #observer: ResizeObserver | undefined;
 
   constructor(uplot: typeof UPlot) {
     this.uplot = uplot;
@@ -22,13 +23,23 @@ export class ChartBoard {
     return this.#charts.length;
   }
 
-  /** Draws a chart into the element `id` (nothing when the page has no such element), its x points in `data-points`. */
+  /**
+   * Draws a chart into the element `id` (nothing when the page has no such element), its x points in
+   * `data-points`. Drawn again (the live dashboard, every second), the new chart replaces the old one and keeps
+   * its cursor, so that a legend being read stays put.
+   */
   draw(id: string, heightPx: number, options: Omit<UPlot.Options, 'width' | 'height'>, data: UPlot.AlignedData): void {
     const element = document.getElementById(id);
     if (element === null) return;
+    const index = this.#charts.findIndex((chart) => chart.element === element);
+    const previous = index === -1 ? undefined : this.#charts.splice(index, 1)[0]?.plot;
+    const cursor = previous === undefined ? undefined : { left: previous.cursor.left ?? -1, top: previous.cursor.top ?? -1 };
+    previous?.destroy();
     const plot = new this.uplot({ ...options, width: Math.max(element.clientWidth, MIN_WIDTH_PX), height: heightPx }, data, element);
+    if (cursor !== undefined && cursor.left >= 0 && cursor.top >= 0) plot.setCursor(cursor);
     element.setAttribute('data-points', String(data[0]?.length ?? 0));
     this.#charts.push({ plot, element, heightPx });
+    this.#observer?.observe(element);
   }
 
   /** Keeps every chart at its element's width: one redraw per animation frame at most while the page resizes. */
@@ -47,6 +58,7 @@ export class ChartBoard {
       });
     });
     for (const chart of this.#charts) observer.observe(chart.element);
+    this.#observer = observer;
   }
 
   #fitWidths(): void {

@@ -56,6 +56,9 @@ describe('runPlan over worker threads', () => {
           bytesOut: total.bytesOut,
           served: counting.requests() - before,
           interrupted: total.interrupted,
+          // The timing phases cross from the workers like the rest: a waiting per response, a connect per connection.
+          waits: total.timings.ttfb.count,
+          connects: total.timings.connect.count,
         });
         expect(result.generator.workers).toBe(workers);
         expect(result.generator.threads).toHaveLength(workers);
@@ -70,6 +73,8 @@ describe('runPlan over worker threads', () => {
         bytesOut: figures[0]?.bytesOut,
         served: 400,
         interrupted: 0,
+        waits: 400,
+        connects: 4,
       });
       expect(figures[1]).toEqual(figures[0]);
       // Four users per run (2 + 2 on two workers), each with its own connection, reused for every iteration.

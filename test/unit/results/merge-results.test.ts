@@ -1,10 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../../../src/metrics/recorder.js';
+import { createRequestTimings, TIMING_PHASES, TimingIndex } from '../../../src/metrics/request-timings.js';
 import { recorderFromDocument } from '../../../src/results/recorder-encoding.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { CliSandbox, newRecorder, record, resultsOf, START_MS } from './results-helpers.js';
 
 const SLA = { p95_latency_ms: 30, max_error_rate: 0.05, requests: { checkout: { 'p99.9_latency_ms': 40 } } };
+/** Adds timing phases to `count` requests (request index as `record` spreads them): a new connection every 100. */
+function timed(recorder: Recorder, count: number, scale: number): Recorder {
+  for (let i = 0; i < count; i++) {
+    const timings = createRequestTimings();
+    if (i % 100 === 0) {
+      timings[TimingIndex.connect] = Math.round((150 + (i % 700)) * scale);
+      timings[TimingIndex.tls] = Math.round((900 + (i % 300)) * scale);
+    }
+    timings[TimingIndex.ttfb] = Math.round((20_000 + ((i * 7919) % 30_000)) * scale);
+    timings[TimingIndex.download] = 50 + (i % 400);
+    recorder.recordTimings(i % 3 === 0 ? 1 : 0, timings);
+  }
+  return recorder;
+}
+
 /** The series without active users (a recorder fed both data sets cannot know there were two sets of users). */
 const seriesCounts = (results: ResultsDocument): unknown[] => results.series.map(({ activeUsers: _, ...point }) => point);
 
@@ -57,6 +73,43 @@ describe('loadseed merge', () => {
       interrupted: false,
     });
     expect(out.code).toBe(merged.verdict === 'passed' ? 0 : 1);
+  });
+
+  it('keeps the timing breakdown exactly: counts add, every percentile as one recorder fed both', async () => {
+    const a = timed(record(newRecorder(5_000), { count: 2000, seed: 5 }), 2000, 1);
+    const b = timed(record(newRecorder(9_000), { count: 1500, seed: 6 }), 1500, 2);
+    const both = newRecorder(0);
+    timed(record(both, { count: 2000, seed: 5 }), 2000, 1);
+    timed(record(both, { count: 1500, seed: 6 }), 1500, 2);
+    await sandbox.write('timed-a.json', resultsOf(a, { sla: { ttfb_p95_ms: 200, connect_p99_ms: 5 } }));
+    await sandbox.write('timed-b.json', resultsOf(b, { sla: { ttfb_p95_ms: 200, connect_p99_ms: 5 } }));
+    const out = await sandbox.run('merge', 'timed-a.json', 'timed-b.json', '-o', 'timed.json');
+    expect(out.stderr).toBe('');
+    const merged = await sandbox.readResults('timed.json');
+    const [fileA, fileB] = [await sandbox.readResults('timed-a.json'), await sandbox.readResults('timed-b.json')];
+    for (const phase of TIMING_PHASES) {
+      expect(merged.summary.total.timings?.[phase].count).toBe(
+        (fileA.summary.total.timings?.[phase].count ?? 0) + (fileB.summary.total.timings?.[phase].count ?? 0),
+      );
+    }
+    expect(merged.summary.total.timings?.connect.count).toBe(35);
+    expect(merged.summary.total.timings?.ttfb.count).toBe(3500);
+    expect(merged.summary.total.timings).toEqual(resultsOf(both).summary.total.timings);
+    expect(merged.summary.requests.map((stats) => stats.timings)).toEqual(resultsOf(both).summary.requests.map((stats) => stats.timings));
+    const mergedRecorder = recorderFromDocument(merged.recorder);
+    for (const phase of TIMING_PHASES) {
+      for (const index of [0, 1, undefined]) {
+        for (const percentile of [1, 50, 95, 99.9, 100]) {
+          expect(mergedRecorder.timingHistogram(phase, index).getValueAtPercentile(percentile)).toBe(
+            both.timingHistogram(phase, index).getValueAtPercentile(percentile),
+          );
+        }
+      }
+    }
+    expect(merged.thresholds.map((threshold) => [threshold.key, threshold.passed])).toEqual([
+      ['ttfb_p95_ms', true],
+      ['connect_p99_ms', true],
+    ]);
   });
 
   it("aligns the series on each shard's start: earliest start, latest end, longest duration", async () => {

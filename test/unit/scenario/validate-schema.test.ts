@@ -51,6 +51,20 @@ describe('validateAgainstSchema', () => {
     ]);
   });
 
+  it('accepts the timing thresholds <phase>_<avg|max|pNN>_ms, run-wide and per request, and refuses unknown names', () => {
+    const timing = { ttfb_p95_ms: 200, connect_p99_ms: 20, 'tls_p99.9_ms': 30, dns_avg_ms: 5, download_max_ms: 100 };
+    expect(validateAgainstSchema({ ...MINIMAL, sla: { ...timing, requests: { home: timing } } })).toEqual([]);
+    for (const key of ['ttfb_p95', 'tcp_p95_ms', 'ttfb_p101_ms', 'ttfb_mean_ms', 'p95_ttfb_ms', 'connect_min_ms']) {
+      expect(validateAgainstSchema({ ...MINIMAL, sla: { [key]: 10 } }), key).toEqual([
+        expect.objectContaining({ path: ['sla', key], at: 'key', message: expect.stringMatching(`^unknown key "${key}"`) as unknown }),
+      ]);
+      expect(validateAgainstSchema({ ...MINIMAL, sla: { requests: { home: { [key]: 10 } } } }), key).toHaveLength(1);
+    }
+    expect(validateAgainstSchema({ ...MINIMAL, sla: { ttfb_p95_ms: 0 } })).toEqual([
+      { path: ['sla', 'ttfb_p95_ms'], at: 'value', message: 'expected a number of milliseconds greater than zero (got 0)' },
+    ]);
+  });
+
   it('refuses an error rate above 1 with its meaning', () => {
     expect(validateAgainstSchema({ ...MINIMAL, sla: { max_error_rate: 5 } })).toEqual([
       { path: ['sla', 'max_error_rate'], at: 'value', message: 'expected a fraction between 0 and 1 (0.01 means 1%) (got 5)' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planThresholds } from '../../../src/plan/thresholds.js';
+import { metricOf, planThresholds } from '../../../src/plan/thresholds.js';
 import { evaluateThresholds } from '../../../src/sla/evaluate-thresholds.js';
 import type { ThresholdSubject } from '../../../src/sla/evaluate-thresholds.js';
 
@@ -13,6 +13,9 @@ function subject(overrides: Partial<ThresholdSubject> = {}): ThresholdSubject {
     requestsPerSec: 250,
     arrivals: 0,
     dropped: 0,
+    // ttfb: p95 → 95 ms, mean 40 ms, max 300 ms; connect never measured (no new connection).
+    timingMs: (phase, statistic) =>
+      phase !== 'ttfb' ? undefined : typeof statistic === 'number' ? statistic : statistic === 'avg' ? 40 : 300,
     ...overrides,
   };
 }
@@ -75,6 +78,34 @@ describe('evaluateThresholds', () => {
       [false, 'p95 latency: no data'],
       [false, 'error rate: no data'],
       [false, 'max latency: no data (gone)'],
+    ]);
+  });
+
+  it('plans the timing thresholds: phase and statistic (mean, max or a percentile up to 100)', () => {
+    expect(
+      planThresholds({ ttfb_p95_ms: 200, connect_avg_ms: 10, requests: { home: { 'tls_p99.9_ms': 30, download_max_ms: 5 } } }),
+    ).toEqual([
+      { key: 'ttfb_p95_ms', metric: { kind: 'timing', phase: 'ttfb', statistic: 95 }, limit: 200 },
+      { key: 'connect_avg_ms', metric: { kind: 'timing', phase: 'connect', statistic: 'avg' }, limit: 10 },
+      { key: 'tls_p99.9_ms', metric: { kind: 'timing', phase: 'tls', statistic: 99.9 }, limit: 30, request: 'home' },
+      { key: 'download_max_ms', metric: { kind: 'timing', phase: 'download', statistic: 'max' }, limit: 5, request: 'home' },
+    ]);
+    expect(metricOf('ttfb_p101_ms')).toBeUndefined();
+    expect(metricOf('tcp_p95_ms')).toBeUndefined();
+    expect(metricOf('dns_p100_ms')).toEqual({ kind: 'timing', phase: 'dns', statistic: 100 });
+  });
+
+  it('judges a timing phase on its figure, and fails one never measured as without data', () => {
+    const outcomes = evaluateThresholds(
+      planThresholds({ ttfb_p95_ms: 100, ttfb_p99_ms: 90, ttfb_avg_ms: 40, ttfb_max_ms: 250, connect_p95_ms: 10 }),
+      () => subject(),
+    );
+    expect(outcomes.map((outcome) => [outcome.passed, outcome.description])).toEqual([
+      [true, 'ttfb p95 95 ms ≤ 100 ms'],
+      [false, 'ttfb p99 99 ms > 90 ms'],
+      [true, 'ttfb mean 40 ms ≤ 40 ms'],
+      [false, 'ttfb max 300 ms > 250 ms'],
+      [false, 'connect p95: no data'],
     ]);
   });
 

@@ -384,6 +384,13 @@ describe('FindLimitWatch', () => {
     expect(document.steps[1]?.reason).toBe('error rate 20% > 10%');
   });
 
+  it('leaves the timing-phase thresholds out of a step’s verdict: its window has no phases', () => {
+    expect(new FindLimitWatch(steps, { thresholds: planThresholds({ ttfb_p95_ms: 1 }) }).criteria).toBe('default');
+    const watch = new FindLimitWatch(steps, { thresholds: planThresholds({ ttfb_p95_ms: 1, p95_latency_ms: 50 }) });
+    expect(watch.criteria).toBe('sla');
+    expect(windowSubject(seriesOf([0, 50], [0, 10]).window(1000, 2000)).timingMs('ttfb', 95)).toBeUndefined();
+  });
+
   it('without an sla, judges by the default: error rate ≤ 1% and p95 ≤ 5 × the first step’s', () => {
     const watch = new FindLimitWatch(steps, { thresholds: [] });
     expect(watch.criteria).toBe('default');
