@@ -54,7 +54,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
       label: file,
     })),
   );
-  return assembleResults({
+  const document = assembleResults({
     scenario: first.results.scenario,
     startedAtEpochMs,
     endedAtEpochMs: Math.max(...runs.map((run) => Date.parse(run.endedAt))),
@@ -77,8 +77,8 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     ...tagsOf(first.results),
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
-    ...mergedOutputs(files),
   });
+  return { ...document, ...mergedOutputs(files) };
 }
 
 /** Every shard's streaming outputs, one after another (each pushed its own series). */

@@ -297,7 +297,6 @@ export interface ResultsInput {
   readonly generator: GeneratorDocument;
   /** The monitor's series, offsets from startedAtEpochMs (src/monitor/start-monitor.ts). */
   readonly monitor?: MonitorResults;
-  readonly outputs?: readonly StreamOutputDocument[];
 }
 
 /**
@@ -416,7 +415,6 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     })),
     ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
-    ...(input.outputs === undefined ? {} : { outputs: input.outputs }),
   };
 }
 
