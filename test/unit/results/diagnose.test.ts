@@ -1,5 +1,10 @@
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { MonitorSourceResults } from '../../../src/monitor/monitor-results.js';
+import { consoleSummary, verdictLine } from '../../../src/report/console-summary.js';
+import { renderHtmlReport } from '../../../src/report/html-report.js';
+import { renderJunitReport } from '../../../src/report/junit-report.js';
+import { renderMarkdownReport } from '../../../src/report/markdown-report.js';
 import { diagnose } from '../../../src/results/diagnose.js';
 import type { ResultsDocument, StatsDocument } from '../../../src/results/results-document.js';
 import { resultsFixture, stats } from '../report/results-fixture.js';
@@ -57,10 +62,14 @@ const FAILED_SLA = {
   thresholds: [{ key: 'p95_latency_ms', limit: 50, measured: 180, passed: false, description: 'p95 latency 180 ms > 50 ms' }],
 };
 
+const plain = new Chalk({ level: 0 });
+
 describe('diagnose: nothing broke', () => {
   it('finds nothing in a passed run without errors, drops, saturation or a rise in latency', () => {
     const results = run([second(0, 100, 10), second(1, 100, 11), second(2, 100, 10.5)], clean(300, 11));
     expect(diagnose(results)).toEqual([]);
+    expect(verdictLine(results, plain)).toBe('✓ run completed (no thresholds)');
+    expect(consoleSummary(results, plain)).not.toContain('what broke');
   });
 
   it('leaves a busy server alone when the run went well', () => {
@@ -83,6 +92,9 @@ describe('diagnose: errors from the target', () => {
         fromMs: 1000,
       },
     ]);
+    expect(verdictLine(results, plain)).toBe(
+      '✗ failed: 1 of 1 thresholds violated: p95_latency_ms — errors: 503 from the target from 20:00:01 UTC, 1.0 s into the run',
+    );
   });
 
   it('names each kind, the most frequent first: timeouts, then the 5xx', () => {
@@ -251,5 +263,45 @@ describe('diagnose: latency that rose', () => {
   it('a rise too small to matter (under 10 ms) is no knee, however many times the lowest p95', () => {
     const small = [second(0, 100, 0.5), second(1, 100, 2), second(2, 100, 3)];
     expect(diagnose(run(small, clean(300, 3), FAILED_SLA))).toEqual([]);
+  });
+});
+
+describe('what broke in the reports', () => {
+  const total: StatsDocument = { ...stats('total', 300, 150, 10), statusCodes: { 200: 150, 503: 150 } };
+  const results = run(
+    [
+      second(0, 100, 10),
+      second(1, 100, 10, { failures: 50, failuresByKind: { status: 50 } }),
+      second(2, 100, 10, { failures: 100, failuresByKind: { status: 100 } }),
+    ],
+    total,
+    FAILED_SLA,
+  );
+  const sentence = 'errors: 503 from the target from 20:00:01 UTC, 1.0 s into the run';
+
+  it('the console summary lists each cause with its figures', () => {
+    expect(consoleSummary(results, plain)).toContain(
+      `\nwhat broke (most likely first)\n  1. ${sentence}\n     503: 150 of 300 requests (50.0%)\n`,
+    );
+  });
+
+  it('JUnit carries them in the suite’s system-out', () => {
+    expect(renderJunitReport(results)).toContain(
+      `    <system-out>what broke (most likely first):\n1. ${sentence}\n   503: 150 of 300 requests (50.0%)</system-out>\n  </testsuite>`,
+    );
+    expect(renderJunitReport(run([second(0, 10, 1)], clean(10, 1)))).not.toContain('system-out');
+  });
+
+  it('the HTML report shows them in the verdict’s box', async () => {
+    const html = await renderHtmlReport(results);
+    expect(html).toContain(
+      `<div class="list-title">Likely cause, most likely first</div>\n      <ol class="causes" id="what-broke"><li data-rule="target-errors"><span class="cause">${sentence}</span><div class="evidence">503: 150 of 300 requests (50.0%)</div></li></ol>`,
+    );
+    expect(await renderHtmlReport(run([second(0, 10, 1)], clean(10, 1)))).not.toContain('id="what-broke"');
+  });
+
+  it('Markdown lists them under the key figures', () => {
+    const lines = renderMarkdownReport(results).split('\n');
+    expect(lines.slice(4, 8)).toEqual(['**What broke** (most likely first):', '', `1. ${sentence} — 503: 150 of 300 requests (50.0%)`, '']);
   });
 });
