@@ -18,7 +18,10 @@ export interface Diagnosis {
 
 /** The numbers the rules judge by (the README states each rule with them). */
 export interface DiagnosisLimits {
-  /** A monitored source is CPU-bound at or above this CPU, in % of one core… */
+  /**
+   * A monitored source is CPU-bound at or above this CPU, in % of one core — counting the time its main thread
+   * waited for a CPU, where the monitor knows it (a process on Linux)…
+   */
   readonly cpuBoundPercent: number;
   /** …from the first sample there, when at least this share of its samples from then on are there too. */
   readonly cpuBoundShare: number;
@@ -103,45 +106,61 @@ function cpuBoundSources(
   openModel: boolean,
   limits: DiagnosisLimits,
 ): Diagnosis[] {
-  const found: { readonly diagnosis: Diagnosis; readonly medianPercent: number }[] = [];
+  const found: { readonly diagnosis: Diagnosis; readonly demandPercent: number }[] = [];
   for (const source of results.monitor ?? []) {
     const bound = cpuBoundFrom(source, limits);
     if (bound === undefined) continue;
     const point = pointAt(series, bound.fromMs);
     const rate = point === undefined ? '' : ` from ${formatRate(ratePerSec(point, openModel))}/s`;
-    const cpu = `${Math.round(bound.medianPercent)}% CPU`;
+    // Short of CPU on a busy machine: what it used, and how long it waited for more.
+    const starved = bound.cpuPercent < limits.cpuBoundPercent;
+    const cpu = `${Math.round(bound.cpuPercent)}% CPU${starved ? `, ${Math.round(bound.waitPercent)}% waiting for a CPU` : ''}`;
+    const median = starved
+      ? `median ${round(bound.cpuPercent)}% on a CPU and ${round(bound.waitPercent)}% waiting for one`
+      : `median ${round(bound.cpuPercent)}%`;
     found.push({
-      medianPercent: bound.medianPercent,
+      demandPercent: bound.cpuPercent + bound.waitPercent,
       diagnosis: {
         rule: 'server-cpu-bound',
         sentence: `server CPU-bound${rate} (monitor: ${source.name} ${cpu})`,
         evidence: [
-          `${source.name}: ${bound.boundSamples} of ${bound.samples} samples from ${seconds(bound.fromMs)} s on at ≥ ${limits.cpuBoundPercent}% of one core (median ${round(bound.medianPercent)}%)`,
+          `${source.name}: ${bound.boundSamples} of ${bound.samples} samples from ${seconds(bound.fromMs)} s on at ≥ ${limits.cpuBoundPercent}% of one core, on a CPU or waiting for one (${median})`,
           ...(point === undefined ? [] : [`${rateText(point, openModel)} in the interval from ${seconds(point.startMs)} s`]),
         ],
         fromMs: bound.fromMs,
       },
     });
   }
-  return found.sort((a, b) => b.medianPercent - a.medianPercent).map((each) => each.diagnosis);
+  return found.sort((a, b) => b.demandPercent - a.demandPercent).map((each) => each.diagnosis);
 }
 
 /**
- * From the first sample at the limit after which at least `cpuBoundShare` of the samples are at it too: when
- * (the start of that sample's interval), how many, and their median CPU. Undefined when never.
+ * A sample is at the limit when the CPU used, plus the time waiting for a CPU where the monitor knows it (a
+ * process on a busy machine), reaches `cpuBoundPercent` of one core. From the first such sample after which at
+ * least `cpuBoundShare` of the samples are at it too: when (the start of that sample's interval), how many, and
+ * the median CPU and wait from then on. Undefined when never.
  */
 function cpuBoundFrom(
   source: MonitorSourceResults,
   limits: DiagnosisLimits,
-): { fromMs: number; samples: number; boundSamples: number; medianPercent: number } | undefined {
-  const points = source.points.filter((point): point is typeof point & { cpuPercent: number } => point.cpuPercent !== null);
+): { fromMs: number; samples: number; boundSamples: number; cpuPercent: number; waitPercent: number } | undefined {
+  const points = source.points.flatMap((point) =>
+    point.cpuPercent === null ? [] : [{ offsetMs: point.offsetMs, cpu: point.cpuPercent, wait: point.waitPercent ?? 0 }],
+  );
+  const atLimit = (point: { cpu: number; wait: number }): boolean => point.cpu + point.wait >= limits.cpuBoundPercent;
   for (let index = 0; index < points.length; index += 1) {
     const first = points[index]!;
-    if (first.cpuPercent < limits.cpuBoundPercent) continue;
-    const rest = points.slice(index).map((point) => point.cpuPercent);
-    const boundSamples = rest.filter((cpu) => cpu >= limits.cpuBoundPercent).length;
+    if (!atLimit(first)) continue;
+    const rest = points.slice(index);
+    const boundSamples = rest.filter(atLimit).length;
     if (boundSamples >= rest.length * limits.cpuBoundShare) {
-      return { fromMs: Math.max(0, first.offsetMs - source.intervalMs), samples: rest.length, boundSamples, medianPercent: median(rest) };
+      return {
+        fromMs: Math.max(0, first.offsetMs - source.intervalMs),
+        samples: rest.length,
+        boundSamples,
+        cpuPercent: median(rest.map((point) => point.cpu)),
+        waitPercent: median(rest.map((point) => point.wait)),
+      };
     }
   }
   return undefined;

@@ -160,12 +160,29 @@ describe('diagnose: a CPU-bound server', () => {
         rule: 'server-cpu-bound',
         sentence: 'server CPU-bound from 225/s (monitor: node 98% CPU)',
         evidence: [
-          'node: 3 of 3 samples from 1.0 s on at ≥ 90% of one core (median 98%)',
+          'node: 3 of 3 samples from 1.0 s on at ≥ 90% of one core, on a CPU or waiting for one (median 98%)',
           '225/s arrivals asked for in the interval from 1.0 s',
         ],
         fromMs: 1000,
       },
     ]);
+  });
+
+  it('counts the time a process waited for a CPU: a server short of CPU on a busy machine is CPU-bound too', () => {
+    const starved: MonitorSourceResults = {
+      ...monitorOf('node', [null, 20, 30, 31, 29]),
+      points: [null, 20, 30, 31, 29].map((cpuPercent, index) => ({
+        offsetMs: index * 1000,
+        cpuPercent,
+        memoryBytes: 50_000_000,
+        ...(index === 0 ? {} : { waitPercent: index === 1 ? 10 : 66 }),
+      })),
+    };
+    const [diagnosis] = diagnose(run(ramp, clean(900, 200), { ...FAILED_SLA, monitor: [starved] }));
+    expect(diagnosis?.sentence).toBe('server CPU-bound from 225/s (monitor: node 30% CPU, 66% waiting for a CPU)');
+    expect(diagnosis?.evidence[0]).toBe(
+      'node: 3 of 3 samples from 1.0 s on at ≥ 90% of one core, on a CPU or waiting for one (median 30% on a CPU and 66% waiting for one)',
+    );
   });
 
   it('is not bound by one busy sample among idle ones, and then says latency rose without a CPU to blame', () => {
