@@ -156,6 +156,35 @@ describe('arrivals dropped: max_users too low for a slow route', () => {
   });
 });
 
+describe('latency that rose, without a monitor: a rate ramped past a queue’s capacity', () => {
+  it('states the rate at which latency rose, and that nothing says why', async () => {
+    target = await startTargetServer();
+    // /capacity serves 50 requests a second, one at a time, queueing the rest: 20/s for 1 s is within it, then
+    // the rate climbs to 120/s and the queue, and the latency, grow from about 1.45 s on.
+    await sandbox.write(
+      'knee.yml',
+      [
+        `target: ${target.url}`,
+        'requests: [{name: queue, path: "/capacity?rps=50&queue=1000"}]',
+        'load: {profile: ramping_arrival_rate, start_rate: 20, stages: [{duration: 1s, rate: 20}, {duration: 1500ms, rate: 120}]}',
+        'report: {html: false}',
+        '',
+      ].join('\n'),
+    );
+    const out = await sandbox.run('run', 'knee.yml', '--out', 'knee.json');
+    expect(out.code, out.stderr).toBe(0);
+    const results = await sandbox.readResults('knee.json');
+    expect(results.summary.total.count).toBe(target.requestCount());
+    const diagnoses = diagnose(results);
+    expect(diagnoses.map((each) => each.rule)).toEqual(['latency-knee']);
+    const [knee] = diagnoses;
+    expect(knee?.sentence).toMatch(/^latency rose from [\d.,]+\/s; no monitor data to say why$/);
+    // Not while the rate was within the capacity.
+    expect(knee?.fromMs).toBeGreaterThanOrEqual(1000);
+    expect(out.stdout).toContain(`what broke (most likely first)\n  1. ${knee?.sentence}\n`);
+  });
+});
+
 /**
  * A server that burns CPU on every request (3 ms of its own CPU time, measured, not slept), in a child process
  * so that `monitor` samples it by pid. Four users keep it busy all the time: it uses all the CPU it can get, and
