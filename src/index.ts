@@ -29,6 +29,8 @@ export type {
   ThresholdDocument,
   Verdict,
 } from './results/results-document.js';
+export { DIAGNOSIS_LIMITS, diagnose } from './results/diagnose.js';
+export type { Diagnosis, DiagnosisLimits, DiagnosisRule } from './results/diagnose.js';
 export { ExitCode, LoadseedError, ScenarioError, UsageError, formatIssue } from './errors.js';
 export type { ScenarioIssue, SourceLocation } from './errors.js';
 export { loadScenario, parseScenario, scenarioFromData } from './scenario/load-scenario.js';

@@ -12,6 +12,12 @@ export interface MonitorPoint {
   readonly cpuPercent: number | null;
   /** Resident memory (RSS) then, in bytes; null when unknown. */
   readonly memoryBytes: number | null;
+  /**
+   * Process sources on Linux: how long the process's main thread was runnable but waiting for a CPU over the
+   * interval, in % of it, rounded to 0.1 (high: the machine gave it less CPU than it had work for). Absent when
+   * unknown (other sources, the first sample, files written before it existed).
+   */
+  readonly waitPercent?: number;
 }
 
 /** A process that a process source sampled: which one it was, and from when. */

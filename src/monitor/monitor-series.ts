@@ -7,6 +7,8 @@ export interface MonitorReading {
   readonly atMs: number;
   readonly cpuPercent: number | null;
   readonly memoryBytes: number | null;
+  /** Process sources: the main thread's wait for a CPU over the interval, % of it; absent when unknown. */
+  readonly waitPercent?: number;
 }
 
 interface Slot {
@@ -16,12 +18,14 @@ interface Slot {
   cpuSum: number;
   cpuCount: number;
   memoryMax: number | null;
+  waitSum: number;
+  waitCount: number;
 }
 
 /**
  * A source's readings, bounded in memory like the recorder's time series: one point per reading until
- * `maxPoints`; then neighbours are merged pairwise (CPU averaged over the readings that had one, memory the
- * larger, time the later) and each point from then on takes twice as many readings (2, 4, 8…).
+ * `maxPoints`; then neighbours are merged pairwise (CPU and the wait for a CPU averaged over the readings that
+ * had one, memory the larger, time the later) and each point from then on takes twice as many readings (2, 4, 8…).
  */
 export class MonitorSeries {
   readonly maxPoints: number;
@@ -41,7 +45,7 @@ export class MonitorSeries {
     let slot = this.#slots[this.#slots.length - 1];
     if (slot === undefined || slot.readings >= this.#readingsPerPoint) {
       if (this.#slots.length >= this.maxPoints) this.#coalesce();
-      slot = { atMs: reading.atMs, readings: 0, cpuSum: 0, cpuCount: 0, memoryMax: null };
+      slot = { atMs: reading.atMs, readings: 0, cpuSum: 0, cpuCount: 0, memoryMax: null, waitSum: 0, waitCount: 0 };
       this.#slots.push(slot);
     }
     slot.atMs = reading.atMs;
@@ -51,6 +55,10 @@ export class MonitorSeries {
       slot.cpuCount += 1;
     }
     if (reading.memoryBytes !== null) slot.memoryMax = Math.max(slot.memoryMax ?? 0, reading.memoryBytes);
+    if (reading.waitPercent !== undefined) {
+      slot.waitSum += reading.waitPercent;
+      slot.waitCount += 1;
+    }
   }
 
   /** Forgets the points before `atMs` (a warm-up before the measured phase's t=0). */
@@ -67,6 +75,7 @@ export class MonitorSeries {
         offsetMs: Math.round(slot.atMs - originMs),
         cpuPercent: slot.cpuCount === 0 ? null : Math.round((slot.cpuSum / slot.cpuCount) * 10) / 10,
         memoryBytes: slot.memoryMax === null ? null : Math.round(slot.memoryMax),
+        ...(slot.waitCount === 0 ? {} : { waitPercent: Math.round((slot.waitSum / slot.waitCount) * 10) / 10 }),
       }));
   }
 
@@ -82,6 +91,8 @@ export class MonitorSeries {
         first.cpuSum += second.cpuSum;
         first.cpuCount += second.cpuCount;
         first.memoryMax = second.memoryMax === null ? first.memoryMax : Math.max(first.memoryMax ?? 0, second.memoryMax);
+        first.waitSum += second.waitSum;
+        first.waitCount += second.waitCount;
       }
       merged.push(first);
     }

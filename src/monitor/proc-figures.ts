@@ -7,6 +7,11 @@ export interface ProcFigures {
   readonly cpuTicks: number;
   /** VmRSS in bytes; null for a process without one (a kernel thread). */
   readonly rssBytes: number | null;
+  /**
+   * Time its main thread has spent runnable but waiting for a CPU so far, in ns (`/proc/<pid>/schedstat`, its
+   * second field); absent where the kernel does not keep it.
+   */
+  readonly runQueueWaitNs?: number;
 }
 
 /** Why a process could not be read: gone (or a zombie), or another error (permissions…). */
@@ -33,7 +38,23 @@ export async function readProcFigures(procRoot: string, pid: number): Promise<Pr
   const parsed = parseProcStat(stat);
   if (parsed === undefined) return { kind: 'error', reason: `cannot read /proc/${pid}/stat (unexpected format)` };
   if (parsed.state === 'Z' || parsed.state === 'X') return { kind: 'gone' };
-  return { cpuTicks: parsed.cpuTicks, rssBytes: parseVmRssBytes(status) };
+  const runQueueWaitNs = await readRunQueueWaitNs(procRoot, pid);
+  return { cpuTicks: parsed.cpuTicks, rssBytes: parseVmRssBytes(status), ...(runQueueWaitNs === undefined ? {} : { runQueueWaitNs }) };
+}
+
+/** The main thread's run-queue wait so far (ns) from `/proc/<pid>/schedstat`; undefined when it cannot be read. */
+async function readRunQueueWaitNs(procRoot: string, pid: number): Promise<number | undefined> {
+  try {
+    return parseSchedstatWaitNs(await readFile(join(procRoot, String(pid), 'schedstat'), 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/proc/<pid>/schedstat`: `<ns on a CPU> <ns waiting on a run queue> <time slices>`; the second, or undefined. */
+export function parseSchedstatWaitNs(text: string): number | undefined {
+  const waitNs = Number(text.trim().split(/\s+/)[1]);
+  return Number.isFinite(waitNs) && waitNs >= 0 ? waitNs : undefined;
 }
 
 /**

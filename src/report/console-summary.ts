@@ -4,6 +4,8 @@ import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../m
 import { describeRegression } from '../results/baseline.js';
 import type { BaselineDocument } from '../results/baseline.js';
 import { describeMissing } from '../results/merge-results.js';
+import { diagnose } from '../results/diagnose.js';
+import type { Diagnosis } from '../results/diagnose.js';
 import type {
   AbortedByDocument,
   CustomMetricDocument,
@@ -68,7 +70,19 @@ export function consoleSummary(document: ResultsDocument, c: ChalkInstance, opti
     }
   }
   if (results.baseline !== undefined) lines.push(...baselineLines(results.baseline, c));
+  lines.push(...diagnosisLines(diagnose(results), c));
   return `${lines.join('\n')}\n`;
+}
+
+/** What broke (results/diagnose.ts): each likely cause, most likely first, with its figures. */
+function diagnosisLines(diagnoses: readonly Diagnosis[], c: ChalkInstance): string[] {
+  if (diagnoses.length === 0) return [];
+  const lines = ['', c.bold('what broke') + c.dim(' (most likely first)')];
+  diagnoses.forEach((diagnosis, index) => {
+    lines.push(`  ${index + 1}. ${diagnosis.sentence}`);
+    for (const evidence of diagnosis.evidence) lines.push(c.dim(`     ${evidence}`));
+  });
+  return lines;
 }
 
 /** Status codes and error categories, with the most frequent message of each category. */
@@ -161,9 +175,19 @@ function baselineLines(baseline: BaselineDocument, c: ChalkInstance): string[] {
   return lines;
 }
 
-/** The one-line verdict, printed last (and alone with --quiet). */
+/**
+ * The one-line verdict, printed last (and alone with --quiet). A failed run's ends with its most likely
+ * cause (results/diagnose.ts), when one is found: `✗ failed: 1 of 1 thresholds violated — errors: 503 from the target…`.
+ */
 export function verdictLine(document: ResultsDocument, c: ChalkInstance): string {
   const results = printableDeep(document);
+  const line = verdictText(results, c);
+  if (results.verdict !== 'failed') return line;
+  const [cause] = diagnose(results);
+  return cause === undefined ? line : `${line}${c.red(` — ${cause.sentence}`)}`;
+}
+
+function verdictText(results: ResultsDocument, c: ChalkInstance): string {
   const failed = results.thresholds.filter((threshold) => !threshold.passed).length;
   const total = results.thresholds.length;
   switch (results.verdict) {

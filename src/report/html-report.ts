@@ -7,6 +7,8 @@ import type { ErrorCategory } from '../metrics/error-category.js';
 import { monitorFigures, monitorFiguresText, monitoredProcessesText } from '../monitor/monitor-figures.js';
 import { metricOf } from '../plan/thresholds.js';
 import { describeRegression } from '../results/baseline.js';
+import { diagnose } from '../results/diagnose.js';
+import type { Diagnosis } from '../results/diagnose.js';
 import type { CustomMetricDocument, ResultsDocument, StatsDocument, ThresholdDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
@@ -96,6 +98,7 @@ function reportLocals(results: ResultsDocument, chartData: ReportChartData, asse
     r: results,
     total,
     verdict: verdictText(results, results.thresholds.filter((threshold) => !threshold.passed).length),
+    ...diagnosisLocals(results),
     baseline: baselineLocals(results),
     failed,
     figures: keyFigures(results),
@@ -147,6 +150,14 @@ function timingTables(results: ResultsDocument): { readonly name: string; readon
   return (requests.length > 1 ? [...requests, total] : requests)
     .map((stats) => ({ name: stats.name, rows: timingRows(stats) }))
     .filter((table) => table.rows.length > 0);
+}
+
+/** What broke, in the verdict's box: the likely causes, most likely first (results/diagnose.ts), and their title. */
+function diagnosisLocals(results: ResultsDocument): { diagnoses: Diagnosis[]; diagnosesTitle: string } {
+  return {
+    diagnoses: diagnose(results),
+    diagnosesTitle: results.verdict === 'failed' ? 'Likely cause, most likely first' : 'What degraded the run',
+  };
 }
 
 /** The lead's note on the drain left out of the charts over time, or undefined. */

@@ -1,11 +1,13 @@
 import type { ResultsDocument } from '../results/results-document.js';
 import { describeRegression } from '../results/baseline.js';
+import { diagnose } from '../results/diagnose.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 
 /**
  * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
  * failure natively; an interrupted run, or one aborted by a threshold, adds a failing "run completed" case,
- * a run without thresholds one passing case. A pure function of the results.
+ * a run without thresholds one passing case. What broke (results/diagnose.ts), when anything did, is the
+ * suite's `system-out`. A pure function of the results.
  */
 export function renderJunitReport(results: ResultsDocument): string {
   const seconds = (results.run.durationMs / 1000).toFixed(3);
@@ -55,10 +57,22 @@ export function renderJunitReport(results: ResultsDocument): string {
     `<testsuites name="loadseed" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">`,
     `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}" timestamp="${xml(results.run.startedAt)}" hostname="${xml(results.run.host)}">`,
     ...cases,
+    ...systemOut(results),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** The likely causes, most likely first, each with its figures: `1. errors: 503 from the target from 14:02:31 UTC…`. */
+function systemOut(results: ResultsDocument): string[] {
+  const diagnoses = diagnose(results);
+  if (diagnoses.length === 0) return [];
+  const text = diagnoses.flatMap((diagnosis, index) => [
+    `${index + 1}. ${diagnosis.sentence}`,
+    ...diagnosis.evidence.map((evidence) => `   ${evidence}`),
+  ]);
+  return [`    <system-out>what broke (most likely first):\n${xml(text.join('\n'))}</system-out>`];
 }
 
 /** Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold. */

@@ -1,10 +1,12 @@
+import { diagnose } from '../results/diagnose.js';
 import type { ResultsDocument, StatsDocument } from '../results/results-document.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 
 /**
  * A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict, the key figures,
- * a table per request and the thresholds. A pure function of the results.
+ * what broke (results/diagnose.ts) when anything did, a table per request and the thresholds. A pure function
+ * of the results.
  */
 export function renderMarkdownReport(results: ResultsDocument): string {
   const total = results.summary.total;
@@ -23,6 +25,7 @@ export function renderMarkdownReport(results: ResultsDocument): string {
     '',
     `${cell(results.scenario.plan)} · ${(results.run.durationMs / 1000).toFixed(1)} s · ${formatCount(total.count)} requests · ${formatRate(total.requestsPerSec)} req/s · ${formatPercent(total.errorRate)} errors`,
     '',
+    ...diagnosisLines(results),
     '| request | count | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |',
     '|---|--:|--:|--:|--:|--:|--:|--:|',
     ...(results.summary.requests.length > 1 ? [...results.summary.requests, total] : results.summary.requests).map(row),
@@ -40,6 +43,21 @@ export function renderMarkdownReport(results: ResultsDocument): string {
       lines.push(`| ${cell(threshold.description)} | ${threshold.passed ? '✅ pass' : '❌ fail'} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `**What broke** (most likely first):` and a numbered line per cause, its figures after it; nothing when none. */
+function diagnosisLines(results: ResultsDocument): string[] {
+  const diagnoses = diagnose(results);
+  if (diagnoses.length === 0) return [];
+  return [
+    '**What broke** (most likely first):',
+    '',
+    ...diagnoses.map(
+      (diagnosis, index) =>
+        `${index + 1}. ${cell(diagnosis.sentence)}${diagnosis.evidence.length === 0 ? '' : ` — ${cell(diagnosis.evidence.join('; '))}`}`,
+    ),
+    '',
+  ];
 }
 
 function row(stats: StatsDocument): string {

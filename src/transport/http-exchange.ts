@@ -521,7 +521,7 @@ const NO_HEADERS: Readonly<Record<string, string | readonly string[]>> = Object.
 /**
  * undici's connector, timed: when the name was looked up (host names only), the TCP connection made and (https)
  * the TLS handshake done, as the origin's fresh phases. undici's connector returns the socket it opens (its
- * type says void). A cold path: once per connection.
+ * type says void), and so does this one. A cold path: once per connection.
  */
 function timedConnector(connect: buildConnector.connector, originOf: () => OriginClient): buildConnector.connector {
   return (options, callback) => {
@@ -548,6 +548,8 @@ function timedConnector(connect: buildConnector.connector, originOf: () => Origi
     socket?.once('connect', () => {
       tcpConnectedAt = now();
     });
+    // Handed on as undici's connector does: abortableConnect destroys a pending socket on SIGINT/SIGTERM.
+    return socket;
   };
 }
 

@@ -32,6 +32,21 @@ describe('MonitorSeries', () => {
     expect(series.points(0)[2]).toEqual({ offsetMs: 6_000, cpuPercent: 60, memoryBytes: 6 });
   });
 
+  it('keeps the wait for a CPU where readings have it, averaged like CPU when merged, absent elsewhere', () => {
+    const series = new MonitorSeries(2);
+    series.add({ atMs: 1_000, cpuPercent: null, memoryBytes: 1 });
+    series.add({ atMs: 2_000, cpuPercent: 30, memoryBytes: 1, waitPercent: 65.04 });
+    expect(series.points(1_000)).toEqual([
+      { offsetMs: 0, cpuPercent: null, memoryBytes: 1 },
+      { offsetMs: 1_000, cpuPercent: 30, memoryBytes: 1, waitPercent: 65 },
+    ]);
+    series.add({ atMs: 3_000, cpuPercent: 40, memoryBytes: 1, waitPercent: 55 });
+    expect(series.points(1_000)).toEqual([
+      { offsetMs: 1_000, cpuPercent: 30, memoryBytes: 1, waitPercent: 65 },
+      { offsetMs: 2_000, cpuPercent: 40, memoryBytes: 1, waitPercent: 55 },
+    ]);
+  });
+
   it('averages CPU over the readings that had one (a failed sample is not a zero)', () => {
     const series = new MonitorSeries(2);
     series.add({ atMs: 1, cpuPercent: 80, memoryBytes: 1 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findProcess } from '../../../src/monitor/find-process.js';
 import { measuredProcesses } from '../../../src/monitor/measured-processes.js';
-import { parseProcStat, parseVmRssBytes, readProcFigures } from '../../../src/monitor/proc-figures.js';
+import { parseProcStat, parseSchedstatWaitNs, parseVmRssBytes, readProcFigures } from '../../../src/monitor/proc-figures.js';
 import { MAX_COMMAND_LINE_CHARS, printableCommandLine, readCommandLine } from '../../../src/monitor/process-command-line.js';
 import { processSampler } from '../../../src/monitor/process-sampler.js';
 import type { ProcessSource } from '../../../src/monitor/process-sampler.js';
@@ -127,6 +127,23 @@ describe('processSampler: CPU and memory maths on a fake clock', () => {
     expect(sampler.warnings(4)).toEqual([]);
     expect([sampler.kind, sampler.target]).toEqual(['process', 'pid 100']);
     expect(sampler.processes?.()).toEqual([{ pid: 100, commandLine: 'server', atMs: 1_000 }]);
+  });
+
+  it('gives the main thread’s wait for a CPU as the growth of its run-queue wait over the wall time, where schedstat is', async () => {
+    expect(parseSchedstatWaitNs('4056555 16773733 5\n')).toBe(16_773_733);
+    expect(parseSchedstatWaitNs('garbage')).toBeUndefined();
+    const time = clock();
+    const sampler = processSampler(byPid(101), { now: time.now, procRoot: root, platform: 'linux', clockTicksPerSec: 100 });
+    await fakeProcess(101, { comm: 'server', ticks: 100 });
+    await writeFile(join(root, '101', 'schedstat'), '1000000000 2000000000 40\n');
+    expect(await sampler.sample()).toEqual({ atMs: 1_000, cpuPercent: null, memoryBytes: 1_024_000 });
+    // 1 s later: 30 ticks on a CPU (30%) and 0.65 s more waiting on a run queue (65%): short of CPU.
+    time.advance(1_000);
+    await fakeProcess(101, { comm: 'server', ticks: 130 });
+    await writeFile(join(root, '101', 'schedstat'), '1300000000 2650000000 90\n');
+    const reading = await sampler.sample();
+    expect(reading?.cpuPercent).toBeCloseTo(30, 9);
+    expect(reading?.waitPercent).toBeCloseTo(65, 9);
   });
 
   it('uses the clock ticks per second given (CLK_TCK)', async () => {

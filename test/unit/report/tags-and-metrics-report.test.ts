@@ -95,8 +95,9 @@ describe('tags and custom metrics in the reports', () => {
   it('names the violated tag and metric thresholds on the verdict line', () => {
     const document = results({ tags: { 'env:ci': { max_error_rate: 0 } }, metrics: { depth: { max: 10 }, orders: { sum_min: 31 } } });
     expect(document.verdict).toBe('failed');
+    // …then the most likely cause (results/diagnose.ts): the 500s the fixture's target answered.
     expect(verdictLine(document, plain)).toBe(
-      '✗ failed: 3 of 3 thresholds violated: max_error_rate (tag env:ci), max (metric depth), sum_min (metric orders)',
+      '✗ failed: 3 of 3 thresholds violated: max_error_rate (tag env:ci), max (metric depth), sum_min (metric orders) — errors: 500 from the target from 00:00:00 UTC, 0.0 s into the run',
     );
     expect(consoleSummary(document, plain)).toContain('✗ orders sum 30 < 31 (metric orders)');
   });
