@@ -85,6 +85,12 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '--junit <file>', description: "write JUnit XML there, one test case per threshold (default: the scenario's report.junit)" },
     { flags: '--markdown <file>', description: "write a Markdown summary there (default: the scenario's report.markdown)" },
     { flags: '--json', description: 'print the results document on stdout; the summary for people goes to stderr' },
+    {
+      flags: '--output <kind=target>',
+      description:
+        "stream the figures while the run goes: jsonl=FILE (- for stdout), otlp=http://HOST:4318, prometheus-rw=http://HOST/api/v1/write (repeatable; replaces the scenario's report.outputs)",
+      repeatable: true,
+    },
     QUIET,
     {
       flags: '--breakdown',

@@ -11,9 +11,10 @@ import { breakingPointLoad } from './find-limit-flags.js';
 import type { CliIo } from './io.js';
 import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
+import { startStreams } from './start-streams.js';
 import { parseMaxDuration } from './run-flags.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
-import { writeFailureLines, writtenLines } from './written-outputs.js';
+import { streamLines, writeFailureLines, writtenLines } from './written-outputs.js';
 
 export interface FindLimitCommandOptions {
   /** The breaking_point profile's keys, as flags: they override the scenario's, or make one for another profile. */
@@ -67,12 +68,14 @@ export async function findLimitCommand(
   if (!quiet) io.stderr.write(findLimitStartLines(plan, judge.steps, judge.thresholds, scenario, err));
   io.stderr.write(insecureTlsLine(plan, err));
 
+  const feed = await startStreams(io, prepared, err);
   const executed = await runWithProgress(
     io,
     plan,
     {
       maxDurationMs,
       quiet,
+      feed,
       stopConditions: (stopped) => [
         findLimitCondition(judge.watch, (step) => {
           stopped();
@@ -83,7 +86,8 @@ export async function findLimitCommand(
     },
     err,
   );
-  const results = judgeFindLimitRun(prepared, judge, executed, io.signal.aborted);
+  const judged = judgeFindLimitRun(prepared, judge, executed, io.signal.aborted);
+  const results = feed === undefined ? judged : { ...judged, outputs: await feed.finish(executed.result, judged) };
 
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
   if (!quiet) {
@@ -92,6 +96,7 @@ export async function findLimitCommand(
     io.stdout.write(findLimitSummary(results.findLimit, out));
     io.stdout.write('\n');
     io.stdout.write(writtenLines(prepared.outputs, failures, out));
+    io.stdout.write(streamLines(results.outputs, out));
   }
   io.stderr.write(writeFailureLines(failures, err));
   io.stdout.write(`${findLimitVerdictLine(results, out)}\n`);

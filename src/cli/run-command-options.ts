@@ -12,6 +12,8 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly markdown?: string;
   /** The results document on stdout; everything for people goes to stderr. */
   readonly json?: boolean;
+  /** `--output KIND=TARGET`, repeatable: the streaming outputs. */
+  readonly output?: readonly string[];
   /** Only the final verdict line. */
   readonly quiet?: boolean;
   /** The timing phases (DNS, connect, TLS, waiting, download) per request as a table in the summary. */

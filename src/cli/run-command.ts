@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { parseOutputSpec } from '../outputs/output-spec.js';
 import { describePlan } from '../plan/describe-plan.js';
 import type { Segment } from '../plan/segment.js';
 import { consoleSummary, verdictLine } from '../report/console-summary.js';
@@ -9,6 +10,7 @@ import type { ResultsDocument } from '../results/results-document.js';
 import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
+import type { StreamFeed } from '../run/stream-feed.js';
 import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -16,12 +18,13 @@ import type { GlobalOptions } from './global-options.js';
 import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
+import { startStreams } from './start-streams.js';
 import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
 import { lingerOn, openDashboard } from './run-dashboard.js';
 import { DEFAULT_DASHBOARD_PORT } from '../dashboard/dashboard-server.js';
 import type { Dashboard } from '../dashboard/dashboard-server.js';
 import { insecureTlsLine, runEndCode, runWithProgress } from './run-console.js';
-import { writeFailureLines, writtenLines } from './written-outputs.js';
+import { streamLines, writeFailureLines, writtenLines } from './written-outputs.js';
 
 /**
  * `loadseed run <file>` (or `loadseed run <url>`, a quick run built from the flags): load, plan, run, evaluate the SLA, print the summary, write the results (src/run/ does
@@ -39,6 +42,7 @@ export async function runCommand(
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const dashboardFlags = dashboardRequest(options, DEFAULT_DASHBOARD_PORT);
+  const streamOutputs = (options.output ?? []).map(parseOutputSpec);
   const prepared = await prepareRun({
     ...(await runSource(argument, options, processIo.cwd)),
     cwd: processIo.cwd,
@@ -47,8 +51,10 @@ export async function runCommand(
     ...(seed === undefined ? {} : { seed }),
     outputKinds: ['html', 'results', 'junit', 'markdown', 'step summary'],
     outputFlags: options,
+    ...(streamOutputs.length === 0 ? {} : { streamOutputs }),
     ...baseline,
   });
+  const stdoutUse = stdoutUseOf(prepared, options);
   // From here on, nothing printed shows a secret of the scenario (the files are redacted when built).
   const io = redactingIo(processIo, prepared.plan.secrets);
   const err = colorsFor(io.stderr, io.env, !globals.color);
@@ -56,7 +62,7 @@ export async function runCommand(
   printRunStart(io, prepared, shard, options.quiet === true, err);
   const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
   try {
-    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard }, { err, out });
+    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard, stdoutUse }, { err, out });
     if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
     return code;
   } finally {
@@ -73,6 +79,7 @@ async function runAndReport(
     readonly shard: Segment | undefined;
     readonly maxDurationMs: number | 'none' | undefined;
     readonly dashboard: Dashboard | undefined;
+    readonly stdoutUse: StdoutUse;
   },
   colors: { readonly err: ChalkInstance; readonly out: ChalkInstance },
 ): Promise<ExitCode> {
@@ -80,15 +87,16 @@ async function runAndReport(
   const { shard, maxDurationMs, dashboard } = how;
   const { err } = colors;
   const quiet = options.quiet === true;
-  const abort = abortOnFailWatch(io, prepared, quiet, err);
+  const feed: StreamFeed | undefined = await startStreams(io, prepared, err);
+  const abort = abortOnFailWatch(io, prepared, quiet, err, feed);
   const executed = await runWithProgress(
     io,
     plan,
-    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display },
+    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display, feed },
     err,
   );
   const abortedBy = abort.abortedBy();
-  const results = withRunBaseline(
+  const built = withRunBaseline(
     prepared,
     buildResults(plan, thresholds, executed.result, {
       ...(abortedBy === undefined ? {} : { abortedBy }),
@@ -96,9 +104,11 @@ async function runAndReport(
       ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
     }),
   );
+  // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
+  const results = feed === undefined ? built : { ...built, outputs: await feed.finish(executed.result, built) };
   dashboard?.finish(results);
   const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
-  printRunEnd(io, options, prepared.outputs, results, failures, colors);
+  printRunEnd(io, options, how.stdoutUse, prepared.outputs, results, failures, colors);
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
 
@@ -113,26 +123,39 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
   io.stderr.write(insecureTlsLine(plan, err));
 }
 
+/** What stdout carries: the results document (`--json`), JSON Lines (`--output jsonl=-`), or the summary for people. */
+type StdoutUse = 'json' | 'jsonl' | 'people';
+
+/** `--json` and `jsonl=-` cannot share stdout: refused (exit 2) before anything is sent. */
+function stdoutUseOf(prepared: PreparedRun, options: RunCommandOptions): StdoutUse {
+  const jsonl = prepared.streams.some((spec) => spec.kind === 'jsonl' && spec.target === '-');
+  if (jsonl && options.json === true)
+    throw new UsageError('--json and --output jsonl=- both write to stdout: give the JSON Lines a file; nothing was sent');
+  return jsonl ? 'jsonl' : options.json === true ? 'json' : 'people';
+}
+
 /**
- * The results document on stdout with --json, the summary for people (on stderr then), the files written and
- * any not written, and the verdict line last.
+ * The results document on stdout with --json, the summary for people (on stderr when stdout is for machines),
+ * the files written and any not written, and the verdict line last.
  */
 function printRunEnd(
   io: CliIo,
   options: RunCommandOptions,
+  stdoutUse: StdoutUse,
   outputs: PreparedRun['outputs'],
   results: ResultsDocument,
   failures: Awaited<ReturnType<typeof writeRunOutputs>>,
   { err, out }: { readonly err: ChalkInstance; readonly out: ChalkInstance },
 ): void {
-  // Machine-readable output alone on stdout with --json; the summary for people then goes to stderr.
-  const human = options.json === true ? io.stderr : io.stdout;
-  const c = options.json === true ? err : out;
-  if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  // Machine-readable output alone on stdout with --json or jsonl=-; the summary for people then goes to stderr.
+  const human = stdoutUse === 'people' ? io.stdout : io.stderr;
+  const c = stdoutUse === 'people' ? out : err;
+  if (stdoutUse === 'json') io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   if (options.quiet !== true) {
     human.write(consoleSummary(results, c, { breakdown: options.breakdown === true }));
     human.write('\n');
     human.write(writtenLines(outputs, failures, c));
+    human.write(streamLines(results.outputs, c));
   }
   io.stderr.write(writeFailureLines(failures, err));
   human.write(`${verdictLine(results, c)}\n`);

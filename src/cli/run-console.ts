@@ -22,6 +22,8 @@ export interface ConsoleRun {
   readonly quiet: boolean;
   /** Shown live beside the progress (run: the SLA's). */
   readonly thresholds?: readonly PlannedThreshold[];
+  /** The streaming outputs' feed (`--output`): every progress tick of the measured phase. */
+  readonly feed?: ProgressDisplay | undefined;
   /** The reasons to stop early; `stopped` takes the live display down before the condition says why. */
   readonly stopConditions: (stopped: () => void) => readonly StopCondition[];
   /** Another live display beside the console's (`run --dashboard`); it gets every tick, quiet or not. */
@@ -49,6 +51,7 @@ export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, er
       ...(how.maxDurationMs === undefined ? {} : { maxDurationMs: how.maxDurationMs }),
       onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
       ...(display === undefined ? {} : { display }),
+      ...(how.feed === undefined ? {} : { feed: how.feed }),
       ...(stopConditions.length === 0 ? {} : { stopConditions }),
     });
   } finally {

@@ -66,3 +66,17 @@ export interface RecorderCounters {
   readonly iterations: number;
   readonly droppedArrivals: number;
 }
+
+/**
+ * One request name's outcomes by kind, counters only (`Recorder.outcomeBreakdown`): for streaming outputs,
+ * cheap at once a second. Statuses and categories with none are left out.
+ */
+export interface OutcomeBreakdown {
+  readonly name: string;
+  readonly requests: number;
+  readonly failures: number;
+  /** Responses by status code; status 0 is a non-HTTP target that reported none. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+  /** Failures without a response, failed checks and hooks, by category. */
+  readonly errorCounts: Readonly<Partial<Record<ErrorCategory, number>>>;
+}

@@ -7,7 +7,14 @@ import type { SlotFailureSample } from './failure-samples.js';
 import type { ErrorCategory } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
-import type { OutcomeCounts, RecorderCounters, RecorderSnapshot, RequestStats, TimingSummaries } from './recorder-snapshot.js';
+import type {
+  OutcomeBreakdown,
+  OutcomeCounts,
+  RecorderCounters,
+  RecorderSnapshot,
+  RequestStats,
+  TimingSummaries,
+} from './recorder-snapshot.js';
 import { TIMING_PHASE_COUNT, TIMING_PHASES, TimingIndex } from './request-timings.js';
 import type { RequestTimings, TimingPhase } from './request-timings.js';
 import { DEFAULT_MAX_SERIES_BUCKETS, DEFAULT_SERIES_BUCKET_MS, TimeSeries } from './time-series.js';
@@ -385,6 +392,27 @@ export class Recorder {
       { requests: 0, failures: 0, interrupted: 0 },
     );
     return { total, requests, iterations: this.#iterations, droppedArrivals: this.#droppedArrivals };
+  }
+
+  /**
+   * Per request name, the counts by status code and by error category, without reading any histogram: for the
+   * streaming outputs' counters, once a second on the main thread.
+   */
+  outcomeBreakdown(): OutcomeBreakdown[] {
+    return this.metricNames.map((name, slot) => {
+      const statusCounts: Record<string, number> = {};
+      for (let status = 0; status < STATUS_SLOTS; status++) {
+        const count = this.#statusCounts[slot * STATUS_SLOTS + status]!;
+        if (count > 0) statusCounts[status] = count;
+      }
+      const errorCounts: Partial<Record<ErrorCategory, number>> = {};
+      ERROR_CATEGORIES.forEach((category, id) => {
+        const count = this.#errorCounts[slot * CATEGORY_COUNT + id]!;
+        if (count > 0) errorCounts[category] = count;
+      });
+      const failures = this.#failures[slot]!;
+      return { name, requests: this.#successes[slot]! + failures, failures, statusCounts, errorCounts };
+    });
   }
 
   /** Interval of the time series (ms); it doubles as a long run outgrows `maxSeriesBuckets`. */

@@ -54,7 +54,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
       label: file,
     })),
   );
-  return assembleResults({
+  const document = assembleResults({
     scenario: first.results.scenario,
     startedAtEpochMs,
     endedAtEpochMs: Math.max(...runs.map((run) => Date.parse(run.endedAt))),
@@ -78,6 +78,13 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     generator: mergeGenerators(files),
     ...(monitor === undefined ? {} : { monitor }),
   });
+  return { ...document, ...mergedOutputs(files) };
+}
+
+/** Every shard's streaming outputs, one after another (each pushed its own series). */
+function mergedOutputs(files: readonly ResultsFile[]): Pick<ResultsDocument, 'outputs'> {
+  const outputs = files.flatMap(({ results }) => results.outputs ?? []);
+  return files.some(({ results }) => results.outputs !== undefined) ? { outputs } : {};
 }
 
 /**

@@ -175,6 +175,19 @@ export interface AbortedByDocument {
   readonly atMs: number;
 }
 
+/** A streaming output of the run (`--output`, `report.outputs`): where to, and what it delivered. */
+export interface StreamOutputDocument {
+  readonly kind: 'jsonl' | 'otlp' | 'prometheus-rw';
+  /** The file, or the receiver's URL (a password hidden). */
+  readonly target: string;
+  /** Batches delivered (for jsonl, lines written). */
+  readonly sent: number;
+  /** Batches dropped: the receiver down, slow or refusing, or its queue full. */
+  readonly dropped: number;
+  /** Why the first batch was dropped, when any was. */
+  readonly error?: string;
+}
+
 /**
  * The results file (`--out`, `report.json`; `schemas/results.schema.json`): everything a report needs, from
  * the file alone. `recorder` holds every histogram and counter, so `merge` recomputes the rest exactly.
@@ -250,6 +263,8 @@ export interface ResultsDocument {
   readonly findLimit?: FindLimitDocument;
   /** `run --baseline`: the comparison with an earlier run; a regression fails the run. */
   readonly baseline?: BaselineDocument;
+  /** The streaming outputs (`--output`): what each delivered and dropped; merged results list every shard's. */
+  readonly outputs?: readonly StreamOutputDocument[];
 }
 
 /** What a results document is made of: the run's metadata, its recorder, and the thresholds to judge it by. */

@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   /** Called when the kill switch fires, before the run stops. */
   readonly onKilled?: (limitMs: number) => void;
   readonly display?: ProgressDisplay;
+  /** The streaming outputs (`--output`): every tick, whatever the display and the stop conditions do. */
+  readonly feed?: ProgressDisplay;
   readonly stopConditions?: readonly StopCondition[];
   /** Sends the plan's load: runPlan (HTTP, worker threads) unless a program brings its own target function (api/). */
   readonly runLoad?: (plan: Plan, options: RunOptions) => Promise<RunResult>;
@@ -61,6 +63,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   let stopped = false;
   const ticker = progressTicker(
     options.display,
+    options.feed,
     options.stopConditions ?? [],
     () => {
       stopped = true;
@@ -104,18 +107,23 @@ export function defaultMaxDurationMs(plan: Plan): number {
 
 /**
  * One timer for the run (RunOptions has one progress callback): it ticks at the greatest common divisor of the
- * display's interval and the stop conditions' periods (at least MIN_TICK_MS), and hands every tick to both.
- * Once a condition stops the run, the display is left alone (the condition has said why). Undefined when
- * neither is wanted.
+ * display's and the feed's intervals and the stop conditions' periods (at least MIN_TICK_MS), and hands every
+ * tick to each. Once a condition stops the run, the display is left alone (the condition has said why); the
+ * feed of the streaming outputs gets every tick. Undefined when none is wanted.
  */
 function progressTicker(
   display: ProgressDisplay | undefined,
+  feed: ProgressDisplay | undefined,
   conditions: readonly StopCondition[],
   onStop: () => void,
   signal: AbortSignal | undefined,
 ): { onProgress: (progress: RunProgress) => void; intervalMs: number } | undefined {
-  if (conditions.length === 0) return display === undefined ? undefined : { onProgress: display.update, intervalMs: display.intervalMs };
-  const periodsMs = [...conditions.flatMap((condition) => condition.periodsMs), ...(display === undefined ? [] : [display.intervalMs])]
+  if (conditions.length === 0 && feed === undefined)
+    return display === undefined ? undefined : { onProgress: display.update, intervalMs: display.intervalMs };
+  const periodsMs = [
+    ...conditions.flatMap((condition) => condition.periodsMs),
+    ...[display, feed].flatMap((watcher) => (watcher === undefined ? [] : [watcher.intervalMs])),
+  ]
     .map((periodMs) => Math.round(periodMs))
     .filter((periodMs) => periodMs > 0);
   const tickMs = Math.max(MIN_TICK_MS, periodsMs.reduce(gcd, 0) || MIN_TICK_MS);
@@ -135,6 +143,7 @@ function progressTicker(
         onStop();
       }
       if (!stopped) display?.update(update);
+      feed?.update(update);
     },
   };
 }

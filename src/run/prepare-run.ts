@@ -12,6 +12,8 @@ import { loadScenario, withFiles } from '../scenario/load-scenario.js';
 import { withLoadOverrides } from '../scenario/load-overrides.js';
 import type { LoadOverrides } from '../scenario/load-overrides.js';
 import type { Scenario, ScenarioData } from '../scenario/types.js';
+import { checkOutputSpec } from '../outputs/output-spec.js';
+import type { OutputSpec } from '../outputs/output-spec.js';
 import { checkOutputPaths, scenarioInputs } from './output-paths.js';
 import type { InputFile } from './output-paths.js';
 import { planOutputs } from './run-outputs.js';
@@ -39,6 +41,8 @@ export interface RunRequest {
   /** The files this command writes, and where the flags say. */
   readonly outputKinds: readonly RunOutputKind[];
   readonly outputFlags: RunOutputFlags;
+  /** `--output KIND=TARGET`, checked: the streaming outputs, instead of the scenario's `report.outputs`. */
+  readonly streamOutputs?: readonly OutputSpec[];
   /** An earlier run's results file to compare with at the end (`--baseline`), and the tolerances. */
   readonly baseline?: { readonly file: string; readonly tolerances: CompareTolerances };
 }
@@ -49,6 +53,8 @@ export interface PreparedRun {
   readonly plan: Plan;
   readonly thresholds: readonly PlannedThreshold[];
   readonly outputs: readonly PlannedOutput[];
+  /** The streaming outputs (`--output`, else `report.outputs`), checked; a jsonl file's path checked with the files. */
+  readonly streams: readonly OutputSpec[];
   readonly shard?: Segment;
   readonly baseline?: { readonly file: string; readonly results: ResultsDocument; readonly tolerances: CompareTolerances };
 }
@@ -78,12 +84,17 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   });
   const inputs: InputFile[] = scenarioInputs(scenario);
   if (baseline !== undefined) inputs.push({ path: baseline.file, what: 'the baseline (--baseline)' });
-  await checkOutputPaths(outputs, request.cwd, 'nothing was sent', inputs);
+  const streams = streamOutputsOf(request, scenario);
+  const streamFiles = streams
+    .filter((spec) => spec.kind === 'jsonl' && spec.target !== '-')
+    .map((spec) => ({ path: spec.target, source: spec.source }));
+  await checkOutputPaths([...outputs, ...streamFiles], request.cwd, 'nothing was sent', inputs);
   return {
     scenario,
     plan,
     thresholds: planAllThresholds(scenario.data),
     outputs,
+    streams,
     ...(request.shard === undefined ? {} : { shard: request.shard }),
     ...(baseline === undefined ? {} : { baseline }),
   };
@@ -103,6 +114,14 @@ export async function loadRunScenario(request: Pick<RunRequest, 'file' | 'cwd' |
 export function withRunBaseline(prepared: PreparedRun, results: ResultsDocument): ResultsDocument {
   const baseline = prepared.baseline;
   return baseline === undefined ? results : withBaseline(results, baseline, baseline.tolerances);
+}
+
+/** The streaming outputs: the `--output` flags when given, else the scenario's `report.outputs`, each checked. */
+function streamOutputsOf(request: RunRequest, scenario: Scenario): readonly OutputSpec[] {
+  if (request.streamOutputs !== undefined && request.streamOutputs.length > 0) return request.streamOutputs;
+  return (scenario.data.report?.outputs ?? []).map((output, index) =>
+    checkOutputSpec(output.kind, output.target, `report.outputs[${index}] in ${request.file}`),
+  );
 }
 
 /** A shard runs its share with at most as many worker threads as its share has users (or iteration slots). */

@@ -289,6 +289,14 @@ export interface ReportSpec {
   readonly json?: string | false;
   readonly junit?: string | false;
   readonly markdown?: string | false;
+  /** Streaming outputs (`--output KIND=TARGET` replaces them). */
+  readonly outputs?: readonly StreamOutputSpec[];
+}
+
+/** A streaming output of `report.outputs`: a JSON Lines file, an OTLP/HTTP receiver, a remote-write receiver. */
+export interface StreamOutputSpec {
+  readonly kind: 'jsonl' | 'otlp' | 'prometheus-rw';
+  readonly target: string;
 }
 
 export interface MonitorSpec {

@@ -28,12 +28,29 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   results: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'monitor'],
   report: ['scenario', 'plan', 'metrics', 'sla', 'results', 'monitor'],
   progress: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'report'],
+  // Streaming outputs (JSON Lines, OTLP, remote write): plain figures in, pushed out; fed by run/.
+  outputs: [],
   // The one place a run is orchestrated: prepare, execute (engine, monitor, stop conditions), finish (outputs).
-  run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor'],
+  run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor', 'outputs'],
   // The live web dashboard (`run --dashboard`): a loopback server fed the run's progress ticks, then its results.
   dashboard: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report'],
-  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run'],
-  cli: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'api', 'monitor', 'run', 'dashboard'],
+  api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run', 'outputs'],
+  cli: [
+    'scenario',
+    'plan',
+    'metrics',
+    'engine',
+    'sla',
+    'results',
+    'report',
+    'progress',
+    'target',
+    'api',
+    'monitor',
+    'run',
+    'dashboard',
+    'outputs',
+  ],
 };
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));

@@ -41,4 +41,27 @@ describe('deploy/', () => {
     const scenario = /run (scenarios\/[\w-]+\.yml)/.exec(text)?.[1];
     expect(scenario !== undefined && existsSync(`${ROOT}${scenario}`)).toBe(true);
   });
+
+  it('grafana: Prometheus taking remote write, Grafana provisioned with it and a dashboard of the series loadseed sends', () => {
+    const [compose] = docs('deploy/grafana/docker-compose.yml') as [
+      { services: { prometheus: { command: string[] }; grafana: { volumes: string[] } } },
+    ];
+    expect(compose.services.prometheus.command).toContain('--web.enable-remote-write-receiver');
+    expect(compose.services.grafana.volumes).toContain('./provisioning:/etc/grafana/provisioning:ro');
+    const [datasources] = docs('deploy/grafana/provisioning/datasources/prometheus.yml') as [
+      { datasources: { uid: string; type: string; url: string }[] },
+    ];
+    expect(datasources.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
+    const dashboard = JSON.parse(readFileSync(`${ROOT}deploy/grafana/dashboards/loadseed.json`, 'utf8')) as {
+      panels: { datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    const sender = readFileSync(`${ROOT}src/outputs/remote-write-output.ts`, 'utf8');
+    const queried = new Set(
+      dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/loadseed_[a-z_]+/g) ?? [])),
+    );
+    expect(queried.size).toBeGreaterThan(5);
+    // Every series the dashboard queries is one the remote-write output sends (a histogram's by its base name).
+    expect([...queried].filter((name) => !sender.includes(`'${name.replace(/_(bucket|sum|count)$/, '')}`))).toEqual([]);
+    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(datasources.datasources[0]?.uid);
+  });
 });

@@ -26,6 +26,7 @@ const MAPPING: readonly (readonly [typePath: string, schemaPointers: readonly st
   ['HttpSettings.tls', ['#/properties/http/properties/tls']],
   ['HttpSettings.redirects', ['#/properties/http/properties/redirects']],
   ['ReportSpec', ['#/properties/report']],
+  ['ReportSpec.outputs[]', ['#/properties/report/properties/outputs/items']],
   ['ScenarioPartSpec', ['#/$defs/scenarioPart']],
   ['RequestSpec', ['#/$defs/request']],
   ['ThinkStep', ['#/$defs/step/if', '#/$defs/step/then']],
