@@ -87,7 +87,7 @@ async function runAndReport(
   const { shard, maxDurationMs, dashboard } = how;
   const { err } = colors;
   const quiet = options.quiet === true;
-  const feed: StreamFeed | undefined = await startStreams(io, prepared, err);
+  const feed: StreamFeed | undefined = await startStreams(io, prepared, err, prepared.thresholds);
   const abort = abortOnFailWatch(io, prepared, quiet, err, feed);
   const executed = await runWithProgress(
     io,

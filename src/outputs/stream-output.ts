@@ -93,6 +93,10 @@ export interface StreamThresholdChange {
   readonly offsetMs: number;
   readonly key: string;
   readonly request?: string;
+  /** A scenario's, a tag's (`key:value`) or a custom metric's threshold: whose figures it judges. */
+  readonly scenario?: string;
+  readonly tag?: string;
+  readonly metric?: string;
   readonly passed: boolean;
   readonly measured: number;
   readonly limit: number;

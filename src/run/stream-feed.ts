@@ -18,8 +18,11 @@ import type {
   StreamTotals,
 } from '../outputs/stream-output.js';
 import type { Plan } from '../plan/build-plan.js';
+import { modelOf } from '../plan/profile.js';
+import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { redactText } from '../scenario/secrets.js';
+import { liveThresholds } from '../sla/live-thresholds.js';
 import type { ProgressDisplay } from './execute-plan.js';
 
 /** How often the outputs get an interval: the time series' own interval. */
@@ -58,11 +61,23 @@ export class StreamFeed implements ProgressDisplay {
   #lastEndEpochMs = 0;
 
   readonly #redact: (text: string) => string;
+  readonly #thresholds: LiveThresholdWatch;
+  /** The state last sent of each threshold (by `thresholdId`): a `threshold` line goes out when it changes. */
+  readonly #thresholdStates = new Map<string, boolean>();
 
-  /** `redact`: what every name and target sent goes through (the scenario's secrets hidden), as the results file's. */
-  constructor(outputs: readonly StreamOutput[], meta: StreamMeta, redact: (text: string) => string = (text) => text) {
+  /**
+   * `redact`: what every name and target sent goes through (the scenario's secrets hidden), as the results file's.
+   * `thresholds`: judged live with each interval (as the progress line judges them); each change is sent.
+   */
+  constructor(
+    outputs: readonly StreamOutput[],
+    meta: StreamMeta,
+    redact: (text: string) => string = (text) => text,
+    thresholds: LiveThresholdWatch = NO_THRESHOLDS,
+  ) {
     this.outputs = outputs;
     this.#redact = redact;
+    this.#thresholds = thresholds;
     this.meta = { ...meta, scenario: redact(meta.scenario), requestNames: meta.requestNames.map(redact) };
     this.#needsTotals = outputs.some((output) => output.needsTotals);
   }
@@ -80,10 +95,37 @@ export class StreamFeed implements ProgressDisplay {
     this.#users = progress.activeUsers;
     if (nowMs - this.#sent.atMs < this.intervalMs * 0.9) return;
     this.#send(progress.recorder, nowMs, this.#startEpochMs + nowMs);
+    this.#judgeThresholds(progress, nowMs);
   };
 
+  /** A threshold's new state (lost, or passing again): sent once per change. */
   threshold(change: StreamThresholdChange): void {
+    const id = thresholdId(change);
+    if (this.#thresholdStates.get(id) === change.passed) return;
+    this.#thresholdStates.set(id, change.passed);
     for (const output of this.outputs) output.threshold(change);
+  }
+
+  /** The thresholds the figures so far decide, judged as the live display judges them; changes sent. */
+  #judgeThresholds(progress: RunProgress, nowMs: number): void {
+    const { planned, openModel } = this.#thresholds;
+    if (planned.length === 0) return;
+    const context = { iterationsInFlight: openModel ? progress.activeUsers : 0 };
+    for (const live of liveThresholds(planned, progress.recorder, progress.recorder.counters(), context)) {
+      const outcome = live.outcome;
+      if (outcome === undefined || outcome.measured === undefined) continue;
+      const { key, request, limit } = live.threshold;
+      this.threshold({
+        offsetMs: nowMs,
+        key,
+        ...(request === undefined ? {} : { request: this.#redact(request) }),
+        ...scopeOf(live.threshold),
+        passed: outcome.passed,
+        measured: round3(outcome.measured),
+        limit,
+        description: this.#redact(outcome.description),
+      });
+    }
   }
 
   /**
@@ -204,11 +246,38 @@ export class StreamFeed implements ProgressDisplay {
   }
 }
 
+/** The thresholds a feed judges live: none unless given. */
+export interface LiveThresholdWatch {
+  readonly planned: readonly PlannedThreshold[];
+  /** Open model: the iterations in flight count as arrivals for the dropped rate (as the live display counts them). */
+  readonly openModel: boolean;
+}
+
+const NO_THRESHOLDS: LiveThresholdWatch = { planned: [], openModel: false };
+
+/** Whose figures a threshold judges beyond its request: a scenario's, a tag's or a custom metric's. */
+function scopeOf(threshold: PlannedThreshold): Pick<StreamThresholdChange, 'scenario' | 'tag' | 'metric'> {
+  return {
+    ...(threshold.scenario === undefined ? {} : { scenario: threshold.scenario }),
+    ...(threshold.tag === undefined ? {} : { tag: threshold.tag }),
+    ...(threshold.customMetric === undefined ? {} : { metric: threshold.customMetric }),
+  };
+}
+
+function thresholdId(change: StreamThresholdChange): string {
+  return JSON.stringify([change.key, change.request ?? '', change.scenario ?? '', change.tag ?? '', change.metric ?? '']);
+}
+
 /** The streaming outputs of a run, with its labels: `runId` names the run (every shard of it, when given). */
 export async function createStreamFeed(
   specs: readonly OutputSpec[],
   plan: Plan,
-  options: OutputContext & { readonly runId?: string; readonly shard?: { readonly index: number; readonly count: number } },
+  options: OutputContext & {
+    readonly runId?: string;
+    readonly shard?: { readonly index: number; readonly count: number };
+    /** Judged live with each interval; their changes go out as `threshold` lines. */
+    readonly thresholds?: readonly PlannedThreshold[];
+  },
 ): Promise<StreamFeed | undefined> {
   if (specs.length === 0) return undefined;
   const outputs = await createStreamOutputs(specs, options);
@@ -221,6 +290,7 @@ export async function createStreamFeed(
       requestNames: [...new Set(plan.requests.map((request) => request.name))],
     },
     (text) => redactText(text, plan.secrets),
+    { planned: options.thresholds ?? [], openModel: modelOf(plan.profile) === 'open' },
   );
 }
 

@@ -400,6 +400,48 @@ describe('streaming outputs (--output)', () => {
     expect(doc.outputs?.[1]?.error).toMatch(/ECONNREFUSED/);
   });
 
+  it('jsonl: a threshold line for each live state a threshold takes, once per change', async () => {
+    // A quarter of the requests fail (503) from the start, against max_error_rate 1%: lost at the first interval
+    // and lost to the end. The p95 (≈ 20 ms) is within 10 s all along. So each sends one line, and no more.
+    await writeFile(
+      join(dir, 'judged.yml'),
+      [
+        'name: judged',
+        'target: ${TARGET_URL}',
+        'requests: [{name: slow, path: /delay/20, weight: 3}, {name: unavailable, path: /status/503}]',
+        'load: {profile: constant, users: 4, duration: 1500ms}',
+        'sla: {p95_latency_ms: 10000, max_error_rate: 0.01}',
+        'report: {json: judged.json, html: false}',
+        '',
+      ].join('\n'),
+    );
+    const out = await run('run', 'judged.yml', '--output', 'jsonl=judged.jsonl', '--quiet');
+    expect(out.code).toBe(1);
+    const lines = (await readFile(join(dir, 'judged.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { kind: string; key?: string; passed?: boolean; measured?: number; limit?: number; offsetMs?: number },
+      );
+    const changes = lines.filter((line) => line.kind === 'threshold');
+    expect(changes.map(({ key, passed, limit }) => ({ key, passed, limit }))).toEqual(
+      expect.arrayContaining([
+        { key: 'p95_latency_ms', passed: true, limit: 10_000 },
+        { key: 'max_error_rate', passed: false, limit: 0.01 },
+      ]),
+    );
+    expect(changes).toHaveLength(2);
+    const lost = changes.find((line) => line.key === 'max_error_rate');
+    expect(lost?.measured).toBeGreaterThan(0.01);
+    expect(lost?.offsetMs).toBeGreaterThan(0);
+    const doc = await results('judged');
+    expect(doc.thresholds.map(({ key, passed }) => ({ key, passed }))).toEqual([
+      { key: 'p95_latency_ms', passed: true },
+      { key: 'max_error_rate', passed: false },
+    ]);
+  });
+
   it('jsonl=- streams on stdout; the summary for people goes to stderr', async () => {
     const file = await scenario('stdout');
     const out = await run('run', file, '--output', 'jsonl=-');
