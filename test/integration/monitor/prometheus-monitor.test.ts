@@ -67,7 +67,9 @@ describe('monitoring a Prometheus endpoint on loopback', () => {
     // 0.4 CPU seconds per second: 40% of one core.
     const { url } = await exporter(0.4, 123_456_789, true);
     const clock = new SamplerClock();
-    const monitor = startMonitor([source(url)], { intervalMs: 200, now: clock.now });
+    // The scrape timeout is the monitor's own business (tested below): here a starved runner must not turn a slow
+    // answer into a failed sample (the default is 80% of the interval, 160 ms).
+    const monitor = startMonitor([source(url)], { intervalMs: 200, now: clock.now, scrapeTimeoutMs: 10_000 });
     await clock.more(6); // 6 samples (one reading each), the first without CPU
 
     const [results] = await monitor.stop();
