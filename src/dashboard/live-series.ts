@@ -1,6 +1,6 @@
 import type { RunProgress } from '../engine/run-result.js';
 import type { Recorder } from '../metrics/recorder.js';
-import type { SeriesPoint } from '../metrics/time-series.js';
+import { seriesPointDocument } from '../results/results-document.js';
 import type { ResultsDocument } from '../results/results-document.js';
 
 /** One interval as the results file writes it. */
@@ -44,29 +44,14 @@ export class LiveSeries {
     for (let index = all.length; ; index++) {
       const point = recorder.seriesPoint(index);
       if (point === undefined && index >= completeCount) break;
-      const document = point === undefined ? { ...EMPTY_POINT, startMs: index * bucketMs, durationMs: bucketMs } : documentOf(point);
+      const document =
+        point === undefined ? { ...EMPTY_POINT, startMs: index * bucketMs, durationMs: bucketMs } : seriesPointDocument(point);
       // An interval the recorder has not made yet (nothing ended in it) is not kept: once made, it holds the users.
       if (point !== undefined && index < settledCount && index === this.#settled.length) this.#settled.push(document);
       all.push(document);
     }
     return { all, completeCount, completeMs: completeCount * bucketMs };
   }
-}
-
-function documentOf(point: SeriesPoint): SeriesPointDocument {
-  return {
-    startMs: point.startMs,
-    durationMs: point.durationMs,
-    requests: point.requests,
-    failures: point.failures,
-    failuresByKind: point.failuresByKind,
-    arrivals: point.arrivals,
-    droppedArrivals: point.droppedArrivals,
-    activeUsers: point.activeUsers,
-    p50Ms: ms(point.p50Us),
-    p95Ms: ms(point.p95Us),
-    p99Ms: ms(point.p99Us),
-  };
 }
 
 const EMPTY_POINT: SeriesPointDocument = {
@@ -82,7 +67,3 @@ const EMPTY_POINT: SeriesPointDocument = {
   p95Ms: 0,
   p99Ms: 0,
 };
-
-function ms(us: number): number {
-  return Math.round((us / 1000) * 1000) / 1000;
-}

@@ -1,3 +1,5 @@
+import type { StreamOutputKind, StreamOutputReport } from './stream-output.js';
+
 /** How a batch is delivered: resolves when the receiver took it, rejects (with why) when not. */
 export type SendBatch<T> = (batch: T, signal: AbortSignal) => Promise<void>;
 
@@ -39,6 +41,12 @@ export class DeliveryQueue<T> {
   }
 
   /** Why the first batch was dropped, if one was. */
+  /** What an output of this queue delivered (`StreamOutput.report`): its counts, and the first failure if any. */
+  report(kind: StreamOutputKind, target: string): StreamOutputReport {
+    const error = this.#firstError;
+    return { kind, target, sent: this.sent, dropped: this.dropped, ...(error === undefined ? {} : { error }) };
+  }
+
   get firstError(): string | undefined {
     return this.#firstError;
   }

@@ -77,14 +77,7 @@ export class OtlpOutput implements StreamOutput {
   }
 
   report(): StreamOutputReport {
-    const error = this.#queue.firstError;
-    return {
-      kind: this.kind,
-      target: this.target,
-      sent: this.#queue.sent,
-      dropped: this.#queue.dropped,
-      ...(error === undefined ? {} : { error }),
-    };
+    return this.#queue.report(this.kind, this.target);
   }
 
   #export(batch: ResourceMetrics): Promise<void> {

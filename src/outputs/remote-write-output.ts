@@ -70,14 +70,7 @@ export class RemoteWriteOutput implements StreamOutput {
   }
 
   report(): StreamOutputReport {
-    const error = this.#queue.firstError;
-    return {
-      kind: this.kind,
-      target: this.target,
-      sent: this.#queue.sent,
-      dropped: this.#queue.dropped,
-      ...(error === undefined ? {} : { error }),
-    };
+    return this.#queue.report(this.kind, this.target);
   }
 
   #series(point: StreamInterval): RemoteWriteSeries[] {

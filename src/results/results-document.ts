@@ -13,6 +13,7 @@ import type { TimingPhase } from '../metrics/request-timings.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { MonitorResults } from '../monitor/monitor-results.js';
 import type { RequestStats } from '../metrics/recorder-snapshot.js';
+import type { SeriesPoint } from '../metrics/time-series.js';
 import type { ThresholdOutcome } from '../sla/evaluate-thresholds.js';
 import type { FindLimitDocument } from '../sla/find-limit.js';
 import { evaluateThresholds } from '../sla/evaluate-thresholds.js';
@@ -399,20 +400,10 @@ export function assembleResults(input: ResultsInput): ResultsDocument {
     },
     generator: input.generator,
     thresholds: outcomes.map(thresholdDocument),
-    series: snapshot.series.map((point) => ({
-      startMs: point.startMs,
-      // The interval the run ended in is only as long as the part of it the run lasted: its counts are over that.
-      durationMs: intervalDurationMs(point.startMs, point.durationMs, input.elapsedMs),
-      requests: point.requests,
-      failures: point.failures,
-      failuresByKind: point.failuresByKind,
-      arrivals: point.arrivals,
-      droppedArrivals: point.droppedArrivals,
-      activeUsers: point.activeUsers,
-      p50Ms: ms(point.p50Us),
-      p95Ms: ms(point.p95Us),
-      p99Ms: ms(point.p99Us),
-    })),
+    // The interval the run ended in is only as long as the part of it the run lasted: its counts are over that.
+    series: snapshot.series.map((point) =>
+      seriesPointDocument(point, intervalDurationMs(point.startMs, point.durationMs, input.elapsedMs)),
+    ),
     ...(input.monitor === undefined ? {} : { monitor: input.monitor }),
     recorder: recorderDocument(recorder),
   };
@@ -554,6 +545,23 @@ export function generatorDocument(load: GeneratorLoad): GeneratorDocument {
       eventLoopDelayP99Ms: round3(thread.eventLoopDelayP99Ms),
       eventLoopDelayMaxMs: round3(thread.eventLoopDelayMaxMs),
     })),
+  };
+}
+
+/** One interval of the time series as the results file has it (ms, 3 decimals), over `durationMs`. */
+export function seriesPointDocument(point: SeriesPoint, durationMs: number = point.durationMs): ResultsDocument['series'][number] {
+  return {
+    startMs: point.startMs,
+    durationMs,
+    requests: point.requests,
+    failures: point.failures,
+    failuresByKind: point.failuresByKind,
+    arrivals: point.arrivals,
+    droppedArrivals: point.droppedArrivals,
+    activeUsers: point.activeUsers,
+    p50Ms: ms(point.p50Us),
+    p95Ms: ms(point.p95Us),
+    p99Ms: ms(point.p99Us),
   };
 }
 

@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatMs } from '../../src/report/format.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { BIN, readCheckedResults } from './built-cli.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * `run --dashboard` as a person sees it: the built CLI runs a short load with the dashboard on a free port and
@@ -19,8 +18,6 @@ import { BIN, readCheckedResults } from './built-cli.js';
  * run and follows it to its final state, whose numbers must be the results file's. Skipped, saying so, only
  * where that browser is missing.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`dashboard-browser: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`);
 const SCREENSHOT = '/tmp/loadseed-dashboard.png';
 
@@ -99,18 +96,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   // Started before the run, so that the page opens while the load is on.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -3,13 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { readCheckedResults, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { withLoopDelay } from '../helpers/loop-delay.js';
 
 /**
  * `loadseed find-limit`, built, against the built-in target's /capacity route: a single server of known
@@ -17,9 +18,6 @@ import type { CliOutcome } from './built-cli.js';
  */
 let dir: string;
 let server: TargetServer;
-
-/** Debian's `chromium` (as html-report-browser.test.ts): the chart test is skipped where it is missing. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The few DOM types the functions run in the page use: the tests compile without the DOM lib. */
 interface PageElement {
@@ -66,7 +64,8 @@ load: {profile: breaking_point, start_rate: 100, step_rate: 25, max_rate: 400, s
 sla: {p95_latency_ms: 150}
 `,
     );
-    const out = await findLimit([file, '--out', 'capacity.json', '--html', 'capacity.html']);
+    // The /capacity server runs in this process: how long its event loop was held up is time its queue did not serve.
+    const { value: out, lateMs } = await withLoopDelay(() => findLimit([file, '--out', 'capacity.json', '--html', 'capacity.html']));
     expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
     const doc = await results('capacity.json');
     // A capacity measurement: on a machine so busy that loadseed itself flagged its figures (saturated, or a
@@ -83,7 +82,12 @@ sla: {p95_latency_ms: 150}
     expect(search).toBeDefined();
     if (search === undefined) return;
     expect(search.limitRatePerSec).not.toBeNull();
-    expect(Math.abs((search.limitRatePerSec ?? 0) - 200) / 200).toBeLessThanOrEqual(0.15);
+    // Below capacity each request waits its 5 ms of service and no more (arrivals are evenly spaced): a step fails
+    // before 200/s only when the server stopped serving for a while. On a machine that held this process's loop
+    // up for 100 ms or more, that is the machine's doing, not a capacity to judge.
+    const offBy = Math.abs((search.limitRatePerSec ?? 0) - 200) / 200;
+    if (offBy > 0.15 && lateMs >= 100) context.skip(`the server's event loop was held up ${Math.round(lateMs)} ms: no capacity to judge`);
+    expect(offBy).toBeLessThanOrEqual(0.15);
     expect(search).toMatchObject({ criteria: 'sla', stepDurationMs: 1000, plannedSteps: 13 });
     expect(['sla', 'delivery']).toContain(search.stopReason);
     // Every step up to the limit passed, the next one failed, and the search stopped there.
@@ -137,10 +141,7 @@ sla: {p95_latency_ms: 150}
   });
 
   it.skipIf(!existsSync(CHROMIUM))('draws the breaking-point chart in headless Chromium: a point per step, no console error', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];

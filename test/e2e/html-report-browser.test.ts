@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/engine/run-plan.js';
@@ -15,13 +13,12 @@ import type { SlaSpec } from '../../src/scenario/types.js';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { planOf } from '../integration/engine/servers.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * The HTML report as a person sees it: a real run's report opened from disk in headless Chromium (Debian's
  * `chromium` package; `.ci/run` installs it). Skipped, saying so, only where that browser is missing.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`html-report-browser: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
@@ -83,18 +80,7 @@ beforeAll(async () => {
   const file = join(dir, 'report.html');
   await writeFile(file, await renderHtmlReport(results));
   reportUrl = pathToFileURL(file).href;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

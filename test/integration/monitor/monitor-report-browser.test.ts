@@ -1,23 +1,20 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../../../src/metrics/recorder.js';
 import type { MonitorResults } from '../../../src/monitor/monitor-results.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
 import { assembleResults } from '../../../src/results/results-document.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../../helpers/chromium.js';
 
 /**
  * The Server resources chart as a person sees it: a report with monitor data (two sources sampled at
  * slightly different instants, one with a gap, one without points) opened in headless Chromium. Skipped,
  * saying so, where Debian's `chromium` is missing.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`monitor-report-browser: skipped, ${CHROMIUM} is missing`);
 
 interface PageElement {
@@ -107,7 +104,7 @@ beforeAll(async () => {
   const file = join(dir, 'report.html');
   await writeFile(file, await renderHtmlReport(results));
   reportUrl = pathToFileURL(file).href;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
