@@ -116,7 +116,7 @@ export class StreamFeed implements ProgressDisplay {
       if (outcome === undefined || outcome.measured === undefined) continue;
       const { key, request, limit } = live.threshold;
       this.threshold({
-        offsetMs: nowMs,
+        offsetMs: round3(nowMs),
         key,
         ...(request === undefined ? {} : { request: this.#redact(request) }),
         ...scopeOf(live.threshold),
