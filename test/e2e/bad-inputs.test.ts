@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { MAX_SCENARIO_BYTES } from '../../src/scenario/load-scenario.js';
 import { tlsFixtures } from '../helpers/tls-fixtures.js';
 import { ROOT, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
+import { closedPort } from '../integration/engine/servers.js';
 
 /**
  * Every way to break a scenario, a command line or a results file: one clear message, exit 2, no stack
@@ -858,13 +858,3 @@ describe('the counting server', () => {
     expect(existsSync(join(dir, 'new/dir/results.json'))).toBe(true);
   });
 });
-
-/** A loopback port with nothing listening: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -1,12 +1,11 @@
-import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { readCheckedResults, runBuiltCli } from './built-cli.js';
+import { closedPort } from '../integration/engine/servers.js';
 
 /**
  * The built CLI streaming with worker threads: each worker's figures reach the main thread by its progress
@@ -25,14 +24,6 @@ afterAll(async () => {
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('streaming outputs (built CLI)', () => {
   it('worker threads: the intervals add up to the results and to the target; a receiver down costs one warning', async () => {

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
+import { closedPort } from '../integration/engine/servers.js';
 
 /** Runs the built CLI in `dir`; `onStart` may signal the child. */
 function loadseed(
@@ -313,13 +313,3 @@ report: {html: false}
     expect(await readdir(join(dir, 'reports'))).toEqual(['quickstart.html', 'quickstart.json']);
   });
 });
-
-/** A loopback port with nothing listening: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -12,6 +12,7 @@ import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
+import { closedPort } from '../engine/servers.js';
 
 /**
  * The streaming outputs of `loadseed run --output`, end to end in-process against receivers started here on
@@ -78,15 +79,6 @@ function decodeRemoteWrite(body: Buffer): Series[] {
       timestamp: Number(sample.timestamp),
     })),
   );
-}
-
-/** A port nothing listens on: one just opened and closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 let dir: string;
