@@ -2,6 +2,7 @@ import { assertNever } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { Segment } from '../plan/segment.js';
 import { SocketHttpTarget } from '../transport/socket-http-target.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/http-rules.js';
 import type { FlowTarget } from '../flow/flow-target.js';
 import type { StepTarget } from '../transport/step-target.js';
 
@@ -45,8 +46,13 @@ export async function createHttpTarget(
       const { FlowTarget } = await import('../flow/flow-target.js');
       const hooksUrl = plan.flow.hooksUrl;
       const hooks = hooksUrl === undefined ? undefined : await (await import('../flow/hooks.js')).importHookFunctions(hooksUrl);
+      const customMetricNames = plan.customMetrics?.map((metric) => metric.name) ?? [];
+      const protocolRunners = await (
+        await import('../flow/protocol-runners.js')
+      ).loadProtocolRunners(plan.requests, { ...tls, connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, customMetricNames });
       return new FlowTarget(plan.requests, plan.flow, {
         ...(hooks === undefined ? {} : { hooks }),
+        ...(protocolRunners === undefined ? {} : { protocolRunners }),
         keepAlive: plan.keepAlive,
         ...tls,
         ...context,

@@ -15,7 +15,8 @@ import type { FeederData } from '../scenario/load-feeders.js';
 import { redactForms, secretFormsOfAll } from '../scenario/secrets.js';
 import { seededRandom, SETUP_STREAM } from '../scenario/seeded-random.js';
 import { MissingVariableError, renderTemplate } from '../scenario/template.js';
-import type { TemplateScope } from '../scenario/template.js';
+import type { Template } from '../scenario/template.js';
+import type { ProtocolRun, ProtocolStepRunner, ProtocolUser } from './protocol-step.js';
 import { UserCookieJar } from '../transport/cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
 import type { RequestTimings } from '../metrics/request-timings.js';
@@ -45,6 +46,8 @@ export interface FlowTargetOptions {
   readonly hooks?: HookFunctions;
   /** The plan's custom metrics by name (Plan.customMetrics): a request's `metric` is reported by index into these. */
   readonly customMetricNames?: readonly string[];
+  /** Per request, the runner of its protocol step (`ws:`, `sse:`, `grpc:`; flow/protocol-runners.ts), if it is one. */
+  readonly protocolRunners?: readonly (ProtocolStepRunner | undefined)[];
 }
 
 /** A response body is kept up to this for checks and captures (and counted whole, whatever its size). */
@@ -107,6 +110,8 @@ interface FlowShared {
   readonly seed: number | undefined;
   /** This thread's segment: a session's global user index is local × count + index (segment.ts). */
   readonly segment: Segment;
+  /** Per request, the runner of its protocol step, if it is one. */
+  readonly protocolRunners: readonly (ProtocolStepRunner | undefined)[];
 }
 
 /**
@@ -153,6 +158,7 @@ export class FlowTarget implements StepTarget {
       hooks,
       seed: flow.seed,
       segment,
+      protocolRunners: options.protocolRunners ?? [],
     };
     this.#setup = flow.setup;
   }
@@ -189,6 +195,7 @@ export class FlowTarget implements StepTarget {
     const shared: FlowShared = {
       ...this.#shared,
       requests: setupRequests.map((request, index) => flowRequestOf(request, index, this.#shared.hooks, [])),
+      protocolRunners: [],
       successTable: successTableOf(setupRequests),
       cursors: this.#shared.feeders.map((feeder) => new FeederCursor(feeder, { segmentIndex: 0, segmentCount: 1 })),
     };
@@ -206,14 +213,14 @@ export class FlowTarget implements StepTarget {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const session of this.#sessions) session.close();
-    return this.#shared.exchange.close();
+    await Promise.all([this.#shared.exchange.close(), ...this.#shared.protocolRunners.map(async (runner) => runner?.close())]);
   }
 }
 
-/** One virtual user: its variables, data row, cookies and connections; one request at a time. */
-export class FlowSession implements StepSession, TemplateScope {
+/** One virtual user: its variables, data row, cookies and connections; one request (or protocol step) at a time. */
+export class FlowSession implements StepSession, ProtocolUser {
   readonly #shared: FlowShared;
   readonly #exchange: HttpExchangeSession;
   /** The phases undici lets loadseed see (http-exchange.ts); with redirects, the last hop's waiting and download. */
@@ -237,10 +244,14 @@ export class FlowSession implements StepSession, TemplateScope {
   readonly #context: HookContext;
   /** This user's seeded random source for the template helpers; undefined: Math.random. */
   readonly #random: (() => number) | undefined;
+  readonly userIndex: number;
+  /** The protocol step in flight, if any. */
+  #protocolRun: ProtocolRun | undefined = undefined;
 
   constructor(shared: FlowShared, globalUserIndex: number, random?: () => number) {
     this.#shared = shared;
     this.#random = random;
+    this.userIndex = globalUserIndex;
     this.#context = {
       user: globalUserIndex,
       vars: {
@@ -280,6 +291,11 @@ export class FlowSession implements StepSession, TemplateScope {
   }
 
   send(requestIndex: number, reply: StepReply): void {
+    const runner = this.#shared.protocolRunners[requestIndex];
+    if (runner !== undefined) {
+      this.#protocolRun = runner.start(this, reply);
+      return;
+    }
     const request = this.#shared.requests[requestIndex] as FlowRequest;
     let outgoing: OutgoingRequest;
     try {
@@ -363,6 +379,11 @@ export class FlowSession implements StepSession, TemplateScope {
   }
 
   abort(): number {
+    const run = this.#protocolRun;
+    if (run !== undefined) {
+      this.#protocolRun = undefined;
+      return run.abort();
+    }
     if (this.#reply === undefined) return 0;
     this.#reply = undefined;
     this.#epoch += 1;
@@ -370,6 +391,8 @@ export class FlowSession implements StepSession, TemplateScope {
   }
 
   close(): void {
+    this.#protocolRun?.abort();
+    this.#protocolRun = undefined;
     this.#reply = undefined;
     void this.#exchange.close();
   }
@@ -395,6 +418,21 @@ export class FlowSession implements StepSession, TemplateScope {
 
   preconnect(origin: string, signal?: AbortSignal): Promise<boolean> {
     return this.#exchange.preconnect(origin, signal);
+  }
+
+  /** ProtocolUser: renders a protocol step's template with this user's variables. */
+  render(template: Template): string {
+    return renderTemplate(template, this, this.#random);
+  }
+
+  /** ProtocolUser: a capture of a protocol step. */
+  set(name: string, value: string): void {
+    this.#variables.set(name, value);
+  }
+
+  /** ProtocolUser: a protocol step's failure reason without this user's secrets. */
+  redact(text: string): string {
+    return this.#redact(text, undefined);
   }
 
   capturedVariables(): Record<string, string> {

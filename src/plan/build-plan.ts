@@ -10,6 +10,7 @@ import { taggedRequestsOf, tagGroupsOf } from '../scenario/request-tags.js';
 import type { TagGroup } from '../scenario/request-tags.js';
 import { metricKindOf, metricSpecsOf } from '../scenario/custom-metric-specs.js';
 import type { CustomMetricDefinition } from '../scenario/custom-metric-specs.js';
+import { protocolMetricsOf } from '../scenario/protocol-metrics.js';
 import type { FeederData } from '../scenario/load-feeders.js';
 import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
@@ -231,6 +232,7 @@ function tagsAndMetricsOf(data: ScenarioData): Pick<Plan, 'tagGroups' | 'customM
   const kinds = new Map<string, CustomMetricDefinition['kind']>();
   for (const { spec } of taggedRequestsOf(data)) {
     for (const metric of metricSpecsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metricKindOf(metric));
+    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
   }
   return {
     ...(tagGroups.length === 0 ? {} : { tagGroups }),
@@ -454,7 +456,7 @@ function requestsAndFlow(scenario: Scenario, seed: number | undefined): Pick<Pla
   };
 }
 
-/** A request only a flow's session can send: templates, checks, captures, hooks. */
+/** A request only a flow's session can send: templates, checks, captures, hooks, a protocol step. */
 function usesFlow(request: PlannedRequest): boolean {
   return (
     request.templates !== undefined ||
@@ -462,7 +464,8 @@ function usesFlow(request: PlannedRequest): boolean {
     request.captures !== undefined ||
     request.beforeRequest !== undefined ||
     request.afterResponse !== undefined ||
-    request.metrics !== undefined
+    request.metrics !== undefined ||
+    request.protocol !== undefined
   );
 }
 

@@ -17,6 +17,7 @@ import type {
 
 import { compileJsonBodyTemplate, compileTemplate, hasTemplate } from '../scenario/template.js';
 import type { Template } from '../scenario/template.js';
+import type { PlannedProtocol } from './planned-protocol.js';
 
 /** Environment variables, for `{{ $env.NAME }}` (read when a template is compiled). */
 export type TemplateEnvironment = Readonly<Record<string, string | undefined>>;
@@ -84,6 +85,8 @@ export interface PlannedRequest {
   readonly afterResponse?: string;
   /** `metric`: custom metrics read from each response, by metric name (`Plan.customMetrics`), each as a capture reads it. */
   readonly metrics?: readonly PlannedRequestMetric[];
+  /** `ws:`, `sse:` or `grpc:`: a step that is not one request/response (plan/planned-protocol.ts), run by a flow's session. */
+  readonly protocol?: PlannedProtocol;
 }
 
 /** A custom metric a request feeds: the metric's name and where its value is in the response (as a capture, `as` the name). */

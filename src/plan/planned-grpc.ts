@@ -1,0 +1,4 @@
+/** A `grpc:` step, compiled at plan time (see planned-protocol.ts). Plain data: it crosses to worker threads. */
+export interface PlannedGrpcStep {
+  readonly kind: 'grpc';
+}

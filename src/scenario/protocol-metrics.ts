@@ -1,0 +1,28 @@
+import type { CustomMetricDefinition } from './custom-metric-specs.js';
+import type { RequestSpec } from './types.js';
+
+/**
+ * The custom metrics a protocol step feeds by itself, declared for the run whenever a step of that protocol is
+ * in the file: their thresholds are written like any custom metric's (`sla.metrics.ws_rtt_ms.p95`), and they
+ * merge across workers and shards, reach the reports and the streaming outputs, as custom metrics do. A trend
+ * in milliseconds ends in `_ms`. The step itself is reported under its name like a request: its response time
+ * runs from its start to its end (a session, a stream, a call).
+ */
+export const PROTOCOL_METRICS = {
+  ws: [] as readonly CustomMetricDefinition[],
+  sse: [] as readonly CustomMetricDefinition[],
+  grpc: [] as readonly CustomMetricDefinition[],
+} as const;
+
+/** Every built-in metric name: a user's `metric:` may not take one. */
+export const PROTOCOL_METRIC_NAMES: ReadonlySet<string> = new Set(
+  Object.values(PROTOCOL_METRICS).flatMap((metrics) => metrics.map((metric) => metric.name)),
+);
+
+/** The built-in metrics a step feeds: none for a plain request. */
+export function protocolMetricsOf(spec: RequestSpec): readonly CustomMetricDefinition[] {
+  if ('ws' in spec) return PROTOCOL_METRICS.ws;
+  if ('sse' in spec) return PROTOCOL_METRICS.sse;
+  if ('grpc' in spec) return PROTOCOL_METRICS.grpc;
+  return [];
+}
