@@ -34,6 +34,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   run: ['scenario', 'plan', 'metrics', 'time', 'engine', 'sla', 'results', 'report', 'monitor', 'outputs'],
   // The live web dashboard (`run --dashboard`): a loopback server fed the run's progress ticks, then its results.
   dashboard: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report'],
+  // `loadseed import`: HAR, OpenAPI, curl and Artillery inputs turned into scenarios (plain data, checked by scenario/).
+  import: ['scenario'],
   api: ['scenario', 'plan', 'metrics', 'engine', 'sla', 'results', 'report', 'progress', 'target', 'monitor', 'run', 'outputs'],
   cli: [
     'scenario',
@@ -50,6 +52,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'run',
     'dashboard',
     'outputs',
+    'import',
   ],
 };
 
