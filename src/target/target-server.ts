@@ -60,6 +60,8 @@ export interface TargetServer {
   readonly requestCount: () => number;
   /** What /ws/echo saw: upgrades, messages received and sent (ws-echo.ts). */
   readonly wsCounts: () => WsEchoCounts;
+  /** How long /ws/echo held each of its latest replies (ms, measured by the server; ws-echo.ts). */
+  readonly wsHeldMs: () => readonly number[];
   /** Stops listening, clears pending delays, destroys every socket; resolves when closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,7 +93,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       failInternally(res);
     }
   });
-  const wsCounts = attachWsEcho(server, state);
+  const wsEcho = attachWsEcho(server, state);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -118,7 +120,8 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     host: requestedHost,
     port,
     requestCount: () => state.requestCount,
-    wsCounts,
+    wsCounts: () => wsEcho.counts(),
+    wsHeldMs: () => wsEcho.heldMs(),
     close: closer(server, state),
   };
 }

@@ -10,6 +10,8 @@ import type { ServerState } from './route.js';
 export const WS_ECHO_PATH = '/ws/echo';
 /** The most messages `close_after` / `reset_after` may count to. */
 const MAX_MESSAGES = 1_000_000;
+/** How many of the latest held times the server keeps (WsEcho.heldMs). */
+const MAX_HELD_TIMES = 10_000;
 
 /** What the WebSocket echo saw, counted by the server itself (tests compare a run's figures with these). */
 export interface WsEchoCounts {
@@ -19,6 +21,16 @@ export interface WsEchoCounts {
   readonly messagesReceived: number;
   /** Messages sent to clients: echoes and hello replies (not control frames). */
   readonly messagesSent: number;
+}
+
+/** The WebSocket echo of a target server: its counts, and how long it held its latest replies. */
+export interface WsEcho {
+  counts(): WsEchoCounts;
+  /**
+   * How long each of the latest replies (at most 10,000) was held, message received to reply sent, in ms as
+   * the server measured it: `delay_ms` plus the server's own lateness. What a client's round trip is compared with.
+   */
+  heldMs(): readonly number[];
 }
 
 interface EchoParameters {
@@ -37,10 +49,11 @@ interface EchoParameters {
  * - `?close_after=K`: once K replies are sent, the server closes the session (1000 "close_after");
  * - `?reset_after=K`: once K replies are sent, the server destroys the socket (no close frame: a reset).
  * A bad parameter refuses the upgrade with 400 and a plain-text reason; an upgrade to any other path gets 404.
- * Returns the server's own counts.
+ * Returns the server's own counts and held times.
  */
-export function attachWsEcho(server: Server, state: ServerState): () => WsEchoCounts {
+export function attachWsEcho(server: Server, state: ServerState): WsEcho {
   const counts = { upgrades: 0, messagesReceived: 0, messagesSent: 0 };
+  const held: number[] = [];
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on('error', ignore);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -64,10 +77,10 @@ export function attachWsEcho(server: Server, state: ServerState): () => WsEchoCo
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       counts.upgrades += 1;
-      serveEcho(ws, `room-${counts.upgrades}`, parameters, state, counts);
+      serveEcho(ws, `room-${counts.upgrades}`, parameters, state, counts, held);
     });
   });
-  return () => ({ ...counts });
+  return { counts: () => ({ ...counts }), heldMs: () => [...held] };
 }
 
 function serveEcho(
@@ -76,13 +89,16 @@ function serveEcho(
   parameters: EchoParameters,
   state: ServerState,
   counts: { upgrades: number; messagesReceived: number; messagesSent: number },
+  held: number[],
 ): void {
   ws.on('error', ignore);
   let replies = 0;
   let ended = false;
-  const reply = (data: RawData | string, isBinary: boolean): void => {
+  const reply = (data: RawData | string, isBinary: boolean, receivedAt: number): void => {
     if (ended || ws.readyState !== ws.OPEN) return;
     ws.send(data as Buffer | string, { binary: isBinary });
+    if (held.length === MAX_HELD_TIMES) held.shift();
+    held.push(performance.now() - receivedAt);
     counts.messagesSent += 1;
     replies += 1;
     if (parameters.resetAfter !== undefined && replies >= parameters.resetAfter) {
@@ -95,6 +111,7 @@ function serveEcho(
   };
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (ended) return;
+    const receivedAt = performance.now();
     counts.messagesReceived += 1;
     const answer = isBinary ? data : answerOf(textOf(data), room);
     if (answer === CLOSE) {
@@ -103,12 +120,12 @@ function serveEcho(
       return;
     }
     if (parameters.delayMs === 0) {
-      reply(answer, isBinary);
+      reply(answer, isBinary, receivedAt);
       return;
     }
     const timer = setTimeout(() => {
       state.timers.delete(timer);
-      reply(answer, isBinary);
+      reply(answer, isBinary, receivedAt);
     }, parameters.delayMs);
     state.timers.add(timer);
   });
