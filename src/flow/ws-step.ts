@@ -213,9 +213,12 @@ class WsSession implements ProtocolRun {
     const ws = this.#ws as WebSocket;
     // A session the server is closing takes no more messages (ws drops them): only what was sent counts.
     if (ws.readyState !== ws.OPEN) return true;
+    // The clock is read before the write: a thread descheduled after it would otherwise start the round trip
+    // late, and measure less than the server held the reply.
+    const sentAt = performance.now();
     ws.send(text);
     this.#sent += 1;
-    this.#lastSendAt = performance.now();
+    this.#lastSendAt = sentAt;
     return true;
   }
 

@@ -45,7 +45,7 @@ interface EchoParameters {
  * - a JSON text `{"type":"hello", "user": U, …}` is answered `{"type":"hello","room":"room-N","user":U}`,
  *   N the session's number (1, 2, … in the order of upgrades);
  * - a JSON text `{"type":"close"}` is not answered: the server closes the session (1000 "bye");
- * - `?delay_ms=N` (0..60000) delays each reply by N ms (replies keep their order);
+ * - `?delay_ms=N` (0..60000) holds each reply at least N ms, as measured (replies keep their order);
  * - `?close_after=K`: once K replies are sent, the server closes the session (1000 "close_after");
  * - `?reset_after=K`: once K replies are sent, the server destroys the socket (no close frame: a reset).
  * A bad parameter refuses the upgrade with 400 and a plain-text reason; an upgrade to any other path gets 404.
@@ -94,6 +94,8 @@ function serveEcho(
   ws.on('error', ignore);
   let replies = 0;
   let ended = false;
+  /** Replies waiting for their delay, oldest first. */
+  const waiting: HeldReply[] = [];
   const reply = (data: RawData | string, isBinary: boolean, receivedAt: number): void => {
     if (ended || ws.readyState !== ws.OPEN) return;
     ws.send(data as Buffer | string, { binary: isBinary });
@@ -123,12 +125,38 @@ function serveEcho(
       reply(answer, isBinary, receivedAt);
       return;
     }
-    const timer = setTimeout(() => {
-      state.timers.delete(timer);
-      reply(answer, isBinary, receivedAt);
-    }, parameters.delayMs);
-    state.timers.add(timer);
+    waiting.push({ dueAt: receivedAt + parameters.delayMs, send: () => reply(answer, isBinary, receivedAt) });
+    if (waiting.length === 1) releaseHeld(state, waiting);
   });
+}
+
+/** A reply held back (`delay_ms`) until `dueAt` (performance.now()). */
+interface HeldReply {
+  readonly dueAt: number;
+  readonly send: () => void;
+}
+
+/**
+ * Sends the held replies that are due, in order, then waits (one timer) for the next. A timer counts from the
+ * loop's cached time, which a busy loop leaves behind by milliseconds, so it may fire early: a reply not yet
+ * due waits again for the rest. So each reply is held at least `delay_ms`, and replies keep their order.
+ */
+function releaseHeld(state: ServerState, held: HeldReply[]): void {
+  let next = held[0];
+  while (next !== undefined && performance.now() >= next.dueAt) {
+    held.shift();
+    next.send();
+    next = held[0];
+  }
+  if (next === undefined) return;
+  const timer = setTimeout(
+    () => {
+      state.timers.delete(timer);
+      releaseHeld(state, held);
+    },
+    Math.max(1, Math.ceil(next.dueAt - performance.now())),
+  );
+  state.timers.add(timer);
 }
 
 const CLOSE = Symbol('close');
