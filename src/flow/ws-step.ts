@@ -20,6 +20,8 @@ import type { RegexCache, WsMatcher } from './ws-match.js';
 const SWITCHING_PROTOCOLS = 101;
 /** No close frame came: the connection was lost (RFC 6455 §7.1.5). */
 const ABNORMAL_CLOSURE = 1006;
+/** Messages kept for the next expect at most (the oldest are dropped past it). */
+const MAX_QUEUED_MESSAGES = 10_000;
 /** Close codes a server uses to end a session without an error: normal closure, going away. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, ABNORMAL_CLOSURE]);
 
@@ -153,9 +155,10 @@ class WsSession implements ProtocolRun {
     ws.on('open', () => {
       if (this.#ended) return;
       this.#metric(shared.metrics.connectMs, performance.now() - openedAt);
-      void this.#run();
+      // A throw here is a bug; it fails this step rather than the process.
+      this.#run().catch((error: unknown) => this.#fail(error));
     });
-    ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
+    ws.on('message', (data: RawData) => this.#onMessage(data));
     ws.on('close', (code: number, reason: Buffer) => this.#onClose(code, reason.toString('utf8')));
   }
 
@@ -276,12 +279,15 @@ class WsSession implements ProtocolRun {
     return true;
   }
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  #onMessage(data: RawData): void {
     if (this.#ended) return;
     this.#received += 1;
-    const text = isBinary ? '' : textOf(data);
+    // A binary message is matched as its bytes read as UTF-8, like a text one.
+    const text = textOf(data);
     const waiter = this.#waiter;
     if (waiter === undefined) {
+      // Kept for the next expect; a server that floods a session no expect reads keeps only the latest.
+      if (this.#queue.length === MAX_QUEUED_MESSAGES) this.#queue.shift();
       this.#queue.push(text);
       return;
     }
