@@ -2,6 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { checkFlowControl } from './check-flow-control.js';
 import { checkHeaderValues } from './check-header-values.js';
 import { checkTagsAndMetrics } from './check-tags-and-metrics.js';
+import { checkWsSteps } from './check-ws-step.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
@@ -43,6 +44,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   issues.push(...checkHeaderValues(data));
   issues.push(...checkFlowControl(data));
   issues.push(...checkTagsAndMetrics(data));
+  issues.push(...checkWsSteps(data));
   checkUrls(data, report);
   checkDurations(data, report);
   checkMonitorSources(data, report);
@@ -92,6 +94,8 @@ function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
 }
 
 function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, report: Report): void {
+  // A ws: step has no path, url nor body; check-ws-step.ts checks it.
+  if (spec.ws !== undefined) return;
   if (spec.path !== undefined && spec.url !== undefined) {
     report([...path, 'url'], 'give either path or url, not both');
   } else if (spec.path === undefined && spec.url === undefined) {

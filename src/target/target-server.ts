@@ -19,6 +19,8 @@
  *                          most `queue` requests (default 100) wait or are served at once: beyond, 503 at once
  *   /redirect?to=&status=  a redirect (301, 302, 303, 307 or 308; default 302) to `to`: a path or an http(s) URL
  *   /headers               200, JSON of the request headers received
+ *   /ws/echo               a WebSocket echo (upgrade): JSON hello → room, ?delay_ms=, ?close_after=, ?reset_after=
+ *                          (ws-echo.ts); its own counts in TargetServer.wsCounts()
  * Bad parameters give 400 with a plain-text reason; anything else gives 404.
  *
  * A demo API for user-journey scenarios, stateless (tokens and cookies are derived from the user name, never
@@ -39,6 +41,8 @@ import { ignore } from '../ignore.js';
 import { failInternally, sendText } from './replies.js';
 import type { ServerState } from './route.js';
 import { ARGUMENT_ROUTES, EXACT_ROUTES, NOT_FOUND_BODY } from './routes.js';
+import { attachWsEcho } from './ws-echo.js';
+import type { WsEchoCounts } from './ws-echo.js';
 
 export interface TargetServerOptions {
   /** Port to listen on; 0 (the default) picks a free port. */
@@ -54,6 +58,10 @@ export interface TargetServer {
   readonly port: number;
   /** Requests received so far (every route, including 400s and 404s). */
   readonly requestCount: () => number;
+  /** What /ws/echo saw: upgrades, messages received and sent (ws-echo.ts). */
+  readonly wsCounts: () => WsEchoCounts;
+  /** How long /ws/echo held each of its latest replies (ms, measured by the server; ws-echo.ts). */
+  readonly wsHeldMs: () => readonly number[];
   /** Stops listening, clears pending delays, destroys every socket; resolves when closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -85,6 +93,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       failInternally(res);
     }
   });
+  const wsEcho = attachWsEcho(server, state);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -111,6 +120,8 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     host: requestedHost,
     port,
     requestCount: () => state.requestCount,
+    wsCounts: () => wsEcho.counts(),
+    wsHeldMs: () => wsEcho.heldMs(),
     close: closer(server, state),
   };
 }
