@@ -38,7 +38,8 @@ export function importedHeaders(
       note(`header ${name} repeated: only its first value kept`);
       continue;
     }
-    out[name] = isSecretHeader(name) ? secrets.headerValue(name, value, where) : value;
+    // A value made a template (`Bearer {{ token }}`, a correlation) holds no secret of the input any more.
+    out[name] = isSecretHeader(name) && !value.includes('{{') ? secrets.headerValue(name, value, where) : value;
   }
   return out;
 }
@@ -79,7 +80,9 @@ export function bodyFields(
     deleteHeader(headers, 'content-type');
     const fields = Object.entries(form).map(([name, value]) => [
       name,
-      isSecretField(name) && value !== '' ? secrets.placeholder(value, name, `the form field ${name} ${where}`) : value,
+      isSecretField(name) && value !== '' && !value.includes('{{')
+        ? secrets.placeholder(value, name, `the form field ${name} ${where}`)
+        : value,
     ]);
     return { form: Object.fromEntries(fields) as Record<string, string> };
   }

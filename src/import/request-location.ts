@@ -23,9 +23,16 @@ function originOf(url: string): string | undefined {
 
 /**
  * Where a request goes, as a scenario says it: `{path}` on the target's origin, else `{url}`; the values of
- * secret query fields (`token`, `password`, `api_key`…) as `${ENV}` placeholders.
+ * secret query fields (`token`, `password`, `api_key`…) as `${ENV}` placeholders, unless `isTemplated` says the
+ * value becomes a `{{ variable }}` (a correlation).
  */
-export function requestLocation(url: URL, target: string, secrets: SecretPlaceholders, where: string): { path: string } | { url: string } {
+export function requestLocation(
+  url: URL,
+  target: string,
+  secrets: SecretPlaceholders,
+  where: string,
+  isTemplated: (value: string) => boolean = () => false,
+): { path: string } | { url: string } {
   let search = '';
   if (url.search !== '') {
     const parts = url.search
@@ -36,7 +43,7 @@ export function requestLocation(url: URL, target: string, secrets: SecretPlaceho
         if (equals <= 0) return part;
         const name = safeDecode(part.slice(0, equals));
         const value = safeDecode(part.slice(equals + 1));
-        if (!isSecretField(name) || value === '') return part;
+        if (!isSecretField(name) || value === '' || isTemplated(value)) return part;
         return `${part.slice(0, equals)}=${secrets.placeholder(value, name, `the query parameter ${name} ${where}`)}`;
       });
     search = `?${parts.join('&')}`;
@@ -60,7 +67,7 @@ export function secretJson(value: unknown, secrets: SecretPlaceholders, where: s
     return Object.fromEntries(
       Object.entries(value).map(([name, inner]) => [
         name,
-        isSecretField(name) && typeof inner === 'string' && inner !== ''
+        isSecretField(name) && typeof inner === 'string' && inner !== '' && !inner.includes('{{')
           ? secrets.placeholder(inner, name, `the JSON field ${name} of the body ${where}`)
           : secretJson(inner, secrets, where),
       ]),
