@@ -68,7 +68,6 @@ export function importHar(text: string, options: ImportOptions): ImportResult {
   const target = targetOf(entries.map((entry) => entry.url));
   const secrets = new SecretPlaceholders();
   const correlations = findCorrelations(entries);
-  for (const correlation of correlations) notes.push(correlationNote(correlation, entries));
   const setCookies = cookieNamesSetBefore(entries);
   const names = new Map<string, number>();
   const steps: Record<string, unknown>[] = [];
@@ -86,6 +85,8 @@ export function importHar(text: string, options: ImportOptions): ImportResult {
     const context: StepContext = { target, secrets, correlations, names, notes, dropped, cookiesSet: setCookies[index] ?? new Set() };
     steps.push(stepOf(entry, index, context));
   }
+  const stepNames = steps.flatMap((step) => (typeof step['name'] === 'string' ? [step['name']] : []));
+  for (const correlation of correlations) notes.push(correlationNote(correlation, entries, stepNames));
   if (pauses > 0) {
     notes.push(
       `${pauses} pause${pauses === 1 ? '' : 's'} (think) from the recorded gaps between requests (under ${MIN_THINK_MS}ms skipped, over ${formatDuration(MAX_THINK_MS)} capped)`,
@@ -152,16 +153,10 @@ function cookieNamesSetBefore(entries: readonly HarEntry[]): Set<string>[] {
   });
 }
 
-function correlationNote(correlation: HarCorrelation, entries: readonly HarEntry[]): string {
-  const source = entries[correlation.sourceIndex];
+function correlationNote(correlation: HarCorrelation, entries: readonly HarEntry[], stepNames: readonly string[]): string {
+  const label = (index: number): string => `${stepNames[index] ?? '?'} (log.entries[${entries[index]?.index ?? '?'}])`;
   const from = 'json' in correlation.capture ? correlation.capture.json : `header ${correlation.capture.header}`;
-  const users = correlation.usedBy.map((index) => stepLabel(entries[index])).join(', ');
-  return `correlation: {{ ${correlation.variable} }} captured from ${stepLabel(source)} (${from}), sent by ${users}`;
-}
-
-function stepLabel(entry: HarEntry | undefined): string {
-  if (entry === undefined) return '?';
-  return `${entry.method} ${new URL(entry.url).pathname} (log.entries[${entry.index}])`;
+  return `correlation: {{ ${correlation.variable} }} captured from ${label(correlation.sourceIndex)} (${from}), sent by ${correlation.usedBy.map(label).join(', ')}`;
 }
 
 interface StepContext {
@@ -182,7 +177,8 @@ function stepOf(entry: HarEntry, index: number, context: StepContext): Record<st
   const used = context.correlations.filter((correlation) => correlation.usedBy.includes(index));
   const templated = (value: string): string => substitute(value, used);
   const url = new URL(entry.url);
-  const baseName = `${entry.method} ${url.pathname}`;
+  // The name: the path, a correlated value in it as `:variable` (`GET /users/:id`), no query.
+  const baseName = `${entry.method} ${substitute(url.pathname, used).replace(/\{\{ ([A-Za-z0-9_]+) \}\}/g, ':$1')}`;
   const count = (context.names.get(baseName) ?? 0) + 1;
   context.names.set(baseName, count);
   const step: Record<string, unknown> = { name: count === 1 ? baseName : `${baseName} #${count}` };

@@ -45,6 +45,19 @@ describe('loadseed import', () => {
     expect(out.stderr).toContain('missing.txt  no such file');
   });
 
+  it('refuses a malformed HAR with exit 2, at its line and column, and writes nothing', async () => {
+    await writeFile(join(dir, 'bad.har'), '{\n  "log": {\n    "entries": [,]\n  }\n}\n');
+    const out = await run(['import', 'har', 'bad.har', '-o', 'bad.yml']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/✗ bad\.har:3:17 {2}not valid JSON \(a HAR file is JSON\): /);
+    expect(out.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    await expect(readFile(join(dir, 'bad.yml'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await writeFile(join(dir, 'empty.har'), '{"log": {"entries": "none"}}');
+    const empty = await run(['import', 'har', 'empty.har']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('empty.har:1:9  log  expected a HAR file: an object with log.entries, a list of requests');
+  });
+
   it('refuses a --target that is not an http(s) URL with exit 2', async () => {
     await writeFile(join(dir, 'one.txt'), 'curl http://127.0.0.1:9/a\n');
     const out = await run(['import', 'curl', 'one.txt', '--target', 'ftp://x']);
