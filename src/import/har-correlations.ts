@@ -62,7 +62,8 @@ export function findCorrelations(entries: readonly HarEntry[]): HarCorrelation[]
 
 /**
  * The words a request sends, where a token could be: its URL (as recorded and percent-decoded), header values and
- * body, cut at every character a token does not hold, and again keeping `/` (base64 tokens hold it, paths too).
+ * body, cut at every character a token does not hold, then also at `/` (paths), then also at `+` and `=`
+ * (queries); and each query value whole.
  */
 function requestWords(entry: HarEntry): Set<string> {
   let decodedUrl = entry.url;
@@ -73,8 +74,16 @@ function requestWords(entry: HarEntry): Set<string> {
   }
   const text = [entry.url, decodedUrl, ...entry.requestHeaders.map(([, value]) => value), entry.postData?.text ?? ''].join('\n');
   const words = new Set<string>();
-  for (const word of text.split(/[^A-Za-z0-9._~+/=-]+/)) if (word.length >= MIN_VALUE_CHARS) words.add(word);
-  for (const word of text.split(/[^A-Za-z0-9._~+=-]+/)) if (word.length >= MIN_VALUE_CHARS) words.add(word);
+  const add = (word: string): void => {
+    if (word.length >= MIN_VALUE_CHARS) words.add(word);
+  };
+  for (const separators of [/[^A-Za-z0-9._~+/=-]+/, /[^A-Za-z0-9._~+=-]+/, /[^A-Za-z0-9._~-]+/]) text.split(separators).forEach(add);
+  // A query value whole (`t=abc+/d==`: base64 holds =, + and /).
+  try {
+    new URL(entry.url).searchParams.forEach(add);
+  } catch {
+    // not a URL: its words are enough
+  }
   return words;
 }
 
