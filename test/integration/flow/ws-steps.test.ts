@@ -271,6 +271,30 @@ describe('ws steps against /ws/echo', () => {
     expect(metric(document, 'ws_messages_received').sum).toBe(seen.messagesSent);
   });
 
+  it('send_every without expect sends and awaits nothing; the replies are still counted, exactly', async () => {
+    const before = server.wsCounts();
+    const file = await writeScenario('fire', [
+      'name: fire',
+      'target: ${TARGET_URL}',
+      'workers: 1',
+      'flows:',
+      '  - name: fire',
+      '    steps:',
+      '      - {name: fire, ws: /ws/echo, steps: [{send_every: {message: x, interval: 5ms, count: 3}}, {close: {}}]}',
+      'load: {profile: constant, users: 2, iterations: 6}',
+      'sla: {max_error_rate: 0}',
+      'report: {json: fire.json, html: false}',
+    ]);
+    const out = await run('run', file);
+    expect(out.code, out.stderr).toBe(0);
+    const document = await results('fire.json');
+    expect(since(before)).toEqual({ upgrades: 6, messagesReceived: 18, messagesSent: 18 });
+    expect(metric(document, 'ws_messages_sent').sum).toBe(18);
+    expect(metric(document, 'ws_messages_received').sum).toBe(18);
+    // No expect: no round trip measured.
+    expect(metric(document, 'ws_rtt_ms').count).toBe(0);
+  });
+
   it('refuses bad ws steps with exit 2 and a located message', async () => {
     const cases: readonly (readonly [step: string, message: RegExp])[] = [
       ['{ws: /ws/echo, method: POST, steps: [{send: a}]}', /6:\d+ +flows\[0\]\.steps\[0\]\.method +unknown key "method"/],
