@@ -1,32 +1,19 @@
 /**
- * Text from an input written into a scenario so that it means itself: `${` becomes `$${` (a scenario reads
- * `${NAME}` as an environment variable). With `breakTemplates`, `{{` becomes `{ {` too: a scenario has no escape
- * for a literal `{{`, which would be read as a template. `brokeTemplate` tells whether a `{{` had to be broken.
+ * Text from an input that a scenario must send as written: a scenario reads `{{` as a template and has no escape
+ * for it, so `{{` is written `{ {`. (`${` needs nothing here: write-scenario.ts writes every `${` that is not a
+ * placeholder of the import as `$${`.) `onBroken` is called when a `{{` was broken.
  */
-export function literalText(text: string, breakTemplates: boolean): { readonly text: string; readonly brokeTemplate: boolean } {
-  let out = text.includes('${') ? text.replaceAll('${', () => '$${') : text;
-  const brokeTemplate = breakTemplates && out.includes('{{');
-  if (brokeTemplate) out = out.replaceAll('{{', '{ {');
-  return { text: out, brokeTemplate };
-}
-
-/**
- * Every string value of a JSON-like value through literalText (keys are neither substituted nor templated);
- * `onBroken` is called when a `{{` was broken.
- */
-export function literalValue(value: unknown, breakTemplates: boolean, onBroken: () => void = () => undefined): unknown {
-  const text = (input: string): string => {
-    const result = literalText(input, breakTemplates);
-    if (result.brokeTemplate) onBroken();
-    return result.text;
-  };
+export function withoutTemplates<T>(value: T, onBroken: () => void = () => undefined): T {
   const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return text(node);
-    if (Array.isArray(node)) return node.map(walk);
-    if (typeof node === 'object' && node !== null) {
-      return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item)]));
+    if (typeof node === 'string') {
+      if (!node.includes('{{')) return node;
+      onBroken();
+      return node.replaceAll('{{', '{ {');
     }
+    if (Array.isArray(node)) return node.map(walk);
+    // Keys are never templated: left as they are.
+    if (typeof node === 'object' && node !== null) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item)]));
     return node;
   };
-  return walk(value);
+  return walk(value) as T;
 }

@@ -6,7 +6,7 @@ import { displayPath } from '../scenario/source-map.js';
 import type { DataPath } from '../scenario/source-map.js';
 import type { ImportOptions, ImportResult } from './importer.js';
 import { InputDocument } from './input-document.js';
-import { literalText, literalValue } from './literal-text.js';
+import { withoutTemplates } from './literal-text.js';
 import { exampleOf } from './schema-example.js';
 
 /**
@@ -41,7 +41,6 @@ const PARSER_OPTIONS: ParserOptions = {
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const DEFAULT_TARGET = 'http://127.0.0.1:8080';
-const DEFAULT_LOAD = { profile: 'constant', users: 5, duration: '30s' } as const;
 /** Headers a parameter may not set (OpenAPI ignores these parameters: the request's body and security set them). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 const HEADER_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
@@ -149,13 +148,12 @@ class OpenApiMapper {
     const requests = operations.map((operation) => this.#request(operation, shared === undefined));
     const defaults = shared === undefined ? undefined : securityDefaults(shared);
     if (this.#brokeTemplates) this.#notes.push('a value with "{{" had it written "{ {": a scenario reads "{{" as a template');
-    this.#notes.push('load: a starting point (5 users for 30s): set your own; requests are picked by weight, 1 each');
+    this.#notes.push('requests: each iteration sends one, picked by weight (1 each): set the weights to your traffic mix');
     const scenario = {
-      ...(typeof info['title'] === 'string' ? { name: literalText(info['title'], false).text } : {}),
-      target: options.target ?? this.#target(),
+      ...(typeof info['title'] === 'string' ? { name: info['title'] } : {}),
+      target: options.target ?? `\${TARGET_URL:-${this.#target()}}`,
       ...(defaults === undefined || Object.keys(defaults).length === 0 ? {} : { defaults }),
       requests,
-      load: DEFAULT_LOAD,
     };
     return { scenario, notes: this.#notes, env: this.#env };
   }
@@ -164,7 +162,7 @@ class OpenApiMapper {
     const servers = this.#api['servers'];
     const server = Array.isArray(servers) && isObject(servers[0]) ? servers[0] : undefined;
     if (server === undefined || typeof server['url'] !== 'string') {
-      this.#notes.push(`target: the document has no servers: ${DEFAULT_TARGET} is a guess (use --target)`);
+      this.#notes.push(`target: the document has no servers: ${DEFAULT_TARGET} is a guess (set TARGET_URL, or import with --target)`);
       return DEFAULT_TARGET;
     }
     const variables = isObject(server['variables']) ? server['variables'] : {};
@@ -172,12 +170,15 @@ class OpenApiMapper {
       const variable = variables[name];
       return isObject(variable) && variable['default'] !== undefined ? scalarText(variable['default']) : whole;
     });
-    if (!/^https?:\/\//i.test(url)) {
-      const guess = `${DEFAULT_TARGET}${url === '/' ? '' : url.startsWith('/') ? url : `/${url}`}`;
-      this.#notes.push(`target: servers[0].url "${url}" is not an absolute http(s) URL: ${guess} is a guess (use --target)`);
-      return literalText(guess, true).text;
+    if (!/^https?:\/\/[^{}\s]+$/i.test(url)) {
+      const path = /^\/[^{}\s]*$/.test(url) ? url.replace(/\/+$/, '') : '';
+      const guess = `${DEFAULT_TARGET}${path}`;
+      this.#notes.push(
+        `target: servers[0].url "${url}" is not an absolute http(s) URL: ${guess} is a guess (set TARGET_URL, or import with --target)`,
+      );
+      return guess;
     }
-    return literalText(url.replace(/\/+$/, ''), true).text;
+    return url.replace(/\/+$/, '');
   }
 
   #operations(): Operation[] {
@@ -220,9 +221,9 @@ class OpenApiMapper {
     if (cookies.length > 0) headers['cookie'] = cookies.join('; ');
     const expect = expectedStatuses(operation.operation['responses']);
     return {
-      name: literalText(name, true).text,
+      name: this.#literal(name),
       ...(method === 'get' ? {} : { method: method.toUpperCase() }),
-      path: literalText(path, true).text,
+      path: this.#literal(path),
       ...(Object.keys(query).length === 0 ? {} : { query }),
       ...(Object.keys(headers).length === 0 ? {} : { headers }),
       ...(security?.auth === undefined ? {} : { auth: security.auth }),
@@ -383,7 +384,7 @@ class OpenApiMapper {
   }
 
   #literal<T>(value: T): T {
-    return literalValue(value, true, () => (this.#brokeTemplates = true)) as T;
+    return withoutTemplates(value, () => (this.#brokeTemplates = true));
   }
 }
 

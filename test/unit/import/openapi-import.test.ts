@@ -37,7 +37,7 @@ describe('importOpenApi', () => {
     const result = await importOpenApi(await readFile(FIXTURE, 'utf8'), { file: 'pets.openapi.yaml' });
     expect(result.scenario).toEqual({
       name: 'pets',
-      target: 'http://localhost:8080/v1',
+      target: '${TARGET_URL:-http://localhost:8080/v1}',
       defaults: { headers: { 'X-API-Key': '${API_KEY}' }, auth: { bearer: '${BEARER_AUTH_TOKEN}' } },
       requests: [
         { name: 'listPets', path: '/pets', query: { limit: 5 }, expect: 200, weight: 1 },
@@ -53,7 +53,6 @@ describe('importOpenApi', () => {
         { name: 'deletePet', method: 'DELETE', path: '/pets/42', headers: { 'X-Request-Reason': 'cleanup' }, expect: 204, weight: 1 },
         { name: 'PATCH /categories/{name}', method: 'PATCH', path: '/categories/toys', json: { name: 'string' }, expect: 200, weight: 1 },
       ],
-      load: { profile: 'constant', users: 5, duration: '30s' },
     });
     expect(result.env).toEqual(['BEARER_AUTH_TOKEN', 'API_KEY']);
     expect(result.notes).toContain('components.securitySchemes.bearerAuth (http): reads the environment variable BEARER_AUTH_TOKEN');
@@ -87,7 +86,7 @@ describe('importOpenApi', () => {
       '    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://auth.example.com/token", scopes: {read: r}}}}',
     );
     const result = await importOpenApi(text, { file: 'api.yaml' });
-    expect(result.scenario['target']).toBe('https://api.example.com');
+    expect(result.scenario['target']).toBe('${TARGET_URL:-https://api.example.com}');
     expect(result.scenario['defaults']).toBeUndefined();
     const requests = result.scenario['requests'] as RequestSpec[];
     expect(requests[0]).toEqual({ name: 'GET /open', path: '/open', expect: 200, weight: 1 });
@@ -137,7 +136,7 @@ describe('importOpenApi', () => {
     const result = await importOpenApi(text, { file: 'api.yaml', target: 'http://127.0.0.1:9' });
     const requests = result.scenario['requests'] as RequestSpec[];
     expect(result.scenario['target']).toBe('http://127.0.0.1:9');
-    expect(requests[0]?.json).toEqual({ price: '$${PRICE}', note: '{ { not a template }}' });
+    expect(requests[0]?.json).toEqual({ price: '${PRICE}', note: '{ { not a template }}' });
     expect(requests[1]?.form).toEqual({ user: 'string', tags: '["string"]' });
     expect(requests[2]).toMatchObject({ method: 'PUT', body: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(requests[3]?.json).toBeUndefined();
@@ -167,7 +166,7 @@ describe('importOpenApi', () => {
       '      responses: {"200": {description: ok}}',
     );
     const result = await importOpenApi(text, { file: 'api.yaml' });
-    expect(result.scenario['target']).toBe('http://127.0.0.1:8080/api');
+    expect(result.scenario['target']).toBe('${TARGET_URL:-http://127.0.0.1:8080/api}');
     expect((result.scenario['requests'] as RequestSpec[])[0]).toMatchObject({
       path: '/items/a%20b/big/2024-01-01',
       query: { page: [2] },
