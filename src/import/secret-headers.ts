@@ -80,8 +80,13 @@ export class SecretPlaceholders {
     for (let n = 2; this.names.has(name); n++) name = `${base}_${n}`;
     this.names.add(name);
     this.byValue.set(value, name);
-    this.sources.push(`${name}: ${where}`);
+    this.sources.push(`secret: \${${name}} stands for ${where}`);
     return `\${${name}}`;
+  }
+
+  /** A placeholder for a secret the input does not hold (a password curl would prompt for). */
+  missing(nameHint: string, where: string): string {
+    return this.placeholder(`\u0000${nameHint}`, nameHint, where);
   }
 
   /**
@@ -105,7 +110,7 @@ export class SecretPlaceholders {
 
   /** One note per variable: where its secret was found (never the value). */
   get notes(): string[] {
-    return this.sources.map((source) => `secret replaced by \${${source}}: set it in the environment before running`);
+    return this.sources;
   }
 
   /** Whether any secret was found. */

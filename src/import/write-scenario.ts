@@ -1,5 +1,4 @@
 import { Document, isMap, isPair, isScalar } from 'yaml';
-import type { Pair } from 'yaml';
 import type { ImportFormat, ImportResult } from './importer.js';
 
 /** The load of an imported scenario unless the input says otherwise: one user for ten seconds, safe to try anywhere. */
@@ -30,32 +29,30 @@ export function scenarioText(result: ImportResult, options: ScenarioTextOptions)
   const doc = new Document(data);
   const file = options.output ?? 'scenario.yml';
   const header = [
-    ` yaml-language-server: $schema=${options.schemaPath}`,
-    '',
-    ` Imported by \`loadseed import ${options.format}\` from ${oneLine(options.source)}.`,
-    ` Check it:  loadseed validate ${file}`,
-    ` Run it:    loadseed run ${file}`,
+    `# yaml-language-server: $schema=${options.schemaPath}`,
+    '#',
+    `# Imported by \`loadseed import ${options.format}\` from ${oneLine(options.source)}.`,
+    `# Check it:  loadseed validate ${file}`,
+    `# Run it:    loadseed run ${file}`,
   ];
   if (result.env.length > 0) {
-    header.push('', ' Set these environment variables first (secrets of the input, replaced by placeholders):');
-    for (const name of result.env) header.push(`   export ${name}=…`);
+    header.push('#', '# Set these environment variables first (secrets of the input, replaced by placeholders):');
+    for (const name of result.env) header.push(`#   export ${name}=…`);
   }
   if (result.notes.length > 0) {
-    header.push('', ' Notes:');
-    for (const note of result.notes) header.push(` - ${oneLine(note)}`);
+    header.push('#', '# Notes:');
+    for (const note of result.notes) header.push(`# - ${oneLine(note)}`);
   }
-  doc.commentBefore = header.join('\n');
   if (isMap(doc.contents)) {
     for (const item of doc.contents.items) {
       if (!isPair(item) || !isScalar(item.key)) continue;
       const comment = KEY_COMMENTS[String(item.key.value)];
-      if (comment === undefined) continue;
-      const key = (item as Pair<{ commentBefore?: string | null; spaceBefore?: boolean }>).key;
-      key.commentBefore = comment;
-      key.spaceBefore = true;
+      if (comment !== undefined) item.key.commentBefore = comment;
     }
   }
-  return doc.toString({ lineWidth: 0 });
+  // A blank line before each commented top-level key (the only comments at column 0 in the body).
+  const body = doc.toString({ lineWidth: 0 }).replace(/\n#/g, '\n\n#');
+  return `${header.join('\n')}\n\n${body}`;
 }
 
 /** The scenario with DEFAULT_IMPORT_LOAD when it has no load (and no `scenarios` with their own). */
