@@ -87,7 +87,7 @@ class ArtilleryMapper {
     const env = [...this.#secrets.env, ...[...this.#templates.env].filter((name) => !this.#secrets.env.includes(name))];
     const notes = [
       ...this.#secrets.notes,
-      ...[...this.#templates.env].map((name) => `\${${name}}: read from the environment, as the script's $processEnvironment.${name}`),
+      ...[...this.#templates.env].map((name) => `environment: \${${name}} stands for the script's $processEnvironment.${name}`),
       ...this.#notes,
       ...this.#templates.notes,
     ];

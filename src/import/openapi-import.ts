@@ -340,17 +340,21 @@ class OpenApiMapper {
     const type = scalarText(scheme['type']);
     const httpScheme = typeof scheme['scheme'] === 'string' ? scheme['scheme'].toLowerCase() : '';
     if ((type === 'http' && httpScheme === 'bearer') || type === 'oauth2' || type === 'openIdConnect') {
-      const set = this.#setAuth(parts, { bearer: this.#placeholder(`${base}_TOKEN`, `${at} (${type})`) }, at);
+      const set = this.#setAuth(
+        parts,
+        { bearer: this.#placeholder(`${base}_TOKEN`, `the ${type === 'http' ? 'bearer' : type} token of ${at}`) },
+        at,
+      );
       if (set && type !== 'http') {
         this.#note(`${at}: ${type}: get a token yourself and set ${base}_TOKEN; loadseed does not run the ${type} flow`);
       }
     } else if (type === 'http' && httpScheme === 'basic') {
-      const username = this.#placeholder(`${base}_USERNAME`, `${at} (basic)`);
-      const password = this.#placeholder(`${base}_PASSWORD`, `${at} (basic)`);
+      const username = this.#placeholder(`${base}_USERNAME`, `the basic-auth username of ${at}`);
+      const password = this.#placeholder(`${base}_PASSWORD`, `the basic-auth password of ${at}`);
       this.#setAuth(parts, { basic: { username, password } }, at);
     } else if (type === 'apiKey' && typeof scheme['name'] === 'string') {
       const place = scalarText(scheme['in']);
-      const value = this.#placeholder(base, `${at} (apiKey in ${place})`);
+      const value = this.#placeholder(base, `the API key (in ${place}) of ${at}`);
       if (place === 'header') parts.headers[scheme['name']] = value;
       else if (place === 'query') parts.query[scheme['name']] = value;
       else if (place === 'cookie') parts.cookies.push(`${scheme['name']}=${value}`);
@@ -374,7 +378,7 @@ class OpenApiMapper {
   #placeholder(name: string, what: string): string {
     if (!this.#env.includes(name)) {
       this.#env.push(name);
-      this.#notes.push(`${what}: reads the environment variable ${name}`);
+      this.#notes.push(`credential: \${${name}} stands for ${what}`);
     }
     return `\${${name}}`;
   }

@@ -73,7 +73,7 @@ describe('loadseed import openapi', () => {
     expect(imported.stderr).toContain('set BEARER_AUTH_TOKEN, API_KEY before running');
     const text = await readFile(join(dir, 'pets.yml'), 'utf8');
     expect(text.split('\n', 1)[0]).toMatch(/^# yaml-language-server: \$schema=/);
-    expect(text).toContain('reads the environment variable BEARER_AUTH_TOKEN');
+    expect(text).toContain('credential: ${BEARER_AUTH_TOKEN} stands for the bearer token of components.securitySchemes.bearerAuth');
     expect(text).toContain(`target: ${server.url}/v1`);
     // No HTML report here: it needs the built bundle (npm run build), which these in-process tests do not.
     await writeFile(join(dir, 'pets.yml'), `${text}report: {html: false}\n`);

@@ -72,8 +72,8 @@ describe('importArtillery', () => {
     });
     expect(result.env).toEqual(['X_API_KEY', 'AUTHORIZATION_BASIC']);
     expect(result.notes).toEqual([
-      'secret replaced by ${X_API_KEY: the x-api-key header in config.defaults.headers.x-api-key}: set it in the environment before running',
-      'secret replaced by ${AUTHORIZATION_BASIC: the Basic credential of the authorization header in scenarios[1].flow[0].get.headers.authorization}: set it in the environment before running',
+      'secret: ${X_API_KEY} stands for the x-api-key header in config.defaults.headers.x-api-key',
+      'secret: ${AUTHORIZATION_BASIC} stands for the Basic credential of the authorization header in scenarios[1].flow[0].get.headers.authorization',
       'config.processor: JavaScript processors are not run: their functions and hooks are left out',
       'config.variables.sku: a list of 2 values; the first is used (loadseed variables are static)',
       'config.payload: users.csv is read relative to the scenario file, as Artillery reads it relative to the script',

@@ -55,7 +55,7 @@ describe('importOpenApi', () => {
       ],
     });
     expect(result.env).toEqual(['BEARER_AUTH_TOKEN', 'API_KEY']);
-    expect(result.notes).toContain('components.securitySchemes.bearerAuth (http): reads the environment variable BEARER_AUTH_TOKEN');
+    expect(result.notes).toContain('credential: ${BEARER_AUTH_TOKEN} stands for the bearer token of components.securitySchemes.bearerAuth');
     const { scenario } = await loadImported(result);
     expect(scenario.data.requests).toHaveLength(5);
   });
