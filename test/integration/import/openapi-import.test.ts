@@ -75,6 +75,7 @@ describe('loadseed import openapi', () => {
     expect(text.split('\n', 1)[0]).toMatch(/^# yaml-language-server: \$schema=/);
     expect(text).toContain('credential: ${BEARER_AUTH_TOKEN} stands for the bearer token of components.securitySchemes.bearerAuth');
     expect(text).toContain(`target: ${server.url}/v1`);
+    expect(text).toContain('# Each iteration: one of these requests, picked by weight.');
     // No HTML report here: it needs the built bundle (npm run build), which these in-process tests do not.
     await writeFile(join(dir, 'pets.yml'), `${text}report: {html: false}\n`);
 
