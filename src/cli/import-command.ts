@@ -152,6 +152,30 @@ async function validationProblems(
     buildPlan(scenario);
     return undefined;
   } catch (error) {
+    if (error instanceof ScenarioError && error.issues.every((issue) => MISSING_DATA_FILE.test(issue.message))) {
+      // A data file the input names (an Artillery payload) that is not beside the scenario: the user's to copy,
+      // not a bug. Everything else is still checked, and the file is written with a warning.
+      for (const issue of error.issues) io.stderr.write(`warning: ${formatIssue(issue)}: put it there before running\n`);
+      return validationProblemsWithoutFiles(text, file, baseDir, env);
+    }
+    if (error instanceof ScenarioError) return error.issues.map(formatIssue);
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+/** `cannot read users.csv: no such file (looked for …)`, from scenario/load-feeders.ts. */
+const MISSING_DATA_FILE = /^cannot read .*: no such file \(looked for /;
+
+function validationProblemsWithoutFiles(
+  text: string,
+  file: string,
+  baseDir: string,
+  env: Record<string, string | undefined>,
+): string[] | undefined {
+  try {
+    buildPlan(parseScenario(text, file, { env, baseDir }));
+    return undefined;
+  } catch (error) {
     if (error instanceof ScenarioError) return error.issues.map(formatIssue);
     return [error instanceof Error ? error.message : String(error)];
   }

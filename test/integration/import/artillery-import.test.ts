@@ -111,6 +111,14 @@ describe('loadseed import artillery', () => {
     expect(server.counts.get('POST /cart')).toBe(2 * logins);
   });
 
+  it('writes the scenario with a warning when the payload is not beside it', async () => {
+    await copyFile(FIXTURE, join(dir, 'shop.artillery.yml'));
+    const out = await cli({}, 'import', 'artillery', 'shop.artillery.yml', '-o', 'elsewhere/shop.yml');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/^warning: elsewhere\/shop\.yml:\d+:\d+ {2}data\[0\]\.file {2}cannot read users\.csv: no such file/m);
+    expect(await readFile(join(dir, 'elsewhere', 'shop.yml'), 'utf8')).toContain('- file: users.csv');
+  });
+
   it('refuses malformed scripts and scripts without an HTTP scenario with exit 2, located', async () => {
     const cases: [string, string, RegExp][] = [
       ['broken.yml', 'config:\n  target: [x\n', /^broken\.yml:3:1 {2}Artillery script: syntax error: /],
