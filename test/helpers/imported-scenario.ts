@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportFormat, ImportResult } from '../../src/import/importer.js';
 import { scenarioText } from '../../src/import/write-scenario.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadScenario } from '../../src/scenario/load-scenario.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
 /**
  * An importer's scenario written as `loadseed import` writes it (write-scenario.ts) and loaded back by the
- * scenario loader (schema, checks, templates, data files): proof that it validates. Its `${ENV}` placeholders
+ * scenario loader (schema, checks, templates, data files) and planned: proof that it validates. Its `${ENV}` placeholders
  * are given `env` (or dummy values). `files` are written beside it first (a data file the scenario names).
  */
 export async function loadImported(
@@ -22,6 +23,8 @@ export async function loadImported(
     await writeFile(join(dir, 'imported.yml'), text);
     const env = options.env ?? Object.fromEntries(result.env.map((name) => [name, `dummy-${name.toLowerCase()}`]));
     const scenario = await loadScenario('imported.yml', { env, cwd: dir });
+    // As `loadseed validate` does: the plan is built too (load maths, templates compiled).
+    buildPlan(scenario);
     return { scenario, text };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -90,7 +90,7 @@ describe('importArtillery', () => {
     expect(written).not.toContain('dXNlcjpwYXNz');
   });
 
-  it('maps phases: ramps, counts, pauses and rate jumps as ramping_arrival_rate stages', () => {
+  it('maps phases: ramps, counts, pauses and rate jumps as ramping_arrival_rate stages', async () => {
     const text = yaml(
       'config:',
       '  target: http://127.0.0.1:3000',
@@ -115,6 +115,7 @@ describe('importArtillery', () => {
       ],
       max_users: 50,
     });
+    await loadImported(importArtillery(text, { file: 'load.yml' }), { format: 'artillery' });
   });
 
   it('maps captures, checks, auth, forms, bodies, absolute URLs and loops over lists; notes the rest', async () => {

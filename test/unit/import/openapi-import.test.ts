@@ -175,6 +175,19 @@ describe('importOpenApi', () => {
     await loadImported(result);
   });
 
+  it('keeps operations that share an operationId (a warning of the parser, noted)', async () => {
+    const text = yaml(
+      ...HEAD,
+      'paths:',
+      '  /a: {get: {operationId: same, responses: {"200": {description: ok}}}}',
+      '  /b: {get: {operationId: same, responses: {"200": {description: ok}}}}',
+    );
+    const result = await importOpenApi(text, { file: 'api.yaml' });
+    expect((result.scenario['requests'] as RequestSpec[]).map((request) => request.path)).toEqual(['/a', '/b']);
+    expect(result.notes.some((note) => note.startsWith('OpenAPI warning: '))).toBe(true);
+    await loadImported(result);
+  });
+
   it('refuses malformed, foreign and unsupported documents, located', async () => {
     expect(await firstIssue(yaml(...HEAD, 'paths: {/a: {get: {responses: {}}}'))).toMatch(
       /^api\.yaml:4:1 {2}OpenAPI document: syntax error: /,
