@@ -7,7 +7,8 @@ import type { DataPath } from '../scenario/source-map.js';
 import type { ImportOptions, ImportResult } from './importer.js';
 import { InputDocument } from './input-document.js';
 import { withoutTemplates } from './literal-text.js';
-import { exampleOf } from './schema-example.js';
+import { SecretPlaceholders, isSecretField, isSecretHeader } from './secret-headers.js';
+import { exampleOf, isGeneratedString } from './schema-example.js';
 
 /**
  * `loadseed import openapi`: an OpenAPI 3.0 or 3.1 document (YAML or JSON) → one request per operation, each
@@ -131,6 +132,8 @@ class OpenApiMapper {
   readonly #notes: string[];
   readonly #input: InputDocument;
   readonly #env: string[] = [];
+  /** Example values of secret-looking parameters and fields (`X-API-Key`, `token`, `password`…). */
+  readonly #secrets = new SecretPlaceholders();
   #brokeTemplates = false;
 
   constructor(api: Json, notes: string[], input: InputDocument) {
@@ -155,7 +158,8 @@ class OpenApiMapper {
       ...(defaults === undefined || Object.keys(defaults).length === 0 ? {} : { defaults }),
       requests,
     };
-    return { scenario, notes: this.#notes, env: this.#env };
+    const env = [...this.#env, ...this.#secrets.env.filter((name) => !this.#env.includes(name))];
+    return { scenario: this.#secrets.sweep(scenario), notes: [...this.#secrets.notes, ...this.#notes], env };
   }
 
   #target(): string {
@@ -261,13 +265,15 @@ class OpenApiMapper {
 
   #queryParameter(query: Record<string, unknown>, name: string, value: unknown, at: string): void {
     if (isObject(value)) this.#notes.push(`${at}: an object query parameter is not mapped (its style is not followed)`);
+    else if (typeof value === 'string' && isSecretField(name)) query[name] = this.#secret(value, name, at);
     else query[name] = this.#literal(Array.isArray(value) ? value.map(queryScalar) : queryScalar(value));
   }
 
   #headerParameter(headers: Record<string, string>, name: string, value: unknown, at: string): void {
     if (IGNORED_HEADERS.has(name.toLowerCase())) return;
     const text = scalarText(value);
-    if (HEADER_VALUE.test(text)) headers[name] = this.#literal(text);
+    if (isSecretHeader(name)) headers[name] = this.#secret(text, name, at);
+    else if (HEADER_VALUE.test(text)) headers[name] = this.#literal(text);
     else this.#notes.push(`${at}: the example is not a valid header value: left out`);
   }
 
@@ -290,7 +296,7 @@ class OpenApiMapper {
     if (value === undefined) return {};
     if (chosen === json) {
       const headers = /^application\/json\b/i.test(chosen) || chosen === '*/*' ? {} : { headers: { 'content-type': chosen } };
-      return { json: this.#literal(value), ...headers };
+      return { json: this.#secretFields(this.#literal(value), at), ...headers };
     }
     if (chosen === form) {
       if (!isObject(value)) {
@@ -298,17 +304,43 @@ class OpenApiMapper {
         return {};
       }
       return {
-        form: this.#literal(
+        form: this.#secretFields(
           Object.fromEntries(
             Object.entries(value).map(([key, item]) => [
               key,
-              isObject(item) || Array.isArray(item) ? JSON.stringify(item) : scalarText(item),
+              this.#literal(isObject(item) || Array.isArray(item) ? JSON.stringify(item) : scalarText(item)),
             ]),
           ),
+          at,
         ),
       };
     }
     return { body: this.#literal(typeof value === 'string' ? value : JSON.stringify(value)), headers: { 'content-type': chosen } };
+  }
+
+  /**
+   * A secret-looking value as a `${ENV}` placeholder: the document's example (never written) or, for a value made
+   * up here, a placeholder of its own (a made-up password is no use against a real server either).
+   */
+  #secret(value: string, name: string, at: string): string {
+    return isGeneratedString(value)
+      ? this.#secrets.missing(name, `the value of ${at}`)
+      : this.#secrets.placeholder(value, name, `the example of ${at}`);
+  }
+
+  /** A body's secret-looking string fields (`password`, `token`…, at any depth) as `${ENV}` placeholders. */
+  #secretFields<T>(value: T, at: string): T {
+    const walk = (node: unknown, where: string): unknown => {
+      if (Array.isArray(node)) return node.map((item) => walk(item, where));
+      if (!isObject(node)) return node;
+      return Object.fromEntries(
+        Object.entries(node).map(([name, item]) => [
+          name,
+          typeof item === 'string' && isSecretField(name) ? this.#secret(item, name, `${where}.${name}`) : walk(item, `${where}.${name}`),
+        ]),
+      );
+    };
+    return walk(value, at) as T;
   }
 
   /** The first alternative of the operation's security requirement (or the document's) as headers, query or auth. */

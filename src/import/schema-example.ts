@@ -36,6 +36,13 @@ const STRING_FORMATS: Readonly<Record<string, string>> = {
   regex: '.*',
 };
 
+const GENERATED_STRINGS = new Set(Object.values(STRING_FORMATS));
+
+/** Whether a string is one exampleOf makes up (not one the document gave): `string`, sized, or a format's. */
+export function isGeneratedString(text: string): boolean {
+  return GENERATED_STRINGS.has(text) || /^stringx*$/.test(text) || (text.length < 6 && 'string'.startsWith(text));
+}
+
 type SchemaObject = Readonly<Record<string, unknown>>;
 
 function generate(schema: unknown, root: unknown, depth: number): unknown {

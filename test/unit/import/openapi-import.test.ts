@@ -175,6 +175,42 @@ describe('importOpenApi', () => {
     await loadImported(result);
   });
 
+  it('writes no secret of the document: secret-looking examples become placeholders', async () => {
+    const text = yaml(
+      ...HEAD,
+      'paths:',
+      '  /login:',
+      '    post:',
+      '      parameters:',
+      '        - {name: X-Session-Token, in: header, required: true, schema: {type: string}, example: tok-123456}',
+      '        - {name: api_key, in: query, required: true, schema: {type: string, example: abcd1234}}',
+      '      requestBody:',
+      '        content:',
+      '          application/json:',
+      '            example: {username: ann, password: hunter22, nested: {token: zz-998877}}',
+      '      responses: {"200": {description: ok}}',
+      '  /signup:',
+      '    post:',
+      '      requestBody:',
+      '        content:',
+      '          application/json:',
+      '            schema: {type: object, required: [user, password], properties: {user: {type: string}, password: {type: string, format: password}}}',
+      '      responses: {"201": {description: ok}}',
+    );
+    const result = await importOpenApi(text, { file: 'api.yaml' });
+    const requests = result.scenario['requests'] as RequestSpec[];
+    expect(requests[0]).toMatchObject({
+      headers: { 'X-Session-Token': '${X_SESSION_TOKEN}' },
+      query: { api_key: '${API_KEY}' },
+      json: { username: 'ann', password: '${PASSWORD}', nested: { token: '${TOKEN}' } },
+    });
+    // A made-up password is a placeholder of its own, not the same variable as the example's.
+    expect(requests[1]?.json).toEqual({ user: 'string', password: '${PASSWORD_2}' });
+    expect(result.env).toEqual(['X_SESSION_TOKEN', 'API_KEY', 'PASSWORD', 'TOKEN', 'PASSWORD_2']);
+    const { text: written } = await loadImported(result);
+    for (const secret of ['tok-123456', 'abcd1234', 'hunter22', 'zz-998877']) expect(written).not.toContain(secret);
+  });
+
   it('keeps operations that share an operationId (a warning of the parser, noted)', async () => {
     const text = yaml(
       ...HEAD,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleOf, MAX_DEPTH } from '../../../src/import/schema-example.js';
+import { exampleOf, isGeneratedString, MAX_DEPTH } from '../../../src/import/schema-example.js';
 
 describe('exampleOf', () => {
   it('prefers what the schema says: example, examples, default, const, enum', () => {
@@ -87,5 +87,10 @@ describe('exampleOf', () => {
       properties: { id: { type: 'string', format: 'uuid' }, at: { type: 'string', format: 'date-time' }, n: { type: 'number' } },
     };
     expect(JSON.stringify(exampleOf(schema))).toBe(JSON.stringify(exampleOf(structuredClone(schema))));
+  });
+
+  it("tells its own strings from the document's", () => {
+    for (const made of ['string', 'stringxxx', 'str', 'user@example.com', '2024-01-01']) expect(isGeneratedString(made)).toBe(true);
+    for (const given of ['hunter22', 'Rex', 'tok-123456']) expect(isGeneratedString(given)).toBe(false);
   });
 });
