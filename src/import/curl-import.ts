@@ -3,7 +3,8 @@ import { ScenarioError } from '../errors.js';
 import type { ImportOptions, ImportResult } from './importer.js';
 import { SecretPlaceholders } from './secret-headers.js';
 import { bodyFields, headerValue, importedHeaders } from './request-body.js';
-import { requestLocation, targetOf } from './request-location.js';
+import { literalBraces } from './literal-braces.js';
+import { requestLocation, targetOf, uniqueStepName } from './request-location.js';
 
 /** One curl command of the input: its words (quotes removed) and the line it starts on. */
 interface CurlCommand {
@@ -343,20 +344,19 @@ function requestSpec(
     notes.push(`${at}: method ${method} not supported (${METHODS.join(', ')}): sent as GET`);
     method = 'GET';
   }
-  const baseName = `${method} ${url.pathname}`;
-  const count = (names.get(baseName) ?? 0) + 1;
-  names.set(baseName, count);
-  const spec: Record<string, unknown> = { name: count === 1 ? baseName : `${baseName} #${count}` };
+  const spec: Record<string, unknown> = { name: uniqueStepName(names, `${method} ${url.pathname}`) };
   if (method !== 'GET') spec['method'] = method;
-  Object.assign(spec, requestLocation(url, target, secrets, where));
-  const headers = importedHeaders(request.headers, secrets, where, (text) => notes.push(`${at}: ${text}`));
+  const location = requestLocation(url, target, secrets, where);
+  Object.assign(spec, 'path' in location ? { path: literalBraces(location.path) } : { url: literalBraces(location.url) });
+  const headerList = request.headers.map(([name, value]) => [name, literalBraces(value)] as const);
+  const headers = importedHeaders(headerList, secrets, where, (text) => notes.push(`${at}: ${text}`));
   if (request.user !== undefined) spec['auth'] = basicAuth(request.user, secrets, where, (text) => notes.push(`${at}: ${text}`));
   if (request.json !== undefined) {
     if (body !== '') notes.push(`${at}: -d data beside --json left out`);
-    Object.assign(spec, bodyFields(request.json, headers, secrets, where, 'application/json'));
+    Object.assign(spec, bodyFields(literalBraces(request.json), headers, secrets, where, 'application/json'));
     if (headerValue(headers, 'accept') === undefined) headers['accept'] = 'application/json';
   } else if (body !== '') {
-    Object.assign(spec, bodyFields(body, headers, secrets, where, 'application/x-www-form-urlencoded'));
+    Object.assign(spec, bodyFields(literalBraces(body), headers, secrets, where, 'application/x-www-form-urlencoded'));
   }
   if (Object.keys(headers).length > 0) spec['headers'] = headers;
   if (request.timeoutSec !== undefined) spec['timeout'] = `${request.timeoutSec}s`;

@@ -17,6 +17,8 @@ export interface HarCorrelation {
 
 /** Shorter values are too likely to match by chance (`1`, `en`, `true`). */
 const MIN_VALUE_CHARS = 8;
+/** Values that look like tokens and ids (letters, digits, `._~+/=-`): the only ones correlated. */
+const TOKEN_LIKE = /^[A-Za-z0-9._~+/=-]{8,}$/;
 /** Response headers that carry a value a client sends back (not Set-Cookie: the cookie jar does that). */
 const CARRYING_HEADER = /token|csrf|xsrf|auth|session/i;
 
@@ -27,50 +29,68 @@ interface Candidate {
 }
 
 /**
- * The obvious correlations of a recording: a string of at least 8 characters from a JSON response body (any
- * depth) or from a token-like response header, never seen in a request before that response, that a later
- * request sends in its URL, a header or its body. The latest response before the use is the source. Pure.
+ * The obvious correlations of a recording: a token-like string (8+ characters of letters, digits and `._~+/=-`)
+ * from a JSON response body (any depth) or a token-like response header, never sent in a request before that
+ * response, that a later request sends in its URL, a header or its body. The latest response before the use is
+ * the source. Pure, and linear in the size of the recording: requests are cut into words, looked up in a map.
  */
 export function findCorrelations(entries: readonly HarEntry[]): HarCorrelation[] {
   const candidates = new Map<string, Candidate>();
   const byValue = new Map<string, HarCorrelation>();
   const variables = new Set<string>();
-  let sent = '';
+  const sent = new Set<string>();
   for (const [index, entry] of entries.entries()) {
-    const request = requestText(entry);
-    for (const [value, candidate] of candidates) {
-      if (!request.includes(value) && !request.includes(encodeURIComponent(value))) continue;
-      let correlation = byValue.get(value);
+    const words = requestWords(entry);
+    for (const word of words) {
+      const candidate = candidates.get(word);
+      if (candidate === undefined) continue;
+      let correlation = byValue.get(word);
       if (correlation === undefined || correlation.sourceIndex !== candidate.sourceIndex) {
         const variable = uniqueName(candidate.nameHint, variables);
-        correlation = { variable, value, sourceIndex: candidate.sourceIndex, capture: candidate.capture(variable), usedBy: [] };
-        byValue.set(value, correlation);
+        correlation = { variable, value: word, sourceIndex: candidate.sourceIndex, capture: candidate.capture(variable), usedBy: [] };
+        byValue.set(word, correlation);
       }
-      correlation.usedBy.push(index);
+      if (!correlation.usedBy.includes(index)) correlation.usedBy.push(index);
     }
-    sent += `\n${request}`;
+    for (const word of words) sent.add(word);
     for (const [value, candidate] of responseCandidates(entry, index)) {
-      if (!sent.includes(value)) candidates.set(value, candidate);
+      if (!sent.has(value)) candidates.set(value, candidate);
     }
   }
   return [...byValue.values()];
 }
 
-/** Everything a request sends that a value could be found in. */
-function requestText(entry: HarEntry): string {
+/**
+ * The words a request sends, where a token could be: its URL (as recorded and percent-decoded), header values and
+ * body, cut at every character a token does not hold, then also at `/` (paths), then also at `+` and `=`
+ * (queries); and each query value whole.
+ */
+function requestWords(entry: HarEntry): Set<string> {
   let decodedUrl = entry.url;
   try {
     decodedUrl = decodeURIComponent(entry.url);
   } catch {
     // kept as recorded
   }
-  return [entry.url, decodedUrl, ...entry.requestHeaders.map(([, value]) => value), entry.postData?.text ?? ''].join('\n');
+  const text = [entry.url, decodedUrl, ...entry.requestHeaders.map(([, value]) => value), entry.postData?.text ?? ''].join('\n');
+  const words = new Set<string>();
+  const add = (word: string): void => {
+    if (word.length >= MIN_VALUE_CHARS) words.add(word);
+  };
+  for (const separators of [/[^A-Za-z0-9._~+/=-]+/, /[^A-Za-z0-9._~+=-]+/, /[^A-Za-z0-9._~-]+/]) text.split(separators).forEach(add);
+  // A query value whole (`t=abc+/d==`: base64 holds =, + and /).
+  try {
+    new URL(entry.url).searchParams.forEach(add);
+  } catch {
+    // not a URL: its words are enough
+  }
+  return words;
 }
 
 function responseCandidates(entry: HarEntry, sourceIndex: number): [string, Candidate][] {
   const out: [string, Candidate][] = [];
   for (const [name, value] of entry.responseHeaders) {
-    if (!CARRYING_HEADER.test(name) || /^set-cookie$/i.test(name) || value.length < MIN_VALUE_CHARS) continue;
+    if (!CARRYING_HEADER.test(name) || /^set-cookie$/i.test(name) || !TOKEN_LIKE.test(value)) continue;
     out.push([value, { sourceIndex, nameHint: name, capture: (as) => ({ as, header: name.toLowerCase() }) }]);
   }
   if (entry.responseText === undefined || !/json/i.test(entry.responseMimeType)) return out;
@@ -82,8 +102,7 @@ function responseCandidates(entry: HarEntry, sourceIndex: number): [string, Cand
   }
   const walk = (value: unknown, path: string, key: string): void => {
     if (typeof value === 'string') {
-      if (value.length >= MIN_VALUE_CHARS && !/^\s|\s$/.test(value))
-        out.push([value, { sourceIndex, nameHint: key, capture: (as) => ({ as, json: path }) }]);
+      if (TOKEN_LIKE.test(value)) out.push([value, { sourceIndex, nameHint: key, capture: (as) => ({ as, json: path }) }]);
     } else if (Array.isArray(value)) {
       value.forEach((item, position) => walk(item, `${path}[${position}]`, key));
     } else if (value !== null && typeof value === 'object') {

@@ -16,7 +16,7 @@ export interface HarEntry {
   readonly status: number;
   readonly responseHeaders: readonly (readonly [string, string])[];
   readonly responseMimeType: string;
-  /** The response body as text (base64 decoded), when the HAR holds it. */
+  /** A JSON response body as text (base64 decoded), when the HAR holds it. */
   readonly responseText?: string;
   /** Chromium's `_resourceType` (document, stylesheet, script, image, font, fetch, xhr, preflight…), when present. */
   readonly resourceType?: string;
@@ -75,7 +75,8 @@ function harEntry(entry: unknown, index: number, problem: (path: Path, message: 
   const content = field(response, 'content');
   const status = field(response, 'status');
   const resourceType = field(entry, '_resourceType');
-  const responseText = bodyText(content);
+  // Only JSON bodies are read (for correlations): an image's base64 is not decoded for nothing.
+  const responseText = /json/i.test(stringOr(field(content, 'mimeType'), '')) ? bodyText(content) : undefined;
   const mimeType = field(postData, 'mimeType');
   const postText = field(postData, 'text');
   const params = field(postData, 'params');

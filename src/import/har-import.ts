@@ -1,12 +1,13 @@
 import { ScenarioError } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
 import { findCorrelations } from './har-correlations.js';
+import { literalBraces } from './literal-braces.js';
 import type { HarCapture, HarCorrelation } from './har-correlations.js';
 import { readHar } from './har-document.js';
 import type { HarEntry } from './har-document.js';
 import type { ImportOptions, ImportResult } from './importer.js';
 import { bodyFields, importedHeaders } from './request-body.js';
-import { requestLocation, targetOf } from './request-location.js';
+import { requestLocation, targetOf, uniqueStepName } from './request-location.js';
 import { SecretPlaceholders } from './secret-headers.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -175,13 +176,11 @@ function stepOf(entry: HarEntry, index: number, context: StepContext): Record<st
   const where = `(log.entries[${entry.index}])`;
   const note = (text: string): void => void notes.push(`log.entries[${entry.index}]: ${text}`);
   const used = context.correlations.filter((correlation) => correlation.usedBy.includes(index));
-  const templated = (value: string): string => substitute(value, used);
+  const templated = (value: string): string => substitute(literalBraces(value), used);
   const url = new URL(entry.url);
   // The name: the path, a correlated value in it as `:variable` (`GET /users/:id`), no query.
   const baseName = `${entry.method} ${substitute(url.pathname, used).replace(/\{\{ ([A-Za-z0-9_]+) \}\}/g, ':$1')}`;
-  const count = (context.names.get(baseName) ?? 0) + 1;
-  context.names.set(baseName, count);
-  const step: Record<string, unknown> = { name: count === 1 ? baseName : `${baseName} #${count}` };
+  const step: Record<string, unknown> = { name: uniqueStepName(context.names, baseName) };
   if (entry.method !== 'GET') step['method'] = entry.method;
   const location = requestLocation(url, context.target, secrets, where, (value) => used.some((c) => c.value === value));
   Object.assign(step, 'path' in location ? { path: templated(location.path) } : { url: templated(location.url) });

@@ -75,3 +75,10 @@ export function secretJson(value: unknown, secrets: SecretPlaceholders, where: s
   }
   return value;
 }
+
+/** A step's name, `#2`, `#3`… added when a name is taken again (`names` counts them). */
+export function uniqueStepName(names: Map<string, number>, base: string): string {
+  const count = (names.get(base) ?? 0) + 1;
+  names.set(base, count);
+  return count === 1 ? base : `${base} #${count}`;
+}

@@ -75,6 +75,22 @@ describe('loadseed import', () => {
     expect(out.stderr).toMatch(/imported 1 request from <stdin>; \d+ notes?; set AUTH_TOKEN before running/);
   });
 
+  it('keeps the ${ and {{ of the input literal, so that the scenario still validates', async () => {
+    const out = await run(['import', 'curl', '-'], `curl http://127.0.0.1:9/t -H 'X-Note: \${HOME} {{x}}' --data-raw 'text={{ name }}'\n`);
+    expect(out.stderr).toContain('imported 1 request');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`X-Note: $\${HOME} {{ $pick('{{') }}x}}`);
+    expect(out.stdout).toContain(`text: "{{ $pick('{{') }} name }}"`);
+  });
+
+  it('documents itself in --help', async () => {
+    const out = await run(['import', '--help']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Usage: loadseed import [options] <format> <file>');
+    expect(out.stdout).toContain('--include-static');
+    expect(out.stdout).toContain('$ loadseed import har session.har -o session.yml');
+  });
+
   it('writes -o, refuses to overwrite it without --force (exit 2), overwrites with --force', async () => {
     await writeFile(join(dir, 'two.txt'), 'curl http://127.0.0.1:9/a\ncurl http://127.0.0.1:9/b\n');
     const first = await run(['import', 'curl', 'two.txt', '-o', 'out/two.yml']);
