@@ -59,7 +59,7 @@ export async function importCommand(
     schemaPath: schemaReference(scenarioPath, PACKAGE_ROOT, LOADSEED_VERSION),
     ...(options.out === undefined ? {} : { output: options.out }),
   });
-  const problems = await validationProblems(yaml, options.out ?? 'scenario.yml', dirname(scenarioPath), result);
+  const problems = await validationProblems(yaml, options.out ?? 'scenario.yml', dirname(scenarioPath), result, io);
   if (problems !== undefined) {
     io.stderr.write(
       `error: the scenario imported from ${printableText(source)} does not validate; a bug of loadseed import, please report it:\n`,
@@ -138,7 +138,13 @@ function countSteps(scenario: Record<string, unknown>): { requests: number; flow
  * The problems `loadseed validate` would find in the text (the same code: parse, schema, checks, files,
  * templates, plan) with only the placeholders' variables set; undefined when there are none.
  */
-async function validationProblems(text: string, file: string, baseDir: string, result: ImportResult): Promise<string[] | undefined> {
+async function validationProblems(
+  text: string,
+  file: string,
+  baseDir: string,
+  result: ImportResult,
+  io: CliIo,
+): Promise<string[] | undefined> {
   // The file alone decides: the placeholders' variables set, nothing else of the environment (TARGET_URL…).
   const env: Record<string, string | undefined> = {};
   for (const name of result.env) env[name] = 'placeholder-value';

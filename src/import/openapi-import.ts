@@ -150,7 +150,7 @@ class OpenApiMapper {
     const shared = securities.every((security) => security === securities[0]) ? operations[0]?.security : undefined;
     const requests = operations.map((operation) => this.#request(operation, shared === undefined));
     const defaults = shared === undefined ? undefined : securityDefaults(shared);
-    if (this.#brokeTemplates) this.#notes.push('a value with "{{" had it written "{ {": a scenario reads "{{" as a template');
+    if (this.#brokeTemplates) this.#notes.push(`a "{{" of the document is written {{ $pick('{{') }}: a scenario reads "{{" as a template`);
     this.#notes.push('requests: each iteration sends one, picked by weight (1 each): set the weights to your traffic mix');
     const scenario = {
       ...(typeof info['title'] === 'string' ? { name: info['title'] } : {}),
@@ -225,7 +225,7 @@ class OpenApiMapper {
     if (cookies.length > 0) headers['cookie'] = cookies.join('; ');
     const expect = expectedStatuses(operation.operation['responses']);
     return {
-      name: this.#literal(name),
+      name,
       ...(method === 'get' ? {} : { method: method.toUpperCase() }),
       path: this.#literal(path),
       ...(Object.keys(query).length === 0 ? {} : { query }),
