@@ -235,6 +235,8 @@ class ArtilleryMapper {
       if (method !== undefined) {
         const request = this.#request(method, action[method], [...at, method]);
         if (request !== undefined) steps.push(request);
+      } else if (typeof action['think'] === 'string' && action['think'].includes('{{')) {
+        this.#notes.push(`${displayPath(at)}.think: a pause read from a variable is not mapped: left out`);
       } else if (action['think'] !== undefined) {
         steps.push({ think: durationOf(this.#input, action['think'], [...at, 'think']).text });
       } else if (action['loop'] !== undefined) {
@@ -262,7 +264,11 @@ class ArtilleryMapper {
       return [];
     }
     if (count === undefined) {
-      this.#notes.push(`${where}: a loop without a count (endless in Artillery) is not mapped: left out`);
+      const why =
+        action['count'] === undefined
+          ? 'a loop without a count (endless in Artillery)'
+          : `a loop of count ${JSON.stringify(action['count'])}`;
+      this.#notes.push(`${where}: ${why} is not mapped: left out`);
       return [];
     }
     const steps = this.#steps(action['loop'], [...at, 'loop']);

@@ -140,6 +140,9 @@ describe('importArtillery', () => {
       '  over: items',
       '- loop: [{get: {url: /c}}]',
       '- get: {url: "/d/{{ fromProcessor }}"}',
+      '- think: "{{ pause }}"',
+      '- loop: [{get: {url: /e}}]',
+      '  count: "{{ n }}"',
     );
     const result = importArtillery(text, { file: 'load.yml' });
     const flows = result.scenario['flows'] as { steps: unknown[] }[];
@@ -171,6 +174,8 @@ describe('importArtillery', () => {
         'scenarios[0].flow[3]: a loop over a variable or while a function holds is not mapped: left out',
         'scenarios[0].flow[4]: a loop without a count (endless in Artillery) is not mapped: left out',
         'variables.fromProcessor: read by a template but set by nothing the script says (a processor function?): declared empty',
+        'scenarios[0].flow[6].think: a pause read from a variable is not mapped: left out',
+        'scenarios[0].flow[7]: a loop of count "{{ n }}" is not mapped: left out',
       ]),
     );
     const { text: written } = await loadImported(result, { format: 'artillery' });
