@@ -11,7 +11,11 @@ import type { RequestSpec } from './types.js';
 export const PROTOCOL_METRICS = {
   ws: [] as readonly CustomMetricDefinition[],
   sse: [] as readonly CustomMetricDefinition[],
-  grpc: [] as readonly CustomMetricDefinition[],
+  /** Per call: the messages received (a unary reply is one), and the first one's time from the call's start. */
+  grpc: [
+    { name: 'grpc_messages_received', kind: 'counter' },
+    { name: 'grpc_first_message_ms', kind: 'trend' },
+  ] as readonly CustomMetricDefinition[],
 } as const;
 
 /** Every built-in metric name: a user's `metric:` may not take one. */

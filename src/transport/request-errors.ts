@@ -22,6 +22,14 @@ export const REQUEST_ERRORS = {
   LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
   /** A code hook (`hooks:`, flow/hook-runner.ts) threw or rejected: the message is the hook's own. */
   LS_SCRIPT: { category: 'script', message: 'a code hook failed' },
+  /** A gRPC call's deadline (its step's timeout) passed before its status (transport/grpc-failure.ts). */
+  LS_GRPC_DEADLINE: { category: 'timeout', message: 'gRPC deadline exceeded' },
+  /** No connection to the gRPC server: grpc-js's UNAVAILABLE with its connect error (refused, unreachable). */
+  LS_GRPC_REFUSED: { category: 'connection_refused', message: 'gRPC server not reachable' },
+  /** The gRPC connection or stream was dropped or reset before the call's status. */
+  LS_GRPC_RESET: { category: 'connection_reset', message: 'gRPC connection dropped before the status' },
+  /** A gRPC step's message, once rendered, is not one its request type encodes: nothing was sent. */
+  LS_GRPC_MESSAGE: { category: 'other', message: 'gRPC message cannot be encoded' },
   /**
    * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
    * abandoned reports nowhere; `aborted` should it ever be classified.
