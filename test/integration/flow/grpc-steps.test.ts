@@ -108,7 +108,7 @@ describe('grpc: steps', () => {
       `      - {name: refused, grpc: loadseed.echo.Echo/Unary, url: "grpc://127.0.0.1:${port}"}`,
       '      - {name: slow, grpc: loadseed.echo.Echo/Unary, message: {delay_ms: 5000}, timeout: 100ms}',
       '      - {name: stream, grpc: loadseed.echo.Echo/ServerStream, message: {count: 3, delay_ms: 1, fail_code: 15}}',
-      'load: {profile: constant, users: 1, duration: 1200ms}',
+      'load: {profile: constant, users: 1, iterations: 4}',
       'sla: false',
       'report: {json: faults.json, html: false}',
     ]);
@@ -143,5 +143,83 @@ describe('grpc: steps', () => {
       NOT_FOUND: iterations,
       DATA_LOSS: iterations,
     });
+  });
+});
+
+describe('grpc: steps at scale and in bad files', () => {
+  const unaryFile = (name: string, extra: readonly string[]): Promise<string> =>
+    scenario(name, [
+      'flows:',
+      '  - name: rpc',
+      '    steps:',
+      '      - name: echo',
+      '        grpc: loadseed.echo.Echo/Unary',
+      '        message: {message: hi, delay_ms: 5}',
+      ...extra,
+    ]);
+
+  it('judges per-method and built-in metric thresholds: exit 0 when met, 1 when not', async () => {
+    const met = await unaryFile('met', [
+      'load: {profile: constant, users: 1, iterations: 10}',
+      'sla: {requests: {echo: {p95_latency_ms: 5000}}, metrics: {grpc_first_message_ms: {p95: 5000}}}',
+      'report: {json: met.json, html: false}',
+    ]);
+    const metOut = await run('run', met);
+    expect(metOut.code, metOut.stderr).toBe(0);
+    const violated = await unaryFile('violated', [
+      'load: {profile: constant, users: 1, iterations: 10}',
+      // The server waits 5 ms: no call can be under 1 ms.
+      'sla: {requests: {echo: {p95_latency_ms: 1}}}',
+      'report: {json: violated.json, html: false}',
+    ]);
+    const out = await run('run', violated);
+    expect(out.code).toBe(1);
+    expect((await results('violated.json')).verdict).toBe('failed');
+  });
+
+  it('sends exactly the planned calls with two shards, merged', async () => {
+    const sharded = await unaryFile('sharded', ['load: {profile: constant, users: 4, iterations: 41}', 'sla: false']);
+    const before = server.calls('Unary');
+    for (const index of [1, 2]) {
+      const out = await run('run', sharded, '--shard', `${index}/2`, '--out', `sharded-${index}.json`, '--quiet');
+      expect(out.code, out.stderr).toBe(0);
+    }
+    const merged = await run('merge', 'sharded-1.json', 'sharded-2.json', '-o', 'sharded.json');
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(server.calls('Unary') - before).toBe(41);
+    const mergedDocument = await results('sharded.json');
+    expect(request(mergedDocument, 'echo')).toMatchObject({ count: 41, statusCodes: { OK: 41 } });
+    expect(mergedDocument.summary.metrics?.find((metric) => metric.name === 'grpc_messages_received')?.sum).toBe(41);
+  });
+
+  it('refuses a bad proto, an unknown service or method, a field the message lacks: exit 2, located, nothing sent', async () => {
+    await writeFile(join(dir, 'broken.proto'), 'syntax = "proto3";\nmessage X { string m = 1 }\n');
+    const file = await scenario('bad', [
+      'flows:',
+      '  - name: rpc',
+      '    steps:',
+      '      - grpc: loadseed.echo.Echoo/Unary',
+      '      - grpc: loadseed.echo.Echo/Unar',
+      '      - grpc: loadseed.echo.Echo/Unary',
+      '        message: {mesage: hi}',
+      '      - grpc: loadseed.echo.Echo/Unary',
+      '        proto: ./broken.proto',
+      'load: {profile: constant, users: 1, iterations: 1}',
+    ]);
+    const before = server.calls('Unary');
+    const out = await run('run', file);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(
+      'bad.yml:7:15  flows[0].steps[0].grpc  no service loadseed.echo.Echoo in ./echo.proto (its services: loadseed.echo.Echo); did you mean loadseed.echo.Echo?',
+    );
+    expect(out.stderr).toContain(
+      'bad.yml:8:15  flows[0].steps[1].grpc  no method Unar in service loadseed.echo.Echo (its methods: Unary, ServerStream); did you mean Unary?',
+    );
+    expect(out.stderr).toContain(
+      'bad.yml:10:19  flows[0].steps[2].message.mesage  EchoRequest has no field mesage (its fields: message, delay_ms, count, fail_code); did you mean message?',
+    );
+    expect(out.stderr).toMatch(/bad\.yml:12:16 {2}flows\[0\]\.steps\[3\]\.proto {2}cannot load the proto \.\/broken\.proto: .*line 2/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+    expect(server.calls('Unary')).toBe(before);
   });
 });
