@@ -1,4 +1,6 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,5 +223,42 @@ describe('grpc: steps at scale and in bad files', () => {
     expect(out.stderr).toMatch(/bad\.yml:12:16 {2}flows\[0\]\.steps\[3\]\.proto {2}cannot load the proto \.\/broken\.proto: .*line 2/);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     expect(server.calls('Unary')).toBe(before);
+  });
+});
+
+describe('a gRPC server that drops the connection mid-stream', () => {
+  it('counts the stream as connection_reset, once per call', async () => {
+    let calls = 0;
+    const sockets = new Set<Socket>();
+    // Answers every call with its headers and one message (an empty EchoReply), then drops the connection.
+    const resetting = createHttp2Server((request, response) => {
+      calls += 1;
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/grpc' });
+      response.write(Buffer.from([0, 0, 0, 0, 0]), () => {
+        for (const socket of sockets) socket.destroy();
+      });
+    });
+    resetting.on('connection', (socket: Socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const port = (resetting.address() as AddressInfo).port;
+    try {
+      const file = await scenario('reset', [
+        'flows:',
+        '  - name: rpc',
+        '    steps:',
+        `      - {name: stream, grpc: loadseed.echo.Echo/ServerStream, url: "grpc://127.0.0.1:${port}", message: {count: 5}, timeout: 3s}`,
+        'load: {profile: constant, users: 1, iterations: 3}',
+        'sla: false',
+        'report: {json: reset.json, html: false}',
+      ]);
+      const out = await run('run', file);
+      expect(out.code, out.stderr).toBe(0);
+      const stream = request(await results('reset.json'), 'stream');
+      expect(stream).toMatchObject({ count: 3, failures: 3, statusCodes: {}, errors: { connection_reset: 3 } });
+      expect(calls).toBe(3);
+    } finally {
+      resetting.close();
+    }
   });
 });
