@@ -9,6 +9,7 @@ import { main } from '../../../src/cli/main.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { ResultsDocument, StatsDocument } from '../../../src/results/results-document.js';
 import { startGrpcServer } from '../../../src/target/grpc-server.js';
+import { startTargetServer } from '../../../src/target/target-server.js';
 import type { GrpcTargetServer } from '../../../src/target/grpc-server.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { closedPort } from '../engine/servers.js';
@@ -259,6 +260,33 @@ describe('a gRPC server that drops the connection mid-stream', () => {
       expect(calls).toBe(3);
     } finally {
       resetting.close();
+    }
+  });
+});
+
+describe('a flow of gRPC and HTTP steps', () => {
+  it('gives up a slow HTTP step after a gRPC one at its own timeout, each counted once', async () => {
+    const http = await startTargetServer();
+    try {
+      const file = await scenario('mixed', [
+        'flows:',
+        '  - name: rpc',
+        '    steps:',
+        '      - {name: echo, grpc: loadseed.echo.Echo/Unary, message: {message: a}}',
+        `      - {name: slow http, url: "${http.url}/delay/3000", timeout: 100ms}`,
+        'load: {profile: constant, users: 1, iterations: 3}',
+        'sla: false',
+        'report: {json: mixed.json, html: false}',
+      ]);
+      const out = await run('run', file);
+      expect(out.code, out.stderr).toBe(0);
+      const document = await results('mixed.json');
+      expect(request(document, 'echo')).toMatchObject({ count: 3, statusCodes: { OK: 3 } });
+      expect(request(document, 'slow http')).toMatchObject({ count: 3, failures: 3, errors: { timeout: 3 } });
+      // Given up at 100 ms, not waited out for the 3 s the server takes.
+      expect(request(document, 'slow http').latencyMs.max).toBeLessThan(3000);
+    } finally {
+      await http.close();
     }
   });
 });
