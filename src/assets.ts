@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('../schemas/scenario.schema.json', import.meta.url));
 export const RESULTS_SCHEMA_PATH = fileURLToPath(new URL('../schemas/results.schema.json', import.meta.url));
+/** The built-in gRPC target's service (`loadseed serve --grpc`), shipped for scenarios to name in `proto:`. */
+export const ECHO_PROTO_PATH = fileURLToPath(new URL('../schemas/echo.proto', import.meta.url));
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 /**

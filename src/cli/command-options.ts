@@ -219,6 +219,7 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
   serve: [
     { flags: '-p, --port <port>', description: 'port to listen on (0 picks a free one)', defaultValue: '8080' },
     { flags: '--host <host>', description: 'interface to listen on', defaultValue: '127.0.0.1' },
+    { flags: '--grpc <port>', description: 'also serve the gRPC echo service (schemas/echo.proto) on this port (0 picks a free one)' },
   ],
   import: [
     { flags: '-o, --out <file>', description: 'write the scenario there (default: YAML on stdout)' },

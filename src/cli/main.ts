@@ -278,9 +278,10 @@ Routes:
 
 Examples:
   $ loadseed serve
-  $ loadseed serve --port 0`,
+  $ loadseed serve --port 0
+  $ loadseed serve --grpc 50051            also the gRPC echo service of schemas/echo.proto`,
     )
-    .action(async (options: { port: string; host: string }) => {
+    .action(async (options: { port: string; host: string; grpc?: string }) => {
       const { serveCommand } = await import('./serve-command.js');
       exit(await serveCommand(options, globals(), io));
     });

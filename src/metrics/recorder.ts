@@ -3,6 +3,7 @@ import { CustomMetrics } from './custom-metrics.js';
 import type { CustomMetricSpec, CustomMetricSummary, EncodedCustomMetrics } from './custom-metrics.js';
 import { ERROR_CATEGORIES, ErrorCategoryId, STATUS_FAILURE_KIND } from './error-category.js';
 import { FailureSamples } from './failure-samples.js';
+import { STATUS_LIMIT, statusLabel } from './status-label.js';
 import type { SlotFailureSample } from './failure-samples.js';
 import type { ErrorCategory } from './error-category.js';
 import { createLatencyHistogram, packHistograms, recordMicros, summarizeHistogram, unpackHistograms } from './latency-histogram.js';
@@ -57,8 +58,10 @@ export function encodedRecorderBuffers(encoded: EncodedRecorder): ArrayBuffer[] 
   );
 }
 
-/** Status codes are counted in a flat array per name: 0 (none) and 100..999. */
-const STATUS_SLOTS = 1000;
+/** Status codes are counted in a flat array per name: 0 (none), HTTP's 100..999, gRPC's 1000..1016 (status-label.ts). */
+const STATUS_SLOTS = STATUS_LIMIT;
+/** Slots per name in an encoding from before gRPC statuses (HTTP only): decoded by its length. */
+const HTTP_STATUS_SLOTS = 1000;
 const CATEGORY_COUNT = ERROR_CATEGORIES.length;
 
 /**
@@ -314,11 +317,16 @@ export class Recorder {
     const recorder = new Recorder(encoded.requestNames);
     const slots = recorder.metricNames.length;
     const perSlot = [recorder.#successes, recorder.#failures, recorder.#interrupted, recorder.#bytesIn, recorder.#bytesOut];
-    const arrays = [recorder.#statusCounts, recorder.#errorCounts, ...perSlot];
-    const expected = arrays.reduce((sum, array) => sum + array.length, 0) + 3;
-    if (encoded.counters.length !== expected)
-      throw new Error(`malformed encoded recorder: ${encoded.counters.length} counters, expected ${expected}`);
-    let at = 0;
+    const arrays = [recorder.#errorCounts, ...perSlot];
+    const rest = arrays.reduce((sum, array) => sum + array.length, 0) + 3;
+    // An encoding from before gRPC statuses has HTTP_STATUS_SLOTS per name: each name's counts go to the head of its slots.
+    const slotsPerName = [STATUS_SLOTS, HTTP_STATUS_SLOTS].find((each) => encoded.counters.length === each * slots + rest);
+    if (slotsPerName === undefined)
+      throw new Error(`malformed encoded recorder: ${encoded.counters.length} counters, expected ${STATUS_SLOTS * slots + rest}`);
+    for (let slot = 0; slot < slots; slot++) {
+      recorder.#statusCounts.set(encoded.counters.subarray(slot * slotsPerName, (slot + 1) * slotsPerName), slot * STATUS_SLOTS);
+    }
+    let at = slotsPerName * slots;
     for (const array of arrays) {
       array.set(encoded.counters.subarray(at, at + array.length));
       at += array.length;
@@ -403,7 +411,7 @@ export class Recorder {
       const statusCounts: Record<string, number> = {};
       for (let status = 0; status < STATUS_SLOTS; status++) {
         const count = this.#statusCounts[slot * STATUS_SLOTS + status]!;
-        if (count > 0) statusCounts[status] = count;
+        if (count > 0) statusCounts[statusLabel(status)] = count;
       }
       const errorCounts: Partial<Record<ErrorCategory, number>> = {};
       ERROR_CATEGORIES.forEach((category, id) => {
@@ -522,7 +530,7 @@ export class Recorder {
     for (const slot of slots) {
       for (let status = 0; status < STATUS_SLOTS; status++) {
         const count = this.#statusCounts[slot * STATUS_SLOTS + status]!;
-        if (count > 0) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+        if (count > 0) statusCounts[statusLabel(status)] = (statusCounts[statusLabel(status)] ?? 0) + count;
       }
       ERROR_CATEGORIES.forEach((category, id) => {
         errorCounts[category] += this.#errorCounts[slot * CATEGORY_COUNT + id]!;

@@ -4,7 +4,7 @@ import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { compileCondition } from '../scenario/expression.js';
 import type { Expression } from '../scenario/expression.js';
-import { isLoopStep, isThinkStep, partsOf } from '../scenario/types.js';
+import { grpcStepOf, isLoopStep, isThinkStep, partsOf } from '../scenario/types.js';
 import { requestNameScope } from '../scenario/request-names.js';
 import { taggedRequestsOf, tagGroupsOf } from '../scenario/request-tags.js';
 import type { TagGroup } from '../scenario/request-tags.js';
@@ -16,6 +16,7 @@ import { SECRET_HEADERS, secretValuesOf } from '../scenario/secrets.js';
 import type { LoadedTlsSettings } from '../scenario/load-tls-files.js';
 import type { ConstantLoad, HttpSettings, LoadSpec, MonitorSpec, RequestSpec, Scenario, ScenarioData, Step } from '../scenario/types.js';
 import { compileRequest, thinkTimeOf } from './compile-request.js';
+import { compileGrpcStep } from './compile-grpc-step.js';
 import type { PlannedRequest, PlannedThinkTime, TemplateEnvironment } from './compile-request.js';
 import { peakUsers, profileDurationMs } from './profile.js';
 import type { LoadProfile, Stage } from './profile.js';
@@ -421,7 +422,7 @@ function planWarmup(load: LoadSpec): PlannedWarmup | undefined {
 function requestsAndFlow(scenario: Scenario, seed: number | undefined): Pick<Plan, 'requests' | 'iteration' | 'flow'> {
   const data = scenario.data;
   const env: TemplateEnvironment = scenario.env ?? {};
-  const planned = planRequests(data, env);
+  const planned = planRequests(data, env, scenario.baseDir);
   const setup = (data.setup ?? []).map((spec) => compileRequest(spec, data.target, data.defaults, env));
   const http = data.http ?? {};
   const cookies = http.cookies ?? data.flows !== undefined;
@@ -491,10 +492,12 @@ function envNamesOf(planned: Pick<Plan, 'requests' | 'flow'>): string[] {
   return [...names];
 }
 
-function planRequests(data: ScenarioData, env: TemplateEnvironment): Pick<Plan, 'requests' | 'iteration'> {
+function planRequests(data: ScenarioData, env: TemplateEnvironment, baseDir: string): Pick<Plan, 'requests' | 'iteration'> {
   const requests: PlannedRequest[] = [];
+  const grpcContext = { target: data.target, proto: data.proto, baseDir, defaults: data.defaults, env };
   const add = (spec: RequestSpec): PlannedStep => {
-    requests.push(compileRequest(spec, data.target, data.defaults, env));
+    const grpc = grpcStepOf(spec);
+    requests.push(grpc === undefined ? compileRequest(spec, data.target, data.defaults, env) : compileGrpcStep(grpc, grpcContext));
     return { kind: 'request', requestIndex: requests.length - 1, ...conditionOf(spec.if) };
   };
   const stepsOf = (steps: readonly Step[]): PlannedStep[] =>

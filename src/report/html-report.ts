@@ -1,3 +1,4 @@
+import { compareStatusLabels, grpcCodeOfLabel, statusClass } from '../metrics/status-label.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ejs from 'ejs';
@@ -479,11 +480,13 @@ function outcomeRows(results: ResultsDocument): OutcomeRow[] {
   const requests = results.summary.requests.length > 1 && results.summary.requests.length <= 6 ? results.summary.requests : [];
   const share = (count: number): number => (total.count === 0 ? 0 : (count / total.count) * 100);
   const rows: OutcomeRow[] = [];
-  const statuses = Object.entries(total.statusCodes).sort(([a], [b]) => Number(a) - Number(b));
+  const statuses = Object.entries(total.statusCodes).sort(([a], [b]) => compareStatusLabels(a, b));
   for (const [status, count] of statuses) {
+    const grpc = grpcCodeOfLabel(status) !== undefined;
     rows.push({
-      label: status === '0' ? 'no status' : `HTTP ${status}`,
-      kind: `s${status.charAt(0)}`,
+      label: status === '0' ? 'no status' : grpc ? `gRPC ${status}` : `HTTP ${status}`,
+      // A gRPC status is coloured as a 2xx when OK, as a 5xx otherwise.
+      kind: grpc ? (statusClass(status) === 'ok' ? 's2' : 's5') : `s${status.charAt(0)}`,
       count: formatCount(count),
       sharePercent: share(count),
       share: formatShare(share(count)),

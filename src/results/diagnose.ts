@@ -1,3 +1,4 @@
+import { grpcCodeOfLabel } from '../metrics/status-label.js';
 import type { ErrorCategory } from '../metrics/error-category.js';
 import type { MonitorSourceResults } from '../monitor/monitor-results.js';
 import type { ResultsDocument } from './results-document.js';
@@ -201,11 +202,16 @@ function targetErrors(results: ResultsDocument, limits: DiagnosisLimits): Diagno
  * failures of the `status` kind shared among them as counted. `unexpected statuses` when none of those.
  */
 function statusLabels(statusCodes: Readonly<Record<string, number>>, failures: number): { kind: 'status'; label: string; count: number }[] {
-  const codes = Object.entries(statusCodes).map(([code, count]) => ({ code: Number(code), count }));
+  // A gRPC status other than OK (status-label.ts) is named as a 5xx is.
+  const codes = Object.entries(statusCodes).map(([code, count]) => ({
+    code: grpcCodeOfLabel(code) === undefined ? Number(code) : grpcCodeOfLabel(code) === 0 ? 200 : 500,
+    label: code,
+    count,
+  }));
   const server = codes.filter((each) => each.code >= 500);
   const named = (server.length > 0 ? server : codes.filter((each) => each.code >= 400)).sort((a, b) => b.count - a.count).slice(0, 3);
   if (named.length === 0) return [{ kind: 'status', label: 'unexpected statuses', count: failures }];
-  return named.map((each) => ({ kind: 'status', label: String(each.code), count: Math.min(each.count, failures) }));
+  return named.map((each) => ({ kind: 'status', label: each.label, count: Math.min(each.count, failures) }));
 }
 
 /** Open model: arrivals dropped because every user was busy. Either too few users, or users held by a slow server. */

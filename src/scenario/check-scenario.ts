@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { checkFlowControl } from './check-flow-control.js';
+import { checkGrpcSteps } from './check-grpc-steps.js';
 import { checkHeaderValues } from './check-header-values.js';
 import { checkTagsAndMetrics } from './check-tags-and-metrics.js';
 import { checkWsSteps } from './check-ws-step.js';
@@ -8,7 +9,7 @@ import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { allStepsOf, isLoopStep, isThinkStep, PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
+import { allStepsOf, grpcStepOf, isLoopStep, isThinkStep, PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
 import { reportedRequestNames } from './request-names.js';
 import type { Duration } from './duration.js';
 import type { Capture, ConstantLoad, ExpectChecks, LoadSpec, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
@@ -45,6 +46,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   issues.push(...checkFlowControl(data));
   issues.push(...checkTagsAndMetrics(data));
   issues.push(...checkWsSteps(data));
+  issues.push(...checkGrpcSteps(data));
   checkUrls(data, report);
   checkDurations(data, report);
   checkMonitorSources(data, report);
@@ -96,6 +98,8 @@ function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
 function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, report: Report): void {
   // A ws: step has no path, url nor body; check-ws-step.ts checks it.
   if (spec.ws !== undefined) return;
+  // A grpc: step has no path, body or HTTP expect: check-grpc-steps.ts checks it.
+  if (grpcStepOf(spec) !== undefined) return;
   if (spec.path !== undefined && spec.url !== undefined) {
     report([...path, 'url'], 'give either path or url, not both');
   } else if (spec.path === undefined && spec.url === undefined) {

@@ -121,6 +121,8 @@ function checkMetrics(data: ScenarioData, tagged: readonly Tagged[], report: Rep
     if (spec.metric !== undefined) report(['setup', index, 'metric'], 'setup is not measured: put a metric on a request of the load');
   }
   for (const { spec, path } of tagged) {
+    // The built-in metrics a protocol step feeds (protocol-metrics.ts) take thresholds as a metric: of a request does.
+    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
     for (const [index, metric] of metricSpecsOf(spec).entries()) {
       const at = metricPath(spec, path, index);
       const kind = metricKindOf(metric);
@@ -148,8 +150,6 @@ function checkMetrics(data: ScenarioData, tagged: readonly Tagged[], report: Rep
         }
       }
     }
-    // The built-in metrics a protocol step feeds (protocol-metrics.ts) take thresholds like any other.
-    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
   }
   return kinds;
 }

@@ -7,7 +7,7 @@ import type { TemplateEscape } from './template.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { requestsOf } from './types.js';
+import { grpcStepOf, requestsOf } from './types.js';
 import type { Auth, HeaderValues, LoadedHooks, QueryValue, RequestSpec, ScenarioData, WsExpect } from './types.js';
 
 /** Scheme and authority of an absolute URL: no templates there (the host decides where connections go). */
@@ -113,6 +113,10 @@ function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: I
     if (typeof value === 'string') check(value, [...path, 'form', name], 'uri');
   }
   checkAuth(spec.auth, [...path, 'auth'], check);
+  // A grpc: step's message is templated like a json body, its metadata like headers.
+  const grpc = grpcStepOf(spec);
+  if (grpc?.message !== undefined) checkJsonLeaves(grpc.message, [...path, 'message'], check);
+  checkHeaders(grpc?.metadata, [...path, 'metadata'], check);
 }
 
 function checkHeaders(headers: HeaderValues | undefined, path: DataPath, check: Check): void {

@@ -12,6 +12,7 @@ import { substituteEnv } from './env.js';
 import { loadFeeders, locateIssues } from './load-feeders.js';
 import { loadHooks } from './load-hooks.js';
 import { loadTlsFiles } from './load-tls-files.js';
+import { checkGrpcProtos } from './load-grpc-protos.js';
 import { withStringRequestNames } from './request-names.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
@@ -73,6 +74,7 @@ export async function withFiles(scenario: Scenario, text: string | undefined, en
   const { hooks, issues: hookIssues } = await loadHooks(scenario);
   const templateIssues = [
     ...hookIssues,
+    ...(await checkGrpcProtos(scenario)),
     ...checkTemplates(
       scenario.data,
       feeders.flatMap((feeder) => feeder.columns),

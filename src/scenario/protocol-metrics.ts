@@ -21,7 +21,11 @@ export const PROTOCOL_METRICS = {
     { name: 'ws_messages_received', kind: 'counter' },
   ] as readonly CustomMetricDefinition[],
   sse: [] as readonly CustomMetricDefinition[],
-  grpc: [] as readonly CustomMetricDefinition[],
+  /** Per call: the messages received (a unary reply is one), and the first one's time from the call's start. */
+  grpc: [
+    { name: 'grpc_messages_received', kind: 'counter' },
+    { name: 'grpc_first_message_ms', kind: 'trend' },
+  ] as readonly CustomMetricDefinition[],
 } as const;
 
 /** Every built-in metric name: a user's `metric:` may not take one. */

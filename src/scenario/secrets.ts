@@ -1,4 +1,4 @@
-import { requestsOf } from './types.js';
+import { grpcStepOf, requestsOf } from './types.js';
 import type { Auth, HeaderValues, Scenario } from './types.js';
 
 /** Headers whose values are always secret, whatever the scenario's `redact` says (lower-case). */
@@ -49,6 +49,8 @@ export function secretValuesOf(scenario: Scenario, envNames: readonly string[] =
   auth(data.defaults?.auth);
   for (const { spec } of requestsOf(data)) {
     headers(spec.headers);
+    // A grpc: step's metadata is its headers.
+    headers(grpcStepOf(spec)?.metadata);
     auth(spec.auth);
   }
   for (const [name, value] of Object.entries(data.variables ?? {})) if (redacted.has(name.toLowerCase())) add(String(value));

@@ -12,6 +12,8 @@ export interface ScenarioData {
   readonly name?: string;
   readonly description?: string;
   readonly target?: string;
+  /** The `.proto` file of the `grpc:` steps (relative to the scenario file), unless a step names its own. */
+  readonly proto?: string;
   readonly defaults?: RequestDefaults;
   readonly http?: HttpSettings;
   readonly variables?: Readonly<Record<string, string | number | boolean>>;
@@ -215,6 +217,54 @@ export interface WsClose {
   readonly reason?: string;
 }
 
+/** A gRPC status code by name (`OK`, `UNAVAILABLE`, ...), as `expect.status` of a `grpc:` step names it. */
+export type GrpcStatusName =
+  | 'OK'
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'INVALID_ARGUMENT'
+  | 'DEADLINE_EXCEEDED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'DATA_LOSS'
+  | 'UNAUTHENTICATED';
+
+/**
+ * A `grpc:` step (schema `$defs/grpcStep`): one call of a unary or server-streaming method, on a `grpc://`
+ * target. It sits among a flow's steps where a RequestSpec does (the schema tells them apart by the `grpc` key;
+ * `grpcStepOf` reads one as this): its name, timeout, weight, think_time, if and tags mean what a request's do;
+ * its `expect` names gRPC statuses instead of HTTP ones.
+ */
+export interface GrpcStepSpec {
+  readonly name?: string;
+  /** `package.Service/Method`. */
+  readonly grpc: string;
+  readonly url?: string;
+  readonly proto?: string;
+  /** The request message, JSON-like; `{{ }}` in its strings as in a `json` body. */
+  readonly message?: Readonly<Record<string, unknown>>;
+  readonly metadata?: HeaderValues;
+  readonly timeout?: Duration;
+  readonly weight?: number;
+  readonly expect?: { readonly status?: GrpcStatusName | readonly GrpcStatusName[] };
+  readonly think_time?: ThinkTime;
+  readonly if?: string;
+  readonly tags?: Tags;
+}
+
+/** The step as a `grpc:` step, when it is one. */
+export function grpcStepOf(spec: RequestSpec): GrpcStepSpec | undefined {
+  return 'grpc' in spec ? (spec as unknown as GrpcStepSpec) : undefined;
+}
+
 export interface ThinkStep {
   readonly think: ThinkTime;
 }
@@ -399,6 +449,9 @@ export function isRequestStep(step: Step): step is RequestSpec {
 /** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`). */
 export function requestNameOf(spec: RequestSpec): string {
   if (spec.name === undefined && spec.ws !== undefined) return `WS ${spec.ws}`;
+  const grpc = grpcStepOf(spec)?.grpc;
+  // A gRPC call: Service/Method, the service without its package.
+  if (grpc !== undefined) return spec.name ?? grpc.slice(grpc.lastIndexOf('.', grpc.indexOf('/')) + 1);
   return spec.name ?? `${spec.method ?? 'GET'} ${spec.path ?? spec.url ?? ''}`;
 }
 

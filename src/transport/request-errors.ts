@@ -31,6 +31,14 @@ export const REQUEST_ERRORS = {
   LS_WS_CLOSED: { category: 'connection_reset', message: 'WebSocket closed before the session ended' },
   /** The server broke the WebSocket protocol: a bad handshake or frame, or a close with an error code (1002, 1011, 4xxx…). */
   LS_WS_PROTOCOL: { category: 'protocol', message: 'WebSocket protocol error' },
+  /** A gRPC call's deadline (its step's timeout) passed before its status (transport/grpc-failure.ts). */
+  LS_GRPC_DEADLINE: { category: 'timeout', message: 'gRPC deadline exceeded' },
+  /** No connection to the gRPC server: grpc-js's UNAVAILABLE with its connect error (refused, unreachable). */
+  LS_GRPC_REFUSED: { category: 'connection_refused', message: 'gRPC server not reachable' },
+  /** The gRPC connection or stream was dropped or reset before the call's status. */
+  LS_GRPC_RESET: { category: 'connection_reset', message: 'gRPC connection dropped before the status' },
+  /** A gRPC step's message, once rendered, is not one its request type encodes: nothing was sent. */
+  LS_GRPC_MESSAGE: { category: 'other', message: 'gRPC message cannot be encoded' },
   /**
    * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
    * abandoned reports nowhere; `aborted` should it ever be classified.

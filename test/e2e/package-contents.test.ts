@@ -35,6 +35,11 @@ describe('the published package', () => {
     expect(missing).toEqual([]);
   });
 
+  it('ships the gRPC example with the echo proto it names', () => {
+    const files = packedFiles();
+    for (const path of ['scenarios/grpc.yml', 'schemas/echo.proto']) expect(files.has(path), path).toBe(true);
+  });
+
   it('ships the code-hook examples with their modules', () => {
     const files = packedFiles();
     for (const path of ['scenarios/signed.yml', 'scenarios/hooks/sign.mjs', 'scenarios/oauth.yml', 'scenarios/hooks/oauth.mjs']) {

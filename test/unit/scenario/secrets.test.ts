@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactDeep, redactText, secretFormsOf, secretValuesOf } from '../../../src/scenario/secrets.js';
-import type { Scenario, ScenarioData } from '../../../src/scenario/types.js';
+import type { RequestSpec, Scenario, ScenarioData } from '../../../src/scenario/types.js';
 
 function scenarioOf(data: Partial<ScenarioData>, env: Record<string, string> = {}, envVarsUsed: string[] = []): Scenario {
   return { file: 's.yml', baseDir: '.', data: { load: { profile: 'constant', users: 1, duration: 1 }, ...data }, envVarsUsed, env };
@@ -47,6 +47,12 @@ describe('secretValuesOf', () => {
     expect(secrets).not.toContain('not-secret');
     expect(secrets.some((value) => value.includes('{{'))).toBe(false);
     expect([...secrets].sort((a, b) => b.length - a.length)).toEqual(secrets);
+  });
+
+  it("takes a grpc: step's metadata as headers: the secret names' values, not the others", () => {
+    const step = { grpc: 'loadseed.echo.Echo/Unary', metadata: { authorization: 'Bearer grpc-token-1', 'x-trace': 'trace-value' } };
+    const secrets = secretValuesOf(scenarioOf({ flows: [{ name: 'rpc', steps: [step as unknown as RequestSpec] }] }));
+    expect(secrets).toEqual(['Bearer grpc-token-1']);
   });
 
   it('adds the values of environment variables read by templates ($env)', () => {

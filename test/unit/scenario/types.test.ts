@@ -37,6 +37,8 @@ const MAPPING: readonly (readonly [typePath: string, schemaPointers: readonly st
   ['ThinkStep', ['#/$defs/step/if', '#/$defs/step/then']],
   ['LoopStep', ['#/$defs/loopStep']],
   ['LoopSpec', ['#/$defs/loopStep/properties/loop']],
+  ['GrpcStepSpec', ['#/$defs/grpcStep']],
+  ['GrpcStepSpec.expect', ['#/$defs/grpcStep/properties/expect']],
   ['FlowSpec', ['#/$defs/flow']],
   ['Feeder', ['#/$defs/feeder']],
   ['Capture', ['#/$defs/capture']],

@@ -53,8 +53,12 @@ describe('the request error registry', () => {
     expect(classifyError(requestError(code, 'another message'))).toBe(ErrorCategoryId[category]);
   });
 
-  it('falls into `other` only by decision: the two requests refused before sending', () => {
-    expect(CODES.filter((code) => REQUEST_ERRORS[code].category === 'other').sort()).toEqual(['LS_INVALID_HEADER', 'LS_MISSING_VARIABLE']);
+  it('falls into `other` only by decision: the three requests refused before sending', () => {
+    expect(CODES.filter((code) => REQUEST_ERRORS[code].category === 'other').sort()).toEqual([
+      'LS_GRPC_MESSAGE',
+      'LS_INVALID_HEADER',
+      'LS_MISSING_VARIABLE',
+    ]);
   });
 
   it('gives an abandoned exchange one frozen error, `aborted` should it ever be classified', () => {
