@@ -19,6 +19,12 @@
  *                          most `queue` requests (default 100) wait or are served at once: beyond, 503 at once
  *   /redirect?to=&status=  a redirect (301, 302, 303, 307 or 308; default 302) to `to`: a path or an http(s) URL
  *   /headers               200, JSON of the request headers received
+ *   /sse?events=N&interval_ms=M
+ *                          Server-Sent Events: N events (default 10) `data: {"seq":i,"of":N}`, one every M ms
+ *                          (default 100), then `event: done`; stall_after=K stops after K events, the
+ *                          connection left open; reset_after=K destroys the socket after K events
+ *   /stream?chunks=N&interval_ms=M
+ *                          a chunked text/plain body of N chunks `token i`, one every M ms; stall_after, reset_after
  * Bad parameters give 400 with a plain-text reason; anything else gives 404.
  *
  * A demo API for user-journey scenarios, stateless (tokens and cookies are derived from the user name, never
@@ -39,6 +45,8 @@ import { ignore } from '../ignore.js';
 import { failInternally, sendText } from './replies.js';
 import type { ServerState } from './route.js';
 import { ARGUMENT_ROUTES, EXACT_ROUTES, NOT_FOUND_BODY } from './routes.js';
+import { streamCountsOf } from './stream-routes.js';
+import type { StreamCounts } from './stream-routes.js';
 
 export interface TargetServerOptions {
   /** Port to listen on; 0 (the default) picks a free port. */
@@ -54,6 +62,8 @@ export interface TargetServer {
   readonly port: number;
   /** Requests received so far (every route, including 400s and 404s). */
   readonly requestCount: () => number;
+  /** What /sse and /stream have sent so far (streams begun, events and chunks written): a snapshot. */
+  readonly streamCounts: () => StreamCounts;
   /** Stops listening, clears pending delays, destroys every socket; resolves when closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -111,6 +121,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     host: requestedHost,
     port,
     requestCount: () => state.requestCount,
+    streamCounts: () => ({ ...streamCountsOf(state) }),
     close: closer(server, state),
   };
 }
