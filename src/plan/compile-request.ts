@@ -1,7 +1,7 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { captureOfMetric, metricKindOf, metricSpecsOf } from '../scenario/custom-metric-specs.js';
-import { requestNameOf } from '../scenario/types.js';
+import { requestNameOf, streamTargetOf } from '../scenario/types.js';
 import type {
   Auth,
   Capture,
@@ -12,12 +12,16 @@ import type {
   QueryValue,
   RequestDefaults,
   RequestSpec,
+  SseStepSpec,
+  StreamStepSpec,
   ThinkTime,
 } from '../scenario/types.js';
 
 import { compileJsonBodyTemplate, compileTemplate, hasTemplate } from '../scenario/template.js';
 import type { Template } from '../scenario/template.js';
 import type { PlannedProtocol } from './planned-protocol.js';
+import { compileSseStep } from './planned-sse.js';
+import type { PlannedSseStep } from './planned-sse.js';
 
 /** Environment variables, for `{{ $env.NAME }}` (read when a template is compiled). */
 export type TemplateEnvironment = Readonly<Record<string, string | undefined>>;
@@ -115,6 +119,7 @@ export function compileRequest(
   const method = spec.method ?? 'GET';
   const rawUrl = rawUrlOf(spec, target);
   const auth = spec.auth ?? defaults.auth;
+  const streamed = streamedStepOf(spec);
   const templated = requestHasTemplate(spec, defaults, auth, rawUrl);
   // The URL is parsed without its templates (URL would percent-encode the braces); they go back in below.
   const url = new URL(templated ? rawUrl.replace(/\{\{[\s\S]*?\}\}/g, 'x') : rawUrl);
@@ -126,7 +131,7 @@ export function compileRequest(
   const checks = checksOf(expect);
   const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
   const timeout = spec.timeout ?? defaults.timeout;
-  const expectedStatuses = expectedStatusesOf(expect);
+  const expectedStatuses = statusesOf(streamed, expect);
   const thinkTime = thinkTimeOf(spec.think_time ?? defaults.think_time);
   const maxLatency = maxLatencyOf(expect);
   const captures = capturesOf(spec.capture);
@@ -148,6 +153,7 @@ export function compileRequest(
     ...(captures === undefined ? {} : { captures }),
     ...hooksOf(spec, defaults),
     ...metricsOf(spec),
+    ...protocolOf(streamed),
   };
 }
 
@@ -174,13 +180,33 @@ function hooksOf(spec: RequestSpec, defaults: RequestDefaults): Pick<PlannedRequ
   };
 }
 
-/** The URL as written: `url`, else `path` joined to `target`. */
+/** The URL as written: `url`, else `path` joined to `target` (a streamed step's `sse:` or `stream:` likewise). */
 function rawUrlOf(spec: RequestSpec, target: string | undefined): string {
+  const streamed = streamTargetOf(spec);
+  if (streamed !== undefined) return streamed.target.startsWith('/') ? joinUrl(target ?? '', streamed.target) : streamed.target;
   return spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
 }
 
-/** Any `{{` in what the request sends: URL, query, headers, auth, body. */
+/** A streamed step's (`sse:`, `stream:`); undefined for any other request. */
+function streamedStepOf(spec: RequestSpec): PlannedSseStep | undefined {
+  return streamTargetOf(spec) === undefined ? undefined : compileSseStep(spec as SseStepSpec | StreamStepSpec);
+}
+
+function protocolOf(streamed: PlannedSseStep | undefined): Pick<PlannedRequest, 'protocol'> {
+  return streamed === undefined ? {} : { protocol: streamed };
+}
+
+/** The statuses that count as success: a streamed step's own (default 200), else `expect`'s. */
+function statusesOf(streamed: PlannedSseStep | undefined, expect: Expect | undefined): readonly number[] | undefined {
+  return streamed?.expectedStatuses ?? expectedStatusesOf(expect);
+}
+
+/**
+ * Any `{{` in what the request sends: URL, query, headers, auth, body. A streamed step (`sse:`, `stream:`) is
+ * always sent by a flow's session from its templates: as if it had one.
+ */
 function requestHasTemplate(spec: RequestSpec, defaults: RequestDefaults, auth: Auth | undefined, rawUrl: string): boolean {
+  if (streamTargetOf(spec) !== undefined) return true;
   const texts: unknown[] = [rawUrl, spec.body, spec.json, spec.form, spec.headers, spec.query, defaults.headers, defaults.query, auth];
   return texts.some((value) => value !== undefined && hasTemplate(typeof value === 'string' ? value : JSON.stringify(value)));
 }

@@ -10,9 +10,25 @@ import type { RequestSpec } from './types.js';
  */
 export const PROTOCOL_METRICS = {
   ws: [] as readonly CustomMetricDefinition[],
-  sse: [] as readonly CustomMetricDefinition[],
+  /** `sse:` steps' metrics (SSE_EVENT_METRICS), then `stream:` steps' (STREAM_CHUNK_METRICS). */
+  sse: [
+    { name: 'sse_first_event_ms', kind: 'trend' },
+    { name: 'sse_event_gap_ms', kind: 'trend' },
+    { name: 'sse_events', kind: 'counter' },
+    { name: 'stream_first_chunk_ms', kind: 'trend' },
+    { name: 'stream_chunk_gap_ms', kind: 'trend' },
+    { name: 'stream_chunks', kind: 'counter' },
+  ] as readonly CustomMetricDefinition[],
   grpc: [] as readonly CustomMetricDefinition[],
 } as const;
+
+/**
+ * An `sse:` step's: time from the request sent to the first event, the gaps between consecutive events, and
+ * the events received (one each, as they come).
+ */
+export const SSE_EVENT_METRICS: readonly CustomMetricDefinition[] = PROTOCOL_METRICS.sse.slice(0, 3);
+/** A `stream:` step's: time from the request sent to the first chunk of the body, gaps between chunks, chunks received. */
+export const STREAM_CHUNK_METRICS: readonly CustomMetricDefinition[] = PROTOCOL_METRICS.sse.slice(3);
 
 /** Every built-in metric name: a user's `metric:` may not take one. */
 export const PROTOCOL_METRIC_NAMES: ReadonlySet<string> = new Set(
@@ -22,7 +38,8 @@ export const PROTOCOL_METRIC_NAMES: ReadonlySet<string> = new Set(
 /** The built-in metrics a step feeds: none for a plain request. */
 export function protocolMetricsOf(spec: RequestSpec): readonly CustomMetricDefinition[] {
   if ('ws' in spec) return PROTOCOL_METRICS.ws;
-  if ('sse' in spec) return PROTOCOL_METRICS.sse;
+  if ('sse' in spec) return SSE_EVENT_METRICS;
+  if ('stream' in spec) return STREAM_CHUNK_METRICS;
   if ('grpc' in spec) return PROTOCOL_METRICS.grpc;
   return [];
 }

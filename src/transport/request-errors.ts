@@ -22,6 +22,10 @@ export const REQUEST_ERRORS = {
   LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
   /** A code hook (`hooks:`, flow/hook-runner.ts) threw or rejected: the message is the hook's own. */
   LS_SCRIPT: { category: 'script', message: 'a code hook failed' },
+  /** A streamed step (`sse:`, `stream:`) waited `idle_timeout` for the head or the next event (chunk) in vain: a stalled stream. */
+  LS_STREAM_IDLE: { category: 'timeout', message: 'no event within the idle timeout (stalled stream)' },
+  /** An `sse:` step's response, with an expected status, was not a text/event-stream. */
+  LS_NOT_EVENT_STREAM: { category: 'protocol', message: 'the response is not a text/event-stream' },
   /**
    * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
    * abandoned reports nowhere; `aborted` should it ever be classified.
