@@ -13,6 +13,8 @@ export interface StreamCounts {
   streams: number;
   /** Chunks written on them. */
   chunks: number;
+  /** Streams (of both routes) whose response has not closed yet: ended, or its connection closed. */
+  open: number;
 }
 
 const MAX_EVENTS = 100_000;
@@ -27,7 +29,7 @@ const counts = new WeakMap<ServerState, StreamCounts>();
 export function streamCountsOf(state: ServerState): StreamCounts {
   let own = counts.get(state);
   if (own === undefined) {
-    own = { sseStreams: 0, sseEvents: 0, streams: 0, chunks: 0 };
+    own = { sseStreams: 0, sseEvents: 0, streams: 0, chunks: 0, open: 0 };
     counts.set(state, own);
   }
   return own;
@@ -132,6 +134,8 @@ function shapeOf(res: ServerResponse, search: string, countName: string, usage: 
  * time, in `state.timers` (cleared when the server closes), dropped when the response closes.
  */
 function pace(state: ServerState, res: ServerResponse, shape: StreamShape, write: (index: number) => boolean): void {
+  const own = streamCountsOf(state);
+  own.open += 1;
   const startedAt = performance.now();
   let index = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -154,6 +158,7 @@ function pace(state: ServerState, res: ServerResponse, shape: StreamShape, write
     state.timers.add(timer);
   };
   res.once('close', () => {
+    own.open -= 1;
     if (timer === undefined) return;
     clearTimeout(timer);
     state.timers.delete(timer);

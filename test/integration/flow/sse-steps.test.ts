@@ -9,6 +9,7 @@ import { parseScenario } from '../../../src/scenario/load-scenario.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
+import { closedPort } from '../engine/servers.js';
 
 /**
  * `sse:` and `stream:` steps on the engine against the built-in target (`loadseed serve`), which paces its
@@ -71,6 +72,99 @@ describe('sse: steps', () => {
     const gap = metric(document, 'sse_event_gap_ms');
     expect(first.count).toBe(6);
     expect(gap.count).toBe(30);
+    expect(first.p50).toBeGreaterThanOrEqual(INTERVAL_MS - 1);
+    expect(first.p50).toBeLessThanOrEqual(INTERVAL_MS + 1 + lateMs);
+    expect(Math.abs((gap.p50 ?? 0) - INTERVAL_MS)).toBeLessThanOrEqual(1 + lateMs);
+  });
+
+  it('ends at a count of events, and captures from the last event read', async () => {
+    const before = server.streamCounts();
+    const { document } = await run([
+      'flows:',
+      '  - name: f',
+      '    steps:',
+      '      - {name: three, sse: "/sse?events=10&interval_ms=2", until: {events: 3}, capture: [{as: seq, json: $.seq}]}',
+      '      - {name: echo, path: "/echo?seq={{ seq }}", expect: {json: [{path: $.query.seq, equals: "3"}]}}',
+      'load: {profile: constant, users: 1, iterations: 4}',
+    ]);
+    expect(request(document, 'three').successes).toBe(4);
+    expect(request(document, 'echo').successes).toBe(4);
+    expect(metric(document, 'sse_events').sum).toBe(12);
+    expect(server.streamCounts().sseStreams - before.sseStreams).toBe(4);
+  });
+
+  it('counts each fault by its category, and the run goes on', async () => {
+    const refusedPort = await closedPort();
+    const before = server.streamCounts();
+    const { document } = await run([
+      'flows:',
+      '  - name: f',
+      '    steps:',
+      `      - {name: refused, sse: "http://127.0.0.1:${refusedPort}/sse"}`,
+      '      - {name: reset, sse: "/sse?events=5&interval_ms=2&reset_after=2", until: {event: done}}',
+      '      - {name: stalled, sse: "/sse?events=5&interval_ms=2&stall_after=2", until: {event: done}, idle_timeout: 150ms}',
+      '      - {name: not-sse, sse: /json}',
+      '      - {name: short, sse: "/sse?events=2&interval_ms=2", until: {events: 5}}',
+      '      - {name: missing, sse: /nowhere}',
+      '      - {name: ok, sse: "/sse?events=1&interval_ms=2", until: {event: done}}',
+      'load: {profile: constant, users: 1, iterations: 2}',
+      'sla: false',
+    ]);
+    expect(request(document, 'refused').errors).toEqual({ connection_refused: 2 });
+    expect(request(document, 'reset').errors).toEqual({ connection_reset: 2 });
+    expect(request(document, 'stalled').errors).toEqual({ timeout: 2 });
+    expect(request(document, 'not-sse').errors).toEqual({ protocol: 2 });
+    expect(request(document, 'short').errors).toEqual({ check: 2 });
+    expect(request(document, 'missing').statusCodes).toEqual({ 404: 2 });
+    expect(request(document, 'missing').failures).toBe(2);
+    expect(request(document, 'ok').successes).toBe(2);
+    const samples = (name: string): string[] => (request(document, name).failureSamples ?? []).map((sample) => sample.message);
+    expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 150 ms');
+    expect(samples('short')[0]).toContain('the stream ended after 3 events, before until (5 events)');
+    // Events read before each fault count: 2 before the reset, 2 before the stall, 3 of the short stream, 2 of ok.
+    const sent = server.streamCounts().sseEvents - before.sseEvents;
+    expect(sent).toBe(2 * (2 + 2 + 3 + 2));
+    expect(metric(document, 'sse_events').sum).toBe(sent);
+  });
+});
+
+describe('a stream given up', () => {
+  it('at the end of the grace period is counted as interrupted, its connection closed at once', async () => {
+    const before = server.streamCounts();
+    const { document } = await run([
+      'flows:',
+      '  - name: f',
+      '    steps:',
+      '      - {name: long, sse: "/sse?events=100&interval_ms=100", timeout: 60s}',
+      'load: {profile: constant, users: 2, duration: 200ms, grace_period: 0}',
+    ]);
+    expect(request(document, 'long').interrupted).toBe(2);
+    expect(server.streamCounts().sseStreams - before.sseStreams).toBe(2);
+    // The streams would last 10 s: the server sees both closed well before (a bounded wait, not a sleep).
+    for (let waits = 0; server.streamCounts().open > 0 && waits < 200; waits++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.streamCounts().open).toBe(0);
+  });
+});
+
+describe('stream: steps', () => {
+  it('times the first chunk and the gaps at the server interval, and counts every chunk', async () => {
+    const before = server.streamCounts();
+    const { document, lateMs } = await run([
+      'flows:',
+      '  - name: f',
+      '    steps:',
+      `      - {name: tokens, stream: "/stream?chunks=6&interval_ms=${INTERVAL_MS}", idle_timeout: 2s}`,
+      'load: {profile: constant, users: 2, iterations: 4}',
+    ]);
+    const after = server.streamCounts();
+    expect(request(document, 'tokens').successes).toBe(4);
+    expect(after.streams - before.streams).toBe(4);
+    expect(after.chunks - before.chunks).toBe(24);
+    expect(metric(document, 'stream_chunks').sum).toBe(24);
+    const first = metric(document, 'stream_first_chunk_ms');
+    const gap = metric(document, 'stream_chunk_gap_ms');
+    expect(first.count).toBe(4);
+    expect(gap.count).toBe(20);
     expect(first.p50).toBeGreaterThanOrEqual(INTERVAL_MS - 1);
     expect(first.p50).toBeLessThanOrEqual(INTERVAL_MS + 1 + lateMs);
     expect(Math.abs((gap.p50 ?? 0) - INTERVAL_MS)).toBeLessThanOrEqual(1 + lateMs);
