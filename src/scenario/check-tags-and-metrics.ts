@@ -1,4 +1,5 @@
 import { captureOfMetric, metricKindOf, metricSpecsOf } from './custom-metric-specs.js';
+import { protocolMetricsOf } from './protocol-metrics.js';
 import type { CustomMetricKind } from './custom-metric-specs.js';
 import { jsonPathProblem } from './json-path.js';
 import { tagPairsOf, taggedRequestsOf } from './request-tags.js';
@@ -120,6 +121,8 @@ function checkMetrics(data: ScenarioData, tagged: readonly Tagged[], report: Rep
     if (spec.metric !== undefined) report(['setup', index, 'metric'], 'setup is not measured: put a metric on a request of the load');
   }
   for (const { spec, path } of tagged) {
+    // The built-in metrics of a protocol step (protocol-metrics.ts) take thresholds as a request's own do.
+    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
     for (const [index, metric] of metricSpecsOf(spec).entries()) {
       const at = metricPath(spec, path, index);
       const kind = metricKindOf(metric);
