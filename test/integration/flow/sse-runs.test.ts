@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
@@ -26,13 +27,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith({}, ...argv);
+}
+
+async function cliWith(
+  env: Readonly<Record<string, string>>,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(['--no-color', ...argv], {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', TARGET_URL: target.url },
+    env: { NO_COLOR: '1', TARGET_URL: target.url, ...env },
     cwd: dir,
     signal: new AbortController().signal,
   });
@@ -123,5 +131,35 @@ describe('sse: steps through the CLI', () => {
     expect(bad.stderr).toContain('bad.yml:9:21  flows[0].steps[2].method  unknown key "method"');
     expect(bad.stderr).toContain('4 problems in bad.yml');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('scenarios/sse.yml runs green against the built-in target', async () => {
+    const before = target.streamCounts();
+    const example = fileURLToPath(new URL('../../../scenarios/sse.yml', import.meta.url));
+    const out = await cliWith({ DURATION: '1s', USERS: '2' }, 'run', example, '--out', 'example.json', '--html', 'example.html', '--quiet');
+    expect(out.code, out.stderr).toBe(0);
+    const document = await results('example.json');
+    expect(document.summary.total.failures).toBe(0);
+    const events = document.summary.requests.find((request) => request.name === 'events');
+    expect(events?.successes).toBeGreaterThan(0);
+    const sum = (name: string): number | undefined => document.summary.metrics?.find((metric) => metric.name === name)?.sum;
+    expect(sum('sse_events')).toBe(target.streamCounts().sseEvents - before.sseEvents);
+    expect(await readFile(join(dir, 'example.html'), 'utf8')).toContain('sse_event_gap_ms');
+  });
+
+  it("the README's example validates as written, and runs green", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('### Server-Sent Events and streamed responses'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(yaml).toContain('sse: /sse?events=5&interval_ms=100');
+    await file('readme-sse.yml', [yaml]);
+    const validated = await cli('validate', 'readme-sse.yml');
+    expect(validated.code, validated.stderr).toBe(0);
+    const short = yaml
+      .replace('target: http://127.0.0.1:8080', 'target: ${TARGET_URL}')
+      .replace(/load: .*/, 'load: {profile: constant, users: 2, iterations: 2}');
+    await file('readme-sse-short.yml', [short]);
+    const out = await cli('run', 'readme-sse-short.yml', '--quiet', '--html', 'readme.html');
+    expect(out.code, out.stderr).toBe(0);
   });
 });
