@@ -130,6 +130,17 @@ describe('sse: steps through the CLI', () => {
     );
     expect(bad.stderr).toContain('bad.yml:9:21  flows[0].steps[2].method  unknown key "method"');
     expect(bad.stderr).toContain('4 problems in bad.yml');
+    await file('in-requests.yml', [
+      'target: ${TARGET_URL}',
+      'requests:',
+      '  - {name: events, sse: /sse}',
+      'load: {profile: constant, users: 1, iterations: 1}',
+    ]);
+    const misplaced = await cli('run', 'in-requests.yml');
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain(
+      'in-requests.yml:3:20  requests[0].sse  unknown key "sse" in a request: sse: steps are flow steps (put them in flows or before)',
+    );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
