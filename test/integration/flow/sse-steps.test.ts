@@ -102,7 +102,7 @@ describe('sse: steps', () => {
       '    steps:',
       `      - {name: refused, sse: "http://127.0.0.1:${refusedPort}/sse"}`,
       '      - {name: reset, sse: "/sse?events=5&interval_ms=2&reset_after=2", until: {event: done}}',
-      '      - {name: stalled, sse: "/sse?events=5&interval_ms=2&stall_after=2", until: {event: done}, idle_timeout: 150ms}',
+      '      - {name: stalled, sse: "/sse?events=5&interval_ms=2&stall_after=2", until: {event: done}, idle_timeout: 400ms}',
       '      - {name: not-sse, sse: /json}',
       '      - {name: short, sse: "/sse?events=2&interval_ms=2", until: {events: 5}}',
       '      - {name: missing, sse: /nowhere}',
@@ -119,7 +119,7 @@ describe('sse: steps', () => {
     expect(request(document, 'missing').failures).toBe(2);
     expect(request(document, 'ok').successes).toBe(2);
     const samples = (name: string): string[] => (request(document, name).failureSamples ?? []).map((sample) => sample.message);
-    expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 150 ms');
+    expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 400 ms');
     expect(samples('short')[0]).toContain('the stream ended after 3 events, before until (5 events)');
     // Events read before each fault count: 2 before the reset, 2 before the stall, 3 of the short stream, 2 of ok.
     const sent = server.streamCounts().sseEvents - before.sseEvents;
