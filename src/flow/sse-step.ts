@@ -156,7 +156,8 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    if (this.#settled) return;
+    // An informational head (103 Early Hints) comes before the response's own.
+    if (this.#settled || statusCode < 200) return;
     this.#status = statusCode;
     this.#headers = headers;
     if (!this.#shared.step.expectedStatuses.includes(statusCode)) {
