@@ -135,8 +135,10 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
     return this;
   }
 
+  /** Gives the stream up: its connection destroyed at once. A run that has reported: nothing, 0. */
   abort(): number {
-    const sent = this.#writtenAt > 0 ? this.#bytesOut : 0;
+    if (this.#settled) return 0;
+    const sent = this.#sentBytes();
     this.#giveUp();
     this.#controller?.abort(ABANDONED);
     return sent;
