@@ -296,6 +296,8 @@ export class FlowSession implements StepSession, ProtocolUser {
       this.#protocolRun = runner.start(this, reply);
       return;
     }
+    // A protocol step before this one has reported: abort() is for this request now.
+    this.#protocolRun = undefined;
     const request = this.#shared.requests[requestIndex] as FlowRequest;
     let outgoing: OutgoingRequest;
     try {

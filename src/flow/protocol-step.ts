@@ -21,7 +21,10 @@ export interface ProtocolUser extends TemplateScope {
 
 /** One protocol step in flight. */
 export interface ProtocolRun {
-  /** Gives the step up: its outcome is never reported, everything it holds is released. Returns the bytes it sent. */
+  /**
+   * Gives the step up: its outcome is never reported, everything it holds is released. Returns the bytes it sent.
+   * On a run that has already reported its outcome: does nothing, returns 0.
+   */
   abort(): number;
 }
 

@@ -1,4 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { explicitBuckets } from './explicit-buckets.js';
 import { createLatencyHistogram, HIGHEST_TRACKABLE_US, jsHistogram, packHistograms, unpackHistograms } from './latency-histogram.js';
 
 /** A custom metric as the recorder knows it: a `trend` keeps the values' distribution, a `counter` their sum. */
@@ -42,6 +43,11 @@ export interface CustomMetricSummary {
   readonly avg?: number;
   /** A trend's value at `percentile` (0–100); 0 when none was recorded. */
   percentile(percentile: number): number;
+  /**
+   * A trend's values counted in explicit buckets, as metrics backends take them: `counts[i]` ≤ `bounds[i]` (in
+   * the metric's own unit, ascending), the last entry above them all. A counter's: all zero.
+   */
+  bucketCounts(bounds: readonly number[]): number[];
 }
 
 /**
@@ -146,6 +152,11 @@ export class CustomMetrics {
         if (highest >= Math.round(max * TREND_SCALE)) return max;
         return Math.max(js.lowestEquivalentValue(highest) / TREND_SCALE, min);
       },
+      bucketCounts: (bounds) =>
+        explicitBuckets(
+          histogram,
+          bounds.map((bound) => bound * TREND_SCALE),
+        ).counts,
     };
   }
 

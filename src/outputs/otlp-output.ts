@@ -10,7 +10,15 @@ import { DeliveryQueue } from './delivery-queue.js';
 import { probeReceiver } from './probe-receiver.js';
 import { onceOnly } from './receiver-options.js';
 import type { ReceiverOptions } from './receiver-options.js';
-import type { LatencyBuckets, StreamInterval, StreamMeta, StreamOutput, StreamOutputReport, StreamSummary } from './stream-output.js';
+import type {
+  LatencyBuckets,
+  MetricTotals,
+  StreamInterval,
+  StreamMeta,
+  StreamOutput,
+  StreamOutputReport,
+  StreamSummary,
+} from './stream-output.js';
 
 /**
  * OpenTelemetry metrics over OTLP/HTTP (JSON), through the official exporter: per interval one export of
@@ -125,6 +133,7 @@ function metricsOf(point: StreamInterval): MetricData[] {
       sum('loadseed.dropped_arrivals', 'open model: arrivals dropped, every user busy', [at(totals.droppedArrivals)]),
       histogram('loadseed.response_time', 'response time, from when the request was due', at(histogramOf(totals.responseTime))),
       histogram('loadseed.service_time', 'service time, from the actual send', at(histogramOf(totals.serviceTime))),
+      ...totals.metrics.map((metric) => customMetricOf(metric, at)),
     );
   }
   metrics.push(
@@ -148,9 +157,32 @@ function metricsOf(point: StreamInterval): MetricData[] {
   return metrics;
 }
 
-function sum(name: string, description: string, dataPoints: DataPoint<number>[]): MetricData {
+/**
+ * A custom metric as `loadseed.metric.<name>`: a counter's sum as a monotonic sum, a trend as a histogram in its
+ * own unit (`ms` for a name ending in `_ms`).
+ */
+function customMetricOf(metric: MetricTotals, at: <T>(value: T) => DataPoint<T>): MetricData {
+  const name = `loadseed.metric.${metric.name}`;
+  const unit = metric.name.endsWith('_ms') ? 'ms' : '1';
+  if (metric.buckets === undefined)
+    return sum(name, `custom metric ${metric.name}: the sum of its values`, [at(metric.sum)], unit, ValueType.DOUBLE);
+  const histogramPoint = at<Histogram>({
+    buckets: { boundaries: [...metric.buckets.bounds], counts: [...metric.buckets.counts] },
+    sum: metric.sum,
+    count: metric.count,
+  });
+  return histogram(name, `custom metric ${metric.name}: the distribution of its values`, histogramPoint, unit);
+}
+
+function sum(
+  name: string,
+  description: string,
+  dataPoints: DataPoint<number>[],
+  unit = '{request}',
+  valueType = ValueType.INT,
+): MetricData {
   return {
-    descriptor: { name, description, unit: '{request}', valueType: ValueType.INT },
+    descriptor: { name, description, unit, valueType },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.SUM,
     isMonotonic: true,
@@ -167,9 +199,9 @@ function gauge(name: string, description: string, unit: string, dataPoints: Data
   };
 }
 
-function histogram(name: string, description: string, dataPoint: DataPoint<Histogram>): MetricData {
+function histogram(name: string, description: string, dataPoint: DataPoint<Histogram>, unit = 'ms'): MetricData {
   return {
-    descriptor: { name, description, unit: 'ms', valueType: ValueType.DOUBLE },
+    descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.HISTOGRAM,
     dataPoints: [dataPoint],

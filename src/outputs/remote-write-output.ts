@@ -3,7 +3,15 @@ import { DeliveryQueue } from './delivery-queue.js';
 import { postBody } from './post-body.js';
 import { WriteRequest } from './remote-write-proto.js';
 import type { RemoteWriteSeries } from './remote-write-proto.js';
-import type { LatencyBuckets, StreamInterval, StreamMeta, StreamOutput, StreamOutputReport, StreamSummary } from './stream-output.js';
+import type {
+  LatencyBuckets,
+  MetricTotals,
+  StreamInterval,
+  StreamMeta,
+  StreamOutput,
+  StreamOutputReport,
+  StreamSummary,
+} from './stream-output.js';
 import { onceOnly } from './receiver-options.js';
 import type { ReceiverOptions } from './receiver-options.js';
 import { probeReceiver } from './probe-receiver.js';
@@ -96,6 +104,7 @@ export class RemoteWriteOutput implements StreamOutput {
       add('loadseed_dropped_arrivals_total', totals.droppedArrivals);
       addHistogram(add, 'loadseed_response_time_seconds', totals.responseTime);
       addHistogram(add, 'loadseed_service_time_seconds', totals.serviceTime);
+      for (const metric of totals.metrics) addCustomMetric(add, metric);
     }
     for (const [quantile, ms] of [
       ['0.5', point.latencyMs.p50],
@@ -108,6 +117,29 @@ export class RemoteWriteOutput implements StreamOutput {
     add('loadseed_arrival_rate', point.durationMs > 0 ? (point.arrivals * 1000) / point.durationMs : 0);
     return out;
   }
+}
+
+/**
+ * A custom metric: a counter as `loadseed_metric_<name>_total` (its sum), a trend as the histogram
+ * `loadseed_metric_<name>` in its own unit (`le` in ms for a name ending in `_ms`).
+ */
+function addCustomMetric(
+  add: (name: string, value: number, labels?: Readonly<Record<string, string>>) => void,
+  metric: MetricTotals,
+): void {
+  const name = `loadseed_metric_${metric.name}`;
+  if (metric.buckets === undefined) {
+    add(`${name}_total`, metric.sum);
+    return;
+  }
+  let cumulative = 0;
+  metric.buckets.bounds.forEach((bound, index) => {
+    cumulative += metric.buckets?.counts[index] ?? 0;
+    add(`${name}_bucket`, cumulative, { le: String(bound) });
+  });
+  add(`${name}_bucket`, metric.count, { le: '+Inf' });
+  add(`${name}_sum`, metric.sum);
+  add(`${name}_count`, metric.count);
 }
 
 /** A Prometheus histogram: cumulative `_bucket{le}` (seconds), `+Inf`, `_sum` and `_count`. */

@@ -59,6 +59,14 @@ export interface StreamInterval {
   readonly droppedArrivals: number;
   /** Since t=0, for counters and histograms: present when an output `needsTotals`. */
   readonly totals?: StreamTotals;
+  /** The custom metrics' values recorded in the interval (`metric:`, and the ws/sse/grpc steps' own), by name; absent: none. */
+  readonly metrics?: Readonly<Record<string, MetricCount>>;
+}
+
+/** Values of a custom metric: how many, and their sum. */
+export interface MetricCount {
+  readonly count: number;
+  readonly sum: number;
 }
 
 /** Cumulative figures since the measured t=0: what counters and histograms of a metrics backend carry. */
@@ -68,6 +76,16 @@ export interface StreamTotals {
   readonly droppedArrivals: number;
   readonly responseTime: LatencyBuckets;
   readonly serviceTime: LatencyBuckets;
+  /** The custom metrics, in the order the run declares them (empty: none). */
+  readonly metrics: readonly MetricTotals[];
+}
+
+/** A custom metric since t=0: a counter's sum, a trend's distribution in explicit buckets of its own unit. */
+export interface MetricTotals extends MetricCount {
+  readonly name: string;
+  readonly kind: 'trend' | 'counter';
+  /** A trend's values: `counts[i]` ≤ `bounds[i]`, the last one above them all. Absent for a counter. */
+  readonly buckets?: { readonly bounds: readonly number[]; readonly counts: readonly number[] };
 }
 
 export interface RequestTotals {
@@ -115,6 +133,8 @@ export interface StreamSummary {
     readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
   };
   readonly requests: readonly { readonly name: string; readonly count: number; readonly failures: number }[];
+  /** The custom metrics' figures as the results file has them; absent: none. */
+  readonly metrics?: readonly MetricFigures[];
   readonly thresholds: readonly {
     readonly key: string;
     readonly request?: string;
@@ -122,6 +142,19 @@ export interface StreamSummary {
     readonly measured: number | null;
     readonly limit: number;
   }[];
+}
+
+/** A custom metric at the end of the run: count and sum, and a trend's min, max, mean and percentiles. */
+export interface MetricFigures extends MetricCount {
+  readonly name: string;
+  readonly kind: 'trend' | 'counter';
+  readonly min?: number;
+  readonly max?: number;
+  readonly avg?: number;
+  readonly p50?: number;
+  readonly p90?: number;
+  readonly p95?: number;
+  readonly p99?: number;
 }
 
 /** One streaming output in the results file: where to, what was sent, what was dropped. */

@@ -8,6 +8,8 @@ import type { OutputContext } from '../outputs/create-outputs.js';
 import type { OutputSpec } from '../outputs/output-spec.js';
 import type {
   LatencyBuckets,
+  MetricCount,
+  MetricTotals,
   OutcomeCount,
   RequestTotals,
   StreamInterval,
@@ -31,6 +33,11 @@ export const STREAM_INTERVAL_MS = 1000;
 /** The bounds (ms) of the latency histograms sent to metrics backends. */
 export const LATENCY_BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000];
 const LATENCY_BOUNDS_US = LATENCY_BOUNDS_MS.map((ms) => ms * 1000);
+/**
+ * The bounds of a trend custom metric's buckets, in its own unit: the latency bounds, which suit the `_ms` trends
+ * of the ws, sse and grpc steps; a trend of another unit gets the same (its exact sum and count travel beside).
+ */
+export const METRIC_BOUNDS: readonly number[] = [0, 0.5, ...LATENCY_BOUNDS_MS];
 
 /** Cumulative counts at the last interval sent: the next one sends the difference. */
 interface Sent {
@@ -39,9 +46,18 @@ interface Sent {
   readonly byRequest: readonly OutcomeCount[];
   readonly failuresByKind: Readonly<Record<string, number>>;
   readonly droppedArrivals: number;
+  /** Each custom metric's values so far, by name. */
+  readonly metrics: Readonly<Record<string, MetricCount>>;
 }
 
-const NOTHING_SENT: Sent = { atMs: 0, total: { requests: 0, failures: 0 }, byRequest: [], failuresByKind: {}, droppedArrivals: 0 };
+const NOTHING_SENT: Sent = {
+  atMs: 0,
+  total: { requests: 0, failures: 0 },
+  byRequest: [],
+  failuresByKind: {},
+  droppedArrivals: 0,
+  metrics: {},
+};
 
 /**
  * The streaming outputs fed from the run's progress ticks, on the main thread, never from the hot path: every
@@ -149,6 +165,7 @@ export class StreamFeed implements ProgressDisplay {
         latencyMs: { p50: total.latencyMs.p50, p95: total.latencyMs.p95, p99: total.latencyMs.p99, max: total.latencyMs.max },
       },
       requests: results.summary.requests.map((stats) => ({ name: stats.name, count: stats.count, failures: stats.failures })),
+      ...(results.summary.metrics === undefined ? {} : { metrics: results.summary.metrics }),
       thresholds: results.thresholds.map((threshold) => ({
         key: threshold.key,
         ...(threshold.request === undefined ? {} : { request: threshold.request }),
@@ -198,6 +215,8 @@ export class StreamFeed implements ProgressDisplay {
     const firstMs = Math.floor(fromMs / bucketMs) * bucketMs;
     const endMs = last ? Math.ceil(toMs / bucketMs) * bucketMs : Math.floor(toMs / bucketMs) * bucketMs;
     const window = recorder.seriesWindow(firstMs, Math.max(endMs, firstMs + bucketMs));
+    const customMetrics = recorder.customMetrics();
+    const metrics = metricCountsOf(customMetrics);
     const point: StreamInterval = {
       offsetMs: round3(fromMs),
       durationMs: round3(toMs - fromMs),
@@ -215,6 +234,7 @@ export class StreamFeed implements ProgressDisplay {
       arrivals: window.arrivals,
       droppedArrivals: counters.droppedArrivals - before.droppedArrivals,
       ...(this.#needsTotals ? { totals: this.#totals(recorder, breakdown, counters.droppedArrivals) } : {}),
+      ...(customMetrics.length === 0 ? {} : { metrics: metricsGained(metrics, before.metrics) }),
     };
     this.#sent = {
       atMs: toMs,
@@ -222,6 +242,7 @@ export class StreamFeed implements ProgressDisplay {
       byRequest: cumulative,
       failuresByKind,
       droppedArrivals: counters.droppedArrivals,
+      metrics,
     };
     for (const output of this.outputs) output.interval(point);
   }
@@ -242,6 +263,13 @@ export class StreamFeed implements ProgressDisplay {
       droppedArrivals,
       responseTime: latencyBuckets(recorder.responseTimeHistogram()),
       serviceTime: latencyBuckets(recorder.serviceTimeHistogram()),
+      metrics: recorder.customMetrics().map((metric): MetricTotals => ({
+        name: metric.name,
+        kind: metric.kind,
+        count: metric.count,
+        sum: metric.sum,
+        ...(metric.kind === 'trend' ? { buckets: { bounds: METRIC_BOUNDS, counts: metric.bucketCounts(METRIC_BOUNDS) } } : {}),
+      })),
     };
   }
 }
@@ -300,6 +328,24 @@ function failuresByKindOf(outcomes: ReturnType<Recorder['outcomeBreakdown']>[num
   const byStatus = outcomes.failures - Object.values(outcomes.errorCounts).reduce((sum, count) => sum + count, 0);
   if (byStatus > 0) byKind['status'] = byStatus;
   return byKind;
+}
+
+/** Each custom metric's count and sum so far, by name. */
+function metricCountsOf(metrics: ReturnType<Recorder['customMetrics']>): Record<string, MetricCount> {
+  return Object.fromEntries(metrics.map((metric) => [metric.name, { count: metric.count, sum: metric.sum }]));
+}
+
+/** What each custom metric gained since `before`. */
+function metricsGained(
+  now: Readonly<Record<string, MetricCount>>,
+  before: Readonly<Record<string, MetricCount>>,
+): Record<string, MetricCount> {
+  const out: Record<string, MetricCount> = {};
+  for (const [name, metric] of Object.entries(now)) {
+    const previous = before[name] ?? { count: 0, sum: 0 };
+    out[name] = { count: metric.count - previous.count, sum: metric.sum - previous.sum };
+  }
+  return out;
 }
 
 function difference(now: Readonly<Record<string, number>>, before: Readonly<Record<string, number>>): Record<string, number> {

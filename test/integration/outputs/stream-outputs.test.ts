@@ -114,7 +114,10 @@ async function scenario(name: string, extra = ''): Promise<string> {
       `name: ${name}`,
       'target: ${TARGET_URL}',
       'requests:',
-      '  - {name: slow, path: /delay/20, weight: 3}',
+      '  - name: slow',
+      '    path: /delay/20',
+      '    weight: 3',
+      '    metric: [{name: slow_status, from: status}, {name: slow_status_sum, from: status, kind: counter}]',
       '  - {name: unavailable, path: /status/503}',
       'load: {profile: constant, users: 4, duration: 1500ms}',
       'sla: {p95_latency_ms: 10000}',
@@ -213,6 +216,13 @@ async function checkJsonl(doc: ResultsDocument): Promise<void> {
   expect(summary.runId).toBe('run-42');
   expect(summary.total.count).toBe(total);
   expect(summary.total.latencyMs.p95).toBe(doc.summary.total.latencyMs.p95);
+  // The custom metrics: the intervals' counts and sums add up to the results', the summary carries the results' figures.
+  const metricLines = intervals as unknown as { metrics: Record<string, { count: number; sum: number }> }[];
+  for (const metric of doc.summary.metrics ?? []) {
+    expect(metricLines.reduce((sum, line) => sum + (line.metrics[metric.name]?.count ?? 0), 0)).toBe(metric.count);
+    expect(metricLines.reduce((sum, line) => sum + (line.metrics[metric.name]?.sum ?? 0), 0)).toBe(metric.sum);
+  }
+  expect((summary as unknown as { metrics: unknown }).metrics).toEqual(doc.summary.metrics);
   // Each full interval's p95: the 20 ms the target imposed on most requests, within 1% (2 significant digits) and the loop's noise.
   for (const line of intervals.filter((interval) => interval.requests > 0)) expect(line.latencyMs.p95).toBeGreaterThanOrEqual(19.5);
 }
@@ -237,6 +247,18 @@ function checkOtlp(doc: ResultsDocument, lastOtlp: OtlpBody): void {
   const bounds = histogram?.explicitBounds ?? [];
   expect(Math.abs(bucketOfPercentile(counts, 95) - bucketOfValue(bounds, doc.summary.total.latencyMs.p95))).toBeLessThanOrEqual(1);
   expect(metricOf(lastOtlp, 'loadseed.users')).toBeDefined();
+  checkOtlpCustomMetrics(doc, lastOtlp);
+}
+
+function checkOtlpCustomMetrics(doc: ResultsDocument, lastOtlp: OtlpBody): void {
+  // Custom metrics: a trend as a histogram in its own unit (every status, 200, in the bucket ≤ 250), a counter's sum.
+  const trend = metricOf(lastOtlp, 'loadseed.metric.slow_status')?.histogram?.dataPoints[0];
+  const slow = doc.summary.metrics?.find((metric) => metric.name === 'slow_status');
+  expect(Number(trend?.count)).toBe(slow?.count);
+  const trendCounts = (trend?.bucketCounts ?? []).map(Number);
+  expect(trendCounts[bucketOfValue(trend?.explicitBounds ?? [], 200)]).toBe(slow?.count);
+  const counter = metricOf(lastOtlp, 'loadseed.metric.slow_status_sum')?.sum?.dataPoints[0];
+  expect(counter?.asDouble).toBe(doc.summary.metrics?.find((metric) => metric.name === 'slow_status_sum')?.sum);
 }
 
 /** Remote write: cumulative counters in the last request, labelled with the run. */
@@ -254,6 +276,13 @@ function checkRemoteWrite(doc: ResultsDocument, last: Series[]): void {
   const boundsMs = finite.map((series) => Number(series.labels['le']) * 1000);
   expect(Math.abs(bucketOfPercentile(perBucket, 95) - bucketOfValue(boundsMs, doc.summary.total.latencyMs.p95))).toBeLessThanOrEqual(1);
   expect(buckets.find((series) => series.labels['le'] === '+Inf')?.value).toBe(total);
+  const valueOf = (name: string): number | undefined => last.find((series) => series.labels['__name__'] === name)?.value;
+  const slow = doc.summary.metrics?.find((metric) => metric.name === 'slow_status');
+  expect(valueOf('loadseed_metric_slow_status_count')).toBe(slow?.count);
+  expect(valueOf('loadseed_metric_slow_status_sum')).toBe(slow?.sum);
+  expect(valueOf('loadseed_metric_slow_status_sum_total')).toBe(
+    doc.summary.metrics?.find((metric) => metric.name === 'slow_status_sum')?.sum,
+  );
 }
 
 describe('streaming outputs (--output)', () => {
@@ -281,6 +310,10 @@ describe('streaming outputs (--output)', () => {
       expect(total).toBeGreaterThan(20);
       expect(total).toBe(target.requestCount() - seenBefore);
       expect(doc.summary.total.failures).toBeGreaterThan(0);
+      expect(doc.summary.metrics?.map((metric) => [metric.name, metric.count])).toEqual([
+        ['slow_status', doc.summary.requests.find((stats) => stats.name === 'slow')?.count],
+        ['slow_status_sum', doc.summary.requests.find((stats) => stats.name === 'slow')?.count],
+      ]);
 
       await checkJsonl(doc);
       checkOtlp(doc, otlp.bodies.at(-1) as OtlpBody);

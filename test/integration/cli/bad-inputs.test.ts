@@ -4,12 +4,15 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SCENARIO_BYTES } from '../../src/scenario/load-scenario.js';
-import { tlsFixtures } from '../helpers/tls-fixtures.js';
-import { ROOT, runBuiltCli } from './built-cli.js';
-import type { CliOutcome } from './built-cli.js';
-import { closedPort } from '../integration/engine/servers.js';
+import { MAX_SCENARIO_BYTES } from '../../../src/scenario/load-scenario.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
+import { tlsFixtures } from '../../helpers/tls-fixtures.js';
+import { closedPort } from '../engine/servers.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Every way to break a scenario, a command line or a results file: one clear message, exit 2, no stack
@@ -23,7 +26,6 @@ let targetUrl: string;
 let requests = 0;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   dir = await mkdtemp(join(tmpdir(), 'loadseed-bad-inputs-'));
   server = createServer((request, response) => {
     requests++;
@@ -40,9 +42,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the built CLI in `dir`, the counting server as TARGET_URL (unless `env` says otherwise). */
-function loadseed(args: readonly string[], env: Record<string, string> = { TARGET_URL: targetUrl }): Promise<CliOutcome> {
-  return runBuiltCli(args, { cwd: dir, env, timeoutMs: 15_000 });
+/**
+ * Runs the CLI in `dir`, in this process, the counting server as TARGET_URL (unless `env` says otherwise). The
+ * built `bin` is run on a sample of these in test/e2e/bad-inputs-bin.test.ts.
+ */
+function loadseed(args: readonly string[], env: Record<string, string> = { TARGET_URL: targetUrl }): Promise<InProcessOutcome> {
+  return runCliInProcess(args, { cwd: dir, env });
 }
 
 async function file(name: string, content: string | Buffer): Promise<string> {
@@ -64,7 +69,7 @@ function scenario(...extra: string[]): string {
 }
 
 /** What every refusal shares: exit 2, nothing on stdout, no stack frame, no control character, not a request sent. */
-function expectRefused(out: CliOutcome, sentBefore: number): void {
+function expectRefused(out: InProcessOutcome, sentBefore: number): void {
   const all = `${out.stdout}${out.stderr}`;
   expect(all, all).not.toMatch(/^\s+at /m);
   expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
