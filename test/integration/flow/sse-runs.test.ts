@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 
 /**
@@ -27,24 +28,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(...argv: string[]): Promise<InProcessOutcome> {
   return cliWith({}, ...argv);
 }
 
-async function cliWith(
-  env: Readonly<Record<string, string>>,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', TARGET_URL: target.url, ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function cliWith(env: Readonly<Record<string, string>>, ...argv: string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env: { TARGET_URL: target.url, ...env } });
 }
 
 async function file(name: string, lines: readonly string[]): Promise<string> {
