@@ -118,7 +118,9 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
       this.#fail(error instanceof MissingVariableError ? requestError('LS_MISSING_VARIABLE', error.message) : error);
       return this;
     }
-    if (step.mode === 'events' && !headers.includes('accept')) headers.push('accept', 'text/event-stream');
+    if (step.mode === 'events' && !headers.some((text, index) => index % 2 === 0 && text === 'accept')) {
+      headers.push('accept', 'text/event-stream');
+    }
     const invalid = invalidHeaderOf(headers);
     if (invalid !== undefined) {
       this.#fail(invalid);
