@@ -107,6 +107,8 @@ describe('sse: steps', () => {
       '      - {name: short, sse: "/sse?events=2&interval_ms=2", until: {events: 5}}',
       '      - {name: missing, sse: /nowhere}',
       '      - {name: ok, sse: "/sse?events=1&interval_ms=2", until: {event: done}}',
+      '      - {name: tokens-reset, stream: "/stream?chunks=5&interval_ms=2&reset_after=2"}',
+      '      - {name: tokens-stalled, stream: "/stream?chunks=5&interval_ms=2&stall_after=2", idle_timeout: 400ms}',
       'load: {profile: constant, users: 1, iterations: 2}',
       'sla: false',
     ]);
@@ -118,6 +120,8 @@ describe('sse: steps', () => {
     expect(request(document, 'missing').statusCodes).toEqual({ 404: 2 });
     expect(request(document, 'missing').failures).toBe(2);
     expect(request(document, 'ok').successes).toBe(2);
+    expect(request(document, 'tokens-reset').errors).toEqual({ connection_reset: 2 });
+    expect(request(document, 'tokens-stalled').errors).toEqual({ timeout: 2 });
     const samples = (name: string): string[] => (request(document, name).failureSamples ?? []).map((sample) => sample.message);
     expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 400 ms');
     expect(samples('short')[0]).toContain('the stream ended after 3 events, before until (5 events)');
@@ -125,6 +129,9 @@ describe('sse: steps', () => {
     const sent = server.streamCounts().sseEvents - before.sseEvents;
     expect(sent).toBe(2 * (2 + 2 + 3 + 2));
     expect(metric(document, 'sse_events').sum).toBe(sent);
+    const chunks = server.streamCounts().chunks - before.chunks;
+    expect(chunks).toBe(2 * (2 + 2));
+    expect(metric(document, 'stream_chunks').sum).toBe(chunks);
   });
 });
 
