@@ -17,9 +17,10 @@ import type { ProtocolRun, ProtocolRunnerOptions, ProtocolStepRunner, ProtocolUs
 import { createResponseView } from './response-view.js';
 
 /**
- * The runner of a `sse:` or `stream:` step (plan/planned-sse.ts), one per thread: a GET on a Pool of the
- * thread (transport/stream-pool.ts), its response read as it comes. `events` mode parses a text/event-stream
- * (eventsource-parser); `chunks` mode takes each piece of body that arrives as a chunk (an LLM's token stream).
+ * The runner of a `sse:` or `stream:` step (plan/planned-sse.ts), one per thread: a GET (or its `method`, with
+ * its body) on a Pool of the thread (transport/stream-pool.ts), its response read as it comes. `events` mode
+ * parses a text/event-stream (eventsource-parser); `chunks` mode takes each piece of body that arrives as a
+ * chunk (an LLM's token stream).
  *
  * Its one outcome:
  * - `until` met (the event type, or the count), or the stream ended normally without `until`: `stepEnded(status,
@@ -107,6 +108,7 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
     const { request, step, pool } = this.#shared;
     const templates = request.templates as NonNullable<PlannedRequest['templates']>;
     let path: string;
+    let body: Buffer | undefined;
     const headers: string[] = [];
     try {
       path = this.#user.render(templates.path);
@@ -114,6 +116,7 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
         const value = this.#user.render(header.value);
         headers.push(header.name, header.basic === true ? `Basic ${Buffer.from(value, 'utf8').toString('base64')}` : value);
       }
+      if (templates.body !== undefined) body = Buffer.from(this.#user.render(templates.body), 'utf8');
     } catch (error) {
       this.#fail(error instanceof MissingVariableError ? requestError('LS_MISSING_VARIABLE', error.message) : error);
       return this;
@@ -126,11 +129,12 @@ class SseRun implements ProtocolRun, Dispatcher.DispatchHandler {
       this.#fail(invalid);
       return this;
     }
-    // The request line and headers, approximately as on the wire.
-    this.#bytesOut = 16 + path.length + request.origin.length + headers.reduce((sum, text) => sum + text.length + 2, 0);
+    // The request line, headers and body, approximately as on the wire.
+    this.#bytesOut =
+      16 + path.length + request.origin.length + headers.reduce((sum, text) => sum + text.length + 2, 0) + (body?.length ?? 0);
     if (step.idleTimeoutMs !== undefined) this.#idleTimer = setTimeout(this.#onIdle, step.idleTimeoutMs);
     try {
-      pool.dispatch({ origin: request.origin, method: 'GET', path, headers }, this);
+      pool.dispatch({ origin: request.origin, method: request.method, path, headers, ...(body === undefined ? {} : { body }) }, this);
     } catch (error) {
       this.#fail(error);
     }

@@ -93,6 +93,8 @@ function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
 }
 
 function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, report: Report): void {
+  const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
+  if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
   const streamed = streamTargetOf(spec);
   if (streamed !== undefined) {
     if (streamed.target.startsWith('/') && !hasTarget) {
@@ -110,8 +112,6 @@ function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, rep
   } else if (spec.path !== undefined && !hasTarget) {
     report([...path, 'path'], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
   }
-  const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
-  if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
   checkThinkTime(spec.think_time, [...path, 'think_time'], report);
   checkExpect(spec.expect, [...path, 'expect'], report);
   for (const [index, capture] of (spec.capture ?? []).entries()) checkCapture(capture, [...path, 'capture', index], report);

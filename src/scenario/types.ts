@@ -174,12 +174,16 @@ export interface StreamExpectChecks {
 }
 export type StreamExpect = number | readonly number[] | StreamExpectChecks;
 
-/** What is common to the streamed steps: a GET whose response is read as it comes, with a request's extras. */
+/** What is common to the streamed steps: a request (a GET by default) whose response is read as it comes. */
 interface StreamStepCommon {
   readonly name?: string;
+  /** Default GET. */
+  readonly method?: HttpMethod;
   readonly headers?: HeaderValues;
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly auth?: Auth;
+  readonly json?: unknown;
+  readonly body?: string;
   /** The whole step's deadline (from its start to its end). */
   readonly timeout?: Duration;
   /** The longest wait for the next event (chunk) once the response has begun: past it the step fails as `timeout`. */

@@ -154,13 +154,13 @@ describe('a stream given up', () => {
 });
 
 describe('stream: steps', () => {
-  it('times the first chunk and the gaps at the server interval, and counts every chunk', async () => {
+  it('times the first chunk and the gaps at the server interval, and counts every chunk (a POST with a body)', async () => {
     const before = server.streamCounts();
     const { document, lateMs } = await run([
       'flows:',
       '  - name: f',
       '    steps:',
-      `      - {name: tokens, stream: "/stream?chunks=6&interval_ms=${INTERVAL_MS}", idle_timeout: 2s}`,
+      `      - {name: tokens, stream: "/stream?chunks=6&interval_ms=${INTERVAL_MS}", method: POST, json: {prompt: hi}, idle_timeout: 2s}`,
       'load: {profile: constant, users: 2, iterations: 4}',
     ]);
     const after = server.streamCounts();

@@ -32,4 +32,14 @@ describe('compiling sse: and stream: steps', () => {
     expect(request.protocol).toEqual({ kind: 'sse', mode: 'chunks', expectedStatuses: [200, 206] });
     expect(request.templates).toBeDefined();
   });
+
+  it('a POST stream with a templated JSON body, as an LLM API takes it', () => {
+    const request = compile({ stream: '/v1/chat', method: 'POST', json: { prompt: '{{ q }}', stream: true } }, 'http://h');
+    expect(request).toMatchObject({ name: 'STREAM /v1/chat', method: 'POST' });
+    const scope = { get: (name: string) => (name === 'q' ? 'hi' : undefined) };
+    const body = request.templates?.body;
+    expect(body).toBeDefined();
+    if (body !== undefined) expect(renderTemplate(body, scope)).toBe('{"prompt":"hi","stream":true}');
+    expect(request.templates?.headers.map((header) => header.name)).toContain('content-type');
+  });
 });
