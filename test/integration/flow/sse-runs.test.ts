@@ -107,7 +107,7 @@ describe('sse: steps through the CLI', () => {
       '        until: {evnt: done}',
       '        idle_timeout: 2x',
       '      - stream: nowhere',
-      '      - {sse: /sse, method: POST}',
+      '      - {sse: /sse, form: {a: 1}}',
       'load: {profile: constant, users: 1, iterations: 1}',
     ]);
     const bad = await cli('validate', 'bad.yml');
@@ -117,7 +117,7 @@ describe('sse: steps through the CLI', () => {
     expect(bad.stderr).toContain(
       'bad.yml:8:17  flows[0].steps[1].stream  expected a path on the target (/events) or an absolute http(s) URL (got "nowhere")',
     );
-    expect(bad.stderr).toContain('bad.yml:9:21  flows[0].steps[2].method  unknown key "method"');
+    expect(bad.stderr).toContain('bad.yml:9:21  flows[0].steps[2].form  unknown key "form"');
     expect(bad.stderr).toContain('4 problems in bad.yml');
     await file('in-requests.yml', [
       'target: ${TARGET_URL}',
