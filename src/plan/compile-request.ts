@@ -127,7 +127,7 @@ export function compileRequest(
   const path = `${url.pathname}${search}`;
   const body = encodeBody(spec);
   const headers = compileHeaders(defaults.headers, spec.headers, auth, body?.contentType);
-  const expect = spec.expect ?? defaults.expect;
+  const expect = expectOf(spec, defaults);
   const checks = checksOf(expect);
   const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
   const timeout = spec.timeout ?? defaults.timeout;
@@ -185,6 +185,14 @@ function rawUrlOf(spec: RequestSpec, target: string | undefined): string {
   const streamed = streamTargetOf(spec);
   if (streamed !== undefined) return streamed.target.startsWith('/') ? joinUrl(target ?? '', streamed.target) : streamed.target;
   return spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
+}
+
+/**
+ * The request's `expect`, else the defaults'. A streamed step's own only: it is about statuses (the defaults'
+ * checks and max_latency are for responses read whole).
+ */
+function expectOf(spec: RequestSpec, defaults: RequestDefaults): Expect | undefined {
+  return streamTargetOf(spec) === undefined ? (spec.expect ?? defaults.expect) : spec.expect;
 }
 
 /** A streamed step's (`sse:`, `stream:`); undefined for any other request. */

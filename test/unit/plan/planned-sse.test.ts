@@ -42,4 +42,13 @@ describe('compiling sse: and stream: steps', () => {
     if (body !== undefined) expect(renderTemplate(body, scope)).toBe('{"prompt":"hi","stream":true}');
     expect(request.templates?.headers.map((header) => header.name)).toContain('content-type');
   });
+
+  it("takes its own expect only: the defaults' checks and max_latency are for whole responses", () => {
+    const request = compileRequest({ sse: '/events' } as SseStepSpec, 'http://h', {
+      expect: { status: 201, max_latency: '100ms', body_contains: 'x' },
+    });
+    expect(request.expectedStatuses).toEqual([200]);
+    expect(request.maxLatencyMs).toBeUndefined();
+    expect(request.checks).toBeUndefined();
+  });
 });
