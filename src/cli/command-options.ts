@@ -23,7 +23,7 @@ export interface OptionSpec {
 }
 
 /** The commands that take options. */
-export type OptionCommand = 'run' | 'find-limit' | 'report' | 'merge' | 'compare' | 'quickstart' | 'validate' | 'init' | 'serve';
+export type OptionCommand = 'run' | 'find-limit' | 'report' | 'merge' | 'compare' | 'quickstart' | 'validate' | 'init' | 'serve' | 'import';
 
 /** Adds the options of a table to a command, in order; returns the command for chaining. */
 export function addOptions(command: Command, specs: readonly OptionSpec[]): Command {
@@ -219,5 +219,11 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
   serve: [
     { flags: '-p, --port <port>', description: 'port to listen on (0 picks a free one)', defaultValue: '8080' },
     { flags: '--host <host>', description: 'interface to listen on', defaultValue: '127.0.0.1' },
+  ],
+  import: [
+    { flags: '-o, --out <file>', description: 'write the scenario there (default: YAML on stdout)' },
+    { flags: '-f, --force', description: 'with --out: overwrite the file if it exists' },
+    { flags: '--include-static', description: 'har: keep static assets (images, scripts, styles, fonts), dropped by default' },
+    { flags: '--target <url>', description: "the scenario's target (base URL) instead of the one the input implies" },
   ],
 };

@@ -15,6 +15,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on the first SIGINT or SIGTERM; its reason is the signal's name. */
   readonly signal: AbortSignal;
+  /** What `-` reads (`loadseed import curl -`): the process's standard input; absent in tests that give none. */
+  readonly stdin?: AsyncIterable<Buffer | string>;
 }
 
 /**
@@ -53,5 +55,6 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    stdin: process.stdin,
   };
 }

@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import type { CompareCommandOptions } from './compare-command.js';
 import type { FindLimitCommandOptions } from './find-limit-command.js';
 import type { GlobalOptions } from './global-options.js';
+import type { ImportCommandOptions } from './import-command.js';
 import type { MergeCommandOptions } from './merge-command.js';
 import type { ReportCommandOptions } from './report-command.js';
 import type { RunCommandOptions } from './run-command-options.js';
@@ -59,6 +60,7 @@ function createProgram(io: CliIo): Command {
 Examples:
   $ loadseed quickstart                       a 5-second load test against the built-in target
   $ loadseed init                             write loadseed.yml, an example scenario
+  $ loadseed import har session.har -o api.yml   a scenario from a HAR, an OpenAPI document, curl lines, Artillery
   $ loadseed serve                            start the built-in target on http://127.0.0.1:8080
   $ loadseed validate loadseed.yml            check a scenario without sending anything
   $ loadseed run loadseed.yml                 run it, print a summary, write the reports
@@ -96,6 +98,7 @@ const COMMANDS: readonly ((program: Command, context: ActionContext) => void)[] 
   addQuickstartCommand,
   addValidateCommand,
   addInitCommand,
+  addImportCommand,
   addServeCommand,
 ];
 
@@ -226,6 +229,33 @@ function addInitCommand(program: Command, { io, globals, exit }: ActionContext):
     .action(async (file: string, options: Record<string, string | boolean | undefined>) => {
       const { initCommand } = await import('./init-command.js');
       exit(await initCommand(file, options, globals(), io));
+    });
+}
+
+function addImportCommand(program: Command, { io, globals, exit }: ActionContext): void {
+  withOptions(program, 'import')
+    .description('turn a HAR, an OpenAPI document, curl command lines or an Artillery script into a scenario that validates')
+    .argument('<format>', 'har, openapi, curl or artillery')
+    .argument('<file>', 'the input file (- for standard input)')
+    .addHelpText(
+      'after',
+      `
+Secrets of the input (Authorization, Cookie, X-API-Key… headers, passwords, tokens) become \${ENV} placeholders,
+listed at the top of the file and on stderr. The scenario is checked as \`loadseed validate\` checks it before it is
+written; its load is one user for 10s, to try it first.
+
+Exit codes: 0 written, 2 unknown format, unreadable or malformed input, or --out exists (without --force).
+
+Examples:
+  $ loadseed import har session.har -o session.yml
+  $ loadseed import curl requests.txt -o api.yml --target http://127.0.0.1:3000
+  $ pbpaste | loadseed import curl - > api.yml
+  $ loadseed import openapi openapi.yaml -o api.yml
+  $ loadseed import artillery artillery.yml -o converted.yml`,
+    )
+    .action(async (format: string, file: string, options: ImportCommandOptions) => {
+      const { importCommand } = await import('./import-command.js');
+      exit(await importCommand(format, file, options, globals(), io));
     });
 }
 

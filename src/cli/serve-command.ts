@@ -34,7 +34,7 @@ export async function serveCommand(
   // The URL goes to stdout alone, so scripts can read it; the rest is for people.
   io.stdout.write(`${server.url}\n`);
   io.stderr.write(
-    `${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`,
+    `${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= /ws/echo (WebSocket) and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`,
   );
   if (!io.signal.aborted) {
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -22,6 +22,7 @@ import type { Template } from '../scenario/template.js';
 import type { PlannedProtocol } from './planned-protocol.js';
 import { compileSseStep } from './planned-sse.js';
 import type { PlannedSseStep } from './planned-sse.js';
+import { compileWsStep, DEFAULT_WS_TIMEOUT_MS, httpUrlOfWs } from './planned-ws.js';
 
 /** Environment variables, for `{{ $env.NAME }}` (read when a template is compiled). */
 export type TemplateEnvironment = Readonly<Record<string, string | undefined>>;
@@ -130,7 +131,7 @@ export function compileRequest(
   const expect = expectOf(spec, defaults);
   const checks = checksOf(expect);
   const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
-  const timeout = spec.timeout ?? defaults.timeout;
+  const timeout = timeoutOf(spec, defaults);
   const expectedStatuses = statusesOf(streamed, expect);
   const thinkTime = thinkTimeOf(spec.think_time ?? defaults.think_time);
   const maxLatency = maxLatencyOf(expect);
@@ -154,7 +155,26 @@ export function compileRequest(
     ...hooksOf(spec, defaults),
     ...metricsOf(spec),
     ...protocolOf(streamed),
+    ...(spec.ws === undefined ? {} : { protocol: wsStepOf(spec, defaults, auth, rawUrl, url.origin, env) }),
   };
+}
+
+/** The request's timeout; a ws: session is bounded by its own (default 60s), not by an HTTP request's default. */
+function timeoutOf(spec: RequestSpec, defaults: RequestDefaults): Duration | undefined {
+  return spec.ws === undefined ? (spec.timeout ?? defaults.timeout) : (spec.timeout ?? `${DEFAULT_WS_TIMEOUT_MS}ms`);
+}
+
+/** A `ws:` step (plan/planned-ws.ts): its upgrade request's path and headers as templates, like a templated request's. */
+function wsStepOf(
+  spec: RequestSpec,
+  defaults: RequestDefaults,
+  auth: Auth | undefined,
+  rawUrl: string,
+  origin: string,
+  env: TemplateEnvironment,
+): PlannedProtocol {
+  const { path, headers } = requestTemplates(spec, defaults, auth, rawUrl, origin, undefined, env);
+  return compileWsStep(spec, origin, path, headers, env);
 }
 
 /** The request's `metric`, each with the capture that reads it (validated: a `from` that reads nothing is a bug). */
@@ -182,6 +202,8 @@ function hooksOf(spec: RequestSpec, defaults: RequestDefaults): Pick<PlannedRequ
 
 /** The URL as written: `url`, else `path` joined to `target` (a streamed step's `sse:` or `stream:` likewise). */
 function rawUrlOf(spec: RequestSpec, target: string | undefined): string {
+  // A ws: step's upgrade is an HTTP request: ws://h/p is made to http://h/p, a path joined to target.
+  if (spec.ws !== undefined) return spec.ws.startsWith('/') ? joinUrl(target ?? '', spec.ws) : httpUrlOfWs(spec.ws);
   const streamed = streamTargetOf(spec);
   if (streamed !== undefined) return streamed.target.startsWith('/') ? joinUrl(target ?? '', streamed.target) : streamed.target;
   return spec.url ?? joinUrl(target ?? '', spec.path ?? '/');

@@ -2,6 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { checkFlowControl } from './check-flow-control.js';
 import { checkHeaderValues } from './check-header-values.js';
 import { checkTagsAndMetrics } from './check-tags-and-metrics.js';
+import { checkWsSteps } from './check-ws-step.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { jsonPathProblem } from './json-path.js';
 import { parseMetricSelector } from './metric-selector.js';
@@ -44,6 +45,7 @@ export function checkScenario(data: ScenarioData): IssueDraft[] {
   issues.push(...checkHeaderValues(data));
   issues.push(...checkFlowControl(data));
   issues.push(...checkTagsAndMetrics(data));
+  issues.push(...checkWsSteps(data));
   checkUrls(data, report);
   checkDurations(data, report);
   checkMonitorSources(data, report);
@@ -93,6 +95,8 @@ function checkRequestsOrFlows(data: ScenarioData, report: Report): void {
 }
 
 function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, report: Report): void {
+  // A ws: step has no path, url nor body; check-ws-step.ts checks it.
+  if (spec.ws !== undefined) return;
   const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
   if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
   const streamed = streamTargetOf(spec);

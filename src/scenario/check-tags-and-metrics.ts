@@ -1,7 +1,7 @@
 import { captureOfMetric, metricKindOf, metricSpecsOf } from './custom-metric-specs.js';
-import { protocolMetricsOf } from './protocol-metrics.js';
 import type { CustomMetricKind } from './custom-metric-specs.js';
 import { jsonPathProblem } from './json-path.js';
+import { PROTOCOL_METRIC_NAMES, protocolMetricsOf } from './protocol-metrics.js';
 import { tagPairsOf, taggedRequestsOf } from './request-tags.js';
 import type { TaggedRequest } from './request-tags.js';
 import type { IssueDraft } from './schema-explainer.js';
@@ -121,11 +121,16 @@ function checkMetrics(data: ScenarioData, tagged: readonly Tagged[], report: Rep
     if (spec.metric !== undefined) report(['setup', index, 'metric'], 'setup is not measured: put a metric on a request of the load');
   }
   for (const { spec, path } of tagged) {
-    // The built-in metrics of a protocol step (protocol-metrics.ts) take thresholds as a request's own do.
-    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
     for (const [index, metric] of metricSpecsOf(spec).entries()) {
       const at = metricPath(spec, path, index);
       const kind = metricKindOf(metric);
+      if (PROTOCOL_METRIC_NAMES.has(metric.name)) {
+        report(
+          [...at, 'name'],
+          `${metric.name} is a built-in metric of ${metric.name.split('_')[0] ?? ''} steps: give yours another name`,
+          'value',
+        );
+      }
       const known = kinds.get(metric.name);
       if (known === undefined) kinds.set(metric.name, kind);
       else if (known !== kind) report([...at, 'kind'], `metric ${metric.name} is a ${known} elsewhere: a metric has one kind`, 'value');
@@ -143,6 +148,8 @@ function checkMetrics(data: ScenarioData, tagged: readonly Tagged[], report: Rep
         }
       }
     }
+    // The built-in metrics a protocol step feeds (protocol-metrics.ts) take thresholds like any other.
+    for (const metric of protocolMetricsOf(spec)) if (!kinds.has(metric.name)) kinds.set(metric.name, metric.kind);
   }
   return kinds;
 }

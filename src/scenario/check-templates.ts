@@ -8,7 +8,7 @@ import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { requestsOf, urlFieldsOf } from './types.js';
-import type { Auth, HeaderValues, LoadedHooks, QueryValue, RequestSpec, ScenarioData } from './types.js';
+import type { Auth, HeaderValues, LoadedHooks, QueryValue, RequestSpec, ScenarioData, WsExpect } from './types.js';
 
 /** Scheme and authority of an absolute URL: no templates there (the host decides where connections go). */
 const URL_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
@@ -31,6 +31,7 @@ export function checkTemplates(data: ScenarioData, feederColumns: readonly strin
   const defined = new Set<string>([...Object.keys(data.variables ?? {}), ...feederColumns]);
   for (const { spec } of requestsOf(data)) {
     for (const capture of spec.capture ?? []) defined.add(capture.as);
+    for (const action of spec.steps ?? []) if ('capture' in action) defined.add(action.capture.as);
   }
   const definedList = [...defined].sort();
   const issues: IssueDraft[] = [];
@@ -89,6 +90,7 @@ function callProblem(name: string, file: string | undefined, hooks: LoadedHooks 
 }
 
 function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: IssueDraft[]): void {
+  if (spec.ws !== undefined) checkWsStep(spec, path, check);
   const { url, path: onTarget } = urlFieldsOf(spec);
   if (spec.path !== undefined) check(spec.path, [...path, 'path'], 'uri');
   else if (onTarget !== undefined) check(onTarget[1], [...path, onTarget[0]], 'uri');
@@ -166,4 +168,25 @@ function suggestion(name: string, defined: readonly string[]): string {
   if (distance(name, nearest) <= Math.max(2, Math.floor(name.length / 3))) return `; did you mean "${nearest}"?`;
   const prefixed = defined.find((other) => Math.min(name.length, other.length) >= 3 && (other.startsWith(name) || name.startsWith(other)));
   return prefixed === undefined ? '' : `; did you mean "${prefixed}"?`;
+}
+
+/** A `ws:` step's templates: the path and query of its URL (check-ws-step.ts refuses one in its host), what it sends, what its expects compare. */
+function checkWsStep(spec: RequestSpec, path: DataPath, check: Check): void {
+  const ws = spec.ws ?? '';
+  check(ws.slice(URL_ORIGIN.exec(ws)?.[0].length ?? 0), [...path, 'ws'], 'uri');
+  const checkExpect = (expect: WsExpect, at: DataPath): void => {
+    for (const key of ['text', 'contains', 'equals'] as const) {
+      const value = expect[key];
+      if (typeof value === 'string') check(value, [...at, key], 'none');
+    }
+  };
+  for (const [index, action] of (spec.steps ?? []).entries()) {
+    const at: DataPath = [...path, 'steps', index];
+    if ('send' in action) check(action.send, [...at, 'send'], 'none');
+    else if ('expect' in action) checkExpect(action.expect, [...at, 'expect']);
+    else if ('send_every' in action) {
+      check(action.send_every.message, [...at, 'send_every', 'message'], 'none');
+      if (action.send_every.expect !== undefined) checkExpect(action.send_every.expect, [...at, 'send_every', 'expect']);
+    }
+  }
 }

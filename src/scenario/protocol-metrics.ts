@@ -9,7 +9,17 @@ import type { RequestSpec } from './types.js';
  * runs from its start to its end (a session, a stream, a call).
  */
 export const PROTOCOL_METRICS = {
-  ws: [] as readonly CustomMetricDefinition[],
+  /**
+   * `ws_connect_ms`: the upgrade's handshake (connect to 101); `ws_rtt_ms`: a message's round trip, from its
+   * send to the reply an `expect` (or `send_every`'s expect) matched; `ws_messages_sent` / `_received`: messages
+   * (not control frames) per session, summed. The session's own duration is the step's response time.
+   */
+  ws: [
+    { name: 'ws_connect_ms', kind: 'trend' },
+    { name: 'ws_rtt_ms', kind: 'trend' },
+    { name: 'ws_messages_sent', kind: 'counter' },
+    { name: 'ws_messages_received', kind: 'counter' },
+  ] as readonly CustomMetricDefinition[],
   /** `sse:` steps' metrics (SSE_EVENT_METRICS), then `stream:` steps' (STREAM_CHUNK_METRICS). */
   sse: [
     { name: 'sse_first_event_ms', kind: 'trend' },

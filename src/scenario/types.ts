@@ -164,6 +164,55 @@ export interface RequestSpec {
   readonly tags?: Tags;
   /** A custom metric (or several) read from each response. */
   readonly metric?: MetricSpec | readonly MetricSpec[];
+  /** A WebSocket session (`$defs/wsStep`, flows only): a path on target or a ws:// / wss:// URL; `steps` says what it does. */
+  readonly ws?: string;
+  /** A `ws:` session's steps, in order (required with `ws`). */
+  readonly steps?: readonly WsAction[];
+}
+
+/** One step of a `ws:` session: exactly one key. */
+export type WsAction =
+  | { readonly send: string }
+  | { readonly expect: WsExpect }
+  | { readonly capture: WsCapture }
+  | { readonly send_every: WsSendEvery }
+  | { readonly close: WsClose };
+
+/**
+ * Waits (`within`, default 10s) for the first message that matches; with `strict`, the next message must match.
+ * `json` (a JSONPath) with `equals`, `contains` or `regex`, or alone (it selects something); `text` (the whole
+ * message); `contains` or `regex` alone (on the whole message).
+ */
+export interface WsExpect {
+  readonly json?: string;
+  readonly equals?: unknown;
+  readonly contains?: string;
+  readonly text?: string;
+  readonly regex?: string;
+  readonly within?: Duration;
+  readonly strict?: boolean;
+}
+
+/** A capture from the last message an `expect` matched: `json` or `regex` (with its `group`). */
+export interface WsCapture {
+  readonly as: string;
+  readonly json?: string;
+  readonly regex?: string;
+  readonly group?: number;
+}
+
+/** `count` messages, one every `interval`; with `expect`, each waits for its reply before the next is due. */
+export interface WsSendEvery {
+  readonly message: string;
+  readonly interval: Duration;
+  readonly count: number;
+  readonly expect?: WsExpect;
+}
+
+/** Closes the session with `code` (1000 or 1001, default 1000) and `reason`. */
+export interface WsClose {
+  readonly code?: 1000 | 1001;
+  readonly reason?: string;
 }
 
 /**
@@ -393,6 +442,7 @@ export function isRequestStep(step: Step): step is RequestSpec {
 
 /** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`; `SSE path`, `STREAM path`). */
 export function requestNameOf(spec: RequestSpec): string {
+  if (spec.name === undefined && spec.ws !== undefined) return `WS ${spec.ws}`;
   const streamed = streamTargetOf(spec);
   if (streamed !== undefined) return spec.name ?? `${streamed.kind.toUpperCase()} ${streamed.target}`;
   return spec.name ?? `${spec.method ?? 'GET'} ${spec.path ?? spec.url ?? ''}`;

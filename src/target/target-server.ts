@@ -19,6 +19,8 @@
  *                          most `queue` requests (default 100) wait or are served at once: beyond, 503 at once
  *   /redirect?to=&status=  a redirect (301, 302, 303, 307 or 308; default 302) to `to`: a path or an http(s) URL
  *   /headers               200, JSON of the request headers received
+ *   /ws/echo               a WebSocket echo (upgrade): JSON hello → room, ?delay_ms=, ?close_after=, ?reset_after=
+ *                          (ws-echo.ts); its own counts in TargetServer.wsCounts()
  *   /sse?events=N&interval_ms=M
  *                          Server-Sent Events: N events (default 10) `data: {"seq":i,"of":N}`, one every M ms
  *                          (default 100), then `event: done`; stall_after=K stops after K events, the
@@ -45,6 +47,8 @@ import { ignore } from '../ignore.js';
 import { failInternally, sendText } from './replies.js';
 import type { ServerState } from './route.js';
 import { ARGUMENT_ROUTES, EXACT_ROUTES, NOT_FOUND_BODY } from './routes.js';
+import { attachWsEcho } from './ws-echo.js';
+import type { WsEchoCounts } from './ws-echo.js';
 import { streamCountsOf } from './stream-routes.js';
 import type { StreamCounts } from './stream-routes.js';
 
@@ -62,6 +66,10 @@ export interface TargetServer {
   readonly port: number;
   /** Requests received so far (every route, including 400s and 404s). */
   readonly requestCount: () => number;
+  /** What /ws/echo saw: upgrades, messages received and sent (ws-echo.ts). */
+  readonly wsCounts: () => WsEchoCounts;
+  /** How long /ws/echo held each of its latest replies (ms, measured by the server; ws-echo.ts). */
+  readonly wsHeldMs: () => readonly number[];
   /** What /sse and /stream have sent so far (streams begun, events and chunks written): a snapshot. */
   readonly streamCounts: () => StreamCounts;
   /** Stops listening, clears pending delays, destroys every socket; resolves when closed. Idempotent. */
@@ -95,6 +103,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       failInternally(res);
     }
   });
+  const wsEcho = attachWsEcho(server, state);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -121,6 +130,8 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     host: requestedHost,
     port,
     requestCount: () => state.requestCount,
+    wsCounts: () => wsEcho.counts(),
+    wsHeldMs: () => wsEcho.heldMs(),
     streamCounts: () => ({ ...streamCountsOf(state) }),
     close: closer(server, state),
   };

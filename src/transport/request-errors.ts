@@ -22,6 +22,15 @@ export const REQUEST_ERRORS = {
   LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
   /** A code hook (`hooks:`, flow/hook-runner.ts) threw or rejected: the message is the hook's own. */
   LS_SCRIPT: { category: 'script', message: 'a code hook failed' },
+  /** A `ws:` step's expect saw no matching message within its time (flow/ws-step.ts). */
+  LS_WS_EXPECT_TIMEOUT: { category: 'timeout', message: 'no matching WebSocket message in time' },
+  /**
+   * The WebSocket session ended before its steps did: the server closed it (1000, 1001) or the connection
+   * was lost without a close frame (1006).
+   */
+  LS_WS_CLOSED: { category: 'connection_reset', message: 'WebSocket closed before the session ended' },
+  /** The server broke the WebSocket protocol: a bad handshake or frame, or a close with an error code (1002, 1011, 4xxx…). */
+  LS_WS_PROTOCOL: { category: 'protocol', message: 'WebSocket protocol error' },
   /** A streamed step (`sse:`, `stream:`) waited `idle_timeout` for the head or the next event (chunk) in vain: a stalled stream. */
   LS_STREAM_IDLE: { category: 'timeout', message: 'no event within the idle timeout (stalled stream)' },
   /** An `sse:` step's response, with an expected status, was not a text/event-stream. */

@@ -73,6 +73,31 @@ describe('example scenarios against the built-in target (built CLI)', () => {
     expect(results).toBeLessThanOrEqual(created);
   });
 
+  it('websocket.yml: chat sessions, every reply awaited, the server counting what the run counted; ws metrics in the report', async () => {
+    const before = server.wsCounts();
+    const { document } = await runExample('websocket', '1500ms', { USERS: '2' });
+    const seen = server.wsCounts();
+    const total = document.summary.total;
+    expect(total.failures).toBe(0);
+    expect(total.errors).toEqual({});
+    expect(total.statusCodes).toEqual({ '101': seen.upgrades - before.upgrades });
+    const metrics = Object.fromEntries((document.summary.metrics ?? []).map((metric) => [metric.name, metric]));
+    // Every session: a hello and five pings, each answered.
+    expect(metrics['ws_messages_sent']?.sum).toBe(6 * total.count);
+    expect(metrics['ws_messages_sent']?.sum).toBe(seen.messagesReceived - before.messagesReceived);
+    expect(metrics['ws_messages_received']?.sum).toBe(seen.messagesSent - before.messagesSent);
+    expect(metrics['ws_rtt_ms']?.count).toBe(6 * total.count);
+    expect(metrics['ws_rtt_ms']?.min).toBeGreaterThanOrEqual(20);
+    expect(
+      document.thresholds.filter((threshold) => threshold.metric !== undefined).map((threshold) => [threshold.metric, threshold.passed]),
+    ).toEqual([
+      ['ws_rtt_ms', true],
+      ['ws_connect_ms', true],
+    ]);
+    const html = await readFile(join(dir, 'websocket.html'), 'utf8');
+    for (const name of ['ws_connect_ms', 'ws_rtt_ms', 'ws_messages_sent', 'ws_messages_received']) expect(html).toContain(name);
+  });
+
   it('checks.yml: every kind of check passes, zero failures', async () => {
     const { document } = await runExample('checks', '1s');
     const total = document.summary.total;

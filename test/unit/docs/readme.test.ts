@@ -32,6 +32,24 @@ describe('README scenario reference', () => {
     expect(profiles.filter((profile) => !mentioned(profile))).toEqual([]);
   });
 
+  it('names every key of a ws step and of its steps', () => {
+    const keys = ['wsStep', 'wsAction', 'wsExpect', 'wsCapture', 'wsSendEvery', 'wsClose'].flatMap((name) =>
+      Object.keys(schema.$defs[name]?.properties ?? {}),
+    );
+    expect(keys.length).toBeGreaterThan(20);
+    expect(keys.filter((key) => !mentioned(key))).toEqual([]);
+  });
+
+  it('gives a ws step example that validates', async () => {
+    const { parseScenario } = await import('../../../src/scenario/load-scenario.js');
+    const section = reference.slice(reference.indexOf('### WebSocket steps'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    expect(parseScenario(yaml ?? '', 'websocket.yml', { env: {}, baseDir: ROOT }).data.flows?.[0]?.steps[0]).toMatchObject({
+      ws: '/ws/echo?delay_ms=20',
+    });
+  });
+
   it('names every named threshold', () => {
     const named = Object.keys(schema.$defs['thresholds']?.properties ?? {}).filter((key) => !/^p[0-9.]+_latency_ms$/.test(key));
     expect(named.length).toBeGreaterThan(4);
