@@ -52,7 +52,7 @@ const FLOW = [
   'flows:',
   '  - name: watch',
   '    steps:',
-  '      - {name: events, sse: "/sse?events=4&interval_ms=10", until: {event: done}, idle_timeout: 2s}',
+  '      - {name: events, sse: "/sse?events=4&interval_ms=10", until: {event: done}, idle_timeout: 10s}',
   '      - {name: tokens, stream: "/stream?chunks=4&interval_ms=5"}',
 ];
 

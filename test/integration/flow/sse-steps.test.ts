@@ -58,7 +58,7 @@ describe('sse: steps', () => {
       'flows:',
       '  - name: f',
       '    steps:',
-      `      - {name: events, sse: "/sse?events=5&interval_ms=${INTERVAL_MS}", until: {event: done}, idle_timeout: 2s}`,
+      `      - {name: events, sse: "/sse?events=5&interval_ms=${INTERVAL_MS}", until: {event: done}, idle_timeout: 10s}`,
       'load: {profile: constant, users: 2, iterations: 6}',
     ]);
     const after = server.streamCounts();
@@ -102,13 +102,13 @@ describe('sse: steps', () => {
       '    steps:',
       `      - {name: refused, sse: "http://127.0.0.1:${refusedPort}/sse"}`,
       '      - {name: reset, sse: "/sse?events=5&interval_ms=2&reset_after=2", until: {event: done}}',
-      '      - {name: stalled, sse: "/sse?events=5&interval_ms=2&stall_after=2", until: {event: done}, idle_timeout: 400ms}',
+      '      - {name: stalled, sse: "/sse?events=5&interval_ms=2&stall_after=2", until: {event: done}, idle_timeout: 1s}',
       '      - {name: not-sse, sse: /json}',
       '      - {name: short, sse: "/sse?events=2&interval_ms=2", until: {events: 5}}',
       '      - {name: missing, sse: /nowhere}',
       '      - {name: ok, sse: "/sse?events=1&interval_ms=2", until: {event: done}}',
       '      - {name: tokens-reset, stream: "/stream?chunks=5&interval_ms=2&reset_after=2"}',
-      '      - {name: tokens-stalled, stream: "/stream?chunks=5&interval_ms=2&stall_after=2", idle_timeout: 400ms}',
+      '      - {name: tokens-stalled, stream: "/stream?chunks=5&interval_ms=2&stall_after=2", idle_timeout: 1s}',
       'load: {profile: constant, users: 1, iterations: 2}',
       'sla: false',
     ]);
@@ -123,7 +123,7 @@ describe('sse: steps', () => {
     expect(request(document, 'tokens-reset').errors).toEqual({ connection_reset: 2 });
     expect(request(document, 'tokens-stalled').errors).toEqual({ timeout: 2 });
     const samples = (name: string): string[] => (request(document, name).failureSamples ?? []).map((sample) => sample.message);
-    expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 400 ms');
+    expect(samples('stalled')[0]).toContain('no event after 2 within the idle timeout of 1000 ms');
     expect(samples('short')[0]).toContain('the stream ended after 3 events, before until (5 events)');
     // Events read before each fault count: 2 before the reset, 2 before the stall, 3 of the short stream, 2 of ok.
     const sent = server.streamCounts().sseEvents - before.sseEvents;
@@ -160,7 +160,7 @@ describe('stream: steps', () => {
       'flows:',
       '  - name: f',
       '    steps:',
-      `      - {name: tokens, stream: "/stream?chunks=6&interval_ms=${INTERVAL_MS}", method: POST, json: {prompt: hi}, idle_timeout: 2s}`,
+      `      - {name: tokens, stream: "/stream?chunks=6&interval_ms=${INTERVAL_MS}", method: POST, json: {prompt: hi}, idle_timeout: 10s}`,
       'load: {profile: constant, users: 2, iterations: 4}',
     ]);
     const after = server.streamCounts();
