@@ -59,7 +59,7 @@ export async function importCommand(
     schemaPath: schemaReference(scenarioPath, PACKAGE_ROOT, LOADSEED_VERSION),
     ...(options.out === undefined ? {} : { output: options.out }),
   });
-  const problems = await validationProblems(yaml, options.out ?? 'scenario.yml', dirname(scenarioPath), result);
+  const problems = await validationProblems(yaml, options.out ?? 'scenario.yml', dirname(scenarioPath), result, io);
   if (problems !== undefined) {
     io.stderr.write(
       `error: the scenario imported from ${printableText(source)} does not validate; a bug of loadseed import, please report it:\n`,
@@ -138,13 +138,43 @@ function countSteps(scenario: Record<string, unknown>): { requests: number; flow
  * The problems `loadseed validate` would find in the text (the same code: parse, schema, checks, files,
  * templates, plan) with only the placeholders' variables set; undefined when there are none.
  */
-async function validationProblems(text: string, file: string, baseDir: string, result: ImportResult): Promise<string[] | undefined> {
+async function validationProblems(
+  text: string,
+  file: string,
+  baseDir: string,
+  result: ImportResult,
+  io: CliIo,
+): Promise<string[] | undefined> {
   // The file alone decides: the placeholders' variables set, nothing else of the environment (TARGET_URL…).
   const env: Record<string, string | undefined> = {};
   for (const name of result.env) env[name] = 'placeholder-value';
   try {
     const scenario = await withFiles(parseScenario(text, file, { env, baseDir }), text, env);
     buildPlan(scenario);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ScenarioError && error.issues.every((issue) => MISSING_DATA_FILE.test(issue.message))) {
+      // A data file the input names (an Artillery payload) that is not beside the scenario: the user's to copy,
+      // not a bug. Everything else is still checked, and the file is written with a warning.
+      for (const issue of error.issues) io.stderr.write(`warning: ${formatIssue(issue)}: put it there before running\n`);
+      return validationProblemsWithoutFiles(text, file, baseDir, env);
+    }
+    if (error instanceof ScenarioError) return error.issues.map(formatIssue);
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+/** `cannot read users.csv: no such file (looked for …)`, from scenario/load-feeders.ts. */
+const MISSING_DATA_FILE = /^cannot read .*: no such file \(looked for /;
+
+function validationProblemsWithoutFiles(
+  text: string,
+  file: string,
+  baseDir: string,
+  env: Record<string, string | undefined>,
+): string[] | undefined {
+  try {
+    buildPlan(parseScenario(text, file, { env, baseDir }));
     return undefined;
   } catch (error) {
     if (error instanceof ScenarioError) return error.issues.map(formatIssue);

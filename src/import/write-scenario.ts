@@ -46,7 +46,7 @@ export function scenarioText(result: ImportResult, options: ScenarioTextOptions)
   if (isMap(doc.contents)) {
     for (const item of doc.contents.items) {
       if (!isPair(item) || !isScalar(item.key)) continue;
-      const comment = KEY_COMMENTS[String(item.key.value)];
+      const comment = isWeighted(item.key.value, data) ? WEIGHTED_REQUESTS_COMMENT : KEY_COMMENTS[String(item.key.value)];
       if (comment !== undefined) item.key.commentBefore = comment;
     }
   }
@@ -83,4 +83,16 @@ function escapeDollars<T>(data: T, keep: ReadonlySet<string>): T {
 /** Text for a comment line: no line breaks. */
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ');
+}
+
+/** `requests` with weights (an OpenAPI import): each iteration sends one of them, not all in order. */
+const WEIGHTED_REQUESTS_COMMENT = ' Each iteration: one of these requests, picked by weight.';
+
+function isWeighted(key: unknown, data: Record<string, unknown>): boolean {
+  const requests = data['requests'];
+  return (
+    key === 'requests' &&
+    Array.isArray(requests) &&
+    requests.some((request) => typeof request === 'object' && request !== null && 'weight' in request)
+  );
 }

@@ -121,7 +121,11 @@ async function readFeeder(feeder: Feeder, baseDir: string): Promise<FeederData |
   }
   if (!isUtf8(bytes)) return `${name} is not UTF-8 text`;
   const table =
-    format === 'csv' ? parseCsvTable(bytes, name, feeder.delimiter ?? ',') : parseJsonTable(new TextDecoder().decode(bytes), name);
+    format === 'csv'
+      ? parseCsvTable(bytes, name, feeder.delimiter ?? ',', feeder.columns)
+      : feeder.columns === undefined
+        ? parseJsonTable(new TextDecoder().decode(bytes), name)
+        : `columns names the columns of a CSV file without a header row; ${name} is JSON, whose objects name their own`;
   if (typeof table === 'string') return table;
   return {
     file: name,
@@ -143,13 +147,15 @@ function formatFromExtension(file: string): 'csv' | 'json' | undefined {
 }
 
 /**
- * A header row, then rows of as many fields (a leading BOM dropped). csv-parse hands each record to
- * `on_record`, which moves it into the compact table and returns null, so no array of records is ever built.
+ * A header row (or `columns`, for a file without one), then rows of as many fields (a leading BOM dropped).
+ * csv-parse hands each record to `on_record`, which moves it into the compact table and returns null, so no
+ * array of records is ever built.
  */
-export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string): Table | string {
-  let header: string[] | undefined;
-  let builder: FeederTableBuilder | undefined;
+export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string, columns?: readonly string[]): Table | string {
+  let header: string[] | undefined = columns === undefined ? undefined : [...columns];
+  let builder: FeederTableBuilder | undefined = columns === undefined ? undefined : new FeederTableBuilder(columns.length);
   let tooMany = false;
+  let misfit: string | undefined;
   try {
     parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
       delimiter,
@@ -160,6 +166,9 @@ export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string
         if (builder === undefined) {
           header = record;
           builder = new FeederTableBuilder(record.length);
+        } else if (columns !== undefined && record.length !== columns.length) {
+          misfit = `${name} line ${builder.rowCount + 1}: ${record.length} field${record.length === 1 ? '' : 's'} where columns names ${columns.length}`;
+          throw new Error(misfit);
         } else if (builder.rowCount >= MAX_FEEDER_ROWS) {
           // Thrown to stop parsing at once: a file of too many rows is refused early.
           tooMany = true;
@@ -172,22 +181,27 @@ export function parseCsvTable(bytes: Uint8Array, name: string, delimiter: string
     });
   } catch (error) {
     if (tooMany) return `${name} has more than ${MAX_FEEDER_ROWS} rows; ${ROW_LIMIT}`;
-    const { code, lines, message } = error as { code?: string; lines?: number; message: string };
-    if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
-      const expected = /expect (\d+)|columns length is (\d+)/.exec(message);
-      const got = /got (\d+)/.exec(message);
-      const columns = expected?.[1] ?? expected?.[2];
-      if (columns !== undefined && got?.[1] !== undefined) {
-        return `${name} line ${lines ?? '?'}: ${got[1]} field${got[1] === '1' ? '' : 's'} where the header has ${columns}`;
-      }
-    }
-    return `${name} is not valid CSV: ${message}`;
+    return misfit ?? csvProblem(error, name, columns === undefined ? 'the header has' : 'columns names');
   }
   if (header === undefined || builder === undefined) return `${name} is empty: a CSV data file needs a header row and at least one row`;
-  const problem = headerProblem(header, name);
+  const problem = headerProblem(header, columns === undefined ? name : `${name}: columns`);
   if (problem !== undefined) return problem;
-  if (builder.rowCount === 0) return `${name} has a header row but no rows`;
+  if (builder.rowCount === 0) return columns === undefined ? `${name} has a header row but no rows` : `${name} has no rows`;
   return { columns: header, table: builder.build() };
+}
+
+/** csv-parse's error as a message: a row of the wrong length by its line. */
+function csvProblem(error: unknown, name: string, expectedBy: string): string {
+  const { code, lines, message } = error as { code?: string; lines?: number; message: string };
+  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
+    const expected = /expect (\d+)|columns length is (\d+)/.exec(message);
+    const got = /got (\d+)/.exec(message);
+    const columns = expected?.[1] ?? expected?.[2];
+    if (columns !== undefined && got?.[1] !== undefined) {
+      return `${name} line ${lines ?? '?'}: ${got[1]} field${got[1] === '1' ? '' : 's'} where ${expectedBy} ${columns}`;
+    }
+  }
+  return `${name} is not valid CSV: ${message}`;
 }
 
 /** An array of flat objects with the same keys; values string, number or boolean. */

@@ -294,6 +294,8 @@ export interface Feeder {
   readonly order?: 'sequential' | 'random' | 'unique';
   readonly when_exhausted?: 'stop' | 'cycle';
   readonly delimiter?: string;
+  /** A CSV file without a header row: its columns' names (every row is data). */
+  readonly columns?: readonly string[];
 }
 
 export interface HttpSettings {

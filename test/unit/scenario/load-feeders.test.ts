@@ -96,6 +96,37 @@ describe('loadFeeders: CSV', () => {
     });
   });
 
+  it('reads a file without a header row when columns names its columns', async () => {
+    await write('headless.csv', 'ann,a1\nbob,b2\n');
+    expect(await load(['  - file: headless.csv', '    columns: [username, password]'])).toEqual([
+      {
+        file: 'headless.csv',
+        columns: ['username', 'password'],
+        rows: [
+          ['ann', 'a1'],
+          ['bob', 'b2'],
+        ],
+        order: 'sequential',
+        whenExhausted: 'stop',
+      },
+    ]);
+    await write('short.csv', 'ann,a1\nbob\n');
+    await write('first.csv', 'ann\nbob\n');
+    expect((await issuesOf(['  - file: first.csv', '    columns: [username, password]']))[0]?.message).toBe(
+      'first.csv line 1: 1 field where columns names 2',
+    );
+    expect((await issuesOf(['  - file: short.csv', '    columns: [username, password]']))[0]?.message).toBe(
+      'short.csv line 2: 1 field where columns names 2',
+    );
+    expect((await issuesOf(['  - file: headless.csv', '    columns: [a, a]']))[0]?.message).toBe(
+      'headless.csv: columns: the column "a" appears twice in the header',
+    );
+    await write('rows.json', '[{"a": 1}]');
+    expect((await issuesOf(['  - file: rows.json', '    columns: [a]']))[0]?.message).toBe(
+      'columns names the columns of a CSV file without a header row; rows.json is JSON, whose objects name their own',
+    );
+  });
+
   it('keeps values as written: no trimming, numbers as text', async () => {
     await write('spaces.csv', 'a,b\n 1 ,02\n');
     expect((await load(['  - file: spaces.csv']))[0]?.rows).toEqual([[' 1 ', '02']]);
