@@ -1,7 +1,7 @@
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Duration } from '../scenario/duration.js';
 import { captureOfMetric, metricKindOf, metricSpecsOf } from '../scenario/custom-metric-specs.js';
-import { requestNameOf } from '../scenario/types.js';
+import { requestNameOf, streamTargetOf } from '../scenario/types.js';
 import type {
   Auth,
   Capture,
@@ -12,12 +12,16 @@ import type {
   QueryValue,
   RequestDefaults,
   RequestSpec,
+  SseStepSpec,
+  StreamStepSpec,
   ThinkTime,
 } from '../scenario/types.js';
 
 import { compileJsonBodyTemplate, compileTemplate, hasTemplate } from '../scenario/template.js';
 import type { Template } from '../scenario/template.js';
 import type { PlannedProtocol } from './planned-protocol.js';
+import { compileSseStep } from './planned-sse.js';
+import type { PlannedSseStep } from './planned-sse.js';
 import { compileWsStep, DEFAULT_WS_TIMEOUT_MS, httpUrlOfWs } from './planned-ws.js';
 
 /** Environment variables, for `{{ $env.NAME }}` (read when a template is compiled). */
@@ -116,6 +120,7 @@ export function compileRequest(
   const method = spec.method ?? 'GET';
   const rawUrl = rawUrlOf(spec, target);
   const auth = spec.auth ?? defaults.auth;
+  const streamed = streamedStepOf(spec);
   const templated = requestHasTemplate(spec, defaults, auth, rawUrl);
   // The URL is parsed without its templates (URL would percent-encode the braces); they go back in below.
   const url = new URL(templated ? rawUrl.replace(/\{\{[\s\S]*?\}\}/g, 'x') : rawUrl);
@@ -123,11 +128,11 @@ export function compileRequest(
   const path = `${url.pathname}${search}`;
   const body = encodeBody(spec);
   const headers = compileHeaders(defaults.headers, spec.headers, auth, body?.contentType);
-  const expect = spec.expect ?? defaults.expect;
+  const expect = expectOf(spec, defaults);
   const checks = checksOf(expect);
   const templates = templated ? requestTemplates(spec, defaults, auth, rawUrl, url.origin, body?.contentType, env) : undefined;
   const timeout = timeoutOf(spec, defaults);
-  const expectedStatuses = expectedStatusesOf(expect);
+  const expectedStatuses = statusesOf(streamed, expect);
   const thinkTime = thinkTimeOf(spec.think_time ?? defaults.think_time);
   const maxLatency = maxLatencyOf(expect);
   const captures = capturesOf(spec.capture);
@@ -149,6 +154,7 @@ export function compileRequest(
     ...(captures === undefined ? {} : { captures }),
     ...hooksOf(spec, defaults),
     ...metricsOf(spec),
+    ...protocolOf(streamed),
     ...(spec.ws === undefined ? {} : { protocol: wsStepOf(spec, defaults, auth, rawUrl, url.origin, env) }),
   };
 }
@@ -194,15 +200,43 @@ function hooksOf(spec: RequestSpec, defaults: RequestDefaults): Pick<PlannedRequ
   };
 }
 
-/** The URL as written: `url`, else `path` joined to `target`. */
+/** The URL as written: `url`, else `path` joined to `target` (a streamed step's `sse:` or `stream:` likewise). */
 function rawUrlOf(spec: RequestSpec, target: string | undefined): string {
   // A ws: step's upgrade is an HTTP request: ws://h/p is made to http://h/p, a path joined to target.
   if (spec.ws !== undefined) return spec.ws.startsWith('/') ? joinUrl(target ?? '', spec.ws) : httpUrlOfWs(spec.ws);
+  const streamed = streamTargetOf(spec);
+  if (streamed !== undefined) return streamed.target.startsWith('/') ? joinUrl(target ?? '', streamed.target) : streamed.target;
   return spec.url ?? joinUrl(target ?? '', spec.path ?? '/');
 }
 
-/** Any `{{` in what the request sends: URL, query, headers, auth, body. */
+/**
+ * The request's `expect`, else the defaults'. A streamed step's own only: it is about statuses (the defaults'
+ * checks and max_latency are for responses read whole).
+ */
+function expectOf(spec: RequestSpec, defaults: RequestDefaults): Expect | undefined {
+  return streamTargetOf(spec) === undefined ? (spec.expect ?? defaults.expect) : spec.expect;
+}
+
+/** A streamed step's (`sse:`, `stream:`); undefined for any other request. */
+function streamedStepOf(spec: RequestSpec): PlannedSseStep | undefined {
+  return streamTargetOf(spec) === undefined ? undefined : compileSseStep(spec as SseStepSpec | StreamStepSpec);
+}
+
+function protocolOf(streamed: PlannedSseStep | undefined): Pick<PlannedRequest, 'protocol'> {
+  return streamed === undefined ? {} : { protocol: streamed };
+}
+
+/** The statuses that count as success: a streamed step's own (default 200), else `expect`'s. */
+function statusesOf(streamed: PlannedSseStep | undefined, expect: Expect | undefined): readonly number[] | undefined {
+  return streamed?.expectedStatuses ?? expectedStatusesOf(expect);
+}
+
+/**
+ * Any `{{` in what the request sends: URL, query, headers, auth, body. A streamed step (`sse:`, `stream:`) is
+ * always sent by a flow's session from its templates: as if it had one.
+ */
 function requestHasTemplate(spec: RequestSpec, defaults: RequestDefaults, auth: Auth | undefined, rawUrl: string): boolean {
+  if (streamTargetOf(spec) !== undefined) return true;
   const texts: unknown[] = [rawUrl, spec.body, spec.json, spec.form, spec.headers, spec.query, defaults.headers, defaults.query, auth];
   return texts.some((value) => value !== undefined && hasTemplate(typeof value === 'string' ? value : JSON.stringify(value)));
 }

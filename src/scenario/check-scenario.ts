@@ -10,6 +10,7 @@ import { parseMetricSelector } from './metric-selector.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
 import { allStepsOf, grpcStepOf, isLoopStep, isThinkStep, PART_KEYS, partsOf, requestNameOf, requestsOf } from './types.js';
+import { streamTargetOf, urlFieldsOf } from './types.js';
 import { reportedRequestNames } from './request-names.js';
 import type { Duration } from './duration.js';
 import type { Capture, ConstantLoad, ExpectChecks, LoadSpec, RequestSpec, ScenarioData, ThinkTime, Warmup } from './types.js';
@@ -100,6 +101,18 @@ function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, rep
   if (spec.ws !== undefined) return;
   // A grpc: step has no path, body or HTTP expect: check-grpc-steps.ts checks it.
   if (grpcStepOf(spec) !== undefined) return;
+  const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
+  if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
+  const streamed = streamTargetOf(spec);
+  if (streamed !== undefined) {
+    if (streamed.target.startsWith('/') && !hasTarget) {
+      report([...path, streamed.kind], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
+    }
+    checkThinkTime(spec.think_time, [...path, 'think_time'], report);
+    checkExpect(spec.expect, [...path, 'expect'], report);
+    for (const [index, capture] of (spec.capture ?? []).entries()) checkCapture(capture, [...path, 'capture', index], report);
+    return;
+  }
   if (spec.path !== undefined && spec.url !== undefined) {
     report([...path, 'url'], 'give either path or url, not both');
   } else if (spec.path === undefined && spec.url === undefined) {
@@ -107,8 +120,6 @@ function checkRequest(spec: RequestSpec, path: DataPath, hasTarget: boolean, rep
   } else if (spec.path !== undefined && !hasTarget) {
     report([...path, 'path'], 'a path needs a target: add target: http://host:port at the top, or give an absolute url');
   }
-  const bodies = (['json', 'body', 'form'] as const).filter((key) => spec[key] !== undefined);
-  if (bodies.length > 1) report([...path, bodies[1] as string], `give only one body: ${bodies.join(' and ')} were both set`);
   checkThinkTime(spec.think_time, [...path, 'think_time'], report);
   checkExpect(spec.expect, [...path, 'expect'], report);
   for (const [index, capture] of (spec.capture ?? []).entries()) checkCapture(capture, [...path, 'capture', index], report);
@@ -243,11 +254,12 @@ function checkUrls(data: ScenarioData, report: Report): void {
   const targetParses = data.target === undefined || at(['target'], data.target);
   if (data.target !== undefined && !targetParses) refuse(['target'], data.target);
   for (const { spec, path } of requestsOf(data)) {
-    if (spec.url !== undefined && !at([...path, 'url'], spec.url)) refuse([...path, 'url'], spec.url);
-    if (spec.url === undefined && spec.path !== undefined && data.target !== undefined && targetParses) {
-      const joined = `${data.target.replace(/\/+$/, '')}${spec.path}`;
+    const { url, path: onTarget } = urlFieldsOf(spec);
+    if (url !== undefined && !at([...path, url[0]], url[1])) refuse([...path, url[0]], url[1]);
+    if (onTarget !== undefined && data.target !== undefined && targetParses) {
+      const joined = `${data.target.replace(/\/+$/, '')}${onTarget[1]}`;
       // The target's own problems were told once, at target.
-      if (!URL.canParse(joined.replace(/\{\{[\s\S]*?\}\}/g, 'x'))) refuse([...path, 'path'], joined);
+      if (!URL.canParse(joined.replace(/\{\{[\s\S]*?\}\}/g, 'x'))) refuse([...path, onTarget[0]], joined);
     }
   }
   for (const [index, origin] of (data.http?.redirects?.allow_origins ?? []).entries()) {
@@ -279,6 +291,7 @@ function checkDurations(data: ScenarioData, report: Report): void {
   };
   const requestDurations = (spec: { timeout?: Duration; think_time?: ThinkTime; expect?: unknown }, path: DataPath): void => {
     check(spec.timeout, [...path, 'timeout'], MAX_TIMEOUT_MS);
+    if ('idle_timeout' in spec) check((spec as { idle_timeout?: Duration }).idle_timeout, [...path, 'idle_timeout'], MAX_TIMEOUT_MS);
     thinkTime(spec.think_time, [...path, 'think_time']);
     if (typeof spec.expect === 'object' && spec.expect !== null && !Array.isArray(spec.expect)) {
       check((spec.expect as ExpectChecks).max_latency, [...path, 'expect', 'max_latency']);

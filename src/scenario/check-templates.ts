@@ -7,7 +7,7 @@ import type { TemplateEscape } from './template.js';
 import type { Environment } from './env.js';
 import type { IssueDraft } from './schema-explainer.js';
 import type { DataPath } from './source-map.js';
-import { grpcStepOf, requestsOf } from './types.js';
+import { grpcStepOf, requestsOf, urlFieldsOf } from './types.js';
 import type { Auth, HeaderValues, LoadedHooks, QueryValue, RequestSpec, ScenarioData, WsExpect } from './types.js';
 
 /** Scheme and authority of an absolute URL: no templates there (the host decides where connections go). */
@@ -91,18 +91,21 @@ function callProblem(name: string, file: string | undefined, hooks: LoadedHooks 
 
 function checkRequest(spec: RequestSpec, path: DataPath, check: Check, issues: IssueDraft[]): void {
   if (spec.ws !== undefined) checkWsStep(spec, path, check);
+  const { url, path: onTarget } = urlFieldsOf(spec);
   if (spec.path !== undefined) check(spec.path, [...path, 'path'], 'uri');
-  if (spec.url !== undefined) {
-    const origin = URL_ORIGIN.exec(spec.url)?.[0] ?? '';
+  else if (onTarget !== undefined) check(onTarget[1], [...path, onTarget[0]], 'uri');
+  if (url !== undefined) {
+    const [urlKey, urlText] = url;
+    const origin = URL_ORIGIN.exec(urlText)?.[0] ?? '';
     if (hasTemplate(origin)) {
       issues.push({
-        path: [...path, 'url'],
+        path: [...path, urlKey],
         at: 'value',
         message:
           'templates may appear only in the path and query of a url, not in its scheme or host (the host decides where connections go)',
       });
     } else {
-      check(spec.url.slice(origin.length), [...path, 'url'], 'uri');
+      check(urlText.slice(origin.length), [...path, urlKey], 'uri');
     }
   }
   checkQuery(spec.query, [...path, 'query'], check);

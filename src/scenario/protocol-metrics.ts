@@ -20,13 +20,29 @@ export const PROTOCOL_METRICS = {
     { name: 'ws_messages_sent', kind: 'counter' },
     { name: 'ws_messages_received', kind: 'counter' },
   ] as readonly CustomMetricDefinition[],
-  sse: [] as readonly CustomMetricDefinition[],
+  /** `sse:` steps' metrics (SSE_EVENT_METRICS), then `stream:` steps' (STREAM_CHUNK_METRICS). */
+  sse: [
+    { name: 'sse_first_event_ms', kind: 'trend' },
+    { name: 'sse_event_gap_ms', kind: 'trend' },
+    { name: 'sse_events', kind: 'counter' },
+    { name: 'stream_first_chunk_ms', kind: 'trend' },
+    { name: 'stream_chunk_gap_ms', kind: 'trend' },
+    { name: 'stream_chunks', kind: 'counter' },
+  ] as readonly CustomMetricDefinition[],
   /** Per call: the messages received (a unary reply is one), and the first one's time from the call's start. */
   grpc: [
     { name: 'grpc_messages_received', kind: 'counter' },
     { name: 'grpc_first_message_ms', kind: 'trend' },
   ] as readonly CustomMetricDefinition[],
 } as const;
+
+/**
+ * An `sse:` step's: time from the request sent to the first event, the gaps between consecutive events, and
+ * the events received (one each, as they come).
+ */
+export const SSE_EVENT_METRICS: readonly CustomMetricDefinition[] = PROTOCOL_METRICS.sse.slice(0, 3);
+/** A `stream:` step's: time from the request sent to the first chunk of the body, gaps between chunks, chunks received. */
+export const STREAM_CHUNK_METRICS: readonly CustomMetricDefinition[] = PROTOCOL_METRICS.sse.slice(3);
 
 /** Every built-in metric name: a user's `metric:` may not take one. */
 export const PROTOCOL_METRIC_NAMES: ReadonlySet<string> = new Set(
@@ -36,7 +52,8 @@ export const PROTOCOL_METRIC_NAMES: ReadonlySet<string> = new Set(
 /** The built-in metrics a step feeds: none for a plain request. */
 export function protocolMetricsOf(spec: RequestSpec): readonly CustomMetricDefinition[] {
   if ('ws' in spec) return PROTOCOL_METRICS.ws;
-  if ('sse' in spec) return PROTOCOL_METRICS.sse;
+  if ('sse' in spec) return SSE_EVENT_METRICS;
+  if ('stream' in spec) return STREAM_CHUNK_METRICS;
   if ('grpc' in spec) return PROTOCOL_METRICS.grpc;
   return [];
 }

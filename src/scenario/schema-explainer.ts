@@ -253,7 +253,13 @@ function suggest(word: string, candidates: readonly string[]): string {
     : '';
 }
 
+/** Keys of flow steps that are not requests: in a request (of `requests` or `setup`), said so. */
+const FLOW_ONLY_STEP_KEYS: ReadonlySet<string> = new Set(['sse', 'stream']);
+
 function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (FLOW_ONLY_STEP_KEYS.has(key) && known.includes('method')) {
+    return `unknown key "${key}" in a request: ${key}: steps are flow steps (put them in flows or before)`;
+  }
   const suggestion = suggest(key, known);
   if (suggestion !== '') return `unknown key "${key}"${suggestion}`;
   return known.length > 0 && known.length <= 16 ? `unknown key "${key}"; expected one of ${known.join(', ')}` : `unknown key "${key}"`;

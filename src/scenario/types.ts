@@ -265,6 +265,52 @@ export function grpcStepOf(spec: RequestSpec): GrpcStepSpec | undefined {
   return 'grpc' in spec ? (spec as unknown as GrpcStepSpec) : undefined;
 }
 
+/**
+ * `expect` of a streamed step (`sse:`, `stream:`): the status (or statuses) its response must have; default 200.
+ */
+export interface StreamExpectChecks {
+  readonly status?: number | readonly number[];
+}
+export type StreamExpect = number | readonly number[] | StreamExpectChecks;
+
+/** What is common to the streamed steps: a request (a GET by default) whose response is read as it comes. */
+interface StreamStepCommon {
+  readonly name?: string;
+  /** Default GET. */
+  readonly method?: HttpMethod;
+  readonly headers?: HeaderValues;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly auth?: Auth;
+  readonly json?: unknown;
+  readonly body?: string;
+  /** The whole step's deadline (from its start to its end). */
+  readonly timeout?: Duration;
+  /** The longest wait for the next event (chunk) once the response has begun: past it the step fails as `timeout`. */
+  readonly idle_timeout?: Duration;
+  readonly expect?: StreamExpect;
+  readonly think_time?: ThinkTime;
+  readonly if?: string;
+  readonly tags?: Tags;
+}
+
+/**
+ * `sse: /events`: a Server-Sent Events stream read until `until` is met or the stream ends (plan/planned-sse.ts).
+ * Captures read the last event's data (`json`, `regex`), the response's `header` or its `status`.
+ */
+export interface SseStepSpec extends StreamStepCommon {
+  /** A path on the target, or an absolute http(s) URL; templated. */
+  readonly sse: string;
+  /** The step ends at the first event of this type, or after this many events (the first met wins). */
+  readonly until?: { readonly event?: string; readonly events?: number };
+  readonly capture?: readonly Capture[];
+}
+
+/** `stream: /completions`: a streamed (chunked) response read to its end: time to first chunk, gaps between chunks. */
+export interface StreamStepSpec extends StreamStepCommon {
+  /** A path on the target, or an absolute http(s) URL; templated. */
+  readonly stream: string;
+}
+
 export interface ThinkStep {
   readonly think: ThinkTime;
 }
@@ -283,7 +329,7 @@ export interface LoopStep {
   readonly loop: LoopSpec;
   readonly if?: string;
 }
-export type Step = RequestSpec | ThinkStep | LoopStep;
+export type Step = RequestSpec | SseStepSpec | StreamStepSpec | ThinkStep | LoopStep;
 
 export interface FlowSpec {
   readonly name: string;
@@ -446,13 +492,35 @@ export function isRequestStep(step: Step): step is RequestSpec {
   return !isThinkStep(step) && !isLoopStep(step);
 }
 
-/** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`). */
+/** The name a request is reported under: its `name`, else `METHOD path` (or `METHOD url`; `SSE path`, `STREAM path`). */
 export function requestNameOf(spec: RequestSpec): string {
   if (spec.name === undefined && spec.ws !== undefined) return `WS ${spec.ws}`;
   const grpc = grpcStepOf(spec)?.grpc;
   // A gRPC call: Service/Method, the service without its package.
   if (grpc !== undefined) return spec.name ?? grpc.slice(grpc.lastIndexOf('.', grpc.indexOf('/')) + 1);
+  const streamed = streamTargetOf(spec);
+  if (streamed !== undefined) return spec.name ?? `${streamed.kind.toUpperCase()} ${streamed.target}`;
   return spec.name ?? `${spec.method ?? 'GET'} ${spec.path ?? spec.url ?? ''}`;
+}
+
+/**
+ * Where a request's URL is written, as [key, text]: `url` (absolute), or `path` (on the target; only without a
+ * url), or a streamed step's `sse:` / `stream:` (either, by its first character).
+ */
+export function urlFieldsOf(spec: RequestSpec): { readonly url?: readonly [string, string]; readonly path?: readonly [string, string] } {
+  const streamed = streamTargetOf(spec);
+  if (streamed !== undefined) {
+    return streamed.target.startsWith('/') ? { path: [streamed.kind, streamed.target] } : { url: [streamed.kind, streamed.target] };
+  }
+  if (spec.url !== undefined) return { url: ['url', spec.url] };
+  return spec.path === undefined ? {} : { path: ['path', spec.path] };
+}
+
+/** A streamed step's kind and what it reads (`sse:` or `stream:`: a path or a URL); undefined for any other request. */
+export function streamTargetOf(spec: RequestSpec): { readonly kind: 'sse' | 'stream'; readonly target: string } | undefined {
+  if ('sse' in spec) return { kind: 'sse', target: (spec as SseStepSpec).sse };
+  if ('stream' in spec) return { kind: 'stream', target: (spec as StreamStepSpec).stream };
+  return undefined;
 }
 
 /** Every request a scenario can send, with its data path: setup, before, requests and flow steps (inside loops too). */

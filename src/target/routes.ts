@@ -3,6 +3,7 @@ import { AUTH_ROUTES } from './auth-routes.js';
 import { capacity } from './capacity-route.js';
 import { addCartItem, cart, login, me } from './demo-shop.js';
 import { jobsRoute } from './jobs-route.js';
+import { sseRoute, streamRoute } from './stream-routes.js';
 import { sendJson, sendText } from './replies.js';
 import type { Route } from './route.js';
 
@@ -20,6 +21,8 @@ export const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/me', { handle: ({ req, res }) => me(req, res) }],
   ['/cart', { handle: ({ req, res }) => cart(req, res) }],
   ['/cart/items', { readsBody: true, handle: ({ req, res }) => addCartItem(req, res) }],
+  ['/sse', sseRoute],
+  ['/stream', streamRoute],
   ...AUTH_ROUTES,
 ]);
 
@@ -35,4 +38,5 @@ export const NOT_FOUND_BODY =
   'not found; routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate=R /latency?mean=MS&p99=MS' +
   ' /capacity?rps=R&queue=N&service_ms=MS' +
   ' /redirect?to=URL&status=302 /headers POST /jobs?pending=N GET /jobs/:id; demo API: POST /login, GET /me, GET /cart, POST /cart/items' +
+  '; streams: /sse?events=N&interval_ms=M /stream?chunks=N&interval_ms=M' +
   '; hooks demo: POST /signed, POST /oauth/token, GET /oauth/resource';

@@ -21,6 +21,12 @@
  *   /headers               200, JSON of the request headers received
  *   /ws/echo               a WebSocket echo (upgrade): JSON hello → room, ?delay_ms=, ?close_after=, ?reset_after=
  *                          (ws-echo.ts); its own counts in TargetServer.wsCounts()
+ *   /sse?events=N&interval_ms=M
+ *                          Server-Sent Events: N events (default 10) `data: {"seq":i,"of":N}`, one every M ms
+ *                          (default 100), then `event: done`; stall_after=K stops after K events, the
+ *                          connection left open; reset_after=K destroys the socket after K events
+ *   /stream?chunks=N&interval_ms=M
+ *                          a chunked text/plain body of N chunks `token i`, one every M ms; stall_after, reset_after
  * Bad parameters give 400 with a plain-text reason; anything else gives 404.
  *
  * A demo API for user-journey scenarios, stateless (tokens and cookies are derived from the user name, never
@@ -43,6 +49,8 @@ import type { ServerState } from './route.js';
 import { ARGUMENT_ROUTES, EXACT_ROUTES, NOT_FOUND_BODY } from './routes.js';
 import { attachWsEcho } from './ws-echo.js';
 import type { WsEchoCounts } from './ws-echo.js';
+import { streamCountsOf } from './stream-routes.js';
+import type { StreamCounts } from './stream-routes.js';
 
 export interface TargetServerOptions {
   /** Port to listen on; 0 (the default) picks a free port. */
@@ -62,6 +70,8 @@ export interface TargetServer {
   readonly wsCounts: () => WsEchoCounts;
   /** How long /ws/echo held each of its latest replies (ms, measured by the server; ws-echo.ts). */
   readonly wsHeldMs: () => readonly number[];
+  /** What /sse and /stream have sent so far (streams begun, events and chunks written): a snapshot. */
+  readonly streamCounts: () => StreamCounts;
   /** Stops listening, clears pending delays, destroys every socket; resolves when closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -122,6 +132,7 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     requestCount: () => state.requestCount,
     wsCounts: () => wsEcho.counts(),
     wsHeldMs: () => wsEcho.heldMs(),
+    streamCounts: () => ({ ...streamCountsOf(state) }),
     close: closer(server, state),
   };
 }

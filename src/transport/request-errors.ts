@@ -39,6 +39,10 @@ export const REQUEST_ERRORS = {
   LS_GRPC_RESET: { category: 'connection_reset', message: 'gRPC connection dropped before the status' },
   /** A gRPC step's message, once rendered, is not one its request type encodes: nothing was sent. */
   LS_GRPC_MESSAGE: { category: 'other', message: 'gRPC message cannot be encoded' },
+  /** A streamed step (`sse:`, `stream:`) waited `idle_timeout` for the head or the next event (chunk) in vain: a stalled stream. */
+  LS_STREAM_IDLE: { category: 'timeout', message: 'no event within the idle timeout (stalled stream)' },
+  /** An `sse:` step's response, with an expected status, was not a text/event-stream. */
+  LS_NOT_EVENT_STREAM: { category: 'protocol', message: 'the response is not a text/event-stream' },
   /**
    * loadseed stopped waiting for the exchange (the run or the user ended): never recorded, a handler that was
    * abandoned reports nowhere; `aborted` should it ever be classified.

@@ -147,4 +147,16 @@ describe('example scenarios against the built-in target (built CLI)', () => {
       ['p95_latency_ms', 'checkout', true],
     ]);
   });
+
+  it('sse.yml: event streams until done and token streams, every event the server wrote counted, zero failures', async () => {
+    const before = server.streamCounts();
+    const { document } = await runExample('sse', '1s', { USERS: '2' });
+    const after = server.streamCounts();
+    expect(document.summary.total.failures).toBe(0);
+    const sum = (name: string): number | undefined => document.summary.metrics?.find((metric) => metric.name === name)?.sum;
+    expect(sum('sse_events')).toBeGreaterThan(0);
+    expect(sum('sse_events')).toBe(after.sseEvents - before.sseEvents);
+    expect(sum('stream_chunks')).toBe(after.chunks - before.chunks);
+    expect(document.thresholds.every((threshold) => threshold.passed)).toBe(true);
+  });
 });

@@ -526,6 +526,37 @@ describe('a broken scenario: one located message, exit 2, nothing sent', () => {
     expect(lines.slice(20)).toEqual(['… and 10 more problems', '30 problems in many.yml']);
   });
 
+  it('a bad sse: or stream: step: in requests, until misspelt, not a path or URL, a path without a target', async () => {
+    const flow = (step: string, first = 'target: ${TARGET_URL}'): string =>
+      [
+        first,
+        `flows: [{name: f, steps: [${step}]}]`,
+        'load: {profile: constant, users: 1, iterations: 3}',
+        'report: {html: false}',
+        '',
+      ].join('\n');
+    const inRequests = await file('sse-in-requests.yml', scenario().replace('{name: home, path: /}', '{name: home, sse: /sse}'));
+    await expectScenarioError(['run', inRequests], inRequests, {
+      line: 2,
+      path: 'requests[0].sse',
+      message: 'unknown key "sse" in a request: sse: steps are flow steps (put them in flows or before)',
+    });
+    const until = await file('sse-until.yml', flow('{sse: /sse, until: {evnt: done}}'));
+    await expectScenarioError(['run', until], until, {
+      line: 2,
+      path: 'flows[0].steps[0].until.evnt',
+      message: 'unknown key "evnt"; did you mean "event"?',
+    });
+    const notUrl = await file('stream-not-url.yml', flow('{stream: "ftp://h/x"}'));
+    await expectScenarioError(['run', notUrl], notUrl, {
+      line: 2,
+      path: 'flows[0].steps[0].stream',
+      message: 'expected a path on the target (/events) or an absolute http(s) URL (got "ftp://h/x")',
+    });
+    const noTarget = await file('sse-no-target.yml', flow('{sse: /sse}', 'name: no-target'));
+    await expectScenarioError(['run', noTarget], noTarget, { line: 2, path: 'flows[0].steps[0].sse', message: 'a path needs a target' });
+  });
+
   it('validate refuses the same way (a sample)', async () => {
     await expectScenarioError(['validate', 'type.yml'], 'type.yml', {
       line: 3,
