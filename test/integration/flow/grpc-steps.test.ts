@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_PROTO_PATH } from '../../../src/assets.js';
-import { main } from '../../../src/cli/main.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { ResultsDocument, StatsDocument } from '../../../src/results/results-document.js';
 import { startGrpcServer } from '../../../src/target/grpc-server.js';
@@ -13,6 +12,8 @@ import { startTargetServer } from '../../../src/target/target-server.js';
 import type { GrpcTargetServer } from '../../../src/target/grpc-server.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { closedPort } from '../engine/servers.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * grpc: steps run by the CLI in-process against the built-in gRPC echo target on loopback: latency against the
@@ -34,17 +35,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', GRPC_TARGET: server.url },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(...argv: string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env: { GRPC_TARGET: server.url } });
 }
 
 /** A scenario file of grpc steps (YAML lines) against the test's server; `report` names its results file. */

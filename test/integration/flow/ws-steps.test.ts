@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 import type { WsEchoCounts } from '../../../src/target/ws-echo.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { closedPort } from '../engine/servers.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * `ws:` steps end to end, in-process (`main`), against the built-in target's /ws/echo, which counts upgrades and
@@ -28,17 +29,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', TARGET_URL: server.url },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(...argv: string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env: { TARGET_URL: server.url } });
 }
 
 /**
@@ -49,7 +41,7 @@ const DIST_MAIN = new URL('../../../dist/cli/main.js', import.meta.url);
 
 async function runBuilt(...argv: string[]): Promise<{ code: number; stderr: string }> {
   if (!existsSync(fileURLToPath(DIST_MAIN))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  const built = (await import(DIST_MAIN.href)) as { main: typeof main };
+  const built = (await import(DIST_MAIN.href)) as { main: typeof import('../../../src/cli/main.js').main };
   let stderr = '';
   const code = await built.main(['--no-color', ...argv], {
     stdout: { write: () => true },

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startRouteServer } from './route-server.js';
 import type { RouteReply, RouteServer, SeenRequest } from './route-server.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * `loadseed import artillery` end to end, in process: the fixture script (fixtures/shop.artillery.yml, with its
@@ -58,17 +59,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function cli(env: Record<string, string>, ...argv: string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env });
 }
 
 describe('loadseed import artillery', () => {

@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { API_BASIC_PASSWORD, API_KEY, API_PASSWORD, API_STATIC_TOKEN, startApiServer } from './api-server.js';
 import type { ApiServer } from './api-server.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * curl lines → `loadseed import curl` → `validate` → `run` against a server on 127.0.0.1 that checks every
@@ -26,17 +27,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(argv: string[], env: Record<string, string> = {}): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env });
 }
 
 describe('loadseed import curl, then run', () => {

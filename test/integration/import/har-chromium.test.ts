@@ -2,11 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { HAS_CHROMIUM, launchChromium } from '../../helpers/chromium.js';
 import { API_PASSWORD, startApiServer } from './api-server.js';
 import type { ApiServer } from './api-server.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * A HAR recorded by Chromium (playwright-core's recordHar) driving a page on a loopback server: the page loads a
@@ -29,17 +30,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', ...env },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(argv: string[], env: Record<string, string> = {}): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env });
 }
 
 describe.skipIf(!HAS_CHROMIUM)('loadseed import har, from a recording by Chromium (skipped: no /usr/bin/chromium)', () => {

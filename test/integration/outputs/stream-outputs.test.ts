@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import snappy from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 import { closedPort } from '../engine/servers.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * The streaming outputs of `loadseed run --output`, end to end in-process against receivers started here on
@@ -94,17 +95,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--no-color', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', TARGET_URL: target.url, LOADSEED_RUN_ID: 'run-42' },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function run(...argv: string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(argv, { cwd: dir, env: { TARGET_URL: target.url, LOADSEED_RUN_ID: 'run-42' } });
 }
 
 async function scenario(name: string, extra = ''): Promise<string> {
