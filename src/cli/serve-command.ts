@@ -38,7 +38,7 @@ export async function serveCommand(
   io.stdout.write(`${server.url}\n`);
   if (grpcServer !== undefined) io.stdout.write(`${grpcServer.url}\n`);
   io.stderr.write(
-    `${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= /ws/echo (WebSocket) and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`,
+    `${c.green('loadseed target')} listening on ${c.bold(server.url)} — routes: / /delay/:ms /status/:code /json /bytes/:n /echo /flaky?rate= /latency?mean=&p99= /headers /redirect?to= /ws/echo (WebSocket) /sse?events=&interval_ms= (Server-Sent Events) /stream?chunks=&interval_ms= and a demo API: POST /login, /me, /cart, POST /cart/items (Ctrl-C to stop)\n`,
   );
   if (grpcServer !== undefined) {
     io.stderr.write(
