@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -20,7 +21,8 @@ export async function writeOutputs(outputs: readonly Output[], cwd: string): Pro
   const failures = new Map<Output, string>();
   for (const output of outputs) {
     const absolute = resolve(cwd, output.path);
-    const partial = `${absolute}.${process.pid}.partial`;
+    // Unique per write, not per process: two runs of one process (the API, shards in-process) may write one path.
+    const partial = `${absolute}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     try {
       await mkdir(dirname(absolute), { recursive: true });
       const text = await output.render();
