@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readCheckedResults, runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltInProcess } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
 /**
@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 function loadseed(args: readonly string[], env: Record<string, string> = {}): Promise<CliOutcome> {
-  return runBuiltCli(args, { cwd: dir, env: { TARGET_URL: url, ...env } });
+  return runBuiltInProcess(args, { cwd: dir, env: { TARGET_URL: url, ...env } });
 }
 
 /** Runs the CLI; returns the outcome and how many requests the server got meanwhile. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../src/results/results-document.js';
-import { readCheckedResults, runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltInProcess } from './built-cli.js';
 
 /**
  * Several scenarios in one run (`scenarios:`), as a user runs them: each hits its planned count at the
@@ -72,7 +72,7 @@ async function run(
   extra: readonly string[] = [],
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   await writeFile(join(dir, `${name}.yml`), text);
-  return runBuiltCli(['run', `${name}.yml`, '--out', `${name}.json`, '--quiet', ...extra], { cwd: dir, env: { TARGET_URL: url } });
+  return runBuiltInProcess(['run', `${name}.yml`, '--out', `${name}.json`, '--quiet', ...extra], { cwd: dir, env: { TARGET_URL: url } });
 }
 
 const countOf = (doc: ResultsDocument, scenario: string): number | undefined =>
@@ -134,14 +134,14 @@ describe('several scenarios in one run (built CLI)', () => {
     await writeFile(join(dir, 'shop-shards.yml'), shopScenario());
     const shards = await Promise.all(
       [1, 2].map((index) =>
-        runBuiltCli(['run', 'shop-shards.yml', '--shard', `${index}/2`, '--out', `shard-${index}.json`, '--quiet'], {
+        runBuiltInProcess(['run', 'shop-shards.yml', '--shard', `${index}/2`, '--out', `shard-${index}.json`, '--quiet'], {
           cwd: dir,
           env: { TARGET_URL: url },
         }),
       ),
     );
     for (const shard of shards) expect(shard.code, shard.stderr).toBe(0);
-    const merged = await runBuiltCli(['merge', 'shard-1.json', 'shard-2.json', '-o', 'shop-merged.json'], { cwd: dir });
+    const merged = await runBuiltInProcess(['merge', 'shard-1.json', 'shard-2.json', '-o', 'shop-merged.json'], { cwd: dir });
     expect(merged.code, merged.stderr).toBe(0);
     const doc = await readCheckedResults(dir, 'shop-merged.json');
     expect(seen.get('/checkout')).toBe(30);

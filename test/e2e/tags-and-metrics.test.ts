@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nearestRank, startMetricServer, sumOf } from '../helpers/metric-server.js';
 import type { MetricServer } from '../helpers/metric-server.js';
-import { readCheckedResults, runBuiltCli } from './built-cli.js';
+import { readCheckedResults, runBuiltInProcess } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
 let dir: string;
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function loadseed(args: readonly string[]): Promise<CliOutcome> {
-  return runBuiltCli(args, { cwd: dir, env: { TARGET_URL: server.url } });
+  return runBuiltInProcess(args, { cwd: dir, env: { TARGET_URL: server.url } });
 }
 
 const ITERATIONS = 200;
@@ -124,7 +124,7 @@ describe('tags and custom metrics (built CLI)', () => {
     const runs = await Promise.all(
       [1, 2].map((index) => loadseed(['run', 'shard.yml', '--shard', `${index}/2`, '--out', `shard-${index}.json`, '--quiet'])),
     );
-    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect(runs.map((run) => run.code), runs.map((run) => run.stderr).join("\n")).toEqual([0, 0]);
     const merged = await loadseed(['merge', 'shard-1.json', 'shard-2.json', '-o', 'merged.json']);
     expect(merged.code, merged.stderr).toBe(0);
     const served = (path: string): number => (server.counts.get(path) ?? 0) - (before.counts.get(path) ?? 0);
