@@ -244,22 +244,26 @@ sla: {p95_latency_ms: 150}
     expect(bad.stderr).toContain('--max-dropped-rate "5": expected a share from 0 to 1');
   });
 
-  it('fails a step served well below the rate offered, whatever the SLA: a 110 req/s server is not found to serve 120', async () => {
-    // /capacity?rps=110 queues what it cannot serve: at 120/s it serves 110/s, its queue growing by 10 a
-    // second; in a 1 s step that adds under 100 ms of latency, which a loose SLA lets pass.
+  it('fails a step served well below the rate offered, whatever the SLA: a 110 req/s server is not found to serve 130', async () => {
+    // /capacity?rps=110 queues what it cannot serve: at 130/s it serves 110/s, its queue growing by 20 a
+    // second; in a 1 s step that adds under 200 ms of latency, which a loose SLA lets pass. 110 of 130 is 85%
+    // delivered, well under the 95% bar (at 120/s, 92% was too close to it: a step's edges moved it past).
     const file = await scenario(
       'queue.yml',
-      'name: queue\ntarget: ${TARGET_URL}\nrequests: [{path: "/capacity?rps=110&queue=1000"}]\nload: {profile: breaking_point, start_rate: 100, step_rate: 20, max_rate: 120, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
+      'name: queue\ntarget: ${TARGET_URL}\nrequests: [{path: "/capacity?rps=110&queue=1000"}]\nload: {profile: breaking_point, start_rate: 100, step_rate: 30, max_rate: 130, step_duration: 1s}\nsla: {p95_latency_ms: 1000}\n',
     );
     const out = await findLimit([file, '--out', 'queue.json', '--html', 'queue.html']);
     expect(out.code, out.stdout).toBe(0);
     const search = (await results('queue.json')).findLimit;
     expect(search).toMatchObject({ limitRatePerSec: 100, stopReason: 'delivery' });
     const failed = search?.steps.at(-1);
-    expect(failed?.ratePerSec).toBe(120);
+    expect(failed?.ratePerSec).toBe(130);
     expect(failed?.thresholds.every((threshold) => threshold.passed)).toBe(true);
     expect(failed?.throughputPerSec).toBeLessThanOrEqual(112);
-    expect(failed?.reason).toMatch(/^delivered 1[01]\d(\.\d)?\/s of 1[12]\d(\.\d)?\/s offered$/);
+    // What it delivered depends on the machine (a starved one serves less than 110/s); never past the capacity.
+    const [, delivered, offered] = /^delivered (\d+(?:\.\d)?)\/s of (\d+(?:\.\d)?)\/s offered$/.exec(failed?.reason ?? '') ?? [];
+    expect(Number(delivered), failed?.reason).toBeLessThanOrEqual(112);
+    expect(Number(offered), failed?.reason).toBeGreaterThanOrEqual(120);
   });
 
   it('exits 1 with no limit when the first step already breaks the SLA', async () => {
