@@ -124,7 +124,10 @@ describe('tags and custom metrics (built CLI)', () => {
     const runs = await Promise.all(
       [1, 2].map((index) => loadseed(['run', 'shard.yml', '--shard', `${index}/2`, '--out', `shard-${index}.json`, '--quiet'])),
     );
-    expect(runs.map((run) => run.code), runs.map((run) => run.stderr).join("\n")).toEqual([0, 0]);
+    expect(
+      runs.map((run) => run.code),
+      runs.map((run) => run.stderr).join('\n'),
+    ).toEqual([0, 0]);
     const merged = await loadseed(['merge', 'shard-1.json', 'shard-2.json', '-o', 'merged.json']);
     expect(merged.code, merged.stderr).toBe(0);
     const served = (path: string): number => (server.counts.get(path) ?? 0) - (before.counts.get(path) ?? 0);
