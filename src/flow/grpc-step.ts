@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Client, ClientReadableStream, ClientUnaryCall, ServiceError, StatusObject } from '@grpc/grpc-js';
-import { grpcStatus } from '../metrics/status-label.js';
+import { grpcCodeOfLabel, grpcStatus } from '../metrics/status-label.js';
 import type { PlannedRequest } from '../plan/build-plan.js';
 import type { PlannedGrpcStep } from '../plan/planned-grpc.js';
 import { MissingVariableError } from '../scenario/template.js';
@@ -14,10 +14,6 @@ import type { ProtocolRun, ProtocolRunnerOptions, ProtocolStepRunner, ProtocolUs
 
 /** gRPC's 5-byte message prefix (compressed flag, length), counted in the bytes each way. */
 const FRAME_PREFIX_BYTES = 5;
-const GRPC_STATUS_NAMES_BY_CODE = Object.fromEntries(Object.entries(GrpcStatus).map(([name, code]) => [name, code])) as Record<
-  string,
-  number
->;
 
 /** A thread's channels, shared by its grpc: steps: one per ProtocolRunnerOptions, which a thread makes once. */
 const CHANNELS = new WeakMap<ProtocolRunnerOptions, GrpcChannels>();
@@ -41,7 +37,7 @@ export function createGrpcStepRunner(request: PlannedRequest, options: ProtocolR
   }
   const shared = channels;
   const method = shared.method(step.protoPath, step.includeDirs, step.service, step.method);
-  const expected = new Set(step.expectedStatuses.map((name) => GRPC_STATUS_NAMES_BY_CODE[name] as number));
+  const expected = new Set(step.expectedStatuses.map((name) => grpcCodeOfLabel(name) as number));
   const metrics: CallMetrics = {
     messages: options.customMetricNames.indexOf('grpc_messages_received'),
     firstMessageMs: options.customMetricNames.indexOf('grpc_first_message_ms'),
