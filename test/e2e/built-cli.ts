@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runBuiltCliInProcess } from '../helpers/in-process-cli.js';
 import { resultsSchemaProblems } from '../../src/results/read-results.js';
 import type { ResultsDocument } from '../../src/results/results-document.js';
 
@@ -53,18 +54,8 @@ export function runBuiltCli(args: readonly string[], options: CliRunOptions = {}
  * runs, without a node process per case. `runBuiltCli` stays for what only a process shows: signals, the exit
  * status of the `bin`, a stack trace that escapes `main`.
  */
-export async function runBuiltInProcess(args: readonly string[], options: CliRunOptions = {}): Promise<CliOutcome> {
-  const built = (await import(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href)) as typeof import('../../src/cli/main.js');
-  let stdout = '';
-  let stderr = '';
-  const code = await built.main(['--no-color', ...args], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', ...options.env },
-    cwd: options.cwd ?? ROOT,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+export function runBuiltInProcess(args: readonly string[], options: CliRunOptions = {}): Promise<CliOutcome> {
+  return runBuiltCliInProcess(args, { cwd: options.cwd ?? ROOT, ...(options.env === undefined ? {} : { env: options.env }) });
 }
 
 /** A results file a run wrote in `dir`, checked against schemas/results.schema.json (ajv) on the way. */

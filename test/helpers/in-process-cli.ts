@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 
 export interface InProcessOutcome {
@@ -20,10 +22,26 @@ export interface InProcessOptions {
  * same commands, parsing, messages and exit codes, with the output captured. Spawned runs of the built `bin`
  * stay in test/e2e for what only a real process shows.
  */
-export async function runCliInProcess(args: readonly string[], options: InProcessOptions): Promise<InProcessOutcome> {
+export function runCliInProcess(args: readonly string[], options: InProcessOptions): Promise<InProcessOutcome> {
+  return runWith(main, args, options);
+}
+
+const BUILT_MAIN = new URL('../../dist/cli/main.js', import.meta.url);
+
+/**
+ * The same, with the built CLI (`dist/cli/main.js`): the compiled code a user runs. Worker threads need it (they
+ * start `dist/engine/worker-entry.js`, which src/ does not have), so do runs with `workers:`. `npm test` builds first.
+ */
+export async function runBuiltCliInProcess(args: readonly string[], options: InProcessOptions): Promise<InProcessOutcome> {
+  if (!existsSync(fileURLToPath(BUILT_MAIN))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  const built = (await import(BUILT_MAIN.href)) as { main: typeof main };
+  return runWith(built.main, args, options);
+}
+
+async function runWith(run: typeof main, args: readonly string[], options: InProcessOptions): Promise<InProcessOutcome> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['--no-color', ...args], {
+  const code = await run(['--no-color', ...args], {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env: { NO_COLOR: '1', ...options.env },

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestStats } from '../../../src/metrics/recorder-snapshot.js';
 import type { Plan } from '../../../src/plan/build-plan.js';
@@ -7,23 +5,15 @@ import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { planOf, startCountingServer } from './servers.js';
+import { builtRunPlan } from '../../helpers/built-engine.js';
 
-/**
- * Worker threads run the compiled engine: `new Worker(new URL('./worker-entry.js', import.meta.url))` needs
- * the .js next to the module, which exists in dist/ but not in src/ (vitest runs the TypeScript sources). So
- * these tests drive the built `dist/engine/run-plan.js` — `npm test` builds before it runs vitest — typed as
- * the source module it was compiled from.
- */
-type RunPlanModule = typeof import('../../../src/engine/run-plan.js');
-const DIST_RUN_PLAN = new URL('../../../dist/engine/run-plan.js', import.meta.url);
-const DIST_WORKER = new URL('../../../dist/engine/worker-entry.js', import.meta.url);
+/** Worker threads run the compiled engine: these tests drive it (test/helpers/built-engine.ts). */
 
-let runPlan: RunPlanModule['runPlan'];
+let runPlan: Awaited<ReturnType<typeof builtRunPlan>>;
 let server: TargetServer;
 
 beforeAll(async () => {
-  if (!existsSync(fileURLToPath(DIST_WORKER))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  ({ runPlan } = (await import(DIST_RUN_PLAN.href)) as RunPlanModule);
+  runPlan = await builtRunPlan();
   server = await startTargetServer({ host: '127.0.0.1', port: 0 });
 });
 

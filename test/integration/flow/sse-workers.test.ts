@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { planAllThresholds } from '../../../src/plan/thresholds.js';
@@ -7,22 +5,19 @@ import { buildResults } from '../../../src/results/results-document.js';
 import { parseScenario } from '../../../src/scenario/load-scenario.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
 import type { TargetServer } from '../../../src/target/target-server.js';
+import { builtRunPlan } from '../../helpers/built-engine.js';
 
 /**
  * `sse:` and `stream:` steps on two worker threads: the built-in metrics of both threads merge to the server's
- * own counts, exactly. Worker threads run the compiled engine (see test/integration/engine/workers.test.ts):
+ * own counts, exactly. Worker threads run the compiled engine (test/helpers/built-engine.ts):
  * these tests drive `dist/engine/run-plan.js`, which `npm test` builds first.
  */
-type RunPlanModule = typeof import('../../../src/engine/run-plan.js');
-const DIST_RUN_PLAN = new URL('../../../dist/engine/run-plan.js', import.meta.url);
-const DIST_WORKER = new URL('../../../dist/engine/worker-entry.js', import.meta.url);
 
-let runPlan: RunPlanModule['runPlan'];
+let runPlan: Awaited<ReturnType<typeof builtRunPlan>>;
 let server: TargetServer;
 
 beforeAll(async () => {
-  if (!existsSync(fileURLToPath(DIST_WORKER))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  ({ runPlan } = (await import(DIST_RUN_PLAN.href)) as RunPlanModule);
+  runPlan = await builtRunPlan();
   server = await startTargetServer();
 });
 

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import { startTargetServer } from '../../../src/target/target-server.js';
@@ -10,7 +8,7 @@ import type { TargetServer } from '../../../src/target/target-server.js';
 import type { WsEchoCounts } from '../../../src/target/ws-echo.js';
 import { withLoopDelay } from '../../helpers/loop-delay.js';
 import { closedPort } from '../engine/servers.js';
-import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import { runBuiltCliInProcess, runCliInProcess } from '../../helpers/in-process-cli.js';
 import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
@@ -33,24 +31,9 @@ function run(...argv: string[]): Promise<InProcessOutcome> {
   return runCliInProcess(argv, { cwd: dir, env: { TARGET_URL: server.url } });
 }
 
-/**
- * Worker threads run the compiled engine (dist/: `npm test` builds first), so a run with `workers: 2` goes
- * through the built CLI's `main`, in-process all the same.
- */
-const DIST_MAIN = new URL('../../../dist/cli/main.js', import.meta.url);
-
-async function runBuilt(...argv: string[]): Promise<{ code: number; stderr: string }> {
-  if (!existsSync(fileURLToPath(DIST_MAIN))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  const built = (await import(DIST_MAIN.href)) as { main: typeof import('../../../src/cli/main.js').main };
-  let stderr = '';
-  const code = await built.main(['--no-color', ...argv], {
-    stdout: { write: () => true },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { NO_COLOR: '1', TARGET_URL: server.url },
-    cwd: dir,
-    signal: new AbortController().signal,
-  });
-  return { code, stderr };
+/** Worker threads run the compiled engine, so a run with `workers: 2` goes through the built CLI, in-process all the same. */
+function runBuilt(...argv: string[]): Promise<InProcessOutcome> {
+  return runBuiltCliInProcess(argv, { cwd: dir, env: { TARGET_URL: server.url } });
 }
 
 async function results(name: string): Promise<ResultsDocument> {
