@@ -102,6 +102,12 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
         'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',
     },
     {
+      flags: '--start-at <time>',
+      description:
+        'start the measured load at this ISO-8601 instant (e.g. 2026-12-07T12:00:00Z), once connected and warmed up: one t=0 for every shard',
+    },
+    { flags: '--start-in <duration>', description: 'start the measured load this long from now, e.g. 30s (instead of --start-at)' },
+    {
       flags: '--baseline <results.json>',
       description: "compare with an earlier run's results at the end: a regression beyond --max-regression fails the run (exit 1)",
     },
@@ -118,7 +124,7 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     {
       flags: '--max-duration <duration>',
       description:
-        'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
+        'a hard limit on the whole run, a --start-at wait included (default: that wait + planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
     },
     {
       flags: '--dashboard [port]',

@@ -115,6 +115,7 @@ Examples:
   $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet
   $ loadseed run loadseed.yml --users 50 --duration 2m       the file's requests, a constant load of 50 users
   $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)
+  $ loadseed run loadseed.yml --shard 2/8 --start-at 2026-12-07T12:00:00Z    every shard's load starts at that instant
   $ loadseed run loadseed.yml --output prometheus-rw=http://localhost:9090/api/v1/write --output jsonl=run.jsonl
   $ loadseed run http://127.0.0.1:8080/ --users 50 --duration 30s
   $ loadseed run http://127.0.0.1:8080/echo --rate 200 --duration 30s --method POST --body @item.json -H 'x-api-key: k' --p95 200ms`,

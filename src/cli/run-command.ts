@@ -19,7 +19,7 @@ import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
 import { startStreams } from './start-streams.js';
-import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard, startAtRequest } from './run-flags.js';
 import { lingerOn, openDashboard } from './run-dashboard.js';
 import { DEFAULT_DASHBOARD_PORT } from '../dashboard/dashboard-server.js';
 import type { Dashboard } from '../dashboard/dashboard-server.js';
@@ -39,6 +39,7 @@ export async function runCommand(
 ): Promise<ExitCode> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
+  const startAtEpochMs = startAtRequest(options, Date.now());
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const dashboardFlags = dashboardRequest(options, DEFAULT_DASHBOARD_PORT);
@@ -62,7 +63,7 @@ export async function runCommand(
   printRunStart(io, prepared, shard, options.quiet === true, err);
   const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
   try {
-    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard, stdoutUse }, { err, out });
+    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, startAtEpochMs, dashboard, stdoutUse }, { err, out });
     if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
     return code;
   } finally {
@@ -78,6 +79,7 @@ async function runAndReport(
   how: {
     readonly shard: Segment | undefined;
     readonly maxDurationMs: number | 'none' | undefined;
+    readonly startAtEpochMs: number | undefined;
     readonly dashboard: Dashboard | undefined;
     readonly stdoutUse: StdoutUse;
   },
@@ -92,7 +94,16 @@ async function runAndReport(
   const executed = await runWithProgress(
     io,
     plan,
-    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display, feed },
+    {
+      shard,
+      maxDurationMs,
+      startAtEpochMs: how.startAtEpochMs,
+      quiet,
+      thresholds,
+      stopConditions: abort.stopConditions,
+      dashboard: dashboard?.display,
+      feed,
+    },
     err,
   );
   const abortedBy = abort.abortedBy();
@@ -102,6 +113,7 @@ async function runAndReport(
       ...(abortedBy === undefined ? {} : { abortedBy }),
       ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }),
       ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
+      ...(executed.start === undefined ? {} : { start: executed.start }),
     }),
   );
   // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
