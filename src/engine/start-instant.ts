@@ -1,4 +1,4 @@
-import { now } from '../time/clock.js';
+import { fromSharedClock, now, sharedFromEpoch } from '../time/clock.js';
 import { waitUntilEpoch } from '../time/wait-until.js';
 import type { RunOptions, RunPhaseName } from './run-result.js';
 
@@ -7,6 +7,12 @@ import type { RunOptions, RunPhaseName } from './run-result.js';
  * that its last requests are answered by the time the measured phase starts.
  */
 export const WARMUP_END_LEAD_MS = 1000;
+
+/**
+ * The wait ends this long before a phase's planned t=0, and the phase is armed for it: its executor's own
+ * timer fires the first users or arrivals on time, every set-up step done before.
+ */
+export const ARM_LEAD_MS = 20;
 
 /**
  * A phase's planned t=0 on the wall clock (ms since the epoch) for a run told to start its measured phase at
@@ -18,21 +24,19 @@ export function plannedPhaseStart(phase: RunPhaseName, startAtEpochMs: number, w
 }
 
 /**
- * executeRun's `startPhase` on the thread that runs the load itself (no worker threads): waits for the
- * phase's planned t=0 when the run has a start instant, then starts it at once, telling `onPhaseStart`.
- * Resolves undefined ("now", and the phase sees the aborted signal) when the signal aborts the wait.
- * Undefined when the run has neither a start instant nor an `onPhaseStart`.
+ * executeRun's `startPhase` on the thread that runs the load itself (no worker threads): with a start
+ * instant, waits until ARM_LEAD_MS before the phase's planned t=0 and resolves with that t=0 (engine clock;
+ * now, when it is past), telling `onPhaseStart`. Resolves undefined ("now", and the phase sees the aborted
+ * signal) when the signal aborts the wait. Undefined when the run has neither a start instant nor an `onPhaseStart`.
  */
 export function instantStarter(options: RunOptions, warmupMs: number): ((phase: RunPhaseName) => Promise<number | undefined>) | undefined {
   const { startAtEpochMs, onPhaseStart } = options;
   if (startAtEpochMs === undefined && onPhaseStart === undefined) return undefined;
   return async (phase) => {
-    if (startAtEpochMs !== undefined) {
-      const reached = await waitUntilEpoch(plannedPhaseStart(phase, startAtEpochMs, warmupMs), options.signal);
-      if (!reached) return undefined;
-    }
-    const originAt = now();
-    onPhaseStart?.(phase, Date.now());
+    const plannedAt = startAtEpochMs === undefined ? undefined : plannedPhaseStart(phase, startAtEpochMs, warmupMs);
+    if (plannedAt !== undefined && !(await waitUntilEpoch(plannedAt - ARM_LEAD_MS, options.signal))) return undefined;
+    const originAt = plannedAt === undefined ? now() : Math.max(now(), fromSharedClock(sharedFromEpoch(plannedAt)));
+    onPhaseStart?.(phase, Date.now() + (originAt - now()));
     return originAt;
   };
 }
