@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultsDocument } from '../../src/results/results-document.js';
-import { BIN } from './built-cli.js';
+import { expect } from 'vitest';
+import type { ShardTarget, ShardTargetStats } from '../helpers/shard-target.js';
+import { BIN, readCheckedResults, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
 /** What the scale-out tests (start-at, netns-shards) share: the shard scenario, and a shard process to watch. */
@@ -104,4 +106,75 @@ export function startFigures(shard: ResultsDocument): Record<string, number | un
     schedulerLagMaxMs: shard.summary.schedulerLagMs.max,
     eventLoopDelayMaxMs: shard.generator.eventLoopDelayMaxMs,
   };
+}
+
+/** Where each of two shards runs: the command prefix (`ip netns exec NS`, or none), and the target's URL from there. */
+export interface ShardHost {
+  readonly prefix?: readonly string[];
+  readonly targetUrl: string;
+}
+
+/** What two aligned shards did: their results, the merged results, and what the target saw (its clock). */
+export interface AlignedShards {
+  readonly startAtMs: number;
+  readonly shards: readonly ResultsDocument[];
+  readonly merged: ResultsDocument;
+  readonly stats: ShardTargetStats;
+}
+
+/**
+ * Runs the shard scenario as `--shard 1/2` on `hosts[0]` and `--shard 2/2` on `hosts[1]` (on two worker
+ * threads), started at different moments (the second once the first is waiting) with one `--start-at`
+ * `leadMs` ahead, and merges their results. Every process must exit 0.
+ */
+export async function runAlignedShards(
+  dir: string,
+  name: string,
+  hosts: readonly [ShardHost, ShardHost],
+  target: ShardTarget,
+  leadMs: number,
+): Promise<AlignedShards> {
+  const file = await writeShardScenario(dir, name);
+  const startAtMs = Date.now() + leadMs;
+  const startAt = new Date(startAtMs).toISOString();
+  const start = (index: 1 | 2): ShardProcess => {
+    const host = hosts[index - 1] as ShardHost;
+    return startShard(['run', file, '--shard', `${index}/2`, '--start-at', startAt, '--out', `${name}-${index}.json`], {
+      cwd: dir,
+      // Shard 2 on two worker threads: its main thread waits, then tells them the instant.
+      env: { TARGET_URL: host.targetUrl, SHARD: String(index), WORKERS: String(index) },
+      ...(host.prefix === undefined ? {} : { prefix: host.prefix }),
+    });
+  };
+  const first = start(1);
+  // Different moments, one instant: the second starts once the first is waiting.
+  await first.stderrShows('waiting to start at');
+  const second = start(2);
+  const outcomes = await Promise.all([first.done, second.done]);
+  for (const outcome of outcomes) expect(outcome.code, outcome.stderr).toBe(0);
+  const shards = await Promise.all([1, 2].map((index) => readCheckedResults(dir, `${name}-${index}.json`)));
+  const merge = await runBuiltCli(['merge', `${name}-1.json`, `${name}-2.json`, '-o', `${name}.json`], { cwd: dir });
+  expect(merge.code, merge.stderr).toBe(0);
+  return { startAtMs, shards, merged: await readCheckedResults(dir, `${name}.json`), stats: await target.stats() };
+}
+
+/**
+ * The checks of an aligned run: each shard's first request reached the target, none before the instant, the
+ * two within `alignedWithin` of each other; the shards recorded the instant; the merged count is the target's
+ * and the arrivals are the plan's (100/s for 1 s).
+ */
+export function expectAligned({ startAtMs, shards, merged, stats }: AlignedShards): void {
+  const [one, two] = [stats.firstAtEpochMs['1'], stats.firstAtEpochMs['2']];
+  expect(one).toBeDefined();
+  expect(two).toBeDefined();
+  const figures = JSON.stringify({ firstMs: [(one ?? 0) - startAtMs, (two ?? 0) - startAtMs], shards: shards.map(startFigures) });
+  expect(Math.abs((one ?? 0) - (two ?? 0)), figures).toBeLessThanOrEqual(alignedWithin(shards));
+  // Nothing before the instant (the target's clock and the shards' are one kernel's; 2 ms for rounding).
+  expect(Math.min(one ?? 0, two ?? 0), figures).toBeGreaterThanOrEqual(startAtMs - 2);
+  for (const shard of shards) {
+    expect(shard.run.startAt).toBe(new Date(startAtMs).toISOString());
+    expect(shard.run.startLateMs).toBeGreaterThanOrEqual(0);
+  }
+  expect(merged.summary.total.count).toBe(stats.count);
+  expect(merged.summary.iterations).toBe(100);
 }
