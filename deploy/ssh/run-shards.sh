@@ -34,9 +34,10 @@ envs=()
 hosts=()
 extra=()
 
+# The comment at the top of this file, as help; exits with $1.
 usage() {
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+  exit "$1"
 }
 
 while [ $# -gt 0 ]; do
@@ -49,9 +50,9 @@ while [ $# -gt 0 ]; do
     --remote-dir) remote_dir=$2; shift 2 ;;
     --loadseed) loadseed=$2; shift 2 ;;
     --local-loadseed) local_loadseed=$2; shift 2 ;;
-    -h | --help) usage ;;
+    -h | --help) usage 0 ;;
     --) shift; extra=("$@"); break ;;
-    -*) echo "run-shards: unknown option $1" >&2; usage ;;
+    -*) echo "run-shards: unknown option $1" >&2; usage 2 ;;
     *) hosts+=("$1"); shift ;;
   esac
 done
