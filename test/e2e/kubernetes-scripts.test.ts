@@ -66,8 +66,8 @@ function localScript(container: Container): string {
   const script = container.args
     .join(' ')
     .replaceAll('node /opt/loadseed/bin/loadseed.js', '"$LOADSEED_NODE" "$LOADSEED_BIN"')
-    .replaceAll('/scenario/', `${dir}/`)
-    .replaceAll('/tmp/', `${dir}/`);
+    .replaceAll('"/tmp/', `"${dir}/`)
+    .replaceAll('/scenario/', `${dir}/`);
   const hasStartAt = COMMAND_OPTIONS.run.some((spec) => spec.flags.includes('--start-at'));
   return hasStartAt ? script : script.replace('--start-at "$START_AT"', '');
 }
