@@ -27,6 +27,15 @@ export interface OutputSinks {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The content type of each kind of output, for a store. */
+const CONTENT_TYPES: Readonly<Record<Output['kind'], string>> = {
+  html: 'text/html; charset=utf-8',
+  results: 'application/json',
+  junit: 'application/xml',
+  markdown: 'text/markdown; charset=utf-8',
+  'step summary': 'text/markdown; charset=utf-8',
+};
+
 /** Where a store's outputs go when the store cannot take them: `loadseed-unsent/BUCKET/KEY` in the command's directory. */
 export const UNSENT_DIRECTORY = 'loadseed-unsent';
 
@@ -57,7 +66,7 @@ export async function writeOutputs(outputs: readonly Output[], cwd: string, sink
 /** Writes one rendered output where its path says; the reason it failed, or undefined. */
 async function writeOne(output: Output, text: string, cwd: string, sinks: OutputSinks): Promise<string | undefined> {
   if (output.path === '-') {
-    if (sinks.stdout === undefined || output.kind !== 'results') return 'only the results go to stdout (-), and only from `run`';
+    if (sinks.stdout === undefined || output.kind !== 'results') return 'only the results of a run go to stdout (-)';
     sinks.stdout.write(frameResults(text, output.shard));
     return undefined;
   }
@@ -86,17 +95,13 @@ async function writeToStore(output: Output, text: string, cwd: string, sinks: Ou
   return `${reason}; ${await keepUnsent(output, text, location, cwd, sinks)}`;
 }
 
-const CONTENT_TYPES: Readonly<Record<Output['kind'], string>> = {
-  html: 'text/html; charset=utf-8',
-  results: 'application/json',
-  junit: 'application/xml',
-  markdown: 'text/markdown; charset=utf-8',
-  'step summary': 'text/markdown; charset=utf-8',
-};
-
 /** The fallback of a failed upload: a local copy, and results framed on stdout; what was kept, in words. */
 async function keepUnsent(output: Output, text: string, location: S3Location, cwd: string, sinks: OutputSinks): Promise<string> {
-  const local = join(UNSENT_DIRECTORY, location.bucket, ...location.key.split('/').filter((part) => part !== '' && part !== '..'));
+  const local = join(
+    UNSENT_DIRECTORY,
+    location.bucket,
+    ...location.key.split('/').filter((part) => part !== '' && part !== '.' && part !== '..'),
+  );
   const framed = output.kind === 'results' && sinks.stdout !== undefined;
   if (framed) sinks.stdout?.write(frameResults(text, output.shard));
   const copy = await writeLocal(resolve(cwd, local), text, false).then(

@@ -129,6 +129,17 @@ describe('shard results in an S3-compatible store (s3rver)', () => {
     expect(merged.code, merged.stderr).toBe(0);
     expect((await readLocal('unsent-merged.json')).summary.total.count).toBe(kept.summary.total.count);
   });
+
+  it('a store that refuses (no such bucket): the same fallback on run (exit 3); merge says what it refused (exit 2)', async () => {
+    const run = await cli(['run', 'budget.yml', '--shard', '2/2', '--out', 's3://no-such-bucket/shard-2.json', '--quiet'], store.env);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/cannot write the results to s3:\/\/no-such-bucket\/shard-2\.json \(NoSuchBucket \(HTTP 404\)/);
+    expect((await readLocal('loadseed-unsent/no-such-bucket/shard-2.json')).run.shard).toEqual({ index: 2, count: 2 });
+    const merge = await cli(['merge', 's3://no-such-bucket/', '-o', 'none.json'], store.env);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toContain('error: s3://no-such-bucket/: NoSuchBucket (HTTP 404)');
+    expect(merge.stderr).not.toContain('    at ');
+  });
 });
 
 describe('shard results framed on stdout (a pod log)', () => {
