@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ResultsFileError, UsageError } from '../errors.js';
@@ -31,8 +32,12 @@ export async function readResultsSource(source: string, context: SourceContext):
   if (source === '-') return resultsOfText('-', await readStdin(context.stdin));
   if (isS3Url(source)) return readS3Source(source, context.env);
   const path = resolve(context.cwd, source);
+  const info = await stat(path).catch(() => undefined);
+  // Missing, a directory: the results file reader says so. A pipe (a FIFO, /dev/stdin) is read once, whole.
+  if (info === undefined || info.isDirectory()) return [{ file: source, results: await readResultsFile(source, context.cwd) }];
+  if (!info.isFile()) return resultsOfText(source, await readUnsized(path, source));
   if (!(await startsLikeLog(path))) return [{ file: source, results: await readResultsFile(source, context.cwd) }];
-  const { size } = await stat(path);
+  const size = info.size;
   if (size > MAX_LOG_BYTES)
     throw new ResultsFileError(
       source,
@@ -54,7 +59,17 @@ function resultsOfFrames(text: string, source: string): ResultsFile[] {
   return frames.map(({ label, json }) => ({ file: label, results: checkResults(label, parseJson(label, json)) }));
 }
 
-/** Whether a file begins with something other than a JSON object: a log (unreadable files go the usual way). */
+/** A file that is not a regular one (a FIFO): its whole content, read once, at most MAX_LOG_BYTES. */
+async function readUnsized(path: string, source: string): Promise<string> {
+  try {
+    return await readStream(createReadStream(path), source);
+  } catch (error) {
+    if (error instanceof ResultsFileError) throw error;
+    throw new ResultsFileError(source, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Whether a regular file begins with something other than a JSON object: a log (unreadable files go the usual way). */
 async function startsLikeLog(path: string): Promise<boolean> {
   try {
     const handle = await open(path, 'r');
@@ -106,12 +121,18 @@ function parseJson(source: string, text: string): unknown {
 
 async function readStdin(stdin: SourceContext['stdin']): Promise<string> {
   if (stdin === undefined) throw new UsageError('- reads standard input, and there is none here');
+  return readStream(stdin, '-');
+}
+
+/** A stream's whole text (a BOM dropped), refused past MAX_LOG_BYTES. */
+async function readStream(stream: AsyncIterable<Buffer | string>, source: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stdin) {
+  for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > MAX_LOG_BYTES) throw new ResultsFileError('-', `standard input is over ${MAX_LOG_BYTES / 2 ** 20} MB`);
+    if (size > MAX_LOG_BYTES)
+      throw new ResultsFileError(source, `over ${MAX_LOG_BYTES / 2 ** 20} MB, more than a log of results frames may be`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks)
