@@ -48,7 +48,8 @@ interface Container {
 
 /** The first container of a manifest's Job, filled in as `envsubst '$RUN_ID $START_AT'` does. */
 async function containerOf(file: string, runId: string): Promise<Container> {
-  const startAt = new Date(Date.now() + 3000).toISOString();
+  // Far enough ahead for both shards to start up and warm up on a busy machine, as the README asks of a cluster.
+  const startAt = new Date(Date.now() + 8000).toISOString();
   const text = (await readFile(join(ROOT, 'deploy', 'kubernetes', file), 'utf8'))
     .replaceAll('${RUN_ID}', runId)
     .replaceAll('${START_AT}', startAt);
