@@ -150,6 +150,7 @@ describe('shard results framed on stdout (a pod log)', () => {
       expect(text).toContain(`-----BEGIN LOADSEED RESULTS id=`);
       expect(text).toContain(` shard=${index + 1}/2 `);
       expect(text).toContain('✓ passed');
+      expect(text).toContain('results stdout, framed (--out -)');
     }
     // As `kubectl logs -l job-name=… --prefix` prints them: each pod's lines, prefixed.
     const log = stdout.map((text, index) => text.replace(/^/gm, `[pod/budget-${index}/loadseed] `)).join('');
