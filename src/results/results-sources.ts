@@ -50,7 +50,9 @@ export async function readResultsSource(source: string, context: SourceContext):
 
 /** The results in a text: one document (JSON), or the frames of a log. */
 function resultsOfText(source: string, text: string): ResultsFile[] {
-  if (!hasFrame(text)) return [{ file: source, results: checkResults(source, parseJson(source, text)) }];
+  // A JSON object is a results document, whatever strings it holds; anything else must hold frames.
+  const json = text.trimStart().startsWith('{') || !hasFrame(text);
+  if (json) return [{ file: source, results: checkResults(source, parseJson(source, text)) }];
   return resultsOfFrames(text, source);
 }
 
