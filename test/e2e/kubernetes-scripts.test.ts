@@ -147,5 +147,11 @@ describe('deploy/kubernetes scripts, run by sh as the pods run them', () => {
     expect(merged.code, merged.stderr).toBe(0);
     const doc = checkResults('merged.json', JSON.parse(await readFile(join(dir, 'merged.json'), 'utf8')));
     expect(doc.summary.total.count).toBe(served);
+    // Piped, as in `kubectl logs … | loadseed merge - -o merged.json`.
+    const piped = await runShell('cat shards.log | "$LOADSEED_NODE" "$LOADSEED_BIN" merge - -o piped.json', { args: [] }, {});
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('merged 2 results files: -:');
+    const pipedDoc = checkResults('piped.json', JSON.parse(await readFile(join(dir, 'piped.json'), 'utf8')));
+    expect(pipedDoc.summary.total.count).toBe(served);
   });
 });
