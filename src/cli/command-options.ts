@@ -80,7 +80,11 @@ const QUICK_RUN_FLAGS: readonly OptionSpec[] = [
 /** Each command's options, in `--help` order. */
 export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec[]>> = {
   run: [
-    { flags: '-o, --out <file>', description: "write the JSON results there (instead of the scenario's report.json)" },
+    {
+      flags: '-o, --out <file>',
+      description:
+        "write the JSON results there (instead of the scenario's report.json): a file, s3://BUCKET/KEY (an S3-compatible store), or - (framed on stdout, for a pod's log)",
+    },
     SCENARIO_HTML,
     { flags: '--junit <file>', description: "write JUnit XML there, one test case per threshold (default: the scenario's report.junit)" },
     { flags: '--markdown <file>', description: "write a Markdown summary there (default: the scenario's report.markdown)" },
@@ -173,7 +177,7 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '-q, --quiet', description: 'print only the files written and the verdict' },
   ],
   merge: [
-    { flags: '-o, --out <file>', description: 'write the merged results there', mandatory: true },
+    { flags: '-o, --out <file>', description: 'write the merged results there (a file, or s3://BUCKET/KEY)', mandatory: true },
     { flags: '--html <file>', description: 'also write the HTML report of the merged results' },
     { flags: '--junit <file>', description: 'also write JUnit XML of the merged results' },
     { flags: '--markdown <file>', description: 'also write a Markdown summary of the merged results' },

@@ -11,6 +11,7 @@ import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
 import type { StreamFeed } from '../run/stream-feed.js';
+import type { OutputSinks } from '../run/write-outputs.js';
 import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -63,7 +64,14 @@ export async function runCommand(
   printRunStart(io, prepared, shard, options.quiet === true, err);
   const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
   try {
-    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, startAtEpochMs, dashboard, stdoutUse }, { err, out });
+    const sinks = { stdout: processIo.stdout, env: processIo.env };
+    const code = await runAndReport(
+      io,
+      options,
+      prepared,
+      { shard, maxDurationMs, startAtEpochMs, dashboard, stdoutUse, sinks },
+      { err, out },
+    );
     if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
     return code;
   } finally {
@@ -82,6 +90,8 @@ async function runAndReport(
     readonly startAtEpochMs: number | undefined;
     readonly dashboard: Dashboard | undefined;
     readonly stdoutUse: StdoutUse;
+    /** Where `--out -` and `s3://` outputs go: stdout unredacted (a frame is redacted already), the store's settings. */
+    readonly sinks: OutputSinks;
   },
   colors: { readonly err: ChalkInstance; readonly out: ChalkInstance },
 ): Promise<ExitCode> {
@@ -119,7 +129,7 @@ async function runAndReport(
   // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
   const results = feed === undefined ? built : { ...built, outputs: await feed.finish(executed.result, built) };
   dashboard?.finish(results);
-  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
+  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd, how.sinks);
   printRunEnd(io, options, how.stdoutUse, prepared.outputs, results, failures, colors);
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
@@ -138,11 +148,19 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
 /** What stdout carries: the results document (`--json`), JSON Lines (`--output jsonl=-`), or the summary for people. */
 type StdoutUse = 'json' | 'jsonl' | 'people';
 
-/** `--json` and `jsonl=-` cannot share stdout: refused (exit 2) before anything is sent. */
+/**
+ * `--json` and `jsonl=-` cannot share stdout, nor either with the framed results (`--out -`, which shares it with
+ * the summary for people): refused (exit 2) before anything is sent.
+ */
 function stdoutUseOf(prepared: PreparedRun, options: RunCommandOptions): StdoutUse {
   const jsonl = prepared.streams.some((spec) => spec.kind === 'jsonl' && spec.target === '-');
   if (jsonl && options.json === true)
     throw new UsageError('--json and --output jsonl=- both write to stdout: give the JSON Lines a file; nothing was sent');
+  const framed = prepared.outputs.some((output) => output.kind === 'results' && output.path === '-');
+  if (framed && (jsonl || options.json === true))
+    throw new UsageError(
+      `--out - and ${jsonl ? '--output jsonl=-' : '--json'} both write to stdout: give one of them a file; nothing was sent`,
+    );
   return jsonl ? 'jsonl' : options.json === true ? 'json' : 'people';
 }
 
