@@ -11,9 +11,9 @@ import type { CliOutcome } from './built-cli.js';
 
 /**
  * A scenario whose requests say which shard sent them (`x-shard: ${SHARD}`), at an arrival rate of 100/s for
- * 1 s, split by `--shard`; `${WORKERS}` worker threads (each shard may differ).
+ * 1 s (after a warm-up of `warmup`, if given), split by `--shard`; `${WORKERS}` worker threads (each shard may differ).
  */
-export async function writeShardScenario(dir: string, name: string): Promise<string> {
+export async function writeShardScenario(dir: string, name: string, warmup?: string): Promise<string> {
   const file = `${name}.yml`;
   await writeFile(
     join(dir, file),
@@ -22,7 +22,7 @@ export async function writeShardScenario(dir: string, name: string): Promise<str
       'target: ${TARGET_URL}',
       'workers: ${WORKERS:-1}',
       'requests: [{name: hit, path: /, headers: {x-shard: "${SHARD}"}}]',
-      'load: {profile: arrival_rate, rate: 100, duration: 1s, max_users: 20}',
+      `load: {profile: arrival_rate, rate: 100, duration: 1s, max_users: 20${warmup === undefined ? '' : `, warmup: ${warmup}`}}`,
       'sla: {max_error_rate: 0}',
       'report: {html: false}',
       '',
