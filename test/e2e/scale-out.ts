@@ -90,13 +90,16 @@ export function startShard(
 export const ALIGNED_MS = 20;
 
 /**
- * How far apart the shards' first requests may arrive: ALIGNED_MS, plus the longest delay a shard's own
- * scheduler reported (`summary.schedulerLagMs.max`: an arrival's start after its planned moment). On a quiet
- * machine that is a fraction of a millisecond; on a busy shared one a shard may get the CPU only that much
- * later, which no start time can prevent, and the shard says so in its results.
+ * How far apart the shards' first requests may arrive: ALIGNED_MS, plus the most any shard says it was held
+ * up itself — how late it started (`run.startLateMs`) and the longest stall it measured at its own t=0 or
+ * after (`summary.schedulerLagMs.max`, `generator.eventLoopDelayMaxMs`). On a quiet machine those are a
+ * millisecond or two, and this is ALIGNED_MS; on a busy shared one a shard may get the CPU that much later,
+ * which no start time can prevent, and the shard says so in its results.
  */
 export function alignedWithin(shards: readonly ResultsDocument[]): number {
-  return ALIGNED_MS + Math.max(0, ...shards.map((shard) => shard.summary.schedulerLagMs.max));
+  const heldUpMs = (shard: ResultsDocument): number =>
+    (shard.run.startLateMs ?? 0) + Math.max(shard.summary.schedulerLagMs.max, shard.generator.eventLoopDelayMaxMs);
+  return ALIGNED_MS + Math.max(0, ...shards.map(heldUpMs));
 }
 
 /** A shard's start as its results tell it, for a failure message: how late, the scheduler's lag, the event loop's delay. */
