@@ -163,7 +163,8 @@ export async function runAlignedShards(
 
 /**
  * The checks of an aligned run: each shard's first request reached the target, none before the instant, the
- * two within `alignedWithin` of each other; the shards recorded the instant; the merged count is the target's
+ * two within `alignedWithin` of each other; the shards recorded the instant, and so did the merge (with the
+ * latest shard's lateness); the merged count is the target's
  * and the arrivals are the plan's (100/s for 1 s).
  */
 export function expectAligned({ startAtMs, shards, merged, stats }: AlignedShards): void {
@@ -178,6 +179,8 @@ export function expectAligned({ startAtMs, shards, merged, stats }: AlignedShard
     expect(shard.run.startAt).toBe(new Date(startAtMs).toISOString());
     expect(shard.run.startLateMs).toBeGreaterThanOrEqual(0);
   }
+  expect(merged.run.startAt).toBe(new Date(startAtMs).toISOString());
+  expect(merged.run.startLateMs).toBe(Math.max(...shards.map((shard) => shard.run.startLateMs ?? Number.NaN)));
   expect(merged.summary.total.count).toBe(stats.count);
   expect(merged.summary.iterations).toBe(100);
 }
