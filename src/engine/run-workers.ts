@@ -7,7 +7,7 @@ import type { TargetContext } from './http-transport.js';
 import { segmentsOf, segmentsWithin } from '../plan/segment.js';
 import { sharedFromEpoch, sharedNow } from '../time/clock.js';
 import { waitUntilEpoch } from '../time/wait-until.js';
-import { plannedPhaseStart } from './start-instant.js';
+import { ARM_LEAD_MS, plannedPhaseStart } from './start-instant.js';
 import type { PhaseName } from './execute-run.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, processCpuUs } from './load-monitor.js';
 import type { RunOptions, RunProgress, RunResult } from './run-result.js';
@@ -159,12 +159,12 @@ class WorkersRun {
 
   /**
    * Starts a phase on every worker, START_LEAD_MS ahead so the message reaches them all before it: now, or
-   * (with a start instant still ahead) at the planned moment, told START_LEAD_MS before it. An aborted wait
+   * (with a start instant still ahead) at the planned moment, told ARM_LEAD_MS before it. An aborted wait
    * sends nothing (the workers were told to abort).
    */
   async #start(phase: PhaseName): Promise<void> {
     const plannedAt = this.#starts.plannedAt(phase);
-    if (plannedAt !== undefined && !(await waitUntilEpoch(plannedAt - START_LEAD_MS, this.#waiting.signal))) return;
+    if (plannedAt !== undefined && !(await waitUntilEpoch(plannedAt - ARM_LEAD_MS, this.#waiting.signal))) return;
     const soonest = sharedNow() + START_LEAD_MS;
     const originSharedMs = plannedAt === undefined ? soonest : Math.max(sharedFromEpoch(plannedAt), soonest);
     this.#originsSharedMs[phase] = originSharedMs;

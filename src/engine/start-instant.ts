@@ -10,9 +10,10 @@ export const WARMUP_END_LEAD_MS = 1000;
 
 /**
  * The wait ends this long before a phase's planned t=0, and the phase is armed for it: its executor's own
- * timer fires the first users or arrivals on time, every set-up step done before.
+ * timer fires the first users or arrivals on time, every set-up step done before, even when the wait itself
+ * ended a little late (a busy machine). Worker threads are told their t=0 as far ahead.
  */
-export const ARM_LEAD_MS = 20;
+export const ARM_LEAD_MS = 50;
 
 /**
  * A phase's planned t=0 on the wall clock (ms since the epoch) for a run told to start its measured phase at

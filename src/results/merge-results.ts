@@ -3,7 +3,7 @@ import { Recorder } from '../metrics/recorder.js';
 import { mergeMonitors } from '../monitor/merge-monitors.js';
 import { plannedThresholdsOf, recorderOfResults } from './read-results.js';
 import { assembleResults } from './results-document.js';
-import type { GeneratorDocument, PartialDocument, ResultsDocument } from './results-document.js';
+import type { GeneratorDocument, PartialDocument, ResultsDocument, RunStart } from './results-document.js';
 
 /** A results document and the path it was read from (for messages). */
 export interface ResultsFile {
@@ -70,6 +70,7 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     ...(abortedBy === undefined ? {} : { abortedBy }),
     shards: runs.reduce((sum, run) => sum + (run.shards ?? 1), 0),
     ...(partial === undefined ? {} : { partial }),
+    ...mergedStart(runs),
     ...(first.results.run.http === undefined ? {} : { http: first.results.run.http }),
     recorder: merged,
     thresholds,
@@ -79,6 +80,16 @@ export function mergeResults(files: readonly ResultsFile[], options: MergeOption
     ...(monitor === undefined ? {} : { monitor }),
   });
   return { ...document, ...mergedOutputs(files) };
+}
+
+/** Shards told one start instant (`run --start-at`) keep it, with the latest shard's lateness (unknown if any's is). */
+function mergedStart(runs: readonly ResultsDocument['run'][]): { start?: RunStart } {
+  const startAt = runs[0]?.startAt;
+  if (startAt === undefined || runs.some((run) => run.startAt !== startAt)) return {};
+  const lateMs = runs.map((run) => run.startLateMs);
+  return {
+    start: { atEpochMs: Date.parse(startAt), ...(lateMs.includes(undefined) ? {} : { lateMs: Math.max(...(lateMs as number[])) }) },
+  };
 }
 
 /** Every shard's streaming outputs, one after another (each pushed its own series). */

@@ -11,9 +11,9 @@ import type { CliOutcome } from './built-cli.js';
 
 /**
  * A scenario whose requests say which shard sent them (`x-shard: ${SHARD}`), at an arrival rate of 100/s for
- * 1 s, split by `--shard`; `${WORKERS}` worker threads (each shard may differ).
+ * 1 s (after a warm-up of `warmup`, if given), split by `--shard`; `${WORKERS}` worker threads (each shard may differ).
  */
-export async function writeShardScenario(dir: string, name: string): Promise<string> {
+export async function writeShardScenario(dir: string, name: string, warmup?: string): Promise<string> {
   const file = `${name}.yml`;
   await writeFile(
     join(dir, file),
@@ -22,7 +22,7 @@ export async function writeShardScenario(dir: string, name: string): Promise<str
       'target: ${TARGET_URL}',
       'workers: ${WORKERS:-1}',
       'requests: [{name: hit, path: /, headers: {x-shard: "${SHARD}"}}]',
-      'load: {profile: arrival_rate, rate: 100, duration: 1s, max_users: 20}',
+      `load: {profile: arrival_rate, rate: 100, duration: 1s, max_users: 20${warmup === undefined ? '' : `, warmup: ${warmup}`}}`,
       'sla: {max_error_rate: 0}',
       'report: {html: false}',
       '',
@@ -90,13 +90,16 @@ export function startShard(
 export const ALIGNED_MS = 20;
 
 /**
- * How far apart the shards' first requests may arrive: ALIGNED_MS, plus the longest delay a shard's own
- * scheduler reported (`summary.schedulerLagMs.max`: an arrival's start after its planned moment). On a quiet
- * machine that is a fraction of a millisecond; on a busy shared one a shard may get the CPU only that much
- * later, which no start time can prevent, and the shard says so in its results.
+ * How far apart the shards' first requests may arrive: ALIGNED_MS, plus the most any shard says it was held
+ * up itself — how late it started (`run.startLateMs`) and the longest stall it measured at its own t=0 or
+ * after (`summary.schedulerLagMs.max`, `generator.eventLoopDelayMaxMs`). On a quiet machine those are a
+ * millisecond or two, and this is ALIGNED_MS; on a busy shared one a shard may get the CPU that much later,
+ * which no start time can prevent, and the shard says so in its results.
  */
 export function alignedWithin(shards: readonly ResultsDocument[]): number {
-  return ALIGNED_MS + Math.max(0, ...shards.map((shard) => shard.summary.schedulerLagMs.max));
+  const heldUpMs = (shard: ResultsDocument): number =>
+    (shard.run.startLateMs ?? 0) + Math.max(shard.summary.schedulerLagMs.max, shard.generator.eventLoopDelayMaxMs);
+  return ALIGNED_MS + Math.max(0, ...shards.map(heldUpMs));
 }
 
 /** A shard's start as its results tell it, for a failure message: how late, the scheduler's lag, the event loop's delay. */
@@ -160,7 +163,8 @@ export async function runAlignedShards(
 
 /**
  * The checks of an aligned run: each shard's first request reached the target, none before the instant, the
- * two within `alignedWithin` of each other; the shards recorded the instant; the merged count is the target's
+ * two within `alignedWithin` of each other; the shards recorded the instant, and so did the merge (with the
+ * latest shard's lateness); the merged count is the target's
  * and the arrivals are the plan's (100/s for 1 s).
  */
 export function expectAligned({ startAtMs, shards, merged, stats }: AlignedShards): void {
@@ -175,6 +179,8 @@ export function expectAligned({ startAtMs, shards, merged, stats }: AlignedShard
     expect(shard.run.startAt).toBe(new Date(startAtMs).toISOString());
     expect(shard.run.startLateMs).toBeGreaterThanOrEqual(0);
   }
+  expect(merged.run.startAt).toBe(new Date(startAtMs).toISOString());
+  expect(merged.run.startLateMs).toBe(Math.max(...shards.map((shard) => shard.run.startLateMs ?? Number.NaN)));
   expect(merged.summary.total.count).toBe(stats.count);
   expect(merged.summary.iterations).toBe(100);
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WARMUP_END_LEAD_MS } from '../../src/engine/start-instant.js';
 import { startShardTarget } from '../helpers/shard-target.js';
 import type { ShardTarget } from '../helpers/shard-target.js';
 import { readCheckedResults, runBuiltCli } from './built-cli.js';
@@ -31,6 +32,23 @@ describe('run --start-at (built CLI, loopback)', () => {
   it('two shards started apart begin together at the instant; merged count == the target count', async () => {
     const url = `http://127.0.0.1:${target.port}`;
     expectAligned(await runAlignedShards(dir, 'aligned', [{ targetUrl: url }, { targetUrl: url }], target, LEAD_MS));
+  });
+
+  it('a warm-up runs right before the instant, ending WARMUP_END_LEAD_MS before it; the measured load at it', async () => {
+    const file = await writeShardScenario(dir, 'warm', '1s');
+    const startAtMs = Date.now() + LEAD_MS;
+    const outcome = await startShard(['run', file, '--start-at', new Date(startAtMs).toISOString(), '--out', 'warm.json'], {
+      cwd: dir,
+      env: { TARGET_URL: `http://127.0.0.1:${target.port}`, SHARD: '9' },
+    }).done;
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const doc = await readCheckedResults(dir, 'warm.json');
+    expect(doc.run.warmupRequests).toBeGreaterThan(0);
+    expect(doc.run.startLateMs).toBeGreaterThanOrEqual(0);
+    expect(doc.summary.iterations).toBe(100);
+    // The target's first request of this run was the warm-up's: planned 1 s + WARMUP_END_LEAD_MS before the instant.
+    const firstAt = (await target.stats()).firstAtEpochMs['9'] ?? Number.NaN;
+    expect(firstAt).toBeLessThanOrEqual(startAtMs - WARMUP_END_LEAD_MS);
   });
 
   it('SIGINT while waiting: exit 130, the (empty) results written, interrupted, no stack trace', async () => {
