@@ -23,6 +23,7 @@ import { redactDeep } from '../scenario/secrets.js';
 import { LOADSEED_VERSION } from '../version.js';
 import type { BaselineDocument } from './baseline.js';
 import { recorderDocument } from './recorder-encoding.js';
+import { resultsFieldNames } from './results-field-names.js';
 import type { RecorderDocument } from './recorder-encoding.js';
 
 export const RESULTS_FORMAT_VERSION = 1;
@@ -359,8 +360,9 @@ export function buildResults(
     ...(monitor === undefined ? {} : { monitor }),
   });
   // Secrets (values from the environment, credentials, secret headers) never reach a file: every string of the
-  // document is redacted, the recorder's names and messages included (its encoded numbers hold no text).
-  return redactDeep(document, plan.secrets, ENCODED_KEYS);
+  // document is redacted, the recorder's names and messages included (its encoded numbers hold no text), but
+  // not the file's own field names.
+  return redactDeep(document, plan.secrets, ENCODED_KEYS, resultsFieldNames());
 }
 
 /** Keys whose values are encoded data, not text: left as they are by redaction. */

@@ -110,9 +110,15 @@ export function redactForms(text: string, forms: readonly string[]): string {
 
 /**
  * A JSON-like value with every string redacted (object keys too), except under keys in `keep` (encoded data
- * that holds no text). A new value; the input is not changed.
+ * that holds no text), and keys in `fieldNames`, which are the document's own field names, not data: a secret
+ * `warm` must not turn `warmupExcluded` into `***upExcluded`. A new value; the input is not changed.
  */
-export function redactDeep<T>(value: T, secrets: readonly string[], keep: ReadonlySet<string> = new Set()): T {
+export function redactDeep<T>(
+  value: T,
+  secrets: readonly string[],
+  keep: ReadonlySet<string> = new Set(),
+  fieldNames: ReadonlySet<string> = new Set(),
+): T {
   if (secrets.length === 0) return value;
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return redactText(node, secrets);
@@ -120,7 +126,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[], keep: Readon
     if (node === null || typeof node !== 'object') return node;
     return Object.fromEntries(
       Object.entries(node as Record<string, unknown>).map(([key, child]) => [
-        redactText(key, secrets),
+        fieldNames.has(key) ? key : redactText(key, secrets),
         keep.has(key) ? child : walk(child),
       ]),
     );
