@@ -73,7 +73,7 @@ run() { # path users think -> "rps cpu_us_per_req rss_mb"
     const rss = Number(t.match(/Maximum resident set size \(kbytes\): (\d+)/)[1]) / 1024;
     if (s.failures > 0) console.error(`  ${s.failures} failures in ${s.count}`);
     console.log(s.requestsPerSec.toFixed(0), ((cpuS * 1e6) / s.count).toFixed(2), rss.toFixed(1));
-  ' "$out" "$WORK/time" 2>&1 || echo "nan nan nan"
+  ' "$out" "$WORK/time" 2>/dev/null || echo "nan nan nan"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
