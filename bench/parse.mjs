@@ -9,6 +9,8 @@
 //   <file>.json  loadseed results (`loadseed run ... --out <file>.json`)
 //   <file>.err   generator stderr (quoted in `note` when a run produced nothing)
 //   <file>.time  /usr/bin/time -v (user/sys CPU, max RSS)
+// loadseed only: run_cpu_us_per_req is the CPU of the measured run alone (results: generator.cpuPercent ×
+// run.durationMs ÷ requests), and startup_cpu_s the rest of the process's CPU (start-up, validation, warm-up, exit).
 //   <file>.rss   memory stage only: "<seconds since start>\t<VmRSS kB>" per line
 // A value that cannot be read is left empty (shown as n/a in summary.md), never guessed.
 // All latencies are in milliseconds.
@@ -42,6 +44,8 @@ export const COLUMNS = [
   'gen_cpu_pct',
   'max_rss_mb',
   'cpu_us_per_req',
+  'run_cpu_us_per_req',
+  'startup_cpu_s',
   'rss_base_mb',
   'rss_end_mb',
   'rss_growth_mb',
@@ -105,10 +109,16 @@ export function parseLoadseed(txt) {
   if (!t || typeof t !== 'object') return { note: 'results file has no summary.total' };
   const l = t.latencyMs ?? {};
   const r = { requests: t.count, errors: t.failures, rps: t.requestsPerSec, p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: l.mean };
+  // CPU of the measured run alone (the results' generator.cpuPercent over run.durationMs): start-up, the
+  // scenario's validation and the pre-t=0 warm-up left out. Optional: older builds may lack it.
+  const cpuPct = j?.generator?.cpuPercent;
+  const runMs = j?.run?.durationMs;
+  const runCpuS = typeof cpuPct === 'number' && typeof runMs === 'number' ? (cpuPct / 100) * (runMs / 1000) : undefined;
   const missing = Object.entries(r)
     .filter(([, v]) => typeof v !== 'number')
     .map(([k]) => k);
   if (missing.length) r.note = `missing in results: ${missing.join(',')}`;
+  if (runCpuS !== undefined) r.runCpuS = runCpuS;
   return r;
 }
 
@@ -194,6 +204,8 @@ export function parseRun(a) {
     gen_cpu_pct: t.cpuPct,
     max_rss_mb: Number.isFinite(maxRss) ? maxRss : NaN,
     cpu_us_per_req: m.requests > 0 && Number.isFinite(cpuS) ? (cpuS * 1e6) / m.requests : NaN,
+    run_cpu_us_per_req: m.requests > 0 && m.runCpuS !== undefined ? (m.runCpuS * 1e6) / m.requests : NaN,
+    startup_cpu_s: m.runCpuS !== undefined && Number.isFinite(cpuS) ? cpuS - m.runCpuS : NaN,
     rss_base_mb: rss.rssBaseMb,
     rss_end_mb: rss.rssEndMb,
     rss_growth_mb: rss.rssGrowthMb,

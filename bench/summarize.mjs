@@ -34,6 +34,8 @@ const NUMERIC = new Set([
   'gen_cpu_pct',
   'max_rss_mb',
   'cpu_us_per_req',
+  'run_cpu_us_per_req',
+  'startup_cpu_s',
   'rss_base_mb',
   'rss_end_mb',
   'rss_growth_mb',
@@ -79,6 +81,7 @@ const fmtMs = (v) =>
 const fmtDelta = (v) => (!Number.isFinite(v) ? NA : (v >= 0 ? '+' : '−') + fmtMs(Math.abs(v)));
 const fmtN = (v) => (!Number.isFinite(v) ? NA : Math.round(v).toLocaleString('en-US'));
 const fmt1 = (v) => (!Number.isFinite(v) ? NA : v.toFixed(1));
+const fmt2 = (v) => (!Number.isFinite(v) ? NA : v.toFixed(2));
 /** median [min–max] of the finite values; n/a when there are none */
 const cell = (xs, f) => {
   const s = fin(xs);
@@ -184,8 +187,11 @@ if (lat.size) {
     '',
     'Overhead = reported latency − 50 ms; smaller is more accurate. The ideal rate is conns / 50 ms (2,000 req/s at 100).',
     '',
-    '| conns | generator | n | req/s | p50 ms | p99 ms | p50 − 50 ms | p99 − 50 ms | max ms | gen CPU µs/req | errors | |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'gen CPU µs/req counts the whole process (time -v); "in run" counts the measured run alone (loadseed: its results\' ' +
+      'generator.cpuPercent), and start-up s is the rest (start-up, validation, pre-t=0 warm-up).',
+    '',
+    '| conns | generator | n | req/s | p50 ms | p99 ms | p50 − 50 ms | p99 − 50 ms | max ms | gen CPU µs/req | in run µs/req | start-up CPU s | max RSS MB | errors | |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const [k, gens] of lat) {
     const [, c] = k.split('|');
@@ -201,7 +207,8 @@ if (lat.size) {
             p99.map((v) => v - 50),
             fmtDelta,
           )} | ${fmtMs(median(col(rs, 'max_ms')))} | ` +
-          `${cell(col(rs, 'cpu_us_per_req'), fmt1)} | ${fmtN(sum(col(rs, 'errors')))} | ${rcs(rs)} |`,
+          `${cell(col(rs, 'cpu_us_per_req'), fmt1)} | ${cell(col(rs, 'run_cpu_us_per_req'), fmt1)} | ` +
+          `${cell(col(rs, 'startup_cpu_s'), fmt2)} | ${cell(col(rs, 'max_rss_mb'), fmtN)} | ${fmtN(sum(col(rs, 'errors')))} | ${rcs(rs)} |`,
       );
     }
   }

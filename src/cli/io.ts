@@ -1,4 +1,5 @@
 import process from 'node:process';
+import { holdYoungGeneration } from './young-generation.js';
 
 /** A stream the CLI writes to; `isTTY` and `columns` tell whether it is a terminal and how wide. */
 export interface OutputStream {
@@ -26,6 +27,7 @@ export interface CliIo {
  * which would read as a violated SLA.
  */
 export function processIo(): CliIo {
+  holdYoungGeneration();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {

@@ -127,6 +127,7 @@ export abstract class Phase implements UserHost, RunnablePhase {
 
   requestStarted(): void {
     this.#inFlight += 1;
+    this.#sweeper.requestStarted();
   }
 
   requestSettled(): void {

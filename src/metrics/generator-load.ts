@@ -9,7 +9,7 @@ export interface ThreadLoad {
   readonly busyPercent: number;
   /** Share of the phase (%) spent in one-second intervals during which the thread was at least `SATURATION_LIMITS.busyPercent` busy. */
   readonly saturatedTimePercent: number;
-  /** How late the thread's timers fired (perf_hooks.monitorEventLoopDelay, its 10 ms resolution taken off). */
+  /** How late the thread's timers fired (perf_hooks.monitorEventLoopDelay, its 20 ms resolution taken off). */
   readonly eventLoopDelayP99Ms: number;
   readonly eventLoopDelayMaxMs: number;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { now } from '../../../src/time/clock.js';
 import { ScheduleDriver } from '../../../src/engine/schedule-driver.js';
 
@@ -40,5 +40,24 @@ describe('ScheduleDriver', () => {
     // Timers fire in deadline order: one due after the last offset has fired after any the driver had left.
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(count).toBe(0);
+  });
+
+  it('never spins: events under 1 ms apart (2,000/s) wait on a timer, not on setImmediate', async () => {
+    const immediates = vi.spyOn(globalThis, 'setImmediate');
+    try {
+      const offsets = Array.from({ length: 20 }, (_, index) => index * 0.5);
+      const origin = now();
+      const intended: number[] = [];
+      await new Promise<void>((resolve) => {
+        new ScheduleDriver(origin, sourceOf(offsets), (intendedAt, firedAt) => {
+          expect(firedAt).toBeGreaterThanOrEqual(intendedAt);
+          if (intended.push(intendedAt - origin) === offsets.length) resolve();
+        }).start();
+      });
+      intended.forEach((offset, index) => expect(offset).toBeCloseTo(offsets[index]!, 6));
+      expect(immediates).not.toHaveBeenCalled();
+    } finally {
+      immediates.mockRestore();
+    }
   });
 });
