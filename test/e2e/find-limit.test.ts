@@ -128,7 +128,8 @@ sla: {p95_latency_ms: 150}
     expect(out.stdout).toMatch(/step +rate\/s +offered\/s +req\/s +p50 ms +p95 ms +p99 ms +errors +dropped +result/);
     expect(out.stdout).toContain(`limit  ${search.limitRatePerSec} req/s: the highest rate that met the SLA`);
     expect(out.stdout).toMatch(/knee {3}\d+ req\/s: where p95 latency starts to climb/);
-    expect(out.stdout.trim().split('\n').at(-1)).toBe(`✓ limit found: ${search.limitRatePerSec} req/s`);
+    // The bracket: the limit passed, the next step (25/s up) failed.
+    expect(out.stdout.trim().split('\n').at(-1)).toBe(`✓ limit found: ${search.limitRatePerSec} req/s (+25 at most)`);
     expect(out.stderr).toMatch(
       /✗ step \d \(\d+\/s\): (p95 latency [\d.]+ ms > 150 ms|delivered \d+\/s of \d+\/s offered): find-limit stops the run/,
     );
@@ -136,7 +137,7 @@ sla: {p95_latency_ms: 150}
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');
     expect(html).toContain('<section id="find-limit">');
     expect(html).toContain('id="chart-find-limit"');
-    expect(html).toContain('"findLimit":{"ratePerSec":[100,125');
+    expect(html).toContain('"findLimit":{"unit":"req/s","levels":[100,125');
     expect(html).not.toMatch(/<script[^>]*\bsrc=|<link\b|https?:\/\/(?!127\.0\.0\.1)/);
   });
 

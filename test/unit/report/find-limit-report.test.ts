@@ -87,7 +87,7 @@ describe('find-limit reports', () => {
       kneeRatePerSec: null,
       steps: [step(0, 12.5, 80, 'p95 latency 80 ms > 50 ms')],
     };
-    expect(findLimitSummary(none, plain)).toContain('limit  none: the first step (12.5/s) already failed: p95 latency 80 ms > 50 ms');
+    expect(findLimitSummary(none, plain)).toContain('limit  none: the first step (12.5 req/s) already failed: p95 latency 80 ms > 50 ms');
   });
 
   it('formats the rates the profile asked for as written', () => {
@@ -117,8 +117,8 @@ describe('find-limit reports', () => {
     const html = await renderHtmlReport(findLimitResults(built, SEARCH, false));
     expect(html).toContain('<section id="find-limit">');
     expect(html).toContain('id="chart-find-limit"');
-    expect(html).toContain('"findLimit":{"ratePerSec":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]');
-    expect(html).toContain('"limitRatePerSec":200,"kneeRatePerSec":175');
+    expect(html).toContain('"findLimit":{"unit":"req/s","levels":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]');
+    expect(html).toContain('"limit":200,"knee":175');
     expect(html).toContain('✗ p95 latency 112.5 ms &gt; 50 ms');
     const plainRun = await renderHtmlReport(built);
     expect(plainRun).not.toContain('id="find-limit"');
@@ -151,13 +151,14 @@ describe('find-limit reports', () => {
       findLimitResults(built, { ...SEARCH, limitRatePerSec: null, kneeRatePerSec: null, steps: [empty] }, false),
     );
     expect(chart).toEqual({
-      ratePerSec: [10],
+      unit: 'req/s',
+      levels: [10],
       p50Ms: [null],
       p95Ms: [null],
       p99Ms: [null],
       errorPercent: [0],
-      limitRatePerSec: null,
-      kneeRatePerSec: null,
+      limit: null,
+      knee: null,
     });
     expect(findLimitLocals(built)).toBeUndefined();
     expect(findLimitLocals({ ...built, findLimit: { ...SEARCH, stopReason: 'max-rate' } })?.limit).toBe('≥ 200 req/s');
