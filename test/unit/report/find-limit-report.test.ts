@@ -117,7 +117,9 @@ describe('find-limit reports', () => {
     const html = await renderHtmlReport(findLimitResults(built, SEARCH, false));
     expect(html).toContain('<section id="find-limit">');
     expect(html).toContain('id="chart-find-limit"');
-    expect(html).toContain('"findLimit":{"unit":"req/s","levels":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]');
+    expect(html).toContain(
+      '"findLimit":{"unit":"req/s","levels":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]',
+    );
     expect(html).toContain('"limit":200,"knee":175');
     expect(html).toContain('✗ p95 latency 112.5 ms &gt; 50 ms');
     const plainRun = await renderHtmlReport(built);

@@ -1,0 +1,217 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readResultsFile } from '../../../src/results/read-results.js';
+import type { ResultsDocument } from '../../../src/results/results-document.js';
+import type { FindLimitDocument } from '../../../src/sla/find-limit.js';
+import { startCappedServer } from '../../helpers/capped-server.js';
+import type { CappedServer } from '../../helpers/capped-server.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
+
+/**
+ * find-limit as a CI gate, in process, against loopback servers of known capacity (test/helpers/capped-server.ts,
+ * each in a child process): 40 requests at once served in 200 ms each (200 req/s), the same with 28 slots
+ * (140 req/s, a capacity drop of 30%), and 4 slots of 200 ms for the users model (20 req/s).
+ *
+ * The rate search: steps of 60/s for 1 s from 60/s (60, 120, 180, 240), an SLA of p95 ≤ 300 ms (the service
+ * time is 200 ms, 100 ms of margin for a busy machine: over capacity the queue grows by (rate − capacity) a
+ * second, and p95 passes 300 ms within the step from about 10% over capacity), after a warm-up of 1 s at 30/s, then 2 refinements: a bracket of 15/s. Tolerance of the limit against the true capacity: the
+ * bracket, widened by 15% of the capacity either side (a step at 97% of capacity may fail on a busy machine's
+ * jitter, one up to 10% over pass).
+ */
+let dir: string;
+let full: CappedServer;
+let dropped: CappedServer;
+let users: CappedServer;
+
+const CAPACITY_PER_SEC = 200;
+const DROPPED_CAPACITY_PER_SEC = 140;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loadseed-find-limit-gate-'));
+  [full, dropped, users] = await Promise.all([startCappedServer(40, 200), startCappedServer(28, 200), startCappedServer(4, 200)]);
+  await writeFile(
+    join(dir, 'gate.yml'),
+    `name: gate
+target: \${TARGET_URL}
+requests: [{path: /work}]
+load: {profile: breaking_point, start_rate: 60, step_rate: 60, max_rate: 240, step_duration: 1s, max_users: 500, min_delivered_ratio: 0.8, warmup: {duration: 1s, rate: 30}}
+sla: {p95_latency_ms: 300}
+`,
+  );
+  await writeFile(
+    join(dir, 'users.yml'),
+    `name: users
+target: \${TARGET_URL}
+requests: [{path: /work}]
+load: {profile: constant, users: 1, duration: 1s, warmup: {duration: 1s, users: 2}}
+sla: {p95_latency_ms: 360}
+`,
+  );
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([full?.close(), dropped?.close(), users?.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function findLimit(server: CappedServer, args: readonly string[]): Promise<InProcessOutcome> {
+  return runCliInProcess(['find-limit', ...args], { cwd: dir, env: { TARGET_URL: server.url } });
+}
+
+async function search(file: string): Promise<{ doc: ResultsDocument; findLimit: FindLimitDocument }> {
+  // Read as `report` and `--baseline` read it: checked against schemas/results.schema.json.
+  const doc = await readResultsFile(file, dir);
+  if (doc.findLimit === undefined) throw new Error(`${file}: no findLimit`);
+  return { doc, findLimit: doc.findLimit };
+}
+
+describe('find-limit --refine and --baseline (a real baseline, real capacity)', () => {
+  it('refines the limit of a 200 req/s server to a bracket of 15/s around its capacity; the server counted every request', async () => {
+    const before = await full.count();
+    const out = await findLimit(full, ['gate.yml', '--refine', '2', '--out', 'base.json', '--html', 'base.html']);
+    expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    const { doc, findLimit: limit } = await search('base.json');
+    expect(limit.model).toBe('rate');
+    expect(limit.refinements).toHaveLength(2);
+    expect(limit.refinementsRequested).toBe(2);
+    expect(limit.bracket?.precision).toBe(15);
+    const bracket = limit.bracket;
+    if (bracket === undefined) return;
+    expect(limit.limitRatePerSec).toBe(bracket.passedLevel);
+    // The true capacity lies in the bracket, within 15% of it.
+    expect(bracket.passedLevel).toBeLessThanOrEqual(CAPACITY_PER_SEC * 1.15);
+    expect(bracket.failedLevel).toBeGreaterThanOrEqual(CAPACITY_PER_SEC * 0.85);
+    // Refinements are numbered after the steps, each a run of one step of 1 s at the bracket's midpoints.
+    expect(limit.refinements?.map((step) => step.step)).toEqual([limit.steps.length + 1, limit.steps.length + 2]);
+    expect(limit.refinements?.[0]?.ratePerSec).toBe(210);
+    // Served at the limit: its step's (a refinement starts from no load: the requests of its first 200 ms end
+    // after them, so its window sees about 80% of its rate).
+    expect(limit.limitThroughputPerSec).toBeGreaterThan(bracket.passedLevel * 0.7);
+    expect(limit.limitThroughputPerSec).toBeLessThanOrEqual(bracket.passedLevel * 1.05);
+    // The server's own count: the search's requests and the refinements' (each ended in or after its window), no more.
+    const served = (await full.count()) - before;
+    const refinementRequests = (limit.refinements ?? []).reduce((sum, step) => sum + step.requests, 0);
+    expect(served).toBeGreaterThanOrEqual(doc.summary.total.successes + refinementRequests);
+    expect(served).toBeLessThanOrEqual(
+      doc.summary.total.count + (limit.refinements ?? []).reduce((sum, step) => sum + step.offeredPerSec, 0) + 2,
+    );
+    expect(out.stdout).toMatch(
+      /limit  \d+(\.\d+)? req\/s: the highest rate that met the SLA \(precision 15 req\/s: the break lies in [\d.]+–[\d.]+ req\/s, after 2 refinements\)/,
+    );
+    expect(out.stdout).toContain('refinements (bisection between the last step passed and the first failed):');
+    const html = await readFile(join(dir, 'base.html'), 'utf8');
+    expect(html).toContain('<div class="label">precision</div><div class="value">+15 req/s</div>');
+  }, 60_000);
+
+  it('passes the gate on equal capacity: the same limit within 10%, exit 0, a passing "capacity vs baseline" case', async () => {
+    const out = await findLimit(full, [
+      'gate.yml',
+      '--refine',
+      '2',
+      '--baseline',
+      'base.json',
+      '--out',
+      'equal.json',
+      '--junit',
+      'equal.xml',
+    ]);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    const { doc, findLimit: limit } = await search('equal.json');
+    const base = (await search('base.json')).findLimit;
+    expect(doc.verdict).toBe('passed');
+    expect(limit.baseline).toMatchObject({
+      file: 'base.json',
+      model: 'rate',
+      baselineLimit: base.limitRatePerSec,
+      maxDrop: 0.1,
+      passed: true,
+    });
+    expect(limit.baseline?.change).toBeGreaterThanOrEqual(-0.1);
+    expect(out.stdout).toMatch(/✓ capacity vs baseline: [\d.]+ req\/s against [\d.]+ req\/s in base\.json/);
+    const junit = await readFile(join(dir, 'equal.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="loadseed\.gate" name="capacity vs baseline" time="0">\s*<system-out>/);
+    expect(junit).toContain('failures="0"');
+  }, 60_000);
+
+  it('fails the gate (exit 1) on a planted capacity drop of 30%, every latency threshold at the limit passing', async () => {
+    const out = await findLimit(dropped, [
+      'gate.yml',
+      '--refine',
+      '2',
+      '--baseline',
+      'base.json',
+      '--out',
+      'drop.json',
+      '--junit',
+      'drop.xml',
+      '--html',
+      'drop.html',
+    ]);
+    expect(out.code, out.stdout + out.stderr).toBe(1);
+    const { doc, findLimit: limit } = await search('drop.json');
+    const base = (await search('base.json')).findLimit;
+    expect(doc.verdict).toBe('failed');
+    // The limit found is that of a 140 req/s server, within its bracket widened by 5%.
+    const bracket = limit.bracket;
+    expect(bracket?.passedLevel).toBeLessThanOrEqual(DROPPED_CAPACITY_PER_SEC * 1.15);
+    expect(bracket?.failedLevel).toBeGreaterThanOrEqual(DROPPED_CAPACITY_PER_SEC * 0.85);
+    // The thresholds at the limit passed: the capacity alone failed the run.
+    expect(doc.thresholds.every((threshold) => threshold.passed)).toBe(true);
+    expect(limit.baseline).toMatchObject({ baselineLimit: base.limitRatePerSec, limit: limit.limitRatePerSec, passed: false });
+    expect(limit.baseline?.change).toBeLessThan(-0.1);
+    expect(out.stdout).toMatch(
+      /✗ capacity vs baseline: [\d.]+ req\/s against [\d.]+ req\/s in base\.json \(−[\d.]+%; more than the 10% drop tolerated\)/,
+    );
+    expect(out.stdout.trim().split('\n').at(-1)).toMatch(
+      /^✗ capacity dropped: limit found: [\d.]+ req\/s \(\+[\d.]+ at most\), −[\d.]+% vs baseline [\d.]+ \(at most −10% passes\)$/,
+    );
+    const junit = await readFile(join(dir, 'drop.xml'), 'utf8');
+    expect(junit).toMatch(
+      /name="capacity vs baseline" time="0">\s*<failure type="capacity" message="capacity vs baseline: [\d.]+ req\/s against/,
+    );
+    const html = await readFile(join(dir, 'drop.html'), 'utf8');
+    expect(html).toContain('<div class="figure bad" id="capacity-vs-baseline"><div class="label">capacity vs baseline</div>');
+  }, 60_000);
+});
+
+describe('find-limit --users (the closed model)', () => {
+  it('finds the user count of a 4-slot, 200 ms server: 4 users, 20 req/s; 6 users break the SLA', async () => {
+    const out = await findLimit(users, [
+      'users.yml',
+      '--users',
+      '2:2:10',
+      '--step-duration',
+      '1s',
+      '--refine',
+      '1',
+      '--out',
+      'users.json',
+      '--html',
+      'users.html',
+    ]);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    const { findLimit: limit } = await search('users.json');
+    expect(limit).toMatchObject({ model: 'users', limitRatePerSec: null, kneeRatePerSec: null, criteria: 'sla' });
+    // 4 slots of 200 ms: up to 4 users wait for none (200 ms); 6 users settle in waves (300 ms on average, p95
+    // 300–400 ms, against the SLA's 360), 8 users wait 400 ms. The limit is 4 or 6, bracketed to 2 users.
+    expect([4, 6]).toContain(limit.limitUsers);
+    expect(limit.bracket?.passedLevel).toBe(limit.limitUsers);
+    expect(limit.bracket?.precision).toBe(2);
+    expect(limit.steps.slice(0, 2).map((step) => step.users)).toEqual([2, 6]);
+    expect(limit.refinements).toHaveLength(1);
+    // Throughput at the limit: 4 users over 200 ms is 20 req/s; the refinement starts from none (its window sees
+    // 4 or 5 waves of 4).
+    expect(limit.limitThroughputPerSec).toBeGreaterThanOrEqual(15);
+    expect(limit.limitThroughputPerSec).toBeLessThanOrEqual(21);
+    expect(out.stdout).toMatch(/step +users +offered\/s/);
+    expect(out.stdout).toMatch(
+      /limit  [46] users \([\d.]+ req\/s served\): the most users that met the SLA \(precision 2 users: the break lies in [46]–[68] users, after 1 refinement\)/,
+    );
+    const html = await readFile(join(dir, 'users.html'), 'utf8');
+    expect(html).toContain('"findLimit":{"unit":"users","levels":[2,');
+  }, 60_000);
+});
