@@ -231,13 +231,22 @@ function closedWarmup(warmup: Warmup | undefined): Warmup | undefined {
 
 /**
  * One step of the search's load at `level` (a rate, or users), held as long as a step: what a refinement runs.
- * Its warm-up and grace period are the search's.
+ * It is led in by a warm-up of one step at `leadLevel` (the bracket's load passed), left out of its figures, so
+ * that it starts from the state a step of the search starts from (the load just below), not from an idle
+ * target; that warm-up replaces the scenario's own (which ran before the search). Its grace period is the search's.
  */
-export function singleStepLoad(load: BreakingPointLoad | StagesLoad, level: number): BreakingPointLoad | StagesLoad {
-  if (load.profile === 'breaking_point') return { ...load, start_rate: level, max_rate: level, step_rate: level };
+export function singleStepLoad(load: BreakingPointLoad | StagesLoad, level: number, leadLevel: number): BreakingPointLoad | StagesLoad {
+  if (load.profile === 'breaking_point') {
+    return { ...load, start_rate: level, max_rate: level, step_rate: level, warmup: { duration: load.step_duration, rate: leadLevel } };
+  }
   const hold = load.stages.find((stage) => parseDurationMs(stage.duration) !== 0);
   if (hold === undefined) throw new Error('a stepped users load without a hold');
-  return { ...load, start_users: level, stages: [{ duration: hold.duration, users: level }] };
+  return {
+    ...load,
+    start_users: level,
+    stages: [{ duration: hold.duration, users: level }],
+    warmup: { duration: hold.duration, users: leadLevel },
+  };
 }
 
 /** `--refine N`: whole bisections, 0 to 10; undefined without the flag. */

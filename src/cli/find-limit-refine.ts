@@ -23,7 +23,7 @@ export interface RefineSearch {
 /**
  * `--refine N`: bisects the bracket of a search (its limit passed, the lowest load above it failed) N times, each
  * bisection a run of its own of one step, as long as a step, at the bracket's midpoint (whole users in the users
- * model), judged like a step (by the search's SLA, the default one's reference being the search's first step).
+ * model), led in by a warm-up of one step at the bracket's load passed (cli/find-limit-flags.ts), judged like a step (by the search's SLA, the default one's reference being the search's first step).
  * The results come back with the refinements folded in (sla/find-limit.ts `withRefinements`); a signal or the kill
  * switch during a refinement stops refining and marks the results interrupted.
  */
@@ -38,17 +38,20 @@ export async function refineSearch(
   const refinements: FindLimitStepDocument[] = [];
   let current = withRefinements(results.findLimit, refinements, search.refinements);
   while (refinements.length < search.refinements && !io.signal.aborted) {
-    const level = current.bracket === undefined ? undefined : bisectionLevel(current.bracket, model);
-    if (level === undefined) break;
+    const bracket = current.bracket;
+    const level = bracket === undefined ? undefined : bisectionLevel(bracket, model);
+    if (bracket === undefined || level === undefined) break;
     if (!search.quiet)
       io.stderr.write(
-        err.dim(`… refinement ${refinements.length + 1} of ${search.refinements}: one step at ${formatLevel(level, model)}\n`),
+        err.dim(
+          `… refinement ${refinements.length + 1} of ${search.refinements}: one step at ${formatLevel(level, model)}, led in by one at ${formatLevel(bracket.passedLevel, model)}\n`,
+        ),
       );
     const prepared = await prepareRun({
       file: search.file,
       cwd: io.cwd,
       env: io.env,
-      adjust: (loaded) => ({ ...loaded, data: { ...loaded.data, load: singleStepLoad(search.load, level) } }),
+      adjust: (loaded) => ({ ...loaded, data: { ...loaded.data, load: singleStepLoad(search.load, level, bracket.passedLevel) } }),
       outputKinds: [],
       outputFlags: {},
     });
