@@ -280,7 +280,7 @@ sla: {p95_latency_ms: 150}
     expect(doc.findLimit).toMatchObject({ limitRatePerSec: null, kneeRatePerSec: null, stopReason: 'sla' });
     expect(doc.findLimit?.steps).toHaveLength(1);
     expect(doc.thresholds).toEqual([expect.objectContaining({ key: 'p95_latency_ms', passed: false })]);
-    expect(out.stdout).toContain('limit  none: the first step (20/s) already failed: p95 latency');
+    expect(out.stdout).toContain('limit  none: the first step (20 req/s) already failed: p95 latency');
     expect(out.stdout.trim().split('\n').at(-1)).toBe('✗ no limit found: the first step already broke the SLA');
   });
 
