@@ -131,7 +131,7 @@ sla: {p95_latency_ms: 150}
     // The bracket: the limit passed, the next step (25/s up) failed.
     expect(out.stdout.trim().split('\n').at(-1)).toBe(`✓ limit found: ${search.limitRatePerSec} req/s (+25 at most)`);
     expect(out.stderr).toMatch(
-      /✗ step \d \(\d+\/s\): (p95 latency [\d.]+ ms > 150 ms|delivered \d+\/s of \d+\/s offered): find-limit stops the run/,
+      /✗ step \d \(\d+ req\/s\): (p95 latency [\d.]+ ms > 150 ms|delivered \d+\/s of \d+\/s offered): find-limit stops the run/,
     );
 
     const html = await readFile(join(dir, 'capacity.html'), 'utf8');
