@@ -80,7 +80,11 @@ const QUICK_RUN_FLAGS: readonly OptionSpec[] = [
 /** Each command's options, in `--help` order. */
 export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec[]>> = {
   run: [
-    { flags: '-o, --out <file>', description: "write the JSON results there (instead of the scenario's report.json)" },
+    {
+      flags: '-o, --out <file>',
+      description:
+        "write the JSON results there (instead of the scenario's report.json): a file, s3://BUCKET/KEY (an S3-compatible store), or - (framed on stdout, for a pod's log)",
+    },
     SCENARIO_HTML,
     { flags: '--junit <file>', description: "write JUnit XML there, one test case per threshold (default: the scenario's report.junit)" },
     { flags: '--markdown <file>', description: "write a Markdown summary there (default: the scenario's report.markdown)" },
@@ -102,6 +106,12 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
         'run shard i of n (1-based): its exact share of the users, arrivals and iterations; `loadseed merge` combines the shards',
     },
     {
+      flags: '--start-at <time>',
+      description:
+        'start the measured load at this ISO-8601 instant (e.g. 2026-12-07T12:00:00Z), once connected and warmed up: one t=0 for every shard',
+    },
+    { flags: '--start-in <duration>', description: 'start the measured load this long from now, e.g. 30s (instead of --start-at)' },
+    {
       flags: '--baseline <results.json>',
       description: "compare with an earlier run's results at the end: a regression beyond --max-regression fails the run (exit 1)",
     },
@@ -118,7 +128,7 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     {
       flags: '--max-duration <duration>',
       description:
-        'a hard limit on the whole run (default: planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
+        'a hard limit on the whole run, a --start-at wait included (default: that wait + planned length + warm-up + grace period + 1m; none: no limit): stops it, writing the reports, like SIGTERM',
     },
     {
       flags: '--dashboard [port]',
@@ -190,7 +200,7 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '-q, --quiet', description: 'print only the files written and the verdict' },
   ],
   merge: [
-    { flags: '-o, --out <file>', description: 'write the merged results there', mandatory: true },
+    { flags: '-o, --out <file>', description: 'write the merged results there (a file, or s3://BUCKET/KEY)', mandatory: true },
     { flags: '--html <file>', description: 'also write the HTML report of the merged results' },
     { flags: '--junit <file>', description: 'also write JUnit XML of the merged results' },
     { flags: '--markdown <file>', description: 'also write a Markdown summary of the merged results' },

@@ -111,7 +111,7 @@ export async function findLimitCommand(
   const judged = baseline === undefined || refined.verdict === 'interrupted' ? refined : withCapacityBaseline(refined, baseline, maxDrop);
   const results = feed === undefined ? judged : { ...judged, outputs: await feed.finish(executed.result, judged) };
 
-  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
+  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd, { stdout: processIo.stdout, env: io.env });
   if (!quiet) {
     // The run's own summary (every step together), then the steps one by one.
     io.stdout.write(consoleSummary({ ...results, thresholds: [] }, out));

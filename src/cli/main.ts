@@ -115,6 +115,7 @@ Examples:
   $ TARGET_URL=http://127.0.0.1:3000 loadseed run loadseed.yml --quiet
   $ loadseed run loadseed.yml --users 50 --duration 2m       the file's requests, a constant load of 50 users
   $ loadseed run loadseed.yml --shard 2/8 --out shard-2.json    (then: loadseed merge shard-*.json -o all.json)
+  $ loadseed run loadseed.yml --shard 2/8 --start-at 2026-12-07T12:00:00Z    every shard's load starts at that instant
   $ loadseed run loadseed.yml --output prometheus-rw=http://localhost:9090/api/v1/write --output jsonl=run.jsonl
   $ loadseed run http://127.0.0.1:8080/ --users 50 --duration 30s
   $ loadseed run http://127.0.0.1:8080/echo --rate 200 --duration 30s --method POST --body @item.json -H 'x-api-key: k' --p95 200ms`,
@@ -173,10 +174,13 @@ function addReportCommand(program: Command, { io, globals, exit }: ActionContext
 function addMergeCommand(program: Command, { io, globals, exit }: ActionContext): void {
   withOptions(program, 'merge')
     .description('combine the results files of shards of one scenario: histograms merged, thresholds evaluated again')
-    .argument('<results...>', 'results files of the same scenario (same name, requests and thresholds)')
+    .argument(
+      '<results...>',
+      'results of the same scenario (same name, requests and thresholds): files, logs holding `run --out -` frames (- for stdin), s3://BUCKET/PREFIX/ or s3://BUCKET/KEY.json',
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario, or an incomplete set of shards (without --allow-partial).\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml',
+      '\nExit codes: 0 merged thresholds met, 1 one violated (or a shard interrupted or aborted), 2 files not of one scenario, or an incomplete set of shards (without --allow-partial).\n\nExamples:\n  $ loadseed merge shard-1.json shard-2.json shard-3.json -o merged.json\n  $ loadseed merge shards/*.json -o merged.json --junit merged.xml\n  $ kubectl logs -l job-name=loadseed-shards --tail=-1 | loadseed merge - -o merged.json\n  $ loadseed merge s3://my-bucket/run-1/shards/ -o s3://my-bucket/run-1/merged.json',
     )
     .action(async (files: string[], options: MergeCommandOptions) => {
       const { mergeCommand } = await import('./merge-command.js');

@@ -20,6 +20,10 @@ export interface RunCommandOptions extends QuickRunFlags {
   readonly breakdown?: boolean;
   /** `i/n`: run shard i (1-based) of n. */
   readonly shard?: string;
+  /** An ISO-8601 instant: the measured phase starts then (shards of one run share it). */
+  readonly startAt?: string;
+  /** A duration: the measured phase starts this long after the flags are read. */
+  readonly startIn?: string;
   /** A hard limit on the whole run, as a duration. */
   readonly maxDuration?: string;
   /** Seeds the random template helpers (overrides the scenario's `seed`). */

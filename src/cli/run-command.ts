@@ -11,6 +11,7 @@ import { prepareRun, withRunBaseline } from '../run/prepare-run.js';
 import type { PreparedRun } from '../run/prepare-run.js';
 import { writeRunOutputs } from '../run/run-outputs.js';
 import type { StreamFeed } from '../run/stream-feed.js';
+import type { OutputSinks } from '../run/write-outputs.js';
 import { abortOnFailWatch } from './abort-on-fail-watch.js';
 import { colorsFor } from './colors.js';
 import type { CliIo } from './io.js';
@@ -19,7 +20,7 @@ import { redactingIo } from './redacting-io.js';
 import type { RunCommandOptions } from './run-command-options.js';
 import { runSource } from './run-source.js';
 import { startStreams } from './start-streams.js';
-import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard } from './run-flags.js';
+import { baselineRequest, dashboardRequest, parseMaxDuration, parseSeed, parseShard, startAtRequest } from './run-flags.js';
 import { lingerOn, openDashboard } from './run-dashboard.js';
 import { DEFAULT_DASHBOARD_PORT } from '../dashboard/dashboard-server.js';
 import type { Dashboard } from '../dashboard/dashboard-server.js';
@@ -39,6 +40,7 @@ export async function runCommand(
 ): Promise<ExitCode> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const maxDurationMs = options.maxDuration === undefined ? undefined : parseMaxDuration(options.maxDuration);
+  const startAtEpochMs = startAtRequest(options, Date.now());
   const baseline = baselineRequest(options);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
   const dashboardFlags = dashboardRequest(options, DEFAULT_DASHBOARD_PORT);
@@ -62,7 +64,14 @@ export async function runCommand(
   printRunStart(io, prepared, shard, options.quiet === true, err);
   const dashboard = dashboardFlags === undefined ? undefined : await openDashboard(io, dashboardFlags, prepared, err);
   try {
-    const code = await runAndReport(io, options, prepared, { shard, maxDurationMs, dashboard, stdoutUse }, { err, out });
+    const sinks = { stdout: processIo.stdout, env: processIo.env };
+    const code = await runAndReport(
+      io,
+      options,
+      prepared,
+      { shard, maxDurationMs, startAtEpochMs, dashboard, stdoutUse, sinks },
+      { err, out },
+    );
     if (dashboard !== undefined) await lingerOn(io, dashboard, dashboardFlags?.lingerMs ?? 0, err);
     return code;
   } finally {
@@ -78,8 +87,11 @@ async function runAndReport(
   how: {
     readonly shard: Segment | undefined;
     readonly maxDurationMs: number | 'none' | undefined;
+    readonly startAtEpochMs: number | undefined;
     readonly dashboard: Dashboard | undefined;
     readonly stdoutUse: StdoutUse;
+    /** Where `--out -` and `s3://` outputs go: stdout unredacted (a frame is redacted already), the store's settings. */
+    readonly sinks: OutputSinks;
   },
   colors: { readonly err: ChalkInstance; readonly out: ChalkInstance },
 ): Promise<ExitCode> {
@@ -92,7 +104,16 @@ async function runAndReport(
   const executed = await runWithProgress(
     io,
     plan,
-    { shard, maxDurationMs, quiet, thresholds, stopConditions: abort.stopConditions, dashboard: dashboard?.display, feed },
+    {
+      shard,
+      maxDurationMs,
+      startAtEpochMs: how.startAtEpochMs,
+      quiet,
+      thresholds,
+      stopConditions: abort.stopConditions,
+      dashboard: dashboard?.display,
+      feed,
+    },
     err,
   );
   const abortedBy = abort.abortedBy();
@@ -102,12 +123,13 @@ async function runAndReport(
       ...(abortedBy === undefined ? {} : { abortedBy }),
       ...(executed.monitor === undefined ? {} : { monitor: executed.monitor }),
       ...(shard === undefined ? {} : { shard: { index: shard.index + 1, count: shard.count } }),
+      ...(executed.start === undefined ? {} : { start: executed.start }),
     }),
   );
   // The streams' last interval and summary, flushed (each within its timeout) before the files are written.
   const results = feed === undefined ? built : { ...built, outputs: await feed.finish(executed.result, built) };
   dashboard?.finish(results);
-  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd);
+  const failures = await writeRunOutputs(prepared.outputs, results, io.cwd, how.sinks);
   printRunEnd(io, options, how.stdoutUse, prepared.outputs, results, failures, colors);
   return runEndCode(io, results, failures.size > 0, executed.killed, err);
 }
@@ -126,11 +148,19 @@ function printRunStart(io: CliIo, { scenario, plan }: PreparedRun, shard: Segmen
 /** What stdout carries: the results document (`--json`), JSON Lines (`--output jsonl=-`), or the summary for people. */
 type StdoutUse = 'json' | 'jsonl' | 'people';
 
-/** `--json` and `jsonl=-` cannot share stdout: refused (exit 2) before anything is sent. */
+/**
+ * `--json` and `jsonl=-` cannot share stdout, nor either with the framed results (`--out -`, which shares it with
+ * the summary for people): refused (exit 2) before anything is sent.
+ */
 function stdoutUseOf(prepared: PreparedRun, options: RunCommandOptions): StdoutUse {
   const jsonl = prepared.streams.some((spec) => spec.kind === 'jsonl' && spec.target === '-');
   if (jsonl && options.json === true)
     throw new UsageError('--json and --output jsonl=- both write to stdout: give the JSON Lines a file; nothing was sent');
+  const framed = prepared.outputs.some((output) => output.kind === 'results' && output.path === '-');
+  if (framed && (jsonl || options.json === true))
+    throw new UsageError(
+      `--out - and ${jsonl ? '--output jsonl=-' : '--json'} both write to stdout: give one of them a file; nothing was sent`,
+    );
   return jsonl ? 'jsonl' : options.json === true ? 'json' : 'people';
 }
 

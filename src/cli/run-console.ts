@@ -3,7 +3,10 @@ import { ExitCode } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { Segment } from '../plan/segment.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
+import type { RunPhaseName } from '../engine/run-result.js';
 import { createLiveProgress } from '../progress/live-progress.js';
+import type { LiveProgress } from '../progress/live-progress.js';
+import { clockTime } from '../progress/waiting-line.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { combineDisplays } from '../run/combine-displays.js';
 import { executePlan } from '../run/execute-plan.js';
@@ -28,7 +31,12 @@ export interface ConsoleRun {
   readonly stopConditions: (stopped: () => void) => readonly StopCondition[];
   /** Another live display beside the console's (`run --dashboard`); it gets every tick, quiet or not. */
   readonly dashboard?: ProgressDisplay | undefined;
+  /** `--start-at`: the measured load starts at this instant (ms since the epoch); the console counts down to it. */
+  readonly startAtEpochMs?: number | undefined;
 }
+
+/** A measured phase that started later than this after its start instant gets a warning (on time is within a few ms). */
+const LATE_START_WARNING_MS = 10;
 
 /** Runs the plan with the live progress on stderr, the kill switch's line, and the command's stop conditions. */
 export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, err: ChalkInstance): Promise<ExecutedRun> {
@@ -44,10 +52,21 @@ export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, er
     ...(progress.mode === 'quiet' ? [] : [progress]),
     ...(how.dashboard === undefined ? [] : [how.dashboard]),
   ]);
+  const startAtEpochMs = how.startAtEpochMs;
+  const waiting = startAtEpochMs === undefined || startAtEpochMs <= Date.now() ? undefined : countDown(progress, startAtEpochMs);
   try {
     return await executePlan(plan, {
       signal: io.signal,
       ...(how.shard === undefined ? {} : { shard: how.shard }),
+      ...(startAtEpochMs === undefined
+        ? {}
+        : {
+            startAtEpochMs,
+            onPhaseStart: (phase: RunPhaseName, originEpochMs: number) => {
+              waiting?.stop();
+              if (phase === 'measured') io.stderr.write(lateStartLine(startAtEpochMs, originEpochMs, err));
+            },
+          }),
       ...(how.maxDurationMs === undefined ? {} : { maxDurationMs: how.maxDurationMs }),
       onKilled: (limitMs) => io.stderr.write(killedLine(limitMs, err)),
       ...(display === undefined ? {} : { display }),
@@ -55,8 +74,25 @@ export async function runWithProgress(io: CliIo, plan: Plan, how: ConsoleRun, er
       ...(stopConditions.length === 0 ? {} : { stopConditions }),
     });
   } finally {
+    waiting?.stop();
     progress.stop();
   }
+}
+
+/** The status line counts down to the start instant, on its own timer, until stopped (the first phase started). */
+function countDown(progress: LiveProgress, startAtEpochMs: number): { readonly stop: () => void } {
+  progress.waiting(startAtEpochMs);
+  const timer = setInterval(() => progress.waiting(startAtEpochMs), progress.intervalMs);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Said when the measured phase started well after its start instant (the run was ready only then); empty otherwise. */
+export function lateStartLine(startAtEpochMs: number, originEpochMs: number, err: ChalkInstance): string {
+  const lateMs = originEpochMs - startAtEpochMs;
+  if (lateMs <= LATE_START_WARNING_MS) return '';
+  return err.yellow(
+    `\n! --start-at ${clockTime(startAtEpochMs)}: ready only after it, started at once, ${formatDuration(lateMs)} late (run.startLateMs in the results)\n`,
+  );
 }
 
 /** Said before the load when certificates will not be checked; empty otherwise. */

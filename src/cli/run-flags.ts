@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { RunRequest } from '../run/prepare-run.js';
 import type { Segment } from '../plan/segment.js';
-import { parseDurationMs } from '../scenario/duration.js';
+import { formatDuration, parseDurationMs } from '../scenario/duration.js';
 import { DEFAULT_MAX_ERROR_RATE_INCREASE, DEFAULT_MAX_REGRESSION, percentOption } from './compare-command.js';
 import type { RunCommandOptions } from './run-command-options.js';
 
@@ -84,4 +84,51 @@ export function dashboardRequest(
     throw new UsageError(`--dashboard-linger takes a duration from 0 to 24h, such as 60s or 10m (got "${dashboardLinger}")`);
   }
   return { port, lingerMs };
+}
+
+/** `--start-at` / `--start-in`: at most this far ahead (a process waiting longer is more likely a mistake). */
+const MAX_START_WAIT_MS = 86_400_000;
+/** `--start-at` may be this far past when parsed (shards started a little late): the run then starts at once. */
+export const START_AT_PAST_TOLERANCE_MS = 5_000;
+/** ISO-8601 date and time with seconds optional, fractions optional, and a zone (Z or ±hh:mm): never local time. */
+const ISO_INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/i;
+
+/**
+ * `--start-at <ISO-8601 instant>` or `--start-in <duration>` (not both): when the measured phase starts, in ms
+ * since the epoch; undefined without either. `nowEpochMs`: the wall clock as the flags are parsed. Refused
+ * (UsageError, exit 2): a time that is not ISO-8601 with a zone, one more than 5 s past, anything more than 24 h away.
+ */
+export function startAtRequest(options: Pick<RunCommandOptions, 'startAt' | 'startIn'>, nowEpochMs: number): number | undefined {
+  const { startAt, startIn } = options;
+  if (startAt !== undefined && startIn !== undefined) {
+    throw new UsageError('--start-at and --start-in both say when to start: give one of them');
+  }
+  if (startIn !== undefined) {
+    const waitMs = startIn.trim() === '0' ? 0 : parseDurationMs(startIn);
+    if (waitMs === undefined || !(waitMs <= MAX_START_WAIT_MS)) {
+      throw new UsageError(`--start-in: takes a duration from 0 to 24h, such as 30s or 5m (got "${startIn}")`);
+    }
+    return nowEpochMs + waitMs;
+  }
+  return startAt === undefined ? undefined : parseStartAt(startAt, nowEpochMs);
+}
+
+/** `--start-at`: an ISO-8601 instant with a zone, from 5 s past to 24 h ahead of `nowEpochMs`. */
+export function parseStartAt(text: string, nowEpochMs: number): number {
+  const trimmed = text.trim();
+  const atEpochMs = ISO_INSTANT.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  if (Number.isNaN(atEpochMs)) {
+    throw new UsageError(`--start-at: not an ISO-8601 time: "${text}" (say 2026-12-07T12:00:00Z, with Z or an offset such as +01:00)`);
+  }
+  const aheadMs = atEpochMs - nowEpochMs;
+  const clock = `this host's clock says ${new Date(nowEpochMs).toISOString()}`;
+  if (aheadMs < -START_AT_PAST_TOLERANCE_MS) {
+    throw new UsageError(
+      `--start-at: ${new Date(atEpochMs).toISOString()} is ${formatDuration(-aheadMs)} past already (${clock}): give a time to come`,
+    );
+  }
+  if (aheadMs > MAX_START_WAIT_MS) {
+    throw new UsageError(`--start-at: ${new Date(atEpochMs).toISOString()} is more than 24h away (${clock})`);
+  }
+  return atEpochMs;
 }

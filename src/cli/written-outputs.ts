@@ -6,7 +6,7 @@ import type { PlannedOutput } from '../run/run-outputs.js';
 export function writtenLines(outputs: readonly PlannedOutput[], failures: ReadonlyMap<PlannedOutput, string>, c: ChalkInstance): string {
   return outputs
     .filter((output) => !failures.has(output))
-    .map((output) => `${c.dim(output.kind.padEnd(7))} ${output.path}\n`)
+    .map((output) => `${c.dim(output.kind.padEnd(7))} ${output.path === '-' ? 'stdout, framed (--out -)' : output.path}\n`)
     .join('');
 }
 

@@ -10,7 +10,8 @@ import { cpuPercentOf, generatorLoad, idleGenerator, LoadMonitor, processCpuUs }
 import { OpenExecutor } from './open-executor.js';
 import type { Phase, PhaseOutcome, RunnablePhase } from './phase.js';
 import { PhaseGroup } from './phase-group.js';
-import type { RunOptions, RunResult } from './run-result.js';
+import type { RunOptions, RunPhaseName, RunResult } from './run-result.js';
+import { instantStarter } from './start-instant.js';
 import type { StepTarget } from '../transport/step-target.js';
 import { UserPool } from './user-pool.js';
 import { warmHotPath } from './warm-hot-path.js';
@@ -20,7 +21,7 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 /** Open model: pre-connect for the iterations in flight at the first rate if each took up to this long. */
 const PRECONNECT_ITERATION_MS = 100;
 
-export type PhaseName = 'warmup' | 'measured';
+export type PhaseName = RunPhaseName;
 
 /** What a worker thread adds to the run options: the shared start of each phase. */
 export interface ExecuteOptions extends RunOptions {
@@ -40,7 +41,8 @@ export interface ExecuteOptions extends RunOptions {
  * data in the recorders; this only rejects on a bug. The target is closed in every case. With a segment in
  * the workload, it runs that segment's share of the load (see plan/segment.ts).
  */
-export async function executeRun(workload: Workload, target: StepTarget, options: ExecuteOptions = {}): Promise<RunResult> {
+export async function executeRun(workload: Workload, target: StepTarget, given: ExecuteOptions = {}): Promise<RunResult> {
+  const options = withStartPhase(given, workload.warmup?.durationMs ?? 0);
   const metrics = workload.customMetrics === undefined ? {} : { customMetrics: workload.customMetrics };
   const recorder = new Recorder(workload.requestNames, metrics);
   const warmupRecorder = new Recorder(workload.requestNames, metrics);
@@ -99,8 +101,9 @@ export async function executeScenarios(
   parts: readonly ScenarioRun[],
   requestNames: readonly string[],
   envelope: LoadProfile,
-  options: ExecuteOptions = {},
+  given: ExecuteOptions = {},
 ): Promise<RunResult> {
+  const options = withStartPhase(given, 0);
   const customMetrics = parts[0]?.workload.customMetrics;
   const recorder = new Recorder(requestNames, customMetrics === undefined ? {} : { customMetrics });
   const pools = parts.map((part) => new UserPool(part.workload, part.target));
@@ -124,6 +127,16 @@ export async function executeScenarios(
   } finally {
     await Promise.all(parts.map((part) => part.target.close()));
   }
+}
+
+/**
+ * The options with a `startPhase` on this thread (engine/start-instant.ts) when the run has a start instant
+ * or wants to hear of each phase's start; a worker thread's own (the main thread's t=0) is left alone.
+ */
+function withStartPhase(options: ExecuteOptions, warmupMs: number): ExecuteOptions {
+  if (options.startPhase !== undefined) return options;
+  const startPhase = instantStarter(options, warmupMs);
+  return startPhase === undefined ? options : { ...options, startPhase };
 }
 
 /** What a run stopped before its measured profile reports: nothing measured, now. */

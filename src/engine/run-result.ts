@@ -2,9 +2,12 @@ import type { GeneratorLoad } from '../metrics/generator-load.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Segment } from '../plan/segment.js';
 
+/** The two phases of a run: the warm-up (not measured), then the measured profile. */
+export type RunPhaseName = 'warmup' | 'measured';
+
 /** A moment of a run, for live display. Read the numbers with `recorder.snapshot()` (cheap at ≤10 Hz). */
 export interface RunProgress {
-  readonly phase: 'warmup' | 'measured';
+  readonly phase: RunPhaseName;
   /** Since the phase's t=0. */
   readonly elapsedMs: number;
   readonly plannedDurationMs: number;
@@ -24,6 +27,13 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Default 1000 ms. */
   readonly progressIntervalMs?: number;
+  /**
+   * Start the measured phase at this instant (ms since the epoch, `run --start-at`), once connected, rather
+   * than at once; a warm-up runs right before it (see engine/start-instant.ts). Past already: at once.
+   */
+  readonly startAtEpochMs?: number;
+  /** Called as each phase starts, with its t=0 (ms since the epoch): the end of a wait for `startAtEpochMs`. */
+  readonly onPhaseStart?: (phase: RunPhaseName, originEpochMs: number) => void;
 }
 
 export interface RunResult {

@@ -5,7 +5,9 @@ import { Recorder } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
 import type { TargetContext } from './http-transport.js';
 import { segmentsOf, segmentsWithin } from '../plan/segment.js';
-import { sharedNow } from '../time/clock.js';
+import { sharedFromEpoch, sharedNow } from '../time/clock.js';
+import { waitUntilEpoch } from '../time/wait-until.js';
+import { plannedPhaseStart } from './start-instant.js';
 import type { PhaseName } from './execute-run.js';
 import { cpuPercentOf, generatorLoad, idleGenerator, processCpuUs } from './load-monitor.js';
 import type { RunOptions, RunProgress, RunResult } from './run-result.js';
@@ -51,8 +53,12 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
     const run = new WorkersRun(
       workers,
       plan.requests.map((request) => request.name),
+      startOf(options, plan.warmup?.durationMs ?? 0),
     );
-    const onAbort = (): void => run.send({ kind: 'abort' });
+    const onAbort = (): void => {
+      run.cancelWait();
+      run.send({ kind: 'abort' });
+    };
     let settled = false;
     const progressTimer =
       onProgress === undefined
@@ -66,6 +72,7 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
       if (settled) return;
       settled = true;
       if (progressTimer !== undefined) clearInterval(progressTimer);
+      run.cancelWait();
       signal?.removeEventListener('abort', onAbort);
       void Promise.all(workers.map((worker) => worker.terminate())).then(() => {
         if ('result' in outcome) resolve(outcome.result);
@@ -77,6 +84,21 @@ export function runWorkers(plan: Plan, options: RunOptions = {}, context: Pick<T
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** When each phase starts: at once when all workers are ready, or at the run's start instant; who to tell. */
+interface PhaseStarts {
+  /** The phase's planned t=0 on the wall clock (ms since the epoch); undefined: as soon as every worker is ready. */
+  readonly plannedAt: (phase: PhaseName) => number | undefined;
+  readonly onPhaseStart?: RunOptions['onPhaseStart'];
+}
+
+function startOf(options: RunOptions, warmupMs: number): PhaseStarts {
+  const { startAtEpochMs, onPhaseStart } = options;
+  return {
+    plannedAt: (phase) => (startAtEpochMs === undefined ? undefined : plannedPhaseStart(phase, startAtEpochMs, warmupMs)),
+    ...(onPhaseStart === undefined ? {} : { onPhaseStart }),
+  };
 }
 
 /** How a run of workers ends: with its result, or with the error of a worker that failed (a bug). */
@@ -110,11 +132,15 @@ class WorkersRun {
   readonly #readyCount: Record<PhaseName, number> = { warmup: 0, measured: 0 };
   readonly #originsSharedMs: Partial<Record<PhaseName, number>> = {};
   readonly #latest: (WorkerProgress | undefined)[];
+  readonly #starts: PhaseStarts;
+  /** Aborts the wait for a start instant (the run aborted, or settled). */
+  readonly #waiting = new AbortController();
   #cpuAtStart = 0;
 
-  constructor(workers: readonly Worker[], requestNames: readonly string[]) {
+  constructor(workers: readonly Worker[], requestNames: readonly string[], starts: PhaseStarts) {
     this.workers = workers;
     this.requestNames = requestNames;
+    this.#starts = starts;
     this.outcomes = workers.map(() => undefined);
     this.#latest = workers.map(() => undefined);
   }
@@ -123,8 +149,28 @@ class WorkersRun {
     for (const worker of this.workers) worker.postMessage(message);
   }
 
+  cancelWait(): void {
+    this.#waiting.abort();
+  }
+
   progress(): RunProgress | undefined {
     return mergeProgress(this.#latest, this.requestNames, this.#originsSharedMs);
+  }
+
+  /**
+   * Starts a phase on every worker, START_LEAD_MS ahead so the message reaches them all before it: now, or
+   * (with a start instant still ahead) at the planned moment, told START_LEAD_MS before it. An aborted wait
+   * sends nothing (the workers were told to abort).
+   */
+  async #start(phase: PhaseName): Promise<void> {
+    const plannedAt = this.#starts.plannedAt(phase);
+    if (plannedAt !== undefined && !(await waitUntilEpoch(plannedAt - START_LEAD_MS, this.#waiting.signal))) return;
+    const soonest = sharedNow() + START_LEAD_MS;
+    const originSharedMs = plannedAt === undefined ? soonest : Math.max(sharedFromEpoch(plannedAt), soonest);
+    this.#originsSharedMs[phase] = originSharedMs;
+    if (phase === 'measured') this.#cpuAtStart = processCpuUs();
+    this.send({ kind: 'start', phase, originSharedMs });
+    this.#starts.onPhaseStart?.(phase, Date.now() + (originSharedMs - sharedNow()));
   }
 
   onMessage(index: number, message: FromWorker, settle: Settle): void {
@@ -132,10 +178,7 @@ class WorkersRun {
       case 'ready': {
         this.#readyCount[message.phase] += 1;
         if (this.#readyCount[message.phase] < this.workers.length) return;
-        const originSharedMs = sharedNow() + START_LEAD_MS;
-        this.#originsSharedMs[message.phase] = originSharedMs;
-        if (message.phase === 'measured') this.#cpuAtStart = processCpuUs();
-        this.send({ kind: 'start', phase: message.phase, originSharedMs });
+        void this.#start(message.phase);
         return;
       }
       case 'progress':

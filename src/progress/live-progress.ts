@@ -10,6 +10,7 @@ import type { LiveThreshold } from '../sla/live-thresholds.js';
 import { progressFigures } from './progress-figures.js';
 import type { ProgressContext, ProgressFigures } from './progress-figures.js';
 import { ttyStatusLine } from './tty-status-line.js';
+import { waitingLine } from './waiting-line.js';
 
 /** `auto`: `tty` when the stream is a terminal, `lines` otherwise. `quiet`: draws nothing. */
 export type ProgressMode = 'auto' | 'tty' | 'lines' | 'quiet';
@@ -34,6 +35,8 @@ export interface LiveProgressOptions {
   readonly now?: () => number;
   /** `lines` mode: one line at most this often. Default 5000 ms. */
   readonly lineIntervalMs?: number;
+  /** The wall clock in ms since the epoch, for the wait before a start instant. Default `Date.now`. */
+  readonly epochNow?: () => number;
 }
 
 /** The live display of a run. `update` and `stop` are bound: pass them around as they are. */
@@ -49,6 +52,11 @@ export interface LiveProgress {
    * from a timer, never from a response callback. Ignored after `stop`.
    */
   readonly update: (progress: RunProgress) => void;
+  /**
+   * The wait before the run's start instant (`run --start-at`): "waiting to start at 12:00:00Z (in 12.3 s)",
+   * throttled like `update`. Call it from a timer until the first phase starts. Ignored after `stop`.
+   */
+  readonly waiting: (startAtEpochMs: number) => void;
   /** Ends the display: clears the bar (`tty`), so what follows starts on a clean line. Idempotent. */
   readonly stop: () => void;
 }
@@ -70,8 +78,8 @@ export function createLiveProgress(options: LiveProgressOptions): LiveProgress {
   const { stream, colors } = options;
   const mode = resolveMode(options.mode ?? 'auto', stream);
   const now = options.now ?? (() => performance.now());
+  const epochNow = options.epochNow ?? Date.now;
   const context: ProgressContext = { plan: options.plan, thresholds: options.thresholds ?? [] };
-  let stopped = false;
   // Thresholds are judged at most once a second (a mean latency walks a whole histogram); the verdict stands between.
   let judged: { readonly phase: RunProgress['phase']; readonly at: number; readonly thresholds: readonly LiveThreshold[] } | undefined;
   const figuresOf = (progress: RunProgress, at: number): ProgressFigures => {
@@ -81,49 +89,67 @@ export function createLiveProgress(options: LiveProgressOptions): LiveProgress {
     return figures;
   };
 
-  switch (mode) {
-    case 'quiet':
-      return { mode, intervalMs: LINES_UPDATE_INTERVAL_MS, update: () => {}, stop: () => {} };
-    case 'tty': {
-      const limiter = DrawLimiter.perSecond(TTY_MAX_DRAWS_PER_SECOND);
-      let drawn: string | undefined;
-      return {
-        mode,
-        intervalMs: TTY_UPDATE_INTERVAL_MS,
-        update: (progress) => {
-          const at = now();
-          if (stopped || !limiter.tryDraw(at)) return;
-          const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : DEFAULT_COLUMNS;
-          const line = ttyStatusLine(figuresOf(progress, at), columns, colors);
-          if (line === drawn) return;
-          stream.write(`\r${line}${CLEAR_TO_END}`);
-          drawn = line;
-        },
-        stop: () => {
-          if (stopped) return;
-          stopped = true;
-          if (drawn !== undefined) stream.write(`\r${CLEAR_TO_END}`);
-        },
-      };
-    }
-    case 'lines': {
-      const limiter = DrawLimiter.every(options.lineIntervalMs ?? DEFAULT_LINE_INTERVAL_MS);
-      return {
-        mode,
-        intervalMs: LINES_UPDATE_INTERVAL_MS,
-        update: (progress) => {
-          const at = now();
-          if (stopped || !limiter.tryDraw(at)) return;
-          stream.write(`${logStatusLine(figuresOf(progress, at), colors)}\n`);
-        },
-        stop: () => {
-          stopped = true;
-        },
-      };
-    }
-    default:
-      return assertNever(mode);
-  }
+  if (mode === 'quiet') return { mode, intervalMs: LINES_UPDATE_INTERVAL_MS, update: () => {}, waiting: () => {}, stop: () => {} };
+  const painter = mode === 'tty' ? ttyPainter(stream, colors) : linesPainter(stream, colors, options.lineIntervalMs);
+  let stopped = false;
+  return {
+    mode,
+    intervalMs: painter.intervalMs,
+    update: (progress) => {
+      const at = now();
+      if (stopped || !painter.limiter.tryDraw(at)) return;
+      painter.paint(painter.statusLine(figuresOf(progress, at)));
+    },
+    waiting: (startAtEpochMs) => {
+      if (stopped || !painter.limiter.tryDraw(now())) return;
+      painter.paint(waitingLine(startAtEpochMs, epochNow(), colors));
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      painter.clear();
+    },
+  };
+}
+
+/** How a mode puts a status line on the stream, and how often. */
+interface Painter {
+  readonly intervalMs: number;
+  readonly limiter: DrawLimiter;
+  readonly statusLine: (figures: ProgressFigures) => string;
+  readonly paint: (line: string) => void;
+  /** What is left drawn, taken away (the terminal's bar). */
+  readonly clear: () => void;
+}
+
+/** A terminal: one line redrawn in place (unless unchanged), at most 10 times a second, cleared at the end. */
+function ttyPainter(stream: ProgressStream, colors: ChalkInstance): Painter {
+  let drawn: string | undefined;
+  return {
+    intervalMs: TTY_UPDATE_INTERVAL_MS,
+    limiter: DrawLimiter.perSecond(TTY_MAX_DRAWS_PER_SECOND),
+    statusLine: (figures) =>
+      ttyStatusLine(figures, stream.columns !== undefined && stream.columns > 0 ? stream.columns : DEFAULT_COLUMNS, colors),
+    paint: (line) => {
+      if (line === drawn) return;
+      stream.write(`\r${line}${CLEAR_TO_END}`);
+      drawn = line;
+    },
+    clear: () => {
+      if (drawn !== undefined) stream.write(`\r${CLEAR_TO_END}`);
+    },
+  };
+}
+
+/** Logs: a plain line every `lineIntervalMs` (default 5 s). */
+function linesPainter(stream: ProgressStream, colors: ChalkInstance, lineIntervalMs: number | undefined): Painter {
+  return {
+    intervalMs: LINES_UPDATE_INTERVAL_MS,
+    limiter: DrawLimiter.every(lineIntervalMs ?? DEFAULT_LINE_INTERVAL_MS),
+    statusLine: (figures) => logStatusLine(figures, colors),
+    paint: (line) => stream.write(`${line}\n`),
+    clear: () => {},
+  };
 }
 
 function resolveMode(mode: ProgressMode, stream: ProgressStream): LiveProgress['mode'] {

@@ -13,7 +13,7 @@ import { RESULTS_FORMAT_VERSION } from './results-document.js';
 import type { ResultsDocument, ThresholdDocument } from './results-document.js';
 
 /** A results file of a long, busy run is a few hundred KB; refused beyond this, before it is read. */
-const MAX_RESULTS_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_RESULTS_FILE_BYTES = 64 * 1024 * 1024;
 
 let validator: ValidateFunction | undefined;
 

@@ -222,6 +222,10 @@ export interface ResultsDocument {
     readonly setupFailures?: readonly string[];
     /** Ended early, as planned, because a `unique` data file was used up (`when_exhausted: stop`). */
     readonly dataExhausted?: boolean;
+    /** `run --start-at` / `--start-in`: the instant the measured phase was to start at. */
+    readonly startAt?: string;
+    /** How long after `startAt` the measured phase started (0: on time); absent when it never started. */
+    readonly startLateMs?: number;
   };
   readonly verdict: Verdict;
   readonly summary: {
@@ -268,6 +272,13 @@ export interface ResultsDocument {
   readonly outputs?: readonly StreamOutputDocument[];
 }
 
+/** A run told when to start (`run --start-at`): the instant, and how late its measured phase started at it. */
+export interface RunStart {
+  readonly atEpochMs: number;
+  /** Undefined when the measured phase never started (interrupted while waiting). */
+  readonly lateMs?: number;
+}
+
 /** What a results document is made of: the run's metadata, its recorder, and the thresholds to judge it by. */
 export interface ResultsInput {
   readonly scenario: ResultsDocument['scenario'];
@@ -289,6 +300,7 @@ export interface ResultsInput {
   readonly http?: HttpDocument;
   readonly setupFailures?: readonly string[];
   readonly dataExhausted?: boolean;
+  readonly start?: RunStart;
   readonly recorder: Recorder;
   readonly thresholds: readonly PlannedThreshold[];
   /** A file with `scenarios`: which request names each one's are (its block in the summary). */
@@ -312,6 +324,7 @@ export function buildResults(
     readonly abortedBy?: AbortedByDocument;
     readonly monitor?: MonitorResults;
     readonly shard?: { readonly index: number; readonly count: number };
+    readonly start?: RunStart;
   } = {},
 ): ResultsDocument {
   const { abortedBy, monitor } = options;
@@ -335,6 +348,7 @@ export function buildResults(
     },
     ...(result.setupFailures === undefined ? {} : { setupFailures: result.setupFailures }),
     ...(result.dataExhausted === true ? { dataExhausted: true } : {}),
+    ...(options.start === undefined ? {} : { start: options.start }),
     recorder: result.recorder,
     thresholds,
     ...(plan.scenarios === undefined
@@ -427,6 +441,15 @@ function runDocument(input: ResultsInput): ResultsDocument['run'] {
     ...(input.http === undefined ? {} : { http: input.http }),
     ...(input.setupFailures === undefined ? {} : { setupFailures: input.setupFailures }),
     ...(input.dataExhausted === true ? { dataExhausted: true } : {}),
+    ...(input.start === undefined ? {} : startDocument(input.start)),
+  };
+}
+
+/** `run.startAt` and `run.startLateMs` of a run told when to start. */
+function startDocument(start: RunStart): Pick<ResultsDocument['run'], 'startAt' | 'startLateMs'> {
+  return {
+    startAt: new Date(start.atEpochMs).toISOString(),
+    ...(start.lateMs === undefined ? {} : { startLateMs: round3(Math.max(0, start.lateMs)) }),
   };
 }
 

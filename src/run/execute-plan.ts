@@ -6,6 +6,7 @@ import { startMonitor } from '../monitor/start-monitor.js';
 import type { Plan } from '../plan/build-plan.js';
 import { profileDurationMs } from '../plan/profile.js';
 import type { Segment } from '../plan/segment.js';
+import type { RunStart } from '../results/results-document.js';
 
 /**
  * A reason to stop the run early, judged on the run's progress ticks: abort-on-fail's thresholds, find-limit's
@@ -28,6 +29,13 @@ export interface ExecuteOptions {
   /** SIGINT/SIGTERM (or a program's own): the run stops as at its end, and is interrupted. */
   readonly signal?: AbortSignal;
   readonly shard?: Segment;
+  /**
+   * `--start-at`: the measured phase starts at this instant (ms since the epoch), once connected and warmed
+   * up. The default kill switch counts the wait in.
+   */
+  readonly startAtEpochMs?: number;
+  /** With `startAtEpochMs`: called as each phase starts (the wait over), with its t=0 since the epoch. */
+  readonly onPhaseStart?: RunOptions['onPhaseStart'];
   /** The kill switch: the whole run stops by itself after this long (`none`: never). Default: defaultMaxDurationMs. */
   readonly maxDurationMs?: number | 'none';
   /** Called when the kill switch fires, before the run stops. */
@@ -48,6 +56,8 @@ export interface ExecutedRun {
   readonly stopped: boolean;
   /** The kill switch ended it. */
   readonly killed: boolean;
+  /** With a start instant: it, and how late the measured phase started (for the results' `run.startAt`). */
+  readonly start?: RunStart;
 }
 
 /** The run's one progress timer never ticks faster than this. */
@@ -72,7 +82,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     options.signal,
   );
   // A limit past 2³¹−1 ms (24.8 days) is a chain of timers: one plain timer would fire at once.
-  const limitMs = options.maxDurationMs ?? defaultMaxDurationMs(plan);
+  const limitMs = options.maxDurationMs ?? defaultMaxDurationMs(plan) + waitMsOf(options.startAtEpochMs);
   const killSwitch = new AbortController();
   const killTimer =
     limitMs === 'none'
@@ -82,11 +92,18 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           killSwitch.abort('SIGTERM');
         }, limitMs).unref();
   const monitor = plan.monitor === undefined ? undefined : startMonitor(plan.monitor.sources, { intervalMs: plan.monitor.intervalMs });
+  const startAtEpochMs = options.startAtEpochMs;
+  let measuredAtEpochMs: number | undefined;
+  const onPhaseStart: RunOptions['onPhaseStart'] = (phase, originEpochMs) => {
+    if (phase === 'measured') measuredAtEpochMs = originEpochMs;
+    options.onPhaseStart?.(phase, originEpochMs);
+  };
   let result: RunResult;
   try {
     result = await (options.runLoad ?? runPlan)(plan, {
       signal: AbortSignal.any([...(options.signal === undefined ? [] : [options.signal]), stop.signal, killSwitch.signal]),
       ...(options.shard === undefined ? {} : { shard: options.shard }),
+      ...(startAtEpochMs === undefined ? {} : { startAtEpochMs, onPhaseStart }),
       ...(ticker === undefined ? {} : { onProgress: ticker.onProgress, progressIntervalMs: ticker.intervalMs }),
     });
   } catch (error) {
@@ -97,12 +114,27 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   }
   monitor?.setOrigin(result.startedAtEpochMs);
   const monitored = await monitor?.stop();
-  return { result, ...(monitored === undefined ? {} : { monitor: monitored }), stopped, killed: killSwitch.signal.aborted };
+  const start: RunStart | undefined =
+    startAtEpochMs === undefined
+      ? undefined
+      : { atEpochMs: startAtEpochMs, ...(measuredAtEpochMs === undefined ? {} : { lateMs: measuredAtEpochMs - startAtEpochMs }) };
+  return {
+    result,
+    ...(monitored === undefined ? {} : { monitor: monitored }),
+    stopped,
+    killed: killSwitch.signal.aborted,
+    ...(start === undefined ? {} : { start }),
+  };
 }
 
 /** The whole run's limit unless told otherwise: the planned length, warm-up and grace period, and a minute. */
 export function defaultMaxDurationMs(plan: Plan): number {
   return profileDurationMs(plan.profile) + (plan.warmup?.durationMs ?? 0) + plan.gracePeriodMs + 60_000;
+}
+
+/** How long until the start instant, if any: 0 without one, or once it is past. */
+function waitMsOf(startAtEpochMs: number | undefined): number {
+  return startAtEpochMs === undefined ? 0 : Math.max(0, startAtEpochMs - Date.now());
 }
 
 /**

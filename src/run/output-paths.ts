@@ -3,12 +3,21 @@ import { constants } from 'node:fs';
 import { access, open, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isS3Url, parseS3Url } from '../results/s3-location.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** A file a command will write, and what asked for it (`--out`, `report.json in x.yml`), for the message. */
 export interface OutputTarget {
   readonly path: string;
   readonly source: string;
+  /** `-` means stdout here (a run's results, framed): see write-outputs.ts. */
+  readonly stdout?: boolean;
+}
+
+/** What a command can write besides files (write-outputs.ts does): `s3://` objects. */
+export interface OutputPlaces {
+  /** `s3://bucket/key` outputs (the command hands writeOutputs the environment); refused otherwise. */
+  readonly store?: boolean;
 }
 
 /** A file a command reads (the scenario, a data file, a results input): no output may overwrite it. */
@@ -24,13 +33,16 @@ export interface InputFile {
  * file, in a directory that exists (or can be created) and where a file can really be created (a temporary
  * file is created and removed there: `access()` says yes to root on /proc), and neither one of the command's
  * inputs nor another of its outputs (compared as real paths: symbolic links and `..` resolved). One
- * UsageError (exit 2) listing every problem, ending with `consequence` (`nothing was sent`).
+ * UsageError (exit 2) listing every problem, ending with `consequence` (`nothing was sent`). An `s3://` output
+ * (where `places.store` allows it) must be a well-formed URL of an object, and `-` is stdout where the target
+ * says so: neither is checked further before the run.
  */
 export async function checkOutputPaths(
   targets: readonly OutputTarget[],
   cwd: string,
   consequence: string,
   inputs: readonly InputFile[] = [],
+  places: OutputPlaces = {},
 ): Promise<void> {
   const problems: string[] = [];
   const claimed = new Map<string, string>();
@@ -40,6 +52,13 @@ export async function checkOutputPaths(
   }
   for (const target of targets) {
     const shown = target.path === '' ? '""' : target.path;
+    if (target.path === '-' || isS3Url(target.path)) {
+      const owner = claimed.get(target.path);
+      const problem = owner ?? notFileProblem(target, places);
+      if (problem !== undefined) problems.push(`${target.source}: cannot write ${shown}: ${problem}`);
+      if (owner === undefined) claimed.set(target.path, `${target.source} writes it too`);
+      continue;
+    }
     const real = await realPathOf(resolve(cwd, target.path));
     const owner = claimed.get(real);
     const problem = owner ?? (await outputPathProblem(target.path, cwd));
@@ -47,6 +66,15 @@ export async function checkOutputPaths(
     if (owner === undefined) claimed.set(real, `${target.source} writes it too`);
   }
   if (problems.length > 0) throw new UsageError(`${problems.join('\nerror: ')}; ${consequence}`);
+}
+
+/** What is wrong with a `-` or `s3://` output, if anything. */
+function notFileProblem(target: OutputTarget, places: OutputPlaces): string | undefined {
+  if (target.path === '-')
+    return target.stdout === true ? undefined : 'only the results of a run go to stdout (`--out -`); give a file name';
+  if (places.store !== true) return 'this command writes files only, not to an object store';
+  const location = parseS3Url(target.path, true);
+  return typeof location === 'string' ? location : undefined;
 }
 
 /** The path with every symbolic link and `..` resolved, as far as it exists; the missing rest appended. */

@@ -88,7 +88,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   const streamFiles = streams
     .filter((spec) => spec.kind === 'jsonl' && spec.target !== '-')
     .map((spec) => ({ path: spec.target, source: spec.source }));
-  await checkOutputPaths([...outputs, ...streamFiles], request.cwd, 'nothing was sent', inputs);
+  await checkOutputPaths([...outputs, ...streamFiles], request.cwd, 'nothing was sent', inputs, { store: true });
   return {
     scenario,
     plan,

@@ -5,7 +5,7 @@ import type { ResultsDocument } from '../results/results-document.js';
 import type { ReportSpec } from '../scenario/types.js';
 import type { OutputTarget } from './output-paths.js';
 import { writeOutputs } from './write-outputs.js';
-import type { Output } from './write-outputs.js';
+import type { Output, OutputSinks } from './write-outputs.js';
 
 export type RunOutputKind = Output['kind'];
 
@@ -63,8 +63,10 @@ export function planOutputs(options: {
     const place = PLACES[kind];
     const flag = flags[place.option];
     const configured = report?.[place.key];
-    if (flag !== undefined) planned.push({ kind, path: flag, source: place.flag });
-    else if (typeof configured === 'string') planned.push({ kind, path: configured, source: `report.${place.key} in ${file}` });
+    // The results may go to stdout, framed (`--out -`: write-outputs.ts).
+    const stdout = kind === 'results' ? { stdout: true } : {};
+    if (flag !== undefined) planned.push({ kind, path: flag, source: place.flag, ...stdout });
+    else if (typeof configured === 'string') planned.push({ kind, path: configured, source: `report.${place.key} in ${file}`, ...stdout });
     else if (kind === 'html' && configured === undefined) {
       planned.push({ kind, path: defaultHtmlPath(options.name, options.atEpochMs), source: 'the default HTML report path' });
     }
@@ -72,19 +74,25 @@ export function planOutputs(options: {
   return planned;
 }
 
-/** Writes the planned outputs of `results` (whole files, see write-outputs.ts); returns the ones that failed, with why. */
+/**
+ * Writes the planned outputs of `results` (whole files, `-` framed on `sinks.stdout`, `s3://` objects: see
+ * write-outputs.ts); returns the ones that failed, with why.
+ */
 export async function writeRunOutputs(
   planned: readonly PlannedOutput[],
   results: ResultsDocument,
   cwd: string,
+  sinks: OutputSinks = {},
 ): Promise<Map<PlannedOutput, string>> {
+  const shard = results.run.shard;
   const outputs: Output[] = planned.map((output) => ({
     kind: output.kind,
     path: output.path,
     ...(output.append === true ? { append: true } : {}),
+    ...(shard === undefined ? {} : { shard }),
     render: renderer(output.kind, results),
   }));
-  const failures = await writeOutputs(outputs, cwd);
+  const failures = await writeOutputs(outputs, cwd, sinks);
   return new Map(
     planned.flatMap((output, index) => {
       const reason = failures.get(outputs[index] as Output);

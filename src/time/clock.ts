@@ -22,3 +22,8 @@ export function sharedNow(): number {
 export function fromSharedClock(sharedAt: number): number {
   return sharedAt - performance.timeOrigin;
 }
+
+/** A moment of the wall clock (ms since the epoch, `Date.now()`), on the shared clock, as the two stand now. */
+export function sharedFromEpoch(atEpochMs: number): number {
+  return sharedNow() + (atEpochMs - Date.now());
+}
