@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestContext } from 'vitest';
 import { readResultsFile } from '../../../src/results/read-results.js';
 import type { ResultsDocument } from '../../../src/results/results-document.js';
 import type { FindLimitDocument } from '../../../src/sla/find-limit.js';
@@ -12,16 +13,16 @@ import type { InProcessOutcome } from '../../helpers/in-process-cli.js';
 
 /**
  * find-limit as a CI gate, in process, against loopback servers of known capacity (test/helpers/capped-server.ts,
- * each in a child process): 20 requests at once served in 200 ms each (100 req/s), the same with 14 slots
+ * each in a child process): 10 requests at once served in 100 ms each (100 req/s), the same with 7 slots
  * (70 req/s, a capacity drop of 30%), and 4 slots of 200 ms for the users model (20 req/s).
  *
- * The rate search: a warm-up of 1 s at 30/s, steps of 30/s for 1 s from 30/s (30 … 150), an SLA of p95 ≤ 300 ms
- * (the service time is 200 ms: 100 ms of margin for a busy machine; over capacity the queue grows by
- * (rate − capacity) a second, and p95 passes 300 ms within the step from about 10% over capacity), then 2
- * refinements: a bracket of 7.5/s. Tolerance of the limit against the true capacity: the bracket, widened by 15%
- * of the capacity either side (on a busy machine the server's timers fire late, which lowers its capacity; a
- * step up to 10% over capacity may pass). The gate's tolerance is 15% for the same reason: two searches of the
- * same server on a shared 2-core machine differ by up to a step; a drop of 30% is still twice that.
+ * The rate search: a warm-up of 1 s at 30/s, steps of 30/s for 1 s from 30/s (30 … 150), an SLA of p95 ≤ 150 ms
+ * (the service time is 100 ms: 50 ms of margin for a busy machine), then 2 refinements: a bracket of 7.5/s.
+ * A step's window holds the requests that ended in it: over capacity by a share x, those wait up to about
+ * 0.7·x s more by the window's end, so a step fails from about 7% over capacity. Tolerance of the limit against
+ * the true capacity: the bracket, widened by 15% of the capacity either side (on a busy machine the server's
+ * timers fire late, which lowers its capacity). The gate's tolerance is 15% for the same reason: two searches of
+ * the same server on a shared 2-core machine differ by up to a step; a drop of 30% is still twice that.
  */
 let dir: string;
 let full: CappedServer;
@@ -35,14 +36,14 @@ const MAX_DROP = '15%';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loadseed-find-limit-gate-'));
-  [full, dropped, users] = await Promise.all([startCappedServer(20, 200), startCappedServer(14, 200), startCappedServer(4, 200)]);
+  [full, dropped, users] = await Promise.all([startCappedServer(10, 100), startCappedServer(7, 100), startCappedServer(4, 200)]);
   await writeFile(
     join(dir, 'gate.yml'),
     `name: gate
 target: \${TARGET_URL}
 requests: [{path: /work}]
 load: {profile: breaking_point, start_rate: 30, step_rate: 30, max_rate: 150, step_duration: 1s, max_users: 500, min_delivered_ratio: 0.8, warmup: {duration: 1s, rate: 30}}
-sla: {p95_latency_ms: 300}
+sla: {p95_latency_ms: 150}
 `,
   );
   await writeFile(
@@ -72,13 +73,38 @@ async function search(file: string): Promise<{ doc: ResultsDocument; findLimit: 
   return { doc, findLimit: doc.findLimit };
 }
 
+/**
+ * A capacity measurement on a machine so busy that loadseed flagged its own figures (saturated, or a noisy
+ * machine), as test/e2e/find-limit.test.ts does: when the search did not find what the server's capacity says
+ * (`measured` false) and the run said the machine was too busy, there is nothing to measure: skipped, with why.
+ */
+function skipWhenFlagged(context: TestContext, doc: ResultsDocument | undefined, measured: boolean): void {
+  if (measured || doc === undefined) return;
+  const { saturated, noisyMachine, reason, noiseReason } = doc.generator;
+  if (saturated || noisyMachine === true) context.skip(`the machine was too busy to measure a capacity: ${reason ?? noiseReason ?? ''}`);
+}
+
+/** Within `share` of `capacity`: the bracket [passed, failed) widened by that much either side holds it. */
+function holds(bracket: FindLimitDocument['bracket'], capacity: number, share: number): boolean {
+  return bracket !== undefined && bracket.passedLevel <= capacity * (1 + share) && bracket.failedLevel >= capacity * (1 - share);
+}
+
+/** A baseline with a limit, which the gate tests need; skipped (with why) when the first test measured none. */
+async function baselineOrSkip(context: TestContext): Promise<FindLimitDocument> {
+  const base = await readResultsFile('base.json', dir).catch(() => undefined);
+  const findLimit = base?.findLimit;
+  if (findLimit?.limitRatePerSec == null) return context.skip('no baseline: the first search measured no limit');
+  return findLimit;
+}
+
 describe('find-limit --refine and --baseline (a real baseline, real capacity)', () => {
-  it('refines the limit of a 100 req/s server to a bracket of 7.5/s around its capacity; the server counted every request', async () => {
+  it('refines the limit of a 100 req/s server to a bracket of 7.5/s around its capacity; the server counted every request', async (context) => {
     const before = await full.count();
     const out = await findLimit(full, ['gate.yml', '--refine', '2', '--out', 'base.json', '--html', 'base.html']);
     expect(out.stderr).not.toMatch(/error:|failed unexpectedly/);
-    expect(out.code, out.stdout + out.stderr).toBe(0);
     const { doc, findLimit: limit } = await search('base.json');
+    skipWhenFlagged(context, doc, out.code === 0 && holds(limit.bracket, CAPACITY_PER_SEC, 0.15));
+    expect(out.code, out.stdout + out.stderr).toBe(0);
     expect(limit.model).toBe('rate');
     expect(limit.refinements).toHaveLength(2);
     expect(limit.refinementsRequested).toBe(2);
@@ -95,7 +121,7 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
     const lastPassed = limit.steps.findLast((step) => step.passed)?.ratePerSec ?? 0;
     expect(limit.refinements?.[0]?.ratePerSec).toBe(lastPassed + 15);
     // Served at the limit: its step's (a refinement's window counts its own requests only, not its lead-in's:
-    // those of its first 200 ms end after them, so its window sees about 80% of its rate).
+    // those of its first 100 ms end after them, so its window sees about 90% of its rate).
     expect(limit.limitThroughputPerSec).toBeGreaterThan(bracket.passedLevel * 0.7);
     expect(limit.limitThroughputPerSec).toBeLessThanOrEqual(bracket.passedLevel * 1.05);
     // The server's own count: the search's requests and the refinements' (each ended in or after its window), no more.
@@ -110,7 +136,8 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
     expect(html).toContain('<div class="label">precision</div><div class="value">+7.5 req/s</div>');
   }, 60_000);
 
-  it('passes the gate on equal capacity: the same limit within the tolerance, exit 0, a passing "capacity vs baseline" case', async () => {
+  it('passes the gate on equal capacity: the same limit within the tolerance, exit 0, a passing "capacity vs baseline" case', async (context) => {
+    const base = await baselineOrSkip(context);
     const out = await findLimit(full, [
       'gate.yml',
       '--max-capacity-drop',
@@ -124,9 +151,9 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
       '--junit',
       'equal.xml',
     ]);
-    expect(out.code, out.stdout + out.stderr).toBe(0);
     const { doc, findLimit: limit } = await search('equal.json');
-    const base = (await search('base.json')).findLimit;
+    skipWhenFlagged(context, doc, out.code === 0);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
     expect(doc.verdict).toBe('passed');
     expect(limit.baseline).toMatchObject({
       file: 'base.json',
@@ -142,7 +169,8 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
     expect(junit).toContain('failures="0"');
   }, 60_000);
 
-  it('fails the gate (exit 1) on a planted capacity drop of 30%, every latency threshold at the limit passing', async () => {
+  it('fails the gate (exit 1) on a planted capacity drop of 30%, every latency threshold at the limit passing', async (context) => {
+    const base = await baselineOrSkip(context);
     const out = await findLimit(dropped, [
       'gate.yml',
       '--max-capacity-drop',
@@ -158,9 +186,9 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
       '--html',
       'drop.html',
     ]);
-    expect(out.code, out.stdout + out.stderr).toBe(1);
     const { doc, findLimit: limit } = await search('drop.json');
-    const base = (await search('base.json')).findLimit;
+    skipWhenFlagged(context, doc, holds(limit.bracket, DROPPED_CAPACITY_PER_SEC, 0.15));
+    expect(out.code, out.stdout + out.stderr).toBe(1);
     expect(doc.verdict).toBe('failed');
     // The limit found is that of a 70 req/s server, within its bracket widened by 15%.
     const bracket = limit.bracket;
@@ -187,7 +215,7 @@ describe('find-limit --refine and --baseline (a real baseline, real capacity)', 
 });
 
 describe('find-limit --users (the closed model)', () => {
-  it('finds the user count of a 4-slot, 200 ms server: 4 users, 20 req/s; 6 users break the SLA', async () => {
+  it('finds the user count of a 4-slot, 200 ms server: 4 users, 20 req/s; 6 users break the SLA', async (context) => {
     const out = await findLimit(users, [
       'users.yml',
       '--users',
@@ -201,8 +229,9 @@ describe('find-limit --users (the closed model)', () => {
       '--html',
       'users.html',
     ]);
+    const { doc, findLimit: limit } = await search('users.json');
+    skipWhenFlagged(context, doc, out.code === 0 && (limit.limitUsers === 4 || limit.limitUsers === 6));
     expect(out.code, out.stdout + out.stderr).toBe(0);
-    const { findLimit: limit } = await search('users.json');
     expect(limit).toMatchObject({ model: 'users', limitRatePerSec: null, kneeRatePerSec: null, criteria: 'sla' });
     // 4 slots of 200 ms: up to 4 users wait for none (200 ms); 6 users settle in waves (300 ms on average, p95
     // 300–400 ms, against the SLA's 360), 8 users wait 400 ms. The limit is 4 or 6, bracketed to 2 users.
