@@ -213,6 +213,20 @@ function seconds(ms: number): string {
   return String(Number((ms / 1000).toFixed(3)));
 }
 
+/**
+ * The plan, for the start line: the users model's steps said as such (`users stepped up 2→14 by 4, in 4 steps
+ * (closed model)`), not as the stages of jumps and holds they are planned as.
+ */
+function describeSearch(plan: Plan, steps: readonly LimitStep[]): string {
+  const described = describePlan(plan);
+  const [first, second] = steps;
+  const last = steps.at(-1);
+  if (first?.users === undefined || last?.users === undefined) return described;
+  const by = second?.users === undefined ? '' : ` by ${second.users - first.users}`;
+  const rest = described.indexOf(' · ');
+  return `users stepped up ${first.users}→${last.users}${by}, in ${steps.length} step${steps.length === 1 ? '' : 's'} (closed model)${rest === -1 ? '' : described.slice(rest)}`;
+}
+
 /** What find-limit says before it starts: the plan, and the settings it takes differently from `run`. */
 export function findLimitStartLines(
   plan: Plan,
@@ -221,7 +235,7 @@ export function findLimitStartLines(
   scenario: Scenario,
   err: ChalkInstance,
 ): string {
-  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`];
+  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describeSearch(plan, steps)}`)}\n`];
   const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
   if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
     lines.push(

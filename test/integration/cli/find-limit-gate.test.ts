@@ -245,6 +245,9 @@ describe('find-limit --users (the closed model)', () => {
     expect(limit.limitThroughputPerSec).toBeGreaterThanOrEqual(15);
     expect(limit.limitThroughputPerSec).toBeLessThanOrEqual(21);
     expect(out.stdout).toMatch(/step +users +offered\/s/);
+    expect(out.stderr).toContain(
+      '▶ users: users stepped up 2→14 by 4, in 4 steps (closed model) · 4s (+1s warm-up) · 1 request: GET /work',
+    );
     expect(out.stdout).toMatch(
       /limit {2}[46] users \([\d.]+ req\/s served\): the most users that met the SLA \(precision [12] users?: the break lies in [46]–[5-8] users, after 1 refinement\)/,
     );
