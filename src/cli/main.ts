@@ -129,7 +129,7 @@ Examples:
 function addFindLimitCommand(program: Command, { io, globals, exit }: ActionContext): void {
   withOptions(program, 'find-limit')
     .description(
-      'find the breaking point: step the arrival rate up, judge each step on its own data, stop at the first that breaks the SLA',
+      'find the breaking point: step the arrival rate (or --users) up, judge each step on its own data, stop at the first that breaks the SLA',
     )
     .argument('<scenario>', 'path to a scenario YAML file (load.profile: breaking_point, or any profile with the four step flags)')
     .addHelpText(
