@@ -154,6 +154,25 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     { flags: '--step-duration <duration>', description: 'how long each step holds, at least 1s, e.g. 10s (overrides load.step_duration)' },
     { flags: '--max-users <n>', description: 'most iterations in flight; arrivals beyond are dropped (overrides load.max_users)' },
     {
+      flags: '--users <start:step:max>',
+      description:
+        'step the concurrent users up instead of the arrival rate (the closed model), e.g. 10:10:200; needs --step-duration or a breaking_point step_duration',
+    },
+    {
+      flags: '--refine <n>',
+      description:
+        'bisect between the last step passed and the first failed n times (0-10), each a run of one step as long as a step: the limit to a stated precision',
+    },
+    {
+      flags: '--baseline <results.json>',
+      description:
+        "an earlier find-limit's results (same scenario, same model): a limit lower by more than --max-capacity-drop fails (exit 1)",
+    },
+    {
+      flags: '--max-capacity-drop <percent>',
+      description: "with --baseline: how far the limit may fall below the baseline's (default 10%)",
+    },
+    {
       flags: '--max-dropped-rate <share>',
       description: 'a step fails with more of its arrivals dropped, 0 to 1 (default 0.01; overrides load.max_dropped_rate)',
     },
@@ -163,6 +182,10 @@ export const COMMAND_OPTIONS: Readonly<Record<OptionCommand, readonly OptionSpec
     },
     { flags: '-o, --out <file>', description: "write the JSON results there, with the steps (instead of the scenario's report.json)" },
     SCENARIO_HTML,
+    {
+      flags: '--junit <file>',
+      description: 'write JUnit XML there: the thresholds at the limit, and "capacity vs baseline" (default: the scenario\'s report.junit)',
+    },
     {
       flags: '--max-duration <duration>',
       description:

@@ -129,7 +129,7 @@ Examples:
 function addFindLimitCommand(program: Command, { io, globals, exit }: ActionContext): void {
   withOptions(program, 'find-limit')
     .description(
-      'find the breaking point: step the arrival rate up, judge each step on its own data, stop at the first that breaks the SLA',
+      'find the breaking point: step the arrival rate (or --users) up, judge each step on its own data, stop at the first that breaks the SLA',
     )
     .argument('<scenario>', 'path to a scenario YAML file (load.profile: breaking_point, or any profile with the four step flags)')
     .addHelpText(
@@ -138,13 +138,18 @@ function addFindLimitCommand(program: Command, { io, globals, exit }: ActionCont
 A step passes when the scenario's sla thresholds (run-wide ones) hold on that step's data alone; without an sla:
 error rate ≤ 1% and p95 ≤ 5× the first step's p95. A step with more than 10% errors fails, and so does one
 whose arrivals were not delivered (more than 1% dropped, or under 95% of the rate served). The limit is the
-highest rate that passed; the knee, where p95 latency starts to climb.
+highest rate that passed; the knee, where p95 latency starts to climb. --refine N bisects between the last
+step passed and the first failed; --users steps concurrent users instead of the rate; --baseline gates the
+limit against an earlier search's.
 
-Exit codes: 0 a limit was found, 1 the first step already failed, 2 invalid input, 130/143 interrupted.
+Exit codes: 0 a limit was found (and held against --baseline), 1 the first step already failed or the limit
+fell more than --max-capacity-drop below the baseline's, 2 invalid input, 130/143 interrupted.
 
 Examples:
   $ loadseed find-limit scenarios/breaking-point.yml --out limit.json
-  $ loadseed find-limit loadseed.yml --start-rate 50 --step-rate 50 --max-rate 1000 --step-duration 30s`,
+  $ loadseed find-limit loadseed.yml --start-rate 50 --step-rate 50 --max-rate 1000 --step-duration 30s
+  $ loadseed find-limit scenarios/breaking-point.yml --refine 2 --baseline main-limit.json --junit capacity.xml
+  $ loadseed find-limit loadseed.yml --users 10:10:200 --step-duration 30s`,
     )
     .action(async (file: string, options: FindLimitCommandOptions) => {
       const { findLimitCommand } = await import('./find-limit-command.js');

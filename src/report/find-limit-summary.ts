@@ -7,7 +7,8 @@ import type { PlannedThreshold } from '../plan/thresholds.js';
 import type { ResultsDocument } from '../results/results-document.js';
 import { formatDuration } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
-import type { FindLimitDocument, FindLimitStepDocument, LimitStep } from '../sla/find-limit.js';
+import { documentKnee, documentLimit, documentModel, stepLevel } from '../sla/find-limit.js';
+import type { FindLimitDocument, FindLimitModel, FindLimitStepDocument, LimitStep } from '../sla/find-limit.js';
 import { formatMs, formatPercent, formatRate } from './format.js';
 import { printableDeep, printableText } from './printable-text.js';
 
@@ -25,11 +26,21 @@ export const FIND_LIMIT_COLUMNS = [
   'result',
 ] as const;
 
-/** One step as table cells, in FIND_LIMIT_COLUMNS order (the result cell: `✓` or `✗ reason`). */
-export function findLimitStepCells(step: FindLimitStepDocument): string[] {
+/** The header of the per-step table in a model: the users model's load column is `users`. */
+export function findLimitColumns(model: FindLimitModel): readonly string[] {
+  return model === 'users' ? FIND_LIMIT_COLUMNS.map((column) => (column === 'rate/s' ? 'users' : column)) : FIND_LIMIT_COLUMNS;
+}
+
+/** A load in its model's unit: `200 req/s`, `12 users`. */
+export function formatLevel(level: number, model: FindLimitModel): string {
+  return model === 'users' ? `${formatStepRate(level)} user${level === 1 ? '' : 's'}` : `${formatStepRate(level)} req/s`;
+}
+
+/** One step as table cells, in FIND_LIMIT_COLUMNS order (the result cell: `✓` or `✗ reason`); a refinement's step number is marked `r`. */
+export function findLimitStepCells(step: FindLimitStepDocument, refinement = false): string[] {
   return [
-    String(step.step),
-    formatStepRate(step.ratePerSec),
+    `${refinement ? 'r' : ''}${step.step}`,
+    formatStepRate(stepLevel(step)),
     formatRate(step.offeredPerSec),
     formatRate(step.throughputPerSec),
     formatMs(step.p50Ms),
@@ -43,36 +54,85 @@ export function findLimitStepCells(step: FindLimitStepDocument): string[] {
 
 /** `200 req/s: the highest rate that met the SLA` and the like: what the limit means, given why the search stopped. */
 export function limitText(findLimit: FindLimitDocument): string {
-  const limit = findLimit.limitRatePerSec;
+  const limit = documentLimit(findLimit);
+  const model = documentModel(findLimit);
+  const what = model === 'users' ? 'the most users' : 'the highest rate';
   if (limit === null) {
     const first = findLimit.steps[0];
     return first === undefined
       ? 'none: no step was completed'
-      : `none: the first step (${formatStepRate(first.ratePerSec)}/s) already failed${first.reason === undefined ? '' : `: ${first.reason}`}`;
+      : `none: the first step (${formatLevel(stepLevel(first), model)}) already failed${first.reason === undefined ? '' : `: ${first.reason}`}`;
   }
-  const rate = `${formatStepRate(limit)} req/s`;
+  const level = formatLevel(limit, model);
+  const max = model === 'users' ? 'the --users maximum' : 'max_rate';
   switch (findLimit.stopReason) {
     case 'sla':
     case 'errors':
-      return `${rate}: the highest rate that met the SLA`;
+      return `${level}${throughputText(findLimit)}: ${what} that met the SLA${precisionText(findLimit)}`;
     case 'delivery':
-      return `${rate}: the highest rate that met the SLA with its arrivals delivered`;
+      return `${level}${throughputText(findLimit)}: ${what} that met the SLA with its arrivals delivered${precisionText(findLimit)}`;
     case 'max-rate':
-      return `at least ${rate}: every step met the SLA, up to the last (raise max_rate to find the limit)`;
+      return `at least ${level}${throughputText(findLimit)}: every step met the SLA, up to the last (raise ${max} to find the limit)`;
     case 'interrupted':
-      return `at least ${rate}: interrupted before a step failed`;
+      return `at least ${level}: interrupted before a step failed`;
     case 'ended-early':
-      return `at least ${rate}: the run ended before a step failed`;
+      return `at least ${level}: the run ended before a step failed`;
     default:
       return assertNever(findLimit.stopReason);
   }
 }
 
+/** Users model: ` (418.2 req/s served)`, the throughput at the limit; nothing in the rate model. */
+function throughputText(findLimit: FindLimitDocument): string {
+  const served = findLimit.limitThroughputPerSec;
+  return documentModel(findLimit) === 'users' && served != null ? ` (${formatRate(served)} req/s served)` : '';
+}
+
+/**
+ * ` (precision 12 req/s: the break lies in 412–424 req/s, after 2 refinements)`: how far the limit may be below
+ * the true one; nothing without a bracket.
+ */
+export function precisionText(findLimit: FindLimitDocument): string {
+  const bracket = findLimit.bracket;
+  if (bracket === undefined) return '';
+  const model = documentModel(findLimit);
+  const refined = findLimit.refinements?.length ?? 0;
+  const requested = findLimit.refinementsRequested;
+  const after =
+    requested === undefined
+      ? ', the step rate; --refine N narrows it'
+      : `, after ${refined} refinement${refined === 1 ? '' : 's'}${refined < requested ? ` of ${requested} (the bracket could not be halved further)` : ''}`;
+  return ` (precision ${formatLevel(bracket.precision, model)}: the break lies in ${formatStepRate(bracket.passedLevel)}–${formatLevel(bracket.failedLevel, model)}${after})`;
+}
+
 /** `175 req/s: p95 starts to climb there (Kneedle)`, or why there is none. */
 export function kneeText(findLimit: FindLimitDocument): string {
-  return findLimit.kneeRatePerSec === null
+  const knee = documentKnee(findLimit);
+  const model = documentModel(findLimit);
+  return knee === null
     ? 'none: p95 latency shows no bend over the steps judged'
-    : `${formatStepRate(findLimit.kneeRatePerSec)} req/s: where p95 latency starts to climb (Kneedle on p95 against the rate)`;
+    : `${formatLevel(knee, model)}: where p95 latency starts to climb (Kneedle on p95 against the ${model === 'users' ? 'users' : 'rate'})`;
+}
+
+/**
+ * `--baseline`: `✓ capacity vs baseline: 412 req/s against 400 req/s in base.json (+3%; a drop of up to 10% passes)`,
+ * or why it failed; undefined without a baseline.
+ */
+export function capacityBaselineText(findLimit: FindLimitDocument): string | undefined {
+  const baseline = findLimit.baseline;
+  if (baseline === undefined) return undefined;
+  const limit = baseline.limit === null ? 'no limit' : formatLevel(baseline.limit, baseline.model);
+  const change = `${baseline.change >= 0 ? '+' : '−'}${formatSharePercent(Math.abs(baseline.change))}`;
+  const against = `${limit} against ${formatLevel(baseline.baselineLimit, baseline.model)} in ${baseline.file} (${change}`;
+  const tolerance = formatSharePercent(baseline.maxDrop);
+  if (!baseline.passed) return `✗ capacity vs baseline: ${against}; more than the ${tolerance} drop tolerated)`;
+  const higher = baseline.change > 0 ? 'higher: fine' : baseline.change === 0 ? 'the same' : `a drop within the ${tolerance} tolerated`;
+  return `✓ capacity vs baseline: ${against}: ${higher})`;
+}
+
+/** A share as a percentage for people: `30%`, `2.5%`. */
+function formatSharePercent(share: number): string {
+  return `${Number((share * 100).toFixed(1))}%`;
 }
 
 /** What judged the steps, for people: `the scenario's sla (p95_latency_ms: 50)` or the default SLA. */
@@ -95,15 +155,18 @@ export function findLimitSummary(document: FindLimitDocument, c: ChalkInstance):
     c.bold('find-limit') +
       c.dim(`  steps of ${seconds(findLimit.stepDurationMs)} s, each judged on its own window by ${criteriaText(findLimit)}`),
   ];
-  const rows = findLimit.steps.map(findLimitStepCells);
-  const widths = FIND_LIMIT_COLUMNS.map((title, column) =>
-    column === FIND_LIMIT_COLUMNS.length - 1 ? 0 : Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)),
+  const columns = findLimitColumns(documentModel(findLimit));
+  const refinements = findLimit.refinements ?? [];
+  const rows = [...findLimit.steps.map((step) => findLimitStepCells(step)), ...refinements.map((step) => findLimitStepCells(step, true))];
+  const widths = columns.map((title, column) =>
+    column === columns.length - 1 ? 0 : Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)),
   );
   const format = (cells: readonly string[]): string =>
     cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padStart(widths[column] ?? 0))).join('  ');
-  lines.push(c.dim(format(FIND_LIMIT_COLUMNS)));
-  findLimit.steps.forEach((step, index) => {
+  lines.push(c.dim(format(columns)));
+  [...findLimit.steps, ...refinements].forEach((step, index) => {
     const text = format(rows[index] ?? []);
+    if (index === findLimit.steps.length) lines.push(c.dim('refinements (bisection between the last step passed and the first failed):'));
     lines.push(step.passed ? text : c.red(text));
   });
   if (findLimit.steps.length < findLimit.plannedSteps && findLimit.stopReason !== 'max-rate') {
@@ -112,6 +175,8 @@ export function findLimitSummary(document: FindLimitDocument, c: ChalkInstance):
   lines.push('');
   lines.push(`${c.bold('limit')}  ${limitText(findLimit)}`);
   lines.push(`${c.bold('knee')}   ${kneeText(findLimit)}`);
+  const baseline = capacityBaselineText(findLimit);
+  if (baseline !== undefined) lines.push(findLimit.baseline?.passed === true ? c.green(baseline) : c.red(baseline));
   return `${lines.join('\n')}\n`;
 }
 
@@ -120,9 +185,18 @@ export function findLimitVerdictLine(document: ResultsDocument, c: ChalkInstance
   const results = printableDeep(document);
   const findLimit = results.findLimit;
   if (results.verdict === 'interrupted') return c.yellow('⚠ interrupted: partial results');
-  if (findLimit === undefined || findLimit.limitRatePerSec === null) return c.red('✗ no limit found: the first step already broke the SLA');
+  const limit = findLimit === undefined ? null : documentLimit(findLimit);
+  if (findLimit === undefined || limit === null) return c.red('✗ no limit found: the first step already broke the SLA');
   const prefix = findLimitStopped(findLimit) ? '' : 'at least ';
-  return c.green(`✓ limit found: ${prefix}${formatStepRate(findLimit.limitRatePerSec)} req/s`);
+  const found = `limit found: ${prefix}${formatLevel(limit, documentModel(findLimit))}`;
+  const bracket = findLimit.bracket;
+  const precision = bracket === undefined ? '' : ` (+${formatStepRate(bracket.precision)} at most)`;
+  const baseline = findLimit.baseline;
+  if (baseline === undefined) return c.green(`✓ ${found}${precision}`);
+  const change = `${baseline.change >= 0 ? '+' : '−'}${formatSharePercent(Math.abs(baseline.change))} vs baseline ${formatStepRate(baseline.baselineLimit)}`;
+  return baseline.passed
+    ? c.green(`✓ ${found}${precision}, ${change}`)
+    : c.red(`✗ capacity dropped: ${found}${precision}, ${change} (at most −${formatSharePercent(baseline.maxDrop)} passes)`);
 }
 
 /** A step failed (the SLA, errors, or arrivals not delivered): the limit is that exactly, not "at least". */
@@ -139,6 +213,20 @@ function seconds(ms: number): string {
   return String(Number((ms / 1000).toFixed(3)));
 }
 
+/**
+ * The plan, for the start line: the users model's steps said as such (`users stepped up 2→14 by 4, in 4 steps
+ * (closed model)`), not as the stages of jumps and holds they are planned as.
+ */
+function describeSearch(plan: Plan, steps: readonly LimitStep[]): string {
+  const described = describePlan(plan);
+  const [first, second] = steps;
+  const last = steps.at(-1);
+  if (first?.users === undefined || last?.users === undefined) return described;
+  const by = second?.users === undefined ? '' : ` by ${second.users - first.users}`;
+  const rest = described.indexOf(' · ');
+  return `users stepped up ${first.users}→${last.users}${by}, in ${steps.length} step${steps.length === 1 ? '' : 's'} (closed model)${rest === -1 ? '' : described.slice(rest)}`;
+}
+
 /** What find-limit says before it starts: the plan, and the settings it takes differently from `run`. */
 export function findLimitStartLines(
   plan: Plan,
@@ -147,7 +235,7 @@ export function findLimitStartLines(
   scenario: Scenario,
   err: ChalkInstance,
 ): string {
-  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describePlan(plan)}`)}\n`];
+  const lines = [`${err.green('▶')} ${printableText(`${plan.name}: ${describeSearch(plan, steps)}`)}\n`];
   const stepMs = (steps[0]?.endMs ?? 0) - (steps[0]?.startMs ?? 0);
   if (stepMs % DEFAULT_SERIES_BUCKET_MS !== 0) {
     lines.push(

@@ -15,9 +15,7 @@ import { abortedText, partialText, thresholdName } from './console-summary.js';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { readBundledScript, readUPlotAssets, scriptHash } from './inline-assets.js';
 import { TIMING_COLUMNS, timingRows } from './timing-summary.js';
-import { findLimitChartData, findLimitLocals } from './find-limit-html.js';
-import { formatStepRate } from './find-limit-summary.js';
-import type { FindLimitDocument, FindLimitStepDocument } from '../sla/find-limit.js';
+import { findLimitChartData, findLimitLocals, findLimitVerdict } from './find-limit-html.js';
 import { reportChartData } from './report-data.js';
 import type { ReportChartData, ReportPageData } from './report-page-data.js';
 import { scriptSafeJson } from './script-safe-json.js';
@@ -221,34 +219,6 @@ function baselineLocals(results: ResultsDocument):
       regression: metric.regression,
     })),
     regressions: baseline.regressions.filter((regression) => regression.request !== 'total').map(describeRegression),
-  };
-}
-
-/**
- * The headline of a find-limit run: the limit found and the step that broke it (`Limit: 190 req/s — the step at
- * 220 req/s broke p95 latency 131 ms > 100 ms`), at least the last rate when none broke, or none.
- */
-function findLimitVerdict(findLimit: FindLimitDocument): VerdictText {
-  const broke = findLimit.steps.find((step) => !step.passed);
-  const why = (step: FindLimitStepDocument): string => (step.reason === undefined ? 'failed' : `broke ${step.reason}`);
-  if (findLimit.limitRatePerSec === null) {
-    return {
-      kind: 'failed',
-      headline:
-        broke === undefined
-          ? 'No limit: no step was completed'
-          : `No limit: the first step, at ${formatStepRate(broke.ratePerSec)} req/s, ${why(broke)}`,
-      listTitle: '',
-    };
-  }
-  const limit = `${formatStepRate(findLimit.limitRatePerSec)} req/s`;
-  return {
-    kind: 'passed',
-    headline:
-      broke === undefined
-        ? `Limit: at least ${limit} — every step met the SLA`
-        : `Limit: ${limit} — the step at ${formatStepRate(broke.ratePerSec)} req/s ${why(broke)}`,
-    listTitle: '',
   };
 }
 

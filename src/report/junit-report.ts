@@ -2,6 +2,7 @@ import type { ResultsDocument } from '../results/results-document.js';
 import { describeRegression } from '../results/baseline.js';
 import { diagnose } from '../results/diagnose.js';
 import { abortedText, partialText, thresholdName } from './console-summary.js';
+import { capacityBaselineText } from './find-limit-summary.js';
 
 /**
  * JUnit XML: one test case per threshold (its violation as the failure message), so CI systems show an SLA
@@ -28,6 +29,7 @@ export function renderJunitReport(results: ResultsDocument): string {
       `    <testcase classname="loadseed.${xml(suite)}" name="no regression against ${xml(baseline.file)}" time="0">${failure}</testcase>`,
     );
   }
+  cases.push(...capacityCase(results));
   // A partial merge is shown, not failed (it was asked for): a skipped case that says what is missing.
   const partial = results.run.partial;
   if (partial !== undefined) {
@@ -62,6 +64,20 @@ export function renderJunitReport(results: ResultsDocument): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** find-limit --baseline: the capacity gate as a test case, its figures in the message either way; none without a baseline. */
+function capacityCase(results: ResultsDocument): string[] {
+  const capacity = results.findLimit?.baseline;
+  const text = results.findLimit === undefined ? undefined : capacityBaselineText(results.findLimit);
+  if (capacity === undefined || text === undefined) return [];
+  const message = xml(text.replace(/^[✓✗] /, ''));
+  const outcome = capacity.passed
+    ? `<system-out>${message}</system-out>`
+    : `<failure type="capacity" message="${message}">${message}</failure>`;
+  return [
+    `    <testcase classname="loadseed.${xml(results.scenario.name)}" name="capacity vs baseline" time="0">\n      ${outcome}\n    </testcase>`,
+  ];
 }
 
 /** The likely causes, most likely first, each with its figures: `1. errors: 503 from the target from 14:02:31 UTC…`. */

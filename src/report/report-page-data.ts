@@ -79,12 +79,16 @@ export interface ReportChartData {
 
 /** The chart's columns (one entry per step judged) and the two marks, as the page's script reads them. */
 export interface FindLimitChartData {
-  readonly ratePerSec: readonly number[];
+  /** The x axis: `req/s` (rate model) or `users`. */
+  readonly unit: 'req/s' | 'users';
+  /** Each step's load (rate or users), refinements included, in increasing order. */
+  readonly levels: readonly number[];
   readonly p50Ms: readonly (number | null)[];
   readonly p95Ms: readonly (number | null)[];
   readonly p99Ms: readonly (number | null)[];
   /** Error rate of each step in % (0–100). */
   readonly errorPercent: readonly number[];
-  readonly limitRatePerSec: number | null;
-  readonly kneeRatePerSec: number | null;
+  /** The limit and the knee, in the unit of `levels`. */
+  readonly limit: number | null;
+  readonly knee: number | null;
 }

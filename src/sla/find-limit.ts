@@ -1,7 +1,7 @@
 import type { Recorder } from '../metrics/recorder.js';
 import { percentileUs } from '../metrics/latency-histogram.js';
 import type { SeriesWindow } from '../metrics/time-series.js';
-import type { LoadProfile } from '../plan/profile.js';
+import type { LoadProfile, Stage } from '../plan/profile.js';
 import type { PlannedThreshold } from '../plan/thresholds.js';
 import { evaluateThresholds } from './evaluate-thresholds.js';
 import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.js';
@@ -37,13 +37,27 @@ import type { ThresholdOutcome, ThresholdSubject } from './evaluate-thresholds.j
  *   least KNEE_MIN_DISTANCE; with fewer than 3 steps with data, or a curve with no bend, none (null).
  */
 
-/** A step of the profile: its rate, held from `startMs` to `endMs` (ms from the measured phase's t=0). */
-export interface LimitStep {
+/**
+ * What a search steps up: the arrival rate (open model, `ratePerSec`), or the number of concurrent users
+ * (closed model, `--users`, `users`). Absent in results written before the users model: `rate`.
+ */
+export type FindLimitModel = 'rate' | 'users';
+
+/** A step's load, in its model's unit: an arrival rate, or a number of users (the other one absent). */
+export type StepLoad =
+  { readonly ratePerSec: number; readonly users?: undefined } | { readonly users: number; readonly ratePerSec?: undefined };
+
+/** A step of the profile: its load, held from `startMs` to `endMs` (ms from the measured phase's t=0). */
+export type LimitStep = StepLoad & {
   /** 0-based. */
   readonly index: number;
-  readonly ratePerSec: number;
   readonly startMs: number;
   readonly endMs: number;
+};
+
+/** A step's load as one number: its rate (req/s) or its users. */
+export function stepLevel(step: StepLoad): number {
+  return step.users ?? step.ratePerSec;
 }
 
 /** A threshold as a step was judged by it (the shape of the results file's `thresholds`). */
@@ -55,12 +69,16 @@ export interface StepThresholdDocument {
   readonly description: string;
 }
 
-/** One step's figures and verdict. Latencies in ms, rates per second, all over the step's window. */
-export interface FindLimitStepDocument {
-  /** 1-based, as people count steps. */
+/**
+ * One step's figures and verdict. Latencies in ms, rates per second, all over the step's window. Its load: the
+ * rate the profile asked for (`ratePerSec`), or, in the users model, the users it held (`users`).
+ */
+export type FindLimitStepDocument = StepLoad & FindLimitStepFigures;
+
+/** A judged step's figures, whatever its model. */
+export interface FindLimitStepFigures {
+  /** 1-based, as people count steps (refinements go on counting after the steps). */
   readonly step: number;
-  /** The rate the profile asked for in this step. */
-  readonly ratePerSec: number;
   /** The step, planned: ms from the measured phase's t=0. */
   readonly startMs: number;
   readonly endMs: number;
@@ -108,10 +126,29 @@ const EDGE_SLACK_ARRIVALS = 1;
 
 /** The results file's `findLimit` block. */
 export interface FindLimitDocument {
-  /** The highest rate that met the SLA; null when even the first step failed. */
+  /** What was stepped up; absent (results of older versions): `rate`. */
+  readonly model?: FindLimitModel;
+  /** Rate model: the highest rate that met the SLA; null when even the first step failed, and in the users model. */
   readonly limitRatePerSec: number | null;
-  /** Where p95 latency starts to climb (Kneedle); null when the curve shows no knee. */
+  /** Rate model: where p95 latency starts to climb (Kneedle); null when the curve shows no knee, and in the users model. */
   readonly kneeRatePerSec: number | null;
+  /** Users model: the most users that met the SLA; null when even the first step failed. */
+  readonly limitUsers?: number | null;
+  /** Users model: where p95 latency starts to climb against the users (Kneedle); null without a knee. */
+  readonly kneeUsers?: number | null;
+  /** Requests per second served at the limit (the limit's step); null without a limit. */
+  readonly limitThroughputPerSec?: number | null;
+  /**
+   * Where the break lies: the limit passed, `failedLevel` (the first step or refinement above it that failed)
+   * did not; the limit's precision is their difference. Absent when no step failed above the limit.
+   */
+  readonly bracket?: FindLimitBracket;
+  /** `--refine N`: the bisection steps between the last step passed and the first failed, in the order run. */
+  readonly refinements?: readonly FindLimitStepDocument[];
+  /** `--refine N`: the bisections asked for (fewer ran when the bracket could not be halved, or no step failed). */
+  readonly refinementsRequested?: number;
+  /** `--baseline`: the limit against an earlier search's. */
+  readonly baseline?: CapacityBaselineDocument;
   /** `sla`: the scenario's run-wide thresholds; `default`: error rate ≤ 1% and p95 ≤ 5 × the first step's. */
   readonly criteria: 'sla' | 'default';
   /** The bars every step's arrivals had to clear besides the SLA. */
@@ -121,6 +158,90 @@ export interface FindLimitDocument {
   /** Steps the profile planned; `steps` holds those judged. */
   readonly plannedSteps: number;
   readonly steps: readonly FindLimitStepDocument[];
+}
+
+/** The limit's bracket: the highest load that passed and the lowest above it that failed, in the model's unit. */
+export interface FindLimitBracket {
+  readonly passedLevel: number;
+  readonly failedLevel: number;
+  /** failedLevel − passedLevel: the true limit lies in [passedLevel, failedLevel). */
+  readonly precision: number;
+}
+
+/** `find-limit --baseline`: the limit found against an earlier search's, and the verdict of the gate. */
+export interface CapacityBaselineDocument {
+  /** The baseline's results file, as given. */
+  readonly file: string;
+  readonly model: FindLimitModel;
+  /** The baseline's limit, in the model's unit. */
+  readonly baselineLimit: number;
+  /** This search's limit; null when even its first step failed. */
+  readonly limit: number | null;
+  /** (limit − baselineLimit) / baselineLimit, as a share: negative is a drop (−1 without a limit). */
+  readonly change: number;
+  /** The drop tolerated, as a share (`--max-capacity-drop`, default 0.1). */
+  readonly maxDrop: number;
+  /** The limit fell by no more than maxDrop. */
+  readonly passed: boolean;
+}
+
+/**
+ * The document with the refinements (`--refine`'s bisection steps, judged, in the order run) folded in: the
+ * limit is the highest load passed, the bracket narrowed to the lowest load above it that failed; the knee and
+ * the stop reason stay the steps'. `requested`: the bisections asked for.
+ */
+export function withRefinements(
+  findLimit: FindLimitDocument,
+  refinements: readonly FindLimitStepDocument[],
+  requested: number,
+): FindLimitDocument {
+  const stepsLimit = documentLimit(findLimit);
+  const passed = refinements.filter((step) => step.passed).map(stepLevel);
+  const limit = stepsLimit === null ? null : Math.max(stepsLimit, ...passed);
+  const refined = { ...findLimit, refinements, refinementsRequested: requested };
+  const bracket = bracketOf(limit ?? undefined, [...findLimit.steps, ...refinements]);
+  const { bracket: _old, ...rest } = refined;
+  const withLimit: FindLimitDocument =
+    documentModel(findLimit) === 'users' ? { ...rest, limitUsers: limit } : { ...rest, limitRatePerSec: limit };
+  const atLimit = limitStepDocument(withLimit);
+  return {
+    ...withLimit,
+    limitThroughputPerSec: atLimit?.throughputPerSec ?? null,
+    ...(bracket === undefined ? {} : { bracket }),
+  };
+}
+
+/**
+ * The next load to try when refining a bracket (its midpoint; whole users in the users model), or undefined
+ * when the bracket cannot be halved further (users one apart).
+ */
+export function bisectionLevel(bracket: FindLimitBracket, model: FindLimitModel): number | undefined {
+  const middle = (bracket.passedLevel + bracket.failedLevel) / 2;
+  if (model === 'rate') return round3(middle);
+  const users = Math.floor(middle);
+  return users > bracket.passedLevel && users < bracket.failedLevel ? users : undefined;
+}
+
+/**
+ * `--baseline`: this search's limit against the baseline's, in the same model. Passes when the limit fell by no
+ * more than `maxDrop` (a share); a higher limit passes. No limit (even the first step failed) is a drop of 100%.
+ */
+export function compareCapacity(
+  limit: number | null,
+  baseline: { readonly file: string; readonly model: FindLimitModel; readonly limit: number },
+  maxDrop: number,
+): CapacityBaselineDocument {
+  const change = limit === null ? -1 : round6((limit - baseline.limit) / baseline.limit);
+  return {
+    file: baseline.file,
+    model: baseline.model,
+    baselineLimit: baseline.limit,
+    limit,
+    change,
+    maxDrop,
+    // A drop equal to the tolerance passes; the epsilon keeps 10% of 200 from failing on rounding.
+    passed: -change <= maxDrop + 1e-9,
+  };
 }
 
 /** A step with more errors than this fails whatever the SLA says, and stops the search. */
@@ -140,17 +261,34 @@ export const KNEE_MIN_DISTANCE = 0.1;
  */
 export function breakingPointSteps(profile: LoadProfile): LimitStep[] | undefined {
   if (profile.kind !== 'ramping-arrival-rate') return undefined;
-  const steps: LimitStep[] = [];
+  return heldSteps(profile.startRatePerSec, profile.stages)?.map(({ level, ...held }) => ({ ...held, ratePerSec: level }));
+}
+
+/**
+ * The steps of a search: a breaking_point profile's (rates), or the users model's stepped users (a ramping-users
+ * profile of jumps and holds, as `--users` makes it: cli/find-limit-flags.ts). Undefined for any other profile.
+ */
+export function limitSteps(profile: LoadProfile): LimitStep[] | undefined {
+  if (profile.kind !== 'ramping-users') return breakingPointSteps(profile);
+  return heldSteps(profile.startUsers, profile.stages)?.map(({ level, ...held }) => ({ ...held, users: level }));
+}
+
+/** One step per hold of a piecewise profile made of jumps (0 ms) and holds; undefined when a stage ramps. */
+function heldSteps(
+  start: number,
+  stages: readonly Stage[],
+): { index: number; level: number; startMs: number; endMs: number }[] | undefined {
+  const steps: { index: number; level: number; startMs: number; endMs: number }[] = [];
   let atMs = 0;
-  let rate = profile.startRatePerSec;
-  for (const stage of profile.stages) {
+  let level = start;
+  for (const stage of stages) {
     if (stage.durationMs > 0) {
-      // A ramp (a target that differs from the rate held) is not a step of a breaking-point profile.
-      if (stage.target !== rate) return undefined;
-      steps.push({ index: steps.length, ratePerSec: stage.target, startMs: atMs, endMs: atMs + stage.durationMs });
+      // A ramp (a target that differs from the level held) is not a step.
+      if (stage.target !== level) return undefined;
+      steps.push({ index: steps.length, level: stage.target, startMs: atMs, endMs: atMs + stage.durationMs });
     }
     atMs += stage.durationMs;
-    rate = stage.target;
+    level = stage.target;
   }
   return steps.length === 0 ? undefined : steps;
 }
@@ -246,8 +384,8 @@ export function judgeStep(
       : (violated?.description ?? undeliveredReason(window, delivery));
   const percentileMs = (percentile: number): number => round3(percentileUs(window.histogram, percentile) / 1000);
   return {
+    ...(step.users === undefined ? { ratePerSec: step.ratePerSec } : { users: step.users }),
     step: step.index + 1,
-    ratePerSec: step.ratePerSec,
     startMs: step.startMs,
     endMs: step.endMs,
     windowStartMs: window.startMs,
@@ -289,19 +427,58 @@ export function kneeOf(points: readonly { readonly x: number; readonly y: number
   return best !== undefined && best.distance >= minDistance ? best.x : undefined;
 }
 
-/** The limit of judged steps (in order): the rate of the last one passed before the first one failed. */
+/** The limit of judged steps (in order): the load (rate or users) of the last one passed before the first one failed. */
 export function limitOf(steps: readonly FindLimitStepDocument[]): number | undefined {
-  let limit: number | undefined;
+  return limitStepOf(steps)?.level;
+}
+
+/** The last step passed before the first one failed, and its load; undefined when the first step failed. */
+function limitStepOf(steps: readonly FindLimitStepDocument[]): { step: FindLimitStepDocument; level: number } | undefined {
+  let limit: { step: FindLimitStepDocument; level: number } | undefined;
   for (const step of steps) {
     if (!step.passed) break;
-    limit = step.ratePerSec;
+    limit = { step, level: stepLevel(step) };
   }
   return limit;
 }
 
-/** The knee of judged steps: Kneedle on p95 against the rate, over the steps where requests ended. */
+/** The knee of judged steps: Kneedle on p95 against the load, over the steps where requests ended. */
 export function kneeOfSteps(steps: readonly FindLimitStepDocument[]): number | undefined {
-  return kneeOf(steps.filter((step) => step.requests > 0).map((step) => ({ x: step.ratePerSec, y: step.p95Ms })));
+  return kneeOf(steps.filter((step) => step.requests > 0).map((step) => ({ x: stepLevel(step), y: step.p95Ms })));
+}
+
+/** The limit of a search's document, in its model's unit (rate or users); null when none was found. */
+export function documentLimit(findLimit: FindLimitDocument): number | null {
+  return findLimit.model === 'users' ? (findLimit.limitUsers ?? null) : findLimit.limitRatePerSec;
+}
+
+/** The knee of a search's document, in its model's unit; null when none. */
+export function documentKnee(findLimit: FindLimitDocument): number | null {
+  return findLimit.model === 'users' ? (findLimit.kneeUsers ?? null) : findLimit.kneeRatePerSec;
+}
+
+/** The model of a search's document (`rate` for results that predate the users model). */
+export function documentModel(findLimit: FindLimitDocument): FindLimitModel {
+  return findLimit.model ?? 'rate';
+}
+
+/** The step at a document's limit: its last step passed, or its highest refinement passed above it. */
+export function limitStepDocument(findLimit: FindLimitDocument): FindLimitStepDocument | undefined {
+  const limit = documentLimit(findLimit);
+  if (limit === null) return undefined;
+  return [...findLimit.steps, ...(findLimit.refinements ?? [])].findLast((step) => step.passed && stepLevel(step) === limit);
+}
+
+/**
+ * The bracket of judged steps: the limit, and the lowest load above it that failed (a step or a refinement).
+ * Undefined without a limit, or when nothing above it failed.
+ */
+export function bracketOf(limit: number | undefined, judged: readonly FindLimitStepDocument[]): FindLimitBracket | undefined {
+  if (limit === undefined) return undefined;
+  const failedAbove = judged.filter((step) => !step.passed && stepLevel(step) > limit).map(stepLevel);
+  if (failedAbove.length === 0) return undefined;
+  const failedLevel = Math.min(...failedAbove);
+  return { passedLevel: limit, failedLevel, precision: round3(failedLevel - limit) };
 }
 
 export interface FindLimitWatchOptions {
@@ -314,6 +491,11 @@ export interface FindLimitWatchOptions {
   readonly settleMs?: number;
   /** When a step's arrivals count as delivered. Default DEFAULT_DELIVERY. */
   readonly delivery?: DeliveryRule;
+  /**
+   * The default SLA's reference: the p95 (ms) of the search's first step, when these steps continue a search
+   * (`--refine`'s bisection steps, each a run of its own). Default: this watch's own first step's.
+   */
+  readonly firstStepP95Ms?: number;
 }
 
 export const DEFAULT_SETTLE_MS = 200;
@@ -339,6 +521,7 @@ export class FindLimitWatch {
     this.criteria = this.#thresholds.length > 0 ? 'sla' : 'default';
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
     this.#delivery = options.delivery ?? DEFAULT_DELIVERY;
+    if (options.firstStepP95Ms !== undefined) this.#defaults = defaultStepThresholds(options.firstStepP95Ms);
   }
 
   /** The steps judged so far, in order. */
@@ -378,9 +561,17 @@ export class FindLimitWatch {
             ? 'ended-early'
             : 'max-rate';
     const first = this.steps[0];
+    const users = first?.users !== undefined;
+    const limit = limitOf(steps) ?? null;
+    const knee = kneeOfSteps(steps) ?? null;
+    const bracket = bracketOf(limit ?? undefined, steps);
     return {
-      limitRatePerSec: limitOf(steps) ?? null,
-      kneeRatePerSec: kneeOfSteps(steps) ?? null,
+      model: users ? 'users' : 'rate',
+      limitRatePerSec: users ? null : limit,
+      kneeRatePerSec: users ? null : knee,
+      ...(users ? { limitUsers: limit, kneeUsers: knee } : {}),
+      limitThroughputPerSec: limitStepOf(steps)?.step.throughputPerSec ?? null,
+      ...(bracket === undefined ? {} : { bracket }),
       criteria: this.criteria,
       delivery: this.#delivery,
       stopReason,

@@ -5,9 +5,9 @@ import { COLORS, axis, line } from './chart-style.js';
 import { ticks, valueIn } from './legend-text.js';
 import { latencyScale, latencyY } from './scales.js';
 
-/** A dashed vertical line at a rate, labelled at its top. */
+/** A dashed vertical line at a load (rate or users), labelled at its top. */
 interface RateMark {
-  readonly ratePerSec: number;
+  readonly level: number;
   readonly color: string;
   readonly label: string;
 }
@@ -16,10 +16,10 @@ const msValue = valueIn(' ms');
 
 /**
  * The breaking point (`loadseed find-limit`): each step's p50/p95/p99 (left axis) and error rate (right axis)
- * against the rate it offered; dashed vertical lines at the limit and the knee.
+ * against the rate it offered (or the users it held: `--users`); dashed vertical lines at the limit and the knee.
  */
 export function drawFindLimit(board: ChartBoard, limit: FindLimitChartData): void {
-  const rates = limit.ratePerSec;
+  const rates = limit.levels;
   const first = rates[0];
   const lastRate = rates[rates.length - 1];
   if (first === undefined || lastRate === undefined) return;
@@ -28,15 +28,10 @@ export function drawFindLimit(board: ChartBoard, limit: FindLimitChartData): voi
   const byRate = latencyY([limit.p50Ms, limit.p95Ms, limit.p99Ms]);
   const maxErrorPercent = Math.max(...limit.errorPercent, 0);
   const marks: RateMark[] = [];
-  if (limit.limitRatePerSec != null) {
-    marks.push({
-      ratePerSec: limit.limitRatePerSec,
-      color: COLORS.achieved,
-      label: limit.kneeRatePerSec === limit.limitRatePerSec ? 'limit · knee' : 'limit',
-    });
+  if (limit.limit != null) {
+    marks.push({ level: limit.limit, color: COLORS.achieved, label: limit.knee === limit.limit ? 'limit · knee' : 'limit' });
   }
-  if (limit.kneeRatePerSec != null && limit.kneeRatePerSec !== limit.limitRatePerSec)
-    marks.push({ ratePerSec: limit.kneeRatePerSec, color: COLORS.target, label: 'knee' });
+  if (limit.knee != null && limit.knee !== limit.limit) marks.push({ level: limit.knee, color: COLORS.target, label: 'knee' });
   const pointed = { points: { show: true, size: 6 } };
   board.draw(
     'chart-find-limit',
@@ -48,12 +43,12 @@ export function drawFindLimit(board: ChartBoard, limit: FindLimitChartData): voi
         errors: { range: () => [0, maxErrorPercent > 0 ? maxErrorPercent * 1.1 : 1] },
       },
       axes: [
-        axis({ label: 'offered load (req/s)', values: ticks }),
+        axis({ label: limit.unit === 'users' ? 'concurrent users' : 'offered load (req/s)', values: ticks }),
         axis({ label: byRate.label, size: 60, values: ticks, splits: byRate.splits }),
         axis({ scale: 'errors', label: 'error rate %', side: 1, size: 52, grid: { show: false }, values: ticks }),
       ],
       series: [
-        { label: 'rate', value: valueIn(' req/s') },
+        { label: limit.unit === 'users' ? 'users' : 'rate', value: valueIn(limit.unit === 'users' ? ' users' : ' req/s') },
         line('p50', COLORS.p50, { ...pointed, value: msValue }),
         line('p95', COLORS.p95, { ...pointed, value: msValue }),
         line('p99', COLORS.p99, { ...pointed, value: msValue }),
@@ -75,7 +70,7 @@ function drawMarks(plot: UPlot, marks: readonly RateMark[]): void {
   ctx.lineWidth = 1.5 * ratio;
   ctx.setLineDash([5 * ratio, 4 * ratio]);
   for (const mark of marks) {
-    const x = Math.round(plot.valToPos(mark.ratePerSec, 'x', true));
+    const x = Math.round(plot.valToPos(mark.level, 'x', true));
     ctx.strokeStyle = mark.color;
     ctx.fillStyle = mark.color;
     ctx.beginPath();

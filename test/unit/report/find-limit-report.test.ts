@@ -4,6 +4,7 @@ import { findLimitResults } from '../../../src/run/find-limit-judge.js';
 import { findLimitChartData, findLimitLocals } from '../../../src/report/find-limit-html.js';
 import { findLimitSummary, findLimitVerdictLine, formatStepRate } from '../../../src/report/find-limit-summary.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
+import { renderJunitReport } from '../../../src/report/junit-report.js';
 import { resultsSchemaProblems } from '../../../src/results/read-results.js';
 import type { FindLimitDocument, FindLimitStepDocument } from '../../../src/sla/find-limit.js';
 import { newRecorder, record, resultsOf } from '../results/results-helpers.js';
@@ -87,7 +88,7 @@ describe('find-limit reports', () => {
       kneeRatePerSec: null,
       steps: [step(0, 12.5, 80, 'p95 latency 80 ms > 50 ms')],
     };
-    expect(findLimitSummary(none, plain)).toContain('limit  none: the first step (12.5/s) already failed: p95 latency 80 ms > 50 ms');
+    expect(findLimitSummary(none, plain)).toContain('limit  none: the first step (12.5 req/s) already failed: p95 latency 80 ms > 50 ms');
   });
 
   it('formats the rates the profile asked for as written', () => {
@@ -117,8 +118,10 @@ describe('find-limit reports', () => {
     const html = await renderHtmlReport(findLimitResults(built, SEARCH, false));
     expect(html).toContain('<section id="find-limit">');
     expect(html).toContain('id="chart-find-limit"');
-    expect(html).toContain('"findLimit":{"ratePerSec":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]');
-    expect(html).toContain('"limitRatePerSec":200,"kneeRatePerSec":175');
+    expect(html).toContain(
+      '"findLimit":{"unit":"req/s","levels":[100,150,175,200,225],"p50Ms":[3,3.25,3.5,6,56.25],"p95Ms":[6,6.5,7,12,112.5]',
+    );
+    expect(html).toContain('"limit":200,"knee":175');
     expect(html).toContain('✗ p95 latency 112.5 ms &gt; 50 ms');
     const plainRun = await renderHtmlReport(built);
     expect(plainRun).not.toContain('id="find-limit"');
@@ -151,15 +154,82 @@ describe('find-limit reports', () => {
       findLimitResults(built, { ...SEARCH, limitRatePerSec: null, kneeRatePerSec: null, steps: [empty] }, false),
     );
     expect(chart).toEqual({
-      ratePerSec: [10],
+      unit: 'req/s',
+      levels: [10],
       p50Ms: [null],
       p95Ms: [null],
       p99Ms: [null],
       errorPercent: [0],
-      limitRatePerSec: null,
-      kneeRatePerSec: null,
+      limit: null,
+      knee: null,
     });
     expect(findLimitLocals(built)).toBeUndefined();
     expect(findLimitLocals({ ...built, findLimit: { ...SEARCH, stopReason: 'max-rate' } })?.limit).toBe('≥ 200 req/s');
+  });
+});
+
+describe('find-limit reports: precision, refinements, capacity vs baseline', () => {
+  const refined: FindLimitDocument = {
+    ...SEARCH,
+    limitRatePerSec: 212.5,
+    limitThroughputPerSec: 205,
+    bracket: { passedLevel: 212.5, failedLevel: 225, precision: 12.5 },
+    refinementsRequested: 2,
+    refinements: [
+      { ...step(5, 212.5, 20), step: 6 },
+      { ...step(6, 218.75, 90, 'p95 latency 90 ms > 50 ms'), step: 7 },
+    ],
+  };
+  const dropped: FindLimitDocument = {
+    ...refined,
+    baseline: { file: 'base.json', model: 'rate', baselineLimit: 300, limit: 212.5, change: -0.291667, maxDrop: 0.1, passed: false },
+  };
+
+  it('states the precision and lists the refinements after the steps', () => {
+    const text = findLimitSummary(refined, plain);
+    expect(text).toContain(
+      'limit  212.5 req/s: the highest rate that met the SLA (precision 12.5 req/s: the break lies in 212.5–225 req/s, after 2 refinements)',
+    );
+    expect(text).toContain('refinements (bisection between the last step passed and the first failed):\n  r6   212.5');
+    expect(text).toMatch(/ {2}r7 {2}218\.75 .*✗ p95 latency 90 ms > 50 ms/);
+    expect(findLimitVerdictLine(findLimitResults(built, refined, false), plain)).toBe('✓ limit found: 212.5 req/s (+12.5 at most)');
+    // Without --refine, the bracket is a step: said so.
+    expect(findLimitSummary({ ...SEARCH, bracket: { passedLevel: 200, failedLevel: 225, precision: 25 } }, plain)).toContain(
+      '(precision 25 req/s: the break lies in 200–225 req/s, the step rate; --refine N narrows it)',
+    );
+  });
+
+  it('shows the limit against the baseline: console, verdict, JUnit, HTML; a drop beyond the tolerance fails the results', () => {
+    const results = findLimitResults(built, dropped, false);
+    expect(results.verdict).toBe('failed');
+    expect(resultsSchemaProblems(results)).toEqual([]);
+    expect(findLimitSummary(dropped, plain)).toContain(
+      '✗ capacity vs baseline: 212.5 req/s against 300 req/s in base.json (−29.2%; more than the 10% drop tolerated)',
+    );
+    expect(findLimitVerdictLine(results, plain)).toBe(
+      '✗ capacity dropped: limit found: 212.5 req/s (+12.5 at most), −29.2% vs baseline 300 (at most −10% passes)',
+    );
+    const junit = renderJunitReport(results);
+    expect(junit).toContain(
+      '<testcase classname="loadseed.shop" name="capacity vs baseline" time="0">\n      <failure type="capacity" message="capacity vs baseline: 212.5 req/s against 300 req/s in base.json (−29.2%; more than the 10% drop tolerated)">',
+    );
+    expect(findLimitLocals(results)?.baseline).toEqual({
+      value: '−29.2%',
+      text: '212.5 req/s against 300 req/s in base.json (−29.2%; more than the 10% drop tolerated)',
+      passed: false,
+    });
+    expect(findLimitLocals(results)?.precision?.value).toBe('+12.5 req/s');
+    const higher: FindLimitDocument = {
+      ...refined,
+      baseline: { ...(dropped.baseline as NonNullable<FindLimitDocument['baseline']>), baselineLimit: 200, change: 0.0625, passed: true },
+    };
+    const passed = findLimitResults(built, higher, false);
+    expect(passed.verdict).toBe('passed');
+    expect(findLimitSummary(higher, plain)).toContain(
+      '✓ capacity vs baseline: 212.5 req/s against 200 req/s in base.json (+6.3%: higher: fine)',
+    );
+    expect(renderJunitReport(passed)).toMatch(
+      /name="capacity vs baseline" time="0">\n {6}<system-out>capacity vs baseline: 212\.5 req\/s against 200 req\/s/,
+    );
   });
 });

@@ -7,7 +7,14 @@ import { planThresholds } from '../../../src/plan/thresholds.js';
 import type { LoadSpec } from '../../../src/scenario/types.js';
 import {
   FindLimitWatch,
+  bisectionLevel,
+  bracketOf,
   breakingPointSteps,
+  compareCapacity,
+  documentLimit,
+  limitStepDocument,
+  limitSteps,
+  withRefinements,
   defaultStepThresholds,
   judgeStep,
   kneeOf,
@@ -451,5 +458,121 @@ describe('FindLimitWatch', () => {
     );
     expect(watch.document(true)).toMatchObject({ limitRatePerSec: 150, stopReason: 'interrupted' });
     expect(watch.document(false).stopReason).toBe('ended-early');
+  });
+});
+
+describe('limitSteps: the users model', () => {
+  it('gives one step per hold of the stepped users --users plans (jumps of 0 s, holds), in users', () => {
+    const stages = [2, 6, 10].flatMap((users) => [
+      { duration: 0, users },
+      { duration: '2s', users },
+    ]);
+    expect(limitSteps(profileOf({ profile: 'stages', start_users: 2, stages }))).toEqual([
+      { index: 0, users: 2, startMs: 0, endMs: 2000 },
+      { index: 1, users: 6, startMs: 2000, endMs: 4000 },
+      { index: 2, users: 10, startMs: 4000, endMs: 6000 },
+    ]);
+    // A ramp of users is no steps; a breaking_point is the rate's.
+    expect(limitSteps(profileOf({ profile: 'ramp', end_users: 10, ramp_duration: '10s' }))).toBeUndefined();
+    expect(limitSteps(profileOf({ profile: 'breaking_point', start_rate: 10, step_rate: 10, max_rate: 20, step_duration: 1 }))).toEqual([
+      { index: 0, ratePerSec: 10, startMs: 0, endMs: 1000 },
+      { index: 1, ratePerSec: 20, startMs: 1000, endMs: 2000 },
+    ]);
+  });
+
+  it('judges a users step in users: limit, knee, throughput at the limit, no rate', () => {
+    const watchSteps: LimitStep[] = [
+      { index: 0, users: 2, startMs: 0, endMs: 1000 },
+      { index: 1, users: 4, startMs: 1000, endMs: 2000 },
+      { index: 2, users: 6, startMs: 2000, endMs: 3000 },
+    ];
+    const watch = new FindLimitWatch(watchSteps, { thresholds: planThresholds({ p95_latency_ms: 50 }) });
+    watch.finish(
+      3000,
+      recorderOf([
+        [20, 10],
+        [40, 10],
+        [40, 90],
+      ]),
+    );
+    const document = watch.document(false);
+    expect(document).toMatchObject({
+      model: 'users',
+      limitUsers: 4,
+      limitRatePerSec: null,
+      kneeRatePerSec: null,
+      limitThroughputPerSec: 40,
+      bracket: { passedLevel: 4, failedLevel: 6, precision: 2 },
+    });
+    expect(document.steps.map((step) => [step.users, step.ratePerSec, step.passed])).toEqual([
+      [2, undefined, true],
+      [4, undefined, true],
+      [6, undefined, false],
+    ]);
+    expect(documentLimit(document)).toBe(4);
+  });
+});
+
+describe('refinements: bisection of the bracket', () => {
+  const search = {
+    limitRatePerSec: 150,
+    kneeRatePerSec: null,
+    criteria: 'sla',
+    delivery: { maxDroppedRate: 0.01, minDeliveredRatio: 0.95 },
+    stopReason: 'sla',
+    stepDurationMs: 1000,
+    plannedSteps: 5,
+    steps: [judged(100, 5, true), judged(150, 6, true), judged(200, 90, false)],
+    bracket: { passedLevel: 150, failedLevel: 200, precision: 50 },
+  } as const;
+
+  it('halves the bracket: the midpoint of rates, whole users between two, none when users are one apart', () => {
+    expect(bisectionLevel({ passedLevel: 150, failedLevel: 200, precision: 50 }, 'rate')).toBe(175);
+    expect(bisectionLevel({ passedLevel: 150, failedLevel: 162.5, precision: 12.5 }, 'rate')).toBe(156.25);
+    expect(bisectionLevel({ passedLevel: 4, failedLevel: 7, precision: 3 }, 'users')).toBe(5);
+    expect(bisectionLevel({ passedLevel: 4, failedLevel: 5, precision: 1 }, 'users')).toBeUndefined();
+  });
+
+  it('folds refinements in: the limit the highest load passed, the bracket the lowest failed above it, the limit step its figures', () => {
+    const refined = withRefinements(
+      search,
+      [
+        { ...judged(175, 7, true), step: 4 },
+        { ...judged(187.5, 80, false), step: 5 },
+      ],
+      2,
+    );
+    expect(refined).toMatchObject({
+      limitRatePerSec: 175,
+      limitThroughputPerSec: 175,
+      bracket: { passedLevel: 175, failedLevel: 187.5, precision: 12.5 },
+      refinementsRequested: 2,
+    });
+    expect(limitStepDocument(refined)?.step).toBe(4);
+    const lower = withRefinements(search, [{ ...judged(175, 80, false), step: 4 }], 2);
+    expect(lower).toMatchObject({ limitRatePerSec: 150, bracket: { passedLevel: 150, failedLevel: 175, precision: 25 } });
+    expect(bracketOf(undefined, search.steps)).toBeUndefined();
+    expect(bracketOf(200, search.steps)).toBeUndefined();
+  });
+});
+
+describe('compareCapacity: the gate against a baseline', () => {
+  const baseline = { file: 'base.json', model: 'rate', limit: 200 } as const;
+
+  it('passes a limit within the drop tolerated (the edge included) and a higher one; fails a larger drop and no limit', () => {
+    expect(compareCapacity(200, baseline, 0.1)).toEqual({
+      file: 'base.json',
+      model: 'rate',
+      baselineLimit: 200,
+      limit: 200,
+      change: 0,
+      maxDrop: 0.1,
+      passed: true,
+    });
+    expect(compareCapacity(180, baseline, 0.1)).toMatchObject({ change: -0.1, passed: true });
+    expect(compareCapacity(179, baseline, 0.1)).toMatchObject({ change: -0.105, passed: false });
+    expect(compareCapacity(250, baseline, 0.1)).toMatchObject({ change: 0.25, passed: true });
+    expect(compareCapacity(140, baseline, 0.1)).toMatchObject({ change: -0.3, passed: false });
+    expect(compareCapacity(null, baseline, 0.1)).toMatchObject({ limit: null, change: -1, passed: false });
   });
 });
