@@ -196,7 +196,13 @@ export class SocketHttpSession implements StepSession, ConnectionReply {
 }
 
 /** What of a request goes on the wire (a planned request, or a flow's rendered one). */
-export type WireFields = Pick<PlannedRequest, 'method' | 'path' | 'headers' | 'body'>;
+export interface WireFields {
+  readonly method: string;
+  readonly path: string;
+  /** Flat `[name, value, …]`, names lower-case; framing headers are left out of the wire. */
+  readonly headers: readonly string[];
+  readonly body?: Buffer;
+}
 
 /** Methods whose requests carry content: without a body they still say `content-length: 0` (as undici does). */
 const CONTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
