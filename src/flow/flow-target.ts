@@ -522,7 +522,8 @@ export class FlowSession implements StepSession, ProtocolUser {
     this.#bytesIn += result.bytesIn;
     this.#bytesOut += result.bytesOut;
     const status = result.status;
-    this.#jar?.store(`${outgoing.origin}${outgoing.path}`, result.headers['set-cookie']);
+    const setCookie = result.headers['set-cookie'];
+    if (setCookie !== undefined) this.#jar?.store(`${outgoing.origin}${outgoing.path}`, setCookie);
 
     const location = result.headers['location'];
     const decision = nextRedirect(

@@ -75,8 +75,8 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
   #done: ExchangeDone | undefined = undefined;
   #keepBodyBytes = 0;
   #keptBytes = 0;
-  /** Copies of the head's bytes, in order (one piece unless the head was split across reads). */
-  readonly #head: Buffer[] = [];
+  /** The head so far, as text (Latin-1: a byte a character, so pieces join wherever the reads split it). */
+  #head = '';
   /** Copies of the kept content, in order. */
   readonly #body: Buffer[] = [];
   #closed = false;
@@ -109,9 +109,7 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
     };
     this.#done = done;
     this.#keepBodyBytes = keepBodyBytes > 0 ? keepBodyBytes : 0;
-    this.#keptBytes = 0;
-    this.#head.length = 0;
-    this.#body.length = 0;
+    this.#forget();
     this.#startHop();
     this.#current = entry.connection;
     entry.connection.send(wire, this, this);
@@ -156,9 +154,9 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
     }
   }
 
-  /** @internal ResponseSink: a piece of the head, copied (the read buffer is shared). */
+  /** @internal ResponseSink: a piece of the head, decoded at once (the read buffer is shared). */
   head(buf: Uint8Array, start: number, end: number): void {
-    if (end > start) this.#head.push(Buffer.copyBytesFrom(buf, start, end - start));
+    if (end > start) this.#head += latin1Of(buf, start, end);
   }
 
   /** @internal ResponseSink: a piece of the content, copied up to `keepBodyBytes`. */
@@ -166,7 +164,7 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
     const room = this.#keepBodyBytes - this.#keptBytes;
     if (room <= 0 || end <= start) return;
     const length = Math.min(end - start, room);
-    this.#body.push(Buffer.copyBytesFrom(buf, start, length));
+    this.#body.push(copyOf(buf, start, length));
     this.#keptBytes += length;
   }
 
@@ -178,7 +176,7 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
     this.#current = undefined;
     const result: ExchangeResult = {
       status: scanner.status,
-      headers: headersOf(joined(this.#head)),
+      headers: headersOf(this.#head),
       body: this.#keepBodyBytes === 0 ? undefined : joined(this.#body),
       bodyBytes: scanner.contentBytes,
       bytesIn: scanner.headerBytes + scanner.bodyBytes,
@@ -212,7 +210,7 @@ export class SocketExchangeSession implements ExchangeSession, ConnectionReply, 
   }
 
   #forget(): void {
-    this.#head.length = 0;
+    this.#head = '';
     this.#body.length = 0;
     this.#keptBytes = 0;
   }
@@ -253,6 +251,19 @@ function closedError(): Error {
   return requestError('LS_ABANDONED', 'the session was closed');
 }
 
+/** `buf[start..end)` as Latin-1 text. */
+function latin1Of(buf: Uint8Array, start: number, end: number): string {
+  return (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)).toString('latin1', start, end);
+}
+
+/** A copy of `length` bytes of `buf` from `start` (measured: a third of Buffer.copyBytesFrom's cost). */
+function copyOf(buf: Uint8Array, start: number, length: number): Buffer {
+  const copy = Buffer.allocUnsafe(length);
+  if (Buffer.isBuffer(buf)) buf.copy(copy, 0, start, start + length);
+  else copy.set(buf.subarray(start, start + length));
+  return copy;
+}
+
 /** One Buffer of the pieces: the piece itself when there is one. */
 function joined(pieces: readonly Buffer[]): Buffer {
   if (pieces.length === 1) return pieces[0] as Buffer;
@@ -262,13 +273,11 @@ function joined(pieces: readonly Buffer[]): Buffer {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The final response's headers from the head's bytes (status lines and header sections; an interim response's
- * headers are not the final one's): names lower-case, values Latin-1 (a byte a character) without leading
- * spaces and tabs, a repeated header an array, as undici gives them. The scanner has already refused a
- * malformed head.
+ * The final response's headers from the head's text (status lines and header sections, Latin-1; an interim
+ * response's headers are not the final one's): names lower-case, values without leading spaces and tabs, a
+ * repeated header an array, as undici gives them. The scanner has already refused a malformed head.
  */
-function headersOf(head: Buffer): Record<string, string | string[]> {
-  const text = head.toString('latin1');
+function headersOf(text: string): Record<string, string | string[]> {
   let headers: Record<string, string | string[]> = {};
   let start = 0;
   while (start < text.length) {
