@@ -6,8 +6,9 @@
 # Each variant runs a 2-step flow (POST /login with a templated JSON body and a capture of the token, then
 # GET /me with the token as bearer auth and a JSON check), then a long think: the users spend the run mostly
 # idle on their open keep-alive connections, which is what memory per user is about. Each variant runs at
-# SMALL users (default 100) and at BIG users (default 10,000) for DUR seconds (default 15); loadseed's peak
-# RSS (`/usr/bin/time -f %M`) gives
+# SMALL users (default 100) and at BIG users (default 10,000), started over RAMP seconds (default 10: their
+# first requests spread, so that a busy 1-core target answers them all in time) and then held for DUR seconds
+# (default 10); loadseed's peak RSS (`/usr/bin/time -f %M`) gives
 #
 #   KB per user = (peak RSS at BIG − peak RSS at SMALL) / (BIG − SMALL)
 #
@@ -24,7 +25,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BEFORE_REF=${1:-${BEFORE_REF:-f6595dd}}
 REPS=${REPS:-1}
-DUR=${DUR:-15}
+RAMP=${RAMP:-10}
+DUR=${DUR:-10}
 SMALL=${SMALL:-100}
 BIG=${BIG:-10000}
 VARIANTS=${VARIANTS:-flow-before flow-now static-now}
@@ -82,7 +84,7 @@ flows:
         auth: {bearer: "{{ token }}"}
         expect: {status: 200, json: [{path: \$.status, equals: ok}]}
       - think: 120s
-load: {profile: constant, users: $users, duration: ${DUR}s}
+load: {profile: ramp, start_users: 0, end_users: $users, ramp_duration: ${RAMP}s, steady_duration: ${DUR}s}
 report: {html: false}
 EOF
   else
@@ -93,7 +95,7 @@ defaults: {think_time: 120s}
 requests:
   - name: get
     path: /
-load: {profile: constant, users: $users, duration: ${DUR}s}
+load: {profile: ramp, start_users: 0, end_users: $users, ramp_duration: ${RAMP}s, steady_duration: ${DUR}s}
 report: {html: false}
 EOF
   fi
@@ -103,7 +105,7 @@ EOF
 # run BUILD SCENARIO → "peak_rss_kb requests failures"
 run() {
   local build=$1 file=$2 out="$WORK/run-$RANDOM.json"
-  /usr/bin/time -f '%M' -o "$WORK/time" timeout $((DUR + 120)) taskset -c 1 \
+  /usr/bin/time -f '%M' -o "$WORK/time" timeout $((RAMP + DUR + 120)) taskset -c 1 \
     node "$build/bin/loadseed.js" run "$file" --out "$out" --quiet >/dev/null 2>"$WORK/stderr" || true
   node -e '
     const fs = require("node:fs");
