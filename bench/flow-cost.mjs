@@ -1,6 +1,6 @@
 // Flow cost: CPU per request of a user journey on its two HTTP clients, loadseed's raw sockets and undici.
 //
-//   npm run build && taskset -c 1 node bench/flow-cost.mjs [--seconds 3] [--users 100] [--rounds 7] [--server-cpu 0]
+//   npm run build && taskset -c 1 node bench/flow-cost.mjs [--seconds 3] [--users 100] [--rounds 7] [--server-cpu 0] [--static]
 //
 // (taskset pins loadseed to core 1; --server-cpu pins the target, through taskset, to another core.)
 // Starts the built-in target (`loadseed serve`, its demo API) on 127.0.0.1 in a child process (its CPU is not
@@ -11,7 +11,9 @@
 // the target being http:), `rounds` times, interleaved so that drift (CPU frequency, the JIT, a busy machine)
 // hits both alike. Each run's CPU (process.cpuUsage, user + system, this process only: no process start, no
 // module loading) is divided by the requests it completed. A first round warms up and is not counted. Prints
-// each round, the medians, their ratio (sockets / undici) and the median of the paired differences.
+// each round, the medians, their ratio (sockets / undici) and the median of the paired differences. With
+// --static, a third variant in each round, a static GET / (the raw-socket fast path, no journey): the scale
+// that makes a figure from a busy machine comparable to one from a quiet machine.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ import { runPlan } from '../dist/engine/run-plan.js';
 import { buildPlan } from '../dist/plan/build-plan.js';
 import { loadScenario } from '../dist/scenario/load-scenario.js';
 
-const CLIENTS = ['sockets', 'undici'];
+const FLOW_CLIENTS = ['sockets', 'undici'];
 
 if (process.argv[2] === '--server') {
   const { startTargetServer } = await import('../dist/target/target-server.js');
@@ -41,8 +43,10 @@ async function main() {
       users: { type: 'string', default: '100' },
       rounds: { type: 'string', default: '7' },
       'server-cpu': { type: 'string' },
+      static: { type: 'boolean', default: false },
     },
   });
+  const variants = values.static ? [...FLOW_CLIENTS, 'static'] : FLOW_CLIENTS;
   const seconds = Number(values.seconds);
   const users = Number(values.users);
   const rounds = Number(values.rounds);
@@ -76,19 +80,28 @@ async function main() {
         '',
       ].join('\n');
     const plans = {};
-    for (const client of CLIENTS) {
-      await writeFile(join(dir, `${client}.yml`), scenario(client));
-      plans[client] = buildPlan(await loadScenario(join(dir, `${client}.yml`), { env: {} }));
+    for (const variant of variants) {
+      const text =
+        variant === 'static'
+          ? [
+              `target: http://127.0.0.1:${port}`,
+              'requests: [{path: /}]',
+              `load: {profile: constant, users: ${users}, duration: ${seconds}s}`,
+              '',
+            ].join('\n')
+          : scenario(variant);
+      await writeFile(join(dir, `${variant}.yml`), text);
+      plans[variant] = buildPlan(await loadScenario(join(dir, `${variant}.yml`), { env: {} }));
     }
-    const figures = { sockets: [], undici: [] };
+    const figures = Object.fromEntries(variants.map((variant) => [variant, []]));
     console.log(`node ${process.version}, ${users} users, ${seconds} s per run, ${rounds} rounds; CPU µs per request (this process)`);
     for (let round = 0; round <= rounds; round++) {
       const line = [];
       // The order alternates, so that neither client always runs first.
-      for (const client of round % 2 === 0 ? CLIENTS : [...CLIENTS].reverse()) {
-        const { us, requestsPerSec } = await cpuPerRequest(plans[client]);
-        if (round > 0) figures[client].push(us);
-        line.push(`${client} ${us.toFixed(2)} µs (${requestsPerSec.toFixed(0)} req/s)`);
+      for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
+        const { us, requestsPerSec } = await cpuPerRequest(plans[variant]);
+        if (round > 0) figures[variant].push(us);
+        line.push(`${variant} ${us.toFixed(2)} µs (${requestsPerSec.toFixed(0)} req/s)`);
       }
       console.log(`${round === 0 ? 'warm-up' : `round ${round}`}: ${line.join(', ')}`);
     }
@@ -99,6 +112,12 @@ async function main() {
       `median: sockets ${sockets.toFixed(2)} µs, undici ${undici.toFixed(2)} µs, ratio ${(sockets / undici).toFixed(3)}; ` +
         `median of the paired differences ${paired.toFixed(2)} µs per request`,
     );
+    if (values.static) {
+      const scale = median(figures.static);
+      console.log(
+        `static GET / ${scale.toFixed(2)} µs: the flow costs ${(sockets / scale).toFixed(2)}× it on sockets, ${(undici / scale).toFixed(2)}× on undici`,
+      );
+    }
   } finally {
     child.send('stop');
     await rm(dir, { recursive: true, force: true });
