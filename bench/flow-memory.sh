@@ -6,9 +6,9 @@
 # Each variant runs a 2-step flow (POST /login with a templated JSON body and a capture of the token, then
 # GET /me with the token as bearer auth and a JSON check), then a long think: the users spend the run mostly
 # idle on their open keep-alive connections, which is what memory per user is about. Each variant runs at
-# SMALL users (default 100) and at BIG users (default 10,000), started over RAMP seconds (default 10: their
+# SMALL users (default 100) and at BIG users (default 10,000), started over RAMP seconds (default 40: their
 # first requests spread, so that a busy 1-core target answers them all in time) and then held for DUR seconds
-# (default 10); loadseed's peak RSS (`/usr/bin/time -f %M`) gives
+# (default 5); loadseed's peak RSS (`/usr/bin/time -f %M`) gives
 #
 #   KB per user = (peak RSS at BIG − peak RSS at SMALL) / (BIG − SMALL)
 #
@@ -25,8 +25,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BEFORE_REF=${1:-${BEFORE_REF:-f6595dd}}
 REPS=${REPS:-1}
-RAMP=${RAMP:-10}
-DUR=${DUR:-10}
+RAMP=${RAMP:-40}
+DUR=${DUR:-5}
 SMALL=${SMALL:-100}
 BIG=${BIG:-10000}
 VARIANTS=${VARIANTS:-flow-before flow-now static-now}
