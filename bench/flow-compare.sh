@@ -3,10 +3,13 @@
 #
 #   bash bench/flow-compare.sh [BEFORE_REF]
 #
-# Runs, interleaved REPS times (default 3), each for DUR seconds (default 10) at USERS users (default 100):
-#   single/before  a single-request scenario, loadseed built at BEFORE_REF (default: the commit before flows)
-#   single/now     the same scenario, loadseed built from the working tree
-#   flow/now       a 3-step flow: POST /login (templated JSON body from a data file, capture of the token),
+# Runs, interleaved REPS times (default 3), each for DUR seconds (default 10) at USERS users (default 100),
+# the variants in VARIANTS (default "single-before single-now flow-now"):
+#   single-before  a single-request scenario, loadseed built at BEFORE_REF (default: the commit before flows)
+#   single-now     the same scenario, loadseed built from the working tree
+#   flow-before    the 3-step flow below, loadseed built at BEFORE_REF (a ref that has flows: e.g.
+#                  `VARIANTS="flow-before flow-now" bash bench/flow-compare.sh f6595dd` for flows on undici)
+#   flow-now       a 3-step flow: POST /login (templated JSON body from a data file, capture of the token),
 #                  GET /me with the captured token (bearer auth template) and a JSON check, GET /cart (cookie)
 # Single-request runs go to nginx (`bench/nginx.conf`, `return 200 'ok'`) when it is installed, else to the
 # built-in target; the flow always goes to the built-in target (`loadseed serve`), which has the demo API.
@@ -18,6 +21,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BEFORE_REF=${1:-${BEFORE_REF:-8556461}}
 REPS=${REPS:-3}
+VARIANTS=${VARIANTS:-single-before single-now flow-now}
 DUR=${DUR:-10}
 USERS=${USERS:-100}
 NGINX_PORT=${NGINX_PORT:-18091}
@@ -26,7 +30,6 @@ WORK=$(mktemp -d /tmp/loadseed-flow-bench.XXXXXX)
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  git -C "$ROOT" worktree remove --force "$WORK/before" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
@@ -34,7 +37,7 @@ log() { printf '%s\n' "$*" >&2; }
 
 log "building loadseed now ($ROOT) and at $BEFORE_REF ($WORK/before)"
 (cd "$ROOT" && npm run build >/dev/null)
-git -C "$ROOT" worktree add --detach "$WORK/before" "$BEFORE_REF" >/dev/null 2>&1
+mkdir -p "$WORK/before" && git -C "$ROOT" archive "$BEFORE_REF" | tar -x -C "$WORK/before" # a copy: no worktree to register
 ln -s "$ROOT/node_modules" "$WORK/before/node_modules"
 (cd "$WORK/before" && npx tsc -p tsconfig.json >/dev/null)
 
@@ -99,9 +102,10 @@ run() {
 
 declare -A RPS CPU
 for rep in $(seq 1 "$REPS"); do
-  for variant in single-before single-now flow-now; do
+  for variant in $VARIANTS; do
     case $variant in
       single-before) line=$(run "$variant" "$WORK/before" "$WORK/single.yml") ;;
+      flow-before) line=$(run "$variant" "$WORK/before" "$WORK/flow.yml") ;;
       single-now) line=$(run "$variant" "$ROOT" "$WORK/single.yml") ;;
       flow-now) line=$(run "$variant" "$ROOT" "$WORK/flow.yml") ;;
     esac
@@ -115,10 +119,17 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 printf '\n| variant | target | req/s (median of %s × %ss, %s users) | loadseed CPU µs/req |\n|---|---|---|---|\n' "$REPS" "$DUR" "$USERS"
-for variant in single-before single-now flow-now; do
-  target=$([[ $variant == flow-now ]] && echo "built-in target" || echo "$single_url")
+for variant in $VARIANTS; do
+  target=$([[ $variant == flow-* ]] && echo "built-in target" || echo "$single_url")
   printf '| %s | %s | %s | %s |\n' "$variant" "$target" "$(median <<<"${RPS[$variant]}")" "$(median <<<"${CPU[$variant]}")"
 done
-before=$(median <<<"${RPS[single-before]}")
-now=$(median <<<"${RPS[single-now]}")
-printf '\nsingle request, now / before: %s\n' "$(awk -v a="$now" -v b="$before" 'BEGIN {printf "%.3f", a / b}')"
+for kind in single flow; do
+  [[ -n "${RPS[$kind-before]:-}" && -n "${RPS[$kind-now]:-}" ]] || continue
+  before=$(median <<<"${RPS[$kind-before]}")
+  now=$(median <<<"${RPS[$kind-now]}")
+  cpu_before=$(median <<<"${CPU[$kind-before]}")
+  cpu_now=$(median <<<"${CPU[$kind-now]}")
+  printf '\n%s, now / before: req/s %s, CPU µs/req %s\n' "$kind" \
+    "$(awk -v a="$now" -v b="$before" 'BEGIN {printf "%.3f", a / b}')" \
+    "$(awk -v a="$cpu_now" -v b="$cpu_before" 'BEGIN {printf "%.3f", a / b}')"
+done

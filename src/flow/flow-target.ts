@@ -20,8 +20,9 @@ import type { ProtocolRun, ProtocolStepRunner, ProtocolUser } from './protocol-s
 import { UserCookieJar } from '../transport/cookie-jar.js';
 import { EXHAUSTED, FeederCursor } from './feeder-cursor.js';
 import type { RequestTimings } from '../metrics/request-timings.js';
-import { HttpExchangeSession, HttpExchangeTarget } from '../transport/http-exchange.js';
-import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
+import type { ExchangeOptions, ExchangeResult, ExchangeSession, ExchangeTarget, OutgoingRequest } from '../transport/exchange.js';
+import { HttpExchangeTarget } from '../transport/http-exchange.js';
+import { SocketExchangeTarget } from '../transport/socket-exchange.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/http-rules.js';
 import { invalidHeaderOf } from '../transport/invalid-header.js';
 import { nextRedirect } from '../transport/redirect-policy.js';
@@ -93,7 +94,7 @@ interface ColumnRef {
 interface FlowShared {
   readonly requests: readonly FlowRequest[];
   readonly successTable: Uint8Array;
-  readonly exchange: HttpExchangeTarget;
+  readonly exchange: ExchangeTarget;
   readonly cookies: boolean;
   readonly redirects: RedirectSettings;
   readonly feeders: readonly FeederData[];
@@ -116,11 +117,12 @@ interface FlowShared {
 
 /**
  * HTTP for user journeys: each virtual user (session) has its own variables (captures), its current data
- * row, a cookie jar and its own connections (undici, http-exchange.ts). A request is rendered from its
- * templates (compiled at plan time), sent, its redirects followed by policy (credentials never cross
- * origins), its status, checks and captures judged; a failed check or capture is reported with its reason
- * (`stepRejected`), counted under `check`. Requests without any of these features never come here: they take
- * the static socket transport.
+ * row, a cookie jar and its own connections: HTTP/1.1 on loadseed's raw sockets (socket-exchange.ts), or
+ * undici with `http.http2` (http-exchange.ts: HTTP/2 by ALPN, which the socket client does not speak). A
+ * request is rendered from its templates (compiled at plan time), sent, its redirects followed by policy
+ * (credentials never cross origins), its status, checks and captures judged; a failed check or capture is
+ * reported with its reason (`stepRejected`), counted under `check`. Requests without any of these features
+ * never come here: they take the static socket transport (compiled once, not rendered per request).
  */
 export class FlowTarget implements StepTarget {
   readonly #shared: FlowShared;
@@ -128,7 +130,7 @@ export class FlowTarget implements StepTarget {
   readonly #sessions: FlowSession[] = [];
 
   constructor(requests: readonly PlannedRequest[], flow: PlannedFlow, options: FlowTargetOptions) {
-    const exchange = new HttpExchangeTarget({
+    const exchange = exchangeTargetOf({
       keepAlive: options.keepAlive,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       ...(options.tls === undefined ? {} : { tls: options.tls }),
@@ -222,8 +224,8 @@ export class FlowTarget implements StepTarget {
 /** One virtual user: its variables, data row, cookies and connections; one request (or protocol step) at a time. */
 export class FlowSession implements StepSession, ProtocolUser {
   readonly #shared: FlowShared;
-  readonly #exchange: HttpExchangeSession;
-  /** The phases undici lets loadseed see (http-exchange.ts); with redirects, the last hop's waiting and download. */
+  readonly #exchange: ExchangeSession;
+  /** The phases the exchange measures (socket-exchange.ts, http-exchange.ts); with redirects, the last hop's waiting and download. */
   readonly timings: RequestTimings;
   readonly #jar: UserCookieJar | undefined;
   /** Captured so far by this user. */
@@ -482,7 +484,7 @@ export class FlowSession implements StepSession, ProtocolUser {
     }
     const cookie = this.#jar?.cookieHeader(`${request.origin}${path}`);
     if (cookie !== undefined) addCookie(headers, cookie);
-    // A rendered value may hold anything (a data row, a capture): refused before undici sees it, as the socket path does.
+    // A rendered value may hold anything (a data row, a capture): refused before the client sees it, as the static path does.
     const invalid = invalidHeaderOf(headers);
     if (invalid !== undefined) throw invalid;
     this.#noteSecretHeaders(headers);
@@ -520,7 +522,8 @@ export class FlowSession implements StepSession, ProtocolUser {
     this.#bytesIn += result.bytesIn;
     this.#bytesOut += result.bytesOut;
     const status = result.status;
-    this.#jar?.store(`${outgoing.origin}${outgoing.path}`, result.headers['set-cookie']);
+    const setCookie = result.headers['set-cookie'];
+    if (setCookie !== undefined) this.#jar?.store(`${outgoing.origin}${outgoing.path}`, setCookie);
 
     const location = result.headers['location'];
     const decision = nextRedirect(
@@ -647,6 +650,14 @@ export class FlowSession implements StepSession, ProtocolUser {
     }
     reply.stepEnded(status, true, this.#bytesIn, this.#bytesOut);
   }
+}
+
+/**
+ * The flow's HTTP client: HTTP/1.1 on loadseed's raw sockets, which cost less CPU and memory per user; undici
+ * when `http.http2` asks for HTTP/2 (offered by ALPN on https: origins).
+ */
+function exchangeTargetOf(options: ExchangeOptions): ExchangeTarget {
+  return options.http2 ? new HttpExchangeTarget(options) : new SocketExchangeTarget(options);
 }
 
 function flowRequestOf(

@@ -1,4 +1,4 @@
-import type { ExchangeResult, OutgoingRequest } from '../transport/http-exchange.js';
+import type { ExchangeResult, OutgoingRequest } from '../transport/exchange.js';
 import { FRAMING_HEADERS } from '../transport/http-rules.js';
 import { invalidHeaderOf } from '../transport/invalid-header.js';
 import { requestError } from '../transport/request-errors.js';

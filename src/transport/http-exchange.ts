@@ -11,54 +11,15 @@ import { PreconnectStash } from './preconnect-stash.js';
 import { ABANDONED } from './request-errors.js';
 import { protocolError } from './response-scanner.js';
 import { tlsConnectOptionsOf } from './tls-settings.js';
-import type { TlsSettings } from './tls-settings.js';
-
-/** One request of a dynamic exchange, fully resolved (templates rendered, cookies and auth added). */
-export interface OutgoingRequest {
-  readonly method: string;
-  /** `scheme://host[:port]`, as `URL.origin` gives it. */
-  readonly origin: string;
-  /** Path and query. */
-  readonly path: string;
-  /**
-   * Flat `[name, value, name, value…]`, names lower-case. Framing headers (`content-length`,
-   * `transfer-encoding`, `connection`, `keep-alive`) are the transport's and are left out, as on the static path.
-   */
-  readonly headers: readonly string[];
-  readonly body?: Buffer;
-}
-
-/** Which protocol carried the exchange, by ALPN: `h2` only with `http2: true` and a server that chose it. */
-export type ExchangeProtocol = 'http/1.1' | 'h2';
-
-export interface ExchangeResult {
-  readonly status: number;
-  /** Lower-case names; a repeated header (set-cookie) is an array. */
-  readonly headers: Readonly<Record<string, string | readonly string[]>>;
-  /** The first `keepBodyBytes` bytes of the body (possibly empty); undefined when `keepBodyBytes` was 0. */
-  readonly body: Buffer | undefined;
-  /** The whole body's size, kept or not. */
-  readonly bodyBytes: number;
-  /** Approximate bytes received: status line, headers, body. */
-  readonly bytesIn: number;
-  /** Approximate bytes sent: request line, headers, body. */
-  readonly bytesOut: number;
-  readonly protocol: ExchangeProtocol;
-}
-
-export interface ExchangeOptions {
-  /** false: every request asks for its connection to be closed (`http.keep_alive: false`; HTTP/1.1 only). */
-  readonly keepAlive: boolean;
-  /** Backstop for opening a connection (TCP and TLS). */
-  readonly connectTimeoutMs: number;
-  /** Certificates and verification for https: origins. Default: verify against Node's roots. */
-  readonly tls?: TlsSettings;
-  /** Offer HTTP/2 by ALPN on https: origins (`http.http2`); the server decides. */
-  readonly http2: boolean;
-}
-
-/** Called once per exchange that was not aborted: an error (undici's, unchanged) or a result. */
-export type ExchangeDone = (error: Error | undefined, result: ExchangeResult | undefined) => void;
+import type {
+  ExchangeDone,
+  ExchangeOptions,
+  ExchangeProtocol,
+  ExchangeResult,
+  ExchangeSession,
+  ExchangeTarget,
+  OutgoingRequest,
+} from './exchange.js';
 
 /** undici's own timeouts are coarse (≈0.5–1 s ticks): they only back up loadseed's deadline. */
 const UNDICI_BACKSTOP_MS = 1_000;
@@ -72,7 +33,7 @@ const MAX_HEADER_BYTES = 64 * 1024;
  * its own `Client` per origin, created on first use, with pipelining 1: its own keep-alive connection, as on
  * the static undici path (bench/undici/http-target.ts, where Client-per-connection dispatch measured faster than Pool).
  */
-export class HttpExchangeTarget {
+export class HttpExchangeTarget implements ExchangeTarget {
   readonly #options: ExchangeOptions;
   readonly #sessions: HttpExchangeSession[] = [];
 
@@ -127,7 +88,7 @@ interface OriginClient {
  * again: the server may have read it. undici's Client (no retry interceptor, pipelining 1) re-sends nothing
  * it has written: only requests still queued, never written, go on its next connection.
  */
-export class HttpExchangeSession {
+export class HttpExchangeSession implements ExchangeSession {
   /**
    * The phases of the exchange in flight (metrics/request-timings.ts): a new connection's DNS, TCP connect and
    * TLS (timed around undici's connector: its 'lookup', 'connect' and the connector's callback) with the first

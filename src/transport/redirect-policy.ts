@@ -1,4 +1,4 @@
-import type { OutgoingRequest } from './http-exchange.js';
+import type { OutgoingRequest } from './exchange.js';
 
 /** `http.redirects`, normalised: `max` filled in (default 5), origins as written. */
 export interface RedirectSettings {

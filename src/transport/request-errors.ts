@@ -18,6 +18,11 @@ export const REQUEST_ERRORS = {
    * before anything was written, the target was never asked. No category of its own.
    */
   LS_INVALID_HEADER: { category: 'other', message: 'invalid header value' },
+  /**
+   * A method or path that can't be written in a request line (a hook may set them: a space, a control
+   * character): refused before anything was written (the flow's socket client, socket-exchange.ts).
+   */
+  LS_INVALID_REQUEST: { category: 'other', message: 'invalid method or path' },
   /** A template variable with no value for this user (flow-target.ts): nothing was sent. */
   LS_MISSING_VARIABLE: { category: 'other', message: 'missing variable' },
   /** A code hook (`hooks:`, flow/hook-runner.ts) threw or rejected: the message is the hook's own. */

@@ -37,6 +37,8 @@ export class ResponseScanner {
   /** Why the response is malformed (after feed() returned -1); a constant string. */
   errorReason = '';
   readonly #maxHeaderBytes: number;
+  /** Where the head and the content go, for a client that keeps them; undefined: counted only. */
+  #sink: ResponseSink | undefined = undefined;
   #state = ST_STATUS_LINE;
   #noBody = false;
   /** Position within the status line ("HTTP/1.x NNN"), 0..12. */
@@ -68,8 +70,12 @@ export class ResponseScanner {
     this.#maxHeaderBytes = maxHeaderBytes;
   }
 
-  /** Arms the scanner for the next response. `noBody`: the request was HEAD (whatever the headers say). */
-  begin(noBody: boolean): void {
+  /**
+   * Arms the scanner for the next response. `noBody`: the request was HEAD (whatever the headers say).
+   * `sink`: given the head's and the content's bytes as they are scanned (none for a static request).
+   */
+  begin(noBody: boolean, sink?: ResponseSink): void {
+    this.#sink = sink;
     this.status = 0;
     this.headerBytes = 0;
     this.bodyBytes = 0;
@@ -97,6 +103,7 @@ export class ResponseScanner {
     let i = start;
     let mark = start; // bytes from mark to i are not counted yet
     let state = this.#state;
+    const sink = this.#sink;
     while (i < n) {
       switch (state) {
         case ST_BODY: {
@@ -105,9 +112,11 @@ export class ResponseScanner {
           if (remaining > left) {
             this.#remaining = remaining - left;
             this.contentBytes += left;
+            sink?.content(buf, i, n);
             i = n;
             break;
           }
+          sink?.content(buf, i, i + remaining);
           i += remaining;
           this.contentBytes += remaining;
           this.#remaining = 0;
@@ -201,8 +210,9 @@ export class ResponseScanner {
           if (this.headerBytes + (i - mark) > this.#maxHeaderBytes) return this.#fail('headers too large', i, mark, state);
           state = this.#endHead();
           if (state === ST_ERROR) return this.#fail(this.errorReason, i, mark, ST_HEAD_END_LF);
-          if (state === ST_DONE) return this.#done(i, mark, true);
           if (state >= FIRST_BODY_STATE) {
+            sink?.head(buf, mark, i);
+            if (state === ST_DONE) return this.#done(i, mark, true);
             this.headerBytes += i - mark;
             mark = i;
           }
@@ -330,8 +340,10 @@ export class ResponseScanner {
           if (remaining > left) {
             this.#remaining = remaining - left;
             this.contentBytes += left;
+            sink?.content(buf, i, n);
             i = n;
           } else {
+            sink?.content(buf, i, i + remaining);
             i += remaining;
             this.contentBytes += remaining;
             this.#remaining = 0;
@@ -395,6 +407,7 @@ export class ResponseScanner {
 
         case ST_UNTIL_CLOSE: {
           this.contentBytes += n - i;
+          sink?.content(buf, i, n);
           i = n;
           break;
         }
@@ -407,6 +420,7 @@ export class ResponseScanner {
     this.#state = state;
     if (state < FIRST_BODY_STATE) {
       this.headerBytes += i - mark;
+      sink?.head(buf, mark, i);
       if (this.headerBytes > this.#maxHeaderBytes) return this.#fail('headers too large', i, i, state);
     } else {
       this.bodyBytes += i - mark;
@@ -593,6 +607,18 @@ export class ResponseScanner {
     this.#lineStart = this.bodyBytes + (i - mark);
     return ST_CHUNK_SIZE;
   }
+}
+
+/**
+ * Where a scanner hands on what it reads, for a client that needs more than the status (a flow's exchange:
+ * headers for cookies, redirects and checks; the body for checks and captures). Each call's bytes are valid
+ * only during the call (the buffer is a shared read buffer): a sink copies what it keeps.
+ */
+export interface ResponseSink {
+  /** Bytes of the head (status lines and header sections, interim responses' included), in order; the last call ends the final head. */
+  head(buf: Uint8Array, start: number, end: number): void;
+  /** Bytes of the body's content (chunk framing and trailers left out), in order. */
+  content(buf: Uint8Array, start: number, end: number): void;
 }
 
 /** The Error for a malformed response (a cold path): `LS_PROTOCOL`, whose category is `protocol`. */

@@ -327,7 +327,7 @@ function ignore(): void {
   // Intentionally empty.
 }
 
-/** The two transports a fault is tried on: static requests (raw sockets), and the same made dynamic (a flow: undici). */
+/** The two transports a fault is tried on: static requests, and the same made dynamic (a flow; both on raw sockets). */
 export type FaultTransport = Extract<HttpTransport, 'socket' | 'flow'>;
 export const FAULT_TRANSPORTS: readonly FaultTransport[] = ['socket', 'flow'];
 
@@ -339,7 +339,7 @@ export type FaultScenario = Omit<ScenarioData, 'load' | 'requests' | 'flows'> & 
 
 /**
  * The scenario as written (static requests: the socket transport), or its requests as the steps of one flow,
- * each with a `x-n: {{ $uuid }}` header (a user journey: the flow transport, undici). Asserts which transport
+ * each with a `x-n: {{ $uuid }}` header (a user journey: the flow transport). Asserts which transport
  * the plan takes, so a test can't silently run on the other one.
  */
 export function faultPlan(transport: FaultTransport, scenario: FaultScenario): Plan {

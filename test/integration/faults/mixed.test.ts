@@ -52,7 +52,9 @@ beforeAll(async () => {
         name: 'reset mid-body',
         url: `${await start(startFaultServer({ kind: 'reset-mid-body', bodyBytes: 1000, sentBytes: 100, resetAfterMs: 10 }))}/`,
       },
-      outcome: error('connection_reset', /ECONNRESET/),
+      // The server's resetAndDestroy() sends a RST, but about once in 1,000 the client reads a clean end of
+      // stream instead (measured on main's socket client too): a close mid-body, the same category.
+      outcome: error('connection_reset', /ECONNRESET|other side closed/),
     },
     {
       request: { name: 'silent', url: `${await start(startFaultServer({ kind: 'silent' }))}/`, timeout: '100ms' },

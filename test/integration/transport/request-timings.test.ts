@@ -216,12 +216,15 @@ describe('timing breakdown: HTTPS', () => {
     expect(connect.minUs).toBeGreaterThan(0);
   });
 
-  it('gives connect, TLS and the waiting on the flow transport (undici)', async () => {
+  it.each([
+    ['raw sockets', false],
+    ['undici, kept by http2: true', true],
+  ])('gives connect, TLS and the waiting on the flow transport (%s)', async (_client, http2) => {
     const handshakesBefore = server.connections();
     const plan = planOf({
       target: server.url,
       requests: [{ path: '/delay/50' }],
-      http: { cookies: true },
+      http: { cookies: true, http2 },
       load: budget(2, 10),
     });
     expect(plan.flow).toBeDefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HookRequest, HookResponse, scriptError, verdictOf } from '../../../src/flow/hooks.js';
-import type { OutgoingRequest } from '../../../src/transport/http-exchange.js';
+import type { OutgoingRequest } from '../../../src/transport/exchange.js';
 
 const OUTGOING: OutgoingRequest = {
   method: 'POST',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserCookieJar } from '../../../src/transport/cookie-jar.js';
 
 const BASE = 'http://127.0.0.1:8080';
@@ -74,5 +74,42 @@ describe('UserCookieJar', () => {
     jar.store('not a url', 'y=1');
     expect(jar.cookieHeader(`${BASE}/`)).toBeUndefined();
     expect(jar.cookieHeader('not a url')).toBeUndefined();
+  });
+
+  describe('reuses the header of an origin only while that is exact', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('a cookie with an expiry: gone once it expires, though the header was reused before', () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+      const jar = new UserCookieJar();
+      jar.store(`${BASE}/login`, 'short=1; Path=/; Max-Age=60');
+      expect(jar.cookieHeader(`${BASE}/a`)).toBe('short=1');
+      expect(jar.cookieHeader(`${BASE}/b`)).toBe('short=1');
+      vi.setSystemTime(new Date('2026-01-01T00:01:01Z'));
+      expect(jar.cookieHeader(`${BASE}/c`)).toBeUndefined();
+    });
+
+    it('a cookie for a narrower path: each path gets its own header', () => {
+      const jar = new UserCookieJar();
+      jar.store(`${BASE}/login`, 'root=1; Path=/');
+      expect(jar.cookieHeader(`${BASE}/api/items`)).toBe('root=1');
+      jar.store(`${BASE}/api/login`, 'api=1; Path=/api');
+      expect(jar.cookieHeader(`${BASE}/api/items`)).toBe('api=1; root=1');
+      expect(jar.cookieHeader(`${BASE}/other`)).toBe('root=1');
+      expect(jar.cookieHeader(`${BASE}/api/more`)).toBe('api=1; root=1');
+    });
+
+    it('another origin, or a new cookie: looked up again', () => {
+      const jar = new UserCookieJar();
+      jar.store(`${BASE}/`, 'a=1');
+      expect(jar.cookieHeader(`${BASE}/x`)).toBe('a=1');
+      expect(jar.cookieHeader('https://shop.example/x')).toBeUndefined();
+      expect(jar.cookieHeader(`${BASE}/y`)).toBe('a=1');
+      jar.store(`${BASE}/`, 'b=2');
+      expect(jar.cookieHeader(`${BASE}/z`)).toBe('a=1; b=2');
+    });
   });
 });

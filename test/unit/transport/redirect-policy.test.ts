@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingRequest } from '../../../src/transport/http-exchange.js';
+import type { OutgoingRequest } from '../../../src/transport/exchange.js';
 import { nextRedirect } from '../../../src/transport/redirect-policy.js';
 import type { RedirectSettings } from '../../../src/transport/redirect-policy.js';
 

@@ -53,10 +53,11 @@ describe('the request error registry', () => {
     expect(classifyError(requestError(code, 'another message'))).toBe(ErrorCategoryId[category]);
   });
 
-  it('falls into `other` only by decision: the three requests refused before sending', () => {
+  it('falls into `other` only by decision: the four requests refused before sending', () => {
     expect(CODES.filter((code) => REQUEST_ERRORS[code].category === 'other').sort()).toEqual([
       'LS_GRPC_MESSAGE',
       'LS_INVALID_HEADER',
+      'LS_INVALID_REQUEST',
       'LS_MISSING_VARIABLE',
     ]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError } from '../../../src/transport/classify-error.js';
 import { protocolError, ResponseScanner } from '../../../src/transport/response-scanner.js';
+import type { ResponseSink } from '../../../src/transport/response-scanner.js';
 import { ERROR_CATEGORIES } from '../../../src/metrics/error-category.js';
 
 /** One response on the wire: its head (status line(s) and headers, interim responses included) and body. */
@@ -458,5 +459,56 @@ describe('ResponseScanner', () => {
     const error = protocolError('malformed status line');
     expect(error.message).toContain('malformed status line');
     expect(ERROR_CATEGORIES[classifyError(error)]).toBe('protocol');
+  });
+});
+
+describe('ResponseScanner: a sink is handed the head and the content', () => {
+  /** Collects what the scanner hands on, as text. */
+  class Collector implements ResponseSink {
+    headText = '';
+    contentText = '';
+    head(buf: Uint8Array, start: number, end: number): void {
+      this.headText += Buffer.from(buf.subarray(start, end)).toString('latin1');
+    }
+    content(buf: Uint8Array, start: number, end: number): void {
+      this.contentText += Buffer.from(buf.subarray(start, end)).toString('latin1');
+    }
+  }
+  const interim = 'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n';
+  const cases = [
+    { name: 'content-length', head: 'HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n', body: 'hello world', content: 'hello world' },
+    {
+      name: 'chunked, with an extension and a trailer',
+      head: `${interim}HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n`,
+      body: '5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nx-trailer: 1\r\n\r\n',
+      content: 'hello world',
+    },
+    { name: 'no body (204)', head: 'HTTP/1.1 204 No Content\r\nx-a: 1\r\n\r\n', body: '', content: '' },
+  ];
+
+  it.each(cases)('$name: the same bytes wherever the response is split', ({ head, body, content }) => {
+    const wire = Buffer.from(head + body, 'latin1');
+    for (let split = 0; split <= wire.length; split++) {
+      const scanner = new ResponseScanner();
+      const collector = new Collector();
+      scanner.begin(false, collector);
+      const first = scanner.feed(wire, 0, split);
+      expect(first).toBeGreaterThanOrEqual(0);
+      if (!scanner.complete) expect(scanner.feed(wire, split, wire.length)).toBe(wire.length);
+      expect(scanner.complete).toBe(true);
+      expect(collector.headText).toBe(head);
+      expect(collector.contentText).toBe(content);
+      expect(scanner.contentBytes).toBe(content.length);
+    }
+  });
+
+  it('hands on nothing without a sink, and nothing after begin() without one', () => {
+    const scanner = new ResponseScanner();
+    const collector = new Collector();
+    scanner.begin(false, collector);
+    scanner.begin(false);
+    const wire = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    expect(scanner.feed(wire, 0, wire.length)).toBe(wire.length);
+    expect(collector).toMatchObject({ headText: '', contentText: '' });
   });
 });
