@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPlan } from '../../../src/engine/run-plan.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import { planAllThresholds } from '../../../src/plan/thresholds.js';
@@ -148,7 +148,7 @@ describe('a stream given up', () => {
     expect(request(document, 'long').interrupted).toBe(2);
     expect(server.streamCounts().sseStreams - before.sseStreams).toBe(2);
     // The streams would last 10 s: the server sees both closed well before (a bounded wait, not a sleep).
-    for (let waits = 0; server.streamCounts().open > 0 && waits < 200; waits++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitUntil(() => server.streamCounts().open === 0, { timeout: 2_000, interval: 10 });
     expect(server.streamCounts().open).toBe(0);
   });
 });
