@@ -31,8 +31,8 @@ export async function writeShardScenario(dir: string, name: string, warmup?: str
   return file;
 }
 
-/** A CLI process being watched: its end, and a wait for some text on its stderr. */
-export interface ShardProcess {
+/** A process being watched: its end, and a wait for some text on its stderr. */
+export interface WatchedProcess {
   readonly done: Promise<CliOutcome>;
   /** Resolves once stderr holds `text`; rejects if the process ends first. */
   stderrShows(text: string): Promise<void>;
@@ -51,9 +51,18 @@ export function startShard(
     readonly prefix?: readonly string[];
     readonly timeoutMs?: number;
   },
-): ShardProcess {
+): WatchedProcess {
   const [command = process.execPath, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
-  const child = spawn(command, rest, {
+  return startWatched(command, rest, options);
+}
+
+/** Starts `command` with PATH, NO_COLOR and `env` only, watched (WatchedProcess); SIGKILLed after `timeoutMs`. */
+export function startWatched(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number },
+): WatchedProcess {
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,7 +149,7 @@ export async function runAlignedShards(
   const file = await writeShardScenario(dir, name);
   const startAtMs = Date.now() + leadMs;
   const startAt = new Date(startAtMs).toISOString();
-  const start = (index: 1 | 2): ShardProcess => {
+  const start = (index: 1 | 2): WatchedProcess => {
     const host = hosts[index - 1] as ShardHost;
     return startShard(['run', file, '--shard', `${index}/2`, '--start-at', startAt, '--out', `${name}-${index}.json`], {
       cwd: dir,

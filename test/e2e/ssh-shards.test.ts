@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { BIN, readCheckedResults, ROOT } from './built-cli.js';
-import type { CliOutcome } from './built-cli.js';
+import { startWatched } from './scale-out.js';
+import type { WatchedProcess } from './scale-out.js';
 
 /**
  * deploy/ssh/run-shards.sh end to end, its ssh and scp replaced (SSH, SCP) by stand-ins that run the command
@@ -51,48 +51,13 @@ function stopIfRunning(pid: number): void {
   }
 }
 
-interface Script {
-  readonly done: Promise<CliOutcome>;
-  readonly stderrShows: (text: string) => Promise<void>;
-  readonly kill: (signal: NodeJS.Signals) => void;
-}
-
-function runScript(args: readonly string[]): Script {
-  const child = spawn('bash', [SCRIPT, ...args], {
+/** The script, its ssh and scp replaced by local stand-ins (`fake-ssh`, `fake-scp`). */
+function runScript(args: readonly string[]): WatchedProcess {
+  return startWatched('bash', [SCRIPT, ...args], {
     cwd: dir,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NO_COLOR: '1',
-      SSH: join(dir, 'fake-ssh'),
-      SCP: join(dir, 'fake-scp'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { SSH: join(dir, 'fake-ssh'), SCP: join(dir, 'fake-scp') },
+    timeoutMs: 80_000,
   });
-  let stdout = '';
-  let stderr = '';
-  const watchers: { text: string; resolve: () => void }[] = [];
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const watcher of watchers) if (stderr.includes(watcher.text)) watcher.resolve();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
-  const done = new Promise<CliOutcome>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return {
-    done,
-    stderrShows: (text) =>
-      new Promise((resolve, reject) => {
-        if (stderr.includes(text)) resolve();
-        else watchers.push({ text, resolve });
-        void done.then((outcome) => reject(new Error(`ended (code ${outcome.code}) before "${text}": ${outcome.stderr}`)));
-      }),
-    kill: (signal) => child.kill(signal),
-  };
 }
 
 const common = (name: string): string[] => [
