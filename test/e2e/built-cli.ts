@@ -23,17 +23,27 @@ export interface CliRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Killed with SIGKILL after this long whatever happens (a hang guard, under the e2e test timeout). Default 60 s. */
   readonly timeoutMs?: number;
+  /** Written to the child's standard input, which is then closed (default: closed at once, empty). */
+  readonly stdin?: string;
   /** Called once the child is started, with a way to signal it. */
   readonly onStart?: (kill: (signal: NodeJS.Signals) => void) => void;
 }
 
 /** Runs the built CLI as a child process, without colours, and waits for it to exit. */
 export function runBuiltCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliOutcome> {
+  return runProcess(process.execPath, [BIN, ...args], options);
+}
+
+/**
+ * Runs `command` as a child process with PATH, NO_COLOR=1 and `options.env` only (in `options.cwd`, else the
+ * repository), `options.stdin` written to its standard input, and waits for it to exit.
+ */
+export function runProcess(command: string, args: readonly string[], options: CliRunOptions = {}): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? ROOT,
       env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -45,6 +55,7 @@ export function runBuiltCli(args: readonly string[], options: CliRunOptions = {}
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.end(options.stdin);
     options.onStart?.((signal) => child.kill(signal));
   });
 }

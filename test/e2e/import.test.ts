@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, runBuiltCli } from './built-cli.js';
+import { ROOT, runBuiltCli } from './built-cli.js';
 import type { CliOutcome } from './built-cli.js';
 
 /** `loadseed import` as a user runs it: the built bin, curl lines piped on standard input, a HAR file to -o. */
@@ -20,20 +19,7 @@ afterAll(async () => {
 
 /** The built CLI with `input` written to its standard input. */
 function withStdin(args: readonly string[], input: string): Promise<CliOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runBuiltCli(args, { cwd: dir, stdin: input, timeoutMs: 30_000 });
 }
 
 describe('loadseed import (built)', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import { startTargetServer } from '../../src/target/target-server.js';
 import type { TargetServer } from '../../src/target/target-server.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import type { S3Server } from '../helpers/s3-server.js';
-import { BIN, ROOT, runBuiltCli } from './built-cli.js';
+import { BIN, ROOT, runBuiltCli, runProcess } from './built-cli.js';
+import type { CliOutcome } from './built-cli.js';
 
 /**
  * The shell of deploy/kubernetes/*.yaml run as the pods run it — `sh -c` with JOB_COMPLETION_INDEX and the
@@ -67,36 +67,17 @@ function localScript(container: Container): string {
     .replaceAll('/scenario/', `${dir}/`);
 }
 
-interface ShellOutcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `sh -c script` in `dir` with the container's environment, `env` over it; killed after 60 s whatever happens. */
-function runShell(script: string, container: Container, env: Readonly<Record<string, string>>): Promise<ShellOutcome> {
+function runShell(script: string, container: Container, env: Readonly<Record<string, string>>): Promise<CliOutcome> {
   const manifestEnv = Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value]));
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', LOADSEED_NODE: process.execPath, LOADSEED_BIN: BIN, ...manifestEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess('sh', ['-c', script], {
+    cwd: dir,
+    env: { LOADSEED_NODE: process.execPath, LOADSEED_BIN: BIN, ...manifestEnv, ...env },
   });
 }
 
 /** Both pods of a two-shard Job, at once; returns their outcomes and the requests the target served. */
-async function runShardPods(runId: string, env: Readonly<Record<string, string>>): Promise<{ pods: ShellOutcome[]; served: number }> {
+async function runShardPods(runId: string, env: Readonly<Record<string, string>>): Promise<{ pods: CliOutcome[]; served: number }> {
   const container = await containerOf('loadseed-shards.yaml', runId);
   const script = localScript(container);
   const before = target.requestCount();
