@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,8 @@ describe('deploy/ssh/run-shards.sh (ssh and scp stood in for)', () => {
     expect(outcome.code, outcome.stderr).toBe(130);
     expect(outcome.stderr).toContain('run-shards: stopping every shard');
     for (const index of [1, 2]) {
+      // What the script and its shards printed, should a shard not have written its results.
+      expect(existsSync(join(dir, 'stop-remote', `shard-${index}.json`)), outcome.stderr).toBe(true);
       const shard = await readCheckedResults(join(dir, 'stop-remote'), `shard-${index}.json`);
       expect(shard.verdict).toBe('interrupted');
       const pid = Number(await readFile(join(dir, 'stop-remote', `shard-${index}.pid`), 'utf8'));
