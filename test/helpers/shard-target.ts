@@ -10,6 +10,8 @@ const SCRIPT = fileURLToPath(new URL('./first-request-target.mjs', import.meta.u
 export interface ShardTargetStats {
   readonly count: number;
   readonly firstAtEpochMs: Readonly<Record<string, number>>;
+  /** The most the target's own event loop ran late (ms): its timestamps may be that late too. */
+  readonly loopDelayMaxMs: number;
 }
 
 /** A running first-request target (test/helpers/first-request-target.mjs), driven through its stdin and stdout. */
